@@ -1,0 +1,61 @@
+// The one place that reads process.env. A single zod schema describes every setting; an invalid
+// or missing value is reported together with every other problem, so one run shows them all.
+import { z } from 'zod';
+import { AirlockError } from './errors.ts';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const base64Key = z
+  .string()
+  .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  AIRLOCK_DATA_DIR: z.string().min(1).default('.data'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('airlock'),
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** Key for encrypting workflow payloads (AES-256-GCM); unset means payloads are stored in clear. */
+  AIRLOCK_PAYLOAD_KEY: base64Key.optional(),
+  AIRLOCK_PAYLOAD_KEY_ID: z.string().min(1).default('k1'),
+  DOCKER_HOST: z.string().optional(),
+  AIRLOCK_SANDBOX_IMAGE: z.string().min(1).default('airlock-sandbox:latest'),
+  AIRLOCK_SANDBOX_MEMORY_MB: z.coerce.number().int().min(16).max(65536).default(256),
+  AIRLOCK_SANDBOX_PIDS: z.coerce.number().int().min(8).max(32768).default(128),
+  AIRLOCK_POLICY_DIR: z.string().min(1).default('policies'),
+  AIRLOCK_VAULT_FILE: z.string().optional(),
+  AIRLOCK_VAULT_KEY: base64Key.optional(),
+  AIRLOCK_VAULT_KEY_FILE: z.string().optional(),
+  AIRLOCK_AUDIT_FILE: z.string().optional(),
+  AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
+  AIRLOCK_WEBHOOK_PORT: port.default(3978),
+  AIRLOCK_WORKFLOW_BUNDLE: z.string().optional(),
+});
+
+/** Every Airlock setting, parsed and defaulted. */
+export type Config = z.infer<typeof schema>;
+
+/** Parse `env` into a Config, or throw one AirlockError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new AirlockError(
+    'config_invalid',
+    `Invalid configuration (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.join('\n')}\nFix the environment variables above and try again.`,
+  );
+}
+
+/** Load the config for a process entry point, printing every problem and exiting 2 on failure. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+}

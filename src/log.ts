@@ -1,0 +1,35 @@
+// pino JSON logging with secrets redacted by key name, wherever they sit in a logged object.
+import { pino, type Logger } from 'pino';
+
+const secretKeys = [
+  'password',
+  'secret',
+  'token',
+  'apiKey',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'credential',
+  'AIRLOCK_VAULT_KEY',
+  'AIRLOCK_PAYLOAD_KEY',
+];
+
+/** Paths pino redacts: each secret key at the top level and up to three levels deep. */
+export const redactPaths = secretKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+
+/** Create a logger; `destination` defaults to stdout. */
+export function createLogger(
+  options: { level?: string; name?: string } = {},
+  destination?: pino.DestinationStream,
+): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      name: options.name ?? 'airlock',
+      redact: { paths: redactPaths, censor: '[redacted]' },
+    },
+    destination,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,29 @@
+// Temporal client factory: one place that knows the address, namespace and data converter, so the
+// worker, the CLI and the webhook server all encrypt payloads the same way.
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config.ts';
+import { EncryptionCodec } from './codec.ts';
+
+/** The data converter shared by clients and workers: encrypts payloads when a key is configured. */
+export function dataConverter(
+  config: Pick<Config, 'AIRLOCK_PAYLOAD_KEY' | 'AIRLOCK_PAYLOAD_KEY_ID'>,
+): DataConverter {
+  if (!config.AIRLOCK_PAYLOAD_KEY) return {};
+  const key = Buffer.from(config.AIRLOCK_PAYLOAD_KEY, 'base64');
+  return {
+    payloadCodecs: [
+      new EncryptionCodec({ [config.AIRLOCK_PAYLOAD_KEY_ID]: key }, config.AIRLOCK_PAYLOAD_KEY_ID),
+    ],
+  };
+}
+
+/** Connect to Temporal and return a client using Airlock's data converter. */
+export async function createClient(config: Config): Promise<Client> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverter(config),
+  });
+}
