@@ -1,0 +1,50 @@
+// Messages of sensitiveActionWorkflow: the approval decision signal sent by card click handlers,
+// and the status query read by the CLI. Chat code imports this file, never workflow.ts.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** Who clicked: the platform's verified identity, checked against the pinned policy decision. */
+export interface ApproverIdentity {
+  platform: 'teams' | 'slack';
+  /** Teams tenant id (from the verified activity's conversation), or the Slack team id. */
+  tenantId?: string;
+  /** The platform's user id (Teams `from.id`, Slack user id). */
+  userId: string;
+  /** Teams AAD object id: the durable identity used for authorization. */
+  aadObjectId?: string;
+  displayName: string;
+}
+
+/** A grant the approver chose on the card (the policy says which are offered). */
+export interface GrantChoice {
+  kind: 'once' | 'session' | 'duration';
+  durationMs?: number;
+}
+
+/** One click on an approval card. */
+export interface ApprovalDecision {
+  /** Unique per delivery source (e.g. the Teams activity id): duplicates share it. */
+  decisionId: string;
+  choice: 'approve' | 'reject';
+  approver: ApproverIdentity;
+  /** The short request hash shown on the card the approver saw. */
+  requestHash: string;
+  reason?: string;
+  grant?: GrantChoice;
+  /** ISO time the click was received by the webhook server. */
+  receivedAt: string;
+}
+
+/** Wire name `approvalDecision`: sent by the card button handlers. */
+export const approvalDecisionSignal = defineSignal<[ApprovalDecision]>('approvalDecision');
+
+/** What the CLI and UI see of a pending or finished action. */
+export interface ActionStatus {
+  state:
+    'deciding' | 'pending' | 'approved' | 'rejected' | 'expired' | 'denied' | 'executed' | 'failed';
+  summary: string;
+  decisions: { approver: string; choice: 'approve' | 'reject'; at: string }[];
+  rejectedClicks: { approver: string; why: string; at: string }[];
+}
+
+/** Wire name `status`. */
+export const statusQuery = defineQuery<ActionStatus>('status');
