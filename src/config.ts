@@ -34,6 +34,9 @@ const schema = z.object({
   AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
   AIRLOCK_WEBHOOK_PORT: port.default(3978),
   AIRLOCK_WORKFLOW_BUNDLE: z.string().optional(),
+  /** Installed by scripts/bootstrap.sh; used by tests and tools that start their own servers. */
+  AIRLOCK_TEMPORAL_BIN: z.string().default('.cache/bin/temporal'),
+  AIRLOCK_TEST_SERVER_BIN: z.string().default('.cache/bin/temporal-test-server'),
 });
 
 /** Every Airlock setting, parsed and defaulted. */

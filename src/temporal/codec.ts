@@ -22,47 +22,50 @@ export class EncryptionCodec implements PayloadCodec {
     }
   }
 
-  encode(payloads: Payload[]): Promise<Payload[]> {
+  // async so that a failure is a rejected promise, never a synchronous throw
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    await Promise.resolve();
     const key = this.keys.get(this.activeKeyId) as Buffer;
-    return Promise.resolve(
-      payloads.map((p) => {
-        const iv = randomBytes(12);
-        const cipher = createCipheriv('aes-256-gcm', key, iv);
-        const plain = Buffer.from(JSON.stringify(toJson(p)));
-        const sealed = Buffer.concat([
-          iv,
-          cipher.update(plain),
-          cipher.final(),
-          cipher.getAuthTag(),
-        ]);
-        return {
-          metadata: {
-            encoding: enc.encode(ENCODING),
-            'encryption-key-id': enc.encode(this.activeKeyId),
-          },
-          data: sealed,
-        };
-      }),
-    );
+    return payloads.map((p) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const plain = Buffer.from(JSON.stringify(toJson(p)));
+      const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return {
+        metadata: {
+          encoding: enc.encode(ENCODING),
+          'encryption-key-id': enc.encode(this.activeKeyId),
+        },
+        data: sealed,
+      };
+    });
   }
 
-  decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
-      payloads.map((p) => {
-        if (dec.decode(p.metadata?.encoding ?? new Uint8Array()) !== ENCODING) return p;
-        const keyId = dec.decode(p.metadata?.['encryption-key-id'] ?? new Uint8Array());
-        const key = this.keys.get(keyId);
-        if (!key) throw new AirlockError('codec_unknown_key', `no payload key with id "${keyId}"`);
-        const data = Buffer.from(p.data ?? new Uint8Array());
-        const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-        decipher.setAuthTag(data.subarray(data.length - 16));
-        const plain = Buffer.concat([
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    await Promise.resolve();
+    return payloads.map((p) => {
+      if (dec.decode(p.metadata?.encoding ?? new Uint8Array()) !== ENCODING) return p;
+      const keyId = dec.decode(p.metadata?.['encryption-key-id'] ?? new Uint8Array());
+      const key = this.keys.get(keyId);
+      if (!key) throw new AirlockError('codec_unknown_key', `no payload key with id "${keyId}"`);
+      const data = Buffer.from(p.data ?? new Uint8Array());
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(data.length - 16));
+      let plain: Buffer;
+      try {
+        plain = Buffer.concat([
           decipher.update(data.subarray(12, data.length - 16)),
           decipher.final(),
         ]);
-        return fromJson(JSON.parse(plain.toString('utf8')) as JsonPayload);
-      }),
-    );
+      } catch (err) {
+        throw new AirlockError(
+          'codec_decrypt_failed',
+          `payload failed authentication with key "${keyId}"`,
+          { cause: err },
+        );
+      }
+      return fromJson(JSON.parse(plain.toString('utf8')) as JsonPayload);
+    });
   }
 }
 

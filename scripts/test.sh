@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make test`: format check, lint, type-check, then the whole suite against real services. Stops
+# afterwards whatever it had to start (services already running are left as they were).
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+temporal_was_up=$(bash scripts/temporal.sh status | grep -c ': up' || true)
+docker_was_ours=0; [ -f "$RUN_DIR/started-by-us" ] && docker_was_ours=1
+cleanup() {
+  [ "$temporal_was_up" = 1 ] || bash scripts/temporal.sh down
+  [ "$docker_was_ours" = 1 ] || bash scripts/docker.sh down
+}
+trap cleanup EXIT
+
+say "format check, lint, type-check"
+npx prettier --check . >/dev/null || die "formatting differs" "run 'make format'"
+npx eslint --max-warnings 0 . || die "lint failed" "fix the problems listed above"
+npx tsc -p . || die "type-check failed" "fix the errors listed above"
+
+bash scripts/up.sh
+load_env
+say "running the test suite"
+node scripts/run-tests.ts "$@"

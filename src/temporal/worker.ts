@@ -1,0 +1,68 @@
+// Worker construction shared by workers/main.ts, tests and benchmarks: SDK logs go to pino,
+// workflows come from a pre-built bundle when one is given (production) or are bundled at start.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+} from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, type ActivityDeps } from '../../activities/index.ts';
+import type { Config } from '../config.ts';
+import { dataConverter } from './client.ts';
+
+/** Absolute path of workflows/index.ts, resolved from this file (works from any cwd). */
+export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+let runtimeInstalled = false;
+
+/** Route the Temporal SDK's logs (core, workflows, activities) into `logger`; once per process. */
+export function installRuntimeLogger(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => {
+      logger[pinoLevel[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
+    }),
+  });
+}
+
+/** Options for createWorker. */
+export interface CreateWorkerOptions {
+  config: Config;
+  logger: Logger;
+  deps: ActivityDeps;
+  /** A pre-built workflow bundle (scripts/bundle-workflows.ts); bundled at start when absent. */
+  bundlePath?: string | undefined;
+}
+
+/** Connect to Temporal and create the Airlock worker (call `run()` on it). */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const { config, logger, deps, bundlePath } = options;
+  installRuntimeLogger(logger);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const workflows =
+    bundlePath && existsSync(bundlePath)
+      ? { workflowBundle: { codePath: bundlePath } }
+      : { workflowsPath };
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities(deps),
+    dataConverter: dataConverter(config),
+    shutdownGraceTime: '10 seconds',
+    ...workflows,
+  });
+}

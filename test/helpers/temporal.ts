@@ -1,0 +1,128 @@
+// Test helpers for real Temporal: unique task queues, in-process and child-process workers, and a
+// private dev server that a test may kill and restart.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../../src/config.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Config from the test environment (set by `make test`) with a fresh task queue. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  });
+}
+
+/** Environment variables that make a child process use `config`. */
+export function envFor(config: Config): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(config)) if (v !== undefined) env[k] = String(v);
+  return env;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Wait until `stream` prints a line matching `pattern` (or fail after `ms`). */
+export function waitForLine(child: ChildProcess, pattern: RegExp, ms = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}; output:\n${seen}`)),
+      ms,
+    );
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const line = seen.split('\n').find((l) => pattern.test(l));
+      if (line) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
+        resolve(line);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`process exited (${code}) before ${pattern}:\n${seen}`)),
+    );
+  });
+}
+
+/** Start `node workers/main.ts` as a child process for `config`; resolves once it polls. */
+export async function spawnWorker(config: Config): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['workers/main.ts'], {
+    cwd: repoRoot,
+    env: { ...envFor(config), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForLine(child, /"msg":"worker started"/);
+  return child;
+}
+
+/** Kill a child process with `signal` and wait for it to exit. */
+export async function killProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+/** A private Temporal dev server on a free port, persisting to `dbFile`. */
+export async function startDevServer(
+  dbFile: string,
+  port?: number,
+): Promise<{ child: ChildProcess; address: string; port: number }> {
+  const bin = loadConfig().AIRLOCK_TEMPORAL_BIN;
+  const p = port ?? (await freePort());
+  const child = spawn(
+    bin,
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(p),
+      '--db-filename',
+      dbFile,
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const address = `127.0.0.1:${p}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`dev server exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const h = spawn(bin, ['operator', 'cluster', 'health', '--address', address], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let out = '';
+      h.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      h.on('exit', () => resolve(out.includes('SERVING')));
+    });
+    if (ok) return { child, address, port: p };
+    if (Date.now() > deadline) throw new Error('dev server did not become healthy');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,38 @@
+// The Airlock worker process: runs workflows and activities until SIGINT/SIGTERM, then drains
+// (in-flight activities get the grace time, then the process exits). In production it loads the
+// pre-built workflow bundle (AIRLOCK_WORKFLOW_BUNDLE or dist/workflow-bundle.js).
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { SandboxDriver } from '../src/sandbox/driver.ts';
+import { createWorker } from '../src/temporal/worker.ts';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+const defaultBundle = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+const bundlePath =
+  config.AIRLOCK_WORKFLOW_BUNDLE ?? (config.NODE_ENV === 'production' ? defaultBundle : undefined);
+
+try {
+  const worker = await createWorker({
+    config,
+    logger,
+    deps: { driver: new SandboxDriver(config.DOCKER_HOST), config },
+    bundlePath,
+  });
+  logger.info(
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      address: config.TEMPORAL_ADDRESS,
+      pid: process.pid,
+      bundled: Boolean(bundlePath),
+    },
+    'worker started',
+  );
+  // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown.
+  await worker.run();
+  logger.info('worker stopped');
+} catch (err) {
+  logger.fatal({ err }, 'worker failed');
+  process.exitCode = 1;
+}

@@ -1,0 +1,3 @@
+// Every workflow, re-exported by name: the worker's workflowsPath and the production bundle.
+export { durableWaitWorkflow } from './durable-wait/workflow.ts';
+export { sandboxRunWorkflow } from './sandbox-run/workflow.ts';
