@@ -8,7 +8,8 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
-import { workflowsPath } from '../../src/temporal/worker.ts';
+import { createLogger } from '../../src/log.ts';
+import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
 import { releaseSignal } from '../../workflows/durable-wait/messages.ts';
 import { durableWaitWorkflow } from '../../workflows/index.ts';
 
@@ -16,6 +17,7 @@ const config = loadConfig();
 let env: TestWorkflowEnvironment;
 
 before(async () => {
+  installRuntimeLogger(createLogger({ level: 'warn' }));
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: config.AIRLOCK_TEST_SERVER_BIN } },
   });
