@@ -75,7 +75,7 @@ export async function executeWithVault(
     bad(`${method} cannot have a body`);
   const log = deps.logger?.child({
     agent: request.agent,
-    credential: request.credential,
+    credentialName: request.credential,
     method,
     host: url.host,
     path: url.pathname,

@@ -3,7 +3,8 @@
 // reader sees the old file or the new one, never half of either, and a failed check or a crash
 // leaves the previous bytes untouched. Rollback to an older complete file is not detected.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AirlockError } from '../errors.ts';
@@ -138,7 +139,9 @@ export class FileCredentialStore implements CredentialStore {
     let stamp: string;
     let bytes: Buffer;
     try {
-      const s = await stat(this.path, { bigint: true });
+      // Synchronous on purpose: a stat takes microseconds, a thread-pool round trip far longer, and
+      // this runs on every vault request (see bench/RESULTS-vault.md).
+      const s = statSync(this.path, { bigint: true });
       stamp = `${s.ino}:${s.size}:${s.mtimeNs}`;
       if (this.cache?.stamp === stamp) return this.cache.records;
       bytes = await readFile(this.path);

@@ -255,6 +255,7 @@ test('network errors and logs carry no secret, even when fetch quotes the header
   });
   const log = lines.join('');
   assert.match(log, /vault request sent/);
+  assert.match(log, /"credentialName":"query"/);
   assert.match(log, new RegExp(`127.0.0.1:${port}`));
   assertNoLeak(log, SECRET, 'log output');
 });

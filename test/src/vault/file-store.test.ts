@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadConfig } from '../../../src/config.ts';
 import { FileCredentialStore } from '../../../src/vault/file-store.ts';
 import { Keyring, loadVaultKeys } from '../../../src/vault/keys.ts';
 import {
@@ -259,6 +260,12 @@ test('keys from config: missing key explains how to make one; key file and previ
   });
   assert.deepEqual(keys.active, key);
   assert.deepEqual(keys.previous, [old]);
+  assert.throws(
+    () => loadConfig({ AIRLOCK_VAULT_PREVIOUS_KEYS: `${old.toString('base64')},short` }),
+    {
+      code: 'config_invalid',
+    },
+  );
   assert.throws(() => loadVaultKeys({ AIRLOCK_VAULT_KEY_FILE: join(tempDir(), 'none') }), {
     code: 'vault_key_missing',
   });
