@@ -30,6 +30,14 @@ const schema = z.object({
   AIRLOCK_VAULT_FILE: z.string().optional(),
   AIRLOCK_VAULT_KEY: base64Key.optional(),
   AIRLOCK_VAULT_KEY_FILE: z.string().optional(),
+  /** Older vault keys (comma-separated base64) still accepted for reading records, for rotation. */
+  AIRLOCK_VAULT_PREVIOUS_KEYS: z
+    .string()
+    .refine(
+      (s) => s.split(',').every((k) => k.trim() === '' || Buffer.from(k, 'base64').length === 32),
+      'each comma-separated key must be 32 bytes, base64-encoded',
+    )
+    .optional(),
   AIRLOCK_AUDIT_FILE: z.string().optional(),
   AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
   AIRLOCK_WEBHOOK_PORT: port.default(3978),
@@ -51,6 +59,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'config_invalid',
     `Invalid configuration (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.join('\n')}\nFix the environment variables above and try again.`,
   );
+}
+
+/** The raw process environment, for commands that read a named variable (e.g. `--from-env`). */
+export function processEnv(): Record<string, string | undefined> {
+  return process.env;
 }
 
 /** Load the config for a process entry point, printing every problem and exiting 2 on failure. */

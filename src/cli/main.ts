@@ -3,18 +3,24 @@
 import type { CliIo } from './io.ts';
 import { processIo } from './io.ts';
 
-type Run = (args: string[], io: CliIo) => Promise<number>;
+type Env = Record<string, string | undefined>;
+type Run = (args: string[], io: CliIo, env?: Env) => Promise<number>;
 
 /** Every command group: a one-line summary and a loader for its `run`. Add new groups here. */
-const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {};
+const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
+  vault: {
+    summary: 'store, list and remove credentials (encrypted at rest)',
+    load: async () => (await import('./vault.ts')).run,
+  },
+};
 
 function usage(): string {
   const lines = Object.entries(groups).map(([n, g]) => `  airlock ${n.padEnd(10)} ${g.summary}`);
   return `usage: airlock <command> …\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
-/** Run the CLI with `argv` (without node and script) and return the exit code. */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+/** Run the CLI with `argv` (without node and script) and return the exit code; `env` is for tests. */
+export async function main(argv: string[], io: CliIo = processIo, env?: Env): Promise<number> {
   const [name, ...rest] = argv;
   if (name === 'help' || name === '--help') {
     io.stdout(usage());
@@ -26,7 +32,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 2;
   }
   const run = await group.load();
-  return run(rest, io);
+  return env === undefined ? run(rest, io) : run(rest, io, env);
 }
 
 if (import.meta.main || process.argv[1]?.endsWith('airlock.js')) {

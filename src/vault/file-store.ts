@@ -1,0 +1,236 @@
+// The file-backed CredentialStore: one JSON file of encrypted records, sealed with an HMAC, replaced
+// atomically (temp file + fsync + rename + directory fsync, mode 0600) under a lock file, so a
+// reader sees the old file or the new one, never half of either, and a failed check or a crash
+// leaves the previous bytes untouched. Rollback to an older complete file is not detected.
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { AirlockError } from '../errors.ts';
+import { Keyring, type VaultKeys } from './keys.ts';
+import {
+  openRecord,
+  sealRecord,
+  storeMac,
+  verifyStoreMac,
+  type SealedRecord,
+} from './record-crypto.ts';
+import type { CredentialInfo, CredentialInput, CredentialStore } from './types.ts';
+import { validateCredential } from './validate.ts';
+import { withFileLock } from './file-lock.ts';
+
+const list = z.array(z.string());
+const recordSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(['bearer', 'header', 'basic', 'query']),
+  headerName: z.string().optional(),
+  paramName: z.string().optional(),
+  scope: z.strictObject({ hosts: list, methods: list, paths: list, agents: list }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  keyId: z.string(),
+  nonce: z.string(),
+  ciphertext: z.string(),
+});
+const fileSchema = z.strictObject({
+  format: z.literal('airlock-vault'),
+  version: z.literal(1),
+  keyId: z.string(),
+  mac: z.string(),
+  records: z.array(recordSchema),
+});
+type StoreFile = z.infer<typeof fileSchema>;
+
+/** Options for the file store. */
+export interface FileStoreOptions {
+  /** The store file, e.g. `<AIRLOCK_DATA_DIR>/vault.json`. */
+  path: string;
+  keys: VaultKeys;
+  now?: () => Date;
+  /** Test seam: runs after the temp file is written and synced, just before the rename. */
+  beforeRename?: () => Promise<void>;
+}
+
+function tampered(path: string, why: string): AirlockError {
+  return new AirlockError(
+    'vault_tampered',
+    `The vault store ${path} ${why}; it was modified outside Airlock or damaged. It was left unchanged; restore it from a backup.`,
+  );
+}
+
+function info(r: SealedRecord): CredentialInfo {
+  const { nonce: _n, ciphertext: _c, ...rest } = r;
+  return rest;
+}
+
+/** A CredentialStore in one encrypted JSON file. */
+export class FileCredentialStore implements CredentialStore {
+  private readonly path: string;
+  private readonly keyring: Keyring;
+  private readonly now: () => Date;
+  private readonly beforeRename: (() => Promise<void>) | undefined;
+  /** Parsed and verified records, valid while the file's inode, size and mtime are unchanged. */
+  private cache: { stamp: string; records: SealedRecord[] } | undefined;
+
+  constructor(options: FileStoreOptions) {
+    this.path = options.path;
+    this.keyring = new Keyring(options.keys);
+    this.now = options.now ?? (() => new Date());
+    this.beforeRename = options.beforeRename;
+  }
+
+  /** The id of the key new records are encrypted with. */
+  get activeKeyId(): string {
+    return this.keyring.active.id;
+  }
+
+  async list(): Promise<CredentialInfo[]> {
+    return (await this.load()).map(info);
+  }
+
+  async resolve(name: string): Promise<{ info: CredentialInfo; secret: string } | undefined> {
+    const record = (await this.load()).find((r) => r.name === name);
+    return record && { info: info(record), secret: openRecord(record, this.keyring) };
+  }
+
+  async put(input: CredentialInput): Promise<CredentialInfo> {
+    const clean = validateCredential(input);
+    return this.mutate((records) => {
+      const at = this.now().toISOString();
+      const old = records.find((r) => r.name === clean.name);
+      const meta: CredentialInfo = {
+        name: clean.name,
+        kind: clean.kind,
+        ...(clean.headerName !== undefined && { headerName: clean.headerName }),
+        ...(clean.paramName !== undefined && { paramName: clean.paramName }),
+        scope: clean.scope,
+        createdAt: old?.createdAt ?? at,
+        updatedAt: at,
+      };
+      const sealed = sealRecord(meta, clean.secret, this.keyring.active);
+      const next = records.filter((r) => r.name !== clean.name).concat(sealed);
+      return { records: next.sort((a, b) => a.name.localeCompare(b.name)), result: info(sealed) };
+    });
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.mutate((records) => {
+      const next = records.filter((r) => r.name !== name);
+      return { records: next, result: next.length !== records.length };
+    });
+  }
+
+  /** Re-encrypt every record under the active key; returns how many records changed key. */
+  async rotate(): Promise<number> {
+    return this.mutate((records) => {
+      let changed = 0;
+      const next = records.map((r) => {
+        if (r.keyId === this.keyring.active.id) return r;
+        changed++;
+        return sealRecord(info(r), openRecord(r, this.keyring), this.keyring.active);
+      });
+      return { records: next, result: changed };
+    });
+  }
+
+  /** Read, parse and verify the whole store; a missing file is an empty store. */
+  private async load(): Promise<SealedRecord[]> {
+    let stamp: string;
+    let bytes: Buffer;
+    try {
+      // Synchronous on purpose: a stat takes microseconds, a thread-pool round trip far longer, and
+      // this runs on every vault request (see bench/RESULTS-vault.md).
+      const s = statSync(this.path, { bigint: true });
+      stamp = `${s.ino}:${s.size}:${s.mtimeNs}`;
+      if (this.cache?.stamp === stamp) return this.cache.records;
+      bytes = await readFile(this.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new AirlockError(
+        'vault_io',
+        `Cannot read the vault store ${this.path}: ${(err as Error).message}`,
+      );
+    }
+    const records = this.verify(bytes);
+    this.cache = { stamp, records };
+    return records;
+  }
+
+  private verify(bytes: Buffer): SealedRecord[] {
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw tampered(this.path, 'is not valid JSON (truncated?)');
+    }
+    const parsed = fileSchema.safeParse(json);
+    if (!parsed.success) throw tampered(this.path, 'does not have the vault store format');
+    const file: StoreFile = parsed.data;
+    const key = this.keyring.get(file.keyId);
+    if (!key) {
+      throw new AirlockError(
+        'vault_key_mismatch',
+        `The vault store ${this.path} was written with key id ${file.keyId}, but the configured keys ` +
+          `have ids ${this.keyring.ids().join(', ')}: wrong AIRLOCK_VAULT_KEY? To rotate, set the new ` +
+          'key as AIRLOCK_VAULT_KEY and the old one in AIRLOCK_VAULT_PREVIOUS_KEYS.',
+      );
+    }
+    if (!verifyStoreMac(file.records, file.mac, key))
+      throw tampered(this.path, 'failed its integrity check');
+    return file.records;
+  }
+
+  /** Serialize read-modify-write: in this process by a promise chain, across processes by a lock file. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private mutate<T>(
+    change: (records: SealedRecord[]) => { records: SealedRecord[]; result: T },
+  ): Promise<T> {
+    const run = async (): Promise<T> => {
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      return withFileLock(`${this.path}.lock`, async () => {
+        this.cache = undefined;
+        const { records, result } = change(await this.load());
+        const file: StoreFile = {
+          format: 'airlock-vault',
+          version: 1,
+          keyId: this.keyring.active.id,
+          mac: storeMac(records, this.keyring.active),
+          records,
+        };
+        await this.writeAtomic(`${JSON.stringify(file, null, 2)}\n`);
+        return result;
+      });
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeAtomic(text: string): Promise<void> {
+    const dir = dirname(this.path);
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const fh = await open(tmp, 'wx', 0o600);
+      try {
+        await fh.writeFile(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await this.beforeRename?.();
+      await rename(tmp, this.path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    // The rename is only durable once the directory entry itself is on disk.
+    const dh = await open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  }
+}
