@@ -8,6 +8,10 @@ type Run = (args: string[], io: CliIo, env?: Env) => Promise<number>;
 
 /** Every command group: a one-line summary and a loader for its `run`. Add new groups here. */
 const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
+  audit: {
+    summary: 'verify and export the hash-chained audit log',
+    load: async () => (await import('./audit.ts')).run,
+  },
   vault: {
     summary: 'store, list and remove credentials (encrypted at rest)',
     load: async () => (await import('./vault.ts')).run,

@@ -18,7 +18,7 @@ import {
 } from './record-crypto.ts';
 import type { CredentialInfo, CredentialInput, CredentialStore } from './types.ts';
 import { validateCredential } from './validate.ts';
-import { withFileLock } from './file-lock.ts';
+import { withFileLock } from '../file-lock.ts';
 
 const list = z.array(z.string());
 const recordSchema = z.strictObject({
@@ -189,19 +189,24 @@ export class FileCredentialStore implements CredentialStore {
   ): Promise<T> {
     const run = async (): Promise<T> => {
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      return withFileLock(`${this.path}.lock`, async () => {
-        this.cache = undefined;
-        const { records, result } = change(await this.load());
-        const file: StoreFile = {
-          format: 'airlock-vault',
-          version: 1,
-          keyId: this.keyring.active.id,
-          mac: storeMac(records, this.keyring.active),
-          records,
-        };
-        await this.writeAtomic(`${JSON.stringify(file, null, 2)}\n`);
-        return result;
-      });
+      return withFileLock(
+        `${this.path}.lock`,
+        async () => {
+          this.cache = undefined;
+          const { records, result } = change(await this.load());
+          const file: StoreFile = {
+            format: 'airlock-vault',
+            version: 1,
+            keyId: this.keyring.active.id,
+            mac: storeMac(records, this.keyring.active),
+            records,
+          };
+          await this.writeAtomic(`${JSON.stringify(file, null, 2)}\n`);
+          return result;
+        },
+        5000,
+        'vault_busy',
+      );
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);

@@ -1,9 +1,9 @@
-// A cross-process lock file (created with O_EXCL, holding the owner's pid) around the vault
-// store's read-modify-write, so two `airlock vault set` runs cannot lose each other's update.
-// A lock left by a process that no longer exists is taken over.
+// A cross-process lock file (created with O_EXCL, holding the owner's pid) around a read-modify-
+// write of a shared file (the vault store, the audit log), so two processes cannot lose each
+// other's update. A lock left by a process that no longer exists is taken over.
 import { open, readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AirlockError } from '../errors.ts';
+import { AirlockError } from './errors.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -19,6 +19,7 @@ export async function withFileLock<T>(
   path: string,
   fn: () => Promise<T>,
   waitMs = 5000,
+  busyCode = 'file_busy',
 ): Promise<T> {
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -36,8 +37,8 @@ export async function withFileLock<T>(
       }
       if (Date.now() > deadline) {
         throw new AirlockError(
-          'vault_busy',
-          `The vault store is locked by process ${owner || '?'} (${path}).`,
+          busyCode,
+          `${path} is locked by process ${owner || '?'}; try again when it finishes.`,
         );
       }
       await sleep(20);

@@ -1,0 +1,166 @@
+// The audit log: append-only JSON lines, each record carrying the hash of the one before it, so
+// editing, deleting or reordering any record breaks the chain and `verify` says where. Appends are
+// idempotent by event id (activities retry) and serialized across processes by a lock file.
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { canonicalJson } from '../canonical-json.ts';
+import { withFileLock } from '../file-lock.ts';
+
+/** The hash that precedes the first record. */
+export const GENESIS = '0'.repeat(64);
+
+/** Something that happened, as the caller describes it. */
+export interface AuditEvent {
+  /** Idempotency key: appending an event whose id is already in the log changes nothing. */
+  id: string;
+  type: string;
+  /** ISO time of the event. */
+  at: string;
+  workflowId?: string;
+  agent?: string;
+  capability?: string;
+  approver?: {
+    platform: string;
+    tenantId?: string;
+    userId: string;
+    aadObjectId?: string;
+    displayName: string;
+  };
+  requestHash?: string;
+  policyRule?: string | null;
+  policyHash?: string;
+  detail?: Record<string, unknown>;
+}
+
+/** A stored record: the event plus its place in the chain. */
+export interface AuditRecord extends AuditEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** The result of checking the chain. */
+export type VerifyResult =
+  | { ok: true; count: number; head: string }
+  | { ok: false; count: number; seq: number; problem: string };
+
+/** The hash of a record: sha256 over its canonical JSON without the `hash` field. */
+export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
+  return createHash('sha256').update(canonicalJson(record)).digest('hex');
+}
+
+/** An append-only, hash-chained audit log in one file. */
+export class AuditLog {
+  readonly path: string;
+  // What this process has read of the file: appended-to files are read incrementally.
+  private seen = { size: 0, seq: 0, head: GENESIS, ids: new Set<string>() };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Append `event` (or return the stored record when its id is already there). */
+  append(event: AuditEvent): Promise<AuditRecord> {
+    const run = () =>
+      withFileLock(
+        `${this.path}.lock`,
+        async () => {
+          await mkdir(dirname(this.path), { recursive: true });
+          const existing = await this.catchUp(event.id);
+          if (existing) return existing;
+          const body = { ...event, seq: this.seen.seq + 1, prevHash: this.seen.head };
+          const record: AuditRecord = { ...body, hash: recordHash(body) };
+          const line = `${JSON.stringify(record)}\n`;
+          await appendFile(this.path, line, { mode: 0o600 });
+          this.seen = {
+            ...this.seen,
+            size: this.seen.size + Buffer.byteLength(line),
+            seq: record.seq,
+            head: record.hash,
+          };
+          this.seen.ids.add(record.id);
+          return record;
+        },
+        10_000,
+        'audit_busy',
+      );
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Every record, in order. */
+  async read(): Promise<AuditRecord[]> {
+    const text = await readFile(this.path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditRecord);
+  }
+
+  /** Check every link of the chain and every record's own hash. */
+  async verify(): Promise<VerifyResult> {
+    let lines: string[];
+    try {
+      lines = (await readFile(this.path, 'utf8')).split('\n').filter(Boolean);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { ok: true, count: 0, head: GENESIS };
+      throw err;
+    }
+    let prev = GENESIS;
+    for (const [i, line] of lines.entries()) {
+      let rec: AuditRecord;
+      try {
+        rec = JSON.parse(line) as AuditRecord;
+      } catch {
+        return { ok: false, count: i, seq: i + 1, problem: `line ${i + 1} is not valid JSON` };
+      }
+      const { hash, ...body } = rec;
+      if (rec.seq !== i + 1)
+        return { ok: false, count: i, seq: i + 1, problem: `line ${i + 1} has seq ${rec.seq}` };
+      if (rec.prevHash !== prev)
+        return {
+          ok: false,
+          count: i,
+          seq: rec.seq,
+          problem: `record ${rec.seq} does not follow record ${i}`,
+        };
+      if (recordHash(body) !== hash)
+        return { ok: false, count: i, seq: rec.seq, problem: `record ${rec.seq} was modified` };
+      prev = hash;
+    }
+    return { ok: true, count: lines.length, head: prev };
+  }
+
+  // Read what other processes appended since we last looked; return the record with `id` if any.
+  private async catchUp(id: string): Promise<AuditRecord | undefined> {
+    const size = await stat(this.path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size < this.seen.size) this.seen = { size: 0, seq: 0, head: GENESIS, ids: new Set() };
+    let found: AuditRecord | undefined;
+    if (size > this.seen.size) {
+      const fh = await open(this.path, 'r');
+      const buf = Buffer.alloc(size - this.seen.size);
+      await fh.read(buf, 0, buf.length, this.seen.size);
+      await fh.close();
+      for (const line of buf.toString('utf8').split('\n').filter(Boolean)) {
+        const rec = JSON.parse(line) as AuditRecord;
+        this.seen.ids.add(rec.id);
+        this.seen.seq = rec.seq;
+        this.seen.head = rec.hash;
+        if (rec.id === id) found = rec;
+      }
+      this.seen.size = size;
+    }
+    if (found || !this.seen.ids.has(id)) return found;
+    return (await this.read()).find((r) => r.id === id);
+  }
+}

@@ -1,0 +1,126 @@
+// The audit log: idempotent appends, a chain that verifies, and tampering that is caught and
+// located; the CLI verifies and exports (JSON lines and CSV).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { AuditLog, type AuditEvent } from '../../../src/audit/log.ts';
+import { bufferIo } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+import { repoRoot } from '../../helpers/temporal.ts';
+
+const file = () => join(mkdtempSync(join(tmpdir(), 'airlock-audit-')), 'audit.jsonl');
+const event = (id: string, at = '2026-11-25T10:00:00.000Z'): AuditEvent => ({
+  id,
+  type: 'decision',
+  at,
+  workflowId: 'action:r1',
+  approver: {
+    platform: 'teams',
+    userId: 'u1',
+    aadObjectId: 'aad-1',
+    tenantId: 't1',
+    displayName: 'Alice Approver',
+  },
+  requestHash: 'abc123',
+  policyRule: 'refunds-over-50',
+  policyHash: 'f00d',
+});
+
+test('appends chain together, an appended id is not appended twice, and the chain verifies', async () => {
+  const log = new AuditLog(file());
+  const a = await log.append(event('e1'));
+  const b = await log.append(event('e2'));
+  const again = await log.append(event('e1'));
+  assert.equal(a.seq, 1);
+  assert.equal(b.prevHash, a.hash);
+  assert.deepEqual(again, a);
+  assert.equal((await log.read()).length, 2);
+  assert.deepEqual(await log.verify(), { ok: true, count: 2, head: b.hash });
+});
+
+test('two logs on one file (two processes) keep one chain', async () => {
+  const path = file();
+  const one = new AuditLog(path);
+  const two = new AuditLog(path);
+  await Promise.all([
+    one.append(event('a')),
+    two.append(event('b')),
+    one.append(event('c')),
+    two.append(event('a')),
+  ]);
+  const records = await one.read();
+  assert.deepEqual(
+    records.map((r) => r.seq),
+    [1, 2, 3],
+  );
+  assert.deepEqual(new Set(records.map((r) => r.id)), new Set(['a', 'b', 'c']));
+  assert.equal((await one.verify()).ok, true);
+});
+
+test('an edited, deleted or reordered record is detected and located', async () => {
+  const path = file();
+  const log = new AuditLog(path);
+  for (const id of ['e1', 'e2', 'e3']) await log.append(event(id));
+  const original = readFileSync(path, 'utf8');
+  writeFileSync(path, original.replace('Alice Approver', 'Mallory Outsider'));
+  assert.deepEqual(await new AuditLog(path).verify(), {
+    ok: false,
+    count: 0,
+    seq: 1,
+    problem: 'record 1 was modified',
+  });
+  const lines = original.split('\n').filter(Boolean);
+  writeFileSync(path, `${[lines[0], lines[2]].join('\n')}\n`);
+  assert.equal((await new AuditLog(path).verify()).ok, false);
+  writeFileSync(path, `${[lines[1], lines[0], lines[2]].join('\n')}\n`);
+  assert.equal((await new AuditLog(path).verify()).ok, false);
+});
+
+test('airlock audit verify and export (jsonl, csv, --since), and a broken chain exits 1', async () => {
+  const path = file();
+  const log = new AuditLog(path);
+  await log.append(event('old', '2026-11-01T00:00:00.000Z'));
+  await log.append({ ...event('new', '2026-11-25T12:00:00.000Z'), detail: { note: '=cmd|calc' } });
+  const env = { AIRLOCK_AUDIT_FILE: path };
+  let io = bufferIo();
+  assert.equal(await main(['audit', 'verify'], io, env), 0);
+  assert.match(io.out, /audit log OK: 2 records/);
+  io = bufferIo();
+  assert.equal(await main(['audit', 'export', '--since', '2026-11-20T00:00:00Z'], io, env), 0);
+  assert.deepEqual(
+    io.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id),
+    ['new'],
+  );
+  io = bufferIo();
+  assert.equal(await main(['audit', 'export', '--format', 'csv'], io, env), 0);
+  const rows = io.out.trim().split('\n');
+  assert.equal(rows.length, 3);
+  assert.match(rows[0] ?? '', /^seq,at,type,workflowId/);
+  assert.match(rows[1] ?? '', /Alice Approver,aad-1,t1,abc123,refunds-over-50/);
+  io = bufferIo();
+  assert.equal(await main(['audit', 'export', '--format', 'xml'], io, env), 2);
+  writeFileSync(path, readFileSync(path, 'utf8').replace('refunds-over-50', 'small-refunds'));
+  io = bufferIo();
+  assert.equal(await main(['audit', 'verify'], io, env), 1);
+  assert.match(io.err, /BROKEN at record 1: record 1 was modified/);
+});
+
+test('the airlock binary runs audit verify as a real process', async () => {
+  const path = file();
+  await new AuditLog(path).append(event('x'));
+  const child = spawn(process.execPath, ['bin/airlock.js', 'audit', 'verify'], {
+    cwd: repoRoot,
+    env: { ...process.env, AIRLOCK_AUDIT_FILE: path },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0);
+  assert.match(out, /1 records/);
+});
