@@ -99,7 +99,7 @@ function cell(r: AuditRecord, column: (typeof csvColumns)[number]): unknown {
 /** One CSV cell: quoted when needed; a leading = + - @ is prefixed so spreadsheets don't run it. */
 function csvCell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  let s = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number);
+  let s = typeof value === 'string' ? value : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
