@@ -2,7 +2,8 @@
 // Idempotent: the container name comes from the workflow-generated run id, so a retry after a
 // worker crash reuses (and then removes) the same container instead of starting a second one.
 import type { Config } from '../src/config.ts';
-import type { SandboxDriver, SandboxResult } from '../src/sandbox/driver.ts';
+import type { SandboxDriver } from '../src/sandbox/driver.ts';
+import type { SandboxRunActivities } from '../workflows/sandbox-run/activities.ts';
 
 /** Input of runInSandbox. */
 export interface RunInSandboxInput {
@@ -26,10 +27,10 @@ export function containerName(runId: string): string {
 }
 
 /** Build the sandbox activities. */
-export function createSandboxActivities({ driver, config }: SandboxActivityDeps) {
+export function createSandboxActivities({ driver, config }: SandboxActivityDeps): SandboxRunActivities {
   return {
     /** Run `script` with Node inside a sandbox and return its exit code and output. */
-    async runInSandbox(input: RunInSandboxInput): Promise<SandboxResult> {
+    async runInSandbox(input: RunInSandboxInput) {
       return driver.run({
         name: containerName(input.runId),
         image: config.AIRLOCK_SANDBOX_IMAGE,

@@ -1,3 +1,4 @@
 // Every workflow, re-exported by name: the worker's workflowsPath and the production bundle.
 export { durableWaitWorkflow } from './durable-wait/workflow.ts';
 export { sandboxRunWorkflow } from './sandbox-run/workflow.ts';
+export { sensitiveActionWorkflow } from './sensitive-action/workflow.ts';

@@ -2,10 +2,12 @@
 // deadline), then runs one activity. Proves that a wait survives a killed worker and a restarted
 // server (the state is Temporal's history) and that days-long timers work under time skipping.
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import type { DurableWaitActivities } from './activities.ts';
 import { releaseSignal } from './messages.ts';
 
-const { stampRelease } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+const { stampRelease } = proxyActivities<DurableWaitActivities>({
+  startToCloseTimeout: '30 seconds',
+});
 
 /** Input of durableWaitWorkflow; `timeout` is a duration like '3 days' (none: wait forever). */
 export interface DurableWaitInput {

@@ -1,9 +1,9 @@
 // sandboxRunWorkflow: runs a script in a fresh sandbox container and returns its output. The
 // thinnest real slice of the stack: Temporal → worker → dockerode → a hardened container.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import type { SandboxRunActivities } from './activities.ts';
 
-const { runInSandbox } = proxyActivities<Activities>({
+const { runInSandbox } = proxyActivities<SandboxRunActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 3 },
 });

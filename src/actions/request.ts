@@ -1,0 +1,78 @@
+// Starting sensitive actions: the request hash that binds an approval to the exact request, and
+// the typed client function the CLI and the agent gateway call. Starting the same request id twice
+// returns the existing workflow instead of creating a second one.
+import { createHash } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { canonicalJson } from '../canonical-json.ts';
+import type { Config } from '../config.ts';
+import {
+  ActionKind,
+  AgentId,
+  ApprovalState,
+  Capability,
+} from '../../workflows/sensitive-action/search.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+
+/** sha256 (hex) of what will execute: agent, capability, method, path and body. */
+export function requestHash(r: ActionRequest): string {
+  const exact = {
+    agent: r.agent,
+    capability: r.capability,
+    method: r.method.toUpperCase(),
+    path: r.path,
+    body: r.body ?? null,
+  };
+  return createHash('sha256').update(canonicalJson(exact)).digest('hex');
+}
+
+/** The workflow id of a request id. */
+export const actionWorkflowId = (requestId: string): string => `action:${requestId}`;
+
+/** Start (or find) the workflow for `request`; `requestId` defaults to a hash of the request. */
+export async function requestAction(
+  client: Client,
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>,
+  request: ActionRequest,
+  requestId: string = requestHash(request).slice(0, 20),
+): Promise<{
+  workflowId: string;
+  handle: WorkflowHandle<typeof sensitiveActionWorkflow>;
+  created: boolean;
+}> {
+  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(requestId))
+    throw new Error('request id must be 1–100 of A-Z a-z 0-9 _ . : -');
+  const workflowId = actionWorkflowId(requestId);
+  try {
+    const handle = await client.workflow.start<typeof sensitiveActionWorkflow>(
+      'sensitiveActionWorkflow',
+      {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [{ request }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: AgentId, value: request.agent },
+          { key: Capability, value: request.capability },
+          { key: ActionKind, value: `${request.method.toUpperCase()} ${request.capability}` },
+          { key: ApprovalState, value: 'deciding' },
+        ]),
+        staticSummary: `${request.agent} asks to ${request.method.toUpperCase()} ${request.path} via ${request.capability}`,
+        staticDetails: `Sensitive action ${workflowId}. Request hash ${requestHash(request).slice(0, 12)}. Requested by ${request.requester?.displayName ?? request.agent}.`,
+      },
+    );
+    return { workflowId, handle };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // REJECT_DUPLICATE: the request already ran to completion; its workflow is the answer.
+      return { workflowId, handle: client.workflow.getHandle(workflowId) };
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,147 @@
+// The data sensitiveActionWorkflow keeps in its history, and the activities it calls, as types.
+// The policy decision is pinned here once (from an activity), so editing a policy file never
+// changes what a running approval accepts, and replay stays deterministic.
+import type { ApprovalDecision, ApproverIdentity } from './messages.ts';
+
+/** A sensitive request, as an agent (or the CLI) makes it. */
+export interface ActionRequest {
+  agent: string;
+  capability: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  requester?: { platform?: string; userId?: string; aadObjectId?: string; displayName?: string };
+  sessionId?: string;
+}
+
+/** An approver the policy names, with the identity fields a click is checked against. */
+export interface Approver {
+  id: string;
+  displayName: string;
+  tenantId?: string;
+  aadObjectId?: string;
+  slackUserId?: string;
+  email?: string;
+}
+
+/** The policy decision for this request, pinned in history, plus the request's hash. */
+export interface PinnedDecision {
+  decision: 'allow' | 'deny' | 'approve';
+  rule: string | null;
+  reason: string;
+  policyHash: string;
+  approvers: Approver[];
+  quorum: number;
+  allowSelfApproval: boolean;
+  rejectionsToDeny: number;
+  reminderEveryMs: number | null;
+  escalation: { afterMs: number; approvers: Approver[] }[];
+  expiry: { afterMs: number; outcome: 'deny' };
+  grants: { kind: 'once' | 'session' | 'duration'; maxMs?: number }[];
+  grantKeyFields: string[];
+  capability: {
+    id: string;
+    baseUrl: string;
+    methods: string[];
+    paths: string[];
+    credential: string;
+  } | null;
+  /** sha256 (hex) of the canonical request; the card shows its first 12 characters. */
+  requestHash: string;
+  shortHash: string;
+}
+
+/** Where one approval card was posted; updates go to the same message. */
+export interface CardRef {
+  platform: 'teams' | 'slack';
+  conversationId: string;
+  messageId: string;
+  serviceUrl?: string;
+  /** `channel` or `dm:<approver id>`. */
+  audience: string;
+}
+
+/** The state a card shows. */
+export interface CardView {
+  state: 'pending' | 'approved' | 'rejected' | 'expired' | 'failed' | 'denied';
+  /** One line under the title, e.g. "Approved by Alice Approver at 14:02 UTC". */
+  outcomeText?: string;
+  /** Short notes shown on a pending card, e.g. "Reminder 2" or "1 of 2 approvals: Alice". */
+  notes?: string[];
+}
+
+/** What executing the approved request returned (redacted, size-limited). */
+export interface ExecutionResult {
+  status: number;
+  body: string;
+  truncated: boolean;
+}
+
+/** The workflow's result: the truthful outcome the requester gets. */
+export interface ActionOutcome {
+  outcome: 'executed' | 'denied' | 'rejected' | 'expired' | 'failed';
+  message: string;
+  rule: string | null;
+  policyHash: string;
+  requestHash: string;
+  decidedBy: {
+    approver: ApproverIdentity;
+    choice: 'approve' | 'reject';
+    reason?: string;
+    at: string;
+  }[];
+  result?: ExecutionResult;
+}
+
+/** One audit event (the activity adds the chain fields). */
+export interface AuditEntry {
+  /** Unique per event: retries of the same step append once. */
+  id: string;
+  type:
+    | 'requested'
+    | 'denied'
+    | 'allowed'
+    | 'cards-posted'
+    | 'decision'
+    | 'rejected-click'
+    | 'expired'
+    | 'executed'
+    | 'failed'
+    | 'reminder';
+  at: string;
+  workflowId: string;
+  agent: string;
+  capability: string;
+  requestHash: string;
+  policyRule: string | null;
+  policyHash: string;
+  approver?: ApproverIdentity;
+  detail?: Record<string, unknown>;
+}
+
+/** Activities used by sensitiveActionWorkflow (implemented in activities/actions.ts). */
+export interface SensitiveActionActivities {
+  decidePolicy(input: { workflowId: string; request: ActionRequest }): Promise<PinnedDecision>;
+  postApprovalCards(input: {
+    workflowId: string;
+    request: ActionRequest;
+    decision: PinnedDecision;
+    deadline: string;
+  }): Promise<CardRef[]>;
+  updateApprovalCards(input: {
+    workflowId: string;
+    request: ActionRequest;
+    decision: PinnedDecision;
+    deadline: string;
+    cards: CardRef[];
+    view: CardView;
+  }): Promise<void>;
+  executeAction(input: {
+    workflowId: string;
+    request: ActionRequest;
+    decision: PinnedDecision;
+  }): Promise<ExecutionResult>;
+  recordAudit(entry: AuditEntry): Promise<void>;
+}
+
+export type { ApprovalDecision };

@@ -1,0 +1,220 @@
+// sensitiveActionWorkflow (`action:<requestId>`): pin the policy decision, then allow, deny or wait
+// for approvers; execute exactly the approved request once through the vault (idempotency key =
+// workflow id); tell the requester the truth; audit every step.
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { waitForApproval } from './approval.ts';
+import {
+  approvalDecisionSignal,
+  statusQuery,
+  type ActionStatus,
+  type ApprovalDecision,
+} from './messages.ts';
+import { ApprovalState, Approver as ApproverKey, PolicyRule } from './search.ts';
+import type { Tally } from './tally.ts';
+import type {
+  ActionOutcome,
+  ActionRequest,
+  AuditEntry,
+  PinnedDecision,
+  SensitiveActionActivities,
+} from './types.ts';
+
+const acts = proxyActivities<SensitiveActionActivities>({ startToCloseTimeout: '30 seconds' });
+// Execution must not run twice: one attempt per idempotency key at the remote end is the vault's
+// job; here retries are limited and each carries the same key.
+const exec = proxyActivities<SensitiveActionActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 3 },
+});
+
+/** Input of sensitiveActionWorkflow. */
+export interface SensitiveActionInput {
+  request: ActionRequest;
+}
+
+/** Run one sensitive request to its truthful outcome. */
+export async function sensitiveActionWorkflow({
+  request,
+}: SensitiveActionInput): Promise<ActionOutcome> {
+  const workflowId = workflowInfo().workflowId;
+  const inbox: ApprovalDecision[] = [];
+  const status: ActionStatus = {
+    state: 'deciding',
+    summary: 'Evaluating policy',
+    decisions: [],
+    rejectedClicks: [],
+  };
+  setHandler(approvalDecisionSignal, (d) => void inbox.push(d));
+  setHandler(statusQuery, () => status);
+
+  const decision = await acts.decidePolicy({ workflowId, request });
+  let auditSeq = 0;
+  const audit = (type: AuditEntry['type'], extra: Partial<AuditEntry> = {}) =>
+    acts.recordAudit({
+      id: `${workflowId}#${++auditSeq}`,
+      type,
+      at: new Date().toISOString(),
+      workflowId,
+      agent: request.agent,
+      capability: request.capability,
+      requestHash: decision.requestHash,
+      policyRule: decision.rule,
+      policyHash: decision.policyHash,
+      ...extra,
+    });
+  const setState = (state: ActionStatus['state'], summary: string) => {
+    status.state = state;
+    status.summary = summary;
+    upsertSearchAttributes([{ key: ApprovalState, value: state }]);
+    setCurrentDetails(summary);
+  };
+  upsertSearchAttributes([{ key: PolicyRule, value: decision.rule ?? 'none' }]);
+  await audit('requested', {
+    detail: {
+      method: request.method,
+      path: request.path,
+      decision: decision.decision,
+      reason: decision.reason,
+    },
+  });
+  const finish = async (outcome: ActionOutcome): Promise<ActionOutcome> => {
+    await condition(allHandlersFinished);
+    return outcome;
+  };
+  const base = {
+    rule: decision.rule,
+    policyHash: decision.policyHash,
+    requestHash: decision.requestHash,
+    decidedBy: [] as ActionOutcome['decidedBy'],
+  };
+
+  if (decision.decision === 'deny') {
+    setState('denied', `Denied by policy: ${decision.reason}`);
+    await audit('denied', { detail: { reason: decision.reason } });
+    return finish({
+      ...base,
+      outcome: 'denied',
+      message: `Denied by policy rule ${decision.rule ?? '(none matched)'}: ${decision.reason}`,
+    });
+  }
+  if (decision.decision === 'approve') {
+    setState('pending', `Waiting for approval (rule ${decision.rule})`);
+    const onProgress = (t: Tally) => {
+      status.decisions = [...t.approvals, ...t.rejections].map((d) => ({
+        approver: d.approver.displayName,
+        choice: d.choice,
+        at: d.receivedAt,
+      }));
+    };
+    const waited = await waitForApproval({
+      workflowId,
+      request,
+      decision,
+      inbox,
+      audit,
+      onProgress,
+    });
+    const decidedBy = [...waited.tally.approvals, ...waited.tally.rejections].map((d) => ({
+      approver: d.approver,
+      choice: d.choice,
+      reason: d.reason,
+      at: d.receivedAt,
+    }));
+    const namesOf = decidedBy.map((d) => d.approver.displayName).join(', ');
+    const view = finalView(waited.outcome, decidedBy, decision);
+    if (namesOf) upsertSearchAttributes([{ key: ApproverKey, value: namesOf }]);
+    await acts.updateApprovalCards({
+      workflowId,
+      request,
+      decision,
+      deadline: '',
+      cards: waited.cards,
+      view,
+    });
+    if (waited.outcome !== 'approved') {
+      setState(waited.outcome, view.outcomeText as string);
+      if (waited.outcome === 'expired')
+        await audit('expired', { detail: { afterMs: decision.expiry.afterMs } });
+      return finish({
+        ...base,
+        decidedBy,
+        outcome: waited.outcome,
+        message: view.outcomeText as string,
+      });
+    }
+    base.decidedBy = decidedBy;
+    setState('approved', `${view.outcomeText as string}; executing`);
+  } else {
+    await audit('allowed', { detail: { reason: decision.reason } });
+  }
+
+  try {
+    const result = await exec.executeAction({ workflowId, request, decision });
+    if (result.status >= 400) {
+      setState('failed', `Executed, but the API answered HTTP ${result.status}`);
+      await audit('failed', { detail: { status: result.status } });
+      return finish({
+        ...base,
+        outcome: 'failed',
+        message: `Executed ${request.method} ${request.path}, but the API answered HTTP ${result.status}`,
+        result,
+      });
+    }
+    setState('executed', `Executed: HTTP ${result.status}`);
+    await audit('executed', { detail: { status: result.status, truncated: result.truncated } });
+    return finish({
+      ...base,
+      outcome: 'executed',
+      message: `Executed ${request.method} ${request.path}: HTTP ${result.status}`,
+      result,
+    });
+  } catch (err) {
+    const why = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+    setState('failed', `Execution failed: ${why}`);
+    await audit('failed', { detail: { error: why } });
+    return finish({
+      ...base,
+      outcome: 'failed',
+      message: `Approved, but execution failed: ${why}`,
+    });
+  }
+}
+
+function finalView(
+  outcome: 'approved' | 'rejected' | 'expired',
+  decidedBy: ActionOutcome['decidedBy'],
+  decision: PinnedDecision,
+) {
+  const at = (iso: string) => `${iso.slice(11, 16)} UTC`;
+  const last = decidedBy.at(-1);
+  if (outcome === 'expired') {
+    const hours = decision.expiry.afterMs / 3_600_000;
+    const span =
+      hours >= 24
+        ? `${+(hours / 24).toFixed(1)} days`
+        : hours >= 1
+          ? `${+hours.toFixed(1)} hours`
+          : `${Math.round(decision.expiry.afterMs / 60_000)} minutes`;
+    return { state: 'expired' as const, outcomeText: `Expired after ${span} — denied` };
+  }
+  if (outcome === 'rejected') {
+    const reason = last?.reason ? `: ${last.reason}` : '';
+    return {
+      state: 'rejected' as const,
+      outcomeText: `Rejected by ${last?.approver.displayName ?? '?'} at ${at(last?.at ?? '')}${reason}`,
+    };
+  }
+  const approvers = decidedBy.filter((d) => d.choice === 'approve');
+  return {
+    state: 'approved' as const,
+    outcomeText: `Approved by ${approvers.map((d) => d.approver.displayName).join(', ')} at ${at(approvers.at(-1)?.at ?? '')}`,
+  };
+}
