@@ -43,7 +43,6 @@ export async function requestAction(
 ): Promise<{
   workflowId: string;
   handle: WorkflowHandle<typeof sensitiveActionWorkflow>;
-  created: boolean;
 }> {
   if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(requestId))
     throw new Error('request id must be 1–100 of A-Z a-z 0-9 _ . : -');
