@@ -27,7 +27,10 @@ export function containerName(runId: string): string {
 }
 
 /** Build the sandbox activities. */
-export function createSandboxActivities({ driver, config }: SandboxActivityDeps): SandboxRunActivities {
+export function createSandboxActivities({
+  driver,
+  config,
+}: SandboxActivityDeps): SandboxRunActivities {
   return {
     /** Run `script` with Node inside a sandbox and return its exit code and output. */
     async runInSandbox(input: RunInSandboxInput) {

@@ -8,6 +8,14 @@ type Run = (args: string[], io: CliIo, env?: Env) => Promise<number>;
 
 /** Every command group: a one-line summary and a loader for its `run`. Add new groups here. */
 const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
+  actions: {
+    summary: 'request a sensitive action',
+    load: async () => (await import('./actions.ts')).runActions,
+  },
+  approvals: {
+    summary: 'list and show approval runs',
+    load: async () => (await import('./actions.ts')).runApprovals,
+  },
   audit: {
     summary: 'verify and export the hash-chained audit log',
     load: async () => (await import('./audit.ts')).run,

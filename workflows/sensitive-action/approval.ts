@@ -32,6 +32,7 @@ export interface ApprovalContext {
   inbox: ApprovalDecision[];
   audit: (type: AuditEntry['type'], extra?: Partial<AuditEntry>) => Promise<void>;
   onProgress: (tally: Tally) => void;
+  onRefused: (click: ApprovalDecision, why: string) => void;
 }
 
 const names = (d: ApprovalDecision[]) => d.map((x) => x.approver.displayName).join(', ');
@@ -62,6 +63,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
       const verdict = tally.consider(click);
       if (verdict.kind === 'duplicate') continue;
       if (verdict.kind === 'refused') {
+        ctx.onRefused(click, verdict.why);
         await ctx.audit('rejected-click', {
           approver: click.approver,
           detail: { why: verdict.why, decisionId: click.decisionId },

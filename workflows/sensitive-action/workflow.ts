@@ -114,6 +114,13 @@ export async function sensitiveActionWorkflow({
         at: d.receivedAt,
       }));
     };
+    const onRefused = (d: ApprovalDecision, why: string) => {
+      status.rejectedClicks.push({
+        approver: d.approver?.displayName ?? '?',
+        why,
+        at: d.receivedAt,
+      });
+    };
     const waited = await waitForApproval({
       workflowId,
       request,
@@ -121,6 +128,7 @@ export async function sensitiveActionWorkflow({
       inbox,
       audit,
       onProgress,
+      onRefused,
     });
     const decidedBy = [...waited.tally.approvals, ...waited.tally.rejections].map((d) => ({
       approver: d.approver,
@@ -140,18 +148,18 @@ export async function sensitiveActionWorkflow({
       view,
     });
     if (waited.outcome !== 'approved') {
-      setState(waited.outcome, view.outcomeText as string);
+      setState(waited.outcome, view.outcomeText);
       if (waited.outcome === 'expired')
         await audit('expired', { detail: { afterMs: decision.expiry.afterMs } });
       return finish({
         ...base,
         decidedBy,
         outcome: waited.outcome,
-        message: view.outcomeText as string,
+        message: view.outcomeText,
       });
     }
     base.decidedBy = decidedBy;
-    setState('approved', `${view.outcomeText as string}; executing`);
+    setState('approved', `${view.outcomeText}; executing`);
   } else {
     await audit('allowed', { detail: { reason: decision.reason } });
   }

@@ -1,0 +1,183 @@
+// `airlock actions request` and `airlock approvals list|show`: start a sensitive action from a
+// terminal, and let operators see what is pending, who decided, and what ran.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { requestAction } from '../actions/request.ts';
+import { loadConfig, processEnv, type Config } from '../config.ts';
+import { createClient } from '../temporal/client.ts';
+import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+import type { CliIo } from './io.ts';
+
+type Env = Record<string, string | undefined>;
+
+const actionsUsage = `usage:
+  airlock actions request --agent A --capability C --method M --path P [--body FILE|-]
+                          [--request-id ID] [--requester NAME] [--wait]
+`;
+const approvalsUsage = `usage:
+  airlock approvals list [--state pending|approved|rejected|expired|executed|denied|failed] [--json]
+  airlock approvals show <workflow-id> [--json]
+`;
+
+async function withClient<T>(
+  env: Env,
+  fn: (client: Client, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(env);
+  const client = await createClient(config);
+  try {
+    return await fn(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** Run `airlock actions …`. */
+export async function runActions(
+  args: string[],
+  io: CliIo,
+  env: Env = processEnv(),
+): Promise<number> {
+  const [command, ...rest] = args;
+  if (command !== 'request') {
+    io.stderr(actionsUsage);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      agent: { type: 'string' },
+      capability: { type: 'string' },
+      method: { type: 'string' },
+      path: { type: 'string' },
+      body: { type: 'string' },
+      'request-id': { type: 'string' },
+      requester: { type: 'string' },
+      wait: { type: 'boolean' },
+    },
+  });
+  const missing = (['agent', 'capability', 'method', 'path'] as const).filter((k) => !values[k]);
+  if (missing.length > 0) {
+    io.stderr(
+      `airlock actions: missing ${missing.map((m) => `--${m}`).join(', ')}\n\n${actionsUsage}`,
+    );
+    return 2;
+  }
+  let body: unknown;
+  if (values.body !== undefined) {
+    const text = values.body === '-' ? await io.stdin() : await readFile(values.body, 'utf8');
+    try {
+      body = JSON.parse(text);
+    } catch {
+      io.stderr(`airlock actions: --body must be a JSON file\n`);
+      return 2;
+    }
+  }
+  const request: ActionRequest = {
+    agent: values.agent as string,
+    capability: values.capability as string,
+    method: (values.method as string).toUpperCase(),
+    path: values.path as string,
+    ...(body === undefined ? {} : { body }),
+    ...(values.requester
+      ? { requester: { platform: 'cli', userId: values.requester, displayName: values.requester } }
+      : {}),
+  };
+  return withClient(env, async (client, config) => {
+    const { workflowId, handle } = await requestAction(
+      client,
+      config,
+      request,
+      values['request-id'],
+    );
+    io.stdout(`${workflowId}\n`);
+    if (values.wait) io.stdout(`${JSON.stringify(await handle.result(), null, 2)}\n`);
+    return 0;
+  });
+}
+
+/** Run `airlock approvals …`. */
+export async function runApprovals(
+  args: string[],
+  io: CliIo,
+  env: Env = processEnv(),
+): Promise<number> {
+  const [command, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { state: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  if (command === 'list') {
+    if (values.state && !/^[a-z]+$/.test(values.state)) {
+      io.stderr(`airlock approvals: bad --state\n`);
+      return 2;
+    }
+    return withClient(env, async (client) => {
+      const query = `WorkflowType = "sensitiveActionWorkflow"${values.state ? ` AND ApprovalState = "${values.state}"` : ''}`;
+      const rows = [];
+      for await (const w of client.workflow.list({ query })) {
+        const sa = w.searchAttributes as Record<string, unknown[] | undefined>;
+        const first = (k: string) => (sa[k]?.[0] as string | undefined) ?? '';
+        rows.push({
+          workflowId: w.workflowId,
+          state: first('ApprovalState'),
+          agent: first('AgentId'),
+          capability: first('Capability'),
+          rule: first('PolicyRule'),
+          approver: first('Approver'),
+          started: w.startTime.toISOString(),
+          status: w.status.name,
+        });
+      }
+      if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (rows.length === 0) io.stdout('no approvals match\n');
+      else
+        for (const r of rows)
+          io.stdout(
+            `${r.workflowId}  ${r.state.padEnd(9)} ${r.agent} ${r.capability} rule=${r.rule}${r.approver ? ` by ${r.approver}` : ''}  started ${r.started}\n`,
+          );
+      return 0;
+    });
+  }
+  if (command === 'show' && positionals[0]) {
+    const id = positionals[0];
+    return withClient(env, async (client) => {
+      const handle = client.workflow.getHandle<typeof sensitiveActionWorkflow>(id);
+      const d = await handle.describe();
+      let status: ActionStatus | { unavailable: string };
+      try {
+        status = await handle.query(statusQuery);
+      } catch (err) {
+        status = {
+          unavailable: `status query failed (is a worker running?): ${(err as Error).message}`,
+        };
+      }
+      const result = d.status.name === 'COMPLETED' ? await handle.result() : undefined;
+      const view = {
+        workflowId: id,
+        runStatus: d.status.name,
+        started: d.startTime.toISOString(),
+        closed: d.closeTime?.toISOString(),
+        status,
+        result,
+      };
+      if (values.json) io.stdout(`${JSON.stringify(view, null, 2)}\n`);
+      else {
+        io.stdout(`${id}  (${d.status.name})\n`);
+        if ('summary' in status) io.stdout(`  ${status.state}: ${status.summary}\n`);
+        for (const x of 'decisions' in status ? status.decisions : [])
+          io.stdout(`  ${x.choice} by ${x.approver} at ${x.at}\n`);
+        for (const x of 'rejectedClicks' in status ? status.rejectedClicks : [])
+          io.stdout(`  refused click by ${x.approver}: ${x.why}\n`);
+        if (result) io.stdout(`  outcome: ${result.outcome} — ${result.message}\n`);
+      }
+      return 0;
+    });
+  }
+  io.stderr(approvalsUsage);
+  return 2;
+}
