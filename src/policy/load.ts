@@ -53,7 +53,7 @@ export function parsePolicySet(sources: { file: string; text: string }[]): Loade
   };
   for (const source of sources) collectFile(source, collected, problems);
   problems.push(...checkSet(collected));
-  if (problems.length > 0) throw new PolicyInvalidError(problems);
+  if (problems.length > 0) throw new PolicyInvalidError(sortProblems(problems, sources));
   const set: PolicySet = {
     settings: collected.settings,
     users: collected.users.map((e) => e.value),
@@ -138,11 +138,28 @@ function collectFile(
 function issueProblems(src: SourceFile, issues: z.core.$ZodIssue[]): PolicyProblem[] {
   return issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => problemAt(src, issue.path, `unknown field "${key}"`, key))
+      ? issue.keys.map((key) => problemAt(src, issue.path, unknownField(issue.path, key), key))
       : [problemAt(src, issue.path, issue.message)],
+  );
+}
+
+/** Problems in source order: by file as given, then line and column. */
+function sortProblems(problems: PolicyProblem[], sources: { file: string }[]): PolicyProblem[] {
+  const order = new Map(sources.map((s, i) => [s.file, i]));
+  return problems.sort(
+    (a, b) =>
+      (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) ||
+      a.line - b.line ||
+      a.column - b.column,
   );
 }
 
 function allSections(): string {
   return ['settings', ...sections].join(', ');
+}
+
+function unknownField(path: readonly PropertyKey[], key: string): string {
+  return path.length === 0
+    ? `unknown section "${key}" (sections: ${allSections()})`
+    : `unknown field "${key}"`;
 }

@@ -10,7 +10,7 @@ const id = z
 
 /** A duration string ("30s", "15m", "4h", "3d"), parsed to milliseconds. */
 const duration = z
-  .string()
+  .string({ error: 'a duration is a string such as "30s", "15m", "4h" or "3d"' })
   .regex(
     durationPattern,
     'a duration is a whole number and one unit s, m, h or d, e.g. "30s", "15m", "4h", "3d"',
