@@ -208,7 +208,10 @@ function declareIds(
     if (key === undefined) continue;
     const first = declared[section].get(key);
     if (first) {
-      const { line, column } = locate(first.src, first.path);
+      const { line, column } = locate(
+        first.src,
+        section === 'links' ? first.path : [...first.path, 'id'],
+      );
       const where = `${first.src.file}:${line}:${column}`;
       add(
         at,

@@ -17,11 +17,3 @@ export function parseDuration(text: string): number | null {
   const ms = Number(m[1]) * unitMs[m[2] as keyof typeof unitMs];
   return ms <= maxDurationMs ? ms : null;
 }
-
-/** Format milliseconds as the largest whole unit ("90m" stays "90m", 7200000 becomes "2h"). */
-export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    if (ms % unitMs[unit] === 0) return `${ms / unitMs[unit]}${unit}`;
-  }
-  return `${ms}ms`;
-}

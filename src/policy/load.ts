@@ -21,6 +21,7 @@ import {
   settingsSchema,
   userSchema,
 } from './schema.ts';
+import type { Settings } from './schema.ts';
 import type { LoadedPolicy, PolicyProblem, PolicySet } from './types.ts';
 
 const itemSchemas = {
@@ -98,28 +99,32 @@ function collectFile(
     return;
   }
   const data: unknown = doc.toJS() ?? {};
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+  if (!isRecord(data)) {
     problems.push(problemAt(src, [], 'a policy file is a mapping of sections: ' + allSections()));
     return;
   }
   const parsed = policyFileSchema.safeParse(data);
   if (!parsed.success) problems.push(...issueProblems(src, parsed.error.issues));
-  const raw = data as Record<string, unknown>;
+  const raw = data;
 
   // Keep every item that is valid on its own, so cross-file checks still run and report
   // everything at once; an invalid item's id still counts as declared (see check.ts).
-  const settings = settingsSchema.safeParse(raw.settings ?? {});
-  if (settings.success) {
-    for (const [key, value] of Object.entries(settings.data)) {
-      const at: Origin = { src, path: ['settings', key] };
-      const first = out.settingOrigins.get(key);
-      if (first) {
-        problems.push(problemAt(src, at.path, `settings.${key} is already set in ${first.file}`));
-        continue;
-      }
-      out.settingOrigins.set(key, src);
-      Object.assign(out.settings, { [key]: value });
+  // Each settings key may be set in one file only (checked as written, valid or not).
+  const rawSettings = isRecord(raw.settings) ? raw.settings : {};
+  const fresh = Object.keys(rawSettings).filter((key) => {
+    const first = out.settingOrigins.get(key);
+    if (first) {
+      const message = `settings.${key} is already set in ${first.file}`;
+      problems.push(problemAt(src, ['settings', key], message, key));
+      return false;
     }
+    out.settingOrigins.set(key, src);
+    return true;
+  });
+  const settings = settingsSchema.safeParse(rawSettings);
+  if (settings.success) {
+    for (const key of fresh)
+      Object.assign(out.settings, { [key]: settings.data[key as keyof Settings] });
   }
   for (const section of sections) {
     const items = raw[section];
@@ -152,6 +157,10 @@ function sortProblems(problems: PolicyProblem[], sources: { file: string }[]): P
       a.line - b.line ||
       a.column - b.column,
   );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function allSections(): string {
