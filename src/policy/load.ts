@@ -133,11 +133,32 @@ function collectFile(
     items.forEach((item: unknown, index) => {
       const at: Origin = { src, path: [section, index] };
       out.raw.push({ section, item, at });
-      const result = schema.safeParse(item);
-      if (result.success)
-        (out[section] as { value: unknown; at: Origin }[]).push({ value: result.data, at });
+      const value = parseOrSalvage(schema, item);
+      if (value !== undefined)
+        (out[section] as { value: unknown; at: Origin }[]).push({ value, at });
     });
   }
+}
+
+/**
+ * The parsed item; or, when it is invalid only in optional or unknown fields, the item parsed
+ * without them, so its references are still checked (its problems are already reported, and an
+ * invalid set is never returned); or undefined.
+ */
+function parseOrSalvage(schema: z.ZodType, item: unknown): unknown {
+  const first = schema.safeParse(item);
+  if (first.success) return first.data;
+  const copy: unknown = structuredClone(item);
+  for (const issue of first.error.issues) {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.at(-1)];
+    const parentPath = issue.code === 'unrecognized_keys' ? issue.path : issue.path.slice(0, -1);
+    let parent: unknown = copy;
+    for (const part of parentPath) parent = isRecord(parent) ? parent[part as string] : undefined;
+    if (!isRecord(parent)) return undefined;
+    for (const key of keys) if (typeof key === 'string') delete parent[key];
+  }
+  const second = schema.safeParse(copy);
+  return second.success ? second.data : undefined;
 }
 
 function issueProblems(src: SourceFile, issues: z.core.$ZodIssue[]): PolicyProblem[] {

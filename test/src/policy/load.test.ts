@@ -200,7 +200,7 @@ test('every problem in every file is reported at once', () => {
       text: `
 rules:
   - { id: a, agent: nobody, decision: allow }
-  - { id: b, decision: allow, extra: 1 }
+  - { id: b, decision: allow, extra: 1, capability: no-such-api }
   - { id: c, decision: approve, approval: { approvers: { users: [alice] }, expiry: { after: 2 weeks } } }
   - { id: a, decision: deny }
 `,
@@ -210,6 +210,8 @@ rules:
   assert.deepEqual([...files], ['syntax.yaml', 'mixed.yaml']);
   theProblem(problems, /unknown agent "nobody"/);
   theProblem(problems, /unknown field "extra"/);
+  // An item with a problem still has its references checked.
+  theProblem(problems, /unknown capability "no-such-api"/);
   theProblem(problems, /duplicate rule "a"/);
   assert.ok(problems.some((p) => p.path === '$.rules[2].approval.expiry.after'));
   // Sorted by file as given, then by line.
