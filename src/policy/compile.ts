@@ -8,7 +8,7 @@ import {
   effectiveReminderMs,
   expandApprovers,
 } from './resolve.ts';
-import type { Agent, Approval, Capability, Condition, Rule } from './schema.ts';
+import type { Agent, Approval, Capability, Condition, Rule, TimeWindow } from './schema.ts';
 import type { LinkSettings, LoadedPolicy, PolicyDecision, PolicySet } from './types.ts';
 
 /** The parts of an `approve` decision that come from the rule alone. */
@@ -17,21 +17,25 @@ export type ApprovalTemplate = Omit<
   'decision' | 'rule' | 'reason' | 'policyHash' | 'capability'
 >;
 
-/** A rule prepared for matching; absent matchers match anything. */
+/** A rule prepared for matching; a null matcher matches anything. Every field is always set, so
+ * all compiled rules share one object shape (keeps the matching loop monomorphic). */
 export interface CompiledRule {
   rule: Rule;
-  agents?: Set<string>;
-  methods?: Set<string>;
-  paths?: (path: string) => boolean;
+  agents: Set<string> | null;
+  methods: Set<string> | null;
+  paths: PathPattern[] | null;
   conditions: { condition: Condition; segments: string[] }[];
-  approval?: ApprovalTemplate;
+  windows: TimeWindow[] | null;
+  approval: ApprovalTemplate | null;
 }
 
 /** Everything evaluation looks up, keyed for speed. */
 export interface Compiled {
   agents: Map<string, Agent>;
-  capabilities: Map<string, { value: Capability; paths: (path: string) => boolean }>;
+  capabilities: Map<string, { value: Capability; paths: PathPattern[] }>;
   rulesByCapability: Map<string, CompiledRule[]>;
+  /** Candidate rules per agent, capability and method, in rule order; filled on first use. */
+  candidates: Map<string, CompiledRule[]>;
   links: Map<string, Omit<LinkSettings, 'policyHash'>>;
   timeZone: string;
   expiryMs: number;
@@ -49,8 +53,43 @@ export function compile(policy: LoadedPolicy): Compiled {
   return compiled;
 }
 
-function anyGlob(patterns: string[]): (path: string) => boolean {
-  return (path) => patterns.some((p) => globMatch(p, path));
+/** A glob with its literal prefix (everything before the first wildcard), checked first. */
+export interface PathPattern {
+  prefix: string;
+  pattern: string;
+}
+
+function pathPatterns(patterns: readonly string[]): PathPattern[] {
+  return patterns.map((pattern) => {
+    const wild = pattern.search(/[*?]/);
+    return { prefix: wild < 0 ? pattern : pattern.slice(0, wild), pattern };
+  });
+}
+
+/** True when `path` matches one of `patterns`. */
+export function anyGlob(patterns: readonly PathPattern[], path: string): boolean {
+  // A match must start with the literal prefix, so the cheap native check rules most rules out.
+  for (const p of patterns)
+    if (path.startsWith(p.prefix) && globMatch(p.pattern, path)) return true;
+  return false;
+}
+
+/** The rules that can match requests from `agent` to `capability` with `method`, in order. */
+export function candidates(
+  c: Compiled,
+  agent: string,
+  capability: string,
+  method: string,
+): CompiledRule[] {
+  const key = `${agent}\u0000${capability}\u0000${method}`;
+  let list = c.candidates.get(key);
+  if (!list) {
+    list = (c.rulesByCapability.get(capability) ?? []).filter(
+      (r) => (!r.agents || r.agents.has(agent)) && (!r.methods || r.methods.has(method)),
+    );
+    c.candidates.set(key, list);
+  }
+  return list;
 }
 
 function build(set: PolicySet): Compiled {
@@ -83,9 +122,10 @@ function build(set: PolicySet): Compiled {
   return {
     agents: new Map(set.agents.map((a) => [a.id, a])),
     capabilities: new Map(
-      set.capabilities.map((c) => [c.id, { value: c, paths: anyGlob(c.paths) }]),
+      set.capabilities.map((c) => [c.id, { value: c, paths: pathPatterns(c.paths) }]),
     ),
     rulesByCapability,
+    candidates: new Map(),
     links,
     timeZone: set.settings.timeZone ?? 'UTC',
     expiryMs: effectiveExpiryMs(set.settings, undefined),
@@ -93,15 +133,15 @@ function build(set: PolicySet): Compiled {
 }
 
 function compileRule(set: PolicySet, rule: Rule): CompiledRule {
-  const compiled: CompiledRule = {
+  return {
     rule,
+    agents: rule.agent ? new Set(rule.agent) : null,
+    methods: rule.method ? new Set(rule.method) : null,
+    paths: rule.path ? pathPatterns(rule.path) : null,
     conditions: rule.when.map((condition) => ({ condition, segments: condition.field.split('.') })),
+    windows: rule.during ?? null,
+    approval: rule.approval ? approvalTemplate(set, rule.approval) : null,
   };
-  if (rule.agent) compiled.agents = new Set(rule.agent);
-  if (rule.method) compiled.methods = new Set(rule.method);
-  if (rule.path) compiled.paths = anyGlob(rule.path);
-  if (rule.approval) compiled.approval = approvalTemplate(set, rule.approval);
-  return compiled;
 }
 
 function approvalTemplate(set: PolicySet, a: Approval): ApprovalTemplate {

@@ -2,7 +2,7 @@
 // Order: the agent, capability, method and path must be known and allowed (else deny); then the
 // rules, first match in file order (files in name order); nothing matches means deny.
 import type { Agent } from './schema.ts';
-import { compile } from './compile.ts';
+import { anyGlob, candidates, compile } from './compile.ts';
 import type { CompiledRule } from './compile.ts';
 import { conditionHolds, inWindow } from './conditions.ts';
 import type {
@@ -34,12 +34,12 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
   }
   const pathProblem = nonCanonicalPath(request.path);
   if (pathProblem) return deny(`path ${JSON.stringify(request.path)} ${pathProblem}`, ref);
-  if (!cap.paths(request.path)) {
+  if (!anyGlob(cap.paths, request.path)) {
     return deny(`capability "${cap.value.id}" does not allow path ${request.path}`, ref);
   }
 
-  for (const rule of c.rulesByCapability.get(cap.value.id) ?? []) {
-    if (!matches(rule, agent.id, method, request, now, c.timeZone)) continue;
+  for (const rule of candidates(c, agent.id, cap.value.id, method)) {
+    if (!matches(rule, request, now, c.timeZone)) continue;
     const name = `rule "${rule.rule.id}"${rule.rule.description ? ` (${rule.rule.description})` : ''}`;
     if (rule.rule.decision === 'approve' && rule.approval) {
       const a = structuredClone(rule.approval);
@@ -62,20 +62,13 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
   return deny(`no rule matches ${what}; nothing matching means deny`, ref);
 }
 
-function matches(
-  r: CompiledRule,
-  agent: string,
-  method: string,
-  request: ActionRequest,
-  now: Date,
-  timeZone: string,
-): boolean {
-  if (r.agents && !r.agents.has(agent)) return false;
-  if (r.methods && !r.methods.has(method)) return false;
-  if (r.paths && !r.paths(request.path)) return false;
-  for (const c of r.conditions)
+/** Whether the rule's path, conditions and time windows hold (agent and method are indexed). */
+function matches(r: CompiledRule, request: ActionRequest, now: Date, timeZone: string): boolean {
+  if (r.paths !== null && !anyGlob(r.paths, request.path)) return false;
+  for (const c of r.conditions) {
     if (!conditionHolds(c.condition, c.segments, request.body)) return false;
-  if (r.rule.during && !r.rule.during.some((w) => inWindow(w, now, timeZone))) return false;
+  }
+  if (r.windows !== null && !r.windows.some((w) => inWindow(w, now, timeZone))) return false;
   return true;
 }
 
