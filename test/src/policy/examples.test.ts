@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { evaluate, linkFor } from '../../../src/policy/evaluate.ts';
-import { loadPolicySet } from '../../../src/policy/load.ts';
+import { loadPolicySet, parsePolicySet } from '../../../src/policy/load.ts';
 import type { ActionRequest } from '../../../src/policy/types.ts';
 
 const root = new URL('../../../policies/', import.meta.url).pathname;
@@ -179,4 +180,23 @@ test('finance payments: sanctions, known small payees in hours, finance, two-per
   assert.equal(link?.approveAnswer, true);
   assert.equal(link?.maxAnswerLength, 1000);
   assert.equal(link?.expiry.afterMs, 8 * 3_600_000);
+});
+
+test('the example in docs/policy.md is a valid policy set', async () => {
+  const doc = await readFile(new URL('../../../docs/policy.md', import.meta.url), 'utf8');
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+  const p = parsePolicySet([{ file: 'docs/policy.md', text: yaml }]);
+  const d = evaluate(
+    p,
+    {
+      agent: 'support-bot',
+      capability: 'refunds-api',
+      method: 'POST',
+      path: '/refunds',
+      body: { amount: 80 },
+    },
+    new Date('2025-06-04T10:00:00Z'),
+  );
+  assert.equal(d.rule, 'refunds-large');
+  assert.equal(d.grants.at(-1)?.maxMs, 8 * 3_600_000);
 });
