@@ -1,0 +1,117 @@
+// `airlock policy check|explain`: validate policy sets (every problem, located in its file) and
+// dry-run a request against one, printing the decision the engine would make.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { hasCode } from '../errors.ts';
+import { evaluate } from '../policy/evaluate.ts';
+import { loadPolicySet } from '../policy/load.ts';
+import { formatProblem } from '../policy/problems.ts';
+import type { PolicyInvalidError } from '../policy/problems.ts';
+import { actionRequestSchema } from '../policy/schema.ts';
+import type { CliIo } from './io.ts';
+
+const usage = `usage:
+  airlock policy check [paths…]       validate policy sets (default: AIRLOCK_POLICY_DIR)
+  airlock policy explain --request <file|-> [--policy <path>] [--at <ISO time>]
+                                      print the decision for a request JSON
+                                      {"agent","capability","method","path","body"?}
+`;
+
+/** Run `airlock policy <command> …`; returns the exit code (0 ok, 1 invalid input, 2 usage). */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    if (command === 'check') return await check(rest, io);
+    if (command === 'explain') return await explain(rest, io);
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      io.stderr(`airlock policy: ${(err as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (command === 'help' || command === '--help') {
+    io.stdout(usage);
+    return 0;
+  }
+  io.stderr(`${command ? `airlock policy: unknown command "${command}"\n\n` : ''}${usage}`);
+  return 2;
+}
+
+async function check(args: string[], io: CliIo): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const paths = positionals.length > 0 ? positionals : [loadConfig().AIRLOCK_POLICY_DIR];
+  let failed = 0;
+  for (const path of paths) {
+    try {
+      const { set, hash, files } = await loadPolicySet(path);
+      const counts = [
+        `${set.agents.length} agents`,
+        `${set.capabilities.length} capabilities`,
+        `${set.rules.length} rules`,
+        `${set.links.length} links`,
+        `${set.users.length} users`,
+        `${set.groups.length} groups`,
+      ];
+      const fileCount = `${files.length} file${files.length === 1 ? '' : 's'}`;
+      io.stdout(`ok ${path} (${fileCount}): ${counts.join(', ')}; hash ${hash}\n`);
+    } catch (err) {
+      if (!hasCode(err, 'policy_invalid')) throw err;
+      const { problems } = err as PolicyInvalidError;
+      failed++;
+      for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
+      io.stderr(`invalid ${path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+async function explain(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      request: { type: 'string', short: 'r' },
+      policy: { type: 'string', short: 'p' },
+      at: { type: 'string' },
+    },
+  });
+  if (values.request === undefined) {
+    io.stderr(`airlock policy explain: --request is required\n\n${usage}`);
+    return 2;
+  }
+  const now = values.at === undefined ? new Date() : new Date(values.at);
+  if (Number.isNaN(now.getTime())) {
+    io.stderr(`airlock policy explain: --at "${values.at}" is not an ISO date-time\n`);
+    return 2;
+  }
+  const source = values.request === '-' ? 'stdin' : values.request;
+  const text = values.request === '-' ? await io.stdin() : await readFile(values.request, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    io.stderr(`airlock policy explain: ${source} is not JSON: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const request = actionRequestSchema.safeParse(json);
+  if (!request.success) {
+    for (const issue of request.error.issues) {
+      io.stderr(
+        `${source}: $${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}\n`,
+      );
+    }
+    return 1;
+  }
+  const policyPath = values.policy ?? loadConfig().AIRLOCK_POLICY_DIR;
+  try {
+    const policy = await loadPolicySet(policyPath);
+    io.stdout(`${JSON.stringify(evaluate(policy, request.data, now), null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    if (!hasCode(err, 'policy_invalid')) throw err;
+    for (const p of (err as PolicyInvalidError).problems) io.stderr(`${formatProblem(p)}\n`);
+    return 1;
+  }
+}

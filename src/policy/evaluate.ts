@@ -1,0 +1,143 @@
+// Pure policy evaluation: the same policy, request and time always give the same decision.
+// Order: the agent, capability, method and path must be known and allowed (else deny); then the
+// rules, first match in file order (files in name order); nothing matches means deny.
+import type { Agent } from './schema.ts';
+import { anyGlob, candidates, compile } from './compile.ts';
+import type { CompiledRule } from './compile.ts';
+import { conditionHolds, inWindow } from './conditions.ts';
+import type {
+  ActionRequest,
+  CapabilityRef,
+  LinkSettings,
+  LoadedPolicy,
+  PolicyDecision,
+} from './types.ts';
+
+/** Decide what happens to `request` at time `now` under `policy`. */
+export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date): PolicyDecision {
+  const c = compile(policy);
+  const method = request.method.toUpperCase();
+  const what = `${request.agent} ${method} ${request.path} on ${request.capability}`;
+  const deny = (reason: string, cap: CapabilityRef | null) =>
+    plain(policy, c.expiryMs, 'deny', null, reason, cap);
+
+  const agent = c.agents.get(request.agent);
+  if (!agent) return deny(`unknown agent "${request.agent}"`, null);
+  const cap = c.capabilities.get(request.capability);
+  if (!cap) return deny(`unknown capability "${request.capability}"`, null);
+  const ref = capabilityRef(cap.value);
+  if (!agent.capabilities.includes(cap.value.id)) {
+    return deny(`agent "${agent.id}" may not use capability "${cap.value.id}"`, ref);
+  }
+  if (!cap.value.methods.includes(method as (typeof cap.value.methods)[number])) {
+    return deny(`capability "${cap.value.id}" does not allow method ${method}`, ref);
+  }
+  const pathProblem = nonCanonicalPath(request.path);
+  if (pathProblem) return deny(`path ${JSON.stringify(request.path)} ${pathProblem}`, ref);
+  if (!anyGlob(cap.paths, request.path)) {
+    return deny(`capability "${cap.value.id}" does not allow path ${request.path}`, ref);
+  }
+
+  for (const rule of candidates(c, agent.id, cap.value.id, method)) {
+    if (!matches(rule, request, now, c.timeZone)) continue;
+    const name = `rule "${rule.rule.id}"${rule.rule.description ? ` (${rule.rule.description})` : ''}`;
+    if (rule.rule.decision === 'approve' && rule.approval) {
+      const a = structuredClone(rule.approval);
+      const names = a.approvers.map((p) => p.displayName).join(', ');
+      const reason = `${name} requires approval of ${what}: ${a.quorum} of ${a.approvers.length} approver(s) (${names})`;
+      return {
+        decision: 'approve',
+        rule: rule.rule.id,
+        reason,
+        policyHash: policy.hash,
+        ...a,
+        capability: ref,
+      };
+    }
+    // An approve rule always has an approval (the schema requires it); fail closed regardless.
+    const decision = rule.rule.decision === 'allow' ? 'allow' : 'deny';
+    const reason = `${name} ${decision === 'allow' ? 'allows' : 'denies'} ${what}`;
+    return plain(policy, c.expiryMs, decision, rule.rule.id, reason, ref);
+  }
+  return deny(`no rule matches ${what}; nothing matching means deny`, ref);
+}
+
+/** Whether the rule's path, conditions and time windows hold (agent and method are indexed). */
+function matches(r: CompiledRule, request: ActionRequest, now: Date, timeZone: string): boolean {
+  if (r.paths !== null && !anyGlob(r.paths, request.path)) return false;
+  for (const c of r.conditions) {
+    if (!conditionHolds(c.condition, c.segments, request.body)) return false;
+  }
+  if (r.windows !== null && !r.windows.some((w) => inWindow(w, now, timeZone))) return false;
+  return true;
+}
+
+/**
+ * Why a path cannot be matched safely, or null. Dot segments, encoded dots or slashes, empty
+ * segments, queries and control characters are refused: a glob like `/refunds/**` must not let
+ * `/refunds/../admin` through, and what is approved must be exactly what runs.
+ */
+function nonCanonicalPath(path: string): string | null {
+  if (!path.startsWith('/')) return 'must start with "/"';
+  if (/[?#]/.test(path)) return 'must not have a query or fragment (send parameters in the body)';
+  if (/[\s\\]/.test(path) || [...path].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\x7f')) {
+    return 'must not contain spaces, backslashes or control characters';
+  }
+  if (/%(2e|2f|5c)/i.test(path)) return 'must not contain encoded dots or slashes';
+  const segments = path.split('/').slice(1);
+  if (segments.some((s, i) => s === '.' || s === '..' || (s === '' && i < segments.length - 1))) {
+    return 'must not contain "." or ".." or empty segments';
+  }
+  return null;
+}
+
+function capabilityRef(cap: CapabilityRef): CapabilityRef {
+  return {
+    id: cap.id,
+    baseUrl: cap.baseUrl,
+    methods: [...cap.methods],
+    paths: [...cap.paths],
+    credential: cap.credential,
+  };
+}
+
+function plain(
+  policy: LoadedPolicy,
+  expiryMs: number,
+  decision: 'allow' | 'deny',
+  rule: string | null,
+  reason: string,
+  capability: CapabilityRef | null,
+): PolicyDecision {
+  return {
+    decision,
+    rule,
+    reason,
+    policyHash: policy.hash,
+    approvers: [],
+    quorum: 0,
+    allowSelfApproval: false,
+    rejectionsToDeny: 0,
+    reminderEveryMs: null,
+    escalation: [],
+    expiry: { afterMs: expiryMs, outcome: 'deny' },
+    grants: [],
+    grantKeyFields: [],
+    cards: { teams: null, slack: null },
+    capability,
+  };
+}
+
+/** The settings for questions from agent `from` to agent `to`, or null when not allowed. */
+export function linkFor(policy: LoadedPolicy, from: string, to: string): LinkSettings | null {
+  const c = compile(policy);
+  if (!c.agents.get(from)?.mayAsk.includes(to)) return null;
+  const link = c.links.get(`${from} -> ${to}`);
+  return link ? { ...structuredClone(link), policyHash: policy.hash } : null;
+}
+
+/** The agent with `id`, or null when the policy does not define it. */
+export function agentFor(policy: LoadedPolicy, id: string): Agent | null {
+  const agent = compile(policy).agents.get(id);
+  return agent ? structuredClone(agent) : null;
+}
