@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { createActivities } from '../activities/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
-import { SandboxDriver } from '../src/sandbox/driver.ts';
+import { createDeps } from '../src/deps.ts';
+import { noChatSurface } from '../src/chat/none.ts';
 import { installRuntimeLogger, workflowsPath } from '../src/temporal/worker.ts';
 import { machine, ms, percentile, timeMs } from './stats.ts';
 
@@ -18,7 +19,7 @@ const rounds = Number(process.argv[2] ?? 8);
 const bundlePath = join(mkdtempSync(join(tmpdir(), 'airlock-bundle-')), 'bundle.js');
 writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: undefined })).code);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-const activities = createActivities({ driver: new SandboxDriver(config.DOCKER_HOST), config });
+const activities = createActivities(createDeps(config, noChatSurface));
 let n = 0;
 const base = () => ({ connection, taskQueue: `bench-${process.pid}-${n++}`, activities });
 

@@ -4,7 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
-import { SandboxDriver } from '../src/sandbox/driver.ts';
+import { createDeps } from '../src/deps.ts';
+import { noChatSurface } from '../src/chat/none.ts';
 import { createWorker } from '../src/temporal/worker.ts';
 
 const config = loadConfigOrExit();
@@ -17,7 +18,7 @@ try {
   const worker = await createWorker({
     config,
     logger,
-    deps: { driver: new SandboxDriver(config.DOCKER_HOST), config },
+    deps: createDeps(config, noChatSurface),
     bundlePath,
   });
   logger.info(

@@ -67,7 +67,8 @@ export function parsePolicySet(sources: { file: string; text: string }[]): Loade
   return { set, hash: contentHash(set), files: sources.map((s) => s.file) };
 }
 
-async function readSources(path: string): Promise<{ file: string; text: string }[]> {
+/** The policy files at `path` (a directory: its *.yaml/*.yml files in name order) and their text. */
+export async function readSources(path: string): Promise<{ file: string; text: string }[]> {
   const fail = (message: string) =>
     new PolicyInvalidError([{ file: path, line: 0, column: 0, path: '$', message }]);
   const info = await stat(path).catch(() => null);

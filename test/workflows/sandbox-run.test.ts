@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import type { Worker } from '@temporalio/worker';
 import { createLogger } from '../../src/log.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
+import { createDeps } from '../../src/deps.ts';
+import { noChatSurface } from '../../src/chat/none.ts';
 import { createClient } from '../../src/temporal/client.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { sandboxRunWorkflow } from '../../workflows/index.ts';
@@ -20,7 +22,7 @@ before(async () => {
   worker = await createWorker({
     config,
     logger: createLogger({ level: 'warn' }),
-    deps: { driver, config },
+    deps: { ...createDeps(config, noChatSurface), driver },
   });
   running = worker.run();
 });

@@ -7,7 +7,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { loadConfig } from '../../src/config.ts';
-import { SandboxDriver } from '../../src/sandbox/driver.ts';
+import { createDeps } from '../../src/deps.ts';
+import { noChatSurface } from '../../src/chat/none.ts';
 import { createLogger } from '../../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
 import { releaseSignal } from '../../workflows/durable-wait/messages.ts';
@@ -32,7 +33,7 @@ async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> 
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
-    activities: createActivities({ driver: new SandboxDriver(config.DOCKER_HOST), config }),
+    activities: createActivities(createDeps(config, noChatSurface)),
   });
   return worker.runUntil(fn(taskQueue));
 }

@@ -1,0 +1,105 @@
+// Activities of sensitiveActionWorkflow: evaluate the policy (pinning the result in history),
+// post and update approval cards, execute through the vault, and append to the audit log.
+// Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
+import { ApplicationFailure } from '@temporalio/activity';
+import { requestHash } from '../src/actions/request.ts';
+import type { AuditLog } from '../src/audit/log.ts';
+import type { LoadedPolicy } from '../src/policy/types.ts';
+import { evaluate } from '../src/policy/evaluate.ts';
+import { executeWithVault } from '../src/vault/execute.ts';
+import type { JsonValue } from '../src/vault/execute.ts';
+import type { CredentialStore } from '../src/vault/types.ts';
+import type {
+  ActionRequest,
+  CardRef,
+  CardView,
+  PinnedDecision,
+  SensitiveActionActivities,
+} from '../workflows/sensitive-action/types.ts';
+
+/** Posts and edits approval cards (the chat surface implements it). */
+export interface ApprovalCardSender {
+  post(input: {
+    workflowId: string;
+    request: ActionRequest;
+    decision: PinnedDecision;
+    deadline: string;
+  }): Promise<CardRef[]>;
+  update(input: {
+    workflowId: string;
+    request: ActionRequest;
+    decision: PinnedDecision;
+    deadline: string;
+    cards: CardRef[];
+    view: CardView;
+  }): Promise<void>;
+}
+
+/** Dependencies of the action activities. */
+export interface ActionActivityDeps {
+  /** The current policy set (reloaded by the caller when files change). */
+  policy: () => Promise<LoadedPolicy>;
+  vault: CredentialStore;
+  audit: AuditLog;
+  cards: ApprovalCardSender;
+  /** Response bytes kept in history; the rest is cut. Default 16 KiB. */
+  maxResultBytes?: number;
+}
+
+/** Rethrow Airlock business errors as non-retryable failures the workflow can read. */
+function asFailure(err: unknown): never {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (err as Error).name === 'AirlockError') {
+    throw ApplicationFailure.nonRetryable((err as Error).message, code);
+  }
+  throw err;
+}
+
+/** Build the sensitive-action activities. */
+export function createActionActivities(deps: ActionActivityDeps): SensitiveActionActivities {
+  return {
+    async decidePolicy({ request }) {
+      // A broken policy file is retried (with backoff) until someone fixes it: the run waits,
+      // visibly failing in the UI, rather than deciding anything on a half-edited policy.
+      const policy = await deps.policy().catch((err: unknown) => {
+        throw ApplicationFailure.retryable((err as Error).message, 'policy_invalid');
+      });
+      const decision = evaluate(policy, request, new Date());
+      const hash = requestHash(request);
+      return { ...decision, requestHash: hash, shortHash: hash.slice(0, 12) };
+    },
+
+    postApprovalCards: (input) => deps.cards.post(input),
+
+    async updateApprovalCards(input) {
+      if (input.cards.length > 0) await deps.cards.update(input);
+    },
+
+    async executeAction({ workflowId, request, decision }) {
+      const cap = decision.capability;
+      if (!cap)
+        throw ApplicationFailure.nonRetryable(
+          `capability ${request.capability} is not defined`,
+          'policy_capability',
+        );
+      const response = await executeWithVault(
+        {
+          agent: request.agent,
+          credential: cap.credential,
+          method: request.method,
+          // Concatenate, never resolve: a path like //evil.example must not change the host.
+          url: `${cap.baseUrl.replace(/\/+$/, '')}${request.path}`,
+          ...(request.body === undefined ? {} : { body: request.body as JsonValue }),
+          idempotencyKey: workflowId,
+          maxResponseBytes: deps.maxResultBytes ?? 16 * 1024,
+        },
+        { store: deps.vault },
+      ).catch(asFailure);
+      return { status: response.status, body: response.body, truncated: response.truncated };
+    },
+
+    async recordAudit(entry) {
+      await deps.audit.append(entry);
+    },
+  };
+}

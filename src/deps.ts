@@ -1,0 +1,40 @@
+// Building the activities' dependencies from configuration, in one place, for the worker, tests
+// and benchmarks. The vault opens lazily, so a worker without a vault key still runs sandboxes and
+// fails only the executions that need a credential, with a clear `vault_key_missing` error.
+import type { ActionActivityDeps, ApprovalCardSender } from '../activities/actions.ts';
+import type { ActivityDeps } from '../activities/index.ts';
+import { openAuditLog } from './audit/open.ts';
+import type { Config } from './config.ts';
+import { currentPolicy } from './policy/current.ts';
+import { SandboxDriver } from './sandbox/driver.ts';
+import { openVault } from './vault/open.ts';
+import type { CredentialStore } from './vault/types.ts';
+
+/** A CredentialStore that opens the configured vault on first use. */
+export function lazyVault(config: Config): CredentialStore {
+  let store: CredentialStore | undefined;
+  const get = () => (store ??= openVault(config));
+  return {
+    list: () => get().list(),
+    resolve: (name) => get().resolve(name),
+    put: (input) => get().put(input),
+    remove: (name) => get().remove(name),
+  };
+}
+
+/** Every activity dependency for `config`; `cards` is the chat surface's card sender. */
+export function createDeps(
+  config: Config,
+  cards: ApprovalCardSender,
+  overrides: Partial<ActionActivityDeps> = {},
+): ActivityDeps {
+  return {
+    driver: new SandboxDriver(config.DOCKER_HOST),
+    config,
+    policy: currentPolicy(config.AIRLOCK_POLICY_DIR),
+    vault: lazyVault(config),
+    audit: openAuditLog(config),
+    cards,
+    ...overrides,
+  };
+}
