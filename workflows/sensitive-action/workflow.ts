@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { waitForApproval } from './approval.ts';
+import { finalView } from './outcome.ts';
 import {
   approvalDecisionSignal,
   statusQuery,
@@ -23,7 +24,6 @@ import type {
   ActionOutcome,
   ActionRequest,
   AuditEntry,
-  PinnedDecision,
   SensitiveActionActivities,
 } from './types.ts';
 
@@ -194,35 +194,4 @@ export async function sensitiveActionWorkflow({
       message: `Approved, but execution failed: ${why}`,
     });
   }
-}
-
-function finalView(
-  outcome: 'approved' | 'rejected' | 'expired',
-  decidedBy: ActionOutcome['decidedBy'],
-  decision: PinnedDecision,
-) {
-  const at = (iso: string) => `${iso.slice(11, 16)} UTC`;
-  const last = decidedBy.at(-1);
-  if (outcome === 'expired') {
-    const hours = decision.expiry.afterMs / 3_600_000;
-    const span =
-      hours >= 24
-        ? `${+(hours / 24).toFixed(1)} days`
-        : hours >= 1
-          ? `${+hours.toFixed(1)} hours`
-          : `${Math.round(decision.expiry.afterMs / 60_000)} minutes`;
-    return { state: 'expired' as const, outcomeText: `Expired after ${span} — denied` };
-  }
-  if (outcome === 'rejected') {
-    const reason = last?.reason ? `: ${last.reason}` : '';
-    return {
-      state: 'rejected' as const,
-      outcomeText: `Rejected by ${last?.approver.displayName ?? '?'} at ${at(last?.at ?? '')}${reason}`,
-    };
-  }
-  const approvers = decidedBy.filter((d) => d.choice === 'approve');
-  return {
-    state: 'approved' as const,
-    outcomeText: `Approved by ${approvers.map((d) => d.approver.displayName).join(', ')} at ${at(approvers.at(-1)?.at ?? '')}`,
-  };
 }

@@ -1,0 +1,164 @@
+// A complete sensitive-action setup for tests on the real dev server: the demo refunds API, a
+// real encrypted vault holding its token, the demo policy pointed at that API, an audit log, and a
+// card sender that records what would be posted (the chat surface has its own tests).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { ApprovalCardSender } from '../../activities/actions.ts';
+import type { Config } from '../../src/config.ts';
+import { createDeps } from '../../src/deps.ts';
+import { startDemoApi, type DemoApi } from '../../src/dev/demo-api.ts';
+import { createLogger } from '../../src/log.ts';
+import { createClient } from '../../src/temporal/client.ts';
+import { createWorker } from '../../src/temporal/worker.ts';
+import { openVault } from '../../src/vault/open.ts';
+import type {
+  ApprovalDecision,
+  ApproverIdentity,
+} from '../../workflows/sensitive-action/messages.ts';
+import type { CardRef, CardView } from '../../workflows/sensitive-action/types.ts';
+import { repoRoot, testConfig } from './temporal.ts';
+
+export const TENANT = '00000000-0000-0000-0000-0000000000aa';
+/** The demo Teams identities (see policies/airlock.yaml). */
+export const people = {
+  alice: {
+    platform: 'teams',
+    tenantId: TENANT,
+    userId: 'alice',
+    aadObjectId: '00000000-0000-0000-0000-00000000a11c',
+    displayName: 'Alice Approver',
+  },
+  bob: {
+    platform: 'teams',
+    tenantId: TENANT,
+    userId: 'bob',
+    aadObjectId: '00000000-0000-0000-0000-000000000b0b',
+    displayName: 'Bob Approver',
+  },
+  mallory: {
+    platform: 'teams',
+    tenantId: TENANT,
+    userId: 'mallory',
+    aadObjectId: '00000000-0000-0000-0000-0000000000ee',
+    displayName: 'Mallory Outsider',
+  },
+} satisfies Record<string, ApproverIdentity>;
+
+/** A click as the card handler would send it. */
+export function click(
+  who: ApproverIdentity,
+  choice: 'approve' | 'reject',
+  requestHash: string,
+  extra: Partial<ApprovalDecision> = {},
+): ApprovalDecision {
+  return {
+    decisionId: randomUUID(),
+    choice,
+    approver: who,
+    requestHash,
+    receivedAt: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+/** A card sender that records posts and updates. */
+export function recordingCards(): ApprovalCardSender & {
+  posted: CardRef[];
+  updates: { cards: CardRef[]; view: CardView }[];
+} {
+  const rec = {
+    posted: [] as CardRef[],
+    updates: [] as { cards: CardRef[]; view: CardView }[],
+    post: ({ workflowId }: { workflowId: string }) => {
+      const ref: CardRef = {
+        platform: 'teams',
+        conversationId: 'test',
+        messageId: `card-${workflowId}`,
+        audience: 'channel',
+      };
+      rec.posted.push(ref);
+      return Promise.resolve([ref]);
+    },
+    update: ({ cards, view }: { cards: CardRef[]; view: CardView }) => {
+      rec.updates.push({ cards, view });
+      return Promise.resolve();
+    },
+  };
+  return rec;
+}
+
+/** Everything a sensitive-action test needs. */
+export interface ActionFixture {
+  config: Config;
+  client: Client;
+  api: DemoApi;
+  cards: ReturnType<typeof recordingCards>;
+  dir: string;
+  startWorker(): Promise<{ worker: Worker; stop(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+/** Build the fixture; `policyEdit` may rewrite the demo policy text (e.g. a short expiry). */
+export async function actionFixture(
+  policyEdit: (yaml: string) => string = (y) => y,
+): Promise<ActionFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-actions-'));
+  const token = `demo-token-${randomBytes(8).toString('hex')}`;
+  const api = await startDemoApi({ port: 0, token });
+  mkdirSync(join(dir, 'policies'));
+  const policy = readFileSync(join(repoRoot, 'policies/airlock.yaml'), 'utf8').replaceAll(
+    'http://127.0.0.1:4010',
+    api.url,
+  );
+  writeFileSync(join(dir, 'policies/airlock.yaml'), policyEdit(policy));
+  const config = testConfig({
+    AIRLOCK_DATA_DIR: dir,
+    AIRLOCK_POLICY_DIR: join(dir, 'policies'),
+    AIRLOCK_VAULT_KEY: randomBytes(32).toString('base64'),
+    AIRLOCK_AUDIT_FILE: join(dir, 'audit.jsonl'),
+  });
+  await openVault(config).put({
+    name: 'refunds-api-key',
+    kind: 'bearer',
+    secret: token,
+    scope: {
+      hosts: ['127.0.0.1:*'],
+      methods: ['POST'],
+      paths: ['/refunds'],
+      agents: ['support-bot'],
+    },
+  });
+  const cards = recordingCards();
+  const client = await createClient(config);
+  const startWorker = async () => {
+    const worker = await createWorker({
+      config,
+      logger: createLogger({ level: 'warn' }),
+      deps: createDeps(config, cards),
+    });
+    const running = worker.run();
+    return {
+      worker,
+      stop: async () => {
+        worker.shutdown();
+        await running;
+      },
+    };
+  };
+  return {
+    config,
+    client,
+    api,
+    cards,
+    dir,
+    startWorker,
+    close: async () => {
+      await client.connection.close();
+      await api.close();
+    },
+  };
+}

@@ -1,0 +1,209 @@
+// sensitiveActionWorkflow on the real dev server with the real vault, policy, audit log and demo
+// API: allow, deny, approve, reject with a reason, refused clicks (outsider, wrong hash, requester
+// approving their own request), duplicate clicks, reminders and expiry, one workflow per request.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { requestAction } from '../../src/actions/request.ts';
+import { AuditLog } from '../../src/audit/log.ts';
+import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+
+let fx: ActionFixture;
+let worker: { stop(): Promise<void> };
+
+before(async () => {
+  fx = await actionFixture((yaml) =>
+    yaml.replace('remindEvery: 4h', 'remindEvery: 2s').replace('after: 3d', 'after: 5s'),
+  );
+  worker = await fx.startWorker();
+});
+after(async () => {
+  await worker.stop();
+  await fx.close();
+});
+
+let n = 0;
+const refund = (amount: number, extra: Partial<ActionRequest> = {}): ActionRequest => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { amount, order: `A-${process.pid}-${++n}` },
+  ...extra,
+});
+
+async function pending(workflowId: string) {
+  const handle = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
+  for (let i = 0; i < 100; i++) {
+    const status = await handle.query(statusQuery);
+    if (
+      status.state === 'pending' &&
+      fx.cards.posted.some((c) => c.messageId === `card-${workflowId}`)
+    )
+      return handle;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workflowId} never became pending`);
+}
+
+const hashOf = async (workflowId: string) => {
+  const { events } = await fx.client.workflow.getHandle(workflowId).fetchHistory();
+  for (const e of events ?? []) {
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done?.result?.payloads?.[0]) {
+      const decoded = await fx.client.options.loadedDataConverter.payloadCodecs[0]?.decode([
+        done.result.payloads[0],
+      ]);
+      const p = decoded?.[0] ?? done.result.payloads[0];
+      const value = JSON.parse(Buffer.from(p.data ?? []).toString()) as { shortHash?: string };
+      if (value.shortHash) return value.shortHash;
+    }
+  }
+  throw new Error('no pinned decision');
+};
+
+test('a small refund is allowed by policy and executes once, with no card', async () => {
+  const before = fx.api.refunds.length;
+  const { workflowId, handle } = await requestAction(fx.client, fx.config, refund(20));
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.equal(outcome.rule, 'refunds-small');
+  assert.equal(fx.api.refunds.length, before + 1);
+  assert.equal(fx.api.refunds.at(-1)?.idempotencyKey, workflowId);
+  assert.ok(!fx.cards.posted.some((c) => c.messageId === `card-${workflowId}`));
+});
+
+test('a request no rule allows is denied with the reason, and nothing executes', async () => {
+  const before = fx.api.refunds.length;
+  const { handle } = await requestAction(
+    fx.client,
+    fx.config,
+    refund(20, { agent: 'research-bot' }),
+  );
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'denied');
+  assert.match(outcome.message, /may not use capability "refunds-api"/);
+  assert.equal(fx.api.refunds.length, before);
+});
+
+test('approval: outsider, wrong hash and duplicate clicks change nothing; the approver executes once', async () => {
+  const before = fx.api.refunds.length;
+  const { workflowId } = await requestAction(fx.client, fx.config, refund(120));
+  const handle = await pending(workflowId);
+  const hash = await hashOf(workflowId);
+  await handle.signal(approvalDecisionSignal, click(people.mallory, 'approve', hash));
+  await handle.signal(approvalDecisionSignal, click(people.bob, 'approve', 'deadbeef0000'));
+  const alice = click(people.alice, 'approve', hash);
+  await handle.signal(approvalDecisionSignal, alice);
+  await handle.signal(approvalDecisionSignal, alice);
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.deepEqual(
+    outcome.decidedBy.map((d) => d.approver.aadObjectId),
+    [people.alice.aadObjectId],
+  );
+  assert.equal(fx.api.refunds.length, before + 1);
+  const status = await handle.query(statusQuery);
+  assert.deepEqual(
+    status.rejectedClicks.map((r) => r.why),
+    ['not an authorized approver for this request', 'request hash does not match this request'],
+  );
+  const last = fx.cards.updates
+    .filter((u) => u.cards[0]?.messageId === `card-${workflowId}`)
+    .at(-1);
+  assert.equal(last?.view.state, 'approved');
+  assert.match(last?.view.outcomeText ?? '', /^Approved by Alice Approver at \d\d:\d\d UTC$/);
+  const described = await handle.describe();
+  assert.deepEqual(described.searchAttributes.Approver, ['Alice Approver']);
+  assert.deepEqual(described.searchAttributes.ApprovalState, ['executed']);
+  const records = (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
+    (r) => r.workflowId === workflowId,
+  );
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ['requested', 'cards-posted', 'rejected-click', 'rejected-click', 'decision', 'executed'],
+  );
+  assert.equal(records[4]?.approver?.aadObjectId, people.alice.aadObjectId);
+  assert.ok(
+    records.every(
+      (r) => r.policyHash === records[0]?.policyHash && r.requestHash?.startsWith(hash),
+    ),
+  );
+  assert.equal((await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).verify()).ok, true);
+});
+
+test('a rejection ends the request with the reason, and nothing executes', async () => {
+  const before = fx.api.refunds.length;
+  const { workflowId } = await requestAction(fx.client, fx.config, refund(300));
+  const handle = await pending(workflowId);
+  await handle.signal(
+    approvalDecisionSignal,
+    click(people.bob, 'reject', await hashOf(workflowId), { reason: 'Order already refunded' }),
+  );
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'rejected');
+  assert.match(
+    outcome.message,
+    /^Rejected by Bob Approver at \d\d:\d\d UTC: Order already refunded$/,
+  );
+  assert.equal(fx.api.refunds.length, before);
+});
+
+test('the requester may not approve their own request; another approver may', async () => {
+  const { workflowId } = await requestAction(
+    fx.client,
+    fx.config,
+    refund(75, {
+      requester: {
+        platform: 'teams',
+        aadObjectId: people.alice.aadObjectId,
+        displayName: 'Alice Approver',
+      },
+    }),
+  );
+  const handle = await pending(workflowId);
+  const hash = await hashOf(workflowId);
+  await handle.signal(approvalDecisionSignal, click(people.alice, 'approve', hash));
+  await handle.signal(approvalDecisionSignal, click(people.bob, 'approve', hash));
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.deepEqual(
+    outcome.decidedBy.map((d) => d.approver.displayName),
+    ['Bob Approver'],
+  );
+  assert.deepEqual(
+    (await handle.query(statusQuery)).rejectedClicks.map((r) => r.why),
+    ['the requester may not approve their own request'],
+  );
+});
+
+test('nobody answers: reminders, then expiry denies, the card says so, and nothing executes', async () => {
+  const before = fx.api.refunds.length;
+  const { workflowId, handle } = await requestAction(fx.client, fx.config, refund(99));
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'expired');
+  assert.equal(outcome.message, 'Expired after 5 seconds — denied');
+  assert.equal(fx.api.refunds.length, before);
+  const views = fx.cards.updates
+    .filter((u) => u.cards[0]?.messageId === `card-${workflowId}`)
+    .map((u) => u.view);
+  assert.deepEqual(
+    views.map((v) => v.notes?.[0] ?? v.outcomeText),
+    [
+      'Reminder 1: still waiting for a decision',
+      'Reminder 2: still waiting for a decision',
+      'Expired after 5 seconds — denied',
+    ],
+  );
+});
+
+test('requesting the same request twice gives the same workflow, not a second one', async () => {
+  const r = refund(20);
+  const first = await requestAction(fx.client, fx.config, r);
+  await first.handle.result();
+  const second = await requestAction(fx.client, fx.config, r);
+  assert.equal(second.workflowId, first.workflowId);
+  assert.equal((await second.handle.describe()).runId, (await first.handle.describe()).runId);
+});
