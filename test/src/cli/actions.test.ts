@@ -1,0 +1,99 @@
+// `airlock actions request` and `airlock approvals list|show` against the real dev server.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { bufferIo } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+import { envFor } from '../../helpers/temporal.ts';
+import { actionFixture, type ActionFixture } from '../../helpers/actions.ts';
+
+let fx: ActionFixture;
+let worker: { stop(): Promise<void> };
+let env: Record<string, string | undefined>;
+before(async () => {
+  fx = await actionFixture();
+  worker = await fx.startWorker();
+  env = envFor(fx.config);
+});
+after(async () => {
+  await worker.stop();
+  await fx.close();
+});
+
+test('actions request prints the workflow id; the same request id twice is one workflow', async () => {
+  const id = `cli-${process.pid}-${Date.now()}`;
+  const body = join(fx.dir, 'body.json');
+  writeFileSync(body, JSON.stringify({ amount: 500, order: id }));
+  const args = [
+    'actions',
+    'request',
+    '--agent',
+    'support-bot',
+    '--capability',
+    'refunds-api',
+    '--method',
+    'post',
+    '--path',
+    '/refunds',
+    '--body',
+    body,
+    '--request-id',
+    id,
+  ];
+  let io = bufferIo();
+  assert.equal(await main(args, io, env), 0, io.err);
+  assert.equal(io.out, `action:${id}\n`);
+  io = bufferIo();
+  assert.equal(await main(args, io, env), 0, io.err);
+  assert.equal(io.out, `action:${id}\n`);
+
+  // Wait until it is pending, then list and show it.
+  let rows: { workflowId: string; state: string }[] = [];
+  for (let i = 0; i < 100 && !rows.some((r) => r.workflowId === `action:${id}`); i++) {
+    io = bufferIo();
+    assert.equal(
+      await main(['approvals', 'list', '--state', 'pending', '--json'], io, env),
+      0,
+      io.err,
+    );
+    rows = JSON.parse(io.out) as typeof rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(rows.some((r) => r.workflowId === `action:${id}` && r.state === 'pending'));
+  io = bufferIo();
+  assert.equal(await main(['approvals', 'show', `action:${id}`], io, env), 0, io.err);
+  assert.match(io.out, /pending: Waiting for approval \(rule refunds-large\)/);
+  await fx.client.workflow.getHandle(`action:${id}`).terminate('test done');
+});
+
+test('missing flags and a non-JSON body are clear errors with exit 2', async () => {
+  let io = bufferIo();
+  assert.equal(await main(['actions', 'request', '--agent', 'support-bot'], io, env), 2);
+  assert.match(io.err, /missing --capability, --method, --path/);
+  const body = join(fx.dir, 'bad.json');
+  writeFileSync(body, 'amount=5');
+  io = bufferIo();
+  assert.equal(
+    await main(
+      [
+        'actions',
+        'request',
+        '--agent',
+        'a',
+        '--capability',
+        'c',
+        '--method',
+        'GET',
+        '--path',
+        '/',
+        '--body',
+        body,
+      ],
+      io,
+      env,
+    ),
+    2,
+  );
+  assert.match(io.err, /--body must be a JSON file/);
+});
