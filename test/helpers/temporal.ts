@@ -64,14 +64,14 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, ms = 60_000): 
 }
 
 /** Start `node workers/main.ts` as a child process for `config`; resolves once it polls. */
-export async function spawnWorker(config: Config): Promise<ChildProcess> {
+export async function spawnWorker(config: Config): Promise<ChildProcess & { startedLine: string }> {
   const child = spawn(process.execPath, ['workers/main.ts'], {
     cwd: repoRoot,
     env: { ...envFor(config), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await waitForLine(child, /"msg":"worker started"/);
-  return child;
+  const startedLine = await waitForLine(child, /"msg":"worker started"/);
+  return Object.assign(child, { startedLine });
 }
 
 /** Kill a child process with `signal` and wait for it to exit. */
