@@ -9,30 +9,12 @@ import { evaluate } from '../src/policy/evaluate.ts';
 import { executeWithVault } from '../src/vault/execute.ts';
 import type { JsonValue } from '../src/vault/execute.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
-import type {
-  ActionRequest,
-  CardRef,
-  CardView,
-  PinnedDecision,
-  SensitiveActionActivities,
-} from '../workflows/sensitive-action/types.ts';
+import type { CardRef, SensitiveActionActivities } from '../workflows/sensitive-action/types.ts';
 
 /** Posts and edits approval cards (the chat surface implements it). */
 export interface ApprovalCardSender {
-  post(input: {
-    workflowId: string;
-    request: ActionRequest;
-    decision: PinnedDecision;
-    deadline: string;
-  }): Promise<CardRef[]>;
-  update(input: {
-    workflowId: string;
-    request: ActionRequest;
-    decision: PinnedDecision;
-    deadline: string;
-    cards: CardRef[];
-    view: CardView;
-  }): Promise<void>;
+  post(input: Parameters<SensitiveActionActivities['postApprovalCards']>[0]): Promise<CardRef[]>;
+  update(input: Parameters<SensitiveActionActivities['updateApprovalCards']>[0]): Promise<void>;
 }
 
 /** Dependencies of the action activities. */

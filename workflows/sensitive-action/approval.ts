@@ -1,6 +1,6 @@
-// The approval wait: post cards, then loop on `condition` until a decision, a reminder time or the
-// deadline. Signal handlers only queue clicks; this loop judges them one by one (Tally), records
-// every verdict, keeps every card current, and finalizes every card before returning.
+// The approval wait: post cards, then loop on `condition` until a decision, the next reminder,
+// the next escalation level or the deadline. Signal handlers only queue clicks; this loop judges
+// them one by one (Tally), records every verdict, and keeps every card's notes current.
 import { condition, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { ApprovalDecision } from './messages.ts';
 import { Tally } from './tally.ts';
@@ -35,12 +35,13 @@ export interface ApprovalContext {
   onRefused: (click: ApprovalDecision, why: string) => void;
 }
 
-const names = (d: ApprovalDecision[]) => d.map((x) => x.approver.displayName).join(', ');
+const names = (list: { displayName: string }[]) => list.map((x) => x.displayName).join(', ');
 
-/** Wait for the humans; returns approved, rejected or expired, with every card finalized. */
+/** Wait for the humans; returns approved, rejected or expired. The caller finalizes the cards. */
 export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalResult> {
   const { workflowId, request, decision, inbox } = ctx;
-  const deadlineMs = Date.now() + decision.expiry.afterMs;
+  const start = Date.now();
+  const deadlineMs = start + decision.expiry.afterMs;
   const deadline = new Date(deadlineMs).toISOString();
   const cards = await acts.postApprovalCards({ workflowId, request, decision, deadline });
   await ctx.audit('cards-posted', {
@@ -48,16 +49,40 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
   });
   const tally = new Tally(decision, request);
   const every = decision.reminderEveryMs;
-  let nextReminder = every ? Date.now() + every : Infinity;
+  let nextReminder = every ? start + every : Infinity;
   let reminders = 0;
-  const who = decision.approvers.map((a) => a.displayName).join(', ');
-  setCurrentDetails(`Waiting for ${decision.quorum} approval(s) from ${who} until ${deadline}.`);
+  const levels = decision.escalation;
+  let level = 0; // escalation levels reached so far
+  const escalateAt = () =>
+    level < levels.length ? start + (levels[level]?.afterMs ?? 0) : Infinity;
+
+  const notes = () =>
+    [
+      decision.quorum > 1 || tally.approvals.length > 0
+        ? `${tally.approvals.length} of ${decision.quorum} approvals${tally.approvals.length ? `: ${names(tally.approvals.map((a) => a.approver))}` : ''}`
+        : '',
+      level > 0 ? `Escalated to ${names(levels.slice(0, level).flatMap((l) => l.approvers))}` : '',
+      reminders > 0 ? `Reminder ${reminders}: still waiting for a decision` : '',
+    ].filter(Boolean);
+  const refresh = () =>
+    acts.updateApprovalCards({
+      workflowId,
+      request,
+      decision,
+      deadline,
+      cards,
+      view: { state: 'pending', notes: notes() },
+    });
+  const describe = () =>
+    setCurrentDetails(
+      `Waiting for ${decision.quorum} approval(s) from ${names(tally.authorized)} until ${deadline}.`,
+    );
+  describe();
 
   while (!tally.outcome && Date.now() < deadlineMs) {
-    await condition(
-      () => inbox.length > 0,
-      Math.max(1, Math.min(deadlineMs, nextReminder) - Date.now()),
-    );
+    const wake = Math.min(deadlineMs, nextReminder, escalateAt());
+    await condition(() => inbox.length > 0, Math.max(1, wake - Date.now()));
+    let changed = false;
     while (inbox.length > 0 && !tally.outcome) {
       const click = inbox.shift() as ApprovalDecision;
       const verdict = tally.consider(click);
@@ -72,36 +97,44 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
       }
       await ctx.audit('decision', {
         approver: click.approver,
-        detail: { choice: click.choice, reason: click.reason, decisionId: click.decisionId },
+        detail: {
+          choice: click.choice,
+          reason: click.reason,
+          decisionId: click.decisionId,
+          grant: click.grant,
+        },
       });
       ctx.onProgress(tally);
-      if (verdict.kind === 'counted') {
-        const notes = [
-          `${tally.approvals.length} of ${decision.quorum} approvals${tally.approvals.length ? `: ${names(tally.approvals)}` : ''}`,
-        ];
-        await acts.updateApprovalCards({
+      changed ||= verdict.kind === 'counted';
+    }
+    if (tally.outcome) break;
+    const now = Date.now();
+    if (now >= escalateAt() && now < deadlineMs) {
+      const reached = levels[level++];
+      if (reached) {
+        tally.authorize(reached.approvers);
+        const posted = await acts.postApprovalCards({
           workflowId,
           request,
-          decision,
+          decision: { ...decision, approvers: reached.approvers },
           deadline,
-          cards,
-          view: { state: 'pending', notes },
+          escalationLevel: level,
         });
+        cards.push(...posted);
+        await ctx.audit('escalated', {
+          detail: { level, approvers: reached.approvers.map((a) => a.id) },
+        });
+        describe();
+        changed = true;
       }
     }
-    if (!tally.outcome && Date.now() >= nextReminder && Date.now() < deadlineMs) {
+    if (now >= nextReminder && now < deadlineMs) {
       reminders++;
-      nextReminder += every as number;
+      while (nextReminder <= now) nextReminder += every as number; // one reminder per interval
       await ctx.audit('reminder', { detail: { reminder: reminders } });
-      await acts.updateApprovalCards({
-        workflowId,
-        request,
-        decision,
-        deadline,
-        cards,
-        view: { state: 'pending', notes: [`Reminder ${reminders}: still waiting for a decision`] },
-      });
+      changed = true;
     }
+    if (changed) await refresh();
   }
   return { outcome: tally.outcome ?? 'expired', tally, cards };
 }

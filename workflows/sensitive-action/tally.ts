@@ -60,6 +60,12 @@ export class Tally {
     this.authorized = [...decision.approvers];
   }
 
+  /** Let `approvers` decide too (an escalation level was reached). */
+  authorize(approvers: Approver[]): void {
+    for (const a of approvers)
+      if (!this.authorized.some((b) => b.id === a.id)) this.authorized.push(a);
+  }
+
   /** Apply one click and say what it did. */
   consider(d: ApprovalDecision): Verdict {
     if (!wellFormed(d)) return { kind: 'refused', why: 'malformed decision' };

@@ -107,7 +107,8 @@ export interface AuditEntry {
     | 'expired'
     | 'executed'
     | 'failed'
-    | 'reminder';
+    | 'reminder'
+    | 'escalated';
   at: string;
   workflowId: string;
   agent: string;
@@ -122,11 +123,13 @@ export interface AuditEntry {
 /** Activities used by sensitiveActionWorkflow (implemented in activities/actions.ts). */
 export interface SensitiveActionActivities {
   decidePolicy(input: { workflowId: string; request: ActionRequest }): Promise<PinnedDecision>;
+  /** Post the cards; with `escalationLevel`, cards for that level's approvers only. */
   postApprovalCards(input: {
     workflowId: string;
     request: ActionRequest;
     decision: PinnedDecision;
     deadline: string;
+    escalationLevel?: number;
   }): Promise<CardRef[]>;
   updateApprovalCards(input: {
     workflowId: string;
