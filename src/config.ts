@@ -36,7 +36,8 @@ const schema = z.object({
   AIRLOCK_VAULT_KEY_FILE: z.string().optional(),
   AIRLOCK_AUDIT_FILE: z.string().optional(),
   AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
-  AIRLOCK_WEBHOOK_PORT: port.default(3978),
+  /** 0 picks a free port (tests). */
+  AIRLOCK_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   AIRLOCK_WORKFLOW_BUNDLE: z.string().optional(),
   /** Largest webhook body accepted, in bytes (larger requests get 413). */
   AIRLOCK_WEBHOOK_MAX_BODY: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
