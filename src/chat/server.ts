@@ -82,10 +82,13 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     if (outcome === 'failed') return send(res, 503, { error: 'decision_not_recorded' });
     if (outcome === 'timeout') logger.warn({ platform }, 'acknowledged before onDecision finished');
     let text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    // Adapters answer errors in plain text ("Unauthorized", "Invalid JSON"); ours are JSON.
+    if (response.status >= 400 && !type.includes('json')) {
+      return send(res, response.status, { error: text || `http_${response.status}` });
+    }
     if (platform === 'teams') text = fixInvokeAck(body, response.status, text);
-    res.writeHead(response.status, {
-      'content-type': response.headers.get('content-type') ?? 'application/json',
-    });
+    res.writeHead(response.status, type ? { 'content-type': type } : {});
     res.end(text.length > 0 ? text : undefined);
   }
 
