@@ -63,6 +63,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       res.setHeader('connection', 'close');
       return send(res, 413, { error: 'payload_too_large' });
     }
+    if (platform === 'teams' && !isJson(body)) return send(res, 400, { error: 'invalid_json' });
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) {
       if (typeof v === 'string') headers.set(k, v);
@@ -129,6 +130,15 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       await bot.chat.shutdown();
     },
   };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function send(res: ServerResponse, status: number, body: object): void {
