@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import { AirlockError } from './errors.ts';
 
-const port = z.coerce.number().int().min(1).max(65535);
 const flag = z
   .enum(['0', '1', 'true', 'false', ''])
   .default('0')
@@ -55,7 +54,10 @@ const schema = z.object({
   /** Local development only: accept the Agents Playground's unauthenticated requests. */
   AIRLOCK_TEAMS_PLAYGROUND: flag,
   /** The bot id the Playground's users file declares (outbound activities are sent as it). */
-  AIRLOCK_TEAMS_PLAYGROUND_BOT_ID: z.string().min(1).default('00000000-0000-0000-0000-00000000b071'),
+  AIRLOCK_TEAMS_PLAYGROUND_BOT_ID: z
+    .string()
+    .min(1)
+    .default('00000000-0000-0000-0000-00000000b071'),
   /** A Teams conversation to post approval cards into, known before anyone messages the bot. */
   AIRLOCK_TEAMS_CONVERSATION_ID: z.string().min(1).optional(),
   AIRLOCK_TEAMS_SERVICE_URL: z.string().url().optional(),

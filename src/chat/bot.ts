@@ -3,13 +3,22 @@
 // ApprovalDecisions handed to `onDecision` (in production: a Temporal signal).
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
 import { createMemoryState } from '@chat-adapter/state-memory';
-import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterConfig } from '@chat-adapter/teams';
+import {
+  createTeamsAdapter,
+  type TeamsAdapter,
+  type TeamsAdapterConfig,
+} from '@chat-adapter/teams';
 import { createSlackAdapter, type SlackAdapter } from '@chat-adapter/slack';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { approveActionId, buildApprovalCard, rejectActionId, type ApprovalCardModel } from './cards.ts';
+import {
+  approveActionId,
+  buildApprovalCard,
+  rejectActionId,
+  type ApprovalCardModel,
+} from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
 import {
   ConversationRegistry,
@@ -74,7 +83,10 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
   } else if (teamsMode === 'production') {
     const appId = config.AIRLOCK_TEAMS_APP_ID ?? '';
     if (!config.AIRLOCK_TEAMS_APP_PASSWORD && !options.teamsToken) {
-      throw new AirlockError('config_invalid', 'AIRLOCK_TEAMS_APP_ID is set but AIRLOCK_TEAMS_APP_PASSWORD is not.');
+      throw new AirlockError(
+        'config_invalid',
+        'AIRLOCK_TEAMS_APP_ID is set but AIRLOCK_TEAMS_APP_PASSWORD is not.',
+      );
     }
     const auth = createBotFrameworkVerifier({
       appId,
@@ -93,7 +105,9 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
   }
-  const slackEnabled = Boolean(config.AIRLOCK_SLACK_SIGNING_SECRET && config.AIRLOCK_SLACK_BOT_TOKEN);
+  const slackEnabled = Boolean(
+    config.AIRLOCK_SLACK_SIGNING_SECRET && config.AIRLOCK_SLACK_BOT_TOKEN,
+  );
   if (slackEnabled) {
     adapters['slack'] = createSlackAdapter({
       signingSecret: config.AIRLOCK_SLACK_SIGNING_SECRET ?? '',
@@ -150,7 +164,12 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
     }
     const { workflowId, decision } = result;
     logger.info(
-      { workflowId, decisionId: decision.decisionId, choice: decision.choice, approver: decision.approver.displayName },
+      {
+        workflowId,
+        decisionId: decision.decisionId,
+        choice: decision.choice,
+        approver: decision.approver.displayName,
+      },
       'approval card clicked',
     );
     await options.onDecision(workflowId, decision);
@@ -214,8 +233,10 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
 
 /** Adapt pino to the Chat SDK's logger shape (message first, then details). */
 function toChatLogger(logger: Logger): ChatLogger {
-  const wrap = (fn: (obj: object, msg: string) => void) => (message: string, ...args: unknown[]) =>
-    fn(args.length > 0 ? { detail: args.length === 1 ? args[0] : args } : {}, message);
+  const wrap =
+    (fn: (obj: object, msg: string) => void) =>
+    (message: string, ...args: unknown[]) =>
+      fn(args.length > 0 ? { detail: args.length === 1 ? args[0] : args } : {}, message);
   return {
     child: (prefix: string) => toChatLogger(logger.child({ component: prefix })),
     debug: wrap((o, m) => logger.debug(o, m)),

@@ -89,18 +89,25 @@ export function buildApprovalCard(model: ApprovalCardModel): CardElement {
   const children: CardChild[] = [Fields(facts)];
   const shown = model.keyFields.slice(0, limits.keyFields);
   if (shown.length > 0) {
-    children.push(Fields(shown.map(([label, value]) => Field({ label: f(label), value: f(value) }))));
+    children.push(
+      Fields(shown.map(([label, value]) => Field({ label: f(label), value: f(value) }))),
+    );
   }
   if (model.keyFields.length > shown.length) {
     const hidden = model.keyFields.length - shown.length;
-    children.push(CardText(`(${hidden} more field${hidden === 1 ? '' : 's'} not shown)`, { style: 'muted' }));
+    children.push(
+      CardText(`(${hidden} more field${hidden === 1 ? '' : 's'} not shown)`, { style: 'muted' }),
+    );
   }
   if (model.bodyPreview) {
     children.push(CardText(truncate(model.bodyPreview, limits.bodyPreview), { style: 'muted' }));
   }
   children.push(Divider());
   if (model.state === 'pending') {
-    const value = encodeButtonValue({ workflowId: model.workflowId, requestHash: model.requestHash });
+    const value = encodeButtonValue({
+      workflowId: model.workflowId,
+      requestHash: model.requestHash,
+    });
     children.push(
       Actions([
         Button({ id: approveActionId, label: 'Approve', style: 'primary', value }),
@@ -134,7 +141,10 @@ export function parseButtonValue(raw: unknown): ButtonValue | null {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
   const { workflowId, requestHash } = parsed as Record<string, unknown>;
   const ok = (v: unknown, max: number): v is string =>
-    typeof v === 'string' && v.length > 0 && v.length <= max && !/[\u0000-\u001f]/.test(v);
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length <= max &&
+    ![...v].some((c) => c.charCodeAt(0) < 0x20);
   if (!ok(workflowId, limits.workflowId) || !ok(requestHash, limits.requestHash)) return null;
   return { workflowId, requestHash };
 }

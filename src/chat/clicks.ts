@@ -17,13 +17,16 @@ export interface ClickEvent {
 
 /** A click that became a decision for `workflowId`, or the reason it did not. */
 export type ClickResult =
-  | { ok: true; workflowId: string; decision: ApprovalDecision }
-  | { ok: false; reason: string };
+  { ok: true; workflowId: string; decision: ApprovalDecision } | { ok: false; reason: string };
 
 /** Build the decision a click stands for; `now` is the receive time. */
 export function decisionFromClick(event: ClickEvent, now: Date = new Date()): ClickResult {
   const choice =
-    event.actionId === approveActionId ? 'approve' : event.actionId === rejectActionId ? 'reject' : null;
+    event.actionId === approveActionId
+      ? 'approve'
+      : event.actionId === rejectActionId
+        ? 'reject'
+        : null;
   if (!choice) return { ok: false, reason: `not an approval action: ${event.actionId}` };
   const value = parseButtonValue(event.value);
   if (!value) return { ok: false, reason: 'button value is not {workflowId, requestHash}' };

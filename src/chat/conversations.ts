@@ -32,7 +32,8 @@ export class ConversationRegistry {
 
   /** Record (or refresh) a conversation. */
   remember(target: ChatTarget, name?: string, at: Date = new Date()): void {
-    const key = target.platform === 'teams' ? `teams:${target.conversationId}` : `slack:${target.channel}`;
+    const key =
+      target.platform === 'teams' ? `teams:${target.conversationId}` : `slack:${target.channel}`;
     this.#byKey.set(key, { ...target, lastSeenAt: at.toISOString(), ...(name ? { name } : {}) });
   }
 

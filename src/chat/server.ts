@@ -93,7 +93,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     res.end(text.length > 0 ? text : undefined);
   }
 
-  async function settle(tasks: Promise<unknown>[], ms: number): Promise<'ok' | 'failed' | 'timeout'> {
+  async function settle(
+    tasks: Promise<unknown>[],
+    ms: number,
+  ): Promise<'ok' | 'failed' | 'timeout'> {
     if (tasks.length === 0) return 'ok';
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));

@@ -44,7 +44,8 @@ export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): {
   async function verify(request: Request, body: string): Promise<JWTPayload> {
     const header = request.headers.get('authorization') ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header);
-    if (!match?.[1]) throw new AirlockError('teams_unauthorized', 'missing or malformed bearer token');
+    if (!match?.[1])
+      throw new AirlockError('teams_unauthorized', 'missing or malformed bearer token');
     const { payload } = await jwtVerify(match[1], await keySet(), {
       issuer: botFrameworkIssuer,
       audience: options.appId,
@@ -55,8 +56,15 @@ export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): {
     const claimed = payload['serviceurl'];
     if (claimed !== undefined) {
       const activityUrl = serviceUrlOf(body);
-      if (typeof claimed !== 'string' || !activityUrl || trimSlash(claimed) !== trimSlash(activityUrl)) {
-        throw new AirlockError('teams_unauthorized', 'token serviceurl does not match the activity');
+      if (
+        typeof claimed !== 'string' ||
+        !activityUrl ||
+        trimSlash(claimed) !== trimSlash(activityUrl)
+      ) {
+        throw new AirlockError(
+          'teams_unauthorized',
+          'token serviceurl does not match the activity',
+        );
       }
     }
     return payload;
@@ -93,6 +101,14 @@ function serviceUrlOf(body: string): string | undefined {
   }
 }
 
+function hostOf(url: string | undefined): string {
+  try {
+    return url ? new URL(url).hostname : '';
+  } catch {
+    return '';
+  }
+}
+
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '').toLowerCase();
 }
@@ -107,11 +123,17 @@ export function isLoopbackHost(host: string): boolean {
 export function assertPlaygroundAllowed(config: Config): void {
   const problems: string[] = [];
   if (config.NODE_ENV === 'production') problems.push('NODE_ENV is production');
-  if (config.AIRLOCK_TEAMS_APP_ID || config.AIRLOCK_TEAMS_APP_PASSWORD || config.AIRLOCK_TEAMS_TENANT_ID) {
+  if (
+    config.AIRLOCK_TEAMS_APP_ID ||
+    config.AIRLOCK_TEAMS_APP_PASSWORD ||
+    config.AIRLOCK_TEAMS_TENANT_ID
+  ) {
     problems.push('Teams app credentials are configured (AIRLOCK_TEAMS_APP_ID/PASSWORD/TENANT_ID)');
   }
   if (!isLoopbackHost(config.AIRLOCK_WEBHOOK_HOST)) {
-    problems.push(`the webhook server binds to ${config.AIRLOCK_WEBHOOK_HOST}, not a loopback address`);
+    problems.push(
+      `the webhook server binds to ${config.AIRLOCK_WEBHOOK_HOST}, not a loopback address`,
+    );
   }
   if (problems.length > 0) {
     throw new AirlockError(
@@ -125,12 +147,7 @@ export function assertPlaygroundAllowed(config: Config): void {
 export function createPlaygroundVerifier(logger: Logger): TeamsWebhookVerifier {
   return (request, body) => {
     const serviceUrl = serviceUrlOf(body);
-    let host = '';
-    try {
-      host = serviceUrl ? new URL(serviceUrl).hostname : '';
-    } catch {
-      host = '';
-    }
+    const host = hostOf(serviceUrl);
     const ok =
       request.headers.get('x-ms-agents-playground') === 'true' &&
       !request.headers.has('authorization') &&

@@ -4,7 +4,8 @@
 
 /** One bot message event pushed by the Playground. */
 export interface PlaygroundEvent {
-  action: 'createMessage' | 'updateMessage' | string;
+  /** 'createMessage' or 'updateMessage' for bot messages. */
+  action: string;
   actionConversationId: string;
   message: {
     messageId: string;
@@ -56,7 +57,9 @@ export class PlaygroundClient {
       from: { id: options.fromId },
       text: mention ? `<at>${mention.name}</at> ${text}` : text,
       textFormat: 'plain',
-      ...(mention ? { mentions: [{ mentioned: { id: mention.id }, text: `<at>${mention.name}</at>` }] } : {}),
+      ...(mention
+        ? { mentions: [{ mentioned: { id: mention.id }, text: `<at>${mention.name}</at>` }] }
+        : {}),
     };
     const path = `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`;
     return (await this.#call('POST', path, body)) as { messageId: string };
@@ -79,20 +82,27 @@ export class PlaygroundClient {
 
   /** Open the event stream; events accumulate in `events`. */
   async connect(): Promise<void> {
-    const ws = new WebSocket(`${this.baseUrl.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`);
+    const ws = new WebSocket(
+      `${this.baseUrl.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`,
+    );
     ws.addEventListener('message', (m) => {
       this.events.push(JSON.parse(String(m.data)) as PlaygroundEvent);
       for (const wake of this.#waiters.splice(0)) wake();
     });
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener('open', () => resolve(), { once: true });
-      ws.addEventListener('error', () => reject(new Error('Playground WebSocket failed')), { once: true });
+      ws.addEventListener('error', () => reject(new Error('Playground WebSocket failed')), {
+        once: true,
+      });
     });
     this.#ws = ws;
   }
 
   /** Resolve with the first event (already received or future) matching `match`. */
-  async waitFor(match: (e: PlaygroundEvent) => boolean, timeoutMs = 15_000): Promise<PlaygroundEvent> {
+  async waitFor(
+    match: (e: PlaygroundEvent) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<PlaygroundEvent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.events.find(match);
@@ -128,6 +138,8 @@ export class PlaygroundClient {
 
 /** The Adaptive Card JSON inside a Playground message, if any. */
 export function cardOf(event: PlaygroundEvent): Record<string, unknown> | undefined {
-  const att = event.message.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
+  const att = event.message.attachments?.find(
+    (a) => a.contentType === 'application/vnd.microsoft.card.adaptive',
+  );
   return att?.content as Record<string, unknown> | undefined;
 }

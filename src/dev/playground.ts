@@ -12,7 +12,9 @@ import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 /** The users file with Alice (current user), Riley, Bob, Mallory, Casey and Dana. */
-export const playgroundUsersFile = fileURLToPath(new URL('./playground-users.yml', import.meta.url));
+export const playgroundUsersFile = fileURLToPath(
+  new URL('./playground-users.yml', import.meta.url),
+);
 
 /** Options for starting the Playground. */
 export interface PlaygroundOptions {

@@ -32,13 +32,20 @@ export async function startSlackApiStandin(): Promise<SlackApiStandin> {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(o));
       };
-      if (method === 'auth.test') return reply({ ok: true, user_id: 'U0AIRLOCK', user: 'airlock', bot_id: 'B0AIRLOCK' });
+      if (method === 'auth.test')
+        return reply({ ok: true, user_id: 'U0AIRLOCK', user: 'airlock', bot_id: 'B0AIRLOCK' });
       if (method === 'chat.postMessage') {
         seq += 1;
         const ts = `1700000000.${String(seq).padStart(6, '0')}`;
-        return reply({ ok: true, channel: args['channel'], ts, message: { ts, text: args['text'] } });
+        return reply({
+          ok: true,
+          channel: args['channel'],
+          ts,
+          message: { ts, text: args['text'] },
+        });
       }
-      if (method === 'chat.update') return reply({ ok: true, channel: args['channel'], ts: args['ts'] });
+      if (method === 'chat.update')
+        return reply({ ok: true, channel: args['channel'], ts: args['ts'] });
       reply({ ok: false, error: 'unknown_method' });
     });
   });

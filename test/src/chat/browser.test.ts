@@ -22,7 +22,10 @@ before(async () => {
     logger: createLogger({ level: 'error' }),
   });
   const port = await server.listen();
-  playground = await startPlayground({ webhookUrl: `http://127.0.0.1:${port}/api/webhooks/teams`, port: 56160 });
+  playground = await startPlayground({
+    webhookUrl: `http://127.0.0.1:${port}/api/webhooks/teams`,
+    port: 56160,
+  });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -54,7 +57,9 @@ test('Alice approves a card in the Playground web client', async () => {
   await page.keyboard.press('Enter');
   let target: ChatTarget | undefined;
   for (let i = 0; i < 400 && !target; i++) {
-    target = server.bot.knownConversations().find((c) => c.platform === 'teams' && c.conversationType === 'personal');
+    target = server.bot
+      .knownConversations()
+      .find((c) => c.platform === 'teams' && c.conversationType === 'personal');
     if (!target) await new Promise((r) => setTimeout(r, 25));
   }
   assert.ok(target, 'the bot learned the personal chat from the typed message');
@@ -72,7 +77,11 @@ test('Alice approves a card in the Playground web client', async () => {
   assert.equal(decision.approver.aadObjectId, '00000000-0000-0000-0000-00000000a11c');
   assert.equal(decision.approver.tenantId, '00000000-0000-0000-0000-0000000000aa');
 
-  await server.bot.updateApprovalCard(ref, { ...model, state: 'approved', outcomeText: 'Approved by Alice Approver at 14:02 UTC' });
+  await server.bot.updateApprovalCard(ref, {
+    ...model,
+    state: 'approved',
+    outcomeText: 'Approved by Alice Approver at 14:02 UTC',
+  });
   await page.getByText('Approved by Alice Approver at 14:02 UTC').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'buttons are gone');
   mkdirSync('test-results', { recursive: true });

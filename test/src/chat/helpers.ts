@@ -87,7 +87,10 @@ export function cardModel(overrides: Partial<ApprovalCardModel> = {}): ApprovalC
 /** A Bot Framework-style signing authority on 127.0.0.1: OpenID metadata, JWKS and a signer. */
 export async function startKeyServer(): Promise<{
   metadataUrl: string;
-  sign: (claims: JWTPayload, opts?: { expiresIn?: string | number; issuer?: string }) => Promise<string>;
+  sign: (
+    claims: JWTPayload,
+    opts?: { expiresIn?: string | number; issuer?: string },
+  ) => Promise<string>;
   signWithOtherKey: (claims: JWTPayload) => Promise<string>;
   close: () => Promise<void>;
 }> {
@@ -98,12 +101,18 @@ export async function startKeyServer(): Promise<{
   const server: Server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     if (req.url === '/v1/.well-known/openidconfiguration') {
-      res.end(JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/v1/keys` }));
+      res.end(
+        JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/v1/keys` }),
+      );
     } else res.end(JSON.stringify({ keys: [jwk] }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const build = (claims: JWTPayload, kid: string, opts: { expiresIn?: string | number; issuer?: string }) =>
+  const build = (
+    claims: JWTPayload,
+    kid: string,
+    opts: { expiresIn?: string | number; issuer?: string },
+  ) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid })
       .setIssuer(opts.issuer ?? 'https://api.botframework.com')
@@ -135,7 +144,9 @@ export async function startRecordingProxy(target: () => string): Promise<{
       }
       fetch(target() + (req.url ?? ''), { method: req.method ?? 'POST', headers, body }).then(
         async (r) => {
-          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'text/plain' });
+          res.writeHead(r.status, {
+            'content-type': r.headers.get('content-type') ?? 'text/plain',
+          });
           res.end(await r.text());
         },
         () => {

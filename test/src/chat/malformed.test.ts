@@ -17,7 +17,11 @@ function click(id: string, value: Record<string, unknown>): Record<string, unkno
     id,
     serviceUrl: 'http://localhost:56150/_connector',
     channelId: 'msteams',
-    from: { id: 'user-bob', name: 'Bob Approver', aadObjectId: '00000000-0000-0000-0000-000000000b0b' },
+    from: {
+      id: 'user-bob',
+      name: 'Bob Approver',
+      aadObjectId: '00000000-0000-0000-0000-000000000b0b',
+    },
     conversation: { id: 'airlock-approvals-chat', conversationType: 'groupChat', tenantId: 't' },
     recipient: { id: '00000000-0000-0000-0000-00000000b071' },
     replyToId: '1',
@@ -74,7 +78,11 @@ test('tampered button values are ignored with a warning and signal nothing', asy
   let n = 0;
   for (const value of tampered) {
     n += 1;
-    const res = await post(`${base}/api/webhooks/teams`, click(`t-${n}`, { actionId: 'approval:approve', value }), marker);
+    const res = await post(
+      `${base}/api/webhooks/teams`,
+      click(`t-${n}`, { actionId: 'approval:approve', value }),
+      marker,
+    );
     assert.equal(res.status, 200);
   }
   await new Promise((r) => setTimeout(r, 100));
@@ -82,7 +90,10 @@ test('tampered button values are ignored with a warning and signal nothing', asy
   const ignored = log.lines().filter((l) => l['msg'] === 'ignored a card click');
   assert.equal(ignored.length, tampered.length);
   // Control: the same shape with a well-formed value does signal.
-  const ok = click('t-ok', { actionId: 'approval:reject', value: JSON.stringify({ workflowId: 'action:x', requestHash: 'h' }) });
+  const ok = click('t-ok', {
+    actionId: 'approval:reject',
+    value: JSON.stringify({ workflowId: 'action:x', requestHash: 'h' }),
+  });
   assert.equal((await post(`${base}/api/webhooks/teams`, ok, marker)).status, 200);
   assert.equal((await sink.next()).decision.choice, 'reject');
 });

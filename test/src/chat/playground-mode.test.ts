@@ -12,15 +12,27 @@ const onDecision = (): Promise<void> => Promise.resolve();
 
 const refusals: [string, Record<string, string>, RegExp][] = [
   ['Teams app id configured', { AIRLOCK_TEAMS_APP_ID: 'app' }, /credentials are configured/],
-  ['Teams app password configured', { AIRLOCK_TEAMS_APP_PASSWORD: 'pw' }, /credentials are configured/],
+  [
+    'Teams app password configured',
+    { AIRLOCK_TEAMS_APP_PASSWORD: 'pw' },
+    /credentials are configured/,
+  ],
   ['Teams tenant configured', { AIRLOCK_TEAMS_TENANT_ID: 'tenant' }, /credentials are configured/],
-  ['non-loopback bind', { AIRLOCK_WEBHOOK_HOST: '0.0.0.0' }, /binds to 0\.0\.0\.0, not a loopback address/],
+  [
+    'non-loopback bind',
+    { AIRLOCK_WEBHOOK_HOST: '0.0.0.0' },
+    /binds to 0\.0\.0\.0, not a loopback address/,
+  ],
   ['production', { NODE_ENV: 'production' }, /NODE_ENV is production/],
 ];
 for (const [name, env, message] of refusals) {
   test(`Playground mode is refused at startup: ${name}`, async () => {
     await assert.rejects(
-      createChatServer({ config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1', ...env }), onDecision, logger: silent }),
+      createChatServer({
+        config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1', ...env }),
+        onDecision,
+        logger: silent,
+      }),
       (err: Error) => {
         assert.ok(hasCode(err, 'playground_refused'));
         assert.match(err.message, message);
@@ -42,22 +54,38 @@ test('Playground mode warns at start and on each accepted request; other request
   const url = `http://[::1]:${await server.listen()}/api/webhooks/teams`;
   try {
     const warnings = (): number =>
-      lines().filter((l) => l['level'] === 40 && String(l['msg']).startsWith('PLAYGROUND MODE')).length;
+      lines().filter((l) => l['level'] === 40 && String(l['msg']).startsWith('PLAYGROUND MODE'))
+        .length;
     assert.equal(warnings(), 1, 'one warning at start');
     const click = {
       type: 'message',
       id: 'act-1',
       serviceUrl: 'http://localhost:56150/_connector',
       channelId: 'msteams',
-      from: { id: 'user-alice', name: 'Alice Approver', aadObjectId: '00000000-0000-0000-0000-00000000a11c' },
-      conversation: { id: 'airlock-approvals-chat', conversationType: 'groupChat', tenantId: 'tenant' },
+      from: {
+        id: 'user-alice',
+        name: 'Alice Approver',
+        aadObjectId: '00000000-0000-0000-0000-00000000a11c',
+      },
+      conversation: {
+        id: 'airlock-approvals-chat',
+        conversationType: 'groupChat',
+        tenantId: 'tenant',
+      },
       recipient: { id: '00000000-0000-0000-0000-00000000b071' },
       replyToId: '123',
-      value: { actionId: 'approval:approve', value: JSON.stringify({ workflowId: 'action:x', requestHash: 'h' }) },
+      value: {
+        actionId: 'approval:approve',
+        value: JSON.stringify({ workflowId: 'action:x', requestHash: 'h' }),
+      },
     };
     const marker = { 'x-ms-agents-playground': 'true' };
     assert.equal((await post(url, click)).status, 401, 'no Playground header');
-    assert.equal((await post(url, click, { ...marker, authorization: 'Bearer a.b.c' })).status, 401, 'a token is not the Playground');
+    assert.equal(
+      (await post(url, click, { ...marker, authorization: 'Bearer a.b.c' })).status,
+      401,
+      'a token is not the Playground',
+    );
     const remote = { ...click, serviceUrl: 'https://smba.trafficmanager.net/amer/' };
     assert.equal((await post(url, remote, marker)).status, 401, 'non-loopback serviceUrl');
     assert.equal(sink.calls.length, 0);

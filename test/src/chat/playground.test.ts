@@ -44,16 +44,23 @@ test('a card posted into a learned conversation is clicked, attributed and edite
   await client.sendMessage(chatId, 'hello', { fromId: 'user-alice', mentionBot: bot });
   let target: ChatTarget | undefined;
   for (let i = 0; i < 200 && !target; i++) {
-    target = server.bot.knownConversations().find((c) => c.platform === 'teams' && c.conversationId === chatId);
+    target = server.bot
+      .knownConversations()
+      .find((c) => c.platform === 'teams' && c.conversationId === chatId);
     if (!target) await new Promise((r) => setTimeout(r, 25));
   }
   assert.ok(target, 'the bot learned the group chat from the message');
 
   const model = cardModel();
   const ref = await server.bot.postApprovalCard(target, model);
-  const created = await client.waitFor((e) => e.action === 'createMessage' && e.message.messageId === ref.messageId);
+  const created = await client.waitFor(
+    (e) => e.action === 'createMessage' && e.message.messageId === ref.messageId,
+  );
   const card = cardOf(created);
-  const actions = card?.['actions'] as { title: string; data: { actionId: string; value: string } }[];
+  const actions = card?.['actions'] as {
+    title: string;
+    data: { actionId: string; value: string };
+  }[];
   assert.deepEqual(
     actions.map((a) => [a.title, a.data.actionId]),
     [
@@ -67,7 +74,12 @@ test('a card posted into a learned conversation is clicked, attributed and edite
   });
 
   // Alice approves through the Playground's submit API (as the web UI would).
-  await client.submit({ conversationId: chatId, replyToId: ref.messageId, value: actions[0]?.data ?? {}, fromId: 'user-alice' });
+  await client.submit({
+    conversationId: chatId,
+    replyToId: ref.messageId,
+    value: actions[0]?.data ?? {},
+    fromId: 'user-alice',
+  });
   const alice = await sink.next();
   assert.equal(alice.workflowId, model.workflowId);
   assert.equal(alice.decision.choice, 'approve');
@@ -85,13 +97,20 @@ test('a card posted into a learned conversation is clicked, attributed and edite
     state: 'approved',
     outcomeText: 'Approved by Alice Approver at 14:02 UTC',
   });
-  const updated = await client.waitFor((e) => e.action === 'updateMessage' && e.message.messageId === ref.messageId);
+  const updated = await client.waitFor(
+    (e) => e.action === 'updateMessage' && e.message.messageId === ref.messageId,
+  );
   const updatedJson = JSON.stringify(cardOf(updated));
   assert.match(updatedJson, /Approved by Alice Approver at 14:02 UTC/);
   assert.equal(cardOf(updated)?.['actions'], undefined, 'a final card has no buttons');
 
   // Mallory clicks too: authorization is the workflow's job, but her identity must be hers.
-  await client.submit({ conversationId: chatId, replyToId: ref.messageId, value: actions[1]?.data ?? {}, fromId: 'user-mallory' });
+  await client.submit({
+    conversationId: chatId,
+    replyToId: ref.messageId,
+    value: actions[1]?.data ?? {},
+    fromId: 'user-mallory',
+  });
   const mallory = await sink.next();
   assert.equal(mallory.decision.choice, 'reject');
   assert.equal(mallory.decision.approver.aadObjectId, '00000000-0000-0000-0000-0000000000ee');
@@ -100,7 +119,9 @@ test('a card posted into a learned conversation is clicked, attributed and edite
   assert.notEqual(mallory.decision.decisionId, alice.decision.decisionId);
 
   // The platform redelivers Mallory's click (same activity): same decisionId.
-  const malloryBody = proxy.bodies.find((b) => b.includes('"user-mallory"') && b.includes('approval:reject'));
+  const malloryBody = proxy.bodies.find(
+    (b) => b.includes('"user-mallory"') && b.includes('approval:reject'),
+  );
   assert.ok(malloryBody);
   const again = await post(`http://127.0.0.1:${port}/api/webhooks/teams`, malloryBody, {
     'x-ms-agents-playground': 'true',

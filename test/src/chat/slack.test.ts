@@ -11,14 +11,27 @@ import { cardModel, decisionSink, post, testConfig } from './helpers.ts';
 
 const secret = 'slack-signing-secret-for-tests';
 const fixtures = JSON.parse(
-  readFileSync(new URL('../../../../shared/fixtures/recorded-webhooks/slack/actions-reactions.json', import.meta.url), 'utf8'),
-) as { action: Record<string, unknown> & { actions: Record<string, unknown>[] }; mention: Record<string, unknown> };
+  readFileSync(
+    new URL(
+      '../../../../shared/fixtures/recorded-webhooks/slack/actions-reactions.json',
+      import.meta.url,
+    ),
+    'utf8',
+  ),
+) as {
+  action: Record<string, unknown> & { actions: Record<string, unknown>[] };
+  mention: Record<string, unknown>;
+};
 const sink = decisionSink();
 let slack: SlackApiStandin;
 let server: ChatServer;
 let url: string;
 
-function signed(body: string, secretKey = secret, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
+function signed(
+  body: string,
+  secretKey = secret,
+  ts = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const sig = createHmac('sha256', secretKey).update(`v0:${ts}:${body}`).digest('hex');
   return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${sig}` };
 }
@@ -57,7 +70,10 @@ after(async () => {
 
 test('a card is posted with both buttons and edited in place by its stored ts', async () => {
   const model = cardModel({ workflowId: 'action:req-s', requestHash: 'h-s' });
-  const ref = await server.bot.postApprovalCard({ platform: 'slack', channel: 'C00FAKECHAN1' }, model);
+  const ref = await server.bot.postApprovalCard(
+    { platform: 'slack', channel: 'C00FAKECHAN1' },
+    model,
+  );
   const posted = slack.calls.find((c) => c.method === 'chat.postMessage');
   assert.ok(posted);
   assert.equal(posted.args['channel'], 'C00FAKECHAN1');
@@ -65,9 +81,17 @@ test('a card is posted with both buttons and edited in place by its stored ts', 
   const blocks = JSON.stringify(posted.args['blocks']);
   assert.match(blocks, /"action_id":"approval:approve"/);
   assert.match(blocks, /"action_id":"approval:reject"/);
-  assert.ok(blocks.includes(JSON.stringify(JSON.stringify({ workflowId: 'action:req-s', requestHash: 'h-s' }))));
+  assert.ok(
+    blocks.includes(
+      JSON.stringify(JSON.stringify({ workflowId: 'action:req-s', requestHash: 'h-s' })),
+    ),
+  );
 
-  await server.bot.updateApprovalCard(ref, { ...model, state: 'rejected', outcomeText: 'Rejected by Bob Approver at 09:15 UTC' });
+  await server.bot.updateApprovalCard(ref, {
+    ...model,
+    state: 'rejected',
+    outcomeText: 'Rejected by Bob Approver at 09:15 UTC',
+  });
   const updated = slack.calls.find((c) => c.method === 'chat.update');
   assert.ok(updated);
   assert.equal(updated.args['ts'], ref.messageId);
@@ -112,5 +136,9 @@ test('recorded bodies without one of our clicks are accepted and signal nothing'
   assert.equal((await post(url, mention, signed(mention))).status, 200);
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(sink.calls.length, before);
-  assert.ok(server.bot.knownConversations().some((c) => c.platform === 'slack' && c.channel === 'C00FAKECHAN1'));
+  assert.ok(
+    server.bot
+      .knownConversations()
+      .some((c) => c.platform === 'slack' && c.channel === 'C00FAKECHAN1'),
+  );
 });

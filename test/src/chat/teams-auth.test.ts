@@ -9,10 +9,19 @@ import { decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
 
 type Activity = Record<string, unknown> & { serviceUrl: string; id: string };
 const fixtures = JSON.parse(
-  readFileSync(new URL('../../../../shared/fixtures/recorded-webhooks/teams/actions-reactions.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL(
+      '../../../../shared/fixtures/recorded-webhooks/teams/actions-reactions.json',
+      import.meta.url,
+    ),
+    'utf8',
+  ),
 ) as { appId: string; action: Activity; mention: Activity };
 const channelFixture = JSON.parse(
-  readFileSync(new URL('../../../../shared/fixtures/recorded-webhooks/teams/channel.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../../shared/fixtures/recorded-webhooks/teams/channel.json', import.meta.url),
+    'utf8',
+  ),
 ) as { channel_post_action: Activity };
 
 const appId = fixtures.appId;
@@ -25,7 +34,10 @@ let url: string;
 function approveClick(base: Activity = fixtures.action): Activity {
   return {
     ...base,
-    value: { actionId: 'approval:approve', value: JSON.stringify({ workflowId: 'action:req-9', requestHash: 'h-9' }) },
+    value: {
+      actionId: 'approval:approve',
+      value: JSON.stringify({ workflowId: 'action:req-9', requestHash: 'h-9' }),
+    },
   };
 }
 
@@ -58,16 +70,24 @@ test('forged, unsigned, expired, wrong-audience, wrong-issuer and missing tokens
   const claims = { aud: appId, serviceurl: activity.serviceUrl };
   const unsignedToken = [
     Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'),
-    Buffer.from(JSON.stringify({ ...claims, iss: 'https://api.botframework.com', exp: 4102444800 })).toString('base64url'),
+    Buffer.from(
+      JSON.stringify({ ...claims, iss: 'https://api.botframework.com', exp: 4102444800 }),
+    ).toString('base64url'),
     '',
   ].join('.');
   const cases: [string, Record<string, string>][] = [
     ['forged (other key)', bearer(await keys.signWithOtherKey(claims))],
     ['unsigned (alg none)', bearer(unsignedToken)],
-    ['expired', bearer(await keys.sign(claims, { expiresIn: Math.floor(Date.now() / 1000) - 3600 }))],
+    [
+      'expired',
+      bearer(await keys.sign(claims, { expiresIn: Math.floor(Date.now() / 1000) - 3600 })),
+    ],
     ['wrong audience', bearer(await keys.sign({ ...claims, aud: 'someone-else' }))],
     ['wrong issuer', bearer(await keys.sign(claims, { issuer: 'https://sts.windows.net/evil/' }))],
-    ['serviceurl mismatch', bearer(await keys.sign({ ...claims, serviceurl: 'https://evil.example/' }))],
+    [
+      'serviceurl mismatch',
+      bearer(await keys.sign({ ...claims, serviceurl: 'https://evil.example/' })),
+    ],
     ['missing header', {}],
     ['not a bearer token', { authorization: 'Basic dXNlcjpwYXNz' }],
   ];
@@ -107,5 +127,9 @@ test('recorded bodies without one of our clicks are accepted and signal nothing'
   assert.equal(sink.calls.length, before);
   // The mention taught the bot the channel conversation.
   const conversation = (fixtures.mention['conversation'] as { id: string }).id;
-  assert.ok(server.bot.knownConversations().some((c) => c.platform === 'teams' && c.conversationId === conversation));
+  assert.ok(
+    server.bot
+      .knownConversations()
+      .some((c) => c.platform === 'teams' && c.conversationId === conversation),
+  );
 });
