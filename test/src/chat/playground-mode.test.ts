@@ -10,6 +10,16 @@ import { captureLogger, decisionSink, post, testConfig } from './helpers.ts';
 const silent = createLogger({ level: 'silent' });
 const onDecision = (): Promise<void> => Promise.resolve();
 
+test('Playground mode is off unless asked for explicitly', () => {
+  assert.equal(testConfig().AIRLOCK_TEAMS_PLAYGROUND, false);
+  assert.equal(testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '0' }).AIRLOCK_TEAMS_PLAYGROUND, false);
+  assert.equal(testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }).AIRLOCK_TEAMS_PLAYGROUND, true);
+  assert.throws(
+    () => testConfig({ AIRLOCK_TEAMS_PLAYGROUND: 'yes' }),
+    (e: Error) => hasCode(e, 'config_invalid'),
+  );
+});
+
 const refusals: [string, Record<string, string>, RegExp][] = [
   ['Teams app id configured', { AIRLOCK_TEAMS_APP_ID: 'app' }, /credentials are configured/],
   [
