@@ -114,3 +114,24 @@ test('a failing onDecision answers 503 so the platform retries', async () => {
     await failing.close();
   }
 });
+
+test('an adaptiveCard/action invoke gets a non-empty ack and signals once (vercel/chat#731)', async () => {
+  const value = JSON.stringify({ workflowId: 'action:inv', requestHash: 'h' });
+  const invoke = {
+    ...click('inv-1', {}),
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    value: { action: { type: 'Action.Execute', data: { actionId: 'approval:approve', value } } },
+  };
+  const before = sink.calls.length;
+  const res = await post(`${base}/api/webhooks/teams`, invoke, marker);
+  assert.equal(res.status, 200);
+  const ack = JSON.parse(res.text) as { statusCode: number; type: string; value: string };
+  assert.equal(ack.statusCode, 200);
+  assert.equal(ack.type, 'application/vnd.microsoft.activity.message');
+  assert.ok(ack.value.length > 0);
+  const { workflowId, decision } = await sink.next();
+  assert.equal(workflowId, 'action:inv');
+  assert.equal(decision.decisionId, 'teams:inv-1');
+  assert.equal(sink.calls.length, before + 1);
+});
