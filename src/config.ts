@@ -3,7 +3,10 @@
 import { z } from 'zod';
 import { AirlockError } from './errors.ts';
 
-const port = z.coerce.number().int().min(1).max(65535);
+const flag = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .default('0')
+  .transform((v) => v === '1' || v === 'true');
 const base64Key = z
   .string()
   .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
@@ -40,11 +43,42 @@ const schema = z.object({
     .optional(),
   AIRLOCK_AUDIT_FILE: z.string().optional(),
   AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
-  AIRLOCK_WEBHOOK_PORT: port.default(3978),
+  /** 0 picks a free port (tests). */
+  AIRLOCK_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   AIRLOCK_WORKFLOW_BUNDLE: z.string().optional(),
   /** Installed by scripts/bootstrap.sh; used by tests and tools that start their own servers. */
   AIRLOCK_TEMPORAL_BIN: z.string().default('.cache/bin/temporal'),
   AIRLOCK_TEST_SERVER_BIN: z.string().default('.cache/bin/temporal-test-server'),
+  /** Largest webhook body accepted, in bytes (larger requests get 413). */
+  AIRLOCK_WEBHOOK_MAX_BODY: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
+  /** Teams bot (Entra app registration) id, password and tenant: production Teams mode. */
+  AIRLOCK_TEAMS_APP_ID: z.string().min(1).optional(),
+  AIRLOCK_TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+  AIRLOCK_TEAMS_TENANT_ID: z.string().min(1).optional(),
+  /** Where Bot Framework publishes its token signing keys (OpenID metadata). */
+  AIRLOCK_TEAMS_OPENID_URL: z
+    .string()
+    .url()
+    .default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
+  /** Pins every outbound Teams call to this connector URL (emulators, gateways). */
+  AIRLOCK_TEAMS_API_URL: z.string().url().optional(),
+  /** Local development only: accept the Agents Playground's unauthenticated requests. */
+  AIRLOCK_TEAMS_PLAYGROUND: flag,
+  /** The bot id the Playground's users file declares (outbound activities are sent as it). */
+  AIRLOCK_TEAMS_PLAYGROUND_BOT_ID: z
+    .string()
+    .min(1)
+    .default('00000000-0000-0000-0000-00000000b071'),
+  /** A Teams conversation to post approval cards into, known before anyone messages the bot. */
+  AIRLOCK_TEAMS_CONVERSATION_ID: z.string().min(1).optional(),
+  AIRLOCK_TEAMS_SERVICE_URL: z.string().url().optional(),
+  AIRLOCK_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  AIRLOCK_SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  AIRLOCK_SLACK_BOT_USER_ID: z.string().min(1).optional(),
+  /** Slack Web API base URL (ends with /); a local stand-in in tests. */
+  AIRLOCK_SLACK_API_URL: z.string().url().optional(),
+  /** A Slack channel id to post approval cards into. */
+  AIRLOCK_SLACK_CHANNEL: z.string().min(1).optional(),
 });
 
 /** Every Airlock setting, parsed and defaulted. */

@@ -1,0 +1,247 @@
+// The Chat SDK instance behind Airlock's chat surface: Teams and Slack adapters on memory state,
+// posting and editing approval cards, and turning verified Approve/Reject clicks into
+// ApprovalDecisions handed to `onDecision` (in production: a Temporal signal).
+import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
+import { createMemoryState } from '@chat-adapter/state-memory';
+import {
+  createTeamsAdapter,
+  type TeamsAdapter,
+  type TeamsAdapterConfig,
+} from '@chat-adapter/teams';
+import { createSlackAdapter, type SlackAdapter } from '@chat-adapter/slack';
+import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
+import type { Config } from '../config.ts';
+import { AirlockError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import {
+  approveActionId,
+  buildApprovalCard,
+  rejectActionId,
+  type ApprovalCardModel,
+} from './cards.ts';
+import { decisionFromClick } from './clicks.ts';
+import {
+  ConversationRegistry,
+  teamsTargetFromActivity,
+  type CardRef,
+  type ChatTarget,
+  type KnownConversation,
+} from './conversations.ts';
+import {
+  assertPlaygroundAllowed,
+  createBotFrameworkVerifier,
+  createPlaygroundVerifier,
+  playgroundOutboundToken,
+} from './teams-auth.ts';
+
+/** Receives each click's decision; must resolve only once the decision is durably accepted. */
+export type OnDecision = (workflowId: string, decision: ApprovalDecision) => Promise<void>;
+
+/** Options of the approval bot. */
+export interface ApprovalBotOptions {
+  config: Config;
+  onDecision: OnDecision;
+  logger: Logger;
+  /** Outbound Teams token factory (tests; the Playground mode supplies its own). */
+  teamsToken?: TeamsAdapterConfig['token'];
+}
+
+/** The approval bot: a Chat instance plus card and conversation helpers. */
+export interface ApprovalBot {
+  chat: Chat;
+  /** 'playground' | 'production' | 'off' */
+  teamsMode: 'playground' | 'production' | 'off';
+  slackEnabled: boolean;
+  postApprovalCard(target: ChatTarget, model: ApprovalCardModel): Promise<CardRef>;
+  updateApprovalCard(ref: CardRef, model: ApprovalCardModel): Promise<void>;
+  knownConversations(): KnownConversation[];
+}
+
+/** Create the bot and initialize its adapters; throws AirlockError on unsafe configuration. */
+export async function createApprovalBot(options: ApprovalBotOptions): Promise<ApprovalBot> {
+  const { config, logger } = options;
+  const adapters: Record<string, Adapter> = {};
+  const teamsMode = config.AIRLOCK_TEAMS_PLAYGROUND
+    ? 'playground'
+    : config.AIRLOCK_TEAMS_APP_ID
+      ? 'production'
+      : 'off';
+  const chatLog = toChatLogger(logger);
+  if (teamsMode === 'playground') {
+    assertPlaygroundAllowed(config);
+    logger.warn(
+      'PLAYGROUND MODE: the Teams webhook accepts unauthenticated requests from the Agents Playground (local development only)',
+    );
+    const appId = config.AIRLOCK_TEAMS_PLAYGROUND_BOT_ID;
+    adapters['teams'] = createTeamsAdapter({
+      appId,
+      token: options.teamsToken ?? (() => playgroundOutboundToken(appId)),
+      webhookVerifier: createPlaygroundVerifier(logger),
+      logger: chatLog.child('teams'),
+      ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
+    });
+  } else if (teamsMode === 'production') {
+    const appId = config.AIRLOCK_TEAMS_APP_ID ?? '';
+    if (!config.AIRLOCK_TEAMS_APP_PASSWORD && !options.teamsToken) {
+      throw new AirlockError(
+        'config_invalid',
+        'AIRLOCK_TEAMS_APP_ID is set but AIRLOCK_TEAMS_APP_PASSWORD is not.',
+      );
+    }
+    const auth = createBotFrameworkVerifier({
+      appId,
+      openIdMetadataUrl: config.AIRLOCK_TEAMS_OPENID_URL,
+      logger,
+    });
+    adapters['teams'] = createTeamsAdapter({
+      appId,
+      appType: config.AIRLOCK_TEAMS_TENANT_ID ? 'SingleTenant' : 'MultiTenant',
+      ...(config.AIRLOCK_TEAMS_TENANT_ID ? { appTenantId: config.AIRLOCK_TEAMS_TENANT_ID } : {}),
+      ...(options.teamsToken
+        ? { token: options.teamsToken }
+        : { appPassword: config.AIRLOCK_TEAMS_APP_PASSWORD ?? '' }),
+      webhookVerifier: auth.webhookVerifier,
+      logger: chatLog.child('teams'),
+      ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
+    });
+  }
+  const slackEnabled = Boolean(
+    config.AIRLOCK_SLACK_SIGNING_SECRET && config.AIRLOCK_SLACK_BOT_TOKEN,
+  );
+  if (slackEnabled) {
+    adapters['slack'] = createSlackAdapter({
+      signingSecret: config.AIRLOCK_SLACK_SIGNING_SECRET ?? '',
+      botToken: config.AIRLOCK_SLACK_BOT_TOKEN ?? '',
+      botUserId: config.AIRLOCK_SLACK_BOT_USER_ID ?? 'U0AIRLOCK',
+      logger: chatLog.child('slack'),
+      ...(config.AIRLOCK_SLACK_API_URL ? { apiUrl: config.AIRLOCK_SLACK_API_URL } : {}),
+    });
+  }
+
+  const chat = new Chat({
+    adapters,
+    state: createMemoryState(),
+    userName: 'airlock',
+    logger: chatLog,
+    concurrency: 'concurrent',
+  });
+  const conversations = new ConversationRegistry();
+  if (config.AIRLOCK_TEAMS_CONVERSATION_ID && config.AIRLOCK_TEAMS_SERVICE_URL) {
+    conversations.remember({
+      platform: 'teams',
+      conversationId: config.AIRLOCK_TEAMS_CONVERSATION_ID,
+      serviceUrl: config.AIRLOCK_TEAMS_SERVICE_URL,
+    });
+  }
+  if (config.AIRLOCK_SLACK_CHANNEL) {
+    conversations.remember({ platform: 'slack', channel: config.AIRLOCK_SLACK_CHANNEL });
+  }
+
+  // Any message to the bot teaches it where it may post: DMs, mentions and plain messages.
+  const learn = (adapterName: string, raw: unknown): void => {
+    if (adapterName === 'teams') {
+      const target = teamsTargetFromActivity(raw);
+      if (target) conversations.remember(target);
+    } else if (adapterName === 'slack') {
+      const channel = (raw as { channel?: unknown } | null)?.channel;
+      if (typeof channel === 'string') conversations.remember({ platform: 'slack', channel });
+    }
+  };
+  chat.onDirectMessage((thread, message) => learn(thread.adapter.name, message.raw));
+  chat.onNewMention((thread, message) => learn(thread.adapter.name, message.raw));
+  chat.onNewMessage(/[\s\S]*/, (thread, message) => learn(thread.adapter.name, message.raw));
+
+  chat.onAction([approveActionId, rejectActionId], async (event) => {
+    const result = decisionFromClick({
+      actionId: event.actionId,
+      ...(event.value !== undefined ? { value: event.value } : {}),
+      platform: event.adapter.name,
+      raw: event.raw,
+    });
+    if (!result.ok) {
+      logger.warn({ actionId: event.actionId, reason: result.reason }, 'ignored a card click');
+      return;
+    }
+    const { workflowId, decision } = result;
+    logger.info(
+      {
+        workflowId,
+        decisionId: decision.decisionId,
+        choice: decision.choice,
+        approver: decision.approver.displayName,
+      },
+      'approval card clicked',
+    );
+    await options.onDecision(workflowId, decision);
+  });
+
+  await chat.initialize();
+
+  const teams = (): TeamsAdapter => {
+    const a = adapters['teams'];
+    if (!a) throw new AirlockError('chat_unavailable', 'Teams is not configured');
+    return a as TeamsAdapter;
+  };
+  const slack = (): SlackAdapter => {
+    const a = adapters['slack'];
+    if (!a) throw new AirlockError('chat_unavailable', 'Slack is not configured');
+    return a as SlackAdapter;
+  };
+
+  return {
+    chat,
+    teamsMode,
+    slackEnabled,
+    knownConversations: () => conversations.list(),
+    async postApprovalCard(target, model) {
+      const card = buildApprovalCard(model);
+      if (target.platform === 'teams') {
+        const threadId = teams().encodeThreadId({
+          conversationId: target.conversationId,
+          serviceUrl: target.serviceUrl,
+          ...(target.conversationType ? { conversationType: target.conversationType } : {}),
+        });
+        const sent = await teams().postMessage(threadId, card);
+        return {
+          platform: 'teams',
+          conversationId: target.conversationId,
+          messageId: sent.id,
+          serviceUrl: target.serviceUrl,
+          ...(target.conversationType ? { conversationType: target.conversationType } : {}),
+        };
+      }
+      const sent = await slack().postMessage(`slack:${target.channel}:`, card);
+      return { platform: 'slack', conversationId: target.channel, messageId: sent.id };
+    },
+    async updateApprovalCard(ref, model) {
+      // Edit by the id stored when the card was posted: a click's own message id is not reliable
+      // (real Teams channel clicks carry the card id only in channelData.legacy).
+      const card = buildApprovalCard(model);
+      if (ref.platform === 'teams') {
+        const threadId = teams().encodeThreadId({
+          conversationId: ref.conversationId,
+          serviceUrl: ref.serviceUrl ?? '',
+          ...(ref.conversationType ? { conversationType: ref.conversationType } : {}),
+        });
+        await teams().editMessage(threadId, ref.messageId, card);
+        return;
+      }
+      await slack().editMessage(`slack:${ref.conversationId}:`, ref.messageId, card);
+    },
+  };
+}
+
+/** Adapt pino to the Chat SDK's logger shape (message first, then details). */
+function toChatLogger(logger: Logger): ChatLogger {
+  const wrap =
+    (fn: (obj: object, msg: string) => void) =>
+    (message: string, ...args: unknown[]) =>
+      fn(args.length > 0 ? { detail: args.length === 1 ? args[0] : args } : {}, message);
+  return {
+    child: (prefix: string) => toChatLogger(logger.child({ component: prefix })),
+    debug: wrap((o, m) => logger.debug(o, m)),
+    info: wrap((o, m) => logger.info(o, m)),
+    warn: wrap((o, m) => logger.warn(o, m)),
+    error: wrap((o, m) => logger.error(o, m)),
+  };
+}

@@ -1,0 +1,150 @@
+// The approval card, built once with the Chat SDK's card builders: Teams renders it as an
+// Adaptive Card, Slack as Block Kit. Every field is capped so the card stays inside both
+// platforms' limits (Slack: 3000 chars per text block, 10 fields per section; Teams: ~28 KB).
+import {
+  Actions,
+  Button,
+  Card,
+  CardText,
+  Divider,
+  Field,
+  Fields,
+  type CardChild,
+  type CardElement,
+} from 'chat';
+
+/** Action ids of the two buttons on a pending card. */
+export const approveActionId = 'approval:approve';
+export const rejectActionId = 'approval:reject';
+
+/** Where an approval card stands; everything but `pending` is final and has no buttons. */
+export type CardState = 'pending' | 'approved' | 'rejected' | 'expired' | 'failed' | 'escalated';
+
+/** What an approval card shows. `bodyPreview` arrives redacted; it is capped here again. */
+export interface ApprovalCardModel {
+  workflowId: string;
+  agent: string;
+  /** The action in words, e.g. "Create a GitHub issue". */
+  action: string;
+  method: string;
+  host: string;
+  path: string;
+  keyFields: [label: string, value: string][];
+  bodyPreview?: string;
+  rule: string;
+  ruleReason: string;
+  requestedBy: string;
+  /** ISO time after which the request expires. */
+  deadline: string;
+  /** Short hash of the exact request; the click carries it back. */
+  requestHash: string;
+  state: CardState;
+  /** Final outcome line, e.g. "Approved by Alice Approver at 14:02 UTC". */
+  outcomeText?: string;
+}
+
+/** What each button carries back: enough to find the workflow and bind the click to the request. */
+export interface ButtonValue {
+  workflowId: string;
+  requestHash: string;
+}
+
+/** Size caps (characters). Chosen well under Slack's per-block limits. */
+export const limits = {
+  field: 200,
+  keyFields: 8,
+  bodyPreview: 1500,
+  title: 150,
+  workflowId: 200,
+  requestHash: 64,
+} as const;
+
+const titles: Record<CardState, string> = {
+  pending: 'Approval needed',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  failed: 'Failed',
+  escalated: 'Escalated',
+};
+
+/** Cut `text` to `max` characters, saying so when it did. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = ` … (truncated, ${text.length - max} more characters)`;
+  return text.slice(0, Math.max(0, max - note.length)) + note;
+}
+
+/** Build the card for `model`; pending cards get Approve and Reject buttons. */
+export function buildApprovalCard(model: ApprovalCardModel): CardElement {
+  const f = (s: string): string => truncate(s, limits.field);
+  const facts = [
+    Field({ label: 'Agent', value: f(model.agent) }),
+    Field({ label: 'Request', value: f(`${model.method} ${model.host}${model.path}`) }),
+    Field({ label: 'Requested by', value: f(model.requestedBy) }),
+    Field({ label: 'Rule', value: f(`${model.rule}: ${model.ruleReason}`) }),
+    Field({ label: 'Deadline', value: f(model.deadline) }),
+    Field({ label: 'Request hash', value: f(model.requestHash) }),
+  ];
+  const children: CardChild[] = [Fields(facts)];
+  const shown = model.keyFields.slice(0, limits.keyFields);
+  if (shown.length > 0) {
+    children.push(
+      Fields(shown.map(([label, value]) => Field({ label: f(label), value: f(value) }))),
+    );
+  }
+  if (model.keyFields.length > shown.length) {
+    const hidden = model.keyFields.length - shown.length;
+    children.push(
+      CardText(`(${hidden} more field${hidden === 1 ? '' : 's'} not shown)`, { style: 'muted' }),
+    );
+  }
+  if (model.bodyPreview) {
+    children.push(CardText(truncate(model.bodyPreview, limits.bodyPreview), { style: 'muted' }));
+  }
+  children.push(Divider());
+  if (model.state === 'pending') {
+    const value = encodeButtonValue({
+      workflowId: model.workflowId,
+      requestHash: model.requestHash,
+    });
+    children.push(
+      Actions([
+        Button({ id: approveActionId, label: 'Approve', style: 'primary', value }),
+        Button({ id: rejectActionId, label: 'Reject', style: 'danger', value }),
+      ]),
+    );
+  } else {
+    children.push(CardText(f(model.outcomeText ?? titles[model.state]), { style: 'bold' }));
+  }
+  return Card({
+    title: truncate(`${titles[model.state]}: ${model.action}`, limits.title),
+    subtitle: f(`Workflow ${model.workflowId}`),
+    children,
+  });
+}
+
+/** Compact JSON for a button's value. */
+export function encodeButtonValue(value: ButtonValue): string {
+  return JSON.stringify({ workflowId: value.workflowId, requestHash: value.requestHash });
+}
+
+/** Parse a clicked button's value; null when it is not exactly what we put there. */
+export function parseButtonValue(raw: unknown): ButtonValue | null {
+  if (typeof raw !== 'string' || raw.length > 1000) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const { workflowId, requestHash } = parsed as Record<string, unknown>;
+  const ok = (v: unknown, max: number): v is string =>
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length <= max &&
+    ![...v].some((c) => c.charCodeAt(0) < 0x20);
+  if (!ok(workflowId, limits.workflowId) || !ok(requestHash, limits.requestHash)) return null;
+  return { workflowId, requestHash };
+}

@@ -1,0 +1,103 @@
+// Turns a verified button click into an ApprovalDecision. Identity comes only from the platform's
+// verified payload (Teams activity `from` + conversation tenant; Slack `user`), never from the
+// button value, which the clicker could have tampered with; the value only names the workflow.
+import type {
+  ApprovalDecision,
+  ApproverIdentity,
+} from '../../workflows/sensitive-action/messages.ts';
+import { approveActionId, parseButtonValue, rejectActionId } from './cards.ts';
+
+/** The parts of a Chat SDK action event this module reads. */
+export interface ClickEvent {
+  actionId: string;
+  value?: string;
+  platform: string;
+  raw: unknown;
+}
+
+/** A click that became a decision for `workflowId`, or the reason it did not. */
+export type ClickResult =
+  { ok: true; workflowId: string; decision: ApprovalDecision } | { ok: false; reason: string };
+
+/** Build the decision a click stands for; `now` is the receive time. */
+export function decisionFromClick(event: ClickEvent, now: Date = new Date()): ClickResult {
+  const choice =
+    event.actionId === approveActionId
+      ? 'approve'
+      : event.actionId === rejectActionId
+        ? 'reject'
+        : null;
+  if (!choice) return { ok: false, reason: `not an approval action: ${event.actionId}` };
+  const value = parseButtonValue(event.value);
+  if (!value) return { ok: false, reason: 'button value is not {workflowId, requestHash}' };
+  const who =
+    event.platform === 'teams'
+      ? teamsIdentity(event.raw)
+      : event.platform === 'slack'
+        ? slackIdentity(event.raw)
+        : null;
+  if (!who) return { ok: false, reason: `no verified identity in the ${event.platform} payload` };
+  return {
+    ok: true,
+    workflowId: value.workflowId,
+    decision: {
+      decisionId: who.deliveryId,
+      choice,
+      approver: who.identity,
+      requestHash: value.requestHash,
+      receivedAt: now.toISOString(),
+    },
+  };
+}
+
+interface Who {
+  identity: ApproverIdentity;
+  /** Unique per click; a redelivery of the same click carries the same id. */
+  deliveryId: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+
+function teamsIdentity(raw: unknown): Who | null {
+  const activity = obj(raw);
+  const from = obj(activity['from']);
+  const userId = str(from['id']);
+  const activityId = str(activity['id']);
+  if (!userId || !activityId) return null;
+  const tenantId =
+    str(obj(activity['conversation'])['tenantId']) ??
+    str(obj(obj(activity['channelData'])['tenant'])['id']);
+  const aadObjectId = str(from['aadObjectId']);
+  return {
+    deliveryId: `teams:${activityId}`,
+    identity: {
+      platform: 'teams',
+      userId,
+      displayName: str(from['name']) ?? userId,
+      ...(aadObjectId ? { aadObjectId } : {}),
+      ...(tenantId ? { tenantId } : {}),
+    },
+  };
+}
+
+function slackIdentity(raw: unknown): Who | null {
+  const payload = obj(raw);
+  const user = obj(payload['user']);
+  const userId = str(user['id']);
+  const action = obj((payload['actions'] as unknown[] | undefined)?.[0]);
+  // trigger_id is unique per interaction; action_ts is the fallback for payloads without one.
+  const interaction = str(payload['trigger_id']) ?? str(action['action_ts']);
+  if (!userId || !interaction) return null;
+  const tenantId = str(user['team_id']) ?? str(obj(payload['team'])['id']);
+  return {
+    deliveryId: `slack:${interaction}`,
+    identity: {
+      platform: 'slack',
+      userId,
+      displayName: str(user['name']) ?? str(user['username']) ?? userId,
+      ...(tenantId ? { tenantId } : {}),
+    },
+  };
+}

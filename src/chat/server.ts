@@ -1,0 +1,192 @@
+// The webhook server: node:http in front of the Chat SDK. It caps body size, hands each verified
+// request to the platform's adapter, and answers only once the click's decision is accepted by
+// `onDecision` (a Temporal signal: fast and durable), so a failure is a 5xx the platform retries
+// instead of a silently lost click. Slow work (editing cards) belongs to the workflow, not here.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { createApprovalBot, type ApprovalBot, type OnDecision } from './bot.ts';
+import type { TeamsAdapterConfig } from '@chat-adapter/teams';
+
+/** Options of the chat webhook server. */
+export interface ChatServerOptions {
+  config: Config;
+  onDecision: OnDecision;
+  logger: Logger;
+  /** Longest wait for `onDecision` before acknowledging anyway (ms). */
+  ackTimeoutMs?: number;
+  /** Outbound Teams token factory override (tests). */
+  teamsToken?: TeamsAdapterConfig['token'];
+}
+
+/** A running (or ready to run) chat webhook server. */
+export interface ChatServer {
+  bot: ApprovalBot;
+  /** Start listening; resolves with the bound port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Build the bot and its HTTP server (not yet listening). */
+export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const { config, logger } = options;
+  const bot = await createApprovalBot({
+    config,
+    onDecision: options.onDecision,
+    logger,
+    ...(options.teamsToken ? { teamsToken: options.teamsToken } : {}),
+  });
+  const ackTimeoutMs = options.ackTimeoutMs ?? 4000;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err }, 'webhook handler failed');
+      if (!res.headersSent) send(res, 500, { error: 'internal_error' });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      send(res, 200, { ok: true, teams: bot.teamsMode, slack: bot.slackEnabled });
+      return;
+    }
+    const platform =
+      path === '/api/webhooks/teams' ? 'teams' : path === '/api/webhooks/slack' ? 'slack' : null;
+    if (!platform) return send(res, 404, { error: 'not_found' });
+    if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
+    const webhook = bot.chat.webhooks[platform];
+    if (!webhook) return send(res, 503, { error: `${platform}_not_configured` });
+    const body = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
+    if (body === null) {
+      res.setHeader('connection', 'close');
+      return send(res, 413, { error: 'payload_too_large' });
+    }
+    if (platform === 'teams' && !isJson(body)) return send(res, 400, { error: 'invalid_json' });
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (typeof v === 'string') headers.set(k, v);
+      else if (Array.isArray(v)) headers.set(k, v.join(', '));
+    }
+    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    const tasks: Promise<unknown>[] = [];
+    const response = await webhook(request, {
+      waitUntil: (task) => tasks.push(task),
+      propagateHandlerErrors: true,
+    });
+    const outcome = await settle(tasks, ackTimeoutMs);
+    if (outcome === 'failed') return send(res, 503, { error: 'decision_not_recorded' });
+    if (outcome === 'timeout') logger.warn({ platform }, 'acknowledged before onDecision finished');
+    let text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    // Adapters answer errors in plain text ("Unauthorized", "Invalid JSON"); ours are JSON.
+    if (response.status >= 400 && !type.includes('json')) {
+      return send(res, response.status, { error: text || `http_${response.status}` });
+    }
+    if (platform === 'teams') text = fixInvokeAck(body, response.status, text);
+    res.writeHead(response.status, type ? { 'content-type': type } : {});
+    res.end(text.length > 0 ? text : undefined);
+  }
+
+  async function settle(
+    tasks: Promise<unknown>[],
+    ms: number,
+  ): Promise<'ok' | 'failed' | 'timeout'> {
+    if (tasks.length === 0) return 'ok';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+    const all = Promise.all(tasks).then(
+      () => 'ok' as const,
+      (err: unknown) => {
+        logger.error({ err }, 'click handling failed; the platform may retry');
+        return 'failed' as const;
+      },
+    );
+    try {
+      return await Promise.race([all, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    bot,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.AIRLOCK_WEBHOOK_PORT, config.AIRLOCK_WEBHOOK_HOST, () => {
+          const port = (server.address() as AddressInfo).port;
+          logger.info({ host: config.AIRLOCK_WEBHOOK_HOST, port }, 'chat webhook server listening');
+          resolve(port);
+        });
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await bot.chat.shutdown();
+    },
+  };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Read the whole body, or null as soon as it exceeds `max` bytes. */
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) {
+    req.resume();
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        // Stop buffering but let the rest drain, so the 413 reaches the client.
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Teams shows "Unable to reach app" and retries an `adaptiveCard/action` invoke whose response
+ * value is empty, which the adapter sends (vercel/chat#731). Give it a non-empty message.
+ */
+export function fixInvokeAck(requestBody: string, status: number, text: string): string {
+  if (status !== 200 || !text.includes('"value":""')) return text;
+  try {
+    const activity = JSON.parse(requestBody) as { type?: unknown; name?: unknown };
+    if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return text;
+    const ack = JSON.parse(text) as Record<string, unknown>;
+    return JSON.stringify({ ...ack, value: 'Your decision was received.' });
+  } catch {
+    return text;
+  }
+}

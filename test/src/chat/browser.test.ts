@@ -1,0 +1,89 @@
+// The Playground's real web client, driven by headless Chromium: Alice says hello in the UI, the
+// bot posts an approval card, Alice clicks Approve, and the edited card shows her as approver.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import type { ChatTarget } from '../../../src/chat/conversations.ts';
+import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
+import { createLogger } from '../../../src/log.ts';
+import { cardModel, decisionSink, testConfig } from './helpers.ts';
+
+const sink = decisionSink();
+let server: ChatServer;
+let playground: Playground;
+let browser: Browser;
+
+before(async () => {
+  server = await createChatServer({
+    config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
+    onDecision: sink.onDecision,
+    logger: createLogger({ level: 'error' }),
+  });
+  const port = await server.listen();
+  playground = await startPlayground({
+    webhookUrl: `http://127.0.0.1:${port}/api/webhooks/teams`,
+    port: 56160,
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser.close();
+  await playground.stop();
+  await server.close();
+});
+
+test('Alice approves a card in the Playground web client', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(playground.url);
+  // The compose box is a Lexical contenteditable editor, not an input.
+  const compose = page.locator('[data-lexical-editor="true"]');
+  await compose.click();
+  await page.keyboard.type('hello airlock');
+  await page.keyboard.press('Enter');
+  let target: ChatTarget | undefined;
+  for (let i = 0; i < 400 && !target; i++) {
+    target = server.bot
+      .knownConversations()
+      .find((c) => c.platform === 'teams' && c.conversationType === 'personal');
+    if (!target) await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.ok(target, 'the bot learned the personal chat from the typed message');
+
+  const model = cardModel({ workflowId: 'action:browser-1', requestHash: 'h-b1' });
+  const ref = await server.bot.postApprovalCard(target, model);
+  await page.getByText('Approval needed: Create a GitHub issue').waitFor();
+  await page.getByRole('button', { name: 'Approve' }).click();
+
+  const { workflowId, decision } = await sink.next();
+  assert.equal(workflowId, 'action:browser-1');
+  assert.equal(decision.choice, 'approve');
+  assert.equal(decision.requestHash, 'h-b1');
+  assert.equal(decision.approver.displayName, 'Alice Approver');
+  assert.equal(decision.approver.aadObjectId, '00000000-0000-0000-0000-00000000a11c');
+  assert.equal(decision.approver.tenantId, '00000000-0000-0000-0000-0000000000aa');
+
+  await server.bot.updateApprovalCard(ref, {
+    ...model,
+    state: 'approved',
+    outcomeText: 'Approved by Alice Approver at 14:02 UTC',
+  });
+  await page.getByText('Approved by Alice Approver at 14:02 UTC').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'buttons are gone');
+  mkdirSync('test-results', { recursive: true });
+  await page.screenshot({ path: 'test-results/playground-approved.png' });
+});

@@ -1,0 +1,183 @@
+// Shared pieces of the chat tests: config, a log capture, a local Bot Framework-style key set
+// (OpenID metadata + JWKS on 127.0.0.1), a recording proxy, and a card model.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import type { ApprovalCardModel } from '../../../src/chat/cards.ts';
+import { loadConfig, type Config } from '../../../src/config.ts';
+import { createLogger, type Logger } from '../../../src/log.ts';
+import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+
+/** A config for tests: random webhook port on loopback, plus `env`. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ AIRLOCK_WEBHOOK_PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env });
+}
+
+/** A logger whose JSON lines are kept in `lines`. */
+export function captureLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      raw.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info' }, sink);
+  return {
+    logger,
+    lines: () =>
+      raw
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/** Collects onDecision calls. */
+export function decisionSink(): {
+  onDecision: (workflowId: string, d: ApprovalDecision) => Promise<void>;
+  calls: { workflowId: string; decision: ApprovalDecision }[];
+  next: (timeoutMs?: number) => Promise<{ workflowId: string; decision: ApprovalDecision }>;
+} {
+  const calls: { workflowId: string; decision: ApprovalDecision }[] = [];
+  let seen = 0;
+  return {
+    calls,
+    onDecision: (workflowId, decision) => {
+      calls.push({ workflowId, decision });
+      return Promise.resolve();
+    },
+    async next(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (calls.length <= seen) {
+        if (Date.now() > deadline) throw new Error('no onDecision call arrived');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const call = calls[seen];
+      seen += 1;
+      if (!call) throw new Error('unreachable');
+      return call;
+    },
+  };
+}
+
+/** A pending card model for `workflowId`. */
+export function cardModel(overrides: Partial<ApprovalCardModel> = {}): ApprovalCardModel {
+  return {
+    workflowId: 'action:req-1',
+    agent: 'coder',
+    action: 'Create a GitHub issue',
+    method: 'POST',
+    host: 'api.github.com',
+    path: '/repos/acme/app/issues',
+    keyFields: [['title', 'Crash on start']],
+    bodyPreview: '{"title":"Crash on start"}',
+    rule: 'github-write',
+    ruleReason: 'writes to GitHub need a human',
+    requestedBy: 'Riley Requester',
+    deadline: '2030-01-01T12:00:00.000Z',
+    requestHash: 'h-3f2a9c',
+    state: 'pending',
+    ...overrides,
+  };
+}
+
+/** A Bot Framework-style signing authority on 127.0.0.1: OpenID metadata, JWKS and a signer. */
+export async function startKeyServer(): Promise<{
+  metadataUrl: string;
+  sign: (
+    claims: JWTPayload,
+    opts?: { expiresIn?: string | number; issuer?: string },
+  ) => Promise<string>;
+  signWithOtherKey: (claims: JWTPayload) => Promise<string>;
+  close: () => Promise<void>;
+}> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const other = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  let base = '';
+  const server: Server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.url === '/v1/.well-known/openidconfiguration') {
+      res.end(
+        JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/v1/keys` }),
+      );
+    } else res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const build = (
+    claims: JWTPayload,
+    kid: string,
+    opts: { expiresIn?: string | number; issuer?: string },
+  ) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(opts.issuer ?? 'https://api.botframework.com')
+      .setIssuedAt()
+      .setExpirationTime(opts.expiresIn ?? '1h');
+  return {
+    metadataUrl: `${base}/v1/.well-known/openidconfiguration`,
+    sign: (claims, opts = {}) => build(claims, 'test-key', opts).sign(privateKey),
+    signWithOtherKey: (claims) => build(claims, 'test-key', {}).sign(other.privateKey),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** A forwarding proxy that records each request body it passes on. */
+export async function startRecordingProxy(target: () => string): Promise<{
+  url: string;
+  bodies: string[];
+  close: () => Promise<void>;
+}> {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      bodies.push(body);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+      }
+      fetch(target() + (req.url ?? ''), { method: req.method ?? 'POST', headers, body }).then(
+        async (r) => {
+          res.writeHead(r.status, {
+            'content-type': r.headers.get('content-type') ?? 'text/plain',
+          });
+          res.end(await r.text());
+        },
+        () => {
+          res.writeHead(502);
+          res.end();
+        },
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bodies,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** POST JSON (or a raw string) to `url`. */
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}

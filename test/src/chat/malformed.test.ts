@@ -1,0 +1,137 @@
+// Malformed requests: bad JSON, oversized bodies, unknown routes and tampered button values are
+// answered with JSON errors (or ignored with a warning) and never produce a signal.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { captureLogger, decisionSink, post, testConfig } from './helpers.ts';
+
+const sink = decisionSink();
+const log = captureLogger();
+let server: ChatServer;
+let base: string;
+const marker = { 'x-ms-agents-playground': 'true' };
+
+function click(id: string, value: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'message',
+    id,
+    serviceUrl: 'http://localhost:56150/_connector',
+    channelId: 'msteams',
+    from: {
+      id: 'user-bob',
+      name: 'Bob Approver',
+      aadObjectId: '00000000-0000-0000-0000-000000000b0b',
+    },
+    conversation: { id: 'airlock-approvals-chat', conversationType: 'groupChat', tenantId: 't' },
+    recipient: { id: '00000000-0000-0000-0000-00000000b071' },
+    replyToId: '1',
+    value,
+  };
+}
+
+before(async () => {
+  server = await createChatServer({
+    config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1', AIRLOCK_WEBHOOK_MAX_BODY: '4096' }),
+    onDecision: sink.onDecision,
+    logger: log.logger,
+  });
+  base = `http://127.0.0.1:${await server.listen()}`;
+});
+after(() => server.close());
+
+test('bad JSON gets 400 with a JSON error body', async () => {
+  const res = await post(`${base}/api/webhooks/teams`, '{"type":"message",', marker);
+  assert.equal(res.status, 400);
+  assert.deepEqual(JSON.parse(res.text), { error: 'invalid_json' });
+});
+
+test('an oversized body gets 413', async () => {
+  const big = click('big', { actionId: 'approval:approve', value: 'x'.repeat(10_000) });
+  const res = await post(`${base}/api/webhooks/teams`, big, marker);
+  assert.equal(res.status, 413);
+  assert.deepEqual(JSON.parse(res.text), { error: 'payload_too_large' });
+});
+
+test('unknown routes, wrong methods and unconfigured platforms get JSON errors', async () => {
+  const notFound = await post(`${base}/api/webhooks/discord`, {});
+  assert.equal(notFound.status, 404);
+  assert.deepEqual(JSON.parse(notFound.text), { error: 'not_found' });
+  assert.equal((await fetch(`${base}/api/webhooks/teams`)).status, 405);
+  const slack = await post(`${base}/api/webhooks/slack`, {});
+  assert.equal(slack.status, 503);
+  assert.deepEqual(JSON.parse(slack.text), { error: 'slack_not_configured' });
+  const health = await fetch(`${base}/healthz`);
+  assert.deepEqual(await health.json(), { ok: true, teams: 'playground', slack: false });
+});
+
+test('tampered button values are ignored with a warning and signal nothing', async () => {
+  const tampered: unknown[] = [
+    'not json',
+    JSON.stringify({ workflowId: 'action:x' }),
+    JSON.stringify({ requestHash: 'h' }),
+    JSON.stringify({ workflowId: 42, requestHash: 'h' }),
+    JSON.stringify({ workflowId: '', requestHash: 'h' }),
+    JSON.stringify(['action:x', 'h']),
+    JSON.stringify({ workflowId: 'action:x\nnext', requestHash: 'h' }),
+    undefined,
+  ];
+  let n = 0;
+  for (const value of tampered) {
+    n += 1;
+    const res = await post(
+      `${base}/api/webhooks/teams`,
+      click(`t-${n}`, { actionId: 'approval:approve', value }),
+      marker,
+    );
+    assert.equal(res.status, 200);
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(sink.calls.length, 0);
+  const ignored = log.lines().filter((l) => l['msg'] === 'ignored a card click');
+  assert.equal(ignored.length, tampered.length);
+  // Control: the same shape with a well-formed value does signal.
+  const ok = click('t-ok', {
+    actionId: 'approval:reject',
+    value: JSON.stringify({ workflowId: 'action:x', requestHash: 'h' }),
+  });
+  assert.equal((await post(`${base}/api/webhooks/teams`, ok, marker)).status, 200);
+  assert.equal((await sink.next()).decision.choice, 'reject');
+});
+
+test('a failing onDecision answers 503 so the platform retries', async () => {
+  const failing = await createChatServer({
+    config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
+    onDecision: () => Promise.reject(new Error('temporal unavailable')),
+    logger: captureLogger().logger,
+  });
+  const url = `http://127.0.0.1:${await failing.listen()}/api/webhooks/teams`;
+  try {
+    const value = JSON.stringify({ workflowId: 'action:x', requestHash: 'h' });
+    const res = await post(url, click('f-1', { actionId: 'approval:approve', value }), marker);
+    assert.equal(res.status, 503);
+    assert.deepEqual(JSON.parse(res.text), { error: 'decision_not_recorded' });
+  } finally {
+    await failing.close();
+  }
+});
+
+test('an adaptiveCard/action invoke gets a non-empty ack and signals once (vercel/chat#731)', async () => {
+  const value = JSON.stringify({ workflowId: 'action:inv', requestHash: 'h' });
+  const invoke = {
+    ...click('inv-1', {}),
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    value: { action: { type: 'Action.Execute', data: { actionId: 'approval:approve', value } } },
+  };
+  const before = sink.calls.length;
+  const res = await post(`${base}/api/webhooks/teams`, invoke, marker);
+  assert.equal(res.status, 200);
+  const ack = JSON.parse(res.text) as { statusCode: number; type: string; value: string };
+  assert.equal(ack.statusCode, 200);
+  assert.equal(ack.type, 'application/vnd.microsoft.activity.message');
+  assert.ok(ack.value.length > 0);
+  const { workflowId, decision } = await sink.next();
+  assert.equal(workflowId, 'action:inv');
+  assert.equal(decision.decisionId, 'teams:inv-1');
+  assert.equal(sink.calls.length, before + 1);
+});
