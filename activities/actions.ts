@@ -9,11 +9,16 @@ import { evaluate } from '../src/policy/evaluate.ts';
 import { executeWithVault } from '../src/vault/execute.ts';
 import type { JsonValue } from '../src/vault/execute.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
-import type { CardRef, SensitiveActionActivities } from '../workflows/sensitive-action/types.ts';
+import type {
+  CardRef,
+  CardTarget,
+  SensitiveActionActivities,
+} from '../workflows/sensitive-action/types.ts';
 
 /** Posts and edits approval cards (the chat surface implements it). */
 export interface ApprovalCardSender {
-  post(input: Parameters<SensitiveActionActivities['postApprovalCards']>[0]): Promise<CardRef[]>;
+  plan(input: Parameters<SensitiveActionActivities['planApprovalCards']>[0]): Promise<CardTarget[]>;
+  post(input: Parameters<SensitiveActionActivities['postApprovalCard']>[0]): Promise<CardRef>;
   update(input: Parameters<SensitiveActionActivities['updateApprovalCards']>[0]): Promise<void>;
 }
 
@@ -51,7 +56,8 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       return { ...decision, requestHash: hash, shortHash: hash.slice(0, 12) };
     },
 
-    postApprovalCards: (input) => deps.cards.post(input),
+    planApprovalCards: (input) => deps.cards.plan(input),
+    postApprovalCard: (input) => deps.cards.post(input),
 
     async updateApprovalCards(input) {
       if (input.cards.length > 0) await deps.cards.update(input);

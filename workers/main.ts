@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { createDeps } from '../src/deps.ts';
+import { createApprovalBot } from '../src/chat/bot.ts';
+import { createCardSender } from '../src/chat/card-sender.ts';
 import { noChatSurface } from '../src/chat/none.ts';
 import { createWorker } from '../src/temporal/worker.ts';
 
@@ -15,10 +17,26 @@ const bundlePath =
   config.AIRLOCK_WORKFLOW_BUNDLE ?? (config.NODE_ENV === 'production' ? defaultBundle : undefined);
 
 try {
+  // The worker posts and edits cards; clicks arrive at the webhook server, never here.
+  const chatConfigured =
+    config.AIRLOCK_TEAMS_PLAYGROUND ||
+    config.AIRLOCK_TEAMS_APP_ID ||
+    config.AIRLOCK_SLACK_BOT_TOKEN;
+  const cards = chatConfigured
+    ? createCardSender(
+        await createApprovalBot({
+          config,
+          logger,
+          onDecision: () => Promise.reject(new Error('the worker receives no clicks')),
+        }),
+        config,
+        logger,
+      )
+    : noChatSurface;
   const worker = await createWorker({
     config,
     logger,
-    deps: createDeps(config, noChatSurface),
+    deps: createDeps(config, cards),
     bundlePath,
   });
   logger.info(

@@ -54,6 +54,8 @@ export interface ApprovalBot {
   slackEnabled: boolean;
   postApprovalCard(target: ChatTarget, model: ApprovalCardModel): Promise<CardRef>;
   updateApprovalCard(ref: CardRef, model: ApprovalCardModel): Promise<void>;
+  /** Open (or reuse) a 1:1 Teams conversation with a user, by AAD object id. */
+  openTeamsDm(userId: string, tenantId?: string): Promise<ChatTarget>;
   knownConversations(): KnownConversation[];
 }
 
@@ -212,6 +214,26 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
       }
       const sent = await slack().postMessage(`slack:${target.channel}:`, card);
       return { platform: 'slack', conversationId: target.channel, messageId: sent.id };
+    },
+    async openTeamsDm(userId, tenantId) {
+      // The adapter's openDM reads the user's connector and tenant from chat state, where it
+      // caches them from the user's own messages; seed them from what we know when it has none.
+      const state = chat.getState();
+      const serviceUrl = config.AIRLOCK_TEAMS_SERVICE_URL;
+      if (serviceUrl && !(await state.get(`teams:serviceUrl:${userId}`))) {
+        await state.set(`teams:serviceUrl:${userId}`, serviceUrl);
+      }
+      const tenant = tenantId ?? config.AIRLOCK_TEAMS_TENANT_ID;
+      if (tenant && !(await state.get(`teams:tenantId:${userId}`))) {
+        await state.set(`teams:tenantId:${userId}`, tenant);
+      }
+      const decoded = teams().decodeThreadId(await teams().openDM(userId));
+      return {
+        platform: 'teams',
+        conversationId: decoded.conversationId,
+        serviceUrl: decoded.serviceUrl,
+        conversationType: 'personal',
+      };
     },
     async updateApprovalCard(ref, model) {
       // Edit by the id stored when the card was posted: a click's own message id is not reliable

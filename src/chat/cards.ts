@@ -41,6 +41,8 @@ export interface ApprovalCardModel {
   state: CardState;
   /** Final outcome line, e.g. "Approved by Alice Approver at 14:02 UTC". */
   outcomeText?: string;
+  /** Progress notes on a pending card, e.g. "1 of 2 approvals: Alice", "Reminder 1: …". */
+  notes?: string[];
 }
 
 /** What each button carries back: enough to find the workflow and bind the click to the request. */
@@ -102,6 +104,8 @@ export function buildApprovalCard(model: ApprovalCardModel): CardElement {
   if (model.bodyPreview) {
     children.push(CardText(truncate(model.bodyPreview, limits.bodyPreview), { style: 'muted' }));
   }
+  for (const note of (model.notes ?? []).slice(0, 4))
+    children.push(CardText(f(note), { style: 'bold' }));
   children.push(Divider());
   if (model.state === 'pending') {
     const value = encodeButtonValue({

@@ -5,12 +5,13 @@ import type { ApprovalCardSender } from '../../activities/actions.ts';
 
 /** Refuses to post: configure Teams (or the local Playground) or Slack. */
 export const noChatSurface: ApprovalCardSender = {
-  post: () =>
+  plan: () =>
     Promise.reject(
       ApplicationFailure.nonRetryable(
         'no chat surface is configured to post approval cards',
         'chat_unconfigured',
       ),
     ),
+  post: () => Promise.reject(new Error('unreachable: plan refuses first')),
   update: () => Promise.resolve(),
 };

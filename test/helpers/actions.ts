@@ -73,6 +73,10 @@ export function recordingCards(): ApprovalCardSender & {
   const rec = {
     posted: [] as CardRef[],
     updates: [] as { cards: CardRef[]; view: CardView }[],
+    plan: () =>
+      Promise.resolve([
+        { platform: 'teams' as const, conversationId: 'test', audience: 'channel' },
+      ]),
     post: ({ workflowId }: { workflowId: string }) => {
       const ref: CardRef = {
         platform: 'teams',
@@ -81,7 +85,7 @@ export function recordingCards(): ApprovalCardSender & {
         audience: 'channel',
       };
       rec.posted.push(ref);
-      return Promise.resolve([ref]);
+      return Promise.resolve(ref);
     },
     update: ({ cards, view }: { cards: CardRef[]; view: CardView }) => {
       rec.updates.push({ cards, view });

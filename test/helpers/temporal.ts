@@ -64,14 +64,21 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, ms = 60_000): 
 }
 
 /** Start `node workers/main.ts` as a child process for `config`; resolves once it polls. */
-export async function spawnWorker(config: Config): Promise<ChildProcess & { startedLine: string }> {
+export async function spawnWorker(
+  config: Config,
+): Promise<ChildProcess & { startedLine: string; output: string[] }> {
   const child = spawn(process.execPath, ['workers/main.ts'], {
     cwd: repoRoot,
     env: { ...envFor(config), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Keep draining its output: a full pipe would block the worker on its next log line.
+  const output: string[] = [];
+  const keep = (c: Buffer) => void output.push(c.toString());
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const startedLine = await waitForLine(child, /"msg":"worker started"/);
-  return Object.assign(child, { startedLine });
+  return Object.assign(child, { startedLine, output });
 }
 
 /** Kill a child process with `signal` and wait for it to exit. */

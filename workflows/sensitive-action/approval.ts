@@ -7,6 +7,7 @@ import { Tally } from './tally.ts';
 import type {
   ActionRequest,
   AuditEntry,
+  CardInput,
   CardRef,
   PinnedDecision,
   SensitiveActionActivities,
@@ -15,6 +16,11 @@ import type {
 const acts = proxyActivities<SensitiveActionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// A card that cannot be posted after a few tries is skipped (and audited): the others still go.
+const posting = proxyActivities<SensitiveActionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
 });
 
 /** What the wait ended with. */
@@ -43,7 +49,20 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
   const start = Date.now();
   const deadlineMs = start + decision.expiry.afterMs;
   const deadline = new Date(deadlineMs).toISOString();
-  const cards = await acts.postApprovalCards({ workflowId, request, decision, deadline });
+  const post = async (input: CardInput & { escalationLevel?: number }): Promise<CardRef[]> => {
+    const refs: CardRef[] = [];
+    for (const target of await acts.planApprovalCards(input)) {
+      try {
+        refs.push(await posting.postApprovalCard({ ...input, target }));
+      } catch (err) {
+        await ctx.audit('card-failed', {
+          detail: { audience: target.audience, error: String((err as Error).cause ?? err) },
+        });
+      }
+    }
+    return refs;
+  };
+  const cards = await post({ workflowId, request, decision, deadline });
   await ctx.audit('cards-posted', {
     detail: { cards: cards.map((c) => `${c.platform}:${c.audience}`) },
   });
@@ -113,7 +132,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
       const reached = levels[level++];
       if (reached) {
         tally.authorize(reached.approvers);
-        const posted = await acts.postApprovalCards({
+        const posted = await post({
           workflowId,
           request,
           decision: { ...decision, approvers: reached.approvers },

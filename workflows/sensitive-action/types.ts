@@ -46,9 +46,35 @@ export interface PinnedDecision {
     paths: string[];
     credential: string;
   } | null;
+  /** Where the policy sends cards. */
+  cards: {
+    teams: {
+      channel?: { conversationId: string; serviceUrl?: string; tenantId?: string };
+      directMessages: boolean;
+    } | null;
+    slack: { channel?: string; directMessages: boolean } | null;
+  };
   /** sha256 (hex) of the canonical request; the card shows its first 12 characters. */
   requestHash: string;
   shortHash: string;
+}
+
+/** What every card activity needs to render a card. */
+export interface CardInput {
+  workflowId: string;
+  request: ActionRequest;
+  decision: PinnedDecision;
+  deadline: string;
+}
+
+/** A place one card goes: a Teams conversation (channel, chat, 1:1) or a Slack channel. */
+export interface CardTarget {
+  platform: 'teams' | 'slack';
+  conversationId: string;
+  serviceUrl?: string;
+  conversationType?: 'personal' | 'groupChat' | 'channel';
+  /** `channel`, `dm:<approver id>` or `slack-channel`. */
+  audience: string;
 }
 
 /** Where one approval card was posted; updates go to the same message. */
@@ -102,6 +128,7 @@ export interface AuditEntry {
     | 'denied'
     | 'allowed'
     | 'cards-posted'
+    | 'card-failed'
     | 'decision'
     | 'rejected-click'
     | 'expired'
@@ -123,14 +150,12 @@ export interface AuditEntry {
 /** Activities used by sensitiveActionWorkflow (implemented in activities/actions.ts). */
 export interface SensitiveActionActivities {
   decidePolicy(input: { workflowId: string; request: ActionRequest }): Promise<PinnedDecision>;
-  /** Post the cards; with `escalationLevel`, cards for that level's approvers only. */
-  postApprovalCards(input: {
-    workflowId: string;
-    request: ActionRequest;
-    decision: PinnedDecision;
-    deadline: string;
-    escalationLevel?: number;
-  }): Promise<CardRef[]>;
+  /** Where this request's cards go; with `escalationLevel`, that level's approvers only. */
+  planApprovalCards(input: CardInput & { escalationLevel?: number }): Promise<CardTarget[]>;
+  /** Post one card (one activity per target, so a retry never re-posts the others). */
+  postApprovalCard(
+    input: CardInput & { target: CardTarget; escalationLevel?: number },
+  ): Promise<CardRef>;
   updateApprovalCards(input: {
     workflowId: string;
     request: ActionRequest;

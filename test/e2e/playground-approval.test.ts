@@ -1,0 +1,119 @@
+// End to end through Microsoft's Agents Playground: a refund that needs approval posts a card to
+// the Teams group chat; clicks go Playground → webhook server → Temporal signal → worker; the
+// approved refund executes once through the vault and every card shows who approved it. Also: the
+// worker SIGKILLed while pending with the click arriving while no worker runs.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { requestAction } from '../../src/actions/request.ts';
+import { AuditLog } from '../../src/audit/log.ts';
+import { killProcess } from '../helpers/temporal.ts';
+import {
+  buttons,
+  cardPosted,
+  cardText,
+  cardUpdated,
+  GROUP_CHAT,
+  startStack,
+  type Stack,
+} from '../helpers/stack.ts';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack.close();
+});
+
+let n = 0;
+const refund = (amount: number) => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { amount, order: `E2E-${process.pid}-${++n}`, reason: 'Damaged on arrival' },
+  requester: {
+    platform: 'teams',
+    aadObjectId: '00000000-0000-0000-0000-0000000000cc',
+    displayName: 'Riley Requester',
+  },
+});
+
+test('approve in Teams: Mallory is refused, Bob approves, the refund runs once, every card says so', async () => {
+  const worker = await stack.worker();
+  const before = stack.fx.api.refunds.length;
+  const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(120));
+  const card = await cardPosted(stack.pg, workflowId);
+  const text = cardText(card);
+  for (const shown of [
+    'support-bot',
+    'POST 127.0.0.1',
+    '/refunds',
+    'Riley Requester',
+    'refunds-large',
+    '120',
+    'Damaged on arrival',
+  ]) {
+    assert.ok(text.includes(shown), `card shows ${shown}`);
+  }
+  const [approve] = buttons(card);
+  assert.equal(approve?.title, 'Approve');
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: card.message.messageId,
+    value: approve?.data ?? {},
+    fromId: 'user-mallory',
+  });
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: card.message.messageId,
+    value: approve?.data ?? {},
+    fromId: 'user-bob',
+  });
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.equal(outcome.decidedBy[0]?.approver.displayName, 'Bob Approver');
+  assert.equal(outcome.decidedBy[0]?.approver.aadObjectId, '00000000-0000-0000-0000-000000000b0b');
+  assert.equal(stack.fx.api.refunds.length, before + 1);
+  const final = await cardUpdated(stack.pg, card.message.messageId, /Approved by Bob Approver at/);
+  assert.equal(buttons(final).length, 0);
+  const audit = (await new AuditLog(stack.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
+    (r) => r.workflowId === workflowId,
+  );
+  const refused = audit.find((r) => r.type === 'rejected-click');
+  assert.equal(refused?.approver?.displayName, 'Mallory Outsider');
+  assert.equal(
+    audit.find((r) => r.type === 'decision')?.approver?.aadObjectId,
+    '00000000-0000-0000-0000-000000000b0b',
+  );
+  await killProcess(worker, 'SIGTERM');
+});
+
+test('worker killed while pending: the click arrives with no worker running, the next worker executes once', async () => {
+  const first = await stack.worker();
+  const before = stack.fx.api.refunds.length;
+  const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(250));
+  const card = await cardPosted(stack.pg, workflowId);
+  // "Pending" means the workflow has recorded its cards; kill the worker then.
+  const audit = new AuditLog(stack.config.AIRLOCK_AUDIT_FILE as string);
+  for (let i = 0; i < 100; i++) {
+    if ((await audit.read()).some((r) => r.workflowId === workflowId && r.type === 'cards-posted'))
+      break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await killProcess(first, 'SIGKILL');
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: card.message.messageId,
+    value: buttons(card)[0]?.data ?? {},
+    fromId: 'user-alice',
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(stack.fx.api.refunds.length, before, 'nothing executes while no worker runs');
+  await stack.worker();
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.equal(stack.fx.api.refunds.length, before + 1);
+  assert.equal(stack.fx.api.refunds.at(-1)?.idempotencyKey, workflowId);
+  await cardUpdated(stack.pg, card.message.messageId, /Approved by Alice Approver at/);
+});

@@ -1,0 +1,117 @@
+// The whole local stack for end-to-end tests: the action fixture (demo API, vault, policy, audit),
+// the real webhook server signalling Temporal, Microsoft's Agents Playground as Teams, and workers
+// as child processes (so a test can SIGKILL one), all configured for the Playground mode.
+import type { ChildProcess } from 'node:child_process';
+import { createChatServer, type ChatServer } from '../../src/chat/server.ts';
+import { signalDecision } from '../../src/chat/signal.ts';
+import type { Config } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { startPlayground, type Playground } from '../../src/dev/playground.ts';
+import { cardOf, PlaygroundClient, type PlaygroundEvent } from '../../src/dev/playground-client.ts';
+import { createLogger } from '../../src/log.ts';
+import { actionFixture, type ActionFixture } from './actions.ts';
+import { envFor, killProcess, spawnWorker } from './temporal.ts';
+
+export const GROUP_CHAT = 'airlock-approvals-chat';
+
+/** A running stack. */
+export interface Stack {
+  fx: ActionFixture;
+  config: Config;
+  webhook: ChatServer;
+  webhookUrl: string;
+  playground: Playground;
+  pg: PlaygroundClient;
+  worker(): Promise<ChildProcess>;
+  close(): Promise<void>;
+}
+
+/** Start the stack; `policyEdit` may rewrite the demo policy. */
+export async function startStack(policyEdit?: (yaml: string) => string): Promise<Stack> {
+  const fx = await actionFixture(policyEdit);
+  const base = loadConfig({
+    ...envFor(fx.config),
+    AIRLOCK_TEAMS_PLAYGROUND: '1',
+    AIRLOCK_WEBHOOK_PORT: '0',
+    NODE_ENV: 'test',
+  });
+  const logger = createLogger({ level: 'warn', name: 'webhook' });
+  const webhook = await createChatServer({
+    config: base,
+    logger,
+    onDecision: signalDecision(fx.client, logger),
+  });
+  const port = await webhook.listen();
+  const webhookUrl = `http://127.0.0.1:${port}`;
+  const playground = await startPlayground({ webhookUrl: `${webhookUrl}/api/webhooks/teams` });
+  const pg = new PlaygroundClient(playground.url);
+  await pg.connect();
+  const config = loadConfig({
+    ...envFor(base),
+    AIRLOCK_TEAMS_CONVERSATION_ID: GROUP_CHAT,
+    AIRLOCK_TEAMS_SERVICE_URL: `${playground.url}/_connector`,
+  });
+  const workers: ChildProcess[] = [];
+  return {
+    fx,
+    config,
+    webhook,
+    webhookUrl,
+    playground,
+    pg,
+    worker: async () => {
+      const w = await spawnWorker(config);
+      workers.push(w);
+      return w;
+    },
+    close: async () => {
+      for (const w of workers) await killProcess(w, 'SIGTERM');
+      pg.close();
+      await playground.stop();
+      await webhook.close();
+      await fx.close();
+    },
+  };
+}
+
+/** The Approve/Reject actions of a card event. */
+export function buttons(
+  event: PlaygroundEvent,
+): { title: string; data: Record<string, unknown> }[] {
+  return (
+    (cardOf(event)?.['actions'] as
+      { title: string; data: Record<string, unknown> }[] | undefined) ?? []
+  );
+}
+
+/** All text of a card event, for matching. */
+export const cardText = (event: PlaygroundEvent): string => JSON.stringify(cardOf(event) ?? {});
+
+/** Wait for the first pending card of `workflowId` posted into `conversationId`. */
+export function cardPosted(
+  pg: PlaygroundClient,
+  workflowId: string,
+  conversationId = GROUP_CHAT,
+): Promise<PlaygroundEvent> {
+  return pg.waitFor(
+    (e) =>
+      e.action === 'createMessage' &&
+      e.actionConversationId === conversationId &&
+      cardText(e).includes(workflowId) &&
+      buttons(e).length === 2,
+  );
+}
+
+/** Wait for an edit of message `messageId` whose card text matches `pattern`. */
+export function cardUpdated(
+  pg: PlaygroundClient,
+  messageId: string,
+  pattern: RegExp,
+): Promise<PlaygroundEvent> {
+  return pg.waitFor(
+    (e) =>
+      e.action === 'updateMessage' &&
+      e.message.messageId === messageId &&
+      pattern.test(cardText(e)),
+  );
+}
