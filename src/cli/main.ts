@@ -6,7 +6,12 @@ import { processIo } from './io.ts';
 type Run = (args: string[], io: CliIo) => Promise<number>;
 
 /** Every command group: a one-line summary and a loader for its `run`. Add new groups here. */
-const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {};
+const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
+  sanitize: {
+    summary: "clean another agent's answer (stdin) into plain text; prints JSON",
+    load: async () => (await import('./sanitize.ts')).run,
+  },
+};
 
 function usage(): string {
   const lines = Object.entries(groups).map(([n, g]) => `  airlock ${n.padEnd(10)} ${g.summary}`);
