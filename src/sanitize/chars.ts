@@ -82,11 +82,11 @@ export function charKind(cp: number): RemovalKind | undefined {
     return 'zero-width';
   }
   // Any other format character (Arabic number signs, Egyptian and shorthand format controls…).
-  // Safe: one character class against one character.
   if (cp > 0xff && FORMAT.test(String.fromCodePoint(cp))) return 'zero-width';
   return undefined;
 }
 
+// Safe: one character class, anchored, no quantifier; tested against a single code point.
 const FORMAT = /^\p{Cf}$/u;
 
 /**

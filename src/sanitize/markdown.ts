@@ -125,8 +125,15 @@ function renderLinks(line: string, level: Level, report: Report): string {
     let p = j + 2;
     while (line.charCodeAt(p) === 0x20) p++;
     const urlStart = p;
-    while (p < line.length && !isSpace(line.charCodeAt(p)) && !'()'.includes(line.charAt(p))) p++;
-    const url = line.slice(urlStart, p).replace(/^<|>$/g, '');
+    // Balanced parentheses may appear in a destination; brackets and spaces end it, so the
+    // destinations of different candidates never overlap.
+    for (let depth = 0; p < line.length; p++) {
+      const ch = line.charAt(p);
+      if (ch === '(') depth++;
+      else if (ch === ')' && depth-- === 0) break;
+      else if (isSpace(line.charCodeAt(p)) || '[]<>'.includes(ch)) break;
+    }
+    const url = line.slice(urlStart, p);
     while (line.charCodeAt(p) === 0x20) p++;
     const q = line.charAt(p);
     if (q === '"' || q === "'") {

@@ -71,7 +71,7 @@ function matchBraces(f: string): Int32Array {
   return match;
 }
 
-/** True when the object source f[s..e] has tool-call keys ("name" + "arguments", "tool_calls"…). */
+/** True when the object source f[s..e] has tool-call keys (≤ 24 steps per quote: linear) ("name" + "arguments", "tool_calls"…). */
 function isToolCall(f: string, s: number, e: number): boolean {
   let name = false;
   let args = false;
@@ -83,11 +83,9 @@ function isToolCall(f: string, s: number, e: number): boolean {
     if (f.charCodeAt(k) !== q || k - i > 24) continue;
     const key = f.slice(i + 1, k);
     let p = k + 1;
-    while (isSpace(f.charCodeAt(p))) p++;
-    if (f.charCodeAt(p) !== 0x3a) {
-      i = k;
-      continue;
-    }
+    while (p - k < 16 && isSpace(f.charCodeAt(p))) p++;
+    // Not a key: its closing quote may open the next string, so look again from i + 1.
+    if (f.charCodeAt(p) !== 0x3a) continue;
     if (CALL_KEYS.has(key)) return true;
     if (key === 'name') name = true;
     if (ARG_KEYS.has(key)) args = true;
@@ -135,7 +133,8 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
           const inner = f.slice(i + 2, k).trim();
           if (inner === '') break;
           end = TURN_START.has(inner) ? roleWordAfter(k + 2) : k + 2;
-          if (/tool|python|function|call/.test(inner)) kind = 'tool-call'; // Safe: literal alternation, no quantifier.
+          // Safe: an alternation of literals with no quantifier, on at most 48 characters.
+          if (/tool|python|function|call/.test(inner)) kind = 'tool-call';
           break;
         }
       }

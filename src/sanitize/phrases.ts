@@ -232,19 +232,59 @@ function tokenize(f: string): Tokens {
 }
 
 /** The token index after a match of slots[si..] starting at token k, or -1. */
-function matchFrom(t: Tokens, first: number, k: number, slots: Slot[], si: number): number {
+/** True when the last slot's word is glued to more letters ("instructionsand"). */
+function gluedLast(slot: Slot, w: string): boolean {
+  for (const x of slot.words ?? []) if (x.length >= 4 && w.startsWith(x)) return true;
+  return false;
+}
+
+/**
+ * The token index after a match of slots[si..] starting at token k, or -1. The first token is
+ * read as `firstWord` (a verb glued to letters before it: "xignore" is read as "ignore").
+ */
+function matchFrom(
+  t: Tokens,
+  first: number,
+  firstWord: string,
+  k: number,
+  slots: Slot[],
+  si: number,
+): number {
   const slot = slots[si];
   if (!slot) return k;
   for (let count = 0; ; count++) {
     if (count >= slot.min) {
-      const r = matchFrom(t, first, k, slots, si + 1);
+      const r = matchFrom(t, first, firstWord, k, slots, si + 1);
       if (r >= 0) return r;
     }
     if (count === slot.max || k >= t.n || (k > first && ((t.flags[k] ?? 0) & ADJ) === 0)) return -1;
-    const w = word(t, k);
-    if (slot.words ? !slot.words.has(w) : w === ':') return -1;
+    const w = k === first ? firstWord : word(t, k);
+    const ok = slot.words
+      ? slot.words.has(w) || (si === slots.length - 1 && si > 0 && gluedLast(slot, w))
+      : w !== ':';
+    if (!ok) return -1;
     k++;
   }
+}
+
+/**
+ * First words of the every-level patterns (override verbs, "new …:") may be glued to letters
+ * before them ("pleaseignore"); their lengths and cheap keys, to avoid slicing every word.
+ */
+const GLUABLE = new Set(
+  PATTERNS.filter((p) => p.from === 'lenient').flatMap((p) => [...(p.slots[0]?.words ?? [])]),
+);
+const GLUE_LENGTHS = [...new Set([...GLUABLE].map((v) => v.length))];
+const GLUE_KEYS = new Set([...GLUABLE].map((v) => v.charCodeAt(0) * 64 + v.length));
+
+/** The gluable first word that f[s, e) ends with (after other letters), or undefined. */
+function gluedFirst(f: string, s: number, e: number): string | undefined {
+  for (const len of GLUE_LENGTHS) {
+    if (e - s <= len || !GLUE_KEYS.has(f.charCodeAt(e - len) * 64 + len)) continue;
+    const v = f.slice(e - len, e);
+    if (GLUABLE.has(v)) return v;
+  }
+  return undefined;
 }
 
 function isBoundaryBefore(f: string, p: number): boolean {
@@ -261,24 +301,27 @@ export function removePhrases(text: string, level: Level, report: Report): strin
   for (let k = 0; k < t.n; k++) {
     const s = t.s[k] ?? 0;
     const e = t.e[k] ?? 0;
-    if (s < floor || !FIRST_KEYS.has(f.charCodeAt(s) * 64 + (e - s))) continue;
+    if (s < floor) continue;
+    let first = FIRST_KEYS.has(f.charCodeAt(s) * 64 + (e - s)) ? word(t, k) : undefined;
+    if (!first || !BY_FIRST.has(first)) first = gluedFirst(f, s, e);
+    if (!first) continue;
     const flags = t.flags[k] ?? 0;
-    for (const p of BY_FIRST.get(word(t, k)) ?? []) {
+    for (const p of BY_FIRST.get(first) ?? []) {
       if (RANK[level] < RANK[p.from]) continue;
       if ((p.anchor === 'line' && !(flags & LINE)) || (p.anchor === 'sentence' && !(flags & SENT)))
         continue;
-      const endTok = matchFrom(t, k, k, p.slots, 0);
+      const endTok = matchFrom(t, k, first, k, p.slots, 0);
       if (endTok < 0) continue;
       let start = s;
       let end = t.e[endTok - 1] ?? e;
       if (p.scope === 'sentence') {
-        // Whole sentence, within bounds: back ≤ 300, forward ≤ 500 characters.
+        // The whole sentence: back at most 300 characters (the part before stays, harmless),
+        // forward to its end however far, so what follows is a fresh sentence in any later pass.
         const back = Math.max(floor, start - 300);
         while (start > back && !isBoundaryBefore(f, start)) start--;
         while (isSpace(f.charCodeAt(start)) && start < s) start++;
-        const ahead = Math.min(f.length, end + 500);
-        while (end < ahead && f.charCodeAt(end) !== 0x0a && !isBoundaryBefore(f, end + 1)) end++;
-        if (end < ahead && f.charCodeAt(end) !== 0x0a) end++;
+        while (end < f.length && f.charCodeAt(end) !== 0x0a && !isBoundaryBefore(f, end + 1)) end++;
+        if (end < f.length && f.charCodeAt(end) !== 0x0a) end++;
       }
       while (f.charCodeAt(end) === 0x20 || f.charCodeAt(end) === 0x09) end++;
       report.add(
