@@ -96,6 +96,7 @@ const FORMAT = /^\p{Cf}$/u;
  */
 export function removeInvisible(text: string, report: Report): string {
   const ed = new Editor(text);
+  const counts = new Map<number, number>();
   let tagText = '';
   let tagStart = -1;
   const flushTags = (): void => {
@@ -136,12 +137,16 @@ export function removeInvisible(text: string, report: Report): string {
       }
       if (kind) {
         ed.cut(i, i + width);
-        report.tally(kind, `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
+        counts.set(cp, (counts.get(cp) ?? 0) + 1);
       }
     }
     flushTags();
     i += width;
   }
   flushTags();
+  for (const [cp, n] of counts) {
+    const kind = charKind(cp) ?? 'control-char';
+    report.tally(kind, `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, n);
+  }
   return ed.done();
 }

@@ -70,7 +70,7 @@ function decodeEntitiesOnce(s: string): string {
 /** Reduce HTML in `text` to plain text for `level`, recording what went into `report`. */
 export function stripHtml(text: string, level: Level, report: Report): string {
   if (text.indexOf('<') === -1 && text.indexOf('&') === -1) return text;
-  const low = fold(text);
+  let low: string | undefined; // the folded view, made only when a closer must be found
   const ed = new Editor(text);
   const nextGt = finder(text, '>');
   const nextLt = finder(text, '<');
@@ -91,7 +91,8 @@ export function stripHtml(text: string, level: Level, report: Report): string {
       continue;
     }
     if (c !== 0x3c) continue;
-    if (text.startsWith('<!--', i)) {
+    const n1 = text.charCodeAt(i + 1);
+    if (n1 === 0x21 && text.startsWith('<!--', i)) {
       const close = commentEnd(i + 4);
       const end = close < 0 ? i + 4 : close + 3;
       report.add('html', `comment: ${text.slice(i + 4, Math.min(end, i + 84))}`);
@@ -120,6 +121,7 @@ export function stripHtml(text: string, level: Level, report: Report): string {
       report.add('role-marker', tag);
     } else if (!closing && (DROP_CONTENT.has(name) || TOOL_TAGS.has(name))) {
       let find = closers.get(name);
+      low ??= fold(text);
       if (!find) closers.set(name, (find = finder(low, `</${name}`)));
       const close = find(end);
       const closeEnd = close < 0 ? -1 : nextGt(close);

@@ -21,58 +21,83 @@ function isSchemeCode(c: number): boolean {
   );
 }
 
+// Printable ASCII that ends a URL in running text: " ' ( ) < > [ \ ] ^ ` { | }
+const URL_STOP = new Uint8Array(128);
+for (const ch of '"\'()<>[\\]^`{|}') URL_STOP[ch.charCodeAt(0)] = 1;
+
 /** True for a character that may appear inside a URL in running text. */
 export function isUrlCode(c: number): boolean {
-  if (c <= 0x20 || c === 0x7f) return false;
-  // " ' ( ) < > [ \ ] ^ ` { | }
-  return !'"\'()<>[\\]^`{|}'.includes(String.fromCharCode(c));
+  return c > 0x20 && c !== 0x7f && (c >= 0x80 || URL_STOP[c] === 0);
 }
 
 function isTrailingPunct(c: number): boolean {
-  return '.,;:!?*_~'.includes(String.fromCharCode(c));
+  return (
+    c === 0x2e ||
+    c === 0x2c ||
+    c === 0x3b ||
+    c === 0x3a ||
+    c === 0x21 ||
+    c === 0x3f ||
+    c === 0x2a ||
+    c === 0x5f ||
+    c === 0x7e
+  );
 }
 
-/** Every URL in `text` (scheme://…, www.…, mailto:/data:/javascript:…), left to right. */
+/** The URL body's end from `bodyStart`, trailing punctuation excluded. */
+function bodyEnd(text: string, bodyStart: number): number {
+  let end = bodyStart;
+  while (end < text.length && isUrlCode(text.charCodeAt(end))) end++;
+  while (end > bodyStart && isTrailingPunct(text.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** A URL whose scheme ends at the ':' at `colon` and starts at or after `floor`. */
+function schemeUrlAt(text: string, colon: number, floor: number): UrlSpan | undefined {
+  let i = colon;
+  while (i > floor && colon - i < 32 && isSchemeCode(text.charCodeAt(i - 1))) i--;
+  if (i === colon || (i > 0 && isSchemeCode(text.charCodeAt(i - 1)))) return undefined;
+  if ((text.charCodeAt(i) | 0x20) < 0x61 || (text.charCodeAt(i) | 0x20) > 0x7a) return undefined;
+  const scheme = text.slice(i, colon).toLowerCase();
+  let bodyStart: number;
+  if (text.startsWith('//', colon + 1)) bodyStart = colon + 3;
+  else if (NO_SLASH_SCHEMES.has(scheme)) bodyStart = colon + 1;
+  else return undefined;
+  const end = bodyEnd(text, bodyStart);
+  return end > bodyStart ? { start: i, end, url: text.slice(i, end) } : undefined;
+}
+
+/** A www. URL whose first dot is at `dot`, starting at or after `floor`. */
+function wwwUrlAt(text: string, dot: number, floor: number): UrlSpan | undefined {
+  const i = dot - 3;
+  if (i < floor || (i > 0 && isSchemeCode(text.charCodeAt(i - 1)))) return undefined;
+  for (let k = i; k < dot; k++) if ((text.charCodeAt(k) | 0x20) !== 0x77) return undefined;
+  if (!isSchemeCode(text.charCodeAt(dot + 1))) return undefined;
+  const end = bodyEnd(text, dot + 1);
+  return { start: i, end, url: text.slice(i, end) };
+}
+
+/**
+ * Every URL in `text` (scheme://…, www.…, mailto:/data:/javascript:…), left to right. Only ':'
+ * and '.' can anchor a URL, so the scan jumps between them with indexOf; each back-scan stops at
+ * the previous anchor or URL, so every character is looked at a bounded number of times.
+ */
 export function findUrls(text: string): UrlSpan[] {
   const spans: UrlSpan[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (!isSchemeCode(c) || (i > 0 && isSchemeCode(text.charCodeAt(i - 1)))) {
-      i++;
-      continue;
+  let done = 0;
+  let colon = text.indexOf(':');
+  let dot = text.indexOf('.');
+  while (colon >= 0 || dot >= 0) {
+    const useColon = colon >= 0 && (dot < 0 || colon < dot);
+    const at = useColon ? colon : dot;
+    const span = useColon ? schemeUrlAt(text, at, done) : wwwUrlAt(text, at, done);
+    if (span) {
+      spans.push(span);
+      done = span.end;
     }
-    // i starts a maximal run of scheme characters; runs never overlap, so this stays linear.
-    let j = i;
-    while (j < text.length && isSchemeCode(text.charCodeAt(j))) j++;
-    // Only runs followed by ':' or starting with "www." can begin a URL; others cost no slice.
-    const colon = text.charCodeAt(j) === 0x3a;
-    const www =
-      j - i > 5 && text.charCodeAt(i + 3) === 0x2e && (text.charCodeAt(i) | 0x20) === 0x77;
-    let bodyStart = -1;
-    if (colon || www) {
-      const run = text.slice(i, j).toLowerCase();
-      if (colon && text.startsWith('//', j + 1) && (run.charCodeAt(0) | 0x20) >= 0x61) {
-        bodyStart = j + 3;
-      } else if (colon && NO_SLASH_SCHEMES.has(run)) {
-        bodyStart = j + 1;
-      } else if (run.startsWith('www.')) {
-        bodyStart = i + 4;
-      }
-    }
-    if (bodyStart < 0) {
-      i = j;
-      continue;
-    }
-    let end = bodyStart;
-    while (end < text.length && isUrlCode(text.charCodeAt(end))) end++;
-    while (end > bodyStart && isTrailingPunct(text.charCodeAt(end - 1))) end--;
-    if (end === bodyStart) {
-      i = j;
-      continue;
-    }
-    spans.push({ start: i, end, url: text.slice(i, end) });
-    i = end;
+    const from = Math.max(at + 1, done);
+    if (colon >= 0 && colon < from) colon = text.indexOf(':', from);
+    if (dot >= 0 && dot < from) dot = text.indexOf('.', from);
   }
   return spans;
 }

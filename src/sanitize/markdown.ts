@@ -49,8 +49,10 @@ function stripPrefix(line: string): string {
 }
 
 function tableRow(line: string): string | undefined {
+  if (line.charCodeAt(leadingSpaces(line)) !== 0x7c && line.trimStart().charCodeAt(0) !== 0x7c) {
+    return undefined;
+  }
   const t = line.trim();
-  if (!t.startsWith('|')) return undefined;
   const cells: string[] = [];
   let cell = '';
   for (let k = 1; k < t.length; k++) {
@@ -70,13 +72,14 @@ function tableRow(line: string): string | undefined {
 /** Reduce markdown in `text` to plain text for `level`, recording what went into `report`. */
 export function stripMarkdown(text: string, level: Level, report: Report): string {
   const out: string[] = [];
+  const n = { fences: 0, rules: 0, prefixes: 0, bullets: 0, rows: 0 };
   for (const raw of text.split('\n')) {
     if (isFence(raw)) {
-      report.tally('markdown', 'code fence lines');
+      n.fences++;
       continue;
     }
-    if (raw.trim() !== '' && isRuleLine(raw)) {
-      report.tally('markdown', 'rule or table separator lines');
+    if (isRuleLine(raw) && raw.trim() !== '') {
+      n.rules++;
       continue;
     }
     let line = raw;
@@ -84,20 +87,25 @@ export function stripMarkdown(text: string, level: Level, report: Report): strin
       prev = line;
       line = stripPrefix(line);
     }
-    if (line !== raw) report.tally('markdown', 'heading or quote markers');
-    const n = leadingSpaces(line);
-    const b = line.charCodeAt(n);
-    if ((b === 0x2a || b === 0x2b) && line.charCodeAt(n + 1) === 0x20) {
-      line = `${line.slice(0, n)}-${line.slice(n + 1)}`;
-      report.tally('markdown', 'list markers');
+    if (line !== raw) n.prefixes++;
+    const lead = leadingSpaces(line);
+    const b = line.charCodeAt(lead);
+    if ((b === 0x2a || b === 0x2b) && line.charCodeAt(lead + 1) === 0x20) {
+      line = `${line.slice(0, lead)}-${line.slice(lead + 1)}`;
+      n.bullets++;
     }
     const row = tableRow(line);
     if (row !== undefined) {
       line = row;
-      report.tally('markdown', 'table rows');
+      n.rows++;
     }
     out.push(inline(line, level, report));
   }
+  if (n.fences) report.tally('markdown', 'code fence lines', n.fences);
+  if (n.rules) report.tally('markdown', 'rule or table separator lines', n.rules);
+  if (n.prefixes) report.tally('markdown', 'heading or quote markers', n.prefixes);
+  if (n.bullets) report.tally('markdown', 'list markers', n.bullets);
+  if (n.rows) report.tally('markdown', 'table rows', n.rows);
   return out.join('\n');
 }
 
@@ -108,20 +116,21 @@ function inline(line: string, level: Level, report: Report): string {
 /** Markdown links and images on one line, plus bare URLs between them. */
 function renderLinks(line: string, level: Level, report: Report): string {
   if (!line.includes('](')) return renderBareUrls(line, level, report);
-  const close = new Map<number, number>();
+  // close[k] is 1 + the index of the ']' matching a '[' at k (0: none), from one stack pass.
+  const close = new Int32Array(line.length);
   const stack: number[] = [];
   for (let k = 0; k < line.length; k++) {
     const ch = line.charCodeAt(k);
     if (ch === 0x5c) k++;
     else if (ch === 0x5b) stack.push(k);
-    else if (ch === 0x5d && stack.length > 0) close.set(stack.pop() ?? 0, k);
+    else if (ch === 0x5d && stack.length > 0) close[stack.pop() ?? 0] = k + 1;
   }
   let out = '';
   let last = 0;
   let quoteFrom = 0;
   for (let k = 0; k < line.length; k++) {
-    const j = close.get(k);
-    if (j === undefined || line.charCodeAt(j + 1) !== 0x28) continue;
+    const j = (close[k] ?? 0) - 1;
+    if (j < 0 || line.charCodeAt(j + 1) !== 0x28) continue;
     let p = j + 2;
     while (line.charCodeAt(p) === 0x20) p++;
     const urlStart = p;
@@ -179,8 +188,9 @@ function isPunct(c: number): boolean {
 function stripDelimiters(line: string, report: Report): string {
   if (!/[*_~`]/.test(line)) return line; // Safe: a single character class, no quantifier.
   const urls = findUrls(line);
-  const drop = new Uint8Array(line.length);
-  const stacks: Record<string, { start: number; len: number }[]> = { '*': [], _: [], '~': [] };
+  let drop: Uint8Array | undefined; // made on the first removal only
+  // One stack of open runs per delimiter (*, _, ~), as [start, length] pairs.
+  const stacks: number[][] = [[], [], []];
   let u = 0;
   let removed = 0;
   for (let k = 0; k < line.length;) {
@@ -190,44 +200,52 @@ function stripDelimiters(line: string, report: Report): string {
       u++;
       continue;
     }
-    const ch = line.charAt(k);
-    if (ch === '\\') {
+    const c = line.charCodeAt(k);
+    if (c === 0x5c) {
       k += 2;
       continue;
     }
-    if (ch === '`') {
-      drop[k] = 1;
-      removed++;
+    if (c === 0x60) {
+      (drop ??= new Uint8Array(line.length))[k] = 1;
       k++;
+      removed++;
       continue;
     }
-    const stack = stacks[ch];
+    const which = c === 0x2a ? 0 : c === 0x5f ? 1 : c === 0x7e ? 2 : -1;
+    const stack = stacks[which];
     if (!stack) {
       k++;
       continue;
     }
     let e = k;
-    while (line.charAt(e) === ch) e++;
+    while (line.charCodeAt(e) === c) e++;
     const len = e - k;
     const before = k > 0 ? line.charCodeAt(k - 1) : 0x20;
     const after = e < line.length ? line.charCodeAt(e) : 0x20;
-    const ws = (c: number): boolean => isSpace(c);
-    const left = !ws(after) && (!isPunct(after) || ws(before) || isPunct(before));
-    const right = !ws(before) && (!isPunct(before) || ws(after) || isPunct(after));
+    const left = !isSpace(after) && (!isPunct(after) || isSpace(before) || isPunct(before));
+    const right = !isSpace(before) && (!isPunct(before) || isSpace(after) || isPunct(after));
     const inWord = isAlnum(before) && isAlnum(after);
-    if (!inWord && (ch !== '~' || len === 2)) {
-      const opener = right ? stack.pop() : undefined;
-      if (opener) {
-        drop.fill(1, opener.start, opener.start + opener.len);
+    if (!inWord && (which !== 2 || len === 2)) {
+      if (right && stack.length > 0) {
+        const openLen = stack.pop() ?? 0;
+        const openStart = stack.pop() ?? 0;
+        drop ??= new Uint8Array(line.length);
+        drop.fill(1, openStart, openStart + openLen);
         drop.fill(1, k, e);
         removed += 2;
-      } else if (left) stack.push({ start: k, len });
+      } else if (left) stack.push(k, len);
     }
     k = e;
   }
-  if (removed === 0) return line;
+  if (!drop) return line;
   report.tally('markdown', 'emphasis or code markers', removed);
-  let out = '';
-  for (let k = 0; k < line.length; k++) if (drop[k] === 0) out += line.charAt(k);
-  return out;
+  const parts: string[] = [];
+  for (let k = 0; k < line.length;) {
+    let e = k;
+    while (e < line.length && drop[e] === 0) e++;
+    if (e > k) parts.push(line.slice(k, e));
+    k = e;
+    while (k < line.length && drop[k] === 1) k++;
+  }
+  return parts.join('');
 }

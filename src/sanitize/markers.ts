@@ -128,7 +128,9 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
       lineStart = i + 1;
     } else if (c === 0x3c && f.charCodeAt(i + 1) === 0x7c) {
       // <|special_token|>: bounded to 48 characters on one line.
-      for (let k = i + 2; k < f.length && k - i < 50 && f.charCodeAt(k) !== 0x0a; k++) {
+      for (let k = i + 2; k < f.length && k - i < 50; k++) {
+        const ck = f.charCodeAt(k);
+        if (ck === 0x0a || ck === 0x3c) break;
         if (f.charCodeAt(k) === 0x7c && f.charCodeAt(k + 1) === 0x3e) {
           const inner = f.slice(i + 2, k).trim();
           if (inner === '') break;
@@ -138,9 +140,18 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
           break;
         }
       }
-    } else if (c === 0x3c && (f.startsWith('<<sys>>', i) || f.startsWith('<</sys>>', i))) {
-      end = i + (f.charCodeAt(i + 2) === 0x2f ? 8 : 7);
-    } else if (c === 0x3c) {
+    } else if (c === 0x3c && f.charCodeAt(i + 1) === 0x3c) {
+      const c2 = f.charCodeAt(i + 2);
+      if (
+        (c2 === 0x73 && f.startsWith('<<sys>>', i)) ||
+        (c2 === 0x2f && f.startsWith('<</sys>>', i))
+      ) {
+        end = i + (f.charCodeAt(i + 2) === 0x2f ? 8 : 7);
+      }
+    } else if (
+      c === 0x3c &&
+      isNameCode(f.charCodeAt(i + 1 + (f.charCodeAt(i + 1) === 0x2f ? 1 : 0)))
+    ) {
       const closing = f.charCodeAt(i + 1) === 0x2f;
       let j = i + (closing ? 2 : 1);
       const nameStart = j;
@@ -186,14 +197,14 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
       while (w - k < 16 && (isNameCode(f.charCodeAt(w)) || f.charCodeAt(w) === 0x20)) w++;
       if (f.charCodeAt(w) === 0x3a && HEADING_ROLES.has(f.slice(k, w).trim())) end = w + 1;
     } else if (c === 0x7b && braces && i > checkedUntil) {
-      const close = braces[i] ?? -1;
-      if (close >= 0) {
-        // Keys of inner objects are a subset of the outer one's: check each region once.
-        checkedUntil = close;
-        if (isToolCall(f, i, close)) {
-          end = close + 1;
-          kind = 'tool-call';
-        }
+      // An unclosed object reaches to the end of the text, at most 4096 characters on.
+      const matched = braces[i] ?? -1;
+      const close = matched >= 0 ? matched : Math.min(f.length, i + 4096) - 1;
+      // Keys of inner objects are a subset of the outer one's: check each region once.
+      checkedUntil = close;
+      if (isToolCall(f, i, close + 1)) {
+        end = close + 1;
+        kind = 'tool-call';
       }
     }
     if (end < 0) continue;

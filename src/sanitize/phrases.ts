@@ -4,7 +4,7 @@
 // sentence with it (the payload usually follows the phrase); a role label goes alone. Matching is
 // a fixed set of short word patterns tried at each word: constant work per word, no regex.
 import type { Report } from './report.ts';
-import { Editor, fold, isSpace, isWordCode } from './scan.ts';
+import { Editor, foldAt, foldSlice, isSpace, isWordCode } from './scan.ts';
 import type { Level } from './types.ts';
 
 /** Token flags: may continue a phrase (short gap, no sentence end); starts a sentence; a line. */
@@ -12,7 +12,11 @@ const ADJ = 1;
 const SENT = 2;
 const LINE = 4;
 
-/** Words of the folded text as parallel arrays; the word strings are sliced only when needed. */
+/**
+ * Words of the text, folded, as parallel arrays; the folded word strings are made only when
+ * needed. Only letters, digits, @ and $ fold, and they are word characters, so every non-word
+ * character (spaces, punctuation, sentence ends) reads the same folded or not.
+ */
 interface Tokens {
   f: string;
   s: Int32Array;
@@ -22,7 +26,7 @@ interface Tokens {
 }
 
 function word(t: Tokens, k: number): string {
-  return t.f.slice(t.s[k], t.e[k]);
+  return foldSlice(t.f, t.s[k] ?? 0, t.e[k] ?? 0);
 }
 
 interface Slot {
@@ -200,19 +204,20 @@ function tokenize(f: string): Tokens {
   let prevColon = false;
   let i = 0;
   while (i < f.length) {
-    const c = f.charCodeAt(i);
+    const c = foldAt(f, i);
     const colon = c === 0x3a;
     if (!colon && !isWordCode(c)) {
       i++;
       continue;
     }
     let e = i + 1;
-    if (!colon) while (e < f.length && isWordCode(f.charCodeAt(e))) e++;
+    if (!colon) while (e < f.length && isWordCode(foldAt(f, e))) e++;
     let terminator = false;
+    let newline = false;
     let lineStart = t.n === 0;
     for (let g = prevEnd; g < i; g++) {
       const gc = f.charCodeAt(g);
-      if (gc === 0x0a) lineStart = true;
+      if (gc === 0x0a) newline = lineStart = true;
       else if (gc === 0x2e || gc === 0x21 || gc === 0x3f) terminator = true;
       else if (lineStart && !isSpace(gc) && gc !== 0x2d && gc !== 0x3e && gc !== 0x2a)
         lineStart = false;
@@ -221,8 +226,9 @@ function tokenize(f: string): Tokens {
     t.s[k] = i;
     t.e[k] = e;
     t.flags[k] =
-      (k > 0 && i - prevEnd <= 8 && !terminator && !lineStart ? ADJ : 0) |
-      (k === 0 || terminator || lineStart || prevColon ? SENT : 0) |
+      (k > 0 && i - prevEnd <= 8 && !terminator && !newline ? ADJ : 0) |
+      // Every line starts a sentence, so removing one line never makes the next one a new match.
+      (k === 0 || terminator || newline || prevColon ? SENT : 0) |
       (lineStart ? LINE : 0);
     prevEnd = e;
     prevColon = colon;
@@ -280,8 +286,8 @@ const GLUE_KEYS = new Set([...GLUABLE].map((v) => v.charCodeAt(0) * 64 + v.lengt
 /** The gluable first word that f[s, e) ends with (after other letters), or undefined. */
 function gluedFirst(f: string, s: number, e: number): string | undefined {
   for (const len of GLUE_LENGTHS) {
-    if (e - s <= len || !GLUE_KEYS.has(f.charCodeAt(e - len) * 64 + len)) continue;
-    const v = f.slice(e - len, e);
+    if (e - s <= len || !GLUE_KEYS.has(foldAt(f, e - len) * 64 + len)) continue;
+    const v = foldSlice(f, e - len, e);
     if (GLUABLE.has(v)) return v;
   }
   return undefined;
@@ -294,7 +300,7 @@ function isBoundaryBefore(f: string, p: number): boolean {
 
 /** Remove override phrases (with their sentence) and role labels active at `level`. */
 export function removePhrases(text: string, level: Level, report: Report): string {
-  const f = fold(text);
+  const f = text;
   const t = tokenize(f);
   const ed = new Editor(text);
   let floor = 0;
@@ -302,7 +308,7 @@ export function removePhrases(text: string, level: Level, report: Report): strin
     const s = t.s[k] ?? 0;
     const e = t.e[k] ?? 0;
     if (s < floor) continue;
-    let first = FIRST_KEYS.has(f.charCodeAt(s) * 64 + (e - s)) ? word(t, k) : undefined;
+    let first = FIRST_KEYS.has(foldAt(f, s) * 64 + (e - s)) ? word(t, k) : undefined;
     if (!first || !BY_FIRST.has(first)) first = gluedFirst(f, s, e);
     if (!first) continue;
     const flags = t.flags[k] ?? 0;

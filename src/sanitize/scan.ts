@@ -149,6 +149,20 @@ export function fold(text: string): string {
   return utf16.decode(out);
 }
 
+/** The folded code unit of text[i] (NaN past the end, like charCodeAt). */
+export function foldAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  return c === c ? (FOLD[c] ?? c) : c;
+}
+
+/** The folded form of text[s, e), at most its first 64 code units (enough for any word we match). */
+export function foldSlice(text: string, s: number, e: number): string {
+  let out = '';
+  for (let i = s; i < e && i - s < 64; i++)
+    out += String.fromCharCode(FOLD[text.charCodeAt(i)] ?? 0);
+  return out;
+}
+
 /** True for a folded word character: a-z or 0-9. */
 export function isWordCode(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
@@ -170,7 +184,7 @@ export function isSpace(c: number): boolean {
  */
 export class Editor {
   private readonly text: string;
-  private out = '';
+  private readonly parts: string[] = [];
   private last = 0;
   private edits = 0;
 
@@ -180,7 +194,8 @@ export class Editor {
 
   /** Replace text[start, end) with `by`. */
   cut(start: number, end: number, by = ''): void {
-    this.out += this.text.slice(this.last, start) + by;
+    if (start > this.last) this.parts.push(this.text.slice(this.last, start));
+    if (by) this.parts.push(by);
     this.last = end;
     this.edits++;
   }
@@ -202,6 +217,8 @@ export class Editor {
 
   /** The edited text. */
   done(): string {
-    return this.edits === 0 ? this.text : this.out + this.text.slice(this.last);
+    if (this.edits === 0) return this.text;
+    this.parts.push(this.text.slice(this.last));
+    return this.parts.join('');
   }
 }

@@ -8,6 +8,7 @@ export const TRUNCATION_MARKER = ' [truncated]';
 
 /** Trim line ends, keep at most one blank line in a row, and trim the whole text. */
 export function tidy(text: string): string {
+  if (isTidy(text)) return text;
   const out: string[] = [];
   let blank = 0;
   for (const raw of text.split('\n')) {
@@ -23,6 +24,18 @@ export function tidy(text: string): string {
   while (s < e && isSpace(joined.charCodeAt(s))) s++;
   while (e > s && isSpace(joined.charCodeAt(e - 1))) e--;
   return joined.slice(s, e);
+}
+
+/** True when tidy would change nothing: no trailing blanks, no 3 newlines in a row, trimmed. */
+function isTidy(text: string): boolean {
+  if (text === '') return true;
+  if (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1))) return false;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+    const before = text.charCodeAt(nl - 1);
+    if (before === 0x20 || before === 0x09 || before === 0x0d) return false;
+    if (text.charCodeAt(nl + 1) === 0x0a && text.charCodeAt(nl + 2) === 0x0a) return false;
+  }
+  return true;
 }
 
 function codePointCut(text: string, at: number): number {

@@ -8,7 +8,7 @@ export function residue(out: string): string[] {
   // Safe: single character classes, no nested quantifiers; outputs here are small.
   if (/[\p{Cc}\p{Cf}\p{Cs}\ufffd]/u.test(out.replace(/[\t\n]/g, ''))) problems.push('invisible');
   const f = fold(out.normalize('NFKC')).replace(/[ \t]+/g, ' ');
-  if (/<\|[^|>\n]{1,40}\|>/.test(f)) problems.push('special token');
+  if (/<\|[^|<>\n]{1,40}\|>/.test(f)) problems.push('special token');
   if (/\[\/?inst\]|<<\/?sys>>/.test(f)) problems.push('llama markers');
   if (/<\/?(system|assistant|user|tool_call|function_call|im_start|start_of_turn)\s*>/.test(f)) {
     problems.push('role tag');
