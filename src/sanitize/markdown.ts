@@ -212,11 +212,11 @@ function stripDelimiters(line: string, report: Report): string {
       continue;
     }
     const which = c === 0x2a ? 0 : c === 0x5f ? 1 : c === 0x7e ? 2 : -1;
-    const stack = stacks[which];
-    if (!stack) {
+    if (which < 0) {
       k++;
       continue;
     }
+    const stack = stacks[which] ?? [];
     let e = k;
     while (line.charCodeAt(e) === c) e++;
     const len = e - k;

@@ -6,6 +6,8 @@
 import type { Report } from './report.ts';
 import { Editor, foldAt, foldSlice, isSpace, isWordCode } from './scan.ts';
 import type { Level } from './types.ts';
+import { PATTERNS, wordHash } from './phrase-patterns.ts';
+import type { Pattern, Slot } from './phrase-patterns.ts';
 
 /** Token flags: may continue a phrase (short gap, no sentence end); starts a sentence; a line. */
 const ADJ = 1;
@@ -22,166 +24,24 @@ interface Tokens {
   s: Int32Array;
   e: Int32Array;
   flags: Uint8Array;
+  /** wordHash of each folded word. */
+  h: Int32Array;
   n: number;
 }
 
-function word(t: Tokens, k: number): string {
-  return foldSlice(t.f, t.s[k] ?? 0, t.e[k] ?? 0);
+/** True when token k, folded, is exactly `w`. */
+function tokenIs(t: Tokens, k: number, w: string): boolean {
+  const s = t.s[k] ?? 0;
+  if ((t.e[k] ?? 0) - s !== w.length) return false;
+  for (let i = 0; i < w.length; i++) if (foldAt(t.f, s + i) !== w.charCodeAt(i)) return false;
+  return true;
 }
 
-interface Slot {
-  words: Set<string> | null;
-  min: number;
-  max: number;
+/** The word of `slot` that token k is (found by hash, then compared), or undefined. */
+function slotWord(t: Tokens, k: number, slot: Slot): string | undefined {
+  const w = slot.hashes.get(t.h[k] ?? 0);
+  return w !== undefined && tokenIs(t, k, w) ? w : undefined;
 }
-
-interface Pattern {
-  from: Level;
-  scope: 'sentence' | 'label';
-  anchor?: 'sentence' | 'line';
-  slots: Slot[];
-}
-
-/** A slot of space-separated alternatives ('*' = any word), taken min..max times. */
-function w(words: string, min = 1, max = min): Slot {
-  return { words: words === '*' ? null : new Set(words.split(' ')), min, max };
-}
-
-const V = 'ignore disregard forget override bypass skip discard drop abandon neglect';
-const DET = 'all any every each of the your my these those that this its entire whole';
-const Q =
-  'previous prior above earlier preceding foregoing initial original existing old current past ' +
-  'last system developer safety default given preset provided';
-const N =
-  'instructions instruction directions directives prompts prompt rules guidelines guardrails ' +
-  'constraints context programming commands orders policies restrictions guidance training';
-const ROLE_AFTER_NOW =
-  'dan jailbroken unrestricted unfiltered uncensored unbound unchained evil mode ai assistant ' +
-  'chatbot bot llm gpt persona character roleplaying pretending longer different';
-const REVEAL = 'reveal print show repeat output leak disclose dump display tell';
-
-const PATTERNS: Pattern[] = [
-  // Every level: the unambiguous overrides.
-  { from: 'lenient', scope: 'sentence', slots: [w(V), w(DET, 0, 3), w(Q, 1, 2), w(N)] },
-  {
-    from: 'lenient',
-    scope: 'sentence',
-    slots: [w(V), w('all any', 0, 1), w('your'), w(Q, 0, 1), w(N)],
-  },
-  { from: 'lenient', scope: 'sentence', slots: [w(V), w('all any'), w('the', 0, 1), w(N)] },
-  {
-    from: 'lenient',
-    scope: 'sentence',
-    slots: [w(V), w(DET, 0, 2), w(N), w('above before given provided earlier previously you')],
-  },
-  {
-    from: 'lenient',
-    scope: 'sentence',
-    slots: [
-      w(V),
-      w('everything anything'),
-      w('above before prior previously earlier so you i we that'),
-    ],
-  },
-  {
-    from: 'lenient',
-    scope: 'sentence',
-    slots: [
-      w('new updated revised real actual true override additional secret hidden'),
-      w('system', 0, 1),
-      w('instructions instruction directives directive task tasks orders rules prompt'),
-      w(':'),
-    ],
-  },
-  // Standard adds phrasing that is rarely innocent in an answer from another agent.
-  { from: 'standard', scope: 'sentence', slots: [w('system'), w('prompt')] },
-  {
-    from: 'standard',
-    scope: 'sentence',
-    slots: [
-      w(REVEAL),
-      w(DET, 0, 2),
-      w('initial hidden original secret internal full'),
-      w('prompt instructions rules'),
-    ],
-  },
-  {
-    from: 'standard',
-    scope: 'sentence',
-    slots: [w('you'), w('are re'), w('now'), w('*', 0, 3), w(ROLE_AFTER_NOW)],
-  },
-  { from: 'standard', scope: 'sentence', anchor: 'sentence', slots: [w('act'), w('as')] },
-  {
-    from: 'standard',
-    scope: 'sentence',
-    slots: [
-      w('you please'),
-      w('will must should shall need', 0, 1),
-      w('to', 0, 1),
-      w('now', 0, 1),
-      w('act'),
-      w('as'),
-    ],
-  },
-  {
-    from: 'standard',
-    scope: 'sentence',
-    slots: [w('want need'), w('you'), w('to'), w('act'), w('as')],
-  },
-  { from: 'standard', scope: 'sentence', slots: [w('now'), w('act'), w('as')] },
-  {
-    from: 'standard',
-    scope: 'sentence',
-    slots: [w('pretend'), w('to you that'), w('be are you re', 0, 1)],
-  },
-  {
-    from: 'standard',
-    scope: 'sentence',
-    slots: [
-      w('from'),
-      w('now'),
-      w('on'),
-      w('you your act respond answer ignore always never only reply behave'),
-    ],
-  },
-  { from: 'standard', scope: 'sentence', slots: [w('do'), w('anything'), w('now')] },
-  {
-    from: 'standard',
-    scope: 'label',
-    anchor: 'line',
-    slots: [w('system assistant developer'), w(':')],
-  },
-  // Strict also takes the looser forms, accepting false positives.
-  { from: 'strict', scope: 'sentence', slots: [w('you'), w('are re'), w('now')] },
-  { from: 'strict', scope: 'sentence', slots: [w('act'), w('as')] },
-  { from: 'strict', scope: 'sentence', slots: [w('roleplay'), w('as')] },
-  {
-    from: 'strict',
-    scope: 'sentence',
-    slots: [
-      w('enable enter activate'),
-      w('developer god dan jailbreak unrestricted debug'),
-      w('mode'),
-    ],
-  },
-  {
-    from: 'strict',
-    scope: 'sentence',
-    slots: [
-      w('do don dont never'),
-      w('not t', 0, 1),
-      w('tell reveal mention inform show'),
-      w('the', 0, 1),
-      w('user human anyone them operator approver'),
-    ],
-  },
-  {
-    from: 'strict',
-    scope: 'label',
-    anchor: 'line',
-    slots: [w('user human ai bot model tool'), w(':')],
-  },
-];
 
 const RANK: Record<Level, number> = { lenient: 0, standard: 1, strict: 2 };
 const BY_FIRST = new Map<string, Pattern[]>();
@@ -189,15 +49,39 @@ for (const p of PATTERNS) {
   for (const word of p.slots[0]?.words ?? [])
     BY_FIRST.set(word, [...(BY_FIRST.get(word) ?? []), p]);
 }
-/** (first code unit, length) of every word that can start a pattern: a cheap pre-check. */
-const FIRST_KEYS = new Set([...BY_FIRST.keys()].map((k) => k.charCodeAt(0) * 64 + k.length));
+/** Every word that can start a pattern, as a slot (so it can be looked up by hash). */
+const FIRST: Slot = {
+  words: new Set(BY_FIRST.keys()),
+  hashes: new Map([...BY_FIRST.keys()].map((w) => [wordHash(w), w])),
+  prefixes: new Set(),
+  min: 1,
+  max: 1,
+};
+
+/** Double the token arrays' capacity (amortized linear). */
+function grow(t: Tokens): void {
+  const cap = t.s.length * 2;
+  const s = new Int32Array(cap);
+  const e = new Int32Array(cap);
+  const flags = new Uint8Array(cap);
+  const h = new Int32Array(cap);
+  s.set(t.s);
+  e.set(t.e);
+  flags.set(t.flags);
+  h.set(t.h);
+  t.s = s;
+  t.e = e;
+  t.flags = flags;
+  t.h = h;
+}
 
 function tokenize(f: string): Tokens {
   const t: Tokens = {
     f,
-    s: new Int32Array(f.length),
-    e: new Int32Array(f.length),
-    flags: new Uint8Array(f.length),
+    s: new Int32Array(256),
+    e: new Int32Array(256),
+    flags: new Uint8Array(256),
+    h: new Int32Array(256),
     n: 0,
   };
   let prevEnd = 0;
@@ -211,7 +95,10 @@ function tokenize(f: string): Tokens {
       continue;
     }
     let e = i + 1;
-    if (!colon) while (e < f.length && isWordCode(foldAt(f, e))) e++;
+    let h = c;
+    for (let fc = foldAt(f, e); !colon && isWordCode(fc); fc = foldAt(f, ++e)) {
+      h = (Math.imul(h, 31) + fc) | 0;
+    }
     let terminator = false;
     let newline = false;
     let lineStart = t.n === 0;
@@ -222,9 +109,11 @@ function tokenize(f: string): Tokens {
       else if (lineStart && !isSpace(gc) && gc !== 0x2d && gc !== 0x3e && gc !== 0x2a)
         lineStart = false;
     }
+    if (t.n === t.s.length) grow(t);
     const k = t.n++;
     t.s[k] = i;
     t.e[k] = e;
+    t.h[k] = h;
     t.flags[k] =
       (k > 0 && i - prevEnd <= 8 && !terminator && !newline ? ADJ : 0) |
       // Every line starts a sentence, so removing one line never makes the next one a new match.
@@ -239,7 +128,10 @@ function tokenize(f: string): Tokens {
 
 /** The token index after a match of slots[si..] starting at token k, or -1. */
 /** True when the last slot's word is glued to more letters ("instructionsand"). */
-function gluedLast(slot: Slot, w: string): boolean {
+function gluedLast(t: Tokens, k: number, slot: Slot): boolean {
+  const s = t.s[k] ?? 0;
+  if ((t.e[k] ?? 0) - s <= 4 || !slot.prefixes.has(foldSlice(t.f, s, s + 4))) return false;
+  const w = foldSlice(t.f, s, t.e[k] ?? 0);
   for (const x of slot.words ?? []) if (x.length >= 4 && w.startsWith(x)) return true;
   return false;
 }
@@ -256,18 +148,21 @@ function matchFrom(
   slots: Slot[],
   si: number,
 ): number {
-  const slot = slots[si];
-  if (!slot) return k;
+  if (si >= slots.length) return k;
+  const slot = slots[si] as Slot;
   for (let count = 0; ; count++) {
     if (count >= slot.min) {
       const r = matchFrom(t, first, firstWord, k, slots, si + 1);
       if (r >= 0) return r;
     }
     if (count === slot.max || k >= t.n || (k > first && ((t.flags[k] ?? 0) & ADJ) === 0)) return -1;
-    const w = k === first ? firstWord : word(t, k);
-    const ok = slot.words
-      ? slot.words.has(w) || (si === slots.length - 1 && si > 0 && gluedLast(slot, w))
-      : w !== ':';
+    let ok: boolean;
+    if (!slot.words) ok = t.f.charCodeAt(t.s[k] ?? 0) !== 0x3a;
+    else if (k === first) ok = slot.words.has(firstWord);
+    else
+      ok =
+        slotWord(t, k, slot) !== undefined ||
+        (si > 0 && si === slots.length - 1 && gluedLast(t, k, slot));
     if (!ok) return -1;
     k++;
   }
@@ -308,8 +203,7 @@ export function removePhrases(text: string, level: Level, report: Report): strin
     const s = t.s[k] ?? 0;
     const e = t.e[k] ?? 0;
     if (s < floor) continue;
-    let first = FIRST_KEYS.has(foldAt(f, s) * 64 + (e - s)) ? word(t, k) : undefined;
-    if (!first || !BY_FIRST.has(first)) first = gluedFirst(f, s, e);
+    const first = slotWord(t, k, FIRST) ?? gluedFirst(f, s, e);
     if (!first) continue;
     const flags = t.flags[k] ?? 0;
     for (const p of BY_FIRST.get(first) ?? []) {

@@ -157,9 +157,12 @@ export function foldAt(text: string, i: number): number {
 
 /** The folded form of text[s, e), at most its first 64 code units (enough for any word we match). */
 export function foldSlice(text: string, s: number, e: number): string {
+  const end = Math.min(e, s + 64);
+  let same = true;
+  for (let i = s; i < end && same; i++) same = FOLD[text.charCodeAt(i)] === text.charCodeAt(i);
+  if (same) return text.slice(s, end);
   let out = '';
-  for (let i = s; i < e && i - s < 64; i++)
-    out += String.fromCharCode(FOLD[text.charCodeAt(i)] ?? 0);
+  for (let i = s; i < end; i++) out += String.fromCharCode(FOLD[text.charCodeAt(i)] ?? 0);
   return out;
 }
 
