@@ -36,7 +36,7 @@ const adversarial: Record<string, string> = {
   'entity starts &a': fill('&a'),
   'percent starts %4': fill('%4'),
   'nested braces': '{'.repeat(MB / 2) + '}'.repeat(MB / 2),
-  'special token starts <|a': fill('<|a'),
+  'special token starts <\\|a': fill('<|a'),
   'nested quote/heading': fill('> # * _ '),
   'deep markdown nesting':
     '*'.repeat(MB / 4) + '_'.repeat(MB / 4) + 'x' + '_'.repeat(MB / 4) + '*'.repeat(MB / 4),

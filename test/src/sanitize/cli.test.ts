@@ -1,3 +1,4 @@
+// `airlock sanitize` run in-process: JSON out, defaults, truncation, bad flags (exit 2), binary stdin.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bufferIo } from '../../../src/cli/io.ts';

@@ -1,3 +1,5 @@
+// A corpus of realistic prompt-injection answers (what each must lose) and of benign business
+// answers that must pass the standard level unchanged.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sanitize } from '../../../src/sanitize/sanitize.ts';

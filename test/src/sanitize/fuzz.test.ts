@@ -1,3 +1,4 @@
+// Fuzzing with hostile mixtures, long repeated inputs and random bytes, asserting every property.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';

@@ -1,3 +1,5 @@
+// What each level keeps and removes, plus the limits: truncation, input cap, binary input,
+// unstable input, report bounds and option validation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findUrls } from '../../../src/sanitize/links.ts';

@@ -1,3 +1,4 @@
+// Property tests: idempotence, the length limit, no residue of a removed kind, benign prose kept.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
