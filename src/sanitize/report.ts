@@ -5,6 +5,7 @@ import type { Removal, RemovalKind } from './types.ts';
 
 const MAX_PER_KIND = 20;
 const EXCERPT_MAX = 80;
+const OTHERS = 'others';
 
 /** Make `s` a short single-line excerpt of visible characters only (≤ 80 code units). */
 export function excerptOf(s: string): string {
@@ -39,6 +40,7 @@ export class Report {
   private readonly listed: Removal[] = [];
   private readonly perKind = new Map<RemovalKind, number>();
   private readonly tallies = new Map<string, { kind: RemovalKind; label: string; n: number }>();
+  private readonly labelsPerKind = new Map<RemovalKind, number>();
 
   /** Record one distinct finding with an excerpt of what went. */
   add(kind: RemovalKind, excerpt: string): void {
@@ -51,8 +53,15 @@ export class Report {
   tally(kind: RemovalKind, label: string, n = 1): void {
     const key = `${kind}\u0000${label}`;
     const t = this.tallies.get(key);
-    if (t) t.n += n;
-    else this.tallies.set(key, { kind, label, n });
+    if (t) {
+      t.n += n;
+      return;
+    }
+    // At most MAX_PER_KIND distinct labels per kind; the rest are counted together.
+    const labels = (this.labelsPerKind.get(kind) ?? 0) + 1;
+    if (labels > MAX_PER_KIND && label !== OTHERS) return this.tally(kind, OTHERS, n);
+    this.labelsPerKind.set(kind, labels);
+    this.tallies.set(key, { kind, label, n });
   }
 
   /** True when nothing was recorded. */

@@ -251,3 +251,13 @@ test('bracket markers: [SYSTEM_PROMPT] and [TOOL_CALLS] always, [user] only at s
   assert.equal(text('[user] hi', 'standard'), '[user] hi');
   assert.equal(text('[user] hi', 'strict'), 'hi');
 });
+
+test('tallies are bounded too: many distinct removed code points share one "others" entry', () => {
+  let hostile = 'ok';
+  for (let c = 0xd800; c < 0xdc00; c += 2) hostile += String.fromCharCode(c) + ' ';
+  const r = run(hostile);
+  assert.equal(r.text, 'ok');
+  const invalid = r.removed.filter((x) => x.kind === 'invalid-char');
+  assert.equal(invalid.length, 21);
+  assert.equal(invalid.at(-1)?.excerpt, 'others x492');
+});
