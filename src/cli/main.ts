@@ -28,6 +28,10 @@ const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
     summary: 'check policy sets and explain decisions (dry run)',
     load: async () => (await import('./policy.ts')).run,
   },
+  sanitize: {
+    summary: "clean another agent's answer (stdin) into plain text; prints JSON",
+    load: async () => (await import('./sanitize.ts')).run,
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,154 @@
+// HTML reduced to its text: tags stripped (block tags become line breaks), comments dropped,
+// script/style (and tool-call) blocks dropped with their contents, images become their alt text,
+// anchors become "text (url)" per level, character references decoded. One left-to-right scan;
+// every search for a closer goes through a cached finder, so unclosed openers stay linear.
+import { decodeEntityAt } from './entities.ts';
+import { linkSuffix } from './links.ts';
+import { ROLE_TAGS, TOOL_TAGS } from './names.ts';
+import type { Report } from './report.ts';
+import { Editor, finder, fold, isAsciiLetter, isSpace } from './scan.ts';
+import type { Level } from './types.ts';
+
+const DROP_CONTENT = new Set([
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'iframe',
+  'object',
+  'svg',
+]);
+const BLOCK = new Set(
+  (
+    'address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure ' +
+    'footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead ' +
+    'tfoot tr ul summary caption title'
+  ).split(' '),
+);
+
+function isNameCode(c: number): boolean {
+  return isAsciiLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x3a;
+}
+
+/** The value of attribute `name` in a tag's source text, or '' when absent. */
+function attr(tag: string, name: string): string {
+  const lower = tag.toLowerCase();
+  for (let at = lower.indexOf(name); at >= 0; at = lower.indexOf(name, at + 1)) {
+    if (!isSpace(lower.charCodeAt(at - 1))) continue;
+    let j = at + name.length;
+    while (isSpace(lower.charCodeAt(j))) j++;
+    if (lower.charCodeAt(j) !== 0x3d) continue;
+    j++;
+    while (isSpace(lower.charCodeAt(j))) j++;
+    const q = tag.charAt(j);
+    let value: string;
+    if (q === '"' || q === "'") {
+      const close = tag.indexOf(q, j + 1);
+      value = tag.slice(j + 1, close < 0 ? tag.length - 1 : close);
+    } else {
+      let k = j;
+      while (k < tag.length && !isSpace(tag.charCodeAt(k)) && tag.charCodeAt(k) !== 0x3e) k++;
+      value = tag.slice(j, k);
+    }
+    return decodeEntitiesOnce(value).trim();
+  }
+  return '';
+}
+
+function decodeEntitiesOnce(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const e = s.charCodeAt(i) === 0x26 ? decodeEntityAt(s, i) : undefined;
+    if (e) {
+      out += e.value;
+      i += e.length - 1;
+    } else out += s.charAt(i);
+  }
+  return out;
+}
+
+/** Reduce HTML in `text` to plain text for `level`, recording what went into `report`. */
+export function stripHtml(text: string, level: Level, report: Report): string {
+  if (text.indexOf('<') === -1 && text.indexOf('&') === -1) return text;
+  let low: string | undefined; // the folded view, made only when a closer must be found
+  const ed = new Editor(text);
+  const nextGt = finder(text, '>');
+  const nextLt = finder(text, '<');
+  const commentEnd = finder(text, '-->');
+  const closers = new Map<string, (from: number) => number>();
+  let anchor: { href: string; labelStart: number } | undefined;
+  let entities = 0;
+
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x26) {
+      const e = decodeEntityAt(text, i);
+      if (e) {
+        ed.cut(i, i + e.length, e.value);
+        entities++;
+        i += e.length - 1;
+      }
+      continue;
+    }
+    if (c !== 0x3c) continue;
+    const n1 = text.charCodeAt(i + 1);
+    if (n1 === 0x21 && text.startsWith('<!--', i)) {
+      const close = commentEnd(i + 4);
+      const end = close < 0 ? i + 4 : close + 3;
+      report.add('html', `comment: ${text.slice(i + 4, Math.min(end, i + 84))}`);
+      ed.cut(i, end);
+      i = end - 1;
+      continue;
+    }
+    const closing = text.charCodeAt(i + 1) === 0x2f;
+    let j = i + (closing ? 2 : 1);
+    const first = text.charCodeAt(j);
+    const decl = !closing && (first === 0x21 || first === 0x3f);
+    if (!isAsciiLetter(first) && !decl) continue;
+    j++;
+    while (j - i < 64 && isNameCode(text.charCodeAt(j))) j++;
+    const name = text.slice(i + (closing ? 2 : 1), j).toLowerCase();
+    if (name.includes('://') || name.endsWith(':')) continue; // an autolink, handled as markdown
+    const term = text.charCodeAt(j);
+    if (!decl && !(isSpace(term) || term === 0x2f || term === 0x3e)) continue;
+    const gt = nextGt(j);
+    const lt = nextLt(i + 1);
+    if (gt < 0 || (lt >= 0 && lt < gt)) continue;
+    let end = gt + 1;
+    const tag = text.slice(i, end);
+    let by = '';
+    if (ROLE_TAGS.has(name)) {
+      report.add('role-marker', tag);
+    } else if (!closing && (DROP_CONTENT.has(name) || TOOL_TAGS.has(name))) {
+      let find = closers.get(name);
+      low ??= fold(text);
+      if (!find) closers.set(name, (find = finder(low, `</${name}`)));
+      const close = find(end);
+      const closeEnd = close < 0 ? -1 : nextGt(close);
+      if (closeEnd >= 0) end = closeEnd + 1;
+      const kind = TOOL_TAGS.has(name) ? 'tool-call' : 'html';
+      report.add(kind, `<${name}> block: ${text.slice(gt + 1, Math.min(end, gt + 81))}`);
+    } else if (TOOL_TAGS.has(name)) {
+      report.add('tool-call', tag);
+    } else if (name === 'a' && !closing) {
+      const href = attr(tag, 'href');
+      anchor = href ? { href, labelStart: end } : undefined;
+      report.tally('html', 'HTML tags');
+    } else if (name === 'a' && anchor) {
+      const label = text.slice(anchor.labelStart, i).trim();
+      by = linkSuffix(label, anchor.href, level, report);
+      anchor = undefined;
+      report.tally('html', 'HTML tags');
+    } else if (name === 'img' && !closing) {
+      by = attr(tag, 'alt');
+      report.tally('html', 'images (kept alt text)');
+    } else {
+      by = BLOCK.has(name) ? '\n' : name === 'td' || name === 'th' ? ' ' : '';
+      report.tally('html', 'HTML tags');
+    }
+    ed.cut(i, end, by);
+    i = end - 1;
+  }
+  if (entities > 0) report.tally('encoded', 'HTML entities decoded', entities);
+  return ed.done();
+}

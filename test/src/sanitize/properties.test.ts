@@ -1,0 +1,66 @@
+// Property tests: idempotence, the length limit, no residue of a removed kind, benign prose kept.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { inspect, sanitize } from '../../../src/sanitize/sanitize.ts';
+import { hostileText, level } from './arbitraries.ts';
+import { residue } from './oracles.ts';
+
+const maxLength = fc.oneof(fc.integer({ min: 1, max: 300 }), fc.constant(100_000));
+
+test('sanitizing twice changes nothing more (idempotent), for every level and length', () => {
+  fc.assert(
+    fc.property(hostileText, level, maxLength, (input, lv, max) => {
+      const once = sanitize(input, { level: lv, maxLength: max }).text;
+      assert.equal(sanitize(once, { level: lv, maxLength: max }).text, once);
+    }),
+    { numRuns: 1500 },
+  );
+});
+
+test('output never exceeds maxLength', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'binary', maxLength: 600 }),
+      level,
+      maxLength,
+      (input, lv, max) => {
+        assert.ok(sanitize(input, { level: lv, maxLength: max }).text.length <= max);
+      },
+    ),
+    { numRuns: 1500 },
+  );
+});
+
+test('nothing of a removed kind survives: the detectors find nothing in the output', () => {
+  fc.assert(
+    fc.property(hostileText, level, (input, lv) => {
+      const out = sanitize(input, { level: lv, maxLength: 100_000 }).text;
+      assert.deepEqual(inspect(out, lv), []);
+      assert.deepEqual(residue(out), [], JSON.stringify(out));
+    }),
+    { numRuns: 1500 },
+  );
+});
+
+test('plain sentences of ordinary words pass through standard unchanged', () => {
+  const sentence = fc
+    .array(
+      fc.constantFrom(
+        ...'the billing system report invoice revenue rose fell by team will send numbers on monday and a for to our we customer order shipped paid'.split(
+          ' ',
+        ),
+      ),
+      { minLength: 1, maxLength: 15 },
+    )
+    .map((ws) => `${ws.join(' ')}.`);
+  fc.assert(
+    fc.property(fc.array(sentence, { minLength: 1, maxLength: 6 }), (sentences) => {
+      const input = sentences.join(' ');
+      const r = sanitize(input, { level: 'standard', maxLength: 4000 });
+      assert.equal(r.text, input);
+      assert.deepEqual(r.removed, []);
+    }),
+    { numRuns: 500 },
+  );
+});
