@@ -117,3 +117,49 @@ test('worker killed while pending: the click arrives with no worker running, the
   assert.equal(stack.fx.api.refunds.at(-1)?.idempotencyKey, workflowId);
   await cardUpdated(stack.pg, card.message.messageId, /Approved by Alice Approver at/);
 });
+
+test('a button value tampered to point at another request is refused by that request', async () => {
+  const worker = await stack.worker();
+  const a = await requestAction(stack.fx.client, stack.config, refund(101));
+  const b = await requestAction(stack.fx.client, stack.config, refund(102));
+  const cardA = await cardPosted(stack.pg, a.workflowId);
+  await cardPosted(stack.pg, b.workflowId);
+  const value = JSON.parse(String(buttons(cardA)[0]?.data['value'])) as {
+    workflowId: string;
+    requestHash: string;
+  };
+  const tampered = {
+    ...buttons(cardA)[0]?.data,
+    value: JSON.stringify({ ...value, workflowId: b.workflowId }),
+  };
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: cardA.message.messageId,
+    value: tampered,
+    fromId: 'user-alice',
+  });
+  const other = {
+    ...buttons(cardA)[0]?.data,
+    value: JSON.stringify({ ...value, workflowId: 'session:support-bot:x' }),
+  };
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: cardA.message.messageId,
+    value: other,
+    fromId: 'user-alice',
+  });
+  const { statusQuery } = await import('../../workflows/sensitive-action/messages.ts');
+  let refused: { why: string }[] = [];
+  for (let i = 0; i < 100 && refused.length === 0; i++) {
+    refused = (await b.handle.query(statusQuery)).rejectedClicks;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(
+    refused.map((r) => r.why),
+    ['request hash does not match this request'],
+  );
+  assert.equal((await a.handle.query(statusQuery)).state, 'pending');
+  await a.handle.terminate('test done');
+  await b.handle.terminate('test done');
+  await killProcess(worker, 'SIGTERM');
+});

@@ -109,6 +109,7 @@ export interface ActionFixture {
 /** Build the fixture; `policyEdit` may rewrite the demo policy text (e.g. a short expiry). */
 export async function actionFixture(
   policyEdit: (yaml: string) => string = (y) => y,
+  overrides: Record<string, string> = {},
 ): Promise<ActionFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-actions-'));
   const token = `demo-token-${randomBytes(8).toString('hex')}`;
@@ -124,6 +125,7 @@ export async function actionFixture(
     AIRLOCK_POLICY_DIR: join(dir, 'policies'),
     AIRLOCK_VAULT_KEY: randomBytes(32).toString('base64'),
     AIRLOCK_AUDIT_FILE: join(dir, 'audit.jsonl'),
+    ...overrides,
   });
   await openVault(config).put({
     name: 'refunds-api-key',

@@ -27,8 +27,11 @@ export interface Stack {
 }
 
 /** Start the stack; `policyEdit` may rewrite the demo policy. */
-export async function startStack(policyEdit?: (yaml: string) => string): Promise<Stack> {
-  const fx = await actionFixture(policyEdit);
+export async function startStack(
+  policyEdit?: (yaml: string) => string,
+  overrides: Record<string, string> = {},
+): Promise<Stack> {
+  const fx = await actionFixture(policyEdit, overrides);
   const base = loadConfig({
     ...envFor(fx.config),
     AIRLOCK_TEAMS_PLAYGROUND: '1',

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/config.ts';
+import * as searchKeys from '../../workflows/sensitive-action/search.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -92,6 +93,12 @@ export async function killProcess(
   await exited;
 }
 
+// The same Keyword search attributes scripts/temporal.sh registers.
+const searchAttributeFlags = Object.values(searchKeys).flatMap((k) => [
+  '--search-attribute',
+  `${k.name}=Keyword`,
+]);
+
 /** A private Temporal dev server on a free port, persisting to `dbFile`. */
 export async function startDevServer(
   dbFile: string,
@@ -113,6 +120,7 @@ export async function startDevServer(
       dbFile,
       '--log-level',
       'warn',
+      ...searchAttributeFlags,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -121,12 +129,13 @@ export async function startDevServer(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dev server exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const h = spawn(bin, ['operator', 'cluster', 'health', '--address', address], {
+      // Ready means serving with our search attributes registered (that happens after start).
+      const h = spawn(bin, ['operator', 'search-attribute', 'list', '--address', address], {
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       let out = '';
       h.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      h.on('exit', () => resolve(out.includes('SERVING')));
+      h.on('exit', () => resolve(out.includes('PolicyRule')));
     });
     if (ok) return { child, address, port: p };
     if (Date.now() > deadline) throw new Error('dev server did not become healthy');
