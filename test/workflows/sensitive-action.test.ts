@@ -48,21 +48,12 @@ async function pending(workflowId: string) {
   throw new Error(`${workflowId} never became pending`);
 }
 
-const hashOf = async (workflowId: string) => {
-  const { events } = await fx.client.workflow.getHandle(workflowId).fetchHistory();
-  for (const e of events ?? []) {
-    const done = e.activityTaskCompletedEventAttributes;
-    if (done?.result?.payloads?.[0]) {
-      const decoded = await fx.client.options.loadedDataConverter.payloadCodecs[0]?.decode([
-        done.result.payloads[0],
-      ]);
-      const p = decoded?.[0] ?? done.result.payloads[0];
-      const value = JSON.parse(Buffer.from(p.data ?? []).toString()) as { shortHash?: string };
-      if (value.shortHash) return value.shortHash;
-    }
-  }
-  throw new Error('no pinned decision');
-};
+const hashOf = async (workflowId: string) =>
+  (
+    await fx.client.workflow
+      .getHandle<typeof sensitiveActionWorkflow>(workflowId)
+      .query(statusQuery)
+  ).requestHash;
 
 test('a small refund is allowed by policy and executes once, with no card', async () => {
   const before = fx.api.refunds.length;

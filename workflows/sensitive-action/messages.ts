@@ -42,6 +42,8 @@ export interface ActionStatus {
   state:
     'deciding' | 'pending' | 'approved' | 'rejected' | 'expired' | 'denied' | 'executed' | 'failed';
   summary: string;
+  /** The short hash of the exact request, as shown on its cards (empty until decided). */
+  requestHash: string;
   decisions: { approver: string; choice: 'approve' | 'reject'; at: string }[];
   rejectedClicks: { approver: string; why: string; at: string }[];
 }

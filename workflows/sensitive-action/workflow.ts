@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -28,6 +29,11 @@ import type {
 } from './types.ts';
 
 const acts = proxyActivities<SensitiveActionActivities>({ startToCloseTimeout: '30 seconds' });
+// Policy evaluation and audit appends are fast and local to the worker: local activities skip a
+// round trip through the server (their results are still recorded in history).
+const local = proxyLocalActivities<SensitiveActionActivities>({
+  startToCloseTimeout: '10 seconds',
+});
 // Execution must not run twice: one attempt per idempotency key at the remote end is the vault's
 // job; here retries are limited and each carries the same key.
 const exec = proxyActivities<SensitiveActionActivities>({
@@ -49,16 +55,18 @@ export async function sensitiveActionWorkflow({
   const status: ActionStatus = {
     state: 'deciding',
     summary: 'Evaluating policy',
+    requestHash: '',
     decisions: [],
     rejectedClicks: [],
   };
   setHandler(approvalDecisionSignal, (d) => void inbox.push(d));
   setHandler(statusQuery, () => status);
 
-  const decision = await acts.decidePolicy({ workflowId, request });
+  const decision = await local.decidePolicy({ workflowId, request });
+  status.requestHash = decision.shortHash;
   let auditSeq = 0;
   const audit = (type: AuditEntry['type'], extra: Partial<AuditEntry> = {}) =>
-    acts.recordAudit({
+    local.recordAudit({
       id: `${workflowId}#${++auditSeq}`,
       type,
       at: new Date().toISOString(),
@@ -85,7 +93,9 @@ export async function sensitiveActionWorkflow({
       reason: decision.reason,
     },
   });
+  let finalizing: Promise<void> = Promise.resolve();
   const finish = async (outcome: ActionOutcome): Promise<ActionOutcome> => {
+    await finalizing;
     await condition(allHandlersFinished);
     return outcome;
   };
@@ -139,7 +149,8 @@ export async function sensitiveActionWorkflow({
     const namesOf = decidedBy.map((d) => d.approver.displayName).join(', ');
     const view = finalView(waited.outcome, decidedBy, decision);
     if (namesOf) upsertSearchAttributes([{ key: ApproverKey, value: namesOf }]);
-    await acts.updateApprovalCards({
+    // Finalizing the cards runs beside the execution; the run completes only when both are done.
+    finalizing = acts.updateApprovalCards({
       workflowId,
       request,
       decision,
