@@ -140,7 +140,7 @@ export class FileCredentialStore implements CredentialStore {
     let bytes: Buffer;
     try {
       // Synchronous on purpose: a stat takes microseconds, a thread-pool round trip far longer, and
-      // this runs on every vault request (see bench/RESULTS-vault.md).
+      // this runs on every vault request (see bench/RESULTS.md, vault section).
       const s = statSync(this.path, { bigint: true });
       stamp = `${s.ino}:${s.size}:${s.mtimeNs}`;
       if (this.cache?.stamp === stamp) return this.cache.records;
