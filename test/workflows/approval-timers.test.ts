@@ -1,0 +1,156 @@
+// Days-long approvals under the time-skipping test server: a reminder after 1 day, escalation
+// after 2 (the escalation approver gets a card and may decide), expiry after 3 days with the
+// requester told; and a request approved on day 364 of a 365-day wait that executes exactly once.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import proto from '@temporalio/proto';
+import * as searchKeys from '../../workflows/sensitive-action/search.ts';
+import { createActivities } from '../../activities/index.ts';
+import { createDeps } from '../../src/deps.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
+import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import { sensitiveActionWorkflow } from '../../workflows/index.ts';
+import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+
+let env: TestWorkflowEnvironment;
+const fixtures: ActionFixture[] = [];
+before(async () => {
+  installRuntimeLogger(createLogger({ level: 'warn' }));
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: loadConfig().AIRLOCK_TEST_SERVER_BIN } },
+  });
+  // The workflow upserts Airlock's search attributes; register them as `make up` does.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      Object.values(searchKeys).map((k) => [
+        k.name,
+        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+});
+after(async () => {
+  await env?.teardown();
+  for (const fx of fixtures) await fx.close();
+});
+
+/** A fixture whose refunds-large rule gets `approval` lines added (timers, escalation). */
+async function fixture(approval: string): Promise<ActionFixture> {
+  const fx = await actionFixture((yaml) =>
+    yaml.replace(
+      '      approvers: { groups: [refund-approvers] }\n      quorum: 1\n',
+      `      approvers: { groups: [refund-approvers] }\n      quorum: 1\n${approval}`,
+    ),
+  );
+  fixtures.push(fx);
+  return fx;
+}
+
+const refund = (amount: number): ActionRequest => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { amount, order: `T-${randomUUID()}` },
+});
+
+async function withWorker<T>(fx: ActionFixture, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `timers-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities(createDeps(fx.config, fx.cards)),
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+test('reminder after 1 day, escalation after 2 (the new approver may decide), approved then', async () => {
+  const fx = await fixture(
+    '      remindEvery: 1d\n      escalation: [{ after: 2d, approvers: { users: [mallory] } }]\n      expiry: { after: 3d, outcome: deny }\n',
+  );
+  const outcome = await withWorker(fx, async (taskQueue) => {
+    const workflowId = `action:${randomUUID()}`;
+    const handle = await env.client.workflow.start(sensitiveActionWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ request: refund(400) }],
+    });
+    await env.sleep('1 day');
+    await env.sleep('1 hour');
+    const afterOneDay = fx.cards.updates
+      .filter((u) => u.cards[0]?.messageId === `card-${workflowId}`)
+      .map((u) => u.view.notes ?? []);
+    assert.deepEqual(afterOneDay.at(-1), ['Reminder 1: still waiting for a decision']);
+    // Before escalation Mallory is not an approver.
+    const hash = (await handle.query(statusQuery)).requestHash;
+    await handle.signal(approvalDecisionSignal, click(people.mallory, 'approve', hash));
+    await env.sleep('1 day');
+    const notes =
+      fx.cards.updates.filter((u) => u.cards[0]?.messageId === `card-${workflowId}`).at(-1)?.view
+        .notes ?? [];
+    assert.ok(notes.includes('Escalated to Mallory Outsider'), JSON.stringify(notes));
+    await handle.signal(approvalDecisionSignal, click(people.mallory, 'approve', hash));
+    const result = await handle.result();
+    assert.deepEqual(
+      (await handle.query(statusQuery)).rejectedClicks.map((r) => r.why),
+      ['not an authorized approver for this request'],
+    );
+    return result;
+  });
+  assert.equal(outcome.outcome, 'executed');
+  assert.equal(outcome.decidedBy[0]?.approver.displayName, 'Mallory Outsider');
+});
+
+test('approved on day 364 of a 365-day wait: executes exactly once', async () => {
+  const fx = await fixture(
+    '      remindEvery: 30d\n      expiry: { after: 365d, outcome: deny }\n',
+  );
+  const before = fx.api.refunds.length;
+  const outcome = await withWorker(fx, async (taskQueue) => {
+    const workflowId = `action:${randomUUID()}`;
+    const handle = await env.client.workflow.start(sensitiveActionWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ request: refund(999) }],
+    });
+    await env.sleep('364 days');
+    assert.equal((await handle.query(statusQuery)).state, 'pending');
+    await handle.signal(
+      approvalDecisionSignal,
+      click(people.bob, 'approve', (await handle.query(statusQuery)).requestHash),
+    );
+    return handle.result();
+  });
+  assert.equal(outcome.outcome, 'executed');
+  assert.equal(fx.api.refunds.length, before + 1);
+});
+
+test('nobody decides for three days: expiry denies, the card and the requester are told', async () => {
+  const fx = await fixture('      remindEvery: 1d\n      expiry: { after: 3d, outcome: deny }\n');
+  const outcome = await withWorker(fx, (taskQueue) =>
+    env.client.workflow.execute(sensitiveActionWorkflow, {
+      taskQueue,
+      workflowId: `action:${randomUUID()}`,
+      args: [{ request: refund(77) }],
+    }),
+  );
+  assert.equal(outcome.outcome, 'expired');
+  assert.equal(outcome.message, 'Expired after 3 days — denied');
+  const views = fx.cards.updates.map((u) => u.view);
+  assert.deepEqual(
+    views.map((v) => v.notes?.[0] ?? v.outcomeText),
+    [
+      'Reminder 1: still waiting for a decision',
+      'Reminder 2: still waiting for a decision',
+      'Expired after 3 days — denied',
+    ],
+  );
+});
