@@ -49,12 +49,8 @@ case "${1:-status}" in
     say "docker: $host"
     ;;
   down)
-    if own_running; then
-      say "stopping dockerd"
-      kill "$(cat "$OWN_PID")"
-      wait_for 20 bash -c "! kill -0 $(cat "$OWN_PID") 2>/dev/null" || kill -9 "$(cat "$OWN_PID")" 2>/dev/null || true
-      rm -f "$RUN_DIR/started-by-us"
-    fi
+    stop_pid "$OWN_PID" dockerd
+    rm -f "$RUN_DIR/started-by-us"
     ;;
   status)
     load_env

@@ -47,3 +47,13 @@ env_set() {
 }
 
 load_env() { if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi; }
+
+# stop_pid FILE NAME: stop the process in pid FILE (TERM, then KILL after 20 s).
+stop_pid() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  say "stopping $2"
+  kill "$pid"
+  wait_for 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+}

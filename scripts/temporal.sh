@@ -36,11 +36,7 @@ case "${1:-status}" in
     env_set TEMPORAL_UI_URL "http://127.0.0.1:$UI_PORT"
     ;;
   down)
-    if running; then
-      say "stopping the Temporal dev server"
-      kill "$(cat "$PID")"
-      wait_for 20 bash -c "! kill -0 $(cat "$PID") 2>/dev/null" || kill -9 "$(cat "$PID")" 2>/dev/null || true
-    fi
+    stop_pid "$PID" "the Temporal dev server"
     rm -f "$PID"
     ;;
   status)

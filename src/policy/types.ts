@@ -31,26 +31,12 @@ export interface PolicyProblem {
   message: string;
 }
 
-/** A sensitive request an agent makes through the gateway. */
-export interface ActionRequest {
-  agent: string;
-  capability: string;
-  method: string;
-  path: string;
-  body?: unknown;
-  requester?: { platform?: string; userId?: string; aadObjectId?: string; displayName?: string };
-  sessionId?: string;
-}
-
-/** An approver, with the identity fields a click is checked against. */
-export interface ApproverRef {
-  id: string;
-  displayName: string;
-  tenantId?: string;
-  aadObjectId?: string;
-  slackUserId?: string;
-  email?: string;
-}
+// The request and approver shapes are the workflow's (they are pinned in its history).
+import type {
+  ActionRequest,
+  Approver as ApproverRef,
+} from '../../workflows/sensitive-action/types.ts';
+export type { ActionRequest, ApproverRef };
 
 /** Where approval cards are posted. */
 export interface CardTargets {
