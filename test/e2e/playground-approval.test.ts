@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
+import { startFlakyProxy } from '../helpers/flaky-proxy.ts';
 import { killProcess } from '../helpers/temporal.ts';
 import {
   buttons,
@@ -110,12 +111,13 @@ test('worker killed while pending: the click arrives with no worker running, the
   });
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(stack.fx.api.refunds.length, before, 'nothing executes while no worker runs');
-  await stack.worker();
+  const second = await stack.worker();
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.equal(stack.fx.api.refunds.length, before + 1);
   assert.equal(stack.fx.api.refunds.at(-1)?.idempotencyKey, workflowId);
   await cardUpdated(stack.pg, card.message.messageId, /Approved by Alice Approver at/);
+  await killProcess(second, 'SIGTERM');
 });
 
 test('a button value tampered to point at another request is refused by that request', async () => {
@@ -162,4 +164,25 @@ test('a button value tampered to point at another request is refused by that req
   await a.handle.terminate('test done');
   await b.handle.terminate('test done');
   await killProcess(worker, 'SIGTERM');
+});
+
+test('the connector fails card updates a few times; the activity retries and every card is updated', async () => {
+  const proxy = await startFlakyProxy(stack.playground.url, 'PUT', 3);
+  const worker = await stack.worker({ AIRLOCK_TEAMS_SERVICE_URL: `${proxy.url}/_connector` });
+  try {
+    const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(130));
+    const card = await cardPosted(stack.pg, workflowId);
+    await stack.pg.submit({
+      conversationId: GROUP_CHAT,
+      replyToId: card.message.messageId,
+      value: buttons(card)[0]?.data ?? {},
+      fromId: 'user-bob',
+    });
+    assert.equal((await handle.result()).outcome, 'executed');
+    await cardUpdated(stack.pg, card.message.messageId, /Approved by Bob Approver at/);
+    assert.equal(proxy.failed, 3);
+  } finally {
+    await killProcess(worker, 'SIGTERM');
+    await proxy.close();
+  }
 });

@@ -22,7 +22,8 @@ export interface Stack {
   webhookUrl: string;
   playground: Playground;
   pg: PlaygroundClient;
-  worker(): Promise<ChildProcess>;
+  /** Start a worker process; `overrides` change its configuration. */
+  worker(overrides?: Partial<Config>): Promise<ChildProcess>;
   close(): Promise<void>;
 }
 
@@ -62,8 +63,8 @@ export async function startStack(
     webhookUrl,
     playground,
     pg,
-    worker: async () => {
-      const w = await spawnWorker(config);
+    worker: async (overrides = {}) => {
+      const w = await spawnWorker({ ...config, ...overrides });
       workers.push(w);
       return w;
     },
