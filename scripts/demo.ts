@@ -117,7 +117,7 @@ say(`Temporal UI (this request): ${ui(workflowId)}`);
 say(
   `Temporal UI (all runs):     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
 );
-say(`Terminal: node bin/airlock.js approvals show ${workflowId}`);
+say(`Terminal: ./airlock approvals show ${workflowId}`);
 
 if (oneshot) {
   const actions = cardOf(card)?.['actions'] as { data: Record<string, unknown> }[];

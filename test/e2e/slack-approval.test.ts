@@ -1,0 +1,139 @@
+// Slack end to end: the policy sends cards to a Slack channel; the card goes out through the local
+// stand-in speaking Slack's Web API; a recorded real block_actions click, re-signed with our signing
+// secret, comes in at the webhook; the workflow executes once and the card is edited in place.
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { requestAction } from '../../src/actions/request.ts';
+import { createApprovalBot } from '../../src/chat/bot.ts';
+import { createCardSender } from '../../src/chat/card-sender.ts';
+import { createChatServer } from '../../src/chat/server.ts';
+import { signalDecision } from '../../src/chat/signal.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createDeps } from '../../src/deps.ts';
+import { startSlackApiStandin } from '../../src/dev/slack-api-standin.ts';
+import { createLogger } from '../../src/log.ts';
+import { createWorker } from '../../src/temporal/worker.ts';
+import { actionFixture } from '../helpers/actions.ts';
+import { envFor } from '../helpers/temporal.ts';
+
+const recorded = JSON.parse(
+  readFileSync(
+    new URL(
+      '../../../shared/fixtures/recorded-webhooks/slack/actions-reactions.json',
+      import.meta.url,
+    ),
+    'utf8',
+  ),
+) as {
+  action: Record<string, unknown> & { user: { id: string }; actions: Record<string, unknown>[] };
+};
+const secret = 'slack-signing-secret-e2e';
+
+test('a Slack click approves: recorded block_actions shape, verified signature, one execution, card edited', async () => {
+  const slackUser = recorded.action.user.id;
+  const fx = await actionFixture((yaml) =>
+    yaml
+      .replace(
+        '    email: alice@example.com\n',
+        `    email: alice@example.com\n    slackUserId: ${slackUser}\n`,
+      )
+      .replace(
+        'teams: { channel: { conversationId: airlock-approvals-chat } }',
+        'slack: { channel: C0APPROVALS }',
+      ),
+  );
+  const slack = await startSlackApiStandin();
+  const config = loadConfig({
+    ...envFor(fx.config),
+    AIRLOCK_SLACK_SIGNING_SECRET: secret,
+    AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-e2e',
+    AIRLOCK_SLACK_API_URL: slack.apiUrl,
+    AIRLOCK_WEBHOOK_PORT: '0',
+  });
+  const logger = createLogger({ level: 'silent' });
+  const webhook = await createChatServer({
+    config,
+    logger,
+    onDecision: signalDecision(fx.client, logger),
+  });
+  const url = `http://127.0.0.1:${await webhook.listen()}/api/webhooks/slack`;
+  const bot = await createApprovalBot({
+    config,
+    logger,
+    onDecision: () => Promise.reject(new Error('no clicks here')),
+  });
+  const worker = await createWorker({
+    config,
+    logger,
+    deps: createDeps(config, createCardSender(bot, config, logger)),
+  });
+  const running = worker.run();
+  try {
+    const before = fx.api.refunds.length;
+    const { workflowId, handle } = await requestAction(fx.client, config, {
+      agent: 'support-bot',
+      capability: 'refunds-api',
+      method: 'POST',
+      path: '/refunds',
+      body: { amount: 220, order: `SLACK-${process.pid}` },
+    });
+    let posted: (typeof slack.calls)[number] | undefined;
+    for (let i = 0; i < 200 && !posted; i++) {
+      posted = slack.calls.find(
+        (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes(workflowId),
+      );
+      if (!posted) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(posted?.args['channel'], 'C0APPROVALS');
+    const blocks = JSON.stringify(posted?.args['blocks']);
+    const value = /"action_id":"approval:approve","value":"((?:[^"\\]|\\.)*)"/.exec(blocks)?.[1];
+    assert.ok(value, 'the card has an Approve button with a value');
+    const click = {
+      ...recorded.action,
+      actions: [
+        {
+          ...recorded.action.actions[0],
+          action_id: 'approval:approve',
+          value: JSON.parse(`"${value}"`) as string,
+        },
+      ],
+    };
+    const body = `payload=${encodeURIComponent(JSON.stringify(click))}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const sig = createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+    const forged = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': 'v0=00',
+      },
+    });
+    assert.equal(forged.status, 401);
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': `v0=${sig}`,
+      },
+    });
+    assert.equal(res.status, 200);
+    const outcome = await handle.result();
+    assert.equal(outcome.outcome, 'executed');
+    assert.equal(outcome.decidedBy[0]?.approver.userId, slackUser);
+    assert.equal(fx.api.refunds.length, before + 1);
+    const update = slack.calls.filter((c) => c.method === 'chat.update').at(-1);
+    assert.match(JSON.stringify(update?.args), /Approved by .* at \d\d:\d\d UTC/);
+  } finally {
+    worker.shutdown();
+    await running;
+    await webhook.close();
+    await slack.close();
+    await fx.close();
+  }
+});
