@@ -3,6 +3,7 @@
 // Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
 import { ApplicationFailure } from '@temporalio/activity';
 import { requestHash } from '../src/actions/request.ts';
+import { grantIds, type Grants } from '../src/grants/grants.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { evaluate } from '../src/policy/evaluate.ts';
@@ -29,6 +30,8 @@ export interface ActionActivityDeps {
   vault: CredentialStore;
   audit: AuditLog;
   cards: ApprovalCardSender;
+  /** Standing approvals; without it no request is ever allowed by a grant. */
+  grants?: Grants;
   /** Response bytes kept in history; the rest is cut. Default 16 KiB. */
   maxResultBytes?: number;
 }
@@ -53,7 +56,32 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       });
       const decision = evaluate(policy, request, new Date());
       const hash = requestHash(request);
-      return { ...decision, requestHash: hash, shortHash: hash.slice(0, 12) };
+      const ids = grantIds(request, decision.rule ?? '', decision.grantKeyFields);
+      const pinned = {
+        ...decision,
+        requestHash: hash,
+        shortHash: hash.slice(0, 12),
+        grantIds: ids,
+        grant: null,
+      };
+      if (decision.decision !== 'approve' || decision.grants.length === 0 || !deps.grants)
+        return pinned;
+      // An active grant for this exact kind of request lets it through without a card.
+      const active = await deps.grants.active(
+        [ids.session, ids.duration].filter((id): id is string => id !== null),
+      );
+      if (!active) return pinned;
+      const { grant } = active;
+      return {
+        ...pinned,
+        decision: 'allow' as const,
+        reason: `allowed by grant ${grant.id} (${grant.kind}, given by ${grant.grantedBy} until ${grant.until}); rule ${decision.rule} would ask for approval`,
+        grant: { id: grant.id, grantedBy: grant.grantedBy, until: grant.until },
+      };
+    },
+
+    async checkGrant({ id }) {
+      return Boolean(deps.grants && (await deps.grants.active([id])));
     },
 
     planApprovalCards: (input) => deps.cards.plan(input),

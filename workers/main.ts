@@ -9,6 +9,8 @@ import { createApprovalBot } from '../src/chat/bot.ts';
 import { createCardSender } from '../src/chat/card-sender.ts';
 import { noChatSurface } from '../src/chat/none.ts';
 import { createWorker } from '../src/temporal/worker.ts';
+import { createClient } from '../src/temporal/client.ts';
+import { temporalGrants } from '../src/grants/grants.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
@@ -36,7 +38,7 @@ try {
   const worker = await createWorker({
     config,
     logger,
-    deps: createDeps(config, cards),
+    deps: createDeps(config, cards, { grants: temporalGrants(await createClient(config)) }),
     bundlePath,
   });
   logger.info(

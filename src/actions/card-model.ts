@@ -2,6 +2,7 @@
 // policy decision and the current view. Body fields whose names look secret are masked, and the
 // preview is size-limited; the card builder caps every field again.
 import type { ApprovalCardModel } from '../chat/cards.ts';
+import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
 import type {
   ActionRequest,
   CardView,
@@ -10,6 +11,28 @@ import type {
 
 const secretName = /pass|secret|token|key|auth|cookie|credential|card.?number|cvv|ssn/i;
 const PREVIEW_MAX = 1000;
+/** How long a "for a duration" grant lasts when the policy gives no maximum. */
+export const DEFAULT_GRANT_MS = 8 * 3_600_000;
+
+/** The grant buttons this request's card offers ("for this session" only when it has one). */
+export function grantButtons(
+  request: ActionRequest,
+  decision: PinnedDecision,
+): { kind: 'session' | 'duration'; label: string }[] {
+  type GrantButton = { kind: 'session' | 'duration'; label: string };
+  return decision.grants.flatMap((g): GrantButton[] => {
+    if (g.kind === 'session' && request.sessionId)
+      return [{ kind: 'session' as const, label: 'Approve for this session' }];
+    if (g.kind === 'duration')
+      return [
+        {
+          kind: 'duration' as const,
+          label: `Approve for ${describeSpan(g.maxMs ?? DEFAULT_GRANT_MS)}`,
+        },
+      ];
+    return [];
+  });
+}
 
 /** Mask values of secret-looking fields, at any depth. */
 export function maskSecrets(value: unknown): unknown {
@@ -69,5 +92,6 @@ export function cardModel(
     state: view.state === 'denied' ? 'rejected' : view.state,
     ...(view.outcomeText ? { outcomeText: view.outcomeText } : {}),
     ...(view.notes?.length ? { notes: view.notes } : {}),
+    grants: grantButtons(request, decision),
   };
 }

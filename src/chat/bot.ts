@@ -13,12 +13,7 @@ import type { ApprovalDecision } from '../../workflows/sensitive-action/messages
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import {
-  approveActionId,
-  buildApprovalCard,
-  rejectActionId,
-  type ApprovalCardModel,
-} from './cards.ts';
+import { approvalActionIds, buildApprovalCard, type ApprovalCardModel } from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
 import {
   ConversationRegistry,
@@ -153,7 +148,7 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
   chat.onNewMention((thread, message) => learn(thread.adapter.name, message.raw));
   chat.onNewMessage(/[\s\S]*/, (thread, message) => learn(thread.adapter.name, message.raw));
 
-  chat.onAction([approveActionId, rejectActionId], async (event) => {
+  chat.onAction(approvalActionIds, async (event) => {
     const result = decisionFromClick({
       actionId: event.actionId,
       ...(event.value !== undefined ? { value: event.value } : {}),

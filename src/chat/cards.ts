@@ -16,6 +16,16 @@ import {
 /** Action ids of the two buttons on a pending card. */
 export const approveActionId = 'approval:approve';
 export const rejectActionId = 'approval:reject';
+/** Approve and grant: later identical requests in this session, or for a time, need no card. */
+export const approveSessionActionId = 'approval:approve-session';
+export const approveDurationActionId = 'approval:approve-duration';
+/** Every action id an approval card can send. */
+export const approvalActionIds = [
+  approveActionId,
+  approveSessionActionId,
+  approveDurationActionId,
+  rejectActionId,
+];
 
 /** Where an approval card stands; everything but `pending` is final and has no buttons. */
 export type CardState = 'pending' | 'approved' | 'rejected' | 'expired' | 'failed' | 'escalated';
@@ -43,6 +53,8 @@ export interface ApprovalCardModel {
   outcomeText?: string;
   /** Progress notes on a pending card, e.g. "1 of 2 approvals: Alice", "Reminder 1: …". */
   notes?: string[];
+  /** Grant buttons the policy offers, e.g. { kind: 'duration', label: 'Approve for 8 hours' }. */
+  grants?: { kind: 'session' | 'duration'; label: string }[];
 }
 
 /** What each button carries back: enough to find the workflow and bind the click to the request. */
@@ -115,6 +127,13 @@ export function buildApprovalCard(model: ApprovalCardModel): CardElement {
     children.push(
       Actions([
         Button({ id: approveActionId, label: 'Approve', style: 'primary', value }),
+        ...(model.grants ?? []).map((g) =>
+          Button({
+            id: g.kind === 'session' ? approveSessionActionId : approveDurationActionId,
+            label: f(g.label),
+            value,
+          }),
+        ),
         Button({ id: rejectActionId, label: 'Reject', style: 'danger', value }),
       ]),
     );

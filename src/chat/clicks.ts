@@ -5,7 +5,13 @@ import type {
   ApprovalDecision,
   ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
-import { approveActionId, parseButtonValue, rejectActionId } from './cards.ts';
+import {
+  approveActionId,
+  approveDurationActionId,
+  approveSessionActionId,
+  parseButtonValue,
+  rejectActionId,
+} from './cards.ts';
 
 /** The parts of a Chat SDK action event this module reads. */
 export interface ClickEvent {
@@ -21,12 +27,16 @@ export type ClickResult =
 
 /** Build the decision a click stands for; `now` is the receive time. */
 export function decisionFromClick(event: ClickEvent, now: Date = new Date()): ClickResult {
-  const choice =
-    event.actionId === approveActionId
-      ? 'approve'
-      : event.actionId === rejectActionId
-        ? 'reject'
-        : null;
+  const approving = [approveActionId, approveSessionActionId, approveDurationActionId].includes(
+    event.actionId,
+  );
+  const choice = approving ? 'approve' : event.actionId === rejectActionId ? 'reject' : null;
+  const grant =
+    event.actionId === approveSessionActionId
+      ? ({ kind: 'session' } as const)
+      : event.actionId === approveDurationActionId
+        ? ({ kind: 'duration' } as const)
+        : undefined;
   if (!choice) return { ok: false, reason: `not an approval action: ${event.actionId}` };
   const value = parseButtonValue(event.value);
   if (!value) return { ok: false, reason: 'button value is not {workflowId, requestHash}' };
@@ -46,6 +56,7 @@ export function decisionFromClick(event: ClickEvent, now: Date = new Date()): Cl
       approver: who.identity,
       requestHash: value.requestHash,
       receivedAt: now.toISOString(),
+      ...(grant ? { grant } : {}),
     },
   };
 }

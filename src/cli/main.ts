@@ -24,6 +24,10 @@ const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
     summary: 'store, list and remove credentials (encrypted at rest)',
     load: async () => (await import('./vault.ts')).run,
   },
+  grants: {
+    summary: 'list and revoke standing approvals',
+    load: async () => (await import('./grants.ts')).run,
+  },
   policy: {
     summary: 'check policy sets and explain decisions (dry run)',
     load: async () => (await import('./policy.ts')).run,

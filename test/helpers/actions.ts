@@ -10,6 +10,7 @@ import type { Worker } from '@temporalio/worker';
 import type { ApprovalCardSender } from '../../activities/actions.ts';
 import type { Config } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
+import { temporalGrants } from '../../src/grants/grants.ts';
 import { startDemoApi, type DemoApi } from '../../src/dev/demo-api.ts';
 import { createLogger } from '../../src/log.ts';
 import { createClient } from '../../src/temporal/client.ts';
@@ -144,7 +145,7 @@ export async function actionFixture(
     const worker = await createWorker({
       config,
       logger: createLogger({ level: 'warn' }),
-      deps: createDeps(config, cards),
+      deps: createDeps(config, cards, { grants: temporalGrants(client) }),
     });
     const running = worker.run();
     return {

@@ -54,6 +54,10 @@ export interface PinnedDecision {
     } | null;
     slack: { channel?: string; directMessages: boolean } | null;
   };
+  /** The grant ids that would cover this request (duration; session when it has one). */
+  grantIds: { duration: string; session: string | null };
+  /** Set when an active grant turned an `approve` into this `allow`. */
+  grant: { id: string; grantedBy: string; until: string } | null;
   /** sha256 (hex) of the canonical request; the card shows its first 12 characters. */
   requestHash: string;
   shortHash: string;
@@ -128,6 +132,8 @@ export interface AuditEntry {
     | 'denied'
     | 'allowed'
     | 'cards-posted'
+    | 'granted'
+    | 'grant-revoked'
     | 'card-failed'
     | 'decision'
     | 'rejected-click'
@@ -170,6 +176,8 @@ export interface SensitiveActionActivities {
     decision: PinnedDecision;
   }): Promise<ExecutionResult>;
   recordAudit(entry: AuditEntry): Promise<void>;
+  /** Whether grant `id` is still active (checked again right before a grant-allowed execution). */
+  checkGrant(input: { id: string }): Promise<boolean>;
 }
 
 export type { ApprovalDecision };

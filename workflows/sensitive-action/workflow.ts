@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { waitForApproval } from './approval.ts';
+import { giveGrant } from './grants.ts';
 import { finalView } from './outcome.ts';
 import {
   approvalDecisionSignal,
@@ -115,7 +116,13 @@ export async function sensitiveActionWorkflow({
       message: `Denied by policy rule ${decision.rule ?? '(none matched)'}: ${decision.reason}`,
     });
   }
-  if (decision.decision === 'approve') {
+  // A grant-allowed request checks its grant once more: revoked since → it asks like any other.
+  let mode = decision.decision;
+  if (mode === 'allow' && decision.grant && !(await local.checkGrant({ id: decision.grant.id }))) {
+    await audit('grant-revoked', { detail: { grantId: decision.grant.id } });
+    mode = 'approve';
+  }
+  if (mode === 'approve') {
     setState('pending', `Waiting for approval (rule ${decision.rule})`);
     const onProgress = (t: Tally) => {
       status.decisions = [...t.approvals, ...t.rejections].map((d) => ({
@@ -171,8 +178,10 @@ export async function sensitiveActionWorkflow({
     }
     base.decidedBy = decidedBy;
     setState('approved', `${view.outcomeText}; executing`);
+    const deciding = waited.tally.approvals.at(-1);
+    if (deciding) await giveGrant(workflowId, request, decision, deciding, audit);
   } else {
-    await audit('allowed', { detail: { reason: decision.reason } });
+    await audit('allowed', { detail: { reason: decision.reason, grant: decision.grant?.id } });
   }
 
   try {

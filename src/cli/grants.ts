@@ -1,0 +1,60 @@
+// `airlock grants list|revoke`: see which standing approvals are active, and end one now.
+import { parseArgs } from 'node:util';
+import { loadConfig, processEnv } from '../config.ts';
+import { temporalGrants } from '../grants/grants.ts';
+import { createClient } from '../temporal/client.ts';
+import type { CliIo } from './io.ts';
+
+const usage = `usage:
+  airlock grants list [--json]
+  airlock grants revoke <grant-id> [--by NAME]
+`;
+
+/** Run `airlock grants …`. */
+export async function run(
+  args: string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = processEnv(),
+): Promise<number> {
+  const [command, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, by: { type: 'string' } },
+  });
+  if (command !== 'list' && !(command === 'revoke' && positionals[0])) {
+    io.stderr(usage);
+    return 2;
+  }
+  const client = await createClient(loadConfig(env));
+  try {
+    const grants = temporalGrants(client);
+    if (command === 'list') {
+      const active = await grants.list();
+      if (values.json)
+        io.stdout(
+          `${JSON.stringify(
+            active.map((g) => g.grant),
+            null,
+            2,
+          )}\n`,
+        );
+      else if (active.length === 0) io.stdout('no active grants\n');
+      else
+        for (const { grant: g } of active)
+          io.stdout(
+            `${g.id}  ${g.kind} ${g.agent} ${g.method} ${g.capability} rule=${g.rule} ${JSON.stringify(g.fields)} by ${g.grantedBy} until ${g.until}\n`,
+          );
+      return 0;
+    }
+    const id = positionals[0] as string;
+    if (!(await grants.revoke(id, values.by ?? 'airlock CLI'))) {
+      io.stderr(`airlock grants: no active grant ${id}\n`);
+      return 1;
+    }
+    io.stdout(`revoked ${id}\n`);
+    return 0;
+  } finally {
+    await client.connection.close();
+  }
+}

@@ -1,0 +1,97 @@
+// Grants: standing approvals kept as grantWorkflow runs (`grant:<key>`). The key is a hash of what
+// must be identical for a later request to be covered (agent, capability, method, rule, the
+// policy's grant key fields, and for session grants the session), so a lookup is one describe and
+// one query by id: strongly consistent, no search index involved.
+import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { canonicalJson } from '../canonical-json.ts';
+import {
+  grantStatusQuery,
+  revokeGrantSignal,
+  type GrantStatus,
+} from '../../workflows/grant/messages.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+
+/** The values of `fields` (dotted paths) in `body`. */
+export function keyFieldValues(body: unknown, fields: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    let v: unknown = body;
+    for (const part of field.split('.'))
+      v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    out[field] = v ?? null;
+  }
+  return out;
+}
+
+/** The grant ids a request could be covered by: one for a duration grant, one for its session. */
+export function grantIds(
+  request: ActionRequest,
+  rule: string,
+  fields: string[],
+): { duration: string; session: string | null } {
+  const base = {
+    agent: request.agent,
+    capability: request.capability,
+    method: request.method.toUpperCase(),
+    rule,
+    fields: keyFieldValues(request.body, fields),
+  };
+  const id = (extra: object) =>
+    `grant:${createHash('sha256')
+      .update(canonicalJson({ ...base, ...extra }))
+      .digest('hex')
+      .slice(0, 32)}`;
+  return {
+    duration: id({ kind: 'duration' }),
+    session: request.sessionId ? id({ kind: 'session', session: request.sessionId }) : null,
+  };
+}
+
+/** Finding, listing and revoking grants. */
+export interface Grants {
+  /** The first of `ids` that is an active grant, or null. */
+  active(ids: string[]): Promise<GrantStatus | null>;
+  list(): Promise<GrantStatus[]>;
+  /** Revoke grant `id`; false when there is no such active grant. */
+  revoke(id: string, by: string): Promise<boolean>;
+}
+
+/** Grants backed by grantWorkflow runs on Temporal. */
+export function temporalGrants(client: Client): Grants {
+  const status = async (id: string): Promise<GrantStatus | null> => {
+    try {
+      const handle = client.workflow.getHandle(id);
+      if ((await handle.describe()).status.name !== 'RUNNING') return null;
+      return await handle.query(grantStatusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  };
+  return {
+    async active(ids) {
+      for (const id of ids) {
+        const s = await status(id);
+        if (s?.active) return s;
+      }
+      return null;
+    },
+    async list() {
+      const found: GrantStatus[] = [];
+      for await (const w of client.workflow.list({
+        query: 'WorkflowType = "grantWorkflow" AND ExecutionStatus = "Running"',
+      })) {
+        const s = await status(w.workflowId);
+        if (s) found.push(s);
+      }
+      return found;
+    },
+    async revoke(id, by) {
+      const s = await status(id);
+      if (!s?.active) return false;
+      await client.workflow.getHandle(id).signal(revokeGrantSignal, { by });
+      return true;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Grants on the real dev server: an approver approves "for 8 hours"; identical later requests (same
+// agent, capability, method, rule and grant key field `currency`) run without a card, and the audit
+// names the grant; another currency still asks; after `airlock grants revoke`, it asks again.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { requestAction } from '../../src/actions/request.ts';
+import { AuditLog } from '../../src/audit/log.ts';
+import { bufferIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { envFor } from '../helpers/temporal.ts';
+
+let fx: ActionFixture;
+let worker: { stop(): Promise<void> };
+before(async () => {
+  fx = await actionFixture((yaml) =>
+    yaml.replace(
+      '      grants: [once, session]\n',
+      '      grants: [once, session, duration]\n      grantMaxDuration: 8h\n',
+    ),
+  );
+  worker = await fx.startWorker();
+});
+after(async () => {
+  await worker.stop();
+  await fx.close();
+});
+
+const refund = (currency: string): ActionRequest => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { amount: 90, currency, order: `G-${randomUUID()}` },
+});
+const cardFor = (workflowId: string) =>
+  fx.cards.posted.some((c) => c.messageId === `card-${workflowId}`);
+
+async function approveWithGrant(workflowId: string): Promise<void> {
+  const handle = fx.client.workflow.getHandle(workflowId);
+  for (let i = 0; i < 100 && !cardFor(workflowId); i++) await new Promise((r) => setTimeout(r, 50));
+  const hash = (await handle.query(statusQuery)).requestHash;
+  await handle.signal(
+    approvalDecisionSignal,
+    click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
+  );
+}
+
+test('approve for 8 hours: identical requests run without a card until revoked; others still ask', async () => {
+  const first = await requestAction(fx.client, fx.config, refund('EUR'));
+  await approveWithGrant(first.workflowId);
+  assert.equal((await first.handle.result()).outcome, 'executed');
+
+  const second = await requestAction(fx.client, fx.config, refund('EUR'));
+  const outcome = await second.handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.ok(!cardFor(second.workflowId), 'no card for a request covered by the grant');
+  const audit = await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read();
+  const granted = audit.find((r) => r.workflowId === first.workflowId && r.type === 'granted');
+  const grantId = String(granted?.detail?.['grantId']);
+  assert.match(grantId, /^grant:[0-9a-f]{32}$/);
+  assert.equal(granted?.approver?.displayName, 'Alice Approver');
+  assert.equal(
+    audit.find((r) => r.workflowId === second.workflowId && r.type === 'allowed')?.detail?.[
+      'grant'
+    ],
+    grantId,
+  );
+
+  const dollars = await requestAction(fx.client, fx.config, refund('USD'));
+  for (let i = 0; i < 100 && !cardFor(dollars.workflowId); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.ok(cardFor(dollars.workflowId), 'another currency is not covered');
+  await dollars.handle.terminate('test done');
+
+  const env = envFor(fx.config);
+  let io = bufferIo();
+  assert.equal(await main(['grants', 'list', '--json'], io, env), 0, io.err);
+  assert.ok((JSON.parse(io.out) as { id: string }[]).some((g) => g.id === grantId));
+  io = bufferIo();
+  assert.equal(
+    await main(['grants', 'revoke', grantId, '--by', 'Security Desk'], io, env),
+    0,
+    io.err,
+  );
+  assert.equal(io.out, `revoked ${grantId}\n`);
+  io = bufferIo();
+  assert.equal(await main(['grants', 'revoke', grantId], io, env), 1);
+
+  const third = await requestAction(fx.client, fx.config, refund('EUR'));
+  for (let i = 0; i < 100 && !cardFor(third.workflowId); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.ok(cardFor(third.workflowId), 'after revocation the same request asks again');
+  await third.handle.terminate('test done');
+});
+
+test('a grant stops applying when its time is up (a durable timer ends it)', async () => {
+  const short = await actionFixture((yaml) =>
+    yaml.replace(
+      '      grants: [once, session]\n',
+      '      grants: [once, session, duration]\n      grantMaxDuration: 3s\n',
+    ),
+  );
+  const w = await short.startWorker();
+  try {
+    const carded = (id: string) => short.cards.posted.some((c) => c.messageId === `card-${id}`);
+    const first = await requestAction(short.client, short.config, refund('GBP'));
+    for (let i = 0; i < 100 && !carded(first.workflowId); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const hash = (await first.handle.query(statusQuery)).requestHash;
+    await first.handle.signal(
+      approvalDecisionSignal,
+      click(people.bob, 'approve', hash, { grant: { kind: 'duration' } }),
+    );
+    assert.equal((await first.handle.result()).outcome, 'executed');
+    const covered = await requestAction(short.client, short.config, refund('GBP'));
+    assert.equal((await covered.handle.result()).outcome, 'executed');
+    assert.ok(!carded(covered.workflowId));
+    await new Promise((r) => setTimeout(r, 3500));
+    const later = await requestAction(short.client, short.config, refund('GBP'));
+    for (let i = 0; i < 100 && !carded(later.workflowId); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(carded(later.workflowId), 'after 3 s the grant has ended and a card is posted');
+    await later.handle.terminate('test done');
+  } finally {
+    await w.stop();
+    await short.close();
+  }
+});

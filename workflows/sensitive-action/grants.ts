@@ -1,0 +1,71 @@
+// Giving a grant when an approver chose one on the card: a grantWorkflow child that outlives this
+// run (ABANDON) and ends on its own durable timer, or when revoked. The grant's id was computed by
+// the policy activity (a hash), so identical later requests find it by id.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { GrantRecord } from '../grant/messages.ts';
+import { grantWorkflow } from '../grant/workflow.ts';
+import type { ApprovalDecision } from './messages.ts';
+import { AgentId, Capability, PolicyRule } from './search.ts';
+import type { ActionRequest, AuditEntry, PinnedDecision } from './types.ts';
+
+/** A duration grant lasts the policy's maximum (default 8 hours); a session grant 24 hours at most. */
+const DEFAULT_MS = { duration: 8 * 3_600_000, session: 24 * 3_600_000 };
+
+/** Start the grant the deciding click asked for, if the policy offers it; returns its id or null. */
+export async function giveGrant(
+  workflowId: string,
+  request: ActionRequest,
+  decision: PinnedDecision,
+  click: ApprovalDecision,
+  audit: (type: AuditEntry['type'], extra?: Partial<AuditEntry>) => Promise<void>,
+): Promise<string | null> {
+  const kind = click.grant?.kind;
+  if (kind !== 'session' && kind !== 'duration') return null;
+  const offered = decision.grants.find((g) => g.kind === kind);
+  const id = kind === 'session' ? decision.grantIds.session : decision.grantIds.duration;
+  if (!offered || !id || !decision.rule) return null;
+  const ms = Math.min(offered.maxMs ?? DEFAULT_MS[kind], click.grant?.durationMs ?? Infinity);
+  const grant: GrantRecord = {
+    id,
+    kind,
+    agent: request.agent,
+    capability: request.capability,
+    method: request.method.toUpperCase(),
+    rule: decision.rule,
+    fields: Object.fromEntries(decision.grantKeyFields.map((f) => [f, pick(request.body, f)])),
+    ...(kind === 'session' && request.sessionId ? { sessionId: request.sessionId } : {}),
+    grantedBy: click.approver.displayName,
+    grantedAt: new Date().toISOString(),
+    until: new Date(Date.now() + ms).toISOString(),
+    fromWorkflowId: workflowId,
+  };
+  try {
+    await startChild(grantWorkflow, {
+      workflowId: id,
+      args: [{ grant }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: AgentId, value: request.agent },
+        { key: Capability, value: request.capability },
+        { key: PolicyRule, value: decision.rule },
+      ],
+    });
+  } catch (err) {
+    // The same grant is already active (another approval gave it first): nothing to add.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return id;
+  }
+  await audit('granted', {
+    approver: click.approver,
+    detail: { grantId: id, kind, until: grant.until },
+  });
+  return id;
+}
+
+function pick(body: unknown, field: string): unknown {
+  let v: unknown = body;
+  for (const part of field.split('.'))
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  return v ?? null;
+}
