@@ -29,12 +29,14 @@ after(async () => {
   await fx.close();
 });
 
+// Currencies of their own per run: grants live on in the shared dev server until they end.
+const run = randomUUID().slice(0, 8);
 const refund = (currency: string): ActionRequest => ({
   agent: 'support-bot',
   capability: 'refunds-api',
   method: 'POST',
   path: '/refunds',
-  body: { amount: 90, currency, order: `G-${randomUUID()}` },
+  body: { amount: 90, currency: `${currency}-${run}`, order: `G-${randomUUID()}` },
 });
 const cardFor = (workflowId: string) =>
   fx.cards.posted.some((c) => c.messageId === `card-${workflowId}`);
