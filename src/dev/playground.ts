@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processEnv } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
@@ -45,7 +46,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   const child = spawn(process.execPath, args, {
     cwd: workDir,
     env: {
-      ...process.env,
+      ...processEnv(),
       // Without this it tries to open a browser and crashes on a headless machine.
       TEAMSAPPTESTER_BROWSER: 'none',
       M365_AGENTS_PLAYGROUND_CONFIG_PATH: options.usersFile ?? playgroundUsersFile,
