@@ -3,7 +3,7 @@
 // Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
 import { ApplicationFailure } from '@temporalio/activity';
 import { requestHash } from '../src/actions/request.ts';
-import { grantIds, type Grants } from '../src/grants/grants.ts';
+import { grantIds, keyFieldValues, type Grants } from '../src/grants/grants.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { evaluate } from '../src/policy/evaluate.ts';
@@ -62,6 +62,7 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
         requestHash: hash,
         shortHash: hash.slice(0, 12),
         grantIds: ids,
+        grantFields: keyFieldValues(request.body, decision.grantKeyFields),
         grant: null,
       };
       if (decision.decision !== 'approve' || decision.grants.length === 0 || !deps.grants)

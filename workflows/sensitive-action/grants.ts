@@ -33,7 +33,7 @@ export async function giveGrant(
     capability: request.capability,
     method: request.method.toUpperCase(),
     rule: decision.rule,
-    fields: Object.fromEntries(decision.grantKeyFields.map((f) => [f, pick(request.body, f)])),
+    fields: decision.grantFields,
     ...(kind === 'session' && request.sessionId ? { sessionId: request.sessionId } : {}),
     grantedBy: click.approver.displayName,
     grantedAt: new Date().toISOString(),
@@ -61,11 +61,4 @@ export async function giveGrant(
     detail: { grantId: id, kind, until: grant.until },
   });
   return id;
-}
-
-function pick(body: unknown, field: string): unknown {
-  let v: unknown = body;
-  for (const part of field.split('.'))
-    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
-  return v ?? null;
 }

@@ -56,6 +56,8 @@ export interface PinnedDecision {
   };
   /** The grant ids that would cover this request (duration; session when it has one). */
   grantIds: { duration: string; session: string | null };
+  /** The grant key fields and their values in this request (what a grant would cover). */
+  grantFields: Record<string, unknown>;
   /** Set when an active grant turned an `approve` into this `allow`. */
   grant: { id: string; grantedBy: string; until: string } | null;
   /** sha256 (hex) of the canonical request; the card shows its first 12 characters. */
