@@ -3,17 +3,13 @@
 // ApprovalDecisions handed to `onDecision` (in production: a Temporal signal).
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
 import { createMemoryState } from '@chat-adapter/state-memory';
-import {
-  createTeamsAdapter,
-  type TeamsAdapter,
-  type TeamsAdapterConfig,
-} from '@chat-adapter/teams';
-import { createSlackAdapter, type SlackAdapter } from '@chat-adapter/slack';
+import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { approvalActionIds, buildApprovalCard, type ApprovalCardModel } from './cards.ts';
+import { AirlockSlackAdapter, AirlockTeamsAdapter } from './adapters.ts';
+import { approvalActionIds, type ApprovalCardModel } from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
 import {
   ConversationRegistry,
@@ -28,6 +24,7 @@ import {
   createPlaygroundVerifier,
   playgroundOutboundToken,
 } from './teams-auth.ts';
+import { slackApprovalBlocks, teamsApprovalCard } from './platform-cards.ts';
 
 /** Receives each click's decision; must resolve only once the decision is durably accepted. */
 export type OnDecision = (workflowId: string, decision: ApprovalDecision) => Promise<void>;
@@ -51,6 +48,8 @@ export interface ApprovalBot {
   updateApprovalCard(ref: CardRef, model: ApprovalCardModel): Promise<void>;
   /** Open (or reuse) a 1:1 Teams conversation with a user, by AAD object id. */
   openTeamsDm(userId: string, tenantId?: string): Promise<ChatTarget>;
+  /** Open (or reuse) the Slack direct message channel with a user (conversations.open). */
+  openSlackDm(userId: string): Promise<ChatTarget>;
   knownConversations(): KnownConversation[];
 }
 
@@ -70,7 +69,7 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
       'PLAYGROUND MODE: the Teams webhook accepts unauthenticated requests from the Agents Playground (local development only)',
     );
     const appId = config.AIRLOCK_TEAMS_PLAYGROUND_BOT_ID;
-    adapters['teams'] = createTeamsAdapter({
+    adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       token: options.teamsToken ?? (() => playgroundOutboundToken(appId)),
       webhookVerifier: createPlaygroundVerifier(logger),
@@ -90,7 +89,7 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
       openIdMetadataUrl: config.AIRLOCK_TEAMS_OPENID_URL,
       logger,
     });
-    adapters['teams'] = createTeamsAdapter({
+    adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       appType: config.AIRLOCK_TEAMS_TENANT_ID ? 'SingleTenant' : 'MultiTenant',
       ...(config.AIRLOCK_TEAMS_TENANT_ID ? { appTenantId: config.AIRLOCK_TEAMS_TENANT_ID } : {}),
@@ -106,7 +105,7 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
     config.AIRLOCK_SLACK_SIGNING_SECRET && config.AIRLOCK_SLACK_BOT_TOKEN,
   );
   if (slackEnabled) {
-    adapters['slack'] = createSlackAdapter({
+    adapters['slack'] = new AirlockSlackAdapter({
       signingSecret: config.AIRLOCK_SLACK_SIGNING_SECRET ?? '',
       botToken: config.AIRLOCK_SLACK_BOT_TOKEN ?? '',
       botUserId: config.AIRLOCK_SLACK_BOT_USER_ID ?? 'U0AIRLOCK',
@@ -174,15 +173,15 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
 
   await chat.initialize();
 
-  const teams = (): TeamsAdapter => {
+  const teams = (): AirlockTeamsAdapter => {
     const a = adapters['teams'];
     if (!a) throw new AirlockError('chat_unavailable', 'Teams is not configured');
-    return a as TeamsAdapter;
+    return a as AirlockTeamsAdapter;
   };
-  const slack = (): SlackAdapter => {
+  const slack = (): AirlockSlackAdapter => {
     const a = adapters['slack'];
     if (!a) throw new AirlockError('chat_unavailable', 'Slack is not configured');
-    return a as SlackAdapter;
+    return a as AirlockSlackAdapter;
   };
 
   return {
@@ -191,24 +190,24 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
     slackEnabled,
     knownConversations: () => conversations.list(),
     async postApprovalCard(target, model) {
-      const card = buildApprovalCard(model);
       if (target.platform === 'teams') {
         const threadId = teams().encodeThreadId({
           conversationId: target.conversationId,
           serviceUrl: target.serviceUrl,
           ...(target.conversationType ? { conversationType: target.conversationType } : {}),
         });
-        const sent = await teams().postMessage(threadId, card);
+        const messageId = await teams().postCard(threadId, teamsApprovalCard(model));
         return {
           platform: 'teams',
           conversationId: target.conversationId,
-          messageId: sent.id,
+          messageId,
           serviceUrl: target.serviceUrl,
           ...(target.conversationType ? { conversationType: target.conversationType } : {}),
         };
       }
-      const sent = await slack().postMessage(`slack:${target.channel}:`, card);
-      return { platform: 'slack', conversationId: target.channel, messageId: sent.id };
+      const { blocks, text } = slackApprovalBlocks(model);
+      const messageId = await slack().postBlocks(target.channel, blocks, text);
+      return { platform: 'slack', conversationId: target.channel, messageId };
     },
     async openTeamsDm(userId, tenantId) {
       // The adapter's openDM reads the user's connector and tenant from chat state, where it
@@ -230,20 +229,24 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
         conversationType: 'personal',
       };
     },
+    async openSlackDm(userId) {
+      const { channel } = slack().decodeThreadId(await slack().openDM(userId));
+      return { platform: 'slack', channel };
+    },
     async updateApprovalCard(ref, model) {
       // Edit by the id stored when the card was posted: a click's own message id is not reliable
       // (real Teams channel clicks carry the card id only in channelData.legacy).
-      const card = buildApprovalCard(model);
       if (ref.platform === 'teams') {
         const threadId = teams().encodeThreadId({
           conversationId: ref.conversationId,
           serviceUrl: ref.serviceUrl ?? '',
           ...(ref.conversationType ? { conversationType: ref.conversationType } : {}),
         });
-        await teams().editMessage(threadId, ref.messageId, card);
+        await teams().editCard(threadId, ref.messageId, teamsApprovalCard(model));
         return;
       }
-      await slack().editMessage(`slack:${ref.conversationId}:`, ref.messageId, card);
+      const { blocks, text } = slackApprovalBlocks(model);
+      await slack().editBlocks(ref.conversationId, ref.messageId, blocks, text);
     },
   };
 }

@@ -1,9 +1,10 @@
 // Turns a verified button click into an ApprovalDecision. Identity comes only from the platform's
 // verified payload (Teams activity `from` + conversation tenant; Slack `user`), never from the
 // button value, which the clicker could have tampered with; the value only names the workflow.
-import type {
-  ApprovalDecision,
-  ApproverIdentity,
+import {
+  capReason,
+  type ApprovalDecision,
+  type ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
 import {
   approveActionId,
@@ -12,6 +13,7 @@ import {
   parseButtonValue,
   rejectActionId,
 } from './cards.ts';
+import { reasonInputId, slackReasonBlockId } from './platform-cards.ts';
 
 /** The parts of a Chat SDK action event this module reads. */
 export interface ClickEvent {
@@ -47,6 +49,9 @@ export function decisionFromClick(event: ClickEvent, now: Date = new Date()): Cl
         ? slackIdentity(event.raw)
         : null;
   if (!who) return { ok: false, reason: `no verified identity in the ${event.platform} payload` };
+  const reason = capReason(
+    event.platform === 'teams' ? teamsReason(event.raw) : slackReason(event.raw),
+  );
   return {
     ok: true,
     workflowId: value.workflowId,
@@ -56,6 +61,7 @@ export function decisionFromClick(event: ClickEvent, now: Date = new Date()): Cl
       approver: who.identity,
       requestHash: value.requestHash,
       receivedAt: now.toISOString(),
+      ...(reason ? { reason } : {}),
       ...(grant ? { grant } : {}),
     },
   };
@@ -111,4 +117,16 @@ function slackIdentity(raw: unknown): Who | null {
       ...(tenantId ? { tenantId } : {}),
     },
   };
+}
+
+/** The reason box's text: Action.Submit puts inputs in `value`, an invoke in `value.action.data`. */
+function teamsReason(raw: unknown): unknown {
+  const value = obj(obj(raw)['value']);
+  return value[reasonInputId] ?? obj(obj(value['action'])['data'])[reasonInputId];
+}
+
+/** The reason box's text from a block_actions payload's `state.values`. */
+function slackReason(raw: unknown): unknown {
+  const values = obj(obj(obj(raw)['state'])['values']);
+  return obj(obj(values[slackReasonBlockId])[reasonInputId])['value'];
 }

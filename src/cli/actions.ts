@@ -170,7 +170,9 @@ export async function runApprovals(
         io.stdout(`${id}  (${d.status.name})\n`);
         if ('summary' in status) io.stdout(`  ${status.state}: ${status.summary}\n`);
         for (const x of 'decisions' in status ? status.decisions : [])
-          io.stdout(`  ${x.choice} by ${x.approver} at ${x.at}\n`);
+          io.stdout(
+            `  ${x.choice} by ${x.approver} at ${x.at}${x.reason ? `: ${x.reason}` : ''}\n`,
+          );
         for (const x of 'rejectedClicks' in status ? status.rejectedClicks : [])
           io.stdout(`  refused click by ${x.approver}: ${x.why}\n`);
         if (result) io.stdout(`  outcome: ${result.outcome} — ${result.message}\n`);

@@ -1,11 +1,14 @@
 // End to end through Microsoft's Agents Playground: a refund that needs approval posts a card to
 // the Teams group chat; clicks go Playground → webhook server → Temporal signal → worker; the
 // approved refund executes once through the vault and every card shows who approved it. Also: the
-// worker SIGKILLed while pending with the click arriving while no worker runs.
+// worker SIGKILLed while pending with the click arriving while no worker runs, and rejections whose
+// typed reason reaches the requester.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
+import { cardOf } from '../../src/dev/playground-client.ts';
+import { reasonMaxLength } from '../../workflows/sensitive-action/messages.ts';
 import { startFlakyProxy } from '../helpers/flaky-proxy.ts';
 import { killProcess } from '../helpers/temporal.ts';
 import {
@@ -185,4 +188,60 @@ test('the connector fails card updates a few times; the activity retries and eve
     await killProcess(worker, 'SIGTERM');
     await proxy.close();
   }
+});
+
+test('reject with a reason in Teams: the requester gets the words verbatim, nothing runs, the card shows them', async () => {
+  const worker = await stack.worker();
+  const before = stack.fx.api.refunds.length;
+  const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(130));
+  const card = await cardPosted(stack.pg, workflowId);
+  const box = (cardOf(card)?.['body'] as { type: string; id?: string }[]).find(
+    (e) => e.type === 'Input.Text',
+  );
+  assert.equal(box?.id, 'reason', 'the pending card has a reason box');
+  const reject = buttons(card).find((b) => b.title === 'Reject');
+  const typed =
+    'Order E2E was already refunded on 3 Nov — see ticket #4411.\nPlease check "refund-ledger" first.';
+  // What the Teams client sends for Action.Submit: the button's data plus the card's inputs.
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: card.message.messageId,
+    value: { ...reject?.data, reason: typed },
+    fromId: 'user-bob',
+  });
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'rejected');
+  assert.equal(outcome.reason, typed);
+  assert.ok(outcome.message.endsWith(`: ${typed}`), outcome.message);
+  assert.equal(outcome.decidedBy[0]?.reason, typed);
+  assert.equal(stack.fx.api.refunds.length, before, 'nothing executed');
+  const final = await cardUpdated(stack.pg, card.message.messageId, /Rejected by Bob Approver at/);
+  assert.ok(cardText(final).includes('already refunded on 3 Nov'), 'the card shows the reason');
+  assert.equal(buttons(final).length, 0);
+  const audit = (await new AuditLog(stack.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
+    (r) => r.workflowId === workflowId && r.type === 'decision',
+  );
+  assert.equal((audit[0]?.detail as { reason?: string } | undefined)?.reason, typed);
+  await killProcess(worker, 'SIGTERM');
+});
+
+test('a hostile reason is capped and stripped of control characters before the requester gets it', async () => {
+  const worker = await stack.worker();
+  const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(140));
+  const card = await cardPosted(stack.pg, workflowId);
+  const reject = buttons(card).find((b) => b.title === 'Reject');
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: card.message.messageId,
+    value: { ...reject?.data, reason: `No\u0007 way\u001b[31m ${'x'.repeat(5000)}` },
+    fromId: 'user-bob',
+  });
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'rejected');
+  assert.equal(outcome.reason?.length, reasonMaxLength);
+  assert.ok(outcome.reason?.startsWith('No way[31m xxx'), outcome.reason?.slice(0, 20));
+  assert.ok(outcome.reason?.endsWith('x…'));
+  const final = await cardUpdated(stack.pg, card.message.messageId, /Rejected by Bob Approver/);
+  assert.match(cardText(final), /truncated/, 'the card says the long reason was cut');
+  await killProcess(worker, 'SIGTERM');
 });

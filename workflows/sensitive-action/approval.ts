@@ -2,7 +2,7 @@
 // the next escalation level or the deadline. Signal handlers only queue clicks; this loop judges
 // them one by one (Tally), records every verdict, and keeps every card's notes current.
 import { condition, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { ApprovalDecision } from './messages.ts';
+import { capReason, type ApprovalDecision } from './messages.ts';
 import { Tally } from './tally.ts';
 import type {
   ActionRequest,
@@ -118,7 +118,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
         approver: click.approver,
         detail: {
           choice: click.choice,
-          reason: click.reason,
+          reason: capReason(click.reason),
           decisionId: click.decisionId,
           grant: click.grant,
         },

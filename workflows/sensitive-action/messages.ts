@@ -28,10 +28,30 @@ export interface ApprovalDecision {
   approver: ApproverIdentity;
   /** The short request hash shown on the card the approver saw. */
   requestHash: string;
+  /** What the approver typed on the card (required by the card to reject); see `capReason`. */
   reason?: string;
   grant?: GrantChoice;
   /** ISO time the click was received by the webhook server. */
   receivedAt: string;
+}
+
+/** Longest reason kept, in characters; the requester gets it verbatim up to this length. */
+export const reasonMaxLength = 500;
+
+/**
+ * The reason as the requester will get it: the approver's words, trimmed, with control characters
+ * other than newlines and tabs removed, cut to `reasonMaxLength` (ending in "…" when cut).
+ * Undefined for anything that is not a non-empty string.
+ */
+export function capReason(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const text = raw
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    .trim();
+  if (text === '') return undefined;
+  return text.length <= reasonMaxLength ? text : `${text.slice(0, reasonMaxLength - 1)}…`;
 }
 
 /** Wire name `approvalDecision`: sent by the card button handlers. */
@@ -44,7 +64,7 @@ export interface ActionStatus {
   summary: string;
   /** The short hash of the exact request, as shown on its cards (empty until decided). */
   requestHash: string;
-  decisions: { approver: string; choice: 'approve' | 'reject'; at: string }[];
+  decisions: { approver: string; choice: 'approve' | 'reject'; reason?: string; at: string }[];
   rejectedClicks: { approver: string; why: string; at: string }[];
 }
 

@@ -34,7 +34,7 @@ export function finalView(
   }
   if (outcome === 'rejected') {
     const last = decidedBy.filter((d) => d.choice === 'reject').at(-1);
-    const reason = last?.reason ? `: ${last.reason}` : '';
+    const reason = last?.reason ? `: ${last.reason}` : ' (no reason given)';
     return {
       state: 'rejected',
       outcomeText: `Rejected by ${last?.approver.displayName ?? '?'} at ${hhmm(last?.at ?? '')}${reason}`,

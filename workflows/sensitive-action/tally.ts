@@ -1,7 +1,7 @@
 // Deciding what one click means, as pure deterministic code: the approver must be named by the
 // pinned policy decision, must not be the requester (unless allowed), must have seen this exact
 // request (hash), and the request must still be pending. Quorum counts distinct approvers.
-import type { ApprovalDecision, ApproverIdentity } from './messages.ts';
+import { capReason, type ApprovalDecision, type ApproverIdentity } from './messages.ts';
 import type { ActionRequest, Approver, PinnedDecision } from './types.ts';
 
 /** What a click did. */
@@ -37,6 +37,7 @@ function wellFormed(d: ApprovalDecision): boolean {
     typeof d?.decisionId === 'string' &&
     (d.choice === 'approve' || d.choice === 'reject') &&
     typeof d.requestHash === 'string' &&
+    (d.reason === undefined || typeof d.reason === 'string') &&
     typeof a?.userId === 'string' &&
     typeof a.displayName === 'string' &&
     (a.platform === 'teams' || a.platform === 'slack')
@@ -66,9 +67,12 @@ export class Tally {
       if (!this.authorized.some((b) => b.id === a.id)) this.authorized.push(a);
   }
 
-  /** Apply one click and say what it did. */
-  consider(d: ApprovalDecision): Verdict {
-    if (!wellFormed(d)) return { kind: 'refused', why: 'malformed decision' };
+  /** Apply one click and say what it did; a counted click keeps its reason capped (`capReason`). */
+  consider(click: ApprovalDecision): Verdict {
+    if (!wellFormed(click)) return { kind: 'refused', why: 'malformed decision' };
+    const { reason: typed, ...rest } = click;
+    const reason = capReason(typed);
+    const d: ApprovalDecision = { ...rest, ...(reason ? { reason } : {}) };
     if (this.seen.has(d.decisionId)) return { kind: 'duplicate' };
     this.seen.add(d.decisionId);
     if (this.outcome) return { kind: 'refused', why: `request already ${this.outcome}` };

@@ -113,6 +113,8 @@ export interface ExecutionResult {
 export interface ActionOutcome {
   outcome: 'executed' | 'denied' | 'rejected' | 'expired' | 'failed';
   message: string;
+  /** On a rejection: the rejecting approver's reason, verbatim (capped, see `capReason`). */
+  reason?: string;
   rule: string | null;
   policyHash: string;
   requestHash: string;

@@ -128,6 +128,7 @@ export async function sensitiveActionWorkflow({
       status.decisions = [...t.approvals, ...t.rejections].map((d) => ({
         approver: d.approver.displayName,
         choice: d.choice,
+        ...(d.reason ? { reason: d.reason } : {}),
         at: d.receivedAt,
       }));
     };
@@ -150,7 +151,7 @@ export async function sensitiveActionWorkflow({
     const decidedBy = [...waited.tally.approvals, ...waited.tally.rejections].map((d) => ({
       approver: d.approver,
       choice: d.choice,
-      reason: d.reason,
+      ...(d.reason ? { reason: d.reason } : {}),
       at: d.receivedAt,
     }));
     const namesOf = decidedBy.map((d) => d.approver.displayName).join(', ');
@@ -169,11 +170,13 @@ export async function sensitiveActionWorkflow({
       setState(waited.outcome, view.outcomeText);
       if (waited.outcome === 'expired')
         await audit('expired', { detail: { afterMs: decision.expiry.afterMs } });
+      const reason = waited.tally.rejections.at(-1)?.reason;
       return finish({
         ...base,
         decidedBy,
         outcome: waited.outcome,
         message: view.outcomeText,
+        ...(waited.outcome === 'rejected' && reason ? { reason } : {}),
       });
     }
     base.decidedBy = decidedBy;

@@ -1,5 +1,6 @@
 // The Playground's real web client, driven by headless Chromium: Alice says hello in the UI, the
-// bot posts an approval card, Alice clicks Approve, and the edited card shows her as approver.
+// bot posts an approval card, Alice clicks Approve, and the edited card shows her as approver; on
+// another card she types a reason into the card's box and clicks Reject.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -86,4 +87,29 @@ test('Alice approves a card in the Playground web client', async () => {
   assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0, 'buttons are gone');
   mkdirSync('test-results', { recursive: true });
   await page.screenshot({ path: 'test-results/playground-approved.png' });
+});
+
+test('Alice types a reason into the card and rejects; the decision carries her words', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(playground.url);
+  const target = server.bot
+    .knownConversations()
+    .find((c) => c.platform === 'teams' && c.conversationType === 'personal');
+  assert.ok(target, 'the personal chat is known from the first test');
+  const model = cardModel({
+    workflowId: 'action:browser-2',
+    requestHash: 'h-b2',
+    action: 'Refund order 8812',
+  });
+  await server.bot.postApprovalCard(target, model);
+  await page.getByText('Approval needed: Refund order 8812').waitFor();
+  const typed = 'Customer already got store credit — "no double refunds"';
+  await page.getByPlaceholder('Why are you rejecting this?').last().fill(typed);
+  await page.getByRole('button', { name: 'Reject' }).last().click();
+  const { workflowId, decision } = await sink.next();
+  assert.equal(workflowId, 'action:browser-2');
+  assert.equal(decision.choice, 'reject');
+  assert.equal(decision.reason, typed);
+  assert.equal(decision.approver.aadObjectId, '00000000-0000-0000-0000-00000000a11c');
+  await page.screenshot({ path: 'test-results/playground-reject-reason.png' });
 });

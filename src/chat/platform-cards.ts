@@ -1,0 +1,62 @@
+// The approval card in each platform's own format, carrying what the Chat SDK's card model cannot:
+// a text box for the approver's reason. Teams gets the Adaptive Card the SDK renders plus an
+// Input.Text that Reject requires and the approve buttons ignore; Slack gets the SDK's Block Kit
+// plus an input block, whose text arrives with the click in `state.values`.
+import { cardToAdaptiveCard } from '@chat-adapter/teams';
+import { cardToBlockKit, cardToFallbackText } from '@chat-adapter/slack';
+import { reasonMaxLength } from '../../workflows/sensitive-action/messages.ts';
+import { buildApprovalCard, rejectActionId, type ApprovalCardModel } from './cards.ts';
+
+/** Id of the reason input on both platforms (Adaptive Card input id, Slack action_id). */
+export const reasonInputId = 'reason';
+/** Block id of Slack's reason input block. */
+export const slackReasonBlockId = 'airlock_reason';
+
+type Json = Record<string, unknown>;
+
+/** The Adaptive Card for `model`, with the reason box on a pending card. */
+export function teamsApprovalCard(model: ApprovalCardModel): Json {
+  const card = JSON.parse(JSON.stringify(cardToAdaptiveCard(buildApprovalCard(model)))) as Json;
+  if (model.state !== 'pending') return card;
+  const body = (card['body'] ?? []) as Json[];
+  body.push({
+    type: 'Input.Text',
+    id: reasonInputId,
+    label: 'Reason (required to reject; the requester sees it)',
+    placeholder: 'Why are you rejecting this?',
+    isMultiline: true,
+    maxLength: reasonMaxLength,
+    isRequired: true,
+    errorMessage: 'Type a reason to reject.',
+  });
+  card['body'] = body;
+  // Only Reject validates and sends the box; approving needs no reason.
+  card['actions'] = ((card['actions'] ?? []) as Json[]).map((action) => ({
+    ...action,
+    associatedInputs:
+      (action['data'] as Json | undefined)?.['actionId'] === rejectActionId ? 'auto' : 'none',
+  }));
+  return card;
+}
+
+/** Slack blocks and notification text for `model`, with the reason box on a pending card. */
+export function slackApprovalBlocks(model: ApprovalCardModel): { blocks: Json[]; text: string } {
+  const card = buildApprovalCard(model);
+  const blocks = cardToBlockKit(card) as Json[];
+  if (model.state === 'pending') {
+    const at = blocks.findIndex((b) => b['type'] === 'actions');
+    blocks.splice(at < 0 ? blocks.length : at, 0, {
+      type: 'input',
+      block_id: slackReasonBlockId,
+      optional: true,
+      label: { type: 'plain_text', text: 'Reason (needed to reject; the requester sees it)' },
+      element: {
+        type: 'plain_text_input',
+        action_id: reasonInputId,
+        multiline: true,
+        max_length: reasonMaxLength,
+      },
+    });
+  }
+  return { blocks, text: cardToFallbackText(card) };
+}
