@@ -1,6 +1,6 @@
 // The approval card sender the worker uses: plans where each request's cards go (a Teams channel
-// or chat, approvers' direct messages, a Slack channel), posts one card per activity, and edits
-// every card in place as the request progresses.
+// or chat, approvers' Teams or Slack direct messages, a Slack channel), posts one card per
+// activity, and edits every card in place as the request progresses.
 import type { ApprovalCardSender } from '../../activities/actions.ts';
 import { cardModel } from '../actions/card-model.ts';
 import type { Config } from '../config.ts';
@@ -51,6 +51,29 @@ export function createCardSender(
           conversationId: slackChannel,
           audience: 'slack-channel',
         });
+      }
+      if (
+        slack &&
+        bot.slackEnabled &&
+        (slack.directMessages || (escalationLevel && !slackChannel))
+      ) {
+        for (const a of decision.approvers) {
+          if (!a.slackUserId) continue;
+          try {
+            const dm = await bot.openSlackDm(a.slackUserId);
+            if (dm.platform === 'slack')
+              targets.push({
+                platform: 'slack',
+                conversationId: dm.channel,
+                audience: `slack-dm:${a.id}`,
+              });
+          } catch (err) {
+            logger.warn(
+              { err, approver: a.id, workflowId },
+              'could not open a Slack direct message; skipped',
+            );
+          }
+        }
       }
       if (targets.length === 0) {
         throw new AirlockError(

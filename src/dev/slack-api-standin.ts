@@ -1,6 +1,7 @@
 // A local stand-in for the Slack Web API (Slack itself is unreachable here): speaks its wire
-// protocol for chat.postMessage, chat.update and auth.test (form-encoded or JSON in, `{ ok }`
-// JSON out) and records every call, so tests and demos can read back what the bot posted.
+// protocol for chat.postMessage, chat.update, conversations.open and auth.test (form-encoded or
+// JSON in, `{ ok }` JSON out) and records every call, so tests and demos can read back what the bot
+// posted.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -43,6 +44,11 @@ export async function startSlackApiStandin(): Promise<SlackApiStandin> {
           ts,
           message: { ts, text: args['text'] },
         });
+      }
+      if (method === 'conversations.open') {
+        const user = typeof args['users'] === 'string' ? args['users'] : '';
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return reply({ ok: false, error: 'user_not_found' });
+        return reply({ ok: true, channel: { id: `D${user.slice(1)}` } });
       }
       if (method === 'chat.update')
         return reply({ ok: true, channel: args['channel'], ts: args['ts'] });

@@ -1,0 +1,253 @@
+// One request, cards in several places at once: the Teams group chat (Agents Playground), a Slack
+// channel and each approver's Slack direct message (the Slack Web API stand-in). Clicks arrive
+// from two places at the same moment; the request is decided once, executes once, and every copy
+// of the card is finalized. A rejection typed into a Slack card reaches the requester verbatim.
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { requestAction } from '../../src/actions/request.ts';
+import { AuditLog } from '../../src/audit/log.ts';
+import { slackReasonBlockId, reasonInputId } from '../../src/chat/platform-cards.ts';
+import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';
+import { killProcess } from '../helpers/temporal.ts';
+import {
+  buttons,
+  cardPosted,
+  cardUpdated,
+  GROUP_CHAT,
+  startStack,
+  type Stack,
+} from '../helpers/stack.ts';
+
+const recorded = JSON.parse(
+  readFileSync(
+    new URL(
+      '../../../shared/fixtures/recorded-webhooks/slack/actions-reactions.json',
+      import.meta.url,
+    ),
+    'utf8',
+  ),
+) as { action: Record<string, unknown> & { actions: Record<string, unknown>[] } };
+const secret = 'slack-signing-secret-many-places';
+const slackIds = { alice: 'U0ALICE', bob: 'U0BOB' };
+const slackNames: Record<string, string> = { U0ALICE: 'alice', U0BOB: 'bob' };
+
+let slack: SlackApiStandin;
+let stack: Stack;
+before(async () => {
+  slack = await startSlackApiStandin();
+  stack = await startStack(
+    (yaml) =>
+      yaml
+        .replace(
+          '    email: alice@example.com\n',
+          `    email: alice@example.com\n    slackUserId: ${slackIds.alice}\n`,
+        )
+        .replace(
+          '    email: bob@example.com\n',
+          `    email: bob@example.com\n    slackUserId: ${slackIds.bob}\n`,
+        )
+        .replace(
+          'teams: { channel: { conversationId: airlock-approvals-chat } }',
+          'teams: { channel: { conversationId: airlock-approvals-chat } }\n' +
+            '        slack: { channel: C0APPROVALS, directMessages: true }',
+        ),
+    {
+      AIRLOCK_SLACK_SIGNING_SECRET: secret,
+      AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-many-places',
+      AIRLOCK_SLACK_API_URL: slack.apiUrl,
+    },
+  );
+});
+after(async () => {
+  await stack.close();
+  await slack.close();
+});
+
+let n = 0;
+const refund = (amount: number) => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { amount, order: `MANY-${process.pid}-${++n}` },
+});
+
+/** The Slack cards posted for `workflowId`, by channel, once all `count` are there. */
+async function slackCards(workflowId: string, count: number) {
+  for (let i = 0; i < 300; i++) {
+    const posts = slack.calls.filter(
+      (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes(workflowId),
+    );
+    if (posts.length >= count) return posts;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`fewer than ${count} Slack cards for ${workflowId}`);
+}
+
+/** POST a signed block_actions click on Slack card (channel, ts) as `user`. */
+async function slackClick(input: {
+  channel: string;
+  ts: string;
+  user: string;
+  actionId: string;
+  value: string;
+  reason?: string;
+  triggerId?: string;
+}): Promise<number> {
+  const payload = {
+    ...recorded.action,
+    user: {
+      id: input.user,
+      username: slackNames[input.user],
+      name: slackNames[input.user],
+      team_id: 'T00FAKE00AA',
+    },
+    trigger_id: input.triggerId ?? randomUUID(),
+    container: { type: 'message', message_ts: input.ts, channel_id: input.channel },
+    channel: { id: input.channel, name: input.channel },
+    message: { ts: input.ts, type: 'message' },
+    actions: [{ ...recorded.action.actions[0], action_id: input.actionId, value: input.value }],
+    state: {
+      values: { [slackReasonBlockId]: { [reasonInputId]: { value: input.reason ?? null } } },
+    },
+  };
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+  const res = await fetch(`${stack.webhookUrl}/api/webhooks/slack`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': `v0=${sig}`,
+    },
+  });
+  return res.status;
+}
+
+const buttonValue = (blocks: unknown, actionId: string): string => {
+  const m = new RegExp(`"action_id":"${actionId}","value":"((?:[^"\\\\]|\\\\.)*)"`).exec(
+    JSON.stringify(blocks),
+  );
+  assert.ok(m?.[1], `a ${actionId} button`);
+  return JSON.parse(`"${m[1]}"`) as string;
+};
+
+/** The ts the stand-in gave a posted card: it numbers chat.postMessage calls in order. */
+const tsOf = (post: SlackApiStandin['calls'][number]): string => {
+  const at = slack.calls.indexOf(post);
+  const seq = slack.calls.slice(0, at + 1).filter((c) => c.method === 'chat.postMessage').length;
+  return `1700000000.${String(seq).padStart(6, '0')}`;
+};
+
+/** The last chat.update of Slack message (channel, ts). */
+const lastUpdate = (channel: string, ts: string) =>
+  slack.calls
+    .filter(
+      (c) => c.method === 'chat.update' && c.args['channel'] === channel && c.args['ts'] === ts,
+    )
+    .at(-1);
+
+async function slackFinal(channel: string, ts: string, pattern: RegExp) {
+  for (let i = 0; i < 300; i++) {
+    const u = lastUpdate(channel, ts);
+    if (u && pattern.test(JSON.stringify(u.args['blocks']))) return u;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Slack card ${channel}/${ts} never matched ${pattern}`);
+}
+
+test('cards in a Teams chat, a Slack channel and two Slack DMs: clicks from two places at once decide once, every copy is finalized', async () => {
+  const worker = await stack.worker();
+  const before = stack.fx.api.refunds.length;
+  const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(300));
+  const teamsCard = await cardPosted(stack.pg, workflowId);
+  const posts = await slackCards(workflowId, 3);
+  assert.deepEqual(
+    posts.map((p) => p.args['channel']).sort(),
+    ['C0APPROVALS', 'D0ALICE', 'D0BOB'],
+    'one Slack channel card and one DM per approver',
+  );
+  const bobDm = posts.find((p) => p.args['channel'] === 'D0BOB');
+  const cards = new Map(posts.map((p) => [p.args['channel'] as string, tsOf(p)] as const));
+  const approveValue = buttonValue(bobDm?.args['blocks'], 'approval:approve');
+  const approve = buttons(teamsCard).find((b) => b.title === 'Approve');
+  const bobClick = {
+    channel: 'D0BOB',
+    ts: cards.get('D0BOB') ?? '',
+    user: slackIds.bob,
+    actionId: 'approval:approve',
+    value: approveValue,
+    triggerId: `trigger-${randomUUID()}`,
+  };
+  // Bob in his Slack DM and Alice in the Teams chat click at the same moment; Bob's click is
+  // delivered twice, as Slack does on a slow acknowledgment.
+  const statuses = await Promise.all([
+    slackClick(bobClick),
+    slackClick(bobClick),
+    stack.pg.submit({
+      conversationId: GROUP_CHAT,
+      replyToId: teamsCard.message.messageId,
+      value: approve?.data ?? {},
+      fromId: 'user-alice',
+    }),
+  ]);
+  assert.deepEqual(statuses.slice(0, 2), [200, 200]);
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.equal(outcome.decidedBy.length, 1, 'decided once');
+  assert.equal(stack.fx.api.refunds.length, before + 1, 'executed once');
+  const decider = outcome.decidedBy[0]?.approver.displayName ?? '';
+  const final = new RegExp(`Approved by ${decider} at`);
+  await cardUpdated(stack.pg, teamsCard.message.messageId, final);
+  for (const [channel, ts] of cards) {
+    const u = await slackFinal(channel, ts, final);
+    assert.doesNotMatch(JSON.stringify(u.args['blocks']), /"type":"(actions|input)"/, channel);
+  }
+  const audit = (await new AuditLog(stack.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
+    (r) => r.workflowId === workflowId,
+  );
+  assert.equal(audit.filter((r) => r.type === 'decision').length, 1);
+  assert.equal(audit.filter((r) => r.type === 'executed').length, 1);
+  assert.deepEqual(
+    (audit.find((r) => r.type === 'cards-posted')?.detail as { cards: string[] }).cards.sort(),
+    ['slack:slack-channel', 'slack:slack-dm:alice', 'slack:slack-dm:bob', 'teams:channel'],
+  );
+  await killProcess(worker, 'SIGTERM');
+});
+
+test('a reason typed into a Slack card reaches the requester verbatim; the Teams copy says so too', async () => {
+  const worker = await stack.worker();
+  const before = stack.fx.api.refunds.length;
+  const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(310));
+  const teamsCard = await cardPosted(stack.pg, workflowId);
+  const posts = await slackCards(workflowId, 3);
+  const channelCard = posts.find((p) => p.args['channel'] === 'C0APPROVALS');
+  assert.ok(channelCard);
+  const ts = tsOf(channelCard);
+  const typed = 'Refund is above the customer’s lifetime spend — escalate to finance (ticket 88).';
+  const status = await slackClick({
+    channel: 'C0APPROVALS',
+    ts,
+    user: slackIds.alice,
+    actionId: 'approval:reject',
+    value: buttonValue(channelCard?.args['blocks'], 'approval:reject'),
+    reason: typed,
+  });
+  assert.equal(status, 200);
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'rejected');
+  assert.equal(outcome.reason, typed);
+  assert.equal(stack.fx.api.refunds.length, before);
+  await slackFinal('C0APPROVALS', ts, /Rejected by alice at/);
+  const teamsFinal = await cardUpdated(
+    stack.pg,
+    teamsCard.message.messageId,
+    /Rejected by alice at/,
+  );
+  assert.match(JSON.stringify(teamsFinal.message.attachments), /escalate to finance/);
+  await killProcess(worker, 'SIGTERM');
+});
