@@ -73,7 +73,7 @@ const refund = (): ActionRequest => ({
 const carded = (workflowId: string) =>
   fx.cards.posted.some((c) => c.messageId === `card-${workflowId}`);
 
-/** Poll (in real time; the server clock is locked) until the request waits with its card out. */
+/** Poll until the request waits with its card out (time skipping locked: real speed). */
 async function pendingWithCard(workflowId: string): Promise<string> {
   const handle = client.workflow.getHandle(workflowId);
   for (let i = 0; i < 200; i++) {
