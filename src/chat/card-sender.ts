@@ -32,7 +32,7 @@ export function createCardSender(
           for (const a of decision.approvers) {
             if (!a.aadObjectId) continue;
             try {
-              const dm = await bot.openTeamsDm(a.aadObjectId, a.tenantId);
+              const dm = await bot.openTeamsDm(a.teamsUserId ?? a.aadObjectId, a.tenantId);
               if (dm.platform === 'teams') targets.push({ ...dm, audience: `dm:${a.id}` });
             } catch (err) {
               logger.warn(

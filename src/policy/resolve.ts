@@ -30,6 +30,7 @@ function approverRef(user: User): ApproverRef {
   const ref: ApproverRef = { id: user.id, displayName: user.displayName };
   if (user.tenantId !== undefined) ref.tenantId = user.tenantId;
   if (user.aadObjectId !== undefined) ref.aadObjectId = user.aadObjectId;
+  if (user.teamsUserId !== undefined) ref.teamsUserId = user.teamsUserId;
   if (user.slackUserId !== undefined) ref.slackUserId = user.slackUserId;
   if (user.email !== undefined) ref.email = user.email;
   return ref;

@@ -174,11 +174,16 @@ export const userSchema = z
     displayName: z.string().min(1),
     tenantId: z.string().min(1).optional(),
     aadObjectId: z.string().min(1).optional(),
+    /** Bot Framework user id (e.g. "29:…") for direct messages; defaults to aadObjectId. */
+    teamsUserId: z.string().min(1).optional(),
     slackUserId: z.string().min(1).optional(),
     email: z.email().optional(),
   })
   .refine((u) => (u.tenantId === undefined) === (u.aadObjectId === undefined), {
     message: 'tenantId and aadObjectId go together (they identify a Teams user)',
+  })
+  .refine((u) => u.teamsUserId === undefined || u.aadObjectId !== undefined, {
+    message: 'teamsUserId needs tenantId + aadObjectId (clicks are checked against those)',
   })
   .refine((u) => u.aadObjectId !== undefined || u.slackUserId !== undefined, {
     message: 'give tenantId + aadObjectId or slackUserId, or this user can never approve',

@@ -1,7 +1,8 @@
-// One request, cards in several places at once: the Teams group chat (Agents Playground), a Slack
-// channel and each approver's Slack direct message (the Slack Web API stand-in). Clicks arrive
-// from two places at the same moment; the request is decided once, executes once, and every copy
-// of the card is finalized. A rejection typed into a Slack card reaches the requester verbatim.
+// One request, cards in several places at once: the Teams group chat and each approver's Teams
+// direct message (Agents Playground), a Slack channel and each approver's Slack direct message
+// (the Slack Web API stand-in). Clicks arrive from two places at the same moment; the request is
+// decided once, executes once, and every copy of the card is finalized. A rejection typed into a
+// Slack card reaches the requester verbatim.
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,14 +12,8 @@ import { AuditLog } from '../../src/audit/log.ts';
 import { slackReasonBlockId, reasonInputId } from '../../src/chat/platform-cards.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { killProcess } from '../helpers/temporal.ts';
-import {
-  buttons,
-  cardPosted,
-  cardUpdated,
-  GROUP_CHAT,
-  startStack,
-  type Stack,
-} from '../helpers/stack.ts';
+import { startFlakyProxy, type FlakyProxy } from '../helpers/flaky-proxy.ts';
+import { buttons, cardPosted, cardUpdated, startStack, type Stack } from '../helpers/stack.ts';
 
 const recorded = JSON.parse(
   readFileSync(
@@ -42,15 +37,15 @@ before(async () => {
       yaml
         .replace(
           '    email: alice@example.com\n',
-          `    email: alice@example.com\n    slackUserId: ${slackIds.alice}\n`,
+          `    email: alice@example.com\n    slackUserId: ${slackIds.alice}\n    teamsUserId: user-alice\n`,
         )
         .replace(
           '    email: bob@example.com\n',
-          `    email: bob@example.com\n    slackUserId: ${slackIds.bob}\n`,
+          `    email: bob@example.com\n    slackUserId: ${slackIds.bob}\n    teamsUserId: user-bob\n`,
         )
         .replace(
           'teams: { channel: { conversationId: airlock-approvals-chat } }',
-          'teams: { channel: { conversationId: airlock-approvals-chat } }\n' +
+          'teams: { channel: { conversationId: airlock-approvals-chat }, directMessages: true }\n' +
             '        slack: { channel: C0APPROVALS, directMessages: true }',
         ),
     {
@@ -160,51 +155,117 @@ async function slackFinal(channel: string, ts: string, pattern: RegExp) {
   throw new Error(`Slack card ${channel}/${ts} never matched ${pattern}`);
 }
 
-test('cards in a Teams chat, a Slack channel and two Slack DMs: clicks from two places at once decide once, every copy is finalized', async () => {
-  const worker = await stack.worker();
+/** What the worker sent the Teams connector, read through the recording proxy. */
+const teamsSent = (proxy: FlakyProxy) => ({
+  /** The 1:1 conversation the bot created for Playground user `user`. */
+  dmWith(user: string): string | undefined {
+    const made = proxy.exchanges.find(
+      (e) =>
+        e.method === 'POST' &&
+        e.path.endsWith('/v3/conversations') &&
+        (JSON.parse(e.body) as { members?: { id: string }[] }).members?.[0]?.id === user,
+    );
+    return made ? (JSON.parse(made.response) as { id: string }).id : undefined;
+  },
+  /** Cards (activity id and Adaptive Card) posted or edited in `conversation` for `workflowId`. */
+  cards(conversation: string, workflowId: string, method: 'POST' | 'PUT') {
+    return proxy.exchanges
+      .filter(
+        (e) =>
+          e.method === method &&
+          decodeURIComponent(e.path).includes(`/v3/conversations/${conversation}/activities`) &&
+          e.body.includes(workflowId),
+      )
+      .map((e) => ({
+        id:
+          method === 'POST'
+            ? (JSON.parse(e.response) as { id: string }).id
+            : decodeURIComponent(e.path).split('/').at(-1),
+        card: (JSON.parse(e.body) as { attachments: { content: Record<string, unknown> }[] })
+          .attachments[0]?.content,
+      }));
+  },
+});
+
+async function until<T>(what: string, get: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = get();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('cards in a Teams chat, two Teams DMs, a Slack channel and two Slack DMs: clicks from two places at once decide once, every copy is finalized', async () => {
+  // The worker reaches the Playground's connector through a recording proxy, which shows the
+  // cards in Bob's 1:1 chat (the Playground streams only its UI user's chats).
+  const proxy = await startFlakyProxy(stack.playground.url, 'NONE', 0);
+  const worker = await stack.worker({ AIRLOCK_TEAMS_SERVICE_URL: `${proxy.url}/_connector` });
+  const sent = teamsSent(proxy);
   const before = stack.fx.api.refunds.length;
   const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, refund(300));
-  const teamsCard = await cardPosted(stack.pg, workflowId);
+  const chatCard = await cardPosted(stack.pg, workflowId);
+  const dms = await until('both Teams DMs', () => {
+    const all = ['user-alice', 'user-bob'].map((u) => {
+      const conversation = sent.dmWith(u);
+      const posted = conversation ? sent.cards(conversation, workflowId, 'POST')[0] : undefined;
+      return conversation && posted ? { conversation, ...posted } : undefined;
+    });
+    return all.every(Boolean) ? (all as NonNullable<(typeof all)[number]>[]) : undefined;
+  });
   const posts = await slackCards(workflowId, 3);
   assert.deepEqual(
     posts.map((p) => p.args['channel']).sort(),
     ['C0APPROVALS', 'D0ALICE', 'D0BOB'],
     'one Slack channel card and one DM per approver',
   );
-  const bobDm = posts.find((p) => p.args['channel'] === 'D0BOB');
-  const cards = new Map(posts.map((p) => [p.args['channel'] as string, tsOf(p)] as const));
-  const approveValue = buttonValue(bobDm?.args['blocks'], 'approval:approve');
-  const approve = buttons(teamsCard).find((b) => b.title === 'Approve');
-  const bobClick = {
-    channel: 'D0BOB',
-    ts: cards.get('D0BOB') ?? '',
-    user: slackIds.bob,
+  const aliceSlack = posts.find((p) => p.args['channel'] === 'D0ALICE');
+  assert.ok(aliceSlack);
+  const aliceClick = {
+    channel: 'D0ALICE',
+    ts: tsOf(aliceSlack),
+    user: slackIds.alice,
     actionId: 'approval:approve',
-    value: approveValue,
+    value: buttonValue(aliceSlack.args['blocks'], 'approval:approve'),
     triggerId: `trigger-${randomUUID()}`,
   };
-  // Bob in his Slack DM and Alice in the Teams chat click at the same moment; Bob's click is
-  // delivered twice, as Slack does on a slow acknowledgment.
-  const statuses = await Promise.all([
-    slackClick(bobClick),
-    slackClick(bobClick),
+  const bobDm = dms[1] as (typeof dms)[number];
+  const bobApprove = (bobDm.card?.['actions'] as { title: string; data: object }[]).find(
+    (b) => b.title === 'Approve',
+  );
+  // Alice in her Slack DM and Bob in his Teams DM click at the same moment; Alice's click is
+  // delivered twice, as Slack does after a slow acknowledgment.
+  const [first, second] = await Promise.all([
+    slackClick(aliceClick),
+    slackClick(aliceClick),
     stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: teamsCard.message.messageId,
-      value: approve?.data ?? {},
-      fromId: 'user-alice',
+      conversationId: bobDm.conversation,
+      replyToId: bobDm.id ?? '',
+      value: { ...bobApprove?.data },
+      fromId: 'user-bob',
     }),
   ]);
-  assert.deepEqual(statuses.slice(0, 2), [200, 200]);
+  assert.deepEqual([first, second], [200, 200]);
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.equal(outcome.decidedBy.length, 1, 'decided once');
   assert.equal(stack.fx.api.refunds.length, before + 1, 'executed once');
   const decider = outcome.decidedBy[0]?.approver.displayName ?? '';
+  assert.ok(['alice', 'Bob Approver'].includes(decider), decider);
   const final = new RegExp(`Approved by ${decider} at`);
-  await cardUpdated(stack.pg, teamsCard.message.messageId, final);
-  for (const [channel, ts] of cards) {
-    const u = await slackFinal(channel, ts, final);
+  const chatFinal = await cardUpdated(stack.pg, chatCard.message.messageId, final);
+  assert.equal(buttons(chatFinal).length, 0);
+  for (const dm of dms) {
+    const edited = await until(`the final card in ${dm.conversation}`, () =>
+      sent
+        .cards(dm.conversation, workflowId, 'PUT')
+        .find((e) => e.id === dm.id && final.test(JSON.stringify(e.card))),
+    );
+    assert.equal(edited.card?.['actions'], undefined, 'no buttons left');
+  }
+  for (const post of posts) {
+    const channel = post.args['channel'] as string;
+    const u = await slackFinal(channel, tsOf(post), final);
     assert.doesNotMatch(JSON.stringify(u.args['blocks']), /"type":"(actions|input)"/, channel);
   }
   const audit = (await new AuditLog(stack.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
@@ -214,9 +275,17 @@ test('cards in a Teams chat, a Slack channel and two Slack DMs: clicks from two 
   assert.equal(audit.filter((r) => r.type === 'executed').length, 1);
   assert.deepEqual(
     (audit.find((r) => r.type === 'cards-posted')?.detail as { cards: string[] }).cards.sort(),
-    ['slack:slack-channel', 'slack:slack-dm:alice', 'slack:slack-dm:bob', 'teams:channel'],
+    [
+      'slack:slack-channel',
+      'slack:slack-dm:alice',
+      'slack:slack-dm:bob',
+      'teams:channel',
+      'teams:dm:alice',
+      'teams:dm:bob',
+    ],
   );
   await killProcess(worker, 'SIGTERM');
+  await proxy.close();
 });
 
 test('a reason typed into a Slack card reaches the requester verbatim; the Teams copy says so too', async () => {

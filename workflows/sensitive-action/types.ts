@@ -20,6 +20,8 @@ export interface Approver {
   displayName: string;
   tenantId?: string;
   aadObjectId?: string;
+  /** Who to open a Teams direct message with (Bot Framework user id); else aadObjectId. */
+  teamsUserId?: string;
   slackUserId?: string;
   email?: string;
 }
