@@ -3,7 +3,7 @@
 // approving their own request), duplicate clicks, reminders and expiry, one workflow per request.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { requestAction } from '../../src/actions/request.ts';
+import { requestAction, requestHash } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
@@ -123,6 +123,39 @@ test('approval: outsider, wrong hash and duplicate clicks change nothing; the ap
     ),
   );
   assert.equal((await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).verify()).ok, true);
+});
+
+test('out-of-order deliveries: clicks that arrive before the cards are posted count once, in the order Temporal accepted them', async () => {
+  const before = fx.api.refunds.length;
+  const request = refund(150);
+  const { workflowId, handle } = await requestAction(fx.client, fx.config, request);
+  // Sent at once, while the workflow is still deciding: Alice's approval, its redelivery, and
+  // Bob's rejection stamped earlier than Alice's click but delivered after it.
+  const hash = requestHash(request);
+  const alice = click(people.alice, 'approve', hash);
+  const bob = click(people.bob, 'reject', hash, {
+    receivedAt: new Date(Date.now() - 60_000).toISOString(),
+    reason: 'late',
+  });
+  await handle.signal(approvalDecisionSignal, alice);
+  await handle.signal(approvalDecisionSignal, alice);
+  await handle.signal(approvalDecisionSignal, bob);
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.deepEqual(
+    outcome.decidedBy.map((d) => [d.approver.displayName, d.choice]),
+    [['Alice Approver', 'approve']],
+  );
+  assert.equal(fx.api.refunds.length, before + 1);
+  const status = await handle.query(statusQuery);
+  assert.deepEqual(
+    status.rejectedClicks.map((r) => [r.approver, r.why]),
+    [['Bob Approver', 'request already approved']],
+  );
+  const types = (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read())
+    .filter((r) => r.workflowId === workflowId)
+    .map((r) => r.type);
+  assert.deepEqual(types, ['requested', 'cards-posted', 'decision', 'rejected-click', 'executed']);
 });
 
 test('a rejection ends the request with the reason, and nothing executes', async () => {

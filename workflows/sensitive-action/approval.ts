@@ -107,11 +107,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
       const verdict = tally.consider(click);
       if (verdict.kind === 'duplicate') continue;
       if (verdict.kind === 'refused') {
-        ctx.onRefused(click, verdict.why);
-        await ctx.audit('rejected-click', {
-          approver: click.approver,
-          detail: { why: verdict.why, decisionId: click.decisionId },
-        });
+        await refuse(ctx, click, verdict.why);
         continue;
       }
       await ctx.audit('decision', {
@@ -155,5 +151,29 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     }
     if (changed) await refresh();
   }
+  if (!tally.outcome) tally.closedAs = 'expired';
+  await judgeLateClicks(ctx, tally);
   return { outcome: tally.outcome ?? 'expired', tally, cards };
+}
+
+/** Record a refused click: in the status query and in the audit log. */
+async function refuse(ctx: ApprovalContext, click: ApprovalDecision, why: string): Promise<void> {
+  ctx.onRefused(click, why);
+  await ctx.audit('rejected-click', {
+    approver: click.approver,
+    detail: { why, decisionId: click.decisionId },
+  });
+}
+
+/**
+ * Clicks that arrive once the request is decided (or expired) change nothing, but each distinct one
+ * is still recorded as refused; redeliveries are dropped as duplicates.
+ */
+export async function judgeLateClicks(ctx: ApprovalContext, tally: Tally): Promise<void> {
+  while (ctx.inbox.length > 0) {
+    const click = ctx.inbox.shift() as ApprovalDecision;
+    const verdict = tally.consider(click);
+    if (verdict.kind === 'duplicate') continue;
+    await refuse(ctx, click, verdict.kind === 'refused' ? verdict.why : 'request already decided');
+  }
 }

@@ -38,6 +38,9 @@ export interface ApprovalDecision {
 /** Longest reason kept, in characters; the requester gets it verbatim up to this length. */
 export const reasonMaxLength = 500;
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
 /**
  * The reason as the requester will get it: the approver's words, trimmed, with control characters
  * other than newlines and tabs removed, cut to `reasonMaxLength` (ending in "…" when cut).
@@ -45,11 +48,7 @@ export const reasonMaxLength = 500;
  */
 export function capReason(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
-  const text = raw
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    .trim();
+  const text = raw.replace(/\r\n?/g, '\n').replace(controlCharacters, '').trim();
   if (text === '') return undefined;
   return text.length <= reasonMaxLength ? text : `${text.slice(0, reasonMaxLength - 1)}…`;
 }

@@ -50,6 +50,8 @@ export class Tally {
   readonly approvals: ApprovalDecision[] = [];
   readonly rejections: ApprovalDecision[] = [];
   outcome: 'approved' | 'rejected' | null = null;
+  /** Set when the wait ended without a decision (expired): later clicks are refused. */
+  closedAs: string | null = null;
   private readonly decision: PinnedDecision;
   private readonly request: ActionRequest;
   /** Approvers who may decide now (escalation adds levels). */
@@ -75,7 +77,8 @@ export class Tally {
     const d: ApprovalDecision = { ...rest, ...(reason ? { reason } : {}) };
     if (this.seen.has(d.decisionId)) return { kind: 'duplicate' };
     this.seen.add(d.decisionId);
-    if (this.outcome) return { kind: 'refused', why: `request already ${this.outcome}` };
+    const ended = this.outcome ?? this.closedAs;
+    if (ended) return { kind: 'refused', why: `request already ${ended}` };
     if (d.requestHash !== this.decision.shortHash && d.requestHash !== this.decision.requestHash) {
       return { kind: 'refused', why: 'request hash does not match this request' };
     }

@@ -11,7 +11,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { waitForApproval } from './approval.ts';
+import { judgeLateClicks, waitForApproval, type ApprovalContext } from './approval.ts';
 import { giveGrant } from './grants.ts';
 import { finalView } from './outcome.ts';
 import {
@@ -95,8 +95,10 @@ export async function sensitiveActionWorkflow({
     },
   });
   let finalizing: Promise<void> = Promise.resolve();
+  let judgeLate = async () => {};
   const finish = async (outcome: ActionOutcome): Promise<ActionOutcome> => {
     await finalizing;
+    await judgeLate();
     await condition(allHandlersFinished);
     return outcome;
   };
@@ -139,7 +141,7 @@ export async function sensitiveActionWorkflow({
         at: d.receivedAt,
       });
     };
-    const waited = await waitForApproval({
+    const ctx: ApprovalContext = {
       workflowId,
       request,
       decision,
@@ -147,7 +149,10 @@ export async function sensitiveActionWorkflow({
       audit,
       onProgress,
       onRefused,
-    });
+    };
+    const waited = await waitForApproval(ctx);
+    // Clicks that arrive while executing are recorded as refused before the run completes.
+    judgeLate = () => judgeLateClicks(ctx, waited.tally);
     const decidedBy = [...waited.tally.approvals, ...waited.tally.rejections].map((d) => ({
       approver: d.approver,
       choice: d.choice,
