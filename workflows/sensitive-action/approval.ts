@@ -4,9 +4,9 @@
 import { condition, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import { capReason, type ApprovalDecision } from './messages.ts';
 import { Tally } from './tally.ts';
+import type { Audit } from './run.ts';
 import type {
   ActionRequest,
-  AuditEntry,
   CardInput,
   CardRef,
   PinnedDecision,
@@ -36,7 +36,7 @@ export interface ApprovalContext {
   request: ActionRequest;
   decision: PinnedDecision;
   inbox: ApprovalDecision[];
-  audit: (type: AuditEntry['type'], extra?: Partial<AuditEntry>) => Promise<void>;
+  audit: Audit;
   onProgress: (tally: Tally) => void;
   onRefused: (click: ApprovalDecision, why: string) => void;
 }

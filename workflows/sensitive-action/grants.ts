@@ -3,11 +3,12 @@
 // the policy activity (a hash), so identical later requests find it by id.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { Audit } from './run.ts';
 import type { GrantRecord } from '../grant/messages.ts';
 import { grantWorkflow } from '../grant/workflow.ts';
 import type { ApprovalDecision } from './messages.ts';
 import { AgentId, Capability, PolicyRule } from './search.ts';
-import type { ActionRequest, AuditEntry, PinnedDecision } from './types.ts';
+import type { ActionRequest, PinnedDecision } from './types.ts';
 
 /** A duration grant lasts the policy's maximum (default 8 hours); a session grant 24 hours at most. */
 const DEFAULT_MS = { duration: 8 * 3_600_000, session: 24 * 3_600_000 };
@@ -18,7 +19,7 @@ export async function giveGrant(
   request: ActionRequest,
   decision: PinnedDecision,
   click: ApprovalDecision,
-  audit: (type: AuditEntry['type'], extra?: Partial<AuditEntry>) => Promise<void>,
+  audit: Audit,
 ): Promise<string | null> {
   const kind = click.grant?.kind;
   if (kind !== 'session' && kind !== 'duration') return null;

@@ -1,0 +1,88 @@
+// Asking the humans: wait for the approvers (approval.ts), then finalize every card beside whatever
+// follows, give the grant the deciding approver chose, and say how the asking ended.
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { judgeLateClicks, waitForApproval, type ApprovalContext } from './approval.ts';
+import { giveGrant } from './grants.ts';
+import type { ApprovalDecision } from './messages.ts';
+import { finalView } from './outcome.ts';
+import type { Run } from './run.ts';
+import { Approver as ApproverKey } from './search.ts';
+import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
+
+const acts = proxyActivities<SensitiveActionActivities>({ startToCloseTimeout: '30 seconds' });
+
+/** How the asking went. */
+export interface Asked {
+  decidedBy: ActionOutcome['decidedBy'];
+  /** Set when the request ends here: rejected (with the reason) or expired. */
+  ended?: Pick<ActionOutcome, 'outcome' | 'message' | 'reason'>;
+  /** Finalizing the cards, which runs beside the execution; the run waits for it at the end. */
+  finalizing: Promise<void>;
+  /** Record the clicks that arrived after the decision as refused. */
+  judgeLate: () => Promise<void>;
+}
+
+/** Post the cards, wait for a decision, and finalize the cards; approved requests get their grant. */
+export async function askHumans(run: Run, inbox: ApprovalDecision[]): Promise<Asked> {
+  const { workflowId, request, decision, status } = run;
+  run.setState('pending', `Waiting for approval (rule ${decision.rule})`);
+  const ctx: ApprovalContext = {
+    workflowId,
+    request,
+    decision,
+    inbox,
+    audit: run.audit,
+    onProgress: (tally) => {
+      status.decisions = [...tally.approvals, ...tally.rejections].map((d) => ({
+        approver: d.approver.displayName,
+        choice: d.choice,
+        ...(d.reason ? { reason: d.reason } : {}),
+        at: d.receivedAt,
+      }));
+    },
+    onRefused: (d, why) => {
+      status.rejectedClicks.push({
+        approver: d.approver?.displayName ?? '?',
+        why,
+        at: d.receivedAt,
+      });
+    },
+  };
+  const waited = await waitForApproval(ctx);
+  const decidedBy = [...waited.tally.approvals, ...waited.tally.rejections].map((d) => ({
+    approver: d.approver,
+    choice: d.choice,
+    ...(d.reason ? { reason: d.reason } : {}),
+    at: d.receivedAt,
+  }));
+  const names = decidedBy.map((d) => d.approver.displayName).join(', ');
+  if (names) upsertSearchAttributes([{ key: ApproverKey, value: names }]);
+  const view = finalView(waited.outcome, decidedBy, decision);
+  const finalizing = acts.updateApprovalCards({
+    workflowId,
+    request,
+    decision,
+    deadline: '',
+    cards: waited.cards,
+    view,
+  });
+  const asked = { decidedBy, finalizing, judgeLate: () => judgeLateClicks(ctx, waited.tally) };
+  if (waited.outcome !== 'approved') {
+    run.setState(waited.outcome, view.outcomeText);
+    if (waited.outcome === 'expired')
+      await run.audit('expired', { detail: { afterMs: decision.expiry.afterMs } });
+    const reason = waited.tally.rejections.at(-1)?.reason;
+    return {
+      ...asked,
+      ended: {
+        outcome: waited.outcome,
+        message: view.outcomeText,
+        ...(waited.outcome === 'rejected' && reason ? { reason } : {}),
+      },
+    };
+  }
+  run.setState('approved', `${view.outcomeText}; executing`);
+  const deciding = waited.tally.approvals.at(-1);
+  if (deciding) await giveGrant(workflowId, request, decision, deciding, run.audit);
+  return asked;
+}

@@ -1,0 +1,71 @@
+// What every step of one sensitive-action run shares: the request, its pinned policy decision, the
+// status the CLI queries, the audit trail (one id per event, so a retried step appends once) and
+// the state operators see in the Temporal UI.
+import {
+  proxyLocalActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { ActionStatus } from './messages.ts';
+import { ApprovalState } from './search.ts';
+import type {
+  ActionRequest,
+  AuditEntry,
+  PinnedDecision,
+  SensitiveActionActivities,
+} from './types.ts';
+
+// Audit appends are fast and local to the worker: a local activity skips a round trip through the
+// server (its result is still recorded in history).
+const local = proxyLocalActivities<SensitiveActionActivities>({
+  startToCloseTimeout: '10 seconds',
+});
+
+/** Append one audit event for this run. */
+export type Audit = (type: AuditEntry['type'], extra?: Partial<AuditEntry>) => Promise<void>;
+
+/** One run's shared context. */
+export interface Run {
+  workflowId: string;
+  request: ActionRequest;
+  decision: PinnedDecision;
+  status: ActionStatus;
+  audit: Audit;
+  /** Set the state everywhere it shows: status query, search attribute, current details. */
+  setState(state: ActionStatus['state'], summary: string): void;
+}
+
+/** The context of run `workflowId` once its policy decision is pinned. */
+export function startRun(
+  workflowId: string,
+  request: ActionRequest,
+  decision: PinnedDecision,
+  status: ActionStatus,
+): Run {
+  let seq = 0;
+  return {
+    workflowId,
+    request,
+    decision,
+    status,
+    audit: (type, extra = {}) =>
+      local.recordAudit({
+        id: `${workflowId}#${++seq}`,
+        type,
+        at: new Date().toISOString(),
+        workflowId,
+        agent: request.agent,
+        capability: request.capability,
+        requestHash: decision.requestHash,
+        policyRule: decision.rule,
+        policyHash: decision.policyHash,
+        ...extra,
+      }),
+    setState(state, summary) {
+      status.state = state;
+      status.summary = summary;
+      upsertSearchAttributes([{ key: ApprovalState, value: state }]);
+      setCurrentDetails(summary);
+    },
+  };
+}
