@@ -2,13 +2,12 @@
 // terminal, and let operators see what is pending, who decided, and what ran.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
 import { requestAction } from '../actions/request.ts';
-import { loadConfig, processEnv, type Config } from '../config.ts';
-import { createClient } from '../temporal/client.ts';
+import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+import { withClient } from './client.ts';
 import type { CliIo } from './io.ts';
 
 type Env = Record<string, string | undefined>;
@@ -21,19 +20,6 @@ const approvalsUsage = `usage:
   airlock approvals list [--state pending|approved|rejected|expired|executed|denied|failed] [--json]
   airlock approvals show <workflow-id> [--json]
 `;
-
-async function withClient<T>(
-  env: Env,
-  fn: (client: Client, config: Config) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig(env);
-  const client = await createClient(config);
-  try {
-    return await fn(client, config);
-  } finally {
-    await client.connection.close();
-  }
-}
 
 /** Run `airlock actions …`. */
 export async function runActions(

@@ -1,8 +1,8 @@
 // `airlock grants list|revoke`: see which standing approvals are active, and end one now.
 import { parseArgs } from 'node:util';
-import { loadConfig, processEnv } from '../config.ts';
+import { processEnv } from '../config.ts';
 import { temporalGrants } from '../grants/grants.ts';
-import { createClient } from '../temporal/client.ts';
+import { withClient } from './client.ts';
 import type { CliIo } from './io.ts';
 
 const usage = `usage:
@@ -26,8 +26,7 @@ export async function run(
     io.stderr(usage);
     return 2;
   }
-  const client = await createClient(loadConfig(env));
-  try {
+  return withClient(env, async (client) => {
     const grants = temporalGrants(client);
     if (command === 'list') {
       const active = await grants.list();
@@ -54,7 +53,5 @@ export async function run(
     }
     io.stdout(`revoked ${id}\n`);
     return 0;
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

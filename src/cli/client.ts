@@ -1,0 +1,18 @@
+// One Temporal client per CLI command: opened from the command's environment, always closed.
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../config.ts';
+import { createClient } from '../temporal/client.ts';
+
+/** Run `fn` with a client for `env`'s Temporal, closing the connection afterwards. */
+export async function withClient<T>(
+  env: Record<string, string | undefined>,
+  fn: (client: Client, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(env);
+  const client = await createClient(config);
+  try {
+    return await fn(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
