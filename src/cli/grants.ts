@@ -26,8 +26,8 @@ export async function run(
     io.stderr(usage);
     return 2;
   }
-  return withClient(env, async (client) => {
-    const grants = temporalGrants(client);
+  return withClient(env, async (client, config) => {
+    const grants = temporalGrants(client, config.TEMPORAL_TASK_QUEUE);
     if (command === 'list') {
       const active = await grants.list();
       if (values.json)

@@ -57,8 +57,11 @@ export interface Grants {
   revoke(id: string, by: string): Promise<boolean>;
 }
 
-/** Grants backed by grantWorkflow runs on Temporal. */
-export function temporalGrants(client: Client): Grants {
+/**
+ * Grants backed by grantWorkflow runs on Temporal. `list` shows the grants of `taskQueue` (this
+ * deployment's workers, which answer their status queries) when given, else every one.
+ */
+export function temporalGrants(client: Client, taskQueue?: string): Grants {
   const status = async (id: string): Promise<GrantStatus | null> => {
     try {
       const handle = client.workflow.getHandle(id);
@@ -85,7 +88,7 @@ export function temporalGrants(client: Client): Grants {
     async list() {
       const found: GrantStatus[] = [];
       for await (const w of client.workflow.list({
-        query: 'WorkflowType = "grantWorkflow" AND ExecutionStatus = "Running"',
+        query: `WorkflowType = "grantWorkflow" AND ExecutionStatus = "Running"${taskQueue ? ` AND TaskQueue = "${taskQueue.replaceAll('"', '')}"` : ''}`,
       })) {
         const s = await status(w.workflowId);
         if (s) found.push(s);

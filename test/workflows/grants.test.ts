@@ -1,6 +1,7 @@
 // Grants on the real dev server: an approver approves "for 8 hours"; identical later requests (same
 // agent, capability, method, rule and grant key field `currency`) run without a card, and the audit
-// names the grant; another currency still asks; after `airlock grants revoke`, it asks again.
+// names the grant; another currency still asks; after `airlock grants revoke`, it asks again, and a
+// grant revoked between the policy decision and execution is caught by the re-check.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -8,6 +9,10 @@ import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { bufferIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { createDeps } from '../../src/deps.ts';
+import { temporalGrants, type Grants } from '../../src/grants/grants.ts';
+import { createLogger } from '../../src/log.ts';
+import { createWorker } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
@@ -130,5 +135,56 @@ test('a grant stops applying when its time is up (a durable timer ends it)', asy
   } finally {
     await w.stop();
     await short.close();
+  }
+});
+
+test('a grant revoked while a request is in flight: the request re-checks it before executing and asks instead', async () => {
+  const first = await requestAction(fx.client, fx.config, refund('CHF'));
+  await approveWithGrant(first.workflowId);
+  assert.equal((await first.handle.result()).outcome, 'executed');
+
+  // Failure injection at the grant store: the policy activity finds the grant active, and the
+  // grant is revoked (for real) right after, before the workflow's re-check runs.
+  await worker.stop();
+  const real = temporalGrants(fx.client);
+  let revoked: string | undefined;
+  const racing: Grants = {
+    ...real,
+    async active(ids) {
+      const found = await real.active(ids);
+      if (found && !revoked) {
+        revoked = found.grant.id;
+        assert.ok(await real.revoke(revoked, 'Security Desk'));
+        while (await real.active([revoked])) await new Promise((r) => setTimeout(r, 20));
+      }
+      return found;
+    },
+  };
+  const racingWorker = await createWorker({
+    config: fx.config,
+    logger: createLogger({ level: 'warn' }),
+    deps: createDeps(fx.config, fx.cards, { grants: racing }),
+  });
+  const running = racingWorker.run();
+  try {
+    const second = await requestAction(fx.client, fx.config, refund('CHF'));
+    for (let i = 0; i < 100 && !cardFor(second.workflowId); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(cardFor(second.workflowId), 'the request asks once its grant is gone');
+    assert.equal((await second.handle.query(statusQuery)).state, 'pending');
+    const steps = (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
+      (r) => r.workflowId === second.workflowId,
+    );
+    assert.deepEqual(
+      steps.map((r) => r.type),
+      ['requested', 'grant-revoked', 'cards-posted'],
+    );
+    assert.equal(steps[0]?.detail?.['decision'], 'allow');
+    assert.equal(steps[1]?.detail?.['grantId'], revoked);
+    await second.handle.terminate('test done');
+  } finally {
+    racingWorker.shutdown();
+    await running;
+    worker = await fx.startWorker();
   }
 });
