@@ -51,6 +51,11 @@ const schema = z.object({
   AIRLOCK_TEST_SERVER_BIN: z.string().default('.cache/bin/temporal-test-server'),
   /** Largest webhook body accepted, in bytes (larger requests get 413). */
   AIRLOCK_WEBHOOK_MAX_BODY: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
+  /**
+   * The webhook's durable click inbox (default `<AIRLOCK_DATA_DIR>/inbox`): clicks are acknowledged
+   * once fsynced here, then signalled to Temporal. One webhook process per directory.
+   */
+  AIRLOCK_INBOX_DIR: z.string().min(1).optional(),
   /** Teams bot (Entra app registration) id, password and tenant: production Teams mode. */
   AIRLOCK_TEAMS_APP_ID: z.string().min(1).optional(),
   AIRLOCK_TEAMS_APP_PASSWORD: z.string().min(1).optional(),

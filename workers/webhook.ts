@@ -1,6 +1,11 @@
-// The webhook server process: receives Teams and Slack card clicks (verified), and signals the
-// action workflows. Stateless apart from the Chat SDK's conversation state; safe to restart.
+// The webhook server process: receives Teams and Slack card clicks (verified), acknowledges each
+// once its decision is fsynced to the local inbox (AIRLOCK_INBOX_DIR), and forwards the inbox to
+// the action workflows as Temporal signals, retrying until Temporal accepts them. State: the Chat
+// SDK's conversation state, and the inbox directory, which must outlive the process (undelivered
+// clicks are replayed at the next start) and belongs to one process at a time.
+import type { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../src/config.ts';
+import { createDecisionInbox, inboxDir, type DecisionInbox } from '../src/chat/inbox.ts';
 import { createChatServer } from '../src/chat/server.ts';
 import { signalDecision } from '../src/chat/signal.ts';
 import { createLogger } from '../src/log.ts';
@@ -9,13 +14,18 @@ import { createClient } from '../src/temporal/client.ts';
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'webhook' });
 
+let client: Client | undefined;
+let inbox: DecisionInbox | undefined;
 try {
-  const client = await createClient(config);
-  const server = await createChatServer({
-    config,
+  client = await createClient(config);
+  const opened = createDecisionInbox({
+    dir: inboxDir(config),
+    deliver: signalDecision(client, logger),
     logger,
-    onDecision: signalDecision(client, logger),
   });
+  await opened.start();
+  inbox = opened;
+  const server = await createChatServer({ config, logger, onDecision: opened.accept });
   const port = await server.listen();
   logger.info(
     {
@@ -27,8 +37,12 @@ try {
     'webhook server listening',
   );
   const stop = async () => {
+    // The inbox refuses new clicks at once (503: the platform retries them), then the server
+    // closes, deliveries in flight finish, and what is left waits in the inbox for the next start.
+    const closing = opened.close();
     await server.close();
-    await client.connection.close();
+    await closing;
+    await client?.connection.close();
     logger.info('webhook server stopped');
   };
   process.once('SIGINT', () => void stop());
@@ -36,4 +50,7 @@ try {
 } catch (err) {
   logger.fatal({ err }, 'webhook server failed to start');
   process.exitCode = 1;
+  // Nothing else may keep the process alive.
+  await inbox?.close();
+  await client?.connection.close();
 }

@@ -1,7 +1,8 @@
 // The webhook server: node:http in front of the Chat SDK. It caps body size, hands each verified
 // request to the platform's adapter, and answers only once the click's decision is accepted by
-// `onDecision` (a Temporal signal: fast and durable), so a failure is a 5xx the platform retries
-// instead of a silently lost click. Slow work (editing cards) belongs to the workflow, not here.
+// `onDecision` (in workers/webhook.ts, the local inbox: the decision is fsynced to local disk, and
+// signalled to Temporal after the answer), so a failure is a 5xx the platform retries instead of a
+// silently lost click. Slow work (editing cards) belongs to the workflow, not here.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';

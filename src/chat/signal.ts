@@ -3,21 +3,35 @@
 // workflows can be signalled this way: a button value pointing anywhere else is refused.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../log.ts';
-import { approvalDecisionSignal } from '../../workflows/sensitive-action/messages.ts';
+import {
+  approvalDecisionSignal,
+  type ApprovalDecision,
+} from '../../workflows/sensitive-action/messages.ts';
 import type { OnDecision } from './bot.ts';
 
 const actionId = /^action:[A-Za-z0-9_.:-]{1,100}$/;
 
+/**
+ * True when `workflowId` names a sensitive action's workflow; otherwise logs that the click is
+ * ignored. Shared by everything that takes clicks in (the signal here, the local inbox).
+ */
+export function namesSensitiveAction(
+  workflowId: string,
+  decision: ApprovalDecision,
+  logger: Logger,
+): boolean {
+  if (actionId.test(workflowId)) return true;
+  logger.warn(
+    { workflowId, approver: decision.approver.displayName },
+    'click names no sensitive action; ignored',
+  );
+  return false;
+}
+
 /** The onDecision of the webhook server: signal `approvalDecision` to the action's workflow. */
 export function signalDecision(client: Client, logger: Logger): OnDecision {
   return async (workflowId, decision) => {
-    if (!actionId.test(workflowId)) {
-      logger.warn(
-        { workflowId, approver: decision.approver.displayName },
-        'click names no sensitive action; ignored',
-      );
-      return;
-    }
+    if (!namesSensitiveAction(workflowId, decision, logger)) return;
     try {
       await client.workflow.getHandle(workflowId).signal(approvalDecisionSignal, decision);
     } catch (err) {

@@ -1,0 +1,17 @@
+// A webhook process stand-in for the inbox tests: opens the inbox at argv[2] with a delivery that
+// never completes, accepts the decision given as JSON in argv[3] for workflow argv[4], prints
+// "accepted" once the inbox acknowledged it, and then waits to be killed.
+import { createDecisionInbox } from '../../../src/chat/inbox.ts';
+import { createLogger } from '../../../src/log.ts';
+import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+
+const [dir, decisionJson, workflowId] = process.argv.slice(2) as [string, string, string];
+const inbox = createDecisionInbox({
+  dir,
+  deliver: () => new Promise(() => undefined),
+  logger: createLogger({ level: 'warn' }),
+});
+await inbox.start();
+await inbox.accept(workflowId, JSON.parse(decisionJson) as ApprovalDecision);
+console.log('accepted');
+setInterval(() => undefined, 60_000);

@@ -1,0 +1,419 @@
+// The durable click inbox on real files: group commit, survival of a SIGKILL between the ack and
+// the delivery, retries, the final drops signalDecision makes against the real dev server, refused
+// ids, a torn last line, a failed fsync, one process per directory, and the webhook answering 503
+// when the inbox cannot take a click.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createDecisionInbox, type DecisionInboxOptions } from '../../../src/chat/inbox.ts';
+import { entryLine, readInbox } from '../../../src/chat/inbox-file.ts';
+import { createChatServer } from '../../../src/chat/server.ts';
+import { signalDecision } from '../../../src/chat/signal.ts';
+import { hasCode } from '../../../src/errors.ts';
+import { createClient } from '../../../src/temporal/client.ts';
+import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+import { click, people } from '../../helpers/actions.ts';
+import {
+  killProcess,
+  repoRoot,
+  testConfig as temporalConfig,
+  waitForLine,
+} from '../../helpers/temporal.ts';
+import { captureLogger, testConfig } from './helpers.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'airlock-inbox-'));
+const decision = (reason?: string): ApprovalDecision =>
+  click(people.alice, 'approve', 'abc123', reason ? { reason } : {});
+
+/** A deliver that records calls and resolves only when `release()` is called (or at once). */
+function gate(open = false) {
+  const calls: { workflowId: string; decision: ApprovalDecision }[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  if (open) release();
+  return {
+    calls,
+    release: () => release(),
+    deliver: async (workflowId: string, d: ApprovalDecision) => {
+      calls.push({ workflowId, decision: d });
+      await released;
+    },
+  };
+}
+
+function inbox(dir: string, overrides: Partial<DecisionInboxOptions> = {}) {
+  const log = captureLogger();
+  const box = createDecisionInbox({
+    dir,
+    deliver: gate(true).deliver,
+    logger: log.logger,
+    retryBaseMs: 10,
+    compactIdleMs: 50,
+    ...overrides,
+  });
+  return Object.assign(box, { log: log.lines });
+}
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const fileOf = (dir: string) => join(dir, 'inbox.jsonl');
+
+test('group commit: 200 concurrent clicks are durable after a few fsyncs, then delivered and compacted', async () => {
+  const dir = tmp();
+  const g = gate();
+  let syncs = 0;
+  const box = inbox(dir, {
+    deliver: g.deliver,
+    // A slow disk: clicks arriving during one fsync must share the next one.
+    sync: async (fh) => {
+      syncs++;
+      await new Promise((r) => setTimeout(r, 5));
+      await fh.datasync();
+    },
+  });
+  await box.start();
+  const accepts: Promise<void>[] = [];
+  for (let wave = 0; wave < 10; wave++) {
+    for (let i = 0; i < 20; i++) accepts.push(box.accept(`action:gc-${wave}-${i}`, decision()));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(accepts);
+  assert.ok(syncs <= 10, `200 clicks in 10 waves took ${syncs} fsyncs`);
+  assert.equal(box.stats().syncs, syncs);
+  // Durable: every click is in the file before any delivery completed.
+  const onDisk = await readInbox(fileOf(dir));
+  assert.equal(onDisk.undelivered.length, 200);
+  assert.equal(new Set(onDisk.undelivered.map((e) => e.workflowId)).size, 200);
+
+  g.release();
+  await until(() => box.stats().delivered === 200, 'all deliveries');
+  assert.equal(g.calls.length, 200);
+  // Everything delivered: the file is emptied after the idle delay.
+  await until(() => readFileSync(fileOf(dir), 'utf8') === '', 'compaction');
+  await box.close();
+});
+
+test('a click acknowledged by a process SIGKILLed before delivering it is delivered by the next one; a second opener is refused', async () => {
+  const dir = tmp();
+  const d = decision();
+  const child = spawn(
+    process.execPath,
+    ['test/src/chat/inbox-child.ts', dir, JSON.stringify(d), 'action:killed-1'],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  try {
+    await waitForLine(child, /^accepted$/, 30_000);
+    // While the child lives, the directory is its own.
+    const second = inbox(dir);
+    await assert.rejects(second.start(), (err) => hasCode(err, 'inbox_busy'));
+  } finally {
+    await killProcess(child, 'SIGKILL');
+  }
+  const g = gate(true);
+  const next = inbox(dir, { deliver: g.deliver });
+  await next.start(); // takes over the dead process's lock
+  await until(() => next.stats().delivered === 1, 'the replayed delivery');
+  assert.deepEqual(g.calls, [{ workflowId: 'action:killed-1', decision: d }]);
+  assert.ok(next.log().some((l) => l['msg'] === 'decision inbox open' && l['replaying'] === 1));
+  await next.close();
+  // Delivered and recorded: a third start replays nothing.
+  const g3 = gate(true);
+  const third = inbox(dir, { deliver: g3.deliver });
+  await third.start();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(g3.calls.length, 0);
+  await third.close();
+});
+
+test('a lock left by a dead process is taken over, even one naming this pid (container restart)', async () => {
+  const dir = tmp();
+  const sock = join(dir, 'inbox.lock');
+  // A socket file whose process died without closing it.
+  const dead = spawn(process.execPath, [
+    '-e',
+    `require('node:net').createServer().listen(${JSON.stringify(sock)}, () => process.kill(process.pid, 'SIGKILL'))`,
+  ]);
+  await new Promise((r) => dead.once('exit', r));
+  assert.ok(existsSync(sock));
+  writeFileSync(`${sock}.takeover`, String(process.pid));
+  const box = inbox(dir);
+  await box.start();
+  assert.ok(!existsSync(`${sock}.takeover`));
+  await box.close();
+  assert.ok(!existsSync(sock), 'closing removes the socket');
+});
+
+test('a file past compactBytes is rewritten with only the undelivered entries', async () => {
+  const dir = tmp();
+  const odd = gate();
+  const box = inbox(dir, {
+    compactBytes: 4096,
+    compactIdleMs: 60_000,
+    deliver: (workflowId, d) =>
+      workflowId.endsWith('-odd') ? odd.deliver(workflowId, d) : Promise.resolve(),
+  });
+  await box.start();
+  for (let i = 0; i < 10; i++) {
+    await box.accept(`action:c${i}-${i % 2 ? 'odd' : 'even'}`, decision());
+  }
+  await until(() => box.stats().delivered === 5, 'the even ones');
+  // Keep appending until the file passes 4 KiB and is rewritten.
+  for (let i = 10; readFileSync(fileOf(dir), 'utf8').includes('"delivered"') || i < 14; i++) {
+    await box.accept(`action:c${i}-odd`, decision());
+    assert.ok(i < 100, 'the file was never rewritten');
+  }
+  const onDisk = await readInbox(fileOf(dir));
+  assert.ok(onDisk.undelivered.every((e) => e.workflowId.endsWith('-odd')));
+  assert.equal(onDisk.undelivered.length, box.stats().pending);
+  odd.release();
+  await until(() => box.stats().pending === 0, 'the held ones');
+  await box.close();
+  assert.equal(readFileSync(fileOf(dir), 'utf8'), '');
+});
+
+test('a lone click is delivered at once; during a burst, deliveries wait until it goes quiet', async () => {
+  const dir = tmp();
+  const g = gate(true);
+  const box = inbox(dir, { deliver: g.deliver, burstQuietMs: 1000, maxHoldMs: 10_000 });
+  await box.start();
+  await box.accept('action:lone', decision());
+  await until(() => g.calls.length === 1, 'the lone click', 500);
+  await new Promise((r) => setTimeout(r, 1100));
+  // Two clicks at once are a burst: held until 1 s without clicks.
+  await Promise.all([box.accept('action:b1', decision()), box.accept('action:b2', decision())]);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(g.calls.length, 1);
+  await until(() => g.calls.length === 3, 'the held clicks', 3000);
+  await box.close();
+});
+
+test('a delivery that fails three times is retried until it succeeds, without logging the reason', async () => {
+  const dir = tmp();
+  let calls = 0;
+  const box = inbox(dir, {
+    deliver: () => {
+      calls++;
+      return calls <= 3 ? Promise.reject(new Error('temporal unavailable')) : Promise.resolve();
+    },
+  });
+  await box.start();
+  await box.accept('action:retry-1', decision('private reason text'));
+  await until(() => box.stats().delivered === 1, 'the fourth attempt');
+  assert.equal(calls, 4);
+  assert.equal(box.stats().retries, 3);
+  const warnings = box.log().filter((l) => l['msg'] === 'decision delivery failed; will retry');
+  assert.deepEqual(
+    warnings.map((l) => [l['workflowId'], l['approver'], l['attempt']]),
+    [1, 2, 3].map((n) => ['action:retry-1', 'Alice Approver', n]),
+  );
+  assert.ok(!JSON.stringify(box.log()).includes('private reason text'));
+  await box.close();
+  assert.equal((await readInbox(fileOf(dir))).undelivered.length, 0);
+});
+
+test('a click for an unknown workflow is dropped by signalDecision (dev server), not retried', async () => {
+  const dir = tmp();
+  const config = temporalConfig();
+  const client = await createClient(config);
+  const log = captureLogger();
+  const box = createDecisionInbox({
+    dir,
+    deliver: signalDecision(client, log.logger),
+    logger: log.logger,
+    retryBaseMs: 10,
+  });
+  try {
+    await box.start();
+    const workflowId = `action:never-started-${randomUUID()}`;
+    await box.accept(workflowId, decision());
+    await until(() => box.stats().delivered === 1, 'the final drop');
+    assert.equal(box.stats().retries, 0);
+    assert.ok(
+      log
+        .lines()
+        .some(
+          (l) =>
+            l['msg'] === 'click for a finished or unknown request; ignored' &&
+            l['workflowId'] === workflowId,
+        ),
+    );
+  } finally {
+    await box.close();
+    await client.connection.close();
+  }
+  assert.equal((await readInbox(fileOf(dir))).undelivered.length, 0);
+});
+
+test('ids that name no sensitive action are refused like signalDecision: nothing stored or sent', async () => {
+  const dir = tmp();
+  const g = gate(true);
+  const box = inbox(dir, { deliver: g.deliver });
+  await box.start();
+  await box.accept('session:support-bot:x', decision());
+  await box.accept('action:../../etc', decision());
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(g.calls.length, 0);
+  assert.equal(box.stats().accepted, 0);
+  assert.equal(readFileSync(fileOf(dir), 'utf8'), '');
+  assert.equal(
+    box.log().filter((l) => l['msg'] === 'click names no sensitive action; ignored').length,
+    2,
+  );
+  await box.close();
+});
+
+test('a torn last line (crash mid-write) is skipped with a warning; earlier entries are kept', async () => {
+  const dir = tmp();
+  const [d1, d2, d3] = [decision(), decision(), decision()];
+  writeFileSync(
+    fileOf(dir),
+    entryLine({ seq: 1, workflowId: 'action:a', decision: d1 }) +
+      entryLine({ seq: 2, workflowId: 'action:b', decision: d2 }) +
+      '{"delivered":[1]}\n' +
+      entryLine({ seq: 3, workflowId: 'action:c', decision: d3 }).slice(0, 40),
+  );
+  const g = gate();
+  const box = inbox(dir, { deliver: g.deliver });
+  await box.start();
+  const warning = box.log().find((l) => String(l['msg']).includes('do not parse'));
+  assert.deepEqual(warning?.['lines'], [4]);
+  await until(() => g.calls.length === 1, 'the replay');
+  assert.deepEqual(g.calls[0], { workflowId: 'action:b', decision: d2 });
+  // New clicks land on whole lines: the torn tail is gone from the file.
+  const d4 = decision();
+  await box.accept('action:d', d4);
+  const lines = readFileSync(fileOf(dir), 'utf8').split('\n').filter(Boolean);
+  for (const l of lines) JSON.parse(l);
+  const onDisk = await readInbox(fileOf(dir));
+  assert.deepEqual(
+    onDisk.undelivered.map((e) => [e.workflowId, e.decision.decisionId]),
+    [
+      ['action:b', d2.decisionId],
+      ['action:d', d4.decisionId],
+    ],
+  );
+  assert.deepEqual(onDisk.skippedLines, []);
+  g.release();
+  await box.close();
+});
+
+test('a click whose fsync fails is refused and leaves no trace; the next one is accepted', async () => {
+  const dir = tmp();
+  let fail = true;
+  const g = gate();
+  const box = inbox(dir, {
+    deliver: g.deliver,
+    sync: async (fh) => {
+      if (fail) {
+        fail = false;
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      }
+      await fh.datasync();
+    },
+  });
+  await box.start();
+  await assert.rejects(box.accept('action:lost', decision()), (err) =>
+    hasCode(err, 'inbox_write_failed'),
+  );
+  await box.accept('action:kept', decision());
+  const onDisk = await readInbox(fileOf(dir));
+  assert.deepEqual(
+    onDisk.undelivered.map((e) => e.workflowId),
+    ['action:kept'],
+  );
+  assert.ok(!readFileSync(fileOf(dir), 'utf8').includes('action:lost'));
+  g.release();
+  await box.close();
+});
+
+test('close lets deliveries in flight finish and records them; what was never sent is replayed', async () => {
+  const dir = tmp();
+  const g = gate();
+  const box = inbox(dir, { deliver: g.deliver, concurrency: 2, closeTimeoutMs: 5000 });
+  await box.start();
+  await Promise.all([1, 2, 3].map((i) => box.accept(`action:close-${i}`, decision())));
+  await until(() => g.calls.length === 2, 'two deliveries in flight');
+  const closing = box.close();
+  await assert.rejects(box.accept('action:late', decision()), (err) =>
+    hasCode(err, 'inbox_closed'),
+  );
+  setTimeout(g.release, 50);
+  await closing;
+  assert.equal(g.calls.length, 2, 'nothing new is sent while closing');
+  const left = await readInbox(fileOf(dir));
+  assert.deepEqual(
+    left.undelivered.map((e) => e.workflowId),
+    ['action:close-3'],
+  );
+  const g2 = gate(true);
+  const next = inbox(dir, { deliver: g2.deliver });
+  await next.start();
+  await until(() => g2.calls.length === 1, 'the replay');
+  assert.equal(g2.calls[0]?.workflowId, 'action:close-3');
+  await next.close();
+});
+
+test('the webhook answers 503 when the inbox cannot take the click, and 200 once it can', async () => {
+  const dir = tmp();
+  const g = gate(true);
+  const box = inbox(dir, { deliver: g.deliver });
+  const server = await createChatServer({
+    config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
+    onDecision: box.accept,
+    logger: captureLogger().logger,
+  });
+  const url = `http://127.0.0.1:${await server.listen()}/api/webhooks/teams`;
+  const post = (id: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ms-agents-playground': 'true' },
+      body: JSON.stringify(playgroundClick(id)),
+    });
+  try {
+    assert.equal((await post('action:not-yet')).status, 503); // not started
+    await box.start();
+    const ok = await post('action:now');
+    assert.equal(ok.status, 200);
+    await until(() => g.calls.length === 1, 'the delivery');
+    assert.equal(g.calls[0]?.workflowId, 'action:now');
+    assert.equal(g.calls[0]?.decision.approver.displayName, 'Alice Approver');
+  } finally {
+    await server.close();
+    await box.close();
+  }
+});
+
+/** An Approve click as the Agents Playground posts it (see test/fixtures and the bench). */
+function playgroundClick(workflowId: string) {
+  const alice = people.alice;
+  return {
+    type: 'message',
+    id: randomUUID(),
+    channelId: 'msteams',
+    serviceUrl: 'http://localhost:56150/_connector',
+    from: { id: `user-${alice.userId}`, name: alice.displayName, aadObjectId: alice.aadObjectId },
+    conversation: {
+      isGroup: true,
+      conversationType: 'groupChat',
+      tenantId: alice.tenantId,
+      id: 'airlock-approvals-chat',
+    },
+    recipient: { id: '00000000-0000-0000-0000-00000000b071', name: 'Airlock' },
+    channelData: { tenant: { id: alice.tenantId } },
+    replyToId: '1',
+    value: {
+      actionId: 'approval:approve',
+      value: JSON.stringify({ workflowId, requestHash: 'abc123' }),
+    },
+  };
+}
