@@ -1,12 +1,20 @@
 // Webhook acknowledgment time under 200 concurrent card clicks: Agents Playground-shaped click
 // activities (as recorded from the Playground) posted at once to the real webhook server, which
-// verifies each, and acknowledges after Temporal accepted the signal. Baseline in the same run: the
-// same 200 concurrent POSTs to a bare node:http server that reads the body and answers 200, and
-// 200 bare Temporal signals at once (the part of the work the webhook cannot skip).
+// verifies each and acknowledges either once its decision is fsynced to the local inbox (today's
+// path; the inbox then signals Temporal) or once Temporal accepted the signal (the old path, kept
+// as the comparison). Baselines in the same run: 200 bare Temporal signals at once (the part of
+// the old path's work it could not skip), the webhook with an onDecision that does nothing (the
+// floor for any onDecision), and the same POSTs to a bare node:http server. Rounds
+// alternate which webhook goes first; each burst starts after the previous one's workflows ended.
+// Usage: node bench/webhook-ack.ts [clicks=200] [rounds=3]
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { requestAction } from '../src/actions/request.ts';
+import { createDecisionInbox } from '../src/chat/inbox.ts';
 import { createChatServer } from '../src/chat/server.ts';
 import { signalDecision } from '../src/chat/signal.ts';
 import { loadConfig } from '../src/config.ts';
@@ -20,6 +28,7 @@ import { envFor } from '../test/helpers/temporal.ts';
 import { machine, ms, percentile } from './stats.ts';
 
 const clicks = Number(process.argv[2] ?? 200);
+const rounds = Number(process.argv[3] ?? 3);
 const pending = 20;
 const fx = await actionFixture();
 const worker = await fx.startWorker();
@@ -30,34 +39,60 @@ const config = loadConfig({
   NODE_ENV: 'test',
 });
 const logger = createLogger({ level: 'silent' });
-const webhook = await createChatServer({
-  config,
-  logger,
-  onDecision: signalDecision(fx.client, logger),
-});
-const webhookUrl = `http://127.0.0.1:${await webhook.listen()}/api/webhooks/teams`;
+const signal = signalDecision(fx.client, logger);
 
-// Pending requests to click on.
-const targets: { workflowId: string; hash: string }[] = [];
-for (let i = 0; i < pending; i++) {
-  const { workflowId, handle } = await requestAction(fx.client, fx.config, {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body: { amount: 60 + i, order: `ACK-${randomUUID()}` },
-  });
-  let hash = '';
-  while (!hash || (await handle.query(statusQuery)).state !== 'pending') {
-    hash = (await handle.query(statusQuery)).requestHash;
-    await new Promise((r) => setTimeout(r, 10));
+// The old path: acknowledge after the signal.
+const direct = await createChatServer({ config, logger, onDecision: signal });
+const directUrl = `http://127.0.0.1:${await direct.listen()}/api/webhooks/teams`;
+
+// The floor: the same webhook, with nothing behind it.
+const noop = await createChatServer({ config, logger, onDecision: () => Promise.resolve() });
+const noopUrl = `http://127.0.0.1:${await noop.listen()}/api/webhooks/teams`;
+
+// Today's path: acknowledge after the local fsync; the inbox signals Temporal. `delivered` times
+// each signal Temporal accepted, so the bench sees when the last click of a burst got there.
+const delivered: number[] = [];
+const inbox = createDecisionInbox({
+  dir: mkdtempSync(join(tmpdir(), 'airlock-ack-bench-')),
+  logger,
+  deliver: async (workflowId, decision) => {
+    await signal(workflowId, decision);
+    delivered.push(performance.now());
+  },
+});
+await inbox.start();
+const viaInbox = await createChatServer({ config, logger, onDecision: inbox.accept });
+const inboxUrl = `http://127.0.0.1:${await viaInbox.listen()}/api/webhooks/teams`;
+
+interface Target {
+  workflowId: string;
+  hash: string;
+}
+
+/** `pending` requests waiting for approval, to click on. */
+async function pendingRequests(): Promise<Target[]> {
+  const targets: Target[] = [];
+  for (let i = 0; i < pending; i++) {
+    const { workflowId, handle } = await requestAction(fx.client, fx.config, {
+      agent: 'support-bot',
+      capability: 'refunds-api',
+      method: 'POST',
+      path: '/refunds',
+      body: { amount: 60 + i, order: `ACK-${randomUUID()}` },
+    });
+    let hash = '';
+    while (!hash || (await handle.query(statusQuery)).state !== 'pending') {
+      hash = (await handle.query(statusQuery)).requestHash;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    targets.push({ workflowId, hash });
   }
-  targets.push({ workflowId, hash });
+  return targets;
 }
 
 const who = [people.alice, people.bob, people.mallory];
-const body = (i: number): string => {
-  const t = targets[i % pending] as { workflowId: string; hash: string };
+const body = (targets: Target[], i: number): string => {
+  const t = targets[i % pending] as Target;
   const from = who[i % who.length] ?? people.alice;
   return JSON.stringify({
     type: 'message',
@@ -81,11 +116,13 @@ const body = (i: number): string => {
   });
 };
 
-async function burst(url: string): Promise<number[]> {
-  const bodies = Array.from({ length: clicks }, (_, i) => body(i));
-  return Promise.all(
+/** POST `clicks` bodies at once; each one's time to its 200, and when the burst started. */
+async function burst(url: string, targets: Target[]): Promise<{ acks: number[]; t0: number }> {
+  const bodies = Array.from({ length: clicks }, (_, i) => body(targets, i));
+  const t0 = performance.now();
+  const acks = await Promise.all(
     bodies.map(async (b) => {
-      const t0 = performance.now();
+      const start = performance.now();
       const res = await fetch(url, {
         method: 'POST',
         body: b,
@@ -93,10 +130,22 @@ async function burst(url: string): Promise<number[]> {
       });
       await res.text();
       if (res.status !== 200) throw new Error(`status ${res.status}`);
-      return performance.now() - t0;
+      return performance.now() - start;
     }),
   );
+  return { acks, t0 };
 }
+
+const outcomes = (targets: Target[]) =>
+  Promise.all(
+    targets.map((t) =>
+      fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(t.workflowId).result(),
+    ),
+  );
+const executedOnce = (targets: Target[]) =>
+  targets.every(
+    (t) => fx.api.refunds.filter((r) => r.idempotencyKey === t.workflowId).length === 1,
+  );
 
 const bare = createServer((req, res) => {
   req.resume();
@@ -104,55 +153,116 @@ const bare = createServer((req, res) => {
 });
 await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
 const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+const nobody: Target[] = Array.from({ length: pending }, () => ({
+  workflowId: `action:warm-up-${randomUUID()}`,
+  hash: 'x',
+}));
+// Warm-up: the client side, and each webhook once (its clicks name no running workflow, so the
+// signals behind them are refused as unknown and dropped).
+await burst(bareUrl, nobody);
+for (const url of [noopUrl, directUrl, inboxUrl]) await burst(url, nobody);
+while (inbox.stats().pending > 0) await new Promise((r) => setTimeout(r, 10));
 
-await burst(bareUrl); // warm-up of the client side
-const baseline = await burst(bareUrl);
-const ours = await burst(webhookUrl);
-// Second baseline: the same number of bare Temporal signals at once (to parked workflows).
-const parked = await Promise.all(
-  Array.from({ length: pending }, () =>
-    fx.client.workflow.start(durableWaitWorkflow, {
-      taskQueue: `ack-bench-${randomUUID()}`,
-      workflowId: `ack-${randomUUID()}`,
-      args: [{ purpose: 'bench' }],
+/** Per target: each round's ack times, and when the last of its signals was accepted. */
+const acks = { bare: [], noop: [], direct: [], inbox: [], signals: [] } as Record<
+  'bare' | 'noop' | 'direct' | 'inbox' | 'signals',
+  number[][]
+>;
+const allIn = { direct: [] as number[], inbox: [] as number[], signals: [] as number[] };
+const syncs: number[] = [];
+let correct = true;
+
+async function runDirect(): Promise<void> {
+  const targets = await pendingRequests();
+  const { acks: times } = await burst(directUrl, targets);
+  acks.direct.push(times);
+  allIn.direct.push(Math.max(...times));
+  const done = await outcomes(targets);
+  correct &&= done.every((o) => o.decidedBy.length === 1) && executedOnce(targets);
+}
+
+async function runInbox(): Promise<void> {
+  const targets = await pendingRequests();
+  delivered.length = 0;
+  const before = inbox.stats();
+  const { acks: times, t0 } = await burst(inboxUrl, targets);
+  acks.inbox.push(times);
+  while (inbox.stats().delivered - before.delivered < clicks) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  allIn.inbox.push(Math.max(...delivered) - t0);
+  syncs.push(inbox.stats().syncs - before.syncs);
+  const done = await outcomes(targets);
+  correct &&= done.every((o) => o.decidedBy.length === 1) && executedOnce(targets);
+}
+
+async function runSignals(): Promise<void> {
+  // The same number of bare Temporal signals at once (to parked workflows).
+  const parked = await Promise.all(
+    Array.from({ length: pending }, () =>
+      fx.client.workflow.start(durableWaitWorkflow, {
+        taskQueue: `ack-bench-${randomUUID()}`,
+        workflowId: `ack-${randomUUID()}`,
+        args: [{ purpose: 'bench' }],
+      }),
+    ),
+  );
+  const times = await Promise.all(
+    Array.from({ length: clicks }, async (_, i) => {
+      const t0 = performance.now();
+      await parked[i % pending]?.signal(releaseSignal, { token: String(i) });
+      return performance.now() - t0;
     }),
-  ),
-);
-const signals = await Promise.all(
-  Array.from({ length: clicks }, async (_, i) => {
-    const t0 = performance.now();
-    await parked[i % pending]?.signal(releaseSignal, { token: String(i) });
-    return performance.now() - t0;
-  }),
-);
-await Promise.all(parked.map((h) => h.terminate('bench done')));
-const outcomes = await Promise.all(
-  targets.map((t) =>
-    fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(t.workflowId).result(),
-  ),
-);
-const executedOnce = targets.every(
-  (t) => fx.api.refunds.filter((r) => r.idempotencyKey === t.workflowId).length === 1,
-);
+  );
+  acks.signals.push(times);
+  allIn.signals.push(Math.max(...times));
+  await Promise.all(parked.map((h) => h.terminate('bench done')));
+}
 
+for (let round = 0; round < rounds; round++) {
+  acks.bare.push((await burst(bareUrl, nobody)).acks);
+  acks.noop.push((await burst(noopUrl, nobody)).acks);
+  if (round % 2 === 0) {
+    await runDirect();
+    await runInbox();
+  } else {
+    await runInbox();
+    await runDirect();
+  }
+  await runSignals();
+}
+
+const row = (name: string, perRound: number[][], all?: number[]) => {
+  const v = perRound.flat();
+  const p99s = perRound.map((r) => percentile(r, 99).toFixed(0)).join(', ');
+  const last = all ? all.map((t) => t.toFixed(0)).join(', ') : '–';
+  return `| ${name} | ${ms(percentile(v, 50))} | ${ms(percentile(v, 99))} | ${ms(Math.max(...v))} | ${p99s} | ${last} |`;
+};
 console.log(
-  `### Webhook acknowledgment under ${clicks} concurrent clicks (${pending} pending requests)\n\nMachine: ${machine()}\n`,
+  `### Webhook acknowledgment under ${clicks} concurrent clicks (${pending} pending requests, ${rounds} rounds)\n\nMachine: ${machine()}\n`,
 );
-console.log('| target | p50 | p99 | max |\n| --- | --- | --- | --- |');
 console.log(
-  `| webhook server (verify, parse, signal Temporal, ack) | ${ms(percentile(ours, 50))} | ${ms(percentile(ours, 99))} | ${ms(Math.max(...ours))} |`,
+  `| target | ack p50 | ack p99 | ack max | p99 per round (ms) | all ${clicks} signals accepted by Temporal, per round (ms) |\n| --- | --- | --- | --- | --- | --- |`,
 );
 console.log(
-  `| bare Temporal signals, ${clicks} at once from one client | ${ms(percentile(signals, 50))} | ${ms(percentile(signals, 99))} | ${ms(Math.max(...signals))} |`,
+  row('webhook + inbox (verify, parse, fsync locally, ack; then signal)', acks.inbox, allIn.inbox),
 );
 console.log(
-  `| bare node:http server (read body, 200) | ${ms(percentile(baseline, 50))} | ${ms(percentile(baseline, 99))} | ${ms(Math.max(...baseline))} |`,
+  row('webhook, old path (verify, parse, signal Temporal, ack)', acks.direct, allIn.direct),
 );
 console.log(
-  `\nGoal p99 < 200 ms. Every request decided once: ${outcomes.every((o) => o.decidedBy.length === 1)}; each executed exactly once: ${executedOnce}.`,
+  row(`bare Temporal signals, ${clicks} at once from one client`, acks.signals, allIn.signals),
+);
+console.log(row('webhook, onDecision does nothing (verify, parse, ack)', acks.noop));
+console.log(row('bare node:http server (read body, 200)', acks.bare));
+console.log(
+  `\nGoal: ack p99 < 200 ms. Inbox fsyncs per burst: ${syncs.join(', ')}. Every request decided once and executed exactly once: ${correct}.`,
 );
 await worker.stop();
-await webhook.close();
+await viaInbox.close();
+await inbox.close();
+await direct.close();
+await noop.close();
 bare.close();
 await fx.close();
 process.exit(0);
