@@ -89,6 +89,9 @@ const schema = z.object({
 /** Every Airlock setting, parsed and defaulted. */
 export type Config = z.infer<typeof schema>;
 
+/** The names of every setting Airlock reads (deploy files are checked against them). */
+export const settingNames: readonly string[] = Object.keys(schema.shape);
+
 /** Parse `env` into a Config, or throw one AirlockError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = schema.safeParse(env);

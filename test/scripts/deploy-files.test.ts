@@ -1,0 +1,62 @@
+// docker-compose.yml, Dockerfile and .dockerignore, read as files (no registry here to pull the
+// images they name): ports only on loopback, every Airlock setting they pass is one Airlock reads,
+// the worker and the webhook each keep their data (audit, vault, click inbox) on a named volume
+// the image's user can write, and the build context leaves caches and data behind.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { settingNames } from '../../src/config.ts';
+import { repoRoot } from '../helpers/temporal.ts';
+
+interface Service {
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  volumes?: string[];
+}
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+
+test('every published port binds to 127.0.0.1', () => {
+  for (const [name, service] of Object.entries(compose.services))
+    for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, name);
+});
+
+test('the Airlock services pass only settings Airlock reads', () => {
+  for (const name of ['worker', 'webhook']) {
+    const env = Object.keys(compose.services[name]?.environment ?? {});
+    assert.ok(env.length > 0, name);
+    for (const key of env.filter((k) => k !== 'DOCKER_HOST'))
+      assert.ok(settingNames.includes(key), `${name} sets ${key}, which Airlock does not read`);
+  }
+});
+
+test('worker and webhook keep their data on named volumes the image user can write', () => {
+  for (const name of ['worker', 'webhook']) {
+    const data = (compose.services[name]?.volumes ?? []).find((v) => v.endsWith(':/app/.data'));
+    assert.ok(data, `${name} mounts a volume at /app/.data`);
+    assert.ok((data.split(':')[0] as string) in compose.volumes, `${data} is a named volume`);
+  }
+  const dataVolumes = ['worker', 'webhook'].map((n) =>
+    compose.services[n]?.volumes?.find((v) => v.endsWith(':/app/.data')),
+  );
+  assert.notEqual(
+    dataVolumes[0],
+    dataVolumes[1],
+    'the webhook inbox is not shared with the worker',
+  );
+  assert.match(dockerfile, /chown node:node \/app\/\.data/);
+  assert.ok(
+    dockerfile.indexOf('chown node:node /app/.data') < dockerfile.indexOf('USER node'),
+    'the data directory is prepared before dropping to user node',
+  );
+});
+
+test('the build context leaves caches, data and local packages behind', () => {
+  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
+  for (const path of ['.cache', '.data', 'node_modules', '.git']) assert.ok(ignored.includes(path));
+});
