@@ -7,8 +7,10 @@
 // floor for any onDecision), and the same POSTs to a bare node:http server. Rounds
 // alternate which webhook goes first; each burst starts after the previous one's workflows ended.
 // Usage: node bench/webhook-ack.ts [clicks=200] [rounds=3]
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,7 +26,8 @@ import { releaseSignal } from '../workflows/durable-wait/messages.ts';
 import { durableWaitWorkflow } from '../workflows/index.ts';
 import type { sensitiveActionWorkflow } from '../workflows/sensitive-action/workflow.ts';
 import { actionFixture, people } from '../test/helpers/actions.ts';
-import { envFor } from '../test/helpers/temporal.ts';
+import { envFor, repoRoot, waitForLine } from '../test/helpers/temporal.ts';
+import { startKeyServer } from '../test/src/chat/helpers.ts';
 import { machine, ms, percentile } from './stats.ts';
 
 const clicks = Number(process.argv[2] ?? 200);
@@ -63,6 +66,59 @@ const inbox = createDecisionInbox({
 await inbox.start();
 const viaInbox = await createChatServer({ config, logger, onDecision: inbox.accept });
 const inboxUrl = `http://127.0.0.1:${await viaInbox.listen()}/api/webhooks/teams`;
+
+// The production topology: workers/webhook.ts (inbox included) in a process of its own, verifying
+// real Bot Framework tokens (signed by a local key server), and the clicks from a long-lived,
+// warmed-up generator process (bench/click-burst.ts). The floor: the do-nothing webhook, likewise.
+const keys = await startKeyServer();
+const appId = 'airlock-bench-app';
+const serviceUrl = 'http://localhost:56150/_connector';
+const authHeaders = {
+  'content-type': 'application/json',
+  authorization: `Bearer ${await keys.sign({ aud: appId, serviceurl: serviceUrl })}`,
+};
+const children: ChildProcess[] = [];
+async function serve(script: string, env: Record<string, string>, listening: RegExp) {
+  const child = spawn(process.execPath, [script], {
+    cwd: repoRoot,
+    env: {
+      ...envFor(config),
+      AIRLOCK_TEAMS_PLAYGROUND: '',
+      AIRLOCK_TEAMS_APP_ID: appId,
+      AIRLOCK_TEAMS_APP_PASSWORD: 'not-used-by-the-webhook',
+      AIRLOCK_TEAMS_OPENID_URL: keys.metadataUrl,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const { port } = JSON.parse(await waitForLine(child, listening)) as { port: number };
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return `http://127.0.0.1:${port}/api/webhooks/teams`;
+}
+const ownInboxUrl = await serve(
+  'workers/webhook.ts',
+  { AIRLOCK_INBOX_DIR: mkdtempSync(join(tmpdir(), 'airlock-ack-inbox-')) },
+  /"msg":"webhook server listening"/,
+);
+const ownNoopUrl = await serve('bench/webhook-noop.ts', {}, /^\{"port":/);
+const generator = spawn(process.execPath, ['bench/click-burst.ts'], {
+  cwd: repoRoot,
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+children.push(generator);
+const answers = createInterface({ input: generator.stdout })[Symbol.asyncIterator]();
+
+/** A burst sent by the generator process: each click's time to its 200, and when it started. */
+async function burstFrom(url: string, targets: Target[]): Promise<{ acks: number[]; t0: number }> {
+  const bodies = Array.from({ length: clicks }, (_, i) => body(targets, i));
+  generator.stdin?.write(`${JSON.stringify({ url, headers: authHeaders, bodies })}\n`);
+  const { value } = await answers.next();
+  const { start, times } = JSON.parse(String(value)) as { start: number; times: number[] };
+  return { acks: times, t0: start };
+}
 
 interface Target {
   workflowId: string;
@@ -161,13 +217,21 @@ const nobody: Target[] = Array.from({ length: pending }, () => ({
 // signals behind them are refused as unknown and dropped).
 await burst(bareUrl, nobody);
 for (const url of [noopUrl, directUrl, inboxUrl]) await burst(url, nobody);
+for (const url of [ownNoopUrl, ownInboxUrl]) await burstFrom(url, nobody);
 while (inbox.stats().pending > 0) await new Promise((r) => setTimeout(r, 10));
 
 /** Per target: each round's ack times, and when the last of its signals was accepted. */
-const acks = { bare: [], noop: [], direct: [], inbox: [], signals: [] } as Record<
-  'bare' | 'noop' | 'direct' | 'inbox' | 'signals',
-  number[][]
->;
+const acks = {
+  bare: [],
+  noop: [],
+  direct: [],
+  inbox: [],
+  signals: [],
+  ownInbox: [],
+  ownNoop: [],
+} as Record<'bare' | 'noop' | 'direct' | 'inbox' | 'signals' | 'ownInbox' | 'ownNoop', number[][]>;
+/** Production topology: from the burst's start until all its requests executed (ms). */
+const allExecuted: number[] = [];
 const allIn = { direct: [] as number[], inbox: [] as number[], signals: [] as number[] };
 const syncs: number[] = [];
 let correct = true;
@@ -193,6 +257,15 @@ async function runInbox(): Promise<void> {
   allIn.inbox.push(Math.max(...delivered) - t0);
   syncs.push(inbox.stats().syncs - before.syncs);
   const done = await outcomes(targets);
+  correct &&= done.every((o) => o.decidedBy.length === 1) && executedOnce(targets);
+}
+
+async function runOwnInbox(): Promise<void> {
+  const targets = await pendingRequests();
+  const { acks: times, t0 } = await burstFrom(ownInboxUrl, targets);
+  acks.ownInbox.push(times);
+  const done = await outcomes(targets);
+  allExecuted.push(Date.now() - t0);
   correct &&= done.every((o) => o.decidedBy.length === 1) && executedOnce(targets);
 }
 
@@ -222,6 +295,8 @@ async function runSignals(): Promise<void> {
 for (let round = 0; round < rounds; round++) {
   acks.bare.push((await burst(bareUrl, nobody)).acks);
   acks.noop.push((await burst(noopUrl, nobody)).acks);
+  acks.ownNoop.push((await burstFrom(ownNoopUrl, nobody)).acks);
+  await runOwnInbox();
   if (round % 2 === 0) {
     await runDirect();
     await runInbox();
@@ -254,15 +329,26 @@ console.log(
   row(`bare Temporal signals, ${clicks} at once from one client`, acks.signals, allIn.signals),
 );
 console.log(row('webhook, onDecision does nothing (verify, parse, ack)', acks.noop));
+console.log(
+  row(
+    'production topology: workers/webhook.ts (Bot Framework JWT, inbox), own process',
+    acks.ownInbox,
+  ),
+);
+console.log(
+  row('production topology: do-nothing webhook (Bot Framework JWT), own process', acks.ownNoop),
+);
 console.log(row('bare node:http server (read body, 200)', acks.bare));
 console.log(
-  `\nGoal: ack p99 < 200 ms. Inbox fsyncs per burst: ${syncs.join(', ')}. Every request decided once and executed exactly once: ${correct}.`,
+  `\nProduction topology, from the burst's start until all ${pending} requests executed: ${allExecuted.map((t) => t.toFixed(0)).join(', ')} ms.\nGoal: ack p99 < 200 ms. Inbox fsyncs per burst: ${syncs.join(', ')}. Every request decided once and executed exactly once: ${correct}.`,
 );
 await worker.stop();
 await viaInbox.close();
 await inbox.close();
 await direct.close();
 await noop.close();
+for (const child of children) child.kill('SIGTERM');
+await keys.close();
 bare.close();
 await fx.close();
 process.exit(0);
