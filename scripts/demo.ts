@@ -111,7 +111,7 @@ say(
   `support-bot asked to refund 120 EUR for order ${order}; policy rule refunds-large needs an approver`,
 );
 say(
-  `Teams (Agents Playground): ${playground.url}  → open "Airlock approvals", click Approve (you are Alice Approver)`,
+  `Teams (Agents Playground): ${playground.url}  → open "Airlock approvals", click Approve, or type a reason and click Reject (you are Alice Approver)`,
 );
 say(`Temporal UI (this request): ${ui(workflowId)}`);
 say(
