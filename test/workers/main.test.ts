@@ -1,5 +1,5 @@
-// workers/main.ts drains on SIGTERM: an activity already running finishes, its workflow completes,
-// and the process exits 0 after logging that it stopped. Pre-bundled mode loads dist-style bundles.
+// workers/main.ts drains on SIGTERM: an activity already running finishes and is recorded, and the
+// process exits 0 after logging that it stopped; the next worker completes the workflow. Pre-bundled mode loads dist-style bundles.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -32,8 +32,17 @@ test('SIGTERM drains: the running sandbox activity completes and the worker exit
   worker.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.match(log, /"msg":"worker stopped"/);
+  const { events } = await handle.fetchHistory();
+  assert.ok(
+    events?.some((e) => e.activityTaskCompletedEventAttributes),
+    'the activity running at SIGTERM completed before the worker exited',
+  );
+  // What the workflow does after that activity belongs to the next worker (the draining one may
+  // have stopped polling for workflow tasks before the activity finished).
+  const next = await spawnWorker(config);
   const result = await handle.result();
   assert.equal(result.stdout.trim(), 'finished');
+  next.kill('SIGTERM');
   await client.connection.close();
 });
 
