@@ -1,10 +1,11 @@
 // Webhook acknowledgment time under 200 concurrent card clicks: Agents Playground-shaped click
 // activities (as recorded from the Playground) posted at once to the real webhook server, which
-// verifies each and acknowledges either once its decision is fsynced to the local inbox (today's
-// path; the inbox then signals Temporal) or once Temporal accepted the signal (the old path, kept
-// as the comparison). Baselines in the same run: 200 bare Temporal signals at once (the part of
-// the old path's work it could not skip), the webhook with an onDecision that does nothing (the
-// floor for any onDecision), and the same POSTs to a bare node:http server. Rounds
+// verifies each and acknowledges either once the click is fsynced to the local inbox (today's
+// path; the inbox then hands it to the Chat SDK, whose handler signals Temporal) or once Temporal
+// accepted the signal (the old path, kept as the comparison). Baselines in the same run: 200 bare Temporal signals at once (the part of
+// the old path's work it could not skip), the webhook without the inbox and with an onDecision
+// that does nothing (what passing every click through the Chat SDK before answering costs), and
+// the same POSTs to a bare node:http server. Rounds
 // alternate which webhook goes first; each burst starts after the previous one's workflows ended.
 // Usage: node bench/webhook-ack.ts [clicks=200] [rounds=3]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -48,28 +49,35 @@ const signal = signalDecision(fx.client, logger);
 const direct = await createChatServer({ config, logger, onDecision: signal });
 const directUrl = `http://127.0.0.1:${await direct.listen()}/api/webhooks/teams`;
 
-// The floor: the same webhook, with nothing behind it.
+// The Chat SDK's cost before an answer: the webhook without the inbox, with nothing behind it.
 const noop = await createChatServer({ config, logger, onDecision: () => Promise.resolve() });
 const noopUrl = `http://127.0.0.1:${await noop.listen()}/api/webhooks/teams`;
 
-// Today's path: acknowledge after the local fsync; the inbox signals Temporal. `delivered` times
-// each signal Temporal accepted, so the bench sees when the last click of a burst got there.
+// Today's path: verify, keep the click in the local inbox (fsync), acknowledge; the inbox then
+// hands it to the Chat SDK, whose handler signals Temporal. `delivered` times each signal Temporal
+// accepted, so the bench sees when the last click of a burst got there.
 const delivered: number[] = [];
-const inbox = createDecisionInbox({
-  dir: mkdtempSync(join(tmpdir(), 'airlock-ack-bench-')),
+const viaInbox = await createChatServer({
+  config,
   logger,
-  deliver: async (workflowId, decision) => {
+  onDecision: async (workflowId, decision) => {
     await signal(workflowId, decision);
     delivered.push(performance.now());
   },
+  clicks: { acceptClick: (workflowId, click) => inbox.acceptClick(workflowId, click) },
+});
+const inbox = createDecisionInbox({
+  dir: mkdtempSync(join(tmpdir(), 'airlock-ack-bench-')),
+  logger,
+  deliver: signal,
+  deliverClick: (click) => viaInbox.bot.replay(click),
 });
 await inbox.start();
-const viaInbox = await createChatServer({ config, logger, onDecision: inbox.accept });
 const inboxUrl = `http://127.0.0.1:${await viaInbox.listen()}/api/webhooks/teams`;
 
 // The production topology: workers/webhook.ts (inbox included) in a process of its own, verifying
 // real Bot Framework tokens (signed by a local key server), and the clicks from a long-lived,
-// warmed-up generator process (bench/click-burst.ts). The floor: the do-nothing webhook, likewise.
+// warmed-up generator process (bench/click-burst.ts); and the do-nothing webhook, likewise.
 const keys = await startKeyServer();
 const appId = 'airlock-bench-app';
 const serviceUrl = 'http://localhost:56150/_connector';
@@ -320,7 +328,11 @@ console.log(
   `| target | ack p50 | ack p99 | ack max | p99 per round (ms) | all ${clicks} signals accepted by Temporal, per round (ms) |\n| --- | --- | --- | --- | --- | --- |`,
 );
 console.log(
-  row('webhook + inbox (verify, parse, fsync locally, ack; then signal)', acks.inbox, allIn.inbox),
+  row(
+    'webhook + inbox (verify, keep the click (fsync), ack; then Chat SDK → signal)',
+    acks.inbox,
+    allIn.inbox,
+  ),
 );
 console.log(
   row('webhook, old path (verify, parse, signal Temporal, ack)', acks.direct, allIn.direct),
@@ -328,7 +340,7 @@ console.log(
 console.log(
   row(`bare Temporal signals, ${clicks} at once from one client`, acks.signals, allIn.signals),
 );
-console.log(row('webhook, onDecision does nothing (verify, parse, ack)', acks.noop));
+console.log(row('webhook through the Chat SDK before acking, onDecision does nothing', acks.noop));
 console.log(
   row(
     'production topology: workers/webhook.ts (Bot Framework JWT, inbox), own process',
@@ -336,7 +348,10 @@ console.log(
   ),
 );
 console.log(
-  row('production topology: do-nothing webhook (Bot Framework JWT), own process', acks.ownNoop),
+  row(
+    'production topology: through the Chat SDK before acking, does nothing (JWT), own process',
+    acks.ownNoop,
+  ),
 );
 console.log(row('bare node:http server (read body, 200)', acks.bare));
 console.log(

@@ -1,8 +1,9 @@
-// The webhook server process: receives Teams and Slack card clicks (verified), acknowledges each
-// once its decision is fsynced to the local inbox (AIRLOCK_INBOX_DIR), and forwards the inbox to
-// the action workflows as Temporal signals, retrying until Temporal accepts them. State: the Chat
-// SDK's conversation state, and the inbox directory, which must outlive the process (undelivered
-// clicks are replayed at the next start) and belongs to one process at a time.
+// The webhook server process: receives Teams and Slack card clicks, verifies each, acknowledges it
+// once it is fsynced to the local inbox (AIRLOCK_INBOX_DIR), then hands it from the inbox to the
+// Chat SDK, whose click handler signals the action's workflow; a failure is retried until Temporal
+// accepts the signal. State: the Chat SDK's conversation state, and the inbox directory, which must
+// outlive the process (unfinished clicks are replayed at the next start) and belongs to one
+// process at a time.
 import type { Client } from '@temporalio/client';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createDecisionInbox, inboxDir, type DecisionInbox } from '../src/chat/inbox.ts';
@@ -18,14 +19,27 @@ let client: Client | undefined;
 let inbox: DecisionInbox | undefined;
 try {
   client = await createClient(config);
+  const signal = signalDecision(client, logger);
+  let accepting: DecisionInbox | undefined;
+  const server = await createChatServer({
+    config,
+    logger,
+    onDecision: signal,
+    clicks: {
+      acceptClick: (workflowId, click) =>
+        accepting
+          ? accepting.acceptClick(workflowId, click)
+          : Promise.reject(new Error('the inbox is not open yet')),
+    },
+  });
   const opened = createDecisionInbox({
     dir: inboxDir(config),
-    deliver: signalDecision(client, logger),
+    deliver: signal,
+    deliverClick: (click) => server.bot.replay(click),
     logger,
   });
   await opened.start();
-  inbox = opened;
-  const server = await createChatServer({ config, logger, onDecision: opened.accept });
+  inbox = accepting = opened;
   const port = await server.listen();
   logger.info(
     {

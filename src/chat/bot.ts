@@ -1,6 +1,7 @@
 // The Chat SDK instance behind Airlock's chat surface: Teams and Slack adapters on memory state,
 // posting and editing approval cards, and turning verified Approve/Reject clicks into
 // ApprovalDecisions handed to `onDecision` (in production: a Temporal signal).
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
 import { createMemoryState } from '@chat-adapter/state-memory';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
@@ -11,6 +12,8 @@ import type { Logger } from '../log.ts';
 import { AirlockSlackAdapter, AirlockTeamsAdapter } from './adapters.ts';
 import { approvalActionIds, type ApprovalCardModel } from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
+import type { StoredClick } from './inbox-file.ts';
+import { createSlackVerifier } from './slack-auth.ts';
 import {
   ConversationRegistry,
   teamsTargetFromActivity,
@@ -51,7 +54,17 @@ export interface ApprovalBot {
   /** Open (or reuse) the Slack direct message channel with a user (conversations.open). */
   openSlackDm(userId: string): Promise<ChatTarget>;
   knownConversations(): KnownConversation[];
+  /** Check a webhook request the way the platform's adapter will (token or signature). */
+  verifyRequest(platform: 'teams' | 'slack', request: Request, body: string): Promise<boolean>;
+  /**
+   * Hand a click that was verified and acknowledged earlier to the Chat SDK; resolves once its
+   * decision went to `onDecision`, rejects (to be retried) when that failed.
+   */
+  replay(click: StoredClick): Promise<void>;
 }
+
+/** Header marking a click replayed from the inbox inside this process (random per process). */
+const replayHeader = 'x-airlock-replay';
 
 /** Create the bot and initialize its adapters; throws AirlockError on unsafe configuration. */
 export async function createApprovalBot(options: ApprovalBotOptions): Promise<ApprovalBot> {
@@ -63,6 +76,18 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
       ? 'production'
       : 'off';
   const chatLog = toChatLogger(logger);
+  // A click replayed from the inbox was verified when it arrived; its replay carries this process's
+  // random token instead of the (by then possibly expired) platform credentials.
+  const replayToken = Buffer.from(randomBytes(32).toString('base64url'));
+  const isReplay = (request: Request): boolean => {
+    const given = Buffer.from(request.headers.get(replayHeader) ?? '');
+    return given.length === replayToken.length && timingSafeEqual(given, replayToken);
+  };
+  const verifiers: Partial<Record<'teams' | 'slack', (request: Request, body: string) => unknown>> =
+    {};
+  const trusting =
+    (verify: (request: Request, body: string) => unknown) => (request: Request, body: string) =>
+      isReplay(request) || verify(request, body);
   if (teamsMode === 'playground') {
     assertPlaygroundAllowed(config);
     logger.warn(
@@ -72,7 +97,7 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
     adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       token: options.teamsToken ?? (() => playgroundOutboundToken(appId)),
-      webhookVerifier: createPlaygroundVerifier(logger),
+      webhookVerifier: trusting((verifiers.teams = createPlaygroundVerifier(logger))),
       logger: chatLog.child('teams'),
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
@@ -96,7 +121,7 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
       ...(options.teamsToken
         ? { token: options.teamsToken }
         : { appPassword: config.AIRLOCK_TEAMS_APP_PASSWORD ?? '' }),
-      webhookVerifier: auth.webhookVerifier,
+      webhookVerifier: trusting((verifiers.teams = auth.webhookVerifier)),
       logger: chatLog.child('teams'),
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
@@ -106,7 +131,9 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
   );
   if (slackEnabled) {
     adapters['slack'] = new AirlockSlackAdapter({
-      signingSecret: config.AIRLOCK_SLACK_SIGNING_SECRET ?? '',
+      webhookVerifier: trusting(
+        (verifiers.slack = createSlackVerifier(config.AIRLOCK_SLACK_SIGNING_SECRET ?? '')),
+      ),
       botToken: config.AIRLOCK_SLACK_BOT_TOKEN ?? '',
       botUserId: config.AIRLOCK_SLACK_BOT_USER_ID ?? 'U0AIRLOCK',
       logger: chatLog.child('slack'),
@@ -147,6 +174,8 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
   chat.onNewMention((thread, message) => learn(thread.adapter.name, message.raw));
   chat.onNewMessage(/[\s\S]*/, (thread, message) => learn(thread.adapter.name, message.raw));
 
+  /** When replayed clicks were received, by delivery id, while their replay runs. */
+  const receipts = new Map<string, string>();
   chat.onAction(approvalActionIds, async (event) => {
     const result = decisionFromClick({
       actionId: event.actionId,
@@ -158,7 +187,9 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
       logger.warn({ actionId: event.actionId, reason: result.reason }, 'ignored a card click');
       return;
     }
-    const { workflowId, decision } = result;
+    const { workflowId } = result;
+    const receivedAt = receipts.get(result.decision.decisionId);
+    const decision = receivedAt ? { ...result.decision, receivedAt } : result.decision;
     logger.info(
       {
         workflowId,
@@ -189,6 +220,41 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
     teamsMode,
     slackEnabled,
     knownConversations: () => conversations.list(),
+    async verifyRequest(platform, request, body) {
+      const verify = verifiers[platform];
+      try {
+        return Boolean(verify && (await verify(request, body)));
+      } catch {
+        return false;
+      }
+    },
+    async replay(click) {
+      const webhook = chat.webhooks[click.platform];
+      if (!webhook)
+        throw new AirlockError('chat_unavailable', `${click.platform} is not configured`);
+      const request = new Request(`http://airlock.replay/api/webhooks/${click.platform}`, {
+        method: 'POST',
+        headers: { 'content-type': click.contentType, [replayHeader]: replayToken.toString() },
+        body: click.body,
+      });
+      const tasks: Promise<unknown>[] = [];
+      receipts.set(click.deliveryId, click.receivedAt);
+      try {
+        const response = await webhook(request, {
+          waitUntil: (task) => tasks.push(task),
+          propagateHandlerErrors: true,
+        });
+        await Promise.all(tasks);
+        if (response.status >= 400) {
+          throw new AirlockError(
+            'click_replay_failed',
+            `the ${click.platform} adapter answered HTTP ${response.status} to a replayed click`,
+          );
+        }
+      } finally {
+        receipts.delete(click.deliveryId);
+      }
+    },
     async postApprovalCard(target, model) {
       if (target.platform === 'teams') {
         const threadId = teams().encodeThreadId({

@@ -1,16 +1,29 @@
 // The inbox's on-disk format: one append-only JSON-lines file holding accepted decisions
-// (`{"seq","workflowId","decision"}`) and delivery markers (`{"delivered":[seq…]}`). Reading it
+// (`{"seq","workflowId","decision"}`) or verified clicks as received (`{"seq","workflowId","click"}`)
+// and delivery markers (`{"delivered":[seq…]}`). Reading it
 // yields the entries not yet marked delivered; a line that does not parse (a write torn by a
 // crash) is skipped and reported. Rewriting goes through a temporary file and a rename, so a crash
 // leaves either the old file or the new one, never a mix.
 import { open, readFile, rename } from 'node:fs/promises';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 
-/** One accepted decision; `seq` orders them and names them in delivery markers. */
+/** A verified card click as it arrived, handed to the Chat SDK once it is acknowledged. */
+export interface StoredClick {
+  platform: 'teams' | 'slack';
+  contentType: string;
+  body: string;
+  /** ISO time the webhook received it. */
+  receivedAt: string;
+  /** The platform's id of this delivery (a redelivery carries the same one). */
+  deliveryId: string;
+}
+
+/** One accepted decision or click; `seq` orders them and names them in delivery markers. */
 export interface InboxEntry {
   seq: number;
   workflowId: string;
-  decision: ApprovalDecision;
+  decision?: ApprovalDecision;
+  click?: StoredClick;
 }
 
 /** What a read of the file found. */
@@ -73,12 +86,21 @@ function parse(line: string): InboxEntry | number[] | null {
       : null;
   }
   const decision = v['decision'] as Record<string, unknown> | null | undefined;
+  const click = v['click'] as Record<string, unknown> | null | undefined;
+  const isDecision =
+    typeof decision === 'object' && decision !== null && typeof decision['decisionId'] === 'string';
+  const isClick =
+    typeof click === 'object' &&
+    click !== null &&
+    (click['platform'] === 'teams' || click['platform'] === 'slack') &&
+    typeof click['body'] === 'string' &&
+    typeof click['contentType'] === 'string' &&
+    typeof click['receivedAt'] === 'string' &&
+    typeof click['deliveryId'] === 'string';
   if (
     Number.isSafeInteger(v['seq']) &&
     typeof v['workflowId'] === 'string' &&
-    typeof decision === 'object' &&
-    decision !== null &&
-    typeof decision['decisionId'] === 'string'
+    isDecision !== isClick
   ) {
     return value as InboxEntry;
   }

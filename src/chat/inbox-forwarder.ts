@@ -1,16 +1,15 @@
-// The inbox's forwarder: hands accepted decisions to `deliver` (the Temporal signal) with bounded
-// concurrency, and retries a failed delivery with capped exponential backoff and jitter until it
-// succeeds. It never gives up on an entry: the only drops are the ones `deliver` itself treats as
+// The inbox's forwarder: hands accepted entries to `deliver` (a Temporal signal, or a click through
+// the Chat SDK, which ends in one) with bounded concurrency, and retries a failed delivery with
+// capped exponential backoff and jitter until it succeeds. It never gives up on an entry: the only drops are the ones `deliver` itself treats as
 // final by resolving (signalDecision: a finished or unknown workflow). While `holdMs` says a burst
 // of clicks is still being acknowledged, it holds deliveries back, so the signals and the work they
 // set off do not slow the acks down. It knows nothing of files.
 import type { Logger } from '../log.ts';
-import type { OnDecision } from './bot.ts';
 import type { InboxEntry } from './inbox-file.ts';
 
 /** Options of a forwarder. */
 export interface ForwarderOptions {
-  deliver: OnDecision;
+  deliver: (entry: InboxEntry) => Promise<void>;
   logger: Logger;
   /** Called once per entry `deliver` resolved for, unless the forwarder was stopped by then. */
   onDelivered(entry: InboxEntry): void;
@@ -60,7 +59,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 
   async function send(entry: InboxEntry): Promise<void> {
     try {
-      await deliver(entry.workflowId, entry.decision);
+      await deliver(entry);
       failures.delete(entry.seq);
       // Too late to record once stopped: the entry is replayed at the next start, and workflows
       // dedupe decisions by decisionId.
@@ -75,7 +74,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         {
           err,
           workflowId: entry.workflowId,
-          approver: entry.decision.approver.displayName,
+          approver: entry.decision?.approver.displayName,
+          platform: entry.click?.platform,
           attempt,
           retryInMs: delay,
         },

@@ -1,14 +1,17 @@
 // A durable local inbox for card clicks, so the webhook can acknowledge a click once it is on local
-// disk instead of once Temporal made the signal durable (about a second for 200 clicks at once on
-// the dev server). Accepted decisions are appended to one file and fsynced in groups: clicks that
-// arrive while a write is under way share the next write and fsync. A forwarder then hands them to
-// `deliver` (the Temporal signal) with bounded concurrency, retrying failures with backoff, and
-// appends delivery markers, so a restart replays exactly the undelivered ones.
+// disk instead of once the Chat SDK and Temporal are done with it (the SDK's per-activity work plus
+// about a second for 200 signals at once on the dev server). Verified clicks as received
+// (`acceptClick`) or decisions (`accept`) are appended to one file and fsynced in groups: clicks
+// that arrive while a write is under way share the next write and fsync. A forwarder then hands
+// them on (`deliverClick`: through the Chat SDK; `deliver`: the Temporal signal) with bounded
+// concurrency, retrying failures with backoff, and appends delivery markers, so a restart replays
+// exactly the undelivered ones.
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import type { OnDecision } from './bot.ts';
 import { createForwarder } from './inbox-forwarder.ts';
 import {
@@ -17,9 +20,10 @@ import {
   readInbox,
   rewriteInbox,
   type InboxEntry,
+  type StoredClick,
 } from './inbox-file.ts';
 import { lockDir, type DirLock } from './inbox-lock.ts';
-import { namesSensitiveAction } from './signal.ts';
+import { isSensitiveActionId, namesSensitiveAction } from './signal.ts';
 
 /** Options of the decision inbox. */
 export interface DecisionInboxOptions {
@@ -27,6 +31,11 @@ export interface DecisionInboxOptions {
   dir: string;
   /** Hands a decision on (the Temporal signal); resolving means delivered or finally dropped. */
   deliver: OnDecision;
+  /**
+   * Hands a verified click on (through the Chat SDK, whose handler signals Temporal); resolving
+   * means delivered or finally dropped. Required when clicks are accepted with `acceptClick`.
+   */
+  deliverClick?: (click: StoredClick) => Promise<void>;
   logger: Logger;
   /** Deliveries in flight at once (default 64). */
   concurrency?: number;
@@ -65,6 +74,8 @@ export interface InboxStats {
 export interface DecisionInbox {
   /** Refuses non-action ids like signalDecision; resolves once the decision is fsynced. */
   accept: OnDecision;
+  /** The same for a verified click kept as received (see `deliverClick`). */
+  acceptClick(workflowId: string, click: StoredClick): Promise<void>;
   /** Lock the directory, load what is undelivered, and start forwarding it. */
   start(): Promise<void>;
   /** Refuse new clicks, let deliveries in flight finish, write markers, release the directory. */
@@ -118,8 +129,14 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
   let compactTimer: NodeJS.Timeout | undefined;
   /** Every durable entry without a delivery marker (in flight or not): what a rewrite keeps. */
   const undelivered = new Map<number, InboxEntry>();
+  const deliverClick =
+    options.deliverClick ??
+    (() => Promise.reject(new AirlockError('inbox_no_click_handler', 'no deliverClick given')));
   const forwarder = createForwarder({
-    deliver: options.deliver,
+    deliver: (entry) =>
+      entry.click
+        ? deliverClick(entry.click)
+        : options.deliver(entry.workflowId, entry.decision as ApprovalDecision),
     logger,
     concurrency: options.concurrency ?? 64,
     retryBaseMs: options.retryBaseMs ?? 200,
@@ -135,6 +152,21 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
 
   const accept: OnDecision = (workflowId, decision) => {
     if (!namesSensitiveAction(workflowId, decision, logger)) return Promise.resolve();
+    return enqueue({ workflowId, decision });
+  };
+
+  const acceptClick = (workflowId: string, click: StoredClick): Promise<void> => {
+    if (!isSensitiveActionId(workflowId)) {
+      logger.warn(
+        { workflowId, platform: click.platform },
+        'click names no sensitive action; ignored',
+      );
+      return Promise.resolve();
+    }
+    return enqueue({ workflowId, click });
+  };
+
+  function enqueue(item: Omit<InboxEntry, 'seq'>): Promise<void> {
     if (state !== 'open' || broken) {
       const why = broken ? 'its file cannot be written' : state;
       return Promise.reject(
@@ -148,10 +180,10 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
     }
     lastAcceptAt = now;
     return new Promise<void>((resolve, reject) => {
-      waiting.push({ entry: { seq: nextSeq++, workflowId, decision }, resolve, reject });
+      waiting.push({ entry: { seq: nextSeq++, ...item }, resolve, reject });
       kick();
     });
-  };
+  }
 
   function kick(): void {
     if (writing || !fh) return;
@@ -265,6 +297,7 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
 
   return {
     accept,
+    acceptClick,
     stats: () => ({
       ...stats,
       pending: undelivered.size + waiting.length,

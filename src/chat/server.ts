@@ -1,13 +1,16 @@
-// The webhook server: node:http in front of the Chat SDK. It caps body size, hands each verified
-// request to the platform's adapter, and answers only once the click's decision is accepted by
-// `onDecision` (in workers/webhook.ts, the local inbox: the decision is fsynced to local disk, and
-// signalled to Temporal after the answer), so a failure is a 5xx the platform retries instead of a
+// The webhook server: node:http in front of the Chat SDK. It caps body size. An approval click,
+// when `clicks` is given (workers/webhook.ts: the local inbox), is verified as the adapter would,
+// kept durably as received and answered; the inbox hands it to the Chat SDK afterwards. Every
+// other request goes to the platform's adapter, and is answered once any decision it carried is
+// accepted by `onDecision`. Either way a failure is a 5xx the platform retries instead of a
 // silently lost click. Slow work (editing cards) belongs to the workflow, not here.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createApprovalBot, type ApprovalBot, type OnDecision } from './bot.ts';
+import { recognizeClick } from './click-shape.ts';
+import type { StoredClick } from './inbox-file.ts';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 
 /** Options of the chat webhook server. */
@@ -19,6 +22,12 @@ export interface ChatServerOptions {
   ackTimeoutMs?: number;
   /** Outbound Teams token factory override (tests). */
   teamsToken?: TeamsAdapterConfig['token'];
+  /**
+   * Where approval clicks go once verified: acknowledged as soon as this resolves (the local
+   * inbox: fsynced), handed to the Chat SDK afterwards (`bot.replay`). Without it, every request
+   * goes through the Chat SDK before the answer.
+   */
+  clicks?: { acceptClick(workflowId: string, click: StoredClick): Promise<void> };
 }
 
 /** A running (or ready to run) chat webhook server. */
@@ -75,6 +84,33 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       headers,
       body,
     });
+    const contentType = headers.get('content-type') ?? '';
+    const click = options.clicks && recognizeClick(platform, contentType, body);
+    if (options.clicks && click) {
+      // Verified exactly as the adapter would, kept durably as received, then acknowledged; the
+      // Chat SDK turns it into a decision from the inbox.
+      if (!(await bot.verifyRequest(platform, request, body))) {
+        return send(res, 401, { error: 'unauthorized' });
+      }
+      try {
+        await options.clicks.acceptClick(click.workflowId, {
+          platform,
+          contentType,
+          body,
+          receivedAt: new Date().toISOString(),
+          deliveryId: click.deliveryId,
+        });
+      } catch (err) {
+        logger.error({ err, platform }, 'click not recorded; the platform may retry');
+        return send(res, 503, { error: 'decision_not_recorded' });
+      }
+      if (!click.invoke) return void res.writeHead(200).end();
+      return send(res, 200, {
+        statusCode: 200,
+        type: 'application/vnd.microsoft.activity.message',
+        value: receivedText,
+      });
+    }
     const tasks: Promise<unknown>[] = [];
     const response = await webhook(request, {
       waitUntil: (task) => tasks.push(task),
@@ -176,6 +212,9 @@ function readBody(req: IncomingMessage, max: number): Promise<string | null> {
   });
 }
 
+/** What Teams shows the clicker once an invoke is answered. */
+const receivedText = 'Your decision was received.';
+
 /**
  * Teams shows "Unable to reach app" and retries an `adaptiveCard/action` invoke whose response
  * value is empty, which the adapter sends (vercel/chat#731). Give it a non-empty message.
@@ -186,7 +225,7 @@ export function fixInvokeAck(requestBody: string, status: number, text: string):
     const activity = JSON.parse(requestBody) as { type?: unknown; name?: unknown };
     if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return text;
     const ack = JSON.parse(text) as Record<string, unknown>;
-    return JSON.stringify({ ...ack, value: 'Your decision was received.' });
+    return JSON.stringify({ ...ack, value: receivedText });
   } catch {
     return text;
   }

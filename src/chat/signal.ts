@@ -11,6 +11,9 @@ import type { OnDecision } from './bot.ts';
 
 const actionId = /^action:[A-Za-z0-9_.:-]{1,100}$/;
 
+/** True when `workflowId` can name a sensitive action's workflow. */
+export const isSensitiveActionId = (workflowId: string): boolean => actionId.test(workflowId);
+
 /**
  * True when `workflowId` names a sensitive action's workflow; otherwise logs that the click is
  * ignored. Shared by everything that takes clicks in (the signal here, the local inbox).

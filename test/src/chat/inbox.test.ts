@@ -296,7 +296,7 @@ test('a torn last line (crash mid-write) is skipped with a warning; earlier entr
   for (const l of lines) JSON.parse(l);
   const onDisk = await readInbox(fileOf(dir));
   assert.deepEqual(
-    onDisk.undelivered.map((e) => [e.workflowId, e.decision.decisionId]),
+    onDisk.undelivered.map((e) => [e.workflowId, e.decision?.decisionId]),
     [
       ['action:b', d2.decisionId],
       ['action:d', d4.decisionId],
