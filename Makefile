@@ -24,12 +24,14 @@ up: bootstrap
 
 ## down: stop what `make up` started
 down:
+	@bash scripts/codec.sh down
 	@bash scripts/temporal.sh down
 	@bash scripts/docker.sh down
 
 ## status: show what is running
 status:
 	@bash scripts/temporal.sh status
+	@bash scripts/codec.sh status
 	@bash scripts/docker.sh status
 
 check: bootstrap

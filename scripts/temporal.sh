@@ -25,7 +25,8 @@ case "${1:-status}" in
         port_busy "$p" && die "port $p on 127.0.0.1 is already in use by another program" \
           "stop it (see: ss -ltnp 'sport = :$p') or set AIRLOCK_TEMPORAL_PORT / AIRLOCK_TEMPORAL_UI_PORT"
       done
-      args=(server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" --db-filename "$DB" --log-level warn)
+      args=(server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" --db-filename "$DB" --log-level warn
+        --ui-codec-endpoint "http://127.0.0.1:${AIRLOCK_CODEC_PORT:-8234}")
       for a in "${ATTRS[@]}"; do args+=(--search-attribute "$a=Keyword"); done
       say "starting the Temporal dev server on 127.0.0.1:$PORT (UI http://127.0.0.1:$UI_PORT)"
       setsid temporal "${args[@]}" >>"$LOG" 2>&1 < /dev/null &

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up everything Airlock needs locally: Docker engine, sandbox image, Temporal dev server,
-# and a payload encryption key for development (production supplies its own).
+# a payload encryption key for development (production supplies its own), and the codec server
+# the Temporal UI decrypts payloads through.
 . "$(dirname "$0")/lib.sh"
 ensure_writable "$DATA"
 bash "$ROOT/scripts/docker.sh" up
@@ -10,3 +11,4 @@ if [ ! -s "$DATA/payload.key" ]; then
   (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/payload.key")
 fi
 env_set AIRLOCK_PAYLOAD_KEY "$(cat "$DATA/payload.key")"
+bash "$ROOT/scripts/codec.sh" up

@@ -45,6 +45,9 @@ const schema = z.object({
   AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
   /** 0 picks a free port (tests). */
   AIRLOCK_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  /** Where the codec server the Temporal UI decrypts payloads through listens (0: a free port). */
+  AIRLOCK_CODEC_HOST: z.string().default('127.0.0.1'),
+  AIRLOCK_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
   AIRLOCK_WORKFLOW_BUNDLE: z.string().optional(),
   /** Installed by scripts/bootstrap.sh; used by tests and tools that start their own servers. */
   AIRLOCK_TEMPORAL_BIN: z.string().default('.cache/bin/temporal'),

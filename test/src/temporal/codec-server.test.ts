@@ -1,0 +1,117 @@
+// The codec server the Temporal UI decrypts payloads through: a workflow input stored encrypted by
+// the real dev server comes back in clear from POST /decode, but only for the UI's origin; bad
+// input gets a clear error and nothing can be encrypted through it. The dev server's UI is
+// configured to call it (its settings name the endpoint).
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { createClient, dataConverter } from '../../../src/temporal/client.ts';
+import { createCodecServer, type CodecServer } from '../../../src/temporal/codec-server.ts';
+import { createLogger } from '../../../src/log.ts';
+import { testConfig } from '../../helpers/temporal.ts';
+
+const ui = 'http://127.0.0.1:8233';
+const config = testConfig({ AIRLOCK_PAYLOAD_KEY: randomBytes(32).toString('base64') });
+let server: CodecServer;
+let url: string;
+
+before(async () => {
+  const codec = dataConverter(config).payloadCodecs?.[0];
+  assert.ok(codec);
+  server = createCodecServer({ codec, uiOrigin: ui, logger: createLogger({ level: 'silent' }) });
+  url = `http://127.0.0.1:${await server.listen(0)}`;
+});
+after(() => server.close());
+
+const decode = (body: unknown, origin = ui) =>
+  fetch(`${url}/decode`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin, 'x-namespace': 'default' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+test('an input the dev server stores encrypted is decoded for the Temporal UI', async () => {
+  const client = await createClient(config);
+  const marker = `refund for order ${randomUUID()}`;
+  const handle = await client.workflow.start('durableWaitWorkflow', {
+    taskQueue: `codec-server-${randomUUID()}`,
+    workflowId: `codec-server-${randomUUID()}`,
+    args: [{ purpose: marker }],
+  });
+  // What the UI receives from the server: the raw history, with no codec.
+  const raw = new Client({
+    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+  });
+  const history = await raw.workflow.getHandle(handle.workflowId).fetchHistory();
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  assert.ok(input);
+  const asJson = {
+    metadata: Object.fromEntries(
+      Object.entries(input.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
+    data: Buffer.from(input.data ?? []).toString('base64'),
+  };
+  assert.ok(!Buffer.from(asJson.data, 'base64').toString('latin1').includes(marker));
+  const res = await decode({ payloads: [asJson] });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('access-control-allow-origin'), ui);
+  const { payloads } = (await res.json()) as {
+    payloads: { metadata: Record<string, string>; data: string }[];
+  };
+  const [clear] = payloads;
+  assert.ok(clear);
+  const decoded = defaultPayloadConverter.fromPayload({
+    metadata: Object.fromEntries(
+      Object.entries(clear.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+    ),
+    data: Buffer.from(clear.data, 'base64'),
+  });
+  assert.deepEqual(decoded, { purpose: marker });
+  await handle.terminate('test done');
+  await raw.connection.close();
+  await client.connection.close();
+});
+
+test('the UI origin gets its preflight; other origins, encoding and bad bodies are refused clearly', async () => {
+  const preflight = await fetch(`${url}/decode`, {
+    method: 'OPTIONS',
+    headers: { origin: ui, 'access-control-request-method': 'POST' },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), ui);
+  assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /x-namespace/);
+
+  const elsewhere = await decode({ payloads: [] }, 'http://evil.example');
+  assert.equal(elsewhere.status, 403);
+  assert.equal(elsewhere.headers.get('access-control-allow-origin'), null);
+
+  const encode = await fetch(`${url}/encode`, { method: 'POST', body: '{"payloads":[]}' });
+  assert.equal(encode.status, 404, 'nothing can be encrypted through it');
+
+  assert.equal((await decode('not json')).status, 400);
+  assert.equal((await decode({ nope: 1 })).status, 400);
+  const forged = await decode({
+    payloads: [
+      {
+        metadata: {
+          encoding: Buffer.from('binary/encrypted').toString('base64'),
+          'encryption-key-id': Buffer.from('k1').toString('base64'),
+        },
+        data: randomBytes(64).toString('base64'),
+      },
+    ],
+  });
+  assert.equal(forged.status, 422);
+  assert.match(((await forged.json()) as { message: string }).message, /payload|key/);
+  const huge = await decode({ payloads: [{ data: 'A'.repeat(5 * 1024 * 1024) }] });
+  assert.equal(huge.status, 413);
+});
+
+test('the dev server started by make up points its UI at the codec server', async () => {
+  const settings = (await (await fetch(`${config.TEMPORAL_UI_URL}/api/v1/settings`)).json()) as {
+    Codec?: { Endpoint?: string };
+  };
+  assert.equal(settings.Codec?.Endpoint, `http://127.0.0.1:${config.AIRLOCK_CODEC_PORT}`);
+});

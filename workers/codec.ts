@@ -1,0 +1,25 @@
+// The codec server process: lets the Temporal UI show Airlock's encrypted payloads in clear to the
+// operator using it (see src/temporal/codec-server.ts). Loopback by default (AIRLOCK_CODEC_HOST).
+import { loadConfigOrExit } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { dataConverter } from '../src/temporal/client.ts';
+import { createCodecServer } from '../src/temporal/codec-server.ts';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'codec' });
+const codec = dataConverter(config).payloadCodecs?.[0];
+if (!codec) {
+  logger.fatal('AIRLOCK_PAYLOAD_KEY is not set: payloads are not encrypted, nothing to decode');
+  process.exit(2);
+}
+const server = createCodecServer({ codec, uiOrigin: config.TEMPORAL_UI_URL, logger });
+try {
+  const port = await server.listen(config.AIRLOCK_CODEC_PORT, config.AIRLOCK_CODEC_HOST);
+  logger.info({ port, uiOrigin: config.TEMPORAL_UI_URL }, 'codec server listening');
+  const stop = () => void server.close().then(() => logger.info('codec server stopped'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  logger.fatal({ err }, 'codec server failed to start');
+  process.exitCode = 1;
+}
