@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
+import { readBody, send } from '../http.ts';
 import type { Logger } from '../log.ts';
 import { createApprovalBot, type ApprovalBot, type OnDecision } from './bot.ts';
 import { recognizeClick } from './click-shape.ts';
@@ -179,37 +180,6 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function send(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-/** Read the whole body, or null as soon as it exceeds `max` bytes. */
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > max) {
-    req.resume();
-    return Promise.resolve(null);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        // Stop buffering but let the rest drain, so the 413 reaches the client.
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** What Teams shows the clicker once an invoke is answered. */

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { readBody, send } from '../http.ts';
 import type { Logger } from '../log.ts';
 
 /** Options of the codec server. */
@@ -37,7 +38,7 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err }, 'codec server failed');
-      if (!res.headersSent) reply(res, 500, { error: 'internal_error' });
+      if (!res.headersSent) send(res, 500, { error: 'internal_error' });
     });
   });
 
@@ -47,36 +48,36 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'origin');
     }
-    if (req.method === 'GET' && path === '/healthz') return reply(res, 200, { ok: true });
-    if (path !== '/decode') return reply(res, 404, { error: 'not_found' });
+    if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
+    if (path !== '/decode') return send(res, 404, { error: 'not_found' });
     if (req.method === 'OPTIONS') {
       res.setHeader('access-control-allow-methods', 'POST');
       res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization');
       res.writeHead(204).end();
       return;
     }
-    if (req.method !== 'POST') return reply(res, 405, { error: 'method_not_allowed' });
+    if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
     if (req.headers.origin !== undefined && req.headers.origin !== origin) {
-      return reply(res, 403, { error: 'origin_not_allowed' });
+      return send(res, 403, { error: 'origin_not_allowed' });
     }
     const body = await readBody(req, maxBody);
-    if (body === null) return reply(res, 413, { error: 'payload_too_large' });
+    if (body === null) return send(res, 413, { error: 'payload_too_large' });
     let payloads: Payload[];
     try {
       const parsed = JSON.parse(body) as { payloads?: unknown };
       if (!Array.isArray(parsed.payloads)) throw new Error('no payloads array');
       payloads = (parsed.payloads as JsonPayload[]).map(fromJson);
     } catch (err) {
-      return reply(res, 400, { error: 'bad_request', message: (err as Error).message });
+      return send(res, 400, { error: 'bad_request', message: (err as Error).message });
     }
     let decoded: Payload[];
     try {
       decoded = await codec.decode(payloads);
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'codec server: payload not decodable');
-      return reply(res, 422, { error: 'not_decodable', message: (err as Error).message });
+      return send(res, 422, { error: 'not_decodable', message: (err as Error).message });
     }
-    reply(res, 200, { payloads: decoded.map(toJson) });
+    send(res, 200, { payloads: decoded.map(toJson) });
   }
 
   return {
@@ -91,30 +92,6 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
         server.closeAllConnections();
       }),
   };
-}
-
-function reply(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function fromJson(p: JsonPayload): Payload {
