@@ -13,23 +13,20 @@
 // end, detects the leak (a 1 s sleep that takes 1 s of real time), and releases that one lock.
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import proto from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { requestAction } from '../src/actions/request.ts';
 import { AuditLog } from '../src/audit/log.ts';
-import { loadConfig } from '../src/config.ts';
 import { createDeps } from '../src/deps.ts';
 import { temporalGrants } from '../src/grants/grants.ts';
 import { createLogger } from '../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../workflows/sensitive-action/messages.ts';
-import * as searchKeys from '../workflows/sensitive-action/search.ts';
 import type { ActionOutcome } from '../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../workflows/sensitive-action/workflow.ts';
 import { actionFixture, click, people } from '../test/helpers/actions.ts';
 import { machine } from './stats.ts';
+import { timeSkippingEnv } from '../test/helpers/temporal.ts';
 
 const n = Number(process.argv[2] ?? 1000);
 const MIN = 60_000;
@@ -67,18 +64,7 @@ interface Run {
 }
 
 async function replayWith(grant: boolean): Promise<Run> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: loadConfig().AIRLOCK_TEST_SERVER_BIN } },
-  });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      Object.values(searchKeys).map((k) => [
-        k.name,
-        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      ]),
-    ),
-  });
+  const env = await timeSkippingEnv();
   const testService = env.connection.testService;
   if (!testService) throw new Error('not a time-skipping test server');
   // Not env.client: its result() unlocks time skipping, letting the clock run ahead on its own.

@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import proto from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
 import * as searchKeys from '../../workflows/sensitive-action/search.ts';
 
@@ -141,4 +143,24 @@ export async function startDevServer(
     if (Date.now() > deadline) throw new Error('dev server did not become healthy');
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * The Java SDK's time-skipping test server (installed by bootstrap), with Airlock's search
+ * attributes registered as `make up` registers them on the dev server.
+ */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: loadConfig().AIRLOCK_TEST_SERVER_BIN } },
+  });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      Object.values(searchKeys).map((k) => [
+        k.name,
+        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+  return env;
 }

@@ -4,37 +4,23 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import proto from '@temporalio/proto';
-import * as searchKeys from '../../workflows/sensitive-action/search.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createDeps } from '../../src/deps.ts';
-import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { sensitiveActionWorkflow } from '../../workflows/index.ts';
 import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { timeSkippingEnv } from '../helpers/temporal.ts';
 
 let env: TestWorkflowEnvironment;
 const fixtures: ActionFixture[] = [];
 before(async () => {
   installRuntimeLogger(createLogger({ level: 'warn' }));
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: loadConfig().AIRLOCK_TEST_SERVER_BIN } },
-  });
-  // The workflow upserts Airlock's search attributes; register them as `make up` does.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      Object.values(searchKeys).map((k) => [
-        k.name,
-        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      ]),
-    ),
-  });
+  env = await timeSkippingEnv();
 });
 after(async () => {
   await env?.teardown();

@@ -12,22 +12,20 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import proto from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
-import { loadConfig } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
 import type { grantWorkflow } from '../../workflows/grant/workflow.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import * as searchKeys from '../../workflows/sensitive-action/search.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { timeSkippingEnv } from '../helpers/temporal.ts';
 
 const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
@@ -35,19 +33,7 @@ let client: Client;
 let fx: ActionFixture;
 before(async () => {
   installRuntimeLogger(createLogger({ level: 'warn' }));
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: loadConfig().AIRLOCK_TEST_SERVER_BIN } },
-  });
-  // The workflows upsert Airlock's search attributes; register them as `make up` does.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      Object.values(searchKeys).map((k) => [
-        k.name,
-        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      ]),
-    ),
-  });
+  env = await timeSkippingEnv();
   // Not env.client: its result() would let the server skip time on its own.
   client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
   fx = await actionFixture((yaml) =>
