@@ -169,3 +169,25 @@ export async function actionFixture(
     },
   };
 }
+
+/** Alice's Approve click as the Agents Playground posts it to the Teams webhook. */
+export function playgroundApproveClick(workflowId: string, requestHash: string) {
+  const alice = people.alice;
+  return {
+    type: 'message',
+    id: randomUUID(),
+    channelId: 'msteams',
+    serviceUrl: 'http://localhost:56150/_connector',
+    from: { id: `user-${alice.userId}`, name: alice.displayName, aadObjectId: alice.aadObjectId },
+    conversation: {
+      isGroup: true,
+      conversationType: 'groupChat',
+      tenantId: alice.tenantId,
+      id: 'airlock-approvals-chat',
+    },
+    recipient: { id: '00000000-0000-0000-0000-00000000b071', name: 'Airlock' },
+    channelData: { tenant: { id: alice.tenantId } },
+    replyToId: '1',
+    value: { actionId: 'approval:approve', value: JSON.stringify({ workflowId, requestHash }) },
+  };
+}

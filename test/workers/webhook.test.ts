@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { actionFixture, people } from '../helpers/actions.ts';
+import { actionFixture, playgroundApproveClick } from '../helpers/actions.ts';
 import { envFor, killProcess, repoRoot, waitForLine } from '../helpers/temporal.ts';
 
 test('a click is acknowledged from the inbox, signalled to its workflow and executed once; SIGTERM drains', async () => {
@@ -45,7 +45,7 @@ test('a click is acknowledged from the inbox, signalled to its workflow and exec
       await new Promise((r) => setTimeout(r, 20));
       status = await handle.query(statusQuery);
     }
-    const body = JSON.stringify(approveClick(workflowId, status.requestHash));
+    const body = JSON.stringify(playgroundApproveClick(workflowId, status.requestHash));
     const post = () =>
       fetch(`http://127.0.0.1:${port}/api/webhooks/teams`, {
         method: 'POST',
@@ -74,25 +74,3 @@ test('a click is acknowledged from the inbox, signalled to its workflow and exec
     await fx.close();
   }
 });
-
-/** Alice's Approve click as the Agents Playground posts it. */
-function approveClick(workflowId: string, requestHash: string) {
-  const alice = people.alice;
-  return {
-    type: 'message',
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl: 'http://localhost:56150/_connector',
-    from: { id: `user-${alice.userId}`, name: alice.displayName, aadObjectId: alice.aadObjectId },
-    conversation: {
-      isGroup: true,
-      conversationType: 'groupChat',
-      tenantId: alice.tenantId,
-      id: 'airlock-approvals-chat',
-    },
-    recipient: { id: '00000000-0000-0000-0000-00000000b071', name: 'Airlock' },
-    channelData: { tenant: { id: alice.tenantId } },
-    replyToId: '1',
-    value: { actionId: 'approval:approve', value: JSON.stringify({ workflowId, requestHash }) },
-  };
-}

@@ -16,7 +16,7 @@ import { signalDecision } from '../../../src/chat/signal.ts';
 import { hasCode } from '../../../src/errors.ts';
 import { createClient } from '../../../src/temporal/client.ts';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
-import { click, people } from '../../helpers/actions.ts';
+import { click, people, playgroundApproveClick } from '../../helpers/actions.ts';
 import {
   killProcess,
   repoRoot,
@@ -377,7 +377,7 @@ test('the webhook answers 503 when the inbox cannot take the click, and 200 once
     fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-ms-agents-playground': 'true' },
-      body: JSON.stringify(playgroundClick(id)),
+      body: JSON.stringify(playgroundApproveClick(id, 'abc123')),
     });
   try {
     assert.equal((await post('action:not-yet')).status, 503); // not started
@@ -392,28 +392,3 @@ test('the webhook answers 503 when the inbox cannot take the click, and 200 once
     await box.close();
   }
 });
-
-/** An Approve click as the Agents Playground posts it (see test/fixtures and the bench). */
-function playgroundClick(workflowId: string) {
-  const alice = people.alice;
-  return {
-    type: 'message',
-    id: randomUUID(),
-    channelId: 'msteams',
-    serviceUrl: 'http://localhost:56150/_connector',
-    from: { id: `user-${alice.userId}`, name: alice.displayName, aadObjectId: alice.aadObjectId },
-    conversation: {
-      isGroup: true,
-      conversationType: 'groupChat',
-      tenantId: alice.tenantId,
-      id: 'airlock-approvals-chat',
-    },
-    recipient: { id: '00000000-0000-0000-0000-00000000b071', name: 'Airlock' },
-    channelData: { tenant: { id: alice.tenantId } },
-    replyToId: '1',
-    value: {
-      actionId: 'approval:approve',
-      value: JSON.stringify({ workflowId, requestHash: 'abc123' }),
-    },
-  };
-}
