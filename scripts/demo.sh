@@ -4,15 +4,11 @@
 # request). Ctrl-C stops everything it started. AIRLOCK_DEMO_ONESHOT=1 approves and exits.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-temporal_was_up=$(bash scripts/temporal.sh status | grep -c ': up' || true)
-codec_was_up=$(bash scripts/codec.sh status | grep -c ': up' || true)
-docker_was_ours=0; [ -f "$RUN_DIR/started-by-us" ] && docker_was_ours=1
+note_services
 cleanup() {
   trap - EXIT INT TERM
   say "stopping what the demo started"
-  [ "$codec_was_up" = 1 ] || bash scripts/codec.sh down
-  [ "$temporal_was_up" = 1 ] || bash scripts/temporal.sh down
-  [ "$docker_was_ours" = 1 ] || bash scripts/docker.sh down
+  stop_started_services
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

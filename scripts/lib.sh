@@ -57,3 +57,16 @@ stop_pid() {
   kill "$pid"
   wait_for 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
 }
+
+# note_services: remember which local services were already running, so stop_started_services
+# stops only what this command started (the codec server, the Temporal dev server, our dockerd).
+note_services() {
+  codec_was_up=$(bash "$ROOT/scripts/codec.sh" status | grep -c ': up' || true)
+  temporal_was_up=$(bash "$ROOT/scripts/temporal.sh" status | grep -c ': up' || true)
+  docker_was_ours=0; [ -f "$RUN_DIR/started-by-us" ] && docker_was_ours=1
+}
+stop_started_services() {
+  [ "$codec_was_up" = 1 ] || bash "$ROOT/scripts/codec.sh" down
+  [ "$temporal_was_up" = 1 ] || bash "$ROOT/scripts/temporal.sh" down
+  [ "$docker_was_ours" = 1 ] || bash "$ROOT/scripts/docker.sh" down
+}
