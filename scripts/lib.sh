@@ -63,10 +63,12 @@ stop_pid() {
 note_services() {
   codec_was_up=$(bash "$ROOT/scripts/codec.sh" status | grep -c ': up' || true)
   temporal_was_up=$(bash "$ROOT/scripts/temporal.sh" status | grep -c ': up' || true)
-  docker_was_ours=0; [ -f "$RUN_DIR/started-by-us" ] && docker_was_ours=1
+  docker_was_ours=0
+  if [ -f "$RUN_DIR/started-by-us" ]; then docker_was_ours=1; fi
 }
 stop_started_services() {
   [ "$codec_was_up" = 1 ] || bash "$ROOT/scripts/codec.sh" down
   [ "$temporal_was_up" = 1 ] || bash "$ROOT/scripts/temporal.sh" down
   [ "$docker_was_ours" = 1 ] || bash "$ROOT/scripts/docker.sh" down
+  return 0
 }
