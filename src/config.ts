@@ -52,6 +52,8 @@ const schema = z.object({
   /** Installed by scripts/bootstrap.sh; used by tests and tools that start their own servers. */
   AIRLOCK_TEMPORAL_BIN: z.string().default('.cache/bin/temporal'),
   AIRLOCK_TEST_SERVER_BIN: z.string().default('.cache/bin/temporal-test-server'),
+  /** The Chromium binary the browser tests drive (found or installed by scripts/bootstrap.sh). */
+  AIRLOCK_CHROMIUM_BIN: z.string().optional(),
   /** Largest webhook body accepted, in bytes (larger requests get 413). */
   AIRLOCK_WEBHOOK_MAX_BODY: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   /**

@@ -17,10 +17,7 @@ import { buttons, cardPosted, cardUpdated, startStack, type Stack } from '../hel
 
 const recorded = JSON.parse(
   readFileSync(
-    new URL(
-      '../../../shared/fixtures/recorded-webhooks/slack/actions-reactions.json',
-      import.meta.url,
-    ),
+    new URL('../fixtures/recorded-webhooks/slack/actions-reactions.json', import.meta.url),
     'utf8',
   ),
 ) as { action: Record<string, unknown> & { actions: Record<string, unknown>[] } };

@@ -20,10 +20,7 @@ import { envFor } from '../helpers/temporal.ts';
 
 const recorded = JSON.parse(
   readFileSync(
-    new URL(
-      '../../../shared/fixtures/recorded-webhooks/slack/actions-reactions.json',
-      import.meta.url,
-    ),
+    new URL('../fixtures/recorded-webhooks/slack/actions-reactions.json', import.meta.url),
     'utf8',
   ),
 ) as {

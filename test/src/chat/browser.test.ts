@@ -4,17 +4,18 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { ChatTarget } from '../../../src/chat/conversations.ts';
 import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { createLogger } from '../../../src/log.ts';
+import { launchBrowser } from '../../helpers/browser.ts';
 import { cardModel, decisionSink, testConfig } from './helpers.ts';
 
 const sink = decisionSink();
-let server: ChatServer;
-let playground: Playground;
-let browser: Browser;
+let server: ChatServer | undefined;
+let playground: Playground | undefined;
+let browser: Browser | undefined;
 
 before(async () => {
   server = await createChatServer({
@@ -27,28 +28,24 @@ before(async () => {
     webhookUrl: `http://127.0.0.1:${port}/api/webhooks/teams`,
     port: 56160,
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
+/** The started pieces; fails the test (not the process) when setup did not finish. */
+function ready(): { server: ChatServer; playground: Playground; browser: Browser } {
+  assert.ok(server && playground && browser, 'setup finished');
+  return { server, playground, browser };
+}
+
+// Whatever setup got to is stopped, even when a later step failed.
 after(async () => {
-  await browser.close();
-  await playground.stop();
-  await server.close();
+  await browser?.close();
+  await playground?.stop();
+  await server?.close();
 });
 
 test('Alice approves a card in the Playground web client', async () => {
+  const { server, playground, browser } = ready();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(playground.url);
   // The compose box is a Lexical contenteditable editor, not an input.
@@ -90,6 +87,7 @@ test('Alice approves a card in the Playground web client', async () => {
 });
 
 test('Alice types a reason into the card and rejects; the decision carries her words', async () => {
+  const { server, playground, browser } = ready();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(playground.url);
   const target = server.bot

@@ -19,10 +19,7 @@ import { decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
 type Activity = Record<string, unknown> & { serviceUrl: string; id: string };
 const fixtures = JSON.parse(
   readFileSync(
-    new URL(
-      '../../../../shared/fixtures/recorded-webhooks/teams/actions-reactions.json',
-      import.meta.url,
-    ),
+    new URL('../../fixtures/recorded-webhooks/teams/actions-reactions.json', import.meta.url),
     'utf8',
   ),
 ) as { appId: string; action: Activity };

@@ -12,10 +12,7 @@ import { cardModel, decisionSink, post, testConfig } from './helpers.ts';
 const secret = 'slack-signing-secret-for-tests';
 const fixtures = JSON.parse(
   readFileSync(
-    new URL(
-      '../../../../shared/fixtures/recorded-webhooks/slack/actions-reactions.json',
-      import.meta.url,
-    ),
+    new URL('../../fixtures/recorded-webhooks/slack/actions-reactions.json', import.meta.url),
     'utf8',
   ),
 ) as {

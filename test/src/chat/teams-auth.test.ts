@@ -10,16 +10,13 @@ import { decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
 type Activity = Record<string, unknown> & { serviceUrl: string; id: string };
 const fixtures = JSON.parse(
   readFileSync(
-    new URL(
-      '../../../../shared/fixtures/recorded-webhooks/teams/actions-reactions.json',
-      import.meta.url,
-    ),
+    new URL('../../fixtures/recorded-webhooks/teams/actions-reactions.json', import.meta.url),
     'utf8',
   ),
 ) as { appId: string; action: Activity; mention: Activity };
 const channelFixture = JSON.parse(
   readFileSync(
-    new URL('../../../../shared/fixtures/recorded-webhooks/teams/channel.json', import.meta.url),
+    new URL('../../fixtures/recorded-webhooks/teams/channel.json', import.meta.url),
     'utf8',
   ),
 ) as { channel_post_action: Activity };

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { createClient } from '../../../src/temporal/client.ts';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../../helpers/browser.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 test('an operator reads an encrypted workflow input in clear in the Temporal UI', async () => {
@@ -19,11 +20,9 @@ test('an operator reads an encrypted workflow input in clear in the Temporal UI'
     workflowId: `codec-ui-${randomUUID()}`,
     args: [{ purpose: marker }],
   });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
+  let browser: Browser | undefined;
   try {
+    browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(
       `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(handle.workflowId)}`,
@@ -32,7 +31,7 @@ test('an operator reads an encrypted workflow input in clear in the Temporal UI'
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/temporal-ui-decoded.png' });
   } finally {
-    await browser.close();
+    await browser?.close();
     await handle.terminate('test done');
     await client.connection.close();
   }
