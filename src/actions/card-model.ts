@@ -1,6 +1,7 @@
 // What an approver sees: the card model for one request, built from the request, the pinned
-// policy decision and the current view. Body fields whose names look secret are masked, and the
-// preview is size-limited; the card builder caps every field again.
+// policy decision and the current view. Body fields whose names look secret are masked (and named
+// as masked); the body shows once, as facts when flat or as a size-limited preview; the card
+// builder caps every field again.
 import type { ApprovalCardModel } from '../chat/cards.ts';
 import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
 import type {
@@ -48,13 +49,27 @@ export function maskSecrets(value: unknown): unknown {
   return value;
 }
 
-/** The request's top-level scalar body fields, as card facts. */
-export function keyFields(body: unknown): [string, string][] {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
+/** Paths of the fields `maskSecrets` masks (e.g. `card.cvv`), at any depth. */
+export function maskedNames(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => maskedNames(v, `${prefix}${i}.`));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    secretName.test(k) ? [`${prefix}${k}`] : maskedNames(v, `${prefix}${k}.`),
+  );
+}
+
+const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+/**
+ * The request's body as card facts when it is a flat object (every field a scalar), else null:
+ * a flat body is shown as facts only, any other as a preview only, so the body appears once.
+ */
+export function keyFields(body: unknown): [string, string][] | null {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
   const masked = maskSecrets(body) as Record<string, unknown>;
-  return Object.entries(masked)
-    .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
-    .map(([k, v]) => [k, String(v)]);
+  const entries = Object.entries(masked);
+  if (!entries.every(([, v]) => isScalar(v))) return null;
+  return entries.map(([k, v]) => [k, String(v)]);
 }
 
 /** The card model for `request` under `decision`, showing `view`. */
@@ -66,8 +81,12 @@ export function cardModel(
   view: CardView,
 ): ApprovalCardModel {
   const host = decision.capability ? new URL(decision.capability.baseUrl).host : request.capability;
+  const facts = keyFields(request.body);
   const preview =
-    request.body === undefined ? undefined : JSON.stringify(maskSecrets(request.body), null, 1);
+    request.body === undefined || facts
+      ? undefined
+      : JSON.stringify(maskSecrets(request.body), null, 1);
+  const masked = maskedNames(request.body);
   return {
     workflowId,
     agent: request.agent,
@@ -75,15 +94,14 @@ export function cardModel(
     method: request.method.toUpperCase(),
     host,
     path: request.path,
-    keyFields: keyFields(request.body),
+    keyFields: facts ?? [],
     ...(preview
       ? {
-          bodyPreview:
-            preview.length > PREVIEW_MAX
-              ? `${preview.slice(0, PREVIEW_MAX)}… (${preview.length - PREVIEW_MAX} more characters)`
-              : preview,
+          bodyPreview: preview.length > PREVIEW_MAX ? `${preview.slice(0, PREVIEW_MAX)}…` : preview,
+          ...(preview.length > PREVIEW_MAX ? { bodyCut: true } : {}),
         }
       : {}),
+    ...(masked.length ? { masked } : {}),
     rule: decision.rule ?? '(none)',
     ruleReason: decision.reason,
     requestedBy: request.requester?.displayName ?? `agent ${request.agent}`,

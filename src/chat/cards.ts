@@ -12,6 +12,7 @@ import {
   type CardChild,
   type CardElement,
 } from 'chat';
+import { describeDeadline, plainText, shorten, type Escape } from './card-text.ts';
 
 /** Action ids of the two buttons on a pending card. */
 export const approveActionId = 'approval:approve';
@@ -40,6 +41,7 @@ export interface ApprovalCardModel {
   host: string;
   path: string;
   keyFields: [label: string, value: string][];
+  /** The body, when it is not shown as `keyFields` (nested, or too many fields). */
   bodyPreview?: string;
   rule: string;
   ruleReason: string;
@@ -53,6 +55,10 @@ export interface ApprovalCardModel {
   outcomeText?: string;
   /** Progress notes on a pending card, e.g. "1 of 2 approvals: Alice", "Reminder 1: …". */
   notes?: string[];
+  /** Names of body fields whose values were masked for the card (they look secret). */
+  masked?: string[];
+  /** True when the body preview was cut to fit the card. */
+  bodyCut?: boolean;
   /** Grant buttons the policy offers, e.g. { kind: 'duration', label: 'Approve for 8 hours' }. */
   grants?: { kind: 'session' | 'duration'; label: string }[];
 }
@@ -68,6 +74,7 @@ export const limits = {
   field: 200,
   keyFields: 8,
   bodyPreview: 1500,
+  reason: 500,
   title: 150,
   workflowId: 200,
   requestHash: 64,
@@ -82,42 +89,57 @@ const titles: Record<CardState, string> = {
   escalated: 'Escalated',
 };
 
-/** Cut `text` to `max` characters, saying so when it did. */
+/** Cut `text` to `max` characters at a word boundary, ending in "…". */
 export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const note = ` … (truncated, ${text.length - max} more characters)`;
-  return text.slice(0, Math.max(0, max - note.length)) + note;
+  return shorten(text, max).text;
 }
 
-/** Build the card for `model`; pending cards get Approve and Reject buttons. */
-export function buildApprovalCard(model: ApprovalCardModel): CardElement {
-  const f = (s: string): string => truncate(s, limits.field);
+/** How a card is rendered: the platform's escaping, and the time the deadline is told from. */
+export interface CardRendering {
+  escape?: Escape;
+  now?: Date;
+}
+
+/**
+ * Build the card for `model`; pending cards get Approve and Reject buttons. Every string from the
+ * request or the agent is escaped for the platform (`rendering.escape`); a card that had to leave
+ * something out says what and where to see all of it.
+ */
+export function buildApprovalCard(
+  model: ApprovalCardModel,
+  rendering: CardRendering = {},
+): CardElement {
+  const esc = rendering.escape ?? plainText;
+  let shortened = false;
+  const f = (s: string, max: number = limits.field): string => {
+    const cut = shorten(s, max);
+    shortened ||= cut.cut;
+    return esc(cut.text);
+  };
   const facts = [
     Field({ label: 'Agent', value: f(model.agent) }),
     Field({ label: 'Request', value: f(`${model.method} ${model.host}${model.path}`) }),
     Field({ label: 'Requested by', value: f(model.requestedBy) }),
-    Field({ label: 'Rule', value: f(`${model.rule}: ${model.ruleReason}`) }),
-    Field({ label: 'Deadline', value: f(model.deadline) }),
+    Field({ label: 'Rule', value: f(model.rule) }),
+    Field({ label: 'Deadline', value: esc(describeDeadline(model.deadline, rendering.now)) }),
     Field({ label: 'Request hash', value: f(model.requestHash) }),
   ];
-  const children: CardChild[] = [Fields(facts)];
+  const children: CardChild[] = [
+    Fields(facts),
+    CardText(f(`Why: ${model.ruleReason}`, limits.reason)),
+  ];
   const shown = model.keyFields.slice(0, limits.keyFields);
   if (shown.length > 0) {
     children.push(
       Fields(shown.map(([label, value]) => Field({ label: f(label), value: f(value) }))),
     );
   }
-  if (model.keyFields.length > shown.length) {
-    const hidden = model.keyFields.length - shown.length;
-    children.push(
-      CardText(`(${hidden} more field${hidden === 1 ? '' : 's'} not shown)`, { style: 'muted' }),
-    );
-  }
-  if (model.bodyPreview) {
-    children.push(CardText(truncate(model.bodyPreview, limits.bodyPreview), { style: 'muted' }));
-  }
+  if (model.bodyPreview)
+    children.push(CardText(f(model.bodyPreview, limits.bodyPreview), { style: 'muted' }));
   for (const note of (model.notes ?? []).slice(0, 4))
     children.push(CardText(f(note), { style: 'bold' }));
+  const left = leftOut(model, shown.length, shortened);
+  if (left) children.push(CardText(esc(left), { style: 'muted' }));
   children.push(Divider());
   if (model.state === 'pending') {
     const value = encodeButtonValue({
@@ -130,7 +152,7 @@ export function buildApprovalCard(model: ApprovalCardModel): CardElement {
         ...(model.grants ?? []).map((g) =>
           Button({
             id: g.kind === 'session' ? approveSessionActionId : approveDurationActionId,
-            label: f(g.label),
+            label: truncate(g.label, limits.field),
             value,
           }),
         ),
@@ -141,10 +163,29 @@ export function buildApprovalCard(model: ApprovalCardModel): CardElement {
     children.push(CardText(f(model.outcomeText ?? titles[model.state]), { style: 'bold' }));
   }
   return Card({
-    title: truncate(`${titles[model.state]}: ${model.action}`, limits.title),
+    title: esc(cardTitle(model)),
     subtitle: f(`Workflow ${model.workflowId}`),
     children,
   });
+}
+
+/** The card's title, unescaped and capped: "Approval needed: POST /refunds on refunds". */
+export function cardTitle(model: ApprovalCardModel): string {
+  return truncate(`${titles[model.state]}: ${model.action}`, limits.title);
+}
+
+/** The flag line of a card that masked or left something out, naming where to see everything. */
+function leftOut(model: ApprovalCardModel, shownFields: number, shortened: boolean): string | null {
+  const parts: string[] = [];
+  if (model.masked?.length) {
+    const names = model.masked.slice(0, 5).join(', ');
+    parts.push(`Masked on this card: ${names}${model.masked.length > 5 ? ', …' : ''}.`);
+  }
+  const hidden = model.keyFields.length - shownFields;
+  if (hidden > 0) parts.push(`${hidden} more field${hidden === 1 ? '' : 's'} not shown.`);
+  if (model.bodyCut || shortened) parts.push('Some text was shortened for this card.');
+  if (parts.length === 0) return null;
+  return `${parts.join(' ')} The whole request: airlock approvals show ${model.workflowId}`;
 }
 
 /** Compact JSON for a button's value. */

@@ -5,7 +5,8 @@
 import { cardToAdaptiveCard } from '@chat-adapter/teams';
 import { cardToBlockKit, cardToFallbackText } from '@chat-adapter/slack';
 import { reasonMaxLength } from '../../workflows/sensitive-action/messages.ts';
-import { buildApprovalCard, rejectActionId, type ApprovalCardModel } from './cards.ts';
+import { escapeSlack, escapeTeams } from './card-text.ts';
+import { buildApprovalCard, cardTitle, rejectActionId, type ApprovalCardModel } from './cards.ts';
 
 /** Id of the reason input on both platforms (Adaptive Card input id, Slack action_id). */
 export const reasonInputId = 'reason';
@@ -16,7 +17,9 @@ type Json = Record<string, unknown>;
 
 /** The Adaptive Card for `model`, with the reason box on a pending card. */
 export function teamsApprovalCard(model: ApprovalCardModel): Json {
-  const card = JSON.parse(JSON.stringify(cardToAdaptiveCard(buildApprovalCard(model)))) as Json;
+  const card = JSON.parse(
+    JSON.stringify(cardToAdaptiveCard(buildApprovalCard(model, { escape: escapeTeams }))),
+  ) as Json;
   if (model.state !== 'pending') return card;
   const body = (card['body'] ?? []) as Json[];
   body.push({
@@ -41,8 +44,11 @@ export function teamsApprovalCard(model: ApprovalCardModel): Json {
 
 /** Slack blocks and notification text for `model`, with the reason box on a pending card. */
 export function slackApprovalBlocks(model: ApprovalCardModel): { blocks: Json[]; text: string } {
-  const card = buildApprovalCard(model);
+  const card = buildApprovalCard(model, { escape: escapeSlack });
   const blocks = cardToBlockKit(card) as Json[];
+  // The header is plain_text, which Slack shows as typed: it gets the unescaped title.
+  const header = blocks.find((b) => b['type'] === 'header');
+  if (header) header['text'] = { type: 'plain_text', text: cardTitle(model), emoji: false };
   if (model.state === 'pending') {
     const at = blocks.findIndex((b) => b['type'] === 'actions');
     blocks.splice(at < 0 ? blocks.length : at, 0, {

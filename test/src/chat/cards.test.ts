@@ -10,6 +10,10 @@ import {
   parseButtonValue,
   truncate,
 } from '../../../src/chat/cards.ts';
+import { cardModel as requestCardModel } from '../../../src/actions/card-model.ts';
+import { describeDeadline } from '../../../src/chat/card-text.ts';
+import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
+import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/types.ts';
 import { cardModel } from './helpers.ts';
 
 test('a pending card has Approve and Reject carrying the workflow id and request hash', () => {
@@ -42,8 +46,9 @@ test('long fields, many key fields and a huge body preview are capped with a not
   });
   const json = JSON.stringify(cardToAdaptiveCard(buildApprovalCard(model)));
   assert.ok(json.length < 12_000, `card is ${json.length} chars`);
-  assert.match(json, /truncated/);
+  assert.match(json, /Some text was shortened for this card/);
   assert.match(json, /12 more fields not shown/);
+  assert.match(json, /The whole request: airlock approvals show action:req-1/);
   assert.equal(truncate('x'.repeat(500), limits.field).length, limits.field);
   assert.equal(truncate('short', 10), 'short');
 });
@@ -63,4 +68,105 @@ test('parseButtonValue round-trips and rejects anything else', () => {
   ]) {
     assert.equal(parseButtonValue(bad), null, String(bad));
   }
+});
+
+test('agent-controlled text cannot ping, link or format on a Slack or Teams card', () => {
+  const hostile = cardModel({
+    agent: 'support <!channel>',
+    keyFields: [
+      ['note', '<https://evil.example|verified by Security> *urgent*'],
+      ['link', '[click here](https://evil.example) **bold** `code`'],
+    ],
+  });
+  const slack = JSON.stringify(slackApprovalBlocks(hostile));
+  assert.ok(!slack.includes('<!channel>'), 'no channel ping on Slack');
+  assert.ok(!slack.includes('<https://evil.example|'), 'no disguised link on Slack');
+  assert.ok(slack.includes('&lt;!channel&gt;'), 'the text is kept, as typed');
+  assert.ok(slack.includes('&lt;https://evil.example|verified by Security&gt;'));
+  const teams = JSON.stringify(teamsApprovalCard(hostile));
+  assert.ok(!teams.includes('[click here](https'), 'no markdown link on Teams');
+  assert.ok(teams.includes('\\\\[click here\\\\]\\\\(https://evil.example\\\\)'));
+  assert.ok(teams.includes('\\\\*\\\\*bold\\\\*\\\\*'));
+});
+
+test('the deadline reads as a sentence: how long from now, then the day and time', () => {
+  const now = new Date('2026-11-27T13:36:00Z');
+  assert.equal(describeDeadline('2026-11-30T13:36:00Z', now), 'in 3 days, Mon 30 Nov 13:36 UTC');
+  assert.equal(describeDeadline('2026-11-27T17:36:00Z', now), 'in 4 hours, Fri 27 Nov 17:36 UTC');
+  assert.equal(
+    describeDeadline('2026-11-27T13:06:00Z', now),
+    '30 minutes ago, Fri 27 Nov 13:06 UTC',
+  );
+  const json = JSON.stringify(
+    cardToAdaptiveCard(buildApprovalCard(cardModel({ deadline: '2026-11-30T13:36:00Z' }), { now })),
+  );
+  assert.match(json, /"title":"Deadline","value":"in 3 days, Mon 30 Nov 13:36 UTC"/);
+});
+
+test('the rule shows whole: its id as a fact, its reason on a line of its own', () => {
+  const reason = 'r'.repeat(limits.field + 1); // one character over a field: nothing is cut
+  const json = JSON.stringify(
+    cardToAdaptiveCard(buildApprovalCard(cardModel({ rule: 'refunds-large', ruleReason: reason }))),
+  );
+  assert.match(json, /"title":"Rule","value":"refunds-large"/);
+  assert.ok(json.includes(`Why: ${reason}"`));
+  assert.doesNotMatch(json, /shortened/);
+});
+
+const request = (body: unknown): ActionRequest => ({
+  agent: 'support-bot',
+  capability: 'refunds',
+  method: 'POST',
+  path: '/refunds',
+  body,
+});
+const decision = {
+  rule: 'refunds-large',
+  reason: 'large refunds need a human',
+  shortHash: 'h1',
+  grants: [],
+} as unknown as PinnedDecision;
+const view = { state: 'pending' } as const;
+
+test('the body shows once: a flat body as facts, a nested one as a preview', () => {
+  const flat = requestCardModel(
+    'action:r1',
+    request({ order: '8812', amount: 120 }),
+    decision,
+    '',
+    view,
+  );
+  assert.deepEqual(flat.keyFields, [
+    ['order', '8812'],
+    ['amount', '120'],
+  ]);
+  assert.equal(flat.bodyPreview, undefined);
+  const nested = requestCardModel(
+    'action:r2',
+    request({ order: { id: '8812' }, amount: 120 }),
+    decision,
+    '',
+    view,
+  );
+  assert.deepEqual(nested.keyFields, []);
+  assert.match(nested.bodyPreview ?? '', /"id": "8812"/);
+});
+
+test('masked fields and a cut body are flagged on the card, with where to see everything', () => {
+  const model = requestCardModel(
+    'action:r3',
+    request({ order: '8812', apiToken: 'tok-123', card: { cvv: '999' }, notes: 'n'.repeat(5000) }),
+    decision,
+    '',
+    view,
+  );
+  assert.deepEqual(model.masked, ['apiToken', 'card.cvv']);
+  assert.equal(model.bodyCut, true);
+  const json = JSON.stringify(cardToAdaptiveCard(buildApprovalCard(model)));
+  assert.ok(!json.includes('tok-123') && !json.includes('999'), 'secrets are not on the card');
+  assert.match(json, /Masked on this card: apiToken, card\.cvv\./);
+  assert.match(
+    json,
+    /Some text was shortened for this card\. The whole request: airlock approvals show action:r3/,
+  );
 });
