@@ -67,7 +67,8 @@ export function decisionFromClick(event: ClickEvent, now: Date = new Date()): Cl
   };
 }
 
-interface Who {
+/** A verified identity and the id of the activity that carried it. */
+export interface Who {
   identity: ApproverIdentity;
   /** Unique per click; a redelivery of the same click carries the same id. */
   deliveryId: string;
@@ -77,7 +78,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 const obj = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
 
-function teamsIdentity(raw: unknown): Who | null {
+/** The verified Teams identity of an activity (sender and tenant), or null. */
+export function teamsIdentity(raw: unknown): Who | null {
   const activity = obj(raw);
   const from = obj(activity['from']);
   const userId = str(from['id']);

@@ -95,11 +95,16 @@ export async function killProcess(
   await exited;
 }
 
-// The same Keyword search attributes scripts/temporal.sh registers.
+// The same search attributes scripts/temporal.sh registers.
+const cliType = (k: (typeof searchKeys)[keyof typeof searchKeys]) =>
+  k.type === 'KEYWORD_LIST' ? 'KeywordList' : 'Keyword';
 const searchAttributeFlags = Object.values(searchKeys).flatMap((k) => [
   '--search-attribute',
-  `${k.name}=Keyword`,
+  `${k.name}=${cliType(k)}`,
 ]);
+
+/** The namespace `make test` runs in (scripts/temporal.sh creates it beside `default`). */
+export const testNamespace = 'airlock-test';
 
 /** A private Temporal dev server on a free port, persisting to `dbFile`. */
 export async function startDevServer(
@@ -122,6 +127,8 @@ export async function startDevServer(
       dbFile,
       '--log-level',
       'warn',
+      '--namespace',
+      testNamespace,
       ...searchAttributeFlags,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -132,12 +139,16 @@ export async function startDevServer(
     if (child.exitCode !== null) throw new Error(`dev server exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
       // Ready means serving with our search attributes registered (that happens after start).
-      const h = spawn(bin, ['operator', 'search-attribute', 'list', '--address', address], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
+      const h = spawn(
+        bin,
+        ['operator', 'search-attribute', 'list', '--address', address, '-n', testNamespace],
+        {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      );
       let out = '';
       h.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      h.on('exit', () => resolve(out.includes('PolicyRule')));
+      h.on('exit', () => resolve(out.includes('ApproverKeys')));
     });
     if (ok) return { child, address, port: p };
     if (Date.now() > deadline) throw new Error('dev server did not become healthy');
@@ -158,7 +169,9 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
     searchAttributes: Object.fromEntries(
       Object.values(searchKeys).map((k) => [
         k.name,
-        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        k.type === 'KEYWORD_LIST'
+          ? proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+          : proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });

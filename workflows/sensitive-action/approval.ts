@@ -2,13 +2,15 @@
 // the next escalation level or the deadline. Signal handlers only queue clicks; this loop judges
 // them one by one (Tally), records every verdict, and keeps every card's notes current.
 import { condition, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import { capReason, type ApprovalDecision } from './messages.ts';
+import { capReason, type ApprovalDecision, type ShowCardRequest } from './messages.ts';
+import { publishApprovers, showCards } from './show.ts';
 import { Tally } from './tally.ts';
 import type { Audit } from './run.ts';
 import type {
   ActionRequest,
   CardInput,
   CardRef,
+  CardTarget,
   PinnedDecision,
   SensitiveActionActivities,
 } from './types.ts';
@@ -36,6 +38,8 @@ export interface ApprovalContext {
   request: ActionRequest;
   decision: PinnedDecision;
   inbox: ApprovalDecision[];
+  /** Approvers who arrived in a chat with the bot and should see the card there. */
+  shows: ShowCardRequest[];
   audit: Audit;
   onProgress: (tally: Tally) => void;
   onRefused: (click: ApprovalDecision, why: string) => void;
@@ -49,16 +53,24 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
   const start = Date.now();
   const deadlineMs = start + decision.expiry.afterMs;
   const deadline = new Date(deadlineMs).toISOString();
+  const postTo = async (
+    input: CardInput & { escalationLevel?: number },
+    target: CardTarget,
+  ): Promise<CardRef | null> => {
+    try {
+      return await posting.postApprovalCard({ ...input, target });
+    } catch (err) {
+      await ctx.audit('card-failed', {
+        detail: { audience: target.audience, error: String((err as Error).cause ?? err) },
+      });
+      return null;
+    }
+  };
   const post = async (input: CardInput & { escalationLevel?: number }): Promise<CardRef[]> => {
     const refs: CardRef[] = [];
     for (const target of await acts.planApprovalCards(input)) {
-      try {
-        refs.push(await posting.postApprovalCard({ ...input, target }));
-      } catch (err) {
-        await ctx.audit('card-failed', {
-          detail: { audience: target.audience, error: String((err as Error).cause ?? err) },
-        });
-      }
+      const ref = await postTo(input, target);
+      if (ref) refs.push(ref);
     }
     return refs;
   };
@@ -67,6 +79,8 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     detail: { cards: cards.map((c) => `${c.platform}:${c.audience}`) },
   });
   const tally = new Tally(decision, request);
+  publishApprovers(tally);
+  const shown = new Set<string>();
   const every = decision.reminderEveryMs;
   let nextReminder = every ? start + every : Infinity;
   let reminders = 0;
@@ -100,7 +114,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
 
   while (!tally.outcome && Date.now() < deadlineMs) {
     const wake = Math.min(deadlineMs, nextReminder, escalateAt());
-    await condition(() => inbox.length > 0, Math.max(1, wake - Date.now()));
+    await condition(() => inbox.length > 0 || ctx.shows.length > 0, Math.max(1, wake - Date.now()));
     let changed = false;
     while (inbox.length > 0 && !tally.outcome) {
       const click = inbox.shift() as ApprovalDecision;
@@ -123,11 +137,15 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
       changed ||= verdict.kind === 'counted';
     }
     if (tally.outcome) break;
+    const copy = (target: CardTarget) =>
+      postTo({ workflowId, request, decision, deadline }, target);
+    changed = (await showCards(ctx.shows, shown, tally, cards, copy, ctx.audit)) || changed;
     const now = Date.now();
     if (now >= escalateAt() && now < deadlineMs) {
       const reached = levels[level++];
       if (reached) {
         tally.authorize(reached.approvers);
+        publishApprovers(tally);
         const posted = await post({
           workflowId,
           request,

@@ -3,7 +3,7 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import { judgeLateClicks, waitForApproval, type ApprovalContext } from './approval.ts';
 import { giveGrant } from './grants.ts';
-import type { ApprovalDecision } from './messages.ts';
+import type { ApprovalDecision, ShowCardRequest } from './messages.ts';
 import { finalView } from './outcome.ts';
 import type { Run } from './run.ts';
 import { Approver as ApproverKey } from './search.ts';
@@ -23,7 +23,11 @@ export interface Asked {
 }
 
 /** Post the cards, wait for a decision, and finalize the cards; approved requests get their grant. */
-export async function askHumans(run: Run, inbox: ApprovalDecision[]): Promise<Asked> {
+export async function askHumans(
+  run: Run,
+  inbox: ApprovalDecision[],
+  shows: ShowCardRequest[],
+): Promise<Asked> {
   const { workflowId, request, decision, status } = run;
   run.setState('pending', `Waiting for approval (rule ${decision.rule})`);
   const ctx: ApprovalContext = {
@@ -31,6 +35,7 @@ export async function askHumans(run: Run, inbox: ApprovalDecision[]): Promise<As
     request,
     decision,
     inbox,
+    shows,
     audit: run.audit,
     onProgress: (tally) => {
       status.decisions = [...tally.approvals, ...tally.rejections].map((d) => ({

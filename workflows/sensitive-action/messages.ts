@@ -56,6 +56,34 @@ export function capReason(raw: unknown): string | undefined {
 /** Wire name `approvalDecision`: sent by the card button handlers. */
 export const approvalDecisionSignal = defineSignal<[ApprovalDecision]>('approvalDecision');
 
+/** Where a card may be shown on request: a Teams conversation or a Slack channel/DM. */
+export interface ShowCardTarget {
+  platform: 'teams' | 'slack';
+  conversationId: string;
+  serviceUrl?: string;
+  conversationType?: 'personal' | 'groupChat' | 'channel';
+}
+
+/**
+ * Someone opened or wrote to a chat with the bot: show them this request's card there, if they may
+ * decide it now. Cards shown this way work like every other copy and are finalized with them.
+ */
+export interface ShowCardRequest {
+  /** Unique per arrival; a redelivered signal shares it. */
+  requestId: string;
+  /** Who arrived (the platform's verified identity). */
+  person: ApproverIdentity;
+  target: ShowCardTarget;
+  /**
+   * Post even when this conversation already has the card: the person asked, or arrived in a client
+   * that keeps no history (the Agents Playground).
+   */
+  again: boolean;
+}
+
+/** Wire name `showCard`: sent by the webhook when an approver arrives in a chat with the bot. */
+export const showCardSignal = defineSignal<[ShowCardRequest]>('showCard');
+
 /** What the CLI and UI see of a pending or finished action. */
 export interface ActionStatus {
   state:

@@ -8,3 +8,8 @@ export const ActionKind = defineSearchAttributeKey('ActionKind', SearchAttribute
 export const ApprovalState = defineSearchAttributeKey('ApprovalState', SearchAttributeType.KEYWORD);
 export const Approver = defineSearchAttributeKey('Approver', SearchAttributeType.KEYWORD);
 export const PolicyRule = defineSearchAttributeKey('PolicyRule', SearchAttributeType.KEYWORD);
+/** Identity keys of everyone who may decide a pending request now (`teams:<aad>`, `slack:<id>`). */
+export const ApproverKeys = defineSearchAttributeKey(
+  'ApproverKeys',
+  SearchAttributeType.KEYWORD_LIST,
+);

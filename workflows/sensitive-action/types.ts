@@ -147,7 +147,8 @@ export interface AuditEntry {
     | 'executed'
     | 'failed'
     | 'reminder'
-    | 'escalated';
+    | 'escalated'
+    | 'card-shown';
   at: string;
   workflowId: string;
   agent: string;

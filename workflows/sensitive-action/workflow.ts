@@ -13,9 +13,11 @@ import { askHumans, type Asked } from './ask.ts';
 import { execute } from './execute.ts';
 import {
   approvalDecisionSignal,
+  showCardSignal,
   statusQuery,
   type ActionStatus,
   type ApprovalDecision,
+  type ShowCardRequest,
 } from './messages.ts';
 import { startRun } from './run.ts';
 import { PolicyRule } from './search.ts';
@@ -38,6 +40,7 @@ export async function sensitiveActionWorkflow({
 }: SensitiveActionInput): Promise<ActionOutcome> {
   const workflowId = workflowInfo().workflowId;
   const inbox: ApprovalDecision[] = [];
+  const shows: ShowCardRequest[] = [];
   const status: ActionStatus = {
     state: 'deciding',
     summary: 'Evaluating policy',
@@ -46,6 +49,7 @@ export async function sensitiveActionWorkflow({
     rejectedClicks: [],
   };
   setHandler(approvalDecisionSignal, (d) => void inbox.push(d));
+  setHandler(showCardSignal, (r) => void shows.push(r));
   setHandler(statusQuery, () => status);
 
   const decision = await local.decidePolicy({ workflowId, request });
@@ -91,7 +95,7 @@ export async function sensitiveActionWorkflow({
     mode = 'approve';
   }
   if (mode === 'approve') {
-    asked = await askHumans(run, inbox);
+    asked = await askHumans(run, inbox, shows);
     if (asked.ended) return finish(asked.ended);
   } else {
     await run.audit('allowed', { detail: { reason: decision.reason, grant: decision.grant?.id } });
