@@ -52,6 +52,11 @@ const schema = z.object({
   /** Installed by scripts/bootstrap.sh; used by tests and tools that start their own servers. */
   AIRLOCK_TEMPORAL_BIN: z.string().default('.cache/bin/temporal'),
   AIRLOCK_TEST_SERVER_BIN: z.string().default('.cache/bin/temporal-test-server'),
+  /** Longest wait for a request's headers / whole request on Airlock's HTTP servers (ms). */
+  AIRLOCK_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  AIRLOCK_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Most entries the Chat SDK's in-memory state keeps (dedupe keys, caches); oldest go first. */
+  AIRLOCK_CHAT_STATE_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
   /** Largest webhook body accepted, in bytes (larger requests get 413). */
   AIRLOCK_WEBHOOK_MAX_BODY: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   /**
@@ -89,6 +94,18 @@ const schema = z.object({
   AIRLOCK_SLACK_CHANNEL: z.string().min(1).optional(),
 });
 
+/** Rules across settings, checked after each one parsed. */
+const checked = schema.superRefine((c, ctx) => {
+  // Signing keys fetched over plain http could be swapped by anyone on the path.
+  if (c.NODE_ENV === 'production' && !c.AIRLOCK_TEAMS_OPENID_URL.startsWith('https:')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AIRLOCK_TEAMS_OPENID_URL'],
+      message: 'must be an https: URL in production',
+    });
+  }
+});
+
 /** Every Airlock setting, parsed and defaulted. */
 export type Config = z.infer<typeof schema>;
 
@@ -97,7 +114,7 @@ export const settingNames: readonly string[] = Object.keys(schema.shape);
 
 /** Parse `env` into a Config, or throw one AirlockError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = schema.safeParse(env);
+  const result = checked.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new AirlockError(
