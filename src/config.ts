@@ -54,6 +54,11 @@ const schema = z.object({
   AIRLOCK_TEST_SERVER_BIN: z.string().default('.cache/bin/temporal-test-server'),
   /** The Chromium binary the browser tests drive (found or installed by scripts/bootstrap.sh). */
   AIRLOCK_CHROMIUM_BIN: z.string().optional(),
+  /** Longest wait for a request's headers / whole request on Airlock's HTTP servers (ms). */
+  AIRLOCK_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  AIRLOCK_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Most entries the Chat SDK's in-memory state keeps (dedupe keys, caches); oldest go first. */
+  AIRLOCK_CHAT_STATE_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
   /** Largest webhook body accepted, in bytes (larger requests get 413). */
   AIRLOCK_WEBHOOK_MAX_BODY: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   /**
@@ -91,6 +96,18 @@ const schema = z.object({
   AIRLOCK_SLACK_CHANNEL: z.string().min(1).optional(),
 });
 
+/** Rules across settings, checked after each one parsed. */
+const checked = schema.superRefine((c, ctx) => {
+  // Signing keys fetched over plain http could be swapped by anyone on the path.
+  if (c.NODE_ENV === 'production' && !c.AIRLOCK_TEAMS_OPENID_URL.startsWith('https:')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AIRLOCK_TEAMS_OPENID_URL'],
+      message: 'must be an https: URL in production',
+    });
+  }
+});
+
 /** Every Airlock setting, parsed and defaulted. */
 export type Config = z.infer<typeof schema>;
 
@@ -99,7 +116,7 @@ export const settingNames: readonly string[] = Object.keys(schema.shape);
 
 /** Parse `env` into a Config, or throw one AirlockError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = schema.safeParse(env);
+  const result = checked.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new AirlockError(

@@ -3,7 +3,6 @@
 // ApprovalDecisions handed to `onDecision` (in production: a Temporal signal).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
-import { createMemoryState } from '@chat-adapter/state-memory';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import type { Config } from '../config.ts';
@@ -14,6 +13,7 @@ import { approvalActionIds, type ApprovalCardModel } from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
 import type { StoredClick } from './inbox-file.ts';
 import { createSlackVerifier } from './slack-auth.ts';
+import { createChatState } from './state.ts';
 import {
   ConversationRegistry,
   teamsTargetFromActivity,
@@ -143,7 +143,7 @@ export async function createApprovalBot(options: ApprovalBotOptions): Promise<Ap
 
   const chat = new Chat({
     adapters,
-    state: createMemoryState(),
+    state: createChatState(config),
     userName: 'airlock',
     logger: chatLog,
     concurrency: 'concurrent',

@@ -85,9 +85,9 @@ export function teamsIdentity(raw: unknown): Who | null {
   const userId = str(from['id']);
   const activityId = str(activity['id']);
   if (!userId || !activityId) return null;
-  const tenantId =
-    str(obj(activity['conversation'])['tenantId']) ??
-    str(obj(obj(activity['channelData'])['tenant'])['id']);
+  // Only `conversation.tenantId`: `channelData` is free-form and not what the token vouches for.
+  // The webhook's edge refuses a production click without it (teams-edge.ts).
+  const tenantId = str(obj(activity['conversation'])['tenantId']);
   const aadObjectId = str(from['aadObjectId']);
   return {
     deliveryId: `teams:${activityId}`,

@@ -7,11 +7,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
-import { readBody, send } from '../http.ts';
+import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 import { createApprovalBot, type ApprovalBot, type OnDecision } from './bot.ts';
 import { recognizeClick } from './click-shape.ts';
 import type { StoredClick } from './inbox-file.ts';
+import { createTeamsEdge } from './teams-edge.ts';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 
 /** Options of the chat webhook server. */
@@ -49,8 +50,13 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     ...(options.teamsToken ? { teamsToken: options.teamsToken } : {}),
   });
   const ackTimeoutMs = options.ackTimeoutMs ?? 4000;
+  const teamsEdge = createTeamsEdge(config, logger);
+  const timeouts = {
+    headersMs: config.AIRLOCK_HTTP_HEADERS_TIMEOUT_MS,
+    requestMs: config.AIRLOCK_HTTP_REQUEST_TIMEOUT_MS,
+  };
 
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptions(timeouts), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err }, 'webhook handler failed');
       if (!res.headersSent) send(res, 500, { error: 'internal_error' });
@@ -69,12 +75,14 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
     const webhook = bot.chat.webhooks[platform];
     if (!webhook) return send(res, 503, { error: `${platform}_not_configured` });
+    const early = platform === 'teams' ? teamsEdge.checkRequest(req) : null;
+    if (early) return send(res, early.status, { error: early.error, message: early.message });
     const body = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
-    if (body === null) {
-      res.setHeader('connection', 'close');
-      return send(res, 413, { error: 'payload_too_large' });
-    }
+    if (body === null) return sendTooLarge(res);
     if (platform === 'teams' && !isJson(body)) return send(res, 400, { error: 'invalid_json' });
+    const refused = platform === 'teams' ? await teamsEdge.checkActivity(req, body) : null;
+    if (refused)
+      return send(res, refused.status, { error: refused.error, message: refused.message });
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) {
       if (typeof v === 'string') headers.set(k, v);

@@ -2,14 +2,18 @@
 // the keys Bot Framework publishes (OpenID metadata URL configurable, so tests use a local key
 // set). Local development: the Agents Playground, which sends no token at all; that mode is
 // explicit, loopback-only and refused whenever real credentials or production are configured.
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { TeamsWebhookVerifier } from '@chat-adapter/teams';
 import type { Config } from '../config.ts';
-import { AirlockError } from '../errors.ts';
+import { AirlockError, hasCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { createKeyStore } from './bot-framework-keys.ts';
 
 /** The issuer of every token the Bot Framework channel service sends to bots. */
 export const botFrameworkIssuer = 'https://api.botframework.com';
+
+/** The only channel Airlock's Teams webhook serves. */
+export const teamsChannelId = 'msteams';
 
 /** Options of the Bot Framework token verifier. */
 export interface BotFrameworkAuthOptions {
@@ -17,88 +21,114 @@ export interface BotFrameworkAuthOptions {
   appId: string;
   /** OpenID metadata document whose `jwks_uri` lists the signing keys. */
   openIdMetadataUrl: string;
+  /** Accept only https: metadata and key URLs (set in production). */
+  requireHttps?: boolean;
   /** Allowed clock skew in seconds (Bot Framework documents 5 minutes). */
   clockToleranceSec?: number;
+  /** How long an unreachable metadata host is left alone (ms, default 5 s). */
+  retryAfterMs?: number;
   logger: Logger;
 }
 
-type KeySet = ReturnType<typeof createRemoteJWKSet>;
+/** The activity fields a token is checked against. */
+export interface TokenSubject {
+  serviceUrl: unknown;
+  channelId: unknown;
+}
 
-/** Verify `Authorization: Bearer <jwt>` on a Teams activity; resolves the claims or throws. */
+/**
+ * Verify `Authorization: Bearer <jwt>` on a Teams activity; resolves the claims or throws
+ * AirlockError `teams_unauthorized` (answer 401) or `teams_keys_unavailable` (answer 503).
+ */
 export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): {
   verify: (request: Request, body: string) => Promise<JWTPayload>;
+  verifyToken: (authorization: string | undefined, activity: TokenSubject) => Promise<JWTPayload>;
   webhookVerifier: TeamsWebhookVerifier;
 } {
-  // The key set is resolved once from the metadata and then cached by jose (which refetches on
-  // an unknown `kid`, so Microsoft's key rotation needs no restart). A failed lookup is retried
-  // on the next request rather than cached.
-  let keys: Promise<KeySet> | undefined;
-  const keySet = (): Promise<KeySet> => {
-    keys ??= loadKeySet(options.openIdMetadataUrl).catch((err: unknown) => {
-      keys = undefined;
-      throw err;
-    });
-    return keys;
+  const keys = createKeyStore({
+    metadataUrl: options.openIdMetadataUrl,
+    requireHttps: options.requireHttps ?? false,
+    logger: options.logger,
+    ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
+  });
+  const refuse = (why: string): never => {
+    throw new AirlockError('teams_unauthorized', why);
   };
 
-  async function verify(request: Request, body: string): Promise<JWTPayload> {
-    const header = request.headers.get('authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header);
-    if (!match?.[1])
-      throw new AirlockError('teams_unauthorized', 'missing or malformed bearer token');
-    const { payload } = await jwtVerify(match[1], await keySet(), {
+  async function verifyToken(
+    authorization: string | undefined,
+    activity: TokenSubject,
+  ): Promise<JWTPayload> {
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(
+      authorization ?? '',
+    );
+    const token = match?.[1] ?? refuse('missing or malformed bearer token');
+    if (activity.channelId !== teamsChannelId) refuse('activity channelId is not msteams');
+    let kid: unknown;
+    try {
+      ({ kid } = decodeProtectedHeader(token));
+    } catch {
+      refuse('malformed token header');
+    }
+    if (typeof kid !== 'string') refuse('token has no kid');
+    const signing = (await keys.get(kid as string)) ?? refuse('token signed by an unknown key');
+    // Microsoft's EndorsementsValidator: the key must be endorsed for the activity's channel.
+    if (!signing.endorsements.includes(teamsChannelId)) {
+      refuse('signing key is not endorsed for msteams');
+    }
+    const { payload } = await jwtVerify(token, signing.key, {
       issuer: botFrameworkIssuer,
       audience: options.appId,
       algorithms: ['RS256'],
       clockTolerance: options.clockToleranceSec ?? 300,
-      requiredClaims: ['exp'],
-    });
+      requiredClaims: ['exp', 'serviceurl'],
+    }).catch((err: unknown) => refuse(`token rejected: ${(err as Error).message}`));
+    // The claim is required (as Microsoft's validator does): without it a token would vouch for
+    // any connector URL, and the bot would send its replies, with its credentials, there.
     const claimed = payload['serviceurl'];
-    if (claimed !== undefined) {
-      const activityUrl = serviceUrlOf(body);
-      if (
-        typeof claimed !== 'string' ||
-        !activityUrl ||
-        trimSlash(claimed) !== trimSlash(activityUrl)
-      ) {
-        throw new AirlockError(
-          'teams_unauthorized',
-          'token serviceurl does not match the activity',
-        );
-      }
+    if (
+      typeof claimed !== 'string' ||
+      typeof activity.serviceUrl !== 'string' ||
+      trimSlash(claimed) !== trimSlash(activity.serviceUrl)
+    ) {
+      refuse('token serviceurl does not match the activity');
     }
     return payload;
   }
+
+  const verify = (request: Request, body: string): Promise<JWTPayload> =>
+    verifyToken(request.headers.get('authorization') ?? undefined, subjectOf(body));
 
   const webhookVerifier: TeamsWebhookVerifier = async (request, body) => {
     try {
       await verify(request, body);
       return true;
     } catch (err) {
-      options.logger.warn({ err: (err as Error).message }, 'teams webhook rejected: bad token');
+      const unavailable = hasCode(err, 'teams_keys_unavailable');
+      options.logger.warn(
+        { err: (err as Error).message },
+        unavailable
+          ? 'teams webhook rejected: keys unavailable'
+          : 'teams webhook rejected: bad token',
+      );
       return false;
     }
   };
-  return { verify, webhookVerifier };
+  return { verify, verifyToken, webhookVerifier };
 }
 
-async function loadKeySet(metadataUrl: string): Promise<KeySet> {
-  const res = await fetch(metadataUrl, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new AirlockError('teams_openid', `OpenID metadata: HTTP ${res.status}`);
-  const doc = (await res.json()) as { jwks_uri?: unknown };
-  if (typeof doc.jwks_uri !== 'string') {
-    throw new AirlockError('teams_openid', 'OpenID metadata has no jwks_uri');
+function subjectOf(body: string): TokenSubject {
+  try {
+    const parsed = JSON.parse(body) as Partial<TokenSubject> | null;
+    return { serviceUrl: parsed?.serviceUrl, channelId: parsed?.channelId };
+  } catch {
+    return { serviceUrl: undefined, channelId: undefined };
   }
-  return createRemoteJWKSet(new URL(doc.jwks_uri));
 }
 
 function serviceUrlOf(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { serviceUrl?: unknown };
-    return typeof parsed.serviceUrl === 'string' ? parsed.serviceUrl : undefined;
-  } catch {
-    return undefined;
-  }
+  const { serviceUrl } = subjectOf(body);
+  return typeof serviceUrl === 'string' ? serviceUrl : undefined;
 }
 
 function hostOf(url: string | undefined): string {

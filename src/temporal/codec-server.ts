@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { readBody, send } from '../http.ts';
+import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 
 /** Options of the codec server. */
@@ -35,7 +35,7 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
   const { codec, logger } = options;
   const origin = options.uiOrigin.replace(/\/+$/, '');
   const maxBody = options.maxBody ?? 4 * 1024 * 1024;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(serverOptions(), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err }, 'codec server failed');
       if (!res.headersSent) send(res, 500, { error: 'internal_error' });
@@ -61,7 +61,7 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
       return send(res, 403, { error: 'origin_not_allowed' });
     }
     const body = await readBody(req, maxBody);
-    if (body === null) return send(res, 413, { error: 'payload_too_large' });
+    if (body === null) return sendTooLarge(res);
     let payloads: Payload[];
     try {
       const parsed = JSON.parse(body) as { payloads?: unknown };

@@ -84,45 +84,82 @@ export function cardModel(overrides: Partial<ApprovalCardModel> = {}): ApprovalC
   };
 }
 
-/** A Bot Framework-style signing authority on 127.0.0.1: OpenID metadata, JWKS and a signer. */
+/** Options of a signed test token. */
+export interface SignOptions {
+  expiresIn?: string | number;
+  notBefore?: string | number;
+  issuer?: string;
+}
+
+/**
+ * A Bot Framework-style signing authority on 127.0.0.1: OpenID metadata, JWKS (keys endorsed for
+ * msteams, like Bot Framework's, plus one endorsed only for another channel) and signers.
+ * `setDown(true)` makes it answer 500; `hits` counts metadata requests.
+ */
 export async function startKeyServer(): Promise<{
   metadataUrl: string;
-  sign: (
-    claims: JWTPayload,
-    opts?: { expiresIn?: string | number; issuer?: string },
-  ) => Promise<string>;
+  sign: (claims: JWTPayload, opts?: SignOptions) => Promise<string>;
   signWithOtherKey: (claims: JWTPayload) => Promise<string>;
+  signWithUnendorsedKey: (claims: JWTPayload) => Promise<string>;
+  setDown: (down: boolean) => void;
+  hits: () => number;
   close: () => Promise<void>;
 }> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const other = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  const unendorsed = await generateKeyPair('RS256');
+  const jwk = {
+    ...(await exportJWK(publicKey)),
+    kid: 'test-key',
+    alg: 'RS256',
+    use: 'sig',
+    endorsements: ['msteams', 'skype'],
+  };
+  const webchatJwk = {
+    ...(await exportJWK(unendorsed.publicKey)),
+    kid: 'webchat-key',
+    alg: 'RS256',
+    use: 'sig',
+    endorsements: ['webchat'],
+  };
   let base = '';
+  let down = false;
+  let hits = 0;
   const server: Server = createServer((req, res) => {
+    if (req.url === '/v1/.well-known/openidconfiguration') hits += 1;
+    if (down) {
+      res.writeHead(500).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     if (req.url === '/v1/.well-known/openidconfiguration') {
       res.end(
         JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/v1/keys` }),
       );
-    } else res.end(JSON.stringify({ keys: [jwk] }));
+    } else res.end(JSON.stringify({ keys: [jwk, webchatJwk] }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const build = (
-    claims: JWTPayload,
-    kid: string,
-    opts: { expiresIn?: string | number; issuer?: string },
-  ) =>
-    new SignJWT(claims)
+  const build = (claims: JWTPayload, kid: string, opts: SignOptions) => {
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid })
       .setIssuer(opts.issuer ?? 'https://api.botframework.com')
       .setIssuedAt()
       .setExpirationTime(opts.expiresIn ?? '1h');
+    return opts.notBefore === undefined ? jwt : jwt.setNotBefore(opts.notBefore);
+  };
   return {
     metadataUrl: `${base}/v1/.well-known/openidconfiguration`,
     sign: (claims, opts = {}) => build(claims, 'test-key', opts).sign(privateKey),
     signWithOtherKey: (claims) => build(claims, 'test-key', {}).sign(other.privateKey),
-    close: () => new Promise((r) => server.close(() => r())),
+    signWithUnendorsedKey: (claims) => build(claims, 'webchat-key', {}).sign(unendorsed.privateKey),
+    setDown: (value) => (down = value),
+    hits: () => hits,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
 import { captureLogger, decisionSink, post, testConfig } from './helpers.ts';
+import { mutatedActivities, recordedTeamsActivities } from './mutations.ts';
 
 const sink = decisionSink();
 const log = captureLogger();
@@ -134,4 +135,21 @@ test('an adaptiveCard/action invoke gets a non-empty ack and signals once (verce
   assert.equal(workflowId, 'action:inv');
   assert.equal(decision.decisionId, 'teams:inv-1');
   assert.equal(sink.calls.length, before + 1);
+});
+
+test('thousands of mutated recorded Teams bodies never get a 500, and malformed ones get 400', async () => {
+  const loopback = 'http://localhost:56150/_connector';
+  const bases = recordedTeamsActivities().map((a) => ({ ...a, serviceUrl: loopback }));
+  const corpus = mutatedActivities(bases, 3000);
+  const statuses = new Map<number, number>();
+  const failures: string[] = [];
+  for (const body of corpus) {
+    const res = await post(`${base}/api/webhooks/teams`, body, marker);
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (res.status >= 500 && failures.length < 5) failures.push(`${res.status} ${body}`);
+  }
+  assert.deepEqual(failures, [], `statuses: ${JSON.stringify([...statuses])}`);
+  // The corpus exercises both sides: some mutations are harmless, many are refused as malformed.
+  assert.ok((statuses.get(200) ?? 0) > 100, JSON.stringify([...statuses]));
+  assert.ok((statuses.get(400) ?? 0) > 100, JSON.stringify([...statuses]));
 });

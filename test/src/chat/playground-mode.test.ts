@@ -1,7 +1,9 @@
 // Playground mode is explicit and local: refused with credentials, off loopback or in
 // production; loud in the log; and even when on, only Playground-shaped requests get through.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { test } from 'node:test';
+import { playgroundRefusal } from '../../../src/chat/playground-guard.ts';
 import { createChatServer } from '../../../src/chat/server.ts';
 import { hasCode } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/log.ts';
@@ -102,6 +104,83 @@ test('Playground mode warns at start and on each accepted request; other request
     assert.equal((await post(url, click, marker)).status, 200);
     assert.equal((await sink.next()).decision.approver.displayName, 'Alice Approver');
     assert.equal(warnings(), 2, 'one more warning for the accepted request');
+  } finally {
+    await server.close();
+  }
+});
+
+test('Playground mode answers only this machine: remote addresses are refused', () => {
+  const local = { host: '127.0.0.1:3978' };
+  assert.equal(playgroundRefusal('127.0.0.1', local), null);
+  assert.equal(playgroundRefusal('::1', { host: '[::1]:3978' }), null);
+  assert.equal(playgroundRefusal('::ffff:127.0.0.1', { host: 'localhost:3978' }), null);
+  assert.match(playgroundRefusal('10.0.0.7', local) ?? '', /remote address/);
+  assert.match(playgroundRefusal('::ffff:192.168.1.2', local) ?? '', /remote address/);
+  assert.match(playgroundRefusal(undefined, local) ?? '', /remote address/);
+});
+
+/** A raw node:http POST, so Host and proxy headers can be set as a browser or proxy would. */
+function rawPost(
+  port: number,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/api/webhooks/teams', headers },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('Playground mode refuses proxied, DNS-rebound and cross-origin requests', async () => {
+  const sink = decisionSink();
+  const server = await createChatServer({
+    config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
+    onDecision: sink.onDecision,
+    logger: silent,
+  });
+  try {
+    const port = await server.listen();
+    const value = JSON.stringify({ workflowId: 'action:guard', requestHash: 'h' });
+    const click = (id: string): string =>
+      JSON.stringify({
+        type: 'message',
+        id,
+        serviceUrl: 'http://localhost:56150/_connector',
+        channelId: 'msteams',
+        from: { id: 'user-alice', name: 'Alice' },
+        conversation: { id: 'chat', conversationType: 'groupChat', tenantId: 't' },
+        value: { actionId: 'approval:approve', value },
+      });
+    const base = {
+      'content-type': 'application/json',
+      'x-ms-agents-playground': 'true',
+      host: `127.0.0.1:${port}`,
+    };
+    const refused: [string, Record<string, string>][] = [
+      ['DNS rebinding (Host: evil.example)', { ...base, host: `evil.example:${port}` }],
+      ['cross-origin browser', { ...base, origin: 'http://evil.example' }],
+      ['X-Forwarded-For', { ...base, 'x-forwarded-for': '203.0.113.9' }],
+      ['Forwarded', { ...base, forwarded: 'for=203.0.113.9' }],
+      ['X-Real-IP', { ...base, 'x-real-ip': '203.0.113.9' }],
+    ];
+    for (const [name, headers] of refused) {
+      const res = await rawPost(port, headers, click(`guard-${name}`));
+      assert.equal(res.status, 403, name);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sink.calls.length, 0);
+    // Control: the same click from this machine, with a loopback Host and Origin, is accepted.
+    const ok = await rawPost(port, { ...base, origin: `http://localhost:${port}` }, click('ok'));
+    assert.equal(ok.status, 200);
+    assert.equal((await sink.next()).workflowId, 'action:guard');
   } finally {
     await server.close();
   }

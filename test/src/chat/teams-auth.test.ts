@@ -1,11 +1,15 @@
 // Production-mode Teams authentication: Bot Framework-shaped JWTs signed by a local key set
-// (served as OpenID metadata + JWKS on 127.0.0.1), replayed against recorded real Teams bodies.
+// (served as OpenID metadata + JWKS on 127.0.0.1), replayed against recorded real Teams bodies:
+// every way a token can be wrong is a 401 that signals nothing; unreachable keys are a 503.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { assertKeyUrl, createKeyStore } from '../../../src/chat/bot-framework-keys.ts';
 import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { hasCode } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/log.ts';
-import { decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
+import { captureLogger, decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
 
 type Activity = Record<string, unknown> & { serviceUrl: string; id: string };
 const fixtures = JSON.parse(
@@ -62,38 +66,131 @@ after(async () => {
 
 const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
-test('forged, unsigned, expired, wrong-audience, wrong-issuer and missing tokens get 401 and signal nothing', async () => {
+test('every kind of bad token gets 401 through the real server and signals nothing', async () => {
   const activity = approveClick();
   const claims = { aud: appId, serviceurl: activity.serviceUrl };
+  const now = Math.floor(Date.now() / 1000);
   const unsignedToken = [
-    Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'),
+    Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT', kid: 'test-key' })).toString('base64url'),
     Buffer.from(
       JSON.stringify({ ...claims, iss: 'https://api.botframework.com', exp: 4102444800 }),
     ).toString('base64url'),
     '',
   ].join('.');
-  const cases: [string, Record<string, string>][] = [
-    ['forged (other key)', bearer(await keys.signWithOtherKey(claims))],
-    ['unsigned (alg none)', bearer(unsignedToken)],
+  const { serviceurl: _omitted, ...withoutServiceUrl } = claims;
+  const cases: [string, Record<string, string>, Activity][] = [
+    ['bad signature (other key)', bearer(await keys.signWithOtherKey(claims)), activity],
+    ['unsigned (alg none)', bearer(unsignedToken), activity],
+    ['expired', bearer(await keys.sign(claims, { expiresIn: now - 3600 })), activity],
+    ['not yet valid', bearer(await keys.sign(claims, { notBefore: now + 3600 })), activity],
+    ['wrong audience', bearer(await keys.sign({ ...claims, aud: 'someone-else' })), activity],
     [
-      'expired',
-      bearer(await keys.sign(claims, { expiresIn: Math.floor(Date.now() / 1000) - 3600 })),
+      'wrong issuer',
+      bearer(await keys.sign(claims, { issuer: 'https://sts.windows.net/evil/' })),
+      activity,
     ],
-    ['wrong audience', bearer(await keys.sign({ ...claims, aud: 'someone-else' }))],
-    ['wrong issuer', bearer(await keys.sign(claims, { issuer: 'https://sts.windows.net/evil/' }))],
     [
       'serviceurl mismatch',
       bearer(await keys.sign({ ...claims, serviceurl: 'https://evil.example/' })),
+      activity,
     ],
-    ['missing header', {}],
-    ['not a bearer token', { authorization: 'Basic dXNlcjpwYXNz' }],
+    ['serviceurl missing', bearer(await keys.sign(withoutServiceUrl)), activity],
+    [
+      'serviceurl missing, activity pointing elsewhere',
+      bearer(await keys.sign(withoutServiceUrl)),
+      { ...activity, serviceUrl: 'https://evil.example/' },
+    ],
+    [
+      'channelId not msteams',
+      bearer(await keys.sign(claims)),
+      { ...activity, channelId: 'webchat' },
+    ],
+    ['key not endorsed for msteams', bearer(await keys.signWithUnendorsedKey(claims)), activity],
+    ['missing header', {}, activity],
+    ['not a bearer token', { authorization: 'Basic dXNlcjpwYXNz' }, activity],
   ];
-  for (const [name, headers] of cases) {
-    const res = await post(url, activity, headers);
+  for (const [name, headers, body] of cases) {
+    const res = await post(url, body, headers);
     assert.equal(res.status, 401, name);
+    assert.deepEqual(JSON.parse(res.text), { error: 'unauthorized' }, name);
   }
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(sink.calls.length, 0);
+  // Control: the same click with a correct token is accepted.
+  const ok = await post(url, { ...activity, id: 'control-1' }, bearer(await keys.sign(claims)));
+  assert.equal(ok.status, 200);
+  assert.equal((await sink.next()).workflowId, 'action:req-9');
+});
+
+test('a click whose tenant is only in channelData is refused in production', async () => {
+  const before = sink.calls.length;
+  const click = approveClick();
+  const { tenantId: _t, ...conversation } = click['conversation'] as Record<string, unknown>;
+  const activity = { ...click, id: 'no-tenant-1', conversation };
+  const res = await post(
+    url,
+    activity,
+    bearer(await keys.sign({ aud: appId, serviceurl: activity.serviceUrl })),
+  );
+  assert.equal(res.status, 400);
+  assert.match(res.text, /conversation\.tenantId/);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(sink.calls.length, before);
+});
+
+test('unreachable OpenID metadata gets 503, logged, and is not refetched for every request', async () => {
+  const down = await startKeyServer();
+  down.setDown(true);
+  const log = captureLogger();
+  const local = await createChatServer({
+    config: testConfig({
+      AIRLOCK_TEAMS_APP_ID: appId,
+      AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
+      AIRLOCK_TEAMS_OPENID_URL: down.metadataUrl,
+    }),
+    onDecision: sink.onDecision,
+    logger: log.logger,
+    teamsToken: () => 'header.payload.signature',
+  });
+  try {
+    const localUrl = `http://127.0.0.1:${await local.listen()}/api/webhooks/teams`;
+    const activity = approveClick();
+    const token = await down.sign({ aud: appId, serviceurl: activity.serviceUrl });
+    const before = sink.calls.length;
+    for (let i = 0; i < 20; i++) {
+      const res = await post(localUrl, activity, bearer(token));
+      assert.equal(res.status, 503);
+      assert.deepEqual(JSON.parse(res.text), { error: 'auth_unavailable' });
+    }
+    assert.equal(down.hits(), 1, 'one fetch for 20 requests within the retry window');
+    assert.ok(log.lines().some((l) => String(l['msg']).includes('OpenID metadata or keys')));
+    assert.equal(sink.calls.length, before);
+  } finally {
+    await local.close();
+    await down.close();
+  }
+});
+
+test('production accepts only https: OpenID metadata and key URLs', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        NODE_ENV: 'production',
+        AIRLOCK_TEAMS_OPENID_URL: 'http://login.example/openid',
+      }),
+    (e: Error) => hasCode(e, 'config_invalid') && /AIRLOCK_TEAMS_OPENID_URL/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      createKeyStore({
+        metadataUrl: 'http://login.example/openid',
+        requireHttps: true,
+        logger: createLogger({ level: 'silent' }),
+      }),
+    (e: Error) => hasCode(e, 'config_invalid'),
+  );
+  assert.throws(() => assertKeyUrl('http://keys.example/jwks', 'jwks_uri', true));
+  assertKeyUrl('https://login.botframework.com/v1/keys', 'jwks_uri', true);
 });
 
 test('a validly signed recorded Teams click is accepted with the clicker identity', async () => {

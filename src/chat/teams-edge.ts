@@ -1,0 +1,75 @@
+// The checks every Teams request passes in the webhook server before the Chat SDK (or the click
+// inbox) sees it: in Playground mode, that it comes from this machine; then that the body is a
+// well-formed activity (400 otherwise); in production, that its Bot Framework token is valid for
+// it (401), or 503 when the signing keys cannot be fetched right now (Teams retries), and that a
+// click names its tenant in `conversation.tenantId`, the only tenant we trust.
+import type { IncomingMessage } from 'node:http';
+import type { Config } from '../config.ts';
+import { hasCode } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { parseTeamsActivity } from './activity-shape.ts';
+import { recognizeClick } from './click-shape.ts';
+import { playgroundRefusal } from './playground-guard.ts';
+import { createBotFrameworkVerifier } from './teams-auth.ts';
+
+/** An answer the edge gives instead of passing the request on. */
+export interface Refusal {
+  status: 400 | 401 | 403 | 503;
+  error: string;
+  message?: string;
+}
+
+/** The Teams edge checks, split by what they need: headers only, or the body too. */
+export interface TeamsEdge {
+  /** Checks on the connection and headers, before the body is read. */
+  checkRequest(req: IncomingMessage): Refusal | null;
+  /** Checks on the activity (and its token), once the body is read. */
+  checkActivity(req: IncomingMessage, body: string): Promise<Refusal | null>;
+}
+
+/** Build the edge for the configured Teams mode; throws a config error on unsafe key URLs. */
+export function createTeamsEdge(config: Config, logger: Logger): TeamsEdge {
+  const playground = config.AIRLOCK_TEAMS_PLAYGROUND;
+  const production = !playground && config.AIRLOCK_TEAMS_APP_ID !== undefined;
+  const auth = production
+    ? createBotFrameworkVerifier({
+        appId: config.AIRLOCK_TEAMS_APP_ID ?? '',
+        openIdMetadataUrl: config.AIRLOCK_TEAMS_OPENID_URL,
+        requireHttps: config.NODE_ENV === 'production',
+        logger,
+      })
+    : undefined;
+
+  return {
+    checkRequest(req) {
+      if (!playground) return null;
+      const why = playgroundRefusal(req.socket.remoteAddress, req.headers);
+      if (!why) return null;
+      logger.warn({ reason: why }, 'teams webhook rejected: not a local Playground request');
+      return { status: 403, error: 'forbidden', message: why };
+    },
+    async checkActivity(req, body) {
+      const parsed = parseTeamsActivity(body);
+      if (!parsed.ok) {
+        logger.warn({ reason: parsed.error }, 'teams webhook rejected: malformed activity');
+        return { status: 400, error: 'invalid_activity', message: parsed.error };
+      }
+      if (!auth) return null;
+      const { activity } = parsed;
+      try {
+        await auth.verifyToken(req.headers.authorization, activity);
+      } catch (err) {
+        if (hasCode(err, 'teams_keys_unavailable')) {
+          return { status: 503, error: 'auth_unavailable' };
+        }
+        logger.warn({ err: (err as Error).message }, 'teams webhook rejected: bad token');
+        return { status: 401, error: 'unauthorized' };
+      }
+      if (!activity.conversation.tenantId && recognizeClick('teams', '', body)) {
+        logger.warn({ id: activity.id }, 'teams click rejected: no conversation.tenantId');
+        return { status: 400, error: 'invalid_activity', message: 'conversation.tenantId missing' };
+      }
+      return null;
+    },
+  };
+}
