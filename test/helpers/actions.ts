@@ -20,7 +20,7 @@ import type {
   ApprovalDecision,
   ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
-import type { CardRef, CardView } from '../../workflows/sensitive-action/types.ts';
+import type { CardRef, CardTarget, CardView } from '../../workflows/sensitive-action/types.ts';
 import { repoRoot, testConfig } from './temporal.ts';
 
 export const TENANT = '00000000-0000-0000-0000-0000000000aa';
@@ -66,6 +66,9 @@ export function click(
   };
 }
 
+/** The connector URL the recording card sender's cards live on. */
+export const recordingConnector = 'http://127.0.0.1:56150/_connector';
+
 /** A card sender that records posts and updates. */
 export function recordingCards(): ApprovalCardSender & {
   posted: CardRef[];
@@ -76,14 +79,22 @@ export function recordingCards(): ApprovalCardSender & {
     updates: [] as { cards: CardRef[]; view: CardView }[],
     plan: () =>
       Promise.resolve([
-        { platform: 'teams' as const, conversationId: 'test', audience: 'channel' },
+        {
+          platform: 'teams' as const,
+          conversationId: 'test',
+          serviceUrl: recordingConnector,
+          audience: 'channel',
+        },
       ]),
-    post: ({ workflowId }: { workflowId: string }) => {
+    post: ({ workflowId, target }: { workflowId: string; target: CardTarget }) => {
+      // The first card of a request is `card-<workflowId>`; copies shown later get a number.
+      const copies = rec.posted.filter((c) => c.messageId.startsWith(`card-${workflowId}`)).length;
       const ref: CardRef = {
         platform: 'teams',
-        conversationId: 'test',
-        messageId: `card-${workflowId}`,
-        audience: 'channel',
+        conversationId: target.conversationId,
+        messageId: copies === 0 ? `card-${workflowId}` : `card-${workflowId}-${copies}`,
+        ...(target.serviceUrl ? { serviceUrl: target.serviceUrl } : {}),
+        audience: target.audience,
       };
       rec.posted.push(ref);
       return Promise.resolve(ref);

@@ -115,7 +115,10 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
   while (!tally.outcome && Date.now() < deadlineMs) {
     const wake = Math.min(deadlineMs, nextReminder, escalateAt());
     await condition(() => inbox.length > 0 || ctx.shows.length > 0, Math.max(1, wake - Date.now()));
-    let changed = false;
+    // Arrivals first: a card shown now still gets the outcome of a click in the same batch.
+    const copy = (target: CardTarget) =>
+      postTo({ workflowId, request, decision, deadline }, target);
+    let changed = await showCards(ctx.shows, shown, tally, cards, copy, ctx.audit);
     while (inbox.length > 0 && !tally.outcome) {
       const click = inbox.shift() as ApprovalDecision;
       const verdict = tally.consider(click);
@@ -137,9 +140,6 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
       changed ||= verdict.kind === 'counted';
     }
     if (tally.outcome) break;
-    const copy = (target: CardTarget) =>
-      postTo({ workflowId, request, decision, deadline }, target);
-    changed = (await showCards(ctx.shows, shown, tally, cards, copy, ctx.audit)) || changed;
     const now = Date.now();
     if (now >= escalateAt() && now < deadlineMs) {
       const reached = levels[level++];
