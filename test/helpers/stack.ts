@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startPlayground, type Playground } from '../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient, type PlaygroundEvent } from '../../src/dev/playground-client.ts';
 import { createLogger } from '../../src/log.ts';
+import { createDecisionSigner } from '../../src/receipts/signer.ts';
 import { actionFixture, type ActionFixture } from './actions.ts';
 import { envFor, killProcess, spawnWorker } from './temporal.ts';
 
@@ -40,10 +41,14 @@ export async function startStack(
     NODE_ENV: 'test',
   });
   const logger = createLogger({ level: 'warn', name: 'webhook' });
+  // The webhook signs every decision with the fixture's key (AIRLOCK_DECISION_SIGNING_KEY).
+  const signer = createDecisionSigner(base);
+  const signal = signalDecision(fx.client, logger);
   const webhook = await createChatServer({
     config: base,
     logger,
-    onDecision: signalDecision(fx.client, logger),
+    onDecision: (workflowId, decision) =>
+      signal(workflowId, signer ? signer.sign(workflowId, decision) : decision),
   });
   const port = await webhook.listen();
   const webhookUrl = `http://127.0.0.1:${port}`;

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
@@ -52,7 +52,10 @@ async function approveWithGrant(workflowId: string): Promise<void> {
   const hash = (await handle.query(statusQuery)).requestHash;
   await handle.signal(
     approvalDecisionSignal,
-    click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
+    signed(
+      handle.workflowId,
+      click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
+    ),
   );
 }
 
@@ -120,7 +123,10 @@ test('a grant stops applying when its time is up (a durable timer ends it)', asy
     const hash = (await first.handle.query(statusQuery)).requestHash;
     await first.handle.signal(
       approvalDecisionSignal,
-      click(people.bob, 'approve', hash, { grant: { kind: 'duration' } }),
+      signed(
+        first.handle.workflowId,
+        click(people.bob, 'approve', hash, { grant: { kind: 'duration' } }),
+      ),
     );
     assert.equal((await first.handle.result()).outcome, 'executed');
     const covered = await requestAction(short.client, short.config, refund('GBP'));
