@@ -9,8 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startPlayground, type Playground } from '../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient, type PlaygroundEvent } from '../../src/dev/playground-client.ts';
 import { createLogger } from '../../src/log.ts';
-import { createDecisionSigner } from '../../src/receipts/signer.ts';
-import { actionFixture, type ActionFixture } from './actions.ts';
+import { actionFixture, signing, type ActionFixture } from './actions.ts';
 import { envFor, killProcess, spawnWorker } from './temporal.ts';
 
 export const GROUP_CHAT = 'airlock-approvals-chat';
@@ -41,14 +40,11 @@ export async function startStack(
     NODE_ENV: 'test',
   });
   const logger = createLogger({ level: 'warn', name: 'webhook' });
-  // The webhook signs every decision with the fixture's key (AIRLOCK_DECISION_SIGNING_KEY).
-  const signer = createDecisionSigner(base);
-  const signal = signalDecision(fx.client, logger);
   const webhook = await createChatServer({
     config: base,
     logger,
-    onDecision: (workflowId, decision) =>
-      signal(workflowId, signer ? signer.sign(workflowId, decision) : decision),
+    // Signed with the fixture's AIRLOCK_DECISION_SIGNING_KEY, as the webhook signs them.
+    onDecision: signing(signalDecision(fx.client, logger), base),
   });
   const port = await webhook.listen();
   const webhookUrl = `http://127.0.0.1:${port}`;

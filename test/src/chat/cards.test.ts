@@ -10,6 +10,7 @@ import {
   parseButtonValue,
   truncate,
 } from '../../../src/chat/cards.ts';
+import { decisionFromClick } from '../../../src/chat/clicks.ts';
 import { cardModel } from './helpers.ts';
 
 test('a pending card has Approve and Reject carrying the workflow id and request hash', () => {
@@ -63,4 +64,22 @@ test('parseButtonValue round-trips and rejects anything else', () => {
   ]) {
     assert.equal(parseButtonValue(bad), null, String(bad));
   }
+});
+
+test("the buttons carry the card's policy hash, and the click's decision copies it", () => {
+  const policyHash = 'a'.repeat(64);
+  const json = JSON.stringify(cardToAdaptiveCard(buildApprovalCard(cardModel({ policyHash }))));
+  const value = { workflowId: 'action:req-1', requestHash: 'h-3f2a9c', policyHash };
+  assert.ok(json.includes(JSON.stringify(encodeButtonValue(value))));
+  assert.deepEqual(parseButtonValue(encodeButtonValue(value)), value);
+  assert.equal(parseButtonValue(JSON.stringify({ ...value, policyHash: 7 })), null);
+  assert.equal(parseButtonValue(JSON.stringify({ ...value, policyHash: 'p'.repeat(65) })), null);
+  const clicked = decisionFromClick({
+    actionId: 'approval:approve',
+    value: encodeButtonValue(value),
+    platform: 'slack',
+    raw: { user: { id: 'U1', name: 'alice', team_id: 'T1' }, trigger_id: 'tr-1' },
+  });
+  assert.ok(clicked.ok);
+  assert.equal(clicked.decision.policyHash, policyHash);
 });
