@@ -8,6 +8,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
+  sleep,
 } from '@temporalio/workflow';
 import { capReason, type ApprovalDecision } from './messages.ts';
 import { Tally } from './tally.ts';
@@ -110,9 +111,17 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     );
   describe();
 
+  // One durable timer per wake-up time, kept across clicks: a condition with a timeout would start
+  // and cancel a timer for every click (two history events each), so a flood of clicks would
+  // grow the history twice as fast.
+  let timer: { at: number; fired: Promise<void> } | undefined;
+  const until = (at: number): Promise<void> => {
+    if (timer?.at !== at) timer = { at, fired: sleep(Math.max(1, at - Date.now())) };
+    return timer.fired;
+  };
   while (!tally.outcome && Date.now() < deadlineMs) {
     const wake = Math.min(deadlineMs, nextReminder, escalateAt());
-    await condition(() => inbox.length > 0, Math.max(1, wake - Date.now()));
+    await Promise.race([condition(() => inbox.length > 0), until(wake)]);
     let changed = false;
     while (inbox.length > 0 && !tally.outcome) {
       const batch = inbox.splice(0);
