@@ -139,7 +139,7 @@ test('unsigned and forged decisions from a plain client are refused and audited;
     io = bufferIo();
     assert.equal(await main(['receipts', 'verify', file], io, env), 0, io.out + io.err);
     assert.match(io.out, /^valid: Bob Approver \(teams user bob, tenant .*\) approved request /);
-    const tampered = structuredClone(receipts[0]) as DecisionReceipt;
+    const tampered = structuredClone(receipts[0]);
     tampered.decision.approver.displayName = 'Mallory Outsider';
     io = bufferIo(JSON.stringify(tampered));
     assert.equal(await main(['receipts', 'verify', '-'], io, env), 1);
