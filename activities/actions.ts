@@ -1,9 +1,13 @@
 // Activities of sensitiveActionWorkflow: evaluate the policy (pinning the result in history),
-// post and update approval cards, execute through the vault, and append to the audit log.
-// Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
-import { ApplicationFailure } from '@temporalio/activity';
+// check the webhook's signature on decisions and grants, post and update approval cards, execute
+// through the vault, and append to the audit log. Business failures are non-retryable
+// ApplicationFailures typed with the AirlockError code.
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { requestHash } from '../src/actions/request.ts';
-import { grantIds, keyFieldValues, type Grants } from '../src/grants/grants.ts';
+import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
+import { grantProblem } from '../src/grants/verify.ts';
+import type { User } from '../src/policy/schema.ts';
+import type { DecisionChecker } from '../src/receipts/policy.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { evaluate } from '../src/policy/evaluate.ts';
@@ -11,6 +15,7 @@ import { executeWithVault } from '../src/vault/execute.ts';
 import type { JsonValue } from '../src/vault/execute.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
 import type {
+  ActionRequest,
   CardRef,
   CardTarget,
   SensitiveActionActivities,
@@ -34,6 +39,28 @@ export interface ActionActivityDeps {
   grants?: Grants;
   /** Response bytes kept in history; the rest is cut. Default 16 KiB. */
   maxResultBytes?: number;
+  /** Checks the webhook's signature on decisions (and on the approval a grant carries). */
+  checkDecision: DecisionChecker;
+}
+
+/**
+ * The policy user the requester is: matched by any id the policy knows for them (Teams AAD object
+ * id or user id, Slack user id, policy user id, email), so one person is one requester everywhere.
+ */
+function requesterUser(users: User[], requester: ActionRequest['requester']): string | null {
+  if (!requester) return null;
+  const { platform, userId, aadObjectId } = requester;
+  const lower = userId?.toLowerCase();
+  const found = users.find(
+    (u) =>
+      (aadObjectId !== undefined && u.aadObjectId === aadObjectId) ||
+      (userId !== undefined &&
+        ((platform === 'slack' && u.slackUserId === userId) ||
+          (platform === 'teams' && (u.teamsUserId === userId || u.aadObjectId === userId)) ||
+          u.id === userId ||
+          (u.email !== undefined && u.email.toLowerCase() === lower))),
+  );
+  return found?.id ?? null;
 }
 
 /** Rethrow Airlock business errors as non-retryable failures the workflow can read. */
@@ -47,6 +74,17 @@ function asFailure(err: unknown): never {
 
 /** Build the sensitive-action activities. */
 export function createActionActivities(deps: ActionActivityDeps): SensitiveActionActivities {
+  /** The first of `ids` that is an active grant the webhook's signed approval stands behind. */
+  const genuineGrant = async (ids: string[]): Promise<ActiveGrant | null> => {
+    for (const id of ids) {
+      const active = await deps.grants?.active([id]);
+      if (!active) continue;
+      const problem = grantProblem(active, deps.checkDecision);
+      if (!problem) return active;
+      log.warn('grant ignored: it covers nothing', { grantId: id, problem });
+    }
+    return null;
+  };
   return {
     async decidePolicy({ request }) {
       // A broken policy file is retried (with backoff) until someone fixes it: the run waits,
@@ -64,11 +102,12 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
         grantIds: ids,
         grantFields: keyFieldValues(request.body, decision.grantKeyFields),
         grant: null,
+        requesterUserId: requesterUser(policy.set.users, request.requester),
       };
       if (decision.decision !== 'approve' || decision.grants.length === 0 || !deps.grants)
         return pinned;
-      // An active grant for this exact kind of request lets it through without a card.
-      const active = await deps.grants.active(
+      // An active, genuine grant for this exact kind of request lets it through without a card.
+      const active = await genuineGrant(
         [ids.session, ids.duration].filter((id): id is string => id !== null),
       );
       if (!active) return pinned;
@@ -82,8 +121,11 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
     },
 
     async checkGrant({ id }) {
-      return Boolean(deps.grants && (await deps.grants.active([id])));
+      return Boolean(await genuineGrant([id]));
     },
+
+    checkDecisionSignatures: ({ workflowId, decisions }) =>
+      Promise.resolve(decisions.map((d) => deps.checkDecision(workflowId, d))),
 
     planApprovalCards: (input) => deps.cards.plan(input),
     postApprovalCard: (input) => deps.cards.post(input),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up everything Airlock needs locally: Docker engine, sandbox image, Temporal dev server,
-# a payload encryption key for development (production supplies its own), and the codec server
-# the Temporal UI decrypts payloads through.
+# a payload encryption key and a decision signing key pair for development (production supplies
+# its own), and the codec server the Temporal UI decrypts payloads through.
 . "$(dirname "$0")/lib.sh"
 ensure_writable "$DATA"
 bash "$ROOT/scripts/docker.sh" up
@@ -11,4 +11,7 @@ if [ ! -s "$DATA/payload.key" ]; then
   (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/payload.key")
 fi
 env_set AIRLOCK_PAYLOAD_KEY "$(cat "$DATA/payload.key")"
+node "$ROOT/scripts/gen-decision-keys.ts" "$DATA"
+env_set AIRLOCK_DECISION_SIGNING_KEY "$(cat "$DATA/decision-signing.key")"
+env_set AIRLOCK_DECISION_PUBLIC_KEYS "$(cat "$DATA/decision-public.key")"
 bash "$ROOT/scripts/codec.sh" up

@@ -2,6 +2,7 @@
 // or missing value is reported together with every other problem, so one run shows them all.
 import { z } from 'zod';
 import { AirlockError } from './errors.ts';
+import { parsePrivateKey, parsePublicKeys } from './receipts/keys.ts';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -10,6 +11,15 @@ const flag = z
 const base64Key = z
   .string()
   .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+const parses = (parse: (s: string) => unknown) => (s: string) => {
+  try {
+    parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -42,6 +52,22 @@ const schema = z.object({
     )
     .optional(),
   AIRLOCK_AUDIT_FILE: z.string().optional(),
+  /**
+   * The webhook only: base64 of a PKCS#8 DER Ed25519 private key that signs every approval
+   * decision (scripts/gen-decision-keys.ts makes a pair). Unset: decisions go out unsigned.
+   */
+  AIRLOCK_DECISION_SIGNING_KEY: z
+    .string()
+    .refine(parses(parsePrivateKey), 'must be a base64 PKCS#8 DER Ed25519 private key')
+    .optional(),
+  /**
+   * Worker, CLI, auditors: comma-separated base64 SPKI DER Ed25519 public keys that approval
+   * decisions may be signed with (several during a rotation). Required by a production worker.
+   */
+  AIRLOCK_DECISION_PUBLIC_KEYS: z
+    .string()
+    .refine(parses(parsePublicKeys), 'must be comma-separated base64 SPKI DER Ed25519 public keys')
+    .optional(),
   AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
   /** 0 picks a free port (tests). */
   AIRLOCK_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3978),

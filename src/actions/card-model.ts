@@ -107,6 +107,7 @@ export function cardModel(
     requestedBy: request.requester?.displayName ?? `agent ${request.agent}`,
     deadline: deadline || '—',
     requestHash: decision.shortHash,
+    policyHash: decision.policyHash,
     state: view.state === 'denied' ? 'rejected' : view.state,
     ...(view.outcomeText ? { outcomeText: view.outcomeText } : {}),
     ...(view.notes?.length ? { notes: view.notes } : {}),

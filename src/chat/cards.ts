@@ -50,6 +50,8 @@ export interface ApprovalCardModel {
   deadline: string;
   /** Short hash of the exact request; the click carries it back. */
   requestHash: string;
+  /** Hash of the policy the request was decided under; the click carries it back. */
+  policyHash?: string;
   state: CardState;
   /** Final outcome line, e.g. "Approved by Alice Approver at 14:02 UTC". */
   outcomeText?: string;
@@ -67,6 +69,8 @@ export interface ApprovalCardModel {
 export interface ButtonValue {
   workflowId: string;
   requestHash: string;
+  /** The policy hash the card was made under; the workflow refuses a click that differs. */
+  policyHash?: string;
 }
 
 /** Size caps (characters). Chosen well under Slack's per-block limits. */
@@ -78,6 +82,7 @@ export const limits = {
   title: 150,
   workflowId: 200,
   requestHash: 64,
+  policyHash: 64,
 } as const;
 
 const titles: Record<CardState, string> = {
@@ -145,6 +150,7 @@ export function buildApprovalCard(
     const value = encodeButtonValue({
       workflowId: model.workflowId,
       requestHash: model.requestHash,
+      ...(model.policyHash ? { policyHash: model.policyHash } : {}),
     });
     children.push(
       Actions([
@@ -190,7 +196,11 @@ function leftOut(model: ApprovalCardModel, shownFields: number, shortened: boole
 
 /** Compact JSON for a button's value. */
 export function encodeButtonValue(value: ButtonValue): string {
-  return JSON.stringify({ workflowId: value.workflowId, requestHash: value.requestHash });
+  return JSON.stringify({
+    workflowId: value.workflowId,
+    requestHash: value.requestHash,
+    ...(value.policyHash ? { policyHash: value.policyHash } : {}),
+  });
 }
 
 /** Parse a clicked button's value; null when it is not exactly what we put there. */
@@ -203,12 +213,13 @@ export function parseButtonValue(raw: unknown): ButtonValue | null {
     return null;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-  const { workflowId, requestHash } = parsed as Record<string, unknown>;
+  const { workflowId, requestHash, policyHash } = parsed as Record<string, unknown>;
   const ok = (v: unknown, max: number): v is string =>
     typeof v === 'string' &&
     v.length > 0 &&
     v.length <= max &&
     ![...v].some((c) => c.charCodeAt(0) < 0x20);
   if (!ok(workflowId, limits.workflowId) || !ok(requestHash, limits.requestHash)) return null;
-  return { workflowId, requestHash };
+  if (policyHash !== undefined && !ok(policyHash, limits.policyHash)) return null;
+  return { workflowId, requestHash, ...(policyHash !== undefined ? { policyHash } : {}) };
 }

@@ -60,6 +60,7 @@ export function decisionFromClick(event: ClickEvent, now: Date = new Date()): Cl
       choice,
       approver: who.identity,
       requestHash: value.requestHash,
+      ...(value.policyHash ? { policyHash: value.policyHash } : {}),
       receivedAt: now.toISOString(),
       ...(reason ? { reason } : {}),
       ...(grant ? { grant } : {}),

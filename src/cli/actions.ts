@@ -19,6 +19,7 @@ const actionsUsage = `usage:
 const approvalsUsage = `usage:
   airlock approvals list [--state pending|approved|rejected|expired|executed|denied|failed] [--json]
   airlock approvals show <workflow-id> [--json]
+  airlock approvals receipt <request-id|workflow-id>
 `;
 
 /** Run `airlock actions …`. */
@@ -92,6 +93,8 @@ export async function runApprovals(
   env: Env = processEnv(),
 ): Promise<number> {
   const [command, ...rest] = args;
+  if (command === 'receipt')
+    return (await import('./receipts.ts')).runApprovalReceipt(rest, io, env);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

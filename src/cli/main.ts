@@ -24,6 +24,10 @@ const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
     summary: 'store, list and remove credentials (encrypted at rest)',
     load: async () => (await import('./vault.ts')).run,
   },
+  receipts: {
+    summary: 'verify approval receipts offline with the webhook public key',
+    load: async () => (await import('./receipts.ts')).run,
+  },
   grants: {
     summary: 'list and revoke standing approvals',
     load: async () => (await import('./grants.ts')).run,

@@ -48,10 +48,13 @@ export function grantIds(
   };
 }
 
+/** An active grant and the workflow that started it (its parent; null when a client did). */
+export type ActiveGrant = GrantStatus & { startedBy: string | null };
+
 /** Finding, listing and revoking grants. */
 export interface Grants {
-  /** The first of `ids` that is an active grant, or null. */
-  active(ids: string[]): Promise<GrantStatus | null>;
+  /** The first of `ids` that is an active grant, or null; see verify.ts before trusting it. */
+  active(ids: string[]): Promise<ActiveGrant | null>;
   list(): Promise<GrantStatus[]>;
   /** Revoke grant `id`; false when there is no such active grant. */
   revoke(id: string, by: string): Promise<boolean>;
@@ -62,10 +65,12 @@ export interface Grants {
  * deployment's workers, which answer their status queries) when given, else every one.
  */
 export function temporalGrants(client: Client, taskQueue?: string): Grants {
-  const status = async (id: string): Promise<GrantStatus | null> => {
+  const status = async (id: string): Promise<ActiveGrant | null> => {
+    let startedBy: string | null;
     try {
-      const handle = client.workflow.getHandle(id);
-      if ((await handle.describe()).status.name !== 'RUNNING') return null;
+      const described = await client.workflow.getHandle(id).describe();
+      if (described.status.name !== 'RUNNING') return null;
+      startedBy = described.parentExecution?.workflowId ?? null;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;
@@ -75,6 +80,7 @@ export function temporalGrants(client: Client, taskQueue?: string): Grants {
     return client.workflow
       .getHandle(id)
       .query(grantStatusQuery)
+      .then((s) => ({ ...s, startedBy }))
       .catch(() => null);
   };
   return {

@@ -15,7 +15,7 @@ import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
-import { actionFixture } from '../helpers/actions.ts';
+import { actionFixture, signing } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 const recorded = JSON.parse(
@@ -53,7 +53,7 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
   const webhook = await createChatServer({
     config,
     logger,
-    onDecision: signalDecision(fx.client, logger),
+    onDecision: signing(signalDecision(fx.client, logger), config),
   });
   const url = `http://127.0.0.1:${await webhook.listen()}/api/webhooks/slack`;
   const bot = await createApprovalBot({

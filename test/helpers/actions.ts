@@ -15,6 +15,9 @@ import { startDemoApi, type DemoApi } from '../../src/dev/demo-api.ts';
 import { createLogger } from '../../src/log.ts';
 import { createClient } from '../../src/temporal/client.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
+import { generateDecisionKeyPair } from '../../src/receipts/keys.ts';
+import { createDecisionSigner, decisionSigner } from '../../src/receipts/signer.ts';
+import type { OnDecision } from '../../src/chat/bot.ts';
 import { openVault } from '../../src/vault/open.ts';
 import type {
   ApprovalDecision,
@@ -49,7 +52,26 @@ export const people = {
   },
 } satisfies Record<string, ApproverIdentity>;
 
-/** A click as the card handler would send it. */
+/** The decision key pair of this test process: fixtures configure it like `make up` does. */
+export const testDecisionKeys = generateDecisionKeyPair();
+const testSigner = decisionSigner(testDecisionKeys.privateKey);
+
+/** `decision` signed for `workflowId` with the test key, as the webhook signs it. */
+export function signed(workflowId: string, decision: ApprovalDecision): ApprovalDecision {
+  return testSigner.sign(workflowId, decision);
+}
+
+/**
+ * `onDecision` signing each decision with `config`'s AIRLOCK_DECISION_SIGNING_KEY first, as the
+ * webhook does, for tests that build their own webhook server around `signalDecision`.
+ */
+export function signing(onDecision: OnDecision, config: Config): OnDecision {
+  const signer = createDecisionSigner(config);
+  return (workflowId, decision) =>
+    onDecision(workflowId, signer ? signer.sign(workflowId, decision) : decision);
+}
+
+/** A click as the card handler would send it (unsigned; see `signed`). */
 export function click(
   who: ApproverIdentity,
   choice: 'approve' | 'reject',
@@ -137,6 +159,8 @@ export async function actionFixture(
     AIRLOCK_POLICY_DIR: join(dir, 'policies'),
     AIRLOCK_VAULT_KEY: randomBytes(32).toString('base64'),
     AIRLOCK_AUDIT_FILE: join(dir, 'audit.jsonl'),
+    AIRLOCK_DECISION_SIGNING_KEY: testDecisionKeys.privateKey,
+    AIRLOCK_DECISION_PUBLIC_KEYS: testDecisionKeys.publicKey,
     ...overrides,
   });
   await openVault(config).put({

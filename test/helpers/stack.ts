@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startPlayground, type Playground } from '../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient, type PlaygroundEvent } from '../../src/dev/playground-client.ts';
 import { createLogger } from '../../src/log.ts';
-import { actionFixture, type ActionFixture } from './actions.ts';
+import { actionFixture, signing, type ActionFixture } from './actions.ts';
 import { envFor, killProcess, spawnWorker } from './temporal.ts';
 
 export const GROUP_CHAT = 'airlock-approvals-chat';
@@ -43,7 +43,8 @@ export async function startStack(
   const webhook = await createChatServer({
     config: base,
     logger,
-    onDecision: signalDecision(fx.client, logger),
+    // Signed with the fixture's AIRLOCK_DECISION_SIGNING_KEY, as the webhook signs them.
+    onDecision: signing(signalDecision(fx.client, logger), base),
   });
   const port = await webhook.listen();
   const webhookUrl = `http://127.0.0.1:${port}`;

@@ -14,7 +14,9 @@ import { actionFixture, playgroundApproveClick } from '../helpers/actions.ts';
 import { envFor, killProcess, repoRoot, waitForLine } from '../helpers/temporal.ts';
 
 test('a click is acknowledged from the inbox, signalled to its workflow and executed once; SIGTERM drains', async () => {
-  const fx = await actionFixture();
+  // This webhook process does not sign its decisions yet: the worker runs without public keys
+  // (development mode, unsigned decisions accepted with a warning in the audit).
+  const fx = await actionFixture(undefined, { AIRLOCK_DECISION_PUBLIC_KEYS: '' });
   const worker = await fx.startWorker();
   const child = spawn(process.execPath, ['workers/webhook.ts'], {
     cwd: repoRoot,

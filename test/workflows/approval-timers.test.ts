@@ -13,7 +13,7 @@ import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.t
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { sensitiveActionWorkflow } from '../../workflows/index.ts';
-import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 import { timeSkippingEnv } from '../helpers/temporal.ts';
 
 let env: TestWorkflowEnvironment;
@@ -77,13 +77,19 @@ test('reminder after 1 day, escalation after 2 (the new approver may decide), ap
     assert.deepEqual(afterOneDay.at(-1), ['Reminder 1: still waiting for a decision']);
     // Before escalation Mallory is not an approver.
     const hash = (await handle.query(statusQuery)).requestHash;
-    await handle.signal(approvalDecisionSignal, click(people.mallory, 'approve', hash));
+    await handle.signal(
+      approvalDecisionSignal,
+      signed(handle.workflowId, click(people.mallory, 'approve', hash)),
+    );
     await env.sleep('1 day');
     const notes =
       fx.cards.updates.filter((u) => u.cards[0]?.messageId === `card-${workflowId}`).at(-1)?.view
         .notes ?? [];
     assert.ok(notes.includes('Escalated to Mallory Outsider'), JSON.stringify(notes));
-    await handle.signal(approvalDecisionSignal, click(people.mallory, 'approve', hash));
+    await handle.signal(
+      approvalDecisionSignal,
+      signed(handle.workflowId, click(people.mallory, 'approve', hash)),
+    );
     const result = await handle.result();
     assert.deepEqual(
       (await handle.query(statusQuery)).rejectedClicks.map((r) => r.why),
@@ -111,7 +117,10 @@ test('approved on day 364 of a 365-day wait: executes exactly once', async () =>
     assert.equal((await handle.query(statusQuery)).state, 'pending');
     await handle.signal(
       approvalDecisionSignal,
-      click(people.bob, 'approve', (await handle.query(statusQuery)).requestHash),
+      signed(
+        handle.workflowId,
+        click(people.bob, 'approve', (await handle.query(statusQuery)).requestHash),
+      ),
     );
     return handle.result();
   });

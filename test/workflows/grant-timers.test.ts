@@ -24,7 +24,7 @@ import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.t
 import type { grantWorkflow } from '../../workflows/grant/workflow.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 import { timeSkippingEnv } from '../helpers/temporal.ts';
 
 const HOUR = 3_600_000;
@@ -93,7 +93,10 @@ test('a grant for 8 hours stops applying at hour 8', async () => {
     const hash = await pendingWithCard(first.workflowId);
     await first.handle.signal(
       approvalDecisionSignal,
-      click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
+      signed(
+        first.handle.workflowId,
+        click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
+      ),
     );
     assert.equal((await first.handle.result()).outcome, 'executed');
     const granted = (await audit.read()).find(

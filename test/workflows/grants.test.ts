@@ -1,7 +1,8 @@
 // Grants on the real dev server: an approver approves "for 8 hours"; identical later requests (same
 // agent, capability, method, rule and grant key field `currency`) run without a card, and the audit
 // names the grant; another currency still asks; after `airlock grants revoke`, it asks again, and a
-// grant revoked between the policy decision and execution is caught by the re-check.
+// grant revoked between the policy decision and execution is caught by the re-check. A grant
+// started with a plain Temporal client (made up, or carrying a real signed approval) covers nothing.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -10,12 +11,13 @@ import { AuditLog } from '../../src/audit/log.ts';
 import { bufferIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { createDeps } from '../../src/deps.ts';
-import { temporalGrants, type Grants } from '../../src/grants/grants.ts';
+import { grantIds, temporalGrants, type Grants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
+import { grantStatusQuery, type GrantRecord } from '../../workflows/grant/messages.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
@@ -52,7 +54,10 @@ async function approveWithGrant(workflowId: string): Promise<void> {
   const hash = (await handle.query(statusQuery)).requestHash;
   await handle.signal(
     approvalDecisionSignal,
-    click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
+    signed(
+      handle.workflowId,
+      click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
+    ),
   );
 }
 
@@ -120,7 +125,10 @@ test('a grant stops applying when its time is up (a durable timer ends it)', asy
     const hash = (await first.handle.query(statusQuery)).requestHash;
     await first.handle.signal(
       approvalDecisionSignal,
-      click(people.bob, 'approve', hash, { grant: { kind: 'duration' } }),
+      signed(
+        first.handle.workflowId,
+        click(people.bob, 'approve', hash, { grant: { kind: 'duration' } }),
+      ),
     );
     assert.equal((await first.handle.result()).outcome, 'executed');
     const covered = await requestAction(short.client, short.config, refund('GBP'));
@@ -187,4 +195,55 @@ test('a grant revoked while a request is in flight: the request re-checks it bef
     await running;
     worker = await fx.startWorker();
   }
+});
+
+test('a grantWorkflow started with a plain client covers nothing; the real grant does', async () => {
+  const real = await requestAction(fx.client, fx.config, refund('CHF'));
+  await approveWithGrant(real.workflowId);
+  const outcome = await real.handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  const audit = await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read();
+  const grantId = String(
+    audit.find((r) => r.workflowId === real.workflowId && r.type === 'granted')?.detail?.[
+      'grantId'
+    ],
+  );
+  const record = (await fx.client.workflow.getHandle(grantId).query(grantStatusQuery)).grant;
+  assert.equal(
+    record.approval?.decision.signature?.alg,
+    'Ed25519',
+    'the grant carries the approval',
+  );
+
+  // Forged: a made-up record, and one carrying the real signed approval, for other currencies.
+  const forged: string[] = [];
+  for (const [currency, approval] of [
+    ['JPY', undefined],
+    ['NOK', record.approval],
+  ] as const) {
+    const request = refund(currency);
+    const id = grantIds(request, outcome.rule ?? '', ['currency']).duration;
+    const grant: GrantRecord = {
+      ...record,
+      id,
+      fields: { currency: `${currency}-${run}` },
+      ...(approval ? { approval } : { approval: undefined }),
+    };
+    await fx.client.workflow.start('grantWorkflow', {
+      taskQueue: fx.config.TEMPORAL_TASK_QUEUE,
+      workflowId: id,
+      args: [{ grant }],
+    });
+    forged.push(id);
+    const asked = await requestAction(fx.client, fx.config, request);
+    for (let i = 0; i < 100 && !cardFor(asked.workflowId); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(cardFor(asked.workflowId), `a forged ${currency} grant covers nothing`);
+    await asked.handle.terminate('test done');
+  }
+
+  const covered = await requestAction(fx.client, fx.config, refund('CHF'));
+  assert.equal((await covered.handle.result()).outcome, 'executed');
+  assert.ok(!cardFor(covered.workflowId), 'the real grant covers an identical request');
+  for (const id of [...forged, grantId]) await fx.client.workflow.getHandle(id).terminate('done');
 });

@@ -7,7 +7,14 @@ import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import { actionFixture, click, people, TENANT, type ActionFixture } from '../helpers/actions.ts';
+import {
+  actionFixture,
+  click,
+  signed,
+  people,
+  TENANT,
+  type ActionFixture,
+} from '../helpers/actions.ts';
 
 const dana = {
   platform: 'teams' as const,
@@ -60,11 +67,17 @@ test('quorum 2 of 3: a duplicate and an outsider in between change nothing; two 
   const before = fx.api.refunds.length;
   const { workflowId, handle } = await requestAction(fx.client, fx.config, refund(500));
   const hash = await pendingHash(fx, workflowId);
-  const alice = click(people.alice, 'approve', hash);
+  const alice = signed(handle.workflowId, click(people.alice, 'approve', hash));
   await handle.signal(approvalDecisionSignal, alice);
   await handle.signal(approvalDecisionSignal, alice); // the same delivery again
-  await handle.signal(approvalDecisionSignal, click(people.alice, 'approve', hash)); // Alice clicks twice
-  await handle.signal(approvalDecisionSignal, click(people.mallory, 'approve', hash));
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(people.alice, 'approve', hash)),
+  ); // Alice clicks twice
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(people.mallory, 'approve', hash)),
+  );
   for (let i = 0; i < 100 && (await handle.query(statusQuery)).rejectedClicks.length < 2; i++)
     await new Promise((r) => setTimeout(r, 50));
   assert.equal(
@@ -72,7 +85,10 @@ test('quorum 2 of 3: a duplicate and an outsider in between change nothing; two 
     'pending',
     'one approval of two is not enough',
   );
-  await handle.signal(approvalDecisionSignal, click(dana, 'approve', hash));
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(dana, 'approve', hash)),
+  );
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.deepEqual(
@@ -103,7 +119,10 @@ test('100 concurrent clicks from several approvers: one decision, one execution'
     Array.from({ length: 100 }, (_, i) =>
       handle.signal(
         approvalDecisionSignal,
-        click(clickers[i % 3] ?? people.alice, i % 7 === 0 ? 'reject' : 'approve', hash),
+        signed(
+          handle.workflowId,
+          click(clickers[i % 3] ?? people.alice, i % 7 === 0 ? 'reject' : 'approve', hash),
+        ),
       ),
     ),
   );

@@ -8,7 +8,7 @@ import { AuditLog } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 
 let fx: ActionFixture;
 let worker: { stop(): Promise<void> };
@@ -84,9 +84,15 @@ test('approval: outsider, wrong hash and duplicate clicks change nothing; the ap
   const { workflowId } = await requestAction(fx.client, fx.config, refund(120));
   const handle = await pending(workflowId);
   const hash = await hashOf(workflowId);
-  await handle.signal(approvalDecisionSignal, click(people.mallory, 'approve', hash));
-  await handle.signal(approvalDecisionSignal, click(people.bob, 'approve', 'deadbeef0000'));
-  const alice = click(people.alice, 'approve', hash);
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(people.mallory, 'approve', hash)),
+  );
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(people.bob, 'approve', 'deadbeef0000')),
+  );
+  const alice = signed(handle.workflowId, click(people.alice, 'approve', hash));
   await handle.signal(approvalDecisionSignal, alice);
   await handle.signal(approvalDecisionSignal, alice);
   const outcome = await handle.result();
@@ -132,11 +138,14 @@ test('out-of-order deliveries: clicks that arrive before the cards are posted co
   // Sent at once, while the workflow is still deciding: Alice's approval, its redelivery, and
   // Bob's rejection stamped earlier than Alice's click but delivered after it.
   const hash = requestHash(request);
-  const alice = click(people.alice, 'approve', hash);
-  const bob = click(people.bob, 'reject', hash, {
-    receivedAt: new Date(Date.now() - 60_000).toISOString(),
-    reason: 'late',
-  });
+  const alice = signed(handle.workflowId, click(people.alice, 'approve', hash));
+  const bob = signed(
+    handle.workflowId,
+    click(people.bob, 'reject', hash, {
+      receivedAt: new Date(Date.now() - 60_000).toISOString(),
+      reason: 'late',
+    }),
+  );
   await handle.signal(approvalDecisionSignal, alice);
   await handle.signal(approvalDecisionSignal, alice);
   await handle.signal(approvalDecisionSignal, bob);
@@ -164,7 +173,10 @@ test('a rejection ends the request with the reason, and nothing executes', async
   const handle = await pending(workflowId);
   await handle.signal(
     approvalDecisionSignal,
-    click(people.bob, 'reject', await hashOf(workflowId), { reason: 'Order already refunded' }),
+    signed(
+      handle.workflowId,
+      click(people.bob, 'reject', await hashOf(workflowId), { reason: 'Order already refunded' }),
+    ),
   );
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'rejected');
@@ -189,8 +201,14 @@ test('the requester may not approve their own request; another approver may', as
   );
   const handle = await pending(workflowId);
   const hash = await hashOf(workflowId);
-  await handle.signal(approvalDecisionSignal, click(people.alice, 'approve', hash));
-  await handle.signal(approvalDecisionSignal, click(people.bob, 'approve', hash));
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(people.alice, 'approve', hash)),
+  );
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(people.bob, 'approve', hash)),
+  );
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.deepEqual(

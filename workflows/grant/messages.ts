@@ -1,5 +1,6 @@
 // Messages of grantWorkflow: what a grant covers, its status query and the revoke signal.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DecisionReceipt } from '../sensitive-action/messages.ts';
 
 /** A standing approval: later identical requests (same key) run without a card until it ends. */
 export interface GrantRecord {
@@ -20,6 +21,12 @@ export interface GrantRecord {
   until: string;
   /** The action whose approval created it. */
   fromWorkflowId: string;
+  /**
+   * The deciding approval, as the webhook signed it: a grant covers requests only when this
+   * verifies, approved, asked for this grant kind, and was sent to `fromWorkflowId`, the workflow
+   * that started this grant as its child (src/grants/verify.ts).
+   */
+  approval?: DecisionReceipt;
 }
 
 /** What `grantStatus` answers. */

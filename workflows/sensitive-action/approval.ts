@@ -1,7 +1,15 @@
 // The approval wait: post cards, then loop on `condition` until a decision, the next reminder,
 // the next escalation level or the deadline. Signal handlers only queue clicks; this loop judges
-// them one by one (Tally), records every verdict, and keeps every card's notes current.
-import { condition, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+// them one by one (Tally), checks the webhook's signature of each click that would count (one
+// local activity per batch), records the verdicts (refusals capped per identity, RefusalLog),
+// and keeps every card's notes current.
+import {
+  condition,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  sleep,
+} from '@temporalio/workflow';
 import { capReason, type ApprovalDecision, type ShowCardRequest } from './messages.ts';
 import { publishApprovers, showCards } from './show.ts';
 import { Tally } from './tally.ts';
@@ -13,6 +21,7 @@ import type {
   CardTarget,
   PinnedDecision,
   SensitiveActionActivities,
+  SignatureVerdict,
 } from './types.ts';
 
 const acts = proxyActivities<SensitiveActionActivities>({
@@ -23,6 +32,9 @@ const acts = proxyActivities<SensitiveActionActivities>({
 const posting = proxyActivities<SensitiveActionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
+});
+const local = proxyLocalActivities<SensitiveActionActivities>({
+  startToCloseTimeout: '10 seconds',
 });
 
 /** What the wait ended with. */
@@ -42,7 +54,8 @@ export interface ApprovalContext {
   shows: ShowCardRequest[];
   audit: Audit;
   onProgress: (tally: Tally) => void;
-  onRefused: (click: ApprovalDecision, why: string) => void;
+  /** Note a refused click; true when it is listed and audited (false: only counted). */
+  onRefused: (click: ApprovalDecision, why: string) => boolean;
 }
 
 const names = (list: { displayName: string }[]) => list.map((x) => x.displayName).join(', ');
@@ -112,32 +125,54 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     );
   describe();
 
+  // One durable timer per wake-up time, kept across clicks: a condition with a timeout would start
+  // and cancel a timer for every click (two history events each), so a flood of clicks would
+  // grow the history twice as fast.
+  let timer: { at: number; fired: Promise<void> } | undefined;
+  const until = (at: number): Promise<void> => {
+    if (timer?.at !== at) timer = { at, fired: sleep(Math.max(1, at - Date.now())) };
+    return timer.fired;
+  };
   while (!tally.outcome && Date.now() < deadlineMs) {
     const wake = Math.min(deadlineMs, nextReminder, escalateAt());
-    await condition(() => inbox.length > 0 || ctx.shows.length > 0, Math.max(1, wake - Date.now()));
+    await Promise.race([condition(() => inbox.length > 0 || ctx.shows.length > 0), until(wake)]);
     // Arrivals first: a card shown now still gets the outcome of a click in the same batch.
     const copy = (target: CardTarget) =>
       postTo({ workflowId, request, decision, deadline }, target);
     let changed = await showCards(ctx.shows, shown, tally, cards, copy, ctx.audit);
     while (inbox.length > 0 && !tally.outcome) {
-      const click = inbox.shift() as ApprovalDecision;
-      const verdict = tally.consider(click);
-      if (verdict.kind === 'duplicate') continue;
-      if (verdict.kind === 'refused') {
-        await refuse(ctx, click, verdict.why);
-        continue;
+      const batch = inbox.splice(0);
+      const signatures = await checkSignatures(ctx, tally, batch);
+      for (const [i, click] of batch.entries()) {
+        if (tally.outcome) {
+          inbox.unshift(...batch.slice(i)); // judged as late clicks
+          break;
+        }
+        const signature = signatures.get(click);
+        if (signature && !signature.ok) {
+          await refuse(ctx, click, signature.why);
+          continue;
+        }
+        const verdict = tally.consider(click);
+        if (verdict.kind === 'duplicate') continue;
+        if (verdict.kind === 'refused') {
+          await refuse(ctx, click, verdict.why);
+          continue;
+        }
+        await ctx.audit('decision', {
+          approver: click.approver,
+          detail: {
+            choice: click.choice,
+            reason: capReason(click.reason),
+            decisionId: click.decisionId,
+            grant: click.grant,
+            ...(signature?.ok && signature.keyId ? { signedBy: signature.keyId } : {}),
+            ...(signature?.ok && signature.warning ? { warning: signature.warning } : {}),
+          },
+        });
+        ctx.onProgress(tally);
+        changed ||= verdict.kind === 'counted';
       }
-      await ctx.audit('decision', {
-        approver: click.approver,
-        detail: {
-          choice: click.choice,
-          reason: capReason(click.reason),
-          decisionId: click.decisionId,
-          grant: click.grant,
-        },
-      });
-      ctx.onProgress(tally);
-      changed ||= verdict.kind === 'counted';
     }
     if (tally.outcome) break;
     const now = Date.now();
@@ -174,9 +209,29 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
   return { outcome: tally.outcome ?? 'expired', tally, cards };
 }
 
-/** Record a refused click: in the status query and in the audit log. */
+/**
+ * The webhook's signature verdict for each click of `batch` that would count; the others are
+ * refused by the tally anyway and need no check (a refusal stays a refusal as the tally moves).
+ */
+async function checkSignatures(
+  ctx: ApprovalContext,
+  tally: Tally,
+  batch: ApprovalDecision[],
+): Promise<Map<ApprovalDecision, SignatureVerdict>> {
+  const pending = batch.filter((click) => tally.check(click) === null);
+  if (pending.length === 0) return new Map();
+  const verdicts = await local.checkDecisionSignatures({
+    workflowId: ctx.workflowId,
+    decisions: pending,
+  });
+  return new Map(
+    pending.map((click, i) => [click, verdicts[i] ?? { ok: false, why: 'signature not checked' }]),
+  );
+}
+
+/** Record a refused click: in the status query and in the audit log (the first few per identity). */
 async function refuse(ctx: ApprovalContext, click: ApprovalDecision, why: string): Promise<void> {
-  ctx.onRefused(click, why);
+  if (!ctx.onRefused(click, why)) return;
   await ctx.audit('rejected-click', {
     approver: click.approver,
     detail: { why, decisionId: click.decisionId },

@@ -3,8 +3,9 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import { judgeLateClicks, waitForApproval, type ApprovalContext } from './approval.ts';
 import { giveGrant } from './grants.ts';
-import type { ApprovalDecision, ShowCardRequest } from './messages.ts';
+import type { ApprovalDecision, DecisionReceipt, ShowCardRequest } from './messages.ts';
 import { finalView } from './outcome.ts';
+import { RefusalLog } from './refusals.ts';
 import type { Run } from './run.ts';
 import { Approver as ApproverKey } from './search.ts';
 import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
@@ -30,6 +31,9 @@ export async function askHumans(
 ): Promise<Asked> {
   const { workflowId, request, decision, status } = run;
   run.setState('pending', `Waiting for approval (rule ${decision.rule})`);
+  const refusals = new RefusalLog();
+  const receipt = (d: ApprovalDecision): { receipt?: DecisionReceipt } =>
+    d.signature ? { receipt: { v: 1, workflowId, decision: d } } : {};
   const ctx: ApprovalContext = {
     workflowId,
     request,
@@ -43,22 +47,34 @@ export async function askHumans(
         choice: d.choice,
         ...(d.reason ? { reason: d.reason } : {}),
         at: d.receivedAt,
+        ...receipt(d),
       }));
     },
     onRefused: (d, why) => {
+      if (!refusals.note(d)) {
+        status.unlistedRefusals = refusals.unlisted();
+        return false;
+      }
       status.rejectedClicks.push({
         approver: d.approver?.displayName ?? '?',
         why,
         at: d.receivedAt,
       });
+      return true;
     },
   };
   const waited = await waitForApproval(ctx);
+  const unlisted = refusals.unlisted();
+  if (unlisted.length > 0)
+    await run.audit('rejected-click', {
+      detail: { why: 'refused clicks beyond the first few per identity, counted only', unlisted },
+    });
   const decidedBy = [...waited.tally.approvals, ...waited.tally.rejections].map((d) => ({
     approver: d.approver,
     choice: d.choice,
     ...(d.reason ? { reason: d.reason } : {}),
     at: d.receivedAt,
+    ...receipt(d),
   }));
   const names = decidedBy.map((d) => d.approver.displayName).join(', ');
   if (names) upsertSearchAttributes([{ key: ApproverKey, value: names }]);

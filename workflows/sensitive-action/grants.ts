@@ -40,6 +40,7 @@ export async function giveGrant(
     grantedAt: new Date().toISOString(),
     until: new Date(Date.now() + ms).toISOString(),
     fromWorkflowId: workflowId,
+    approval: { v: 1, workflowId, decision: click },
   };
   try {
     await startChild(grantWorkflow, {

@@ -20,6 +20,15 @@ export interface GrantChoice {
   durationMs?: number;
 }
 
+/** The webhook's signature over a decision (see src/receipts/): proof the webhook sent it. */
+export interface DecisionSignature {
+  alg: 'Ed25519';
+  /** First 16 hex characters of sha256 of the signing key's SPKI DER encoding. */
+  keyId: string;
+  /** base64url of the signature over `canonicalJson({ v: 1, workflowId, decision })`. */
+  value: string;
+}
+
 /** One click on an approval card. */
 export interface ApprovalDecision {
   /** Unique per delivery source (e.g. the Teams activity id): duplicates share it. */
@@ -33,6 +42,17 @@ export interface ApprovalDecision {
   grant?: GrantChoice;
   /** ISO time the click was received by the webhook server. */
   receivedAt: string;
+  /** The policy hash the card showed (its buttons carry it); refused when it differs. */
+  policyHash?: string;
+  /** Set by the webhook; covers every other field. */
+  signature?: DecisionSignature;
+}
+
+/** An approval receipt: a signed decision and the workflow it was sent to, checkable offline. */
+export interface DecisionReceipt {
+  v: 1;
+  workflowId: string;
+  decision: ApprovalDecision;
 }
 
 /** Longest reason kept, in characters; the requester gets it verbatim up to this length. */
@@ -91,9 +111,22 @@ export interface ActionStatus {
   summary: string;
   /** The short hash of the exact request, as shown on its cards (empty until decided). */
   requestHash: string;
-  decisions: { approver: string; choice: 'approve' | 'reject'; reason?: string; at: string }[];
+  decisions: {
+    approver: string;
+    choice: 'approve' | 'reject';
+    reason?: string;
+    at: string;
+    /** The signed decision, when the webhook signed it. */
+    receipt?: DecisionReceipt;
+  }[];
+  /** Refused clicks, at most `refusalsListedPerIdentity` per identity (the rest are counted). */
   rejectedClicks: { approver: string; why: string; at: string }[];
+  /** Refused clicks not listed (nor audited one by one), counted per identity. */
+  unlistedRefusals?: { approver: string; count: number }[];
 }
+
+/** Refused clicks listed and audited per identity; the rest are only counted (a flood stays small). */
+export const refusalsListedPerIdentity = 5;
 
 /** Wire name `status`. */
 export const statusQuery = defineQuery<ActionStatus>('status');

@@ -1,6 +1,8 @@
 // Deciding what one click means, as pure deterministic code: the approver must be named by the
-// pinned policy decision, must not be the requester (unless allowed), must have seen this exact
-// request (hash), and the request must still be pending. Quorum counts distinct approvers.
+// pinned policy decision, must not be the requester (unless allowed; matched as a policy user, so
+// on any platform), must have seen this exact request (hash) under this policy (hash), and the
+// request must still be pending. Quorum counts distinct approvers. The webhook's signature is
+// checked by an activity between `check` and `consider` (approval.ts).
 import { capReason, type ApprovalDecision, type ApproverIdentity } from './messages.ts';
 import type { ActionRequest, Approver, PinnedDecision } from './types.ts';
 
@@ -23,7 +25,17 @@ export function isApprover(who: ApproverIdentity, approver: Approver): boolean {
   return Boolean(approver.slackUserId && approver.slackUserId === who.userId);
 }
 
-function isRequester(who: ApproverIdentity, requester: ActionRequest['requester']): boolean {
+/**
+ * True when the clicker is the requester: the same policy user (resolved from any of the
+ * requester's ids when the policy was decided), or the same platform identity.
+ */
+function isRequester(
+  who: ApproverIdentity,
+  approver: Approver,
+  requester: ActionRequest['requester'],
+  requesterUserId: string | null | undefined,
+): boolean {
+  if (requesterUserId && requesterUserId === approver.id) return true;
   if (!requester) return false;
   if (requester.aadObjectId && requester.aadObjectId === who.aadObjectId) return true;
   return Boolean(
@@ -37,6 +49,7 @@ function wellFormed(d: ApprovalDecision): boolean {
     typeof d?.decisionId === 'string' &&
     (d.choice === 'approve' || d.choice === 'reject') &&
     typeof d.requestHash === 'string' &&
+    (d.policyHash === undefined || typeof d.policyHash === 'string') &&
     (d.reason === undefined || typeof d.reason === 'string') &&
     typeof a?.userId === 'string' &&
     typeof a.displayName === 'string' &&
@@ -69,28 +82,52 @@ export class Tally {
       if (!this.authorized.some((b) => b.id === a.id)) this.authorized.push(a);
   }
 
-  /** Apply one click and say what it did; a counted click keeps its reason capped (`capReason`). */
-  consider(click: ApprovalDecision): Verdict {
-    if (!wellFormed(click)) return { kind: 'refused', why: 'malformed decision' };
+  /** What `click` would do, without applying it: null when it would count. */
+  check(click: ApprovalDecision): Verdict | null {
+    const screened = this.screen(click);
+    return 'verdict' in screened ? screened.verdict : null;
+  }
+
+  /** The refusal (or duplicate) `click` earns, or the decision (reason capped) it would count. */
+  private screen(click: ApprovalDecision): { verdict: Verdict } | { d: ApprovalDecision } {
+    const refuse = (why: string) => ({ verdict: { kind: 'refused' as const, why } });
+    if (!wellFormed(click)) return refuse('malformed decision');
     const { reason: typed, ...rest } = click;
     const reason = capReason(typed);
     const d: ApprovalDecision = { ...rest, ...(reason ? { reason } : {}) };
-    if (this.seen.has(d.decisionId)) return { kind: 'duplicate' };
-    this.seen.add(d.decisionId);
+    if (this.seen.has(d.decisionId)) return { verdict: { kind: 'duplicate' } };
     const ended = this.outcome ?? this.closedAs;
-    if (ended) return { kind: 'refused', why: `request already ${ended}` };
+    if (ended) return refuse(`request already ${ended}`);
     if (d.requestHash !== this.decision.shortHash && d.requestHash !== this.decision.requestHash) {
-      return { kind: 'refused', why: 'request hash does not match this request' };
+      return refuse('request hash does not match this request');
+    }
+    if (d.policyHash !== undefined && d.policyHash !== this.decision.policyHash) {
+      return refuse('policy hash does not match the policy this request was decided under');
     }
     const approver = this.authorized.find((a) => isApprover(d.approver, a));
-    if (!approver) return { kind: 'refused', why: 'not an authorized approver for this request' };
-    if (!this.decision.allowSelfApproval && isRequester(d.approver, this.request.requester)) {
-      return { kind: 'refused', why: 'the requester may not approve their own request' };
+    if (!approver) return refuse('not an authorized approver for this request');
+    if (
+      !this.decision.allowSelfApproval &&
+      isRequester(d.approver, approver, this.request.requester, this.decision.requesterUserId)
+    ) {
+      return refuse('the requester may not approve their own request');
     }
     const voted = [...this.approvals, ...this.rejections].some((v) =>
       isApprover(v.approver, approver),
     );
-    if (voted) return { kind: 'refused', why: 'this approver has already decided' };
+    if (voted) return refuse('this approver has already decided');
+    return { d };
+  }
+
+  /**
+   * Apply one click and say what it did; a counted click keeps its reason capped (`capReason`).
+   * Every well-formed click's id is remembered, so a redelivery is a duplicate.
+   */
+  consider(click: ApprovalDecision): Verdict {
+    const screened = this.screen(click);
+    if (wellFormed(click)) this.seen.add(click.decisionId);
+    if ('verdict' in screened) return screened.verdict;
+    const { d } = screened;
     if (d.choice === 'approve') this.approvals.push(d);
     else this.rejections.push(d);
     if (this.rejections.length >= Math.max(1, this.decision.rejectionsToDeny))

@@ -1,7 +1,7 @@
 // The data sensitiveActionWorkflow keeps in its history, and the activities it calls, as types.
 // The policy decision is pinned here once (from an activity), so editing a policy file never
 // changes what a running approval accepts, and replay stays deterministic.
-import type { ApprovalDecision, ApproverIdentity } from './messages.ts';
+import type { ApprovalDecision, ApproverIdentity, DecisionReceipt } from './messages.ts';
 
 /** A sensitive request, as an agent (or the CLI) makes it. */
 export interface ActionRequest {
@@ -65,6 +65,11 @@ export interface PinnedDecision {
   /** sha256 (hex) of the canonical request; the card shows its first 12 characters. */
   requestHash: string;
   shortHash: string;
+  /**
+   * The policy user the requester is (matched on any platform id, email or user id), so the same
+   * person cannot approve their own request from another platform. Absent in older histories.
+   */
+  requesterUserId?: string | null;
 }
 
 /** What every card activity needs to render a card. */
@@ -125,6 +130,8 @@ export interface ActionOutcome {
     choice: 'approve' | 'reject';
     reason?: string;
     at: string;
+    /** The signed decision, when the webhook signed it. */
+    receipt?: DecisionReceipt;
   }[];
   result?: ExecutionResult;
 }
@@ -185,6 +192,20 @@ export interface SensitiveActionActivities {
   recordAudit(entry: AuditEntry): Promise<void>;
   /** Whether grant `id` is still active (checked again right before a grant-allowed execution). */
   checkGrant(input: { id: string }): Promise<boolean>;
+  /** Check each decision's webhook signature (one answer per decision, in order). */
+  checkDecisionSignatures(input: {
+    workflowId: string;
+    decisions: ApprovalDecision[];
+  }): Promise<SignatureVerdict[]>;
 }
+
+/**
+ * A decision's signature check: verified (with the key), refused (why), or unchecked because no
+ * public keys are configured (development only: `keyId` null and a warning the audit keeps).
+ */
+export type SignatureVerdict =
+  | { ok: true; keyId: string; warning?: undefined }
+  | { ok: true; keyId: null; warning: string }
+  | { ok: false; why: string };
 
 export type { ApprovalDecision };

@@ -14,6 +14,7 @@ import { cardModel as requestCardModel } from '../../../src/actions/card-model.t
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/types.ts';
+import { decisionFromClick } from '../../../src/chat/clicks.ts';
 import { cardModel } from './helpers.ts';
 
 test('a pending card has Approve and Reject carrying the workflow id and request hash', () => {
@@ -169,4 +170,22 @@ test('masked fields and a cut body are flagged on the card, with where to see ev
     json,
     /Some text was shortened for this card\. The whole request: airlock approvals show action:r3/,
   );
+});
+
+test("the buttons carry the card's policy hash, and the click's decision copies it", () => {
+  const policyHash = 'a'.repeat(64);
+  const json = JSON.stringify(cardToAdaptiveCard(buildApprovalCard(cardModel({ policyHash }))));
+  const value = { workflowId: 'action:req-1', requestHash: 'h-3f2a9c', policyHash };
+  assert.ok(json.includes(JSON.stringify(encodeButtonValue(value))));
+  assert.deepEqual(parseButtonValue(encodeButtonValue(value)), value);
+  assert.equal(parseButtonValue(JSON.stringify({ ...value, policyHash: 7 })), null);
+  assert.equal(parseButtonValue(JSON.stringify({ ...value, policyHash: 'p'.repeat(65) })), null);
+  const clicked = decisionFromClick({
+    actionId: 'approval:approve',
+    value: encodeButtonValue(value),
+    platform: 'slack',
+    raw: { user: { id: 'U1', name: 'alice', team_id: 'T1' }, trigger_id: 'tr-1' },
+  });
+  assert.ok(clicked.ok);
+  assert.equal(clicked.decision.policyHash, policyHash);
 });
