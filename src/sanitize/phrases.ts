@@ -1,10 +1,12 @@
 // Instruction-override phrasing ("ignore all previous instructions", "you are now …", "act as …")
-// and line-start role labels ("System:"), matched as word sequences on the folded view, so
-// "1gn0re", "іgnore" (Cyrillic і) and "ignore-all-previous" all match. A phrase takes its whole
-// sentence with it (the payload usually follows the phrase); a role label goes alone. Matching is
-// a fixed set of short word patterns tried at each word: constant work per word, no regex.
+// and line-start role labels ("System:"), matched as word sequences on the skeleton, so "1gn0re",
+// "іgnore" (Cyrillic і), "Ꭵgnore" (Cherokee), "Ign̈ore" and "ignore-all-previous" all match. A
+// phrase takes its whole sentence with it (the payload usually follows the phrase), which ends at
+// a terminator, a line end or a removed marker (BOUNDARY); a role label goes alone. Matching is a
+// fixed set of short word patterns tried at each word: constant work per word, no regex.
 import type { Report } from './report.ts';
-import { Editor, foldAt, foldSlice, isSpace, isWordCode } from './scan.ts';
+import { BOUNDARY, Editor, isSpace, isWordCode } from './scan.ts';
+import { skeleton } from './skeleton.ts';
 import type { Level } from './types.ts';
 import { PATTERNS, wordHash } from './phrase-patterns.ts';
 import type { Pattern, Slot } from './phrase-patterns.ts';
@@ -14,26 +16,22 @@ const ADJ = 1;
 const SENT = 2;
 const LINE = 4;
 
-/**
- * Words of the text, folded, as parallel arrays; the folded word strings are made only when
- * needed. Only letters, digits, @ and $ fold, and they are word characters, so every non-word
- * character (spaces, punctuation, sentence ends) reads the same folded or not.
- */
+/** Words of the skeleton as parallel arrays; word strings are made only when needed. */
 interface Tokens {
   f: string;
   s: Int32Array;
   e: Int32Array;
   flags: Uint8Array;
-  /** wordHash of each folded word. */
+  /** wordHash of each word. */
   h: Int32Array;
   n: number;
 }
 
-/** True when token k, folded, is exactly `w`. */
+/** True when token k is exactly `w`. */
 function tokenIs(t: Tokens, k: number, w: string): boolean {
   const s = t.s[k] ?? 0;
   if ((t.e[k] ?? 0) - s !== w.length) return false;
-  for (let i = 0; i < w.length; i++) if (foldAt(t.f, s + i) !== w.charCodeAt(i)) return false;
+  for (let i = 0; i < w.length; i++) if (t.f.charCodeAt(s + i) !== w.charCodeAt(i)) return false;
   return true;
 }
 
@@ -88,7 +86,7 @@ function tokenize(f: string): Tokens {
   let prevColon = false;
   let i = 0;
   while (i < f.length) {
-    const c = foldAt(f, i);
+    const c = f.charCodeAt(i);
     const colon = c === 0x3a;
     if (!colon && !isWordCode(c)) {
       i++;
@@ -96,16 +94,19 @@ function tokenize(f: string): Tokens {
     }
     let e = i + 1;
     let h = c;
-    for (let fc = foldAt(f, e); !colon && isWordCode(fc); fc = foldAt(f, ++e)) {
+    for (let fc = f.charCodeAt(e); !colon && isWordCode(fc); fc = f.charCodeAt(++e)) {
       h = (Math.imul(h, 31) + fc) | 0;
     }
     let terminator = false;
     let newline = false;
+    // A removed marker starts a sentence but, unlike a terminator, does not break a phrase.
+    let marker = false;
     let lineStart = t.n === 0;
     for (let g = prevEnd; g < i; g++) {
       const gc = f.charCodeAt(g);
       if (gc === 0x0a) newline = lineStart = true;
       else if (gc === 0x2e || gc === 0x21 || gc === 0x3f) terminator = true;
+      else if (gc === BOUNDARY) marker = true;
       else if (lineStart && !isSpace(gc) && gc !== 0x2d && gc !== 0x3e && gc !== 0x2a)
         lineStart = false;
     }
@@ -117,7 +118,7 @@ function tokenize(f: string): Tokens {
     t.flags[k] =
       (k > 0 && i - prevEnd <= 8 && !terminator && !newline ? ADJ : 0) |
       // Every line starts a sentence, so removing one line never makes the next one a new match.
-      (k === 0 || terminator || newline || prevColon ? SENT : 0) |
+      (k === 0 || terminator || newline || marker || prevColon ? SENT : 0) |
       (lineStart ? LINE : 0);
     prevEnd = e;
     prevColon = colon;
@@ -130,8 +131,8 @@ function tokenize(f: string): Tokens {
 /** True when the last slot's word is glued to more letters ("instructionsand"). */
 function gluedLast(t: Tokens, k: number, slot: Slot): boolean {
   const s = t.s[k] ?? 0;
-  if ((t.e[k] ?? 0) - s <= 4 || !slot.prefixes.has(foldSlice(t.f, s, s + 4))) return false;
-  const w = foldSlice(t.f, s, t.e[k] ?? 0);
+  if ((t.e[k] ?? 0) - s <= 4 || !slot.prefixes.has(t.f.slice(s, s + 4))) return false;
+  const w = t.f.slice(s, Math.min(t.e[k] ?? 0, s + 64));
   for (const x of slot.words ?? []) if (x.length >= 4 && w.startsWith(x)) return true;
   return false;
 }
@@ -181,21 +182,27 @@ const GLUE_KEYS = new Set([...GLUABLE].map((v) => v.charCodeAt(0) * 64 + v.lengt
 /** The gluable first word that f[s, e) ends with (after other letters), or undefined. */
 function gluedFirst(f: string, s: number, e: number): string | undefined {
   for (const len of GLUE_LENGTHS) {
-    if (e - s <= len || !GLUE_KEYS.has(foldAt(f, e - len) * 64 + len)) continue;
-    const v = foldSlice(f, e - len, e);
+    if (e - s <= len || !GLUE_KEYS.has(f.charCodeAt(e - len) * 64 + len)) continue;
+    const v = f.slice(e - len, e);
     if (GLUABLE.has(v)) return v;
   }
   return undefined;
 }
 
+/** True when a sentence ends just before p: a line end, a removed marker, or . ! ? and a space. */
 function isBoundaryBefore(f: string, p: number): boolean {
   const c = f.charCodeAt(p - 1);
-  return c === 0x0a || ((c === 0x2e || c === 0x21 || c === 0x3f) && isSpace(f.charCodeAt(p)));
+  return (
+    c === 0x0a ||
+    c === BOUNDARY ||
+    ((c === 0x2e || c === 0x21 || c === 0x3f) && isSpace(f.charCodeAt(p)))
+  );
 }
 
 /** Remove override phrases (with their sentence) and role labels active at `level`. */
 export function removePhrases(text: string, level: Level, report: Report): string {
-  const f = text;
+  const sk = skeleton(text);
+  const f = sk.text;
   const t = tokenize(f);
   const ed = new Editor(text);
   let floor = 0;
@@ -224,11 +231,14 @@ export function removePhrases(text: string, level: Level, report: Report): strin
         if (end < f.length && f.charCodeAt(end) !== 0x0a) end++;
       }
       while (f.charCodeAt(end) === 0x20 || f.charCodeAt(end) === 0x09) end++;
+      // Matched on the skeleton, cut in the text: the original characters, marks and all.
+      const from = Math.max(ed.cutEnd, sk.start(start));
+      const to = Math.max(from, sk.end(end));
       report.add(
         p.scope === 'label' ? 'role-marker' : 'instruction-override',
-        text.slice(start, end),
+        text.slice(from, to),
       );
-      ed.cut(start, end);
+      ed.cut(from, to);
       floor = end;
       break;
     }

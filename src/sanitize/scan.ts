@@ -1,7 +1,7 @@
 // Small scanning helpers shared by the stages: a cached forward search that keeps repeated
-// look-ups linear, and the "folded" matching view (lower-case ASCII, Cyrillic/Greek look-alikes
-// and common digit/symbol swaps mapped to Latin letters). Folding maps every UTF-16 code unit to
-// exactly one code unit, so an index in the folded view is the same index in the text.
+// look-ups linear, the "folded" view (lower-case ASCII, Cyrillic/Greek look-alikes and common
+// digit/symbol swaps mapped to Latin letters; one code unit to one, so an index in the folded view
+// is the same index in the text; skeleton.ts builds on it), and the removed-marker boundary.
 
 /**
  * A forward `indexOf` for one needle whose answers are reused while callers move left to right,
@@ -149,21 +149,32 @@ export function fold(text: string): string {
   return utf16.decode(out);
 }
 
-/** The folded code unit of text[i] (NaN past the end, like charCodeAt). */
-export function foldAt(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  return c === c ? (FOLD[c] ?? c) : c;
+/** The folded form of one UTF-16 code unit. */
+export function foldCode(c: number): number {
+  return FOLD[c] ?? c;
 }
 
-/** The folded form of text[s, e), at most its first 64 code units (enough for any word we match). */
-export function foldSlice(text: string, s: number, e: number): string {
-  const end = Math.min(e, s + 64);
-  let same = true;
-  for (let i = s; i < end && same; i++) same = FOLD[text.charCodeAt(i)] === text.charCodeAt(i);
-  if (same) return text.slice(s, end);
-  let out = '';
-  for (let i = s; i < end; i++) out += String.fromCharCode(FOLD[text.charCodeAt(i)] ?? 0);
-  return out;
+/**
+ * Put where a marker was removed, until the end of the pass: the phrase stage reads it as a
+ * sentence end (a sentence never runs on across a removed turn marker) but matches words across
+ * it. A noncharacter: removed from the input and never decoded from an entity, so only the marker
+ * stage writes it.
+ */
+export const BOUNDARY = 0xfdd0;
+const BOUNDARY_CHAR = String.fromCharCode(BOUNDARY);
+
+/** `text` with every BOUNDARY removed, and with it one of the two spaces that would then meet. */
+export function dropBoundaries(text: string): string {
+  let at = text.indexOf(BOUNDARY_CHAR);
+  if (at < 0) return text;
+  const ed = new Editor(text);
+  while (at >= 0) {
+    let end = at;
+    while (text.charCodeAt(end) === BOUNDARY) end++;
+    ed.cutSpaced(at, end);
+    at = text.indexOf(BOUNDARY_CHAR, end);
+  }
+  return ed.done();
 }
 
 /** True for a folded word character: a-z or 0-9. */
@@ -211,6 +222,11 @@ export class Editor {
       start,
       spaceAfter && (start === 0 || t.charCodeAt(start - 1) === 0x20) ? end + 1 : end,
     );
+  }
+
+  /** Where the last cut ended in the text (0 before any). */
+  get cutEnd(): number {
+    return this.last;
   }
 
   /** True when any edit was made. */
