@@ -9,7 +9,7 @@
 import { ROLE_TAGS, ROLE_WORDS, TOOL_TAGS, TURN_START } from './names.ts';
 import type { Report } from './report.ts';
 import { BOUNDARY, Editor, finder, isSpace } from './scan.ts';
-import { skeleton } from './skeleton.ts';
+import { fold, skeleton } from './skeleton.ts';
 import type { Level } from './types.ts';
 
 const BRACKET = new Set([
@@ -105,7 +105,7 @@ function isToolCall(f: string, s: number, e: number): boolean {
 /** Remove chat-template markers, role tags and tool calls from `text`, leaving a BOUNDARY each. */
 export function removeMarkers(text: string, level: Level, report: Report): string {
   const sk = skeleton(text);
-  const f = sk.text;
+  const f = sk.folded ? sk.text : fold(text);
   const ed = new Editor(text);
   const boundary = String.fromCharCode(BOUNDARY);
   let cutUntil = 0;

@@ -6,7 +6,7 @@
 // fixed set of short word patterns tried at each word: constant work per word, no regex.
 import type { Report } from './report.ts';
 import { BOUNDARY, Editor, isSpace, isWordCode } from './scan.ts';
-import { skeleton } from './skeleton.ts';
+import { foldAt, foldSlice, skeleton } from './skeleton.ts';
 import type { Level } from './types.ts';
 import { PATTERNS, wordHash } from './phrase-patterns.ts';
 import type { Pattern, Slot } from './phrase-patterns.ts';
@@ -16,7 +16,10 @@ const ADJ = 1;
 const SENT = 2;
 const LINE = 4;
 
-/** Words of the skeleton as parallel arrays; word strings are made only when needed. */
+/**
+ * Words of the skeleton as parallel arrays, read through foldAt (a skeleton may be the text itself,
+ * folded lazily); word strings are made only when needed.
+ */
 interface Tokens {
   f: string;
   s: Int32Array;
@@ -31,7 +34,7 @@ interface Tokens {
 function tokenIs(t: Tokens, k: number, w: string): boolean {
   const s = t.s[k] ?? 0;
   if ((t.e[k] ?? 0) - s !== w.length) return false;
-  for (let i = 0; i < w.length; i++) if (t.f.charCodeAt(s + i) !== w.charCodeAt(i)) return false;
+  for (let i = 0; i < w.length; i++) if (foldAt(t.f, s + i) !== w.charCodeAt(i)) return false;
   return true;
 }
 
@@ -86,7 +89,7 @@ function tokenize(f: string): Tokens {
   let prevColon = false;
   let i = 0;
   while (i < f.length) {
-    const c = f.charCodeAt(i);
+    const c = foldAt(f, i);
     const colon = c === 0x3a;
     if (!colon && !isWordCode(c)) {
       i++;
@@ -94,7 +97,7 @@ function tokenize(f: string): Tokens {
     }
     let e = i + 1;
     let h = c;
-    for (let fc = f.charCodeAt(e); !colon && isWordCode(fc); fc = f.charCodeAt(++e)) {
+    for (let fc = foldAt(f, e); !colon && isWordCode(fc); fc = foldAt(f, ++e)) {
       h = (Math.imul(h, 31) + fc) | 0;
     }
     let terminator = false;
@@ -131,8 +134,8 @@ function tokenize(f: string): Tokens {
 /** True when the last slot's word is glued to more letters ("instructionsand"). */
 function gluedLast(t: Tokens, k: number, slot: Slot): boolean {
   const s = t.s[k] ?? 0;
-  if ((t.e[k] ?? 0) - s <= 4 || !slot.prefixes.has(t.f.slice(s, s + 4))) return false;
-  const w = t.f.slice(s, Math.min(t.e[k] ?? 0, s + 64));
+  if ((t.e[k] ?? 0) - s <= 4 || !slot.prefixes.has(foldSlice(t.f, s, s + 4))) return false;
+  const w = foldSlice(t.f, s, t.e[k] ?? 0);
   for (const x of slot.words ?? []) if (x.length >= 4 && w.startsWith(x)) return true;
   return false;
 }
@@ -182,8 +185,8 @@ const GLUE_KEYS = new Set([...GLUABLE].map((v) => v.charCodeAt(0) * 64 + v.lengt
 /** The gluable first word that f[s, e) ends with (after other letters), or undefined. */
 function gluedFirst(f: string, s: number, e: number): string | undefined {
   for (const len of GLUE_LENGTHS) {
-    if (e - s <= len || !GLUE_KEYS.has(f.charCodeAt(e - len) * 64 + len)) continue;
-    const v = f.slice(e - len, e);
+    if (e - s <= len || !GLUE_KEYS.has(foldAt(f, e - len) * 64 + len)) continue;
+    const v = foldSlice(f, e - len, e);
     if (GLUABLE.has(v)) return v;
   }
   return undefined;
