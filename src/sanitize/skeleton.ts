@@ -87,7 +87,10 @@ const utf16 = new TextDecoder('utf-16le');
 /** The folded view of `text`: same length, each code unit folded by foldCode. */
 export function fold(text: string): string {
   const out = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = foldCode(text.charCodeAt(i));
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out[i] = c < 0x80 ? (UNIT[c] ?? c) : foldCode(c);
+  }
   return utf16.decode(out);
 }
 
@@ -115,9 +118,14 @@ function pairAt(text: string, i: number, c: number): number {
   return d >= 0xdc00 && d <= 0xdfff ? (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000 : -1;
 }
 
+// Safe: one character class, no quantifier; finds the first non-ASCII code unit in one scan.
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** Where the first character of `text` that does not fold to one unit per unit is, or length. */
 function firstComplex(text: string): number {
-  for (let i = 0; i < text.length; i++) {
+  const from = text.search(NON_ASCII);
+  if (from < 0) return text.length;
+  for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) continue;
     const cp = pairAt(text, i, c);
