@@ -112,7 +112,10 @@ export function decodeEntityAt(
     }
     if (j === start) return undefined;
     if (text.charCodeAt(j) === 0x3b) j++;
-    const valid = cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+    // Surrogates and noncharacters become U+FFFD (removed next pass): a decoded noncharacter could
+    // otherwise pass for the marker stage's sentence boundary (scan.ts BOUNDARY).
+    const nonchar = (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe;
+    const valid = cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) && !nonchar;
     return { value: valid ? String.fromCodePoint(cp) : '\ufffd', length: j - i };
   }
   let j = i + 1;

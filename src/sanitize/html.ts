@@ -6,7 +6,8 @@ import { decodeEntityAt } from './entities.ts';
 import { linkSuffix } from './links.ts';
 import { ROLE_TAGS, TOOL_TAGS } from './names.ts';
 import type { Report } from './report.ts';
-import { Editor, finder, fold, isAsciiLetter, isSpace } from './scan.ts';
+import { Editor, finder, isAsciiLetter, isSpace } from './scan.ts';
+import { fold } from './skeleton.ts';
 import type { Level } from './types.ts';
 
 const DROP_CONTENT = new Set([

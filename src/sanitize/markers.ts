@@ -1,12 +1,15 @@
-// Chat-template and role markers and tool-call syntax, matched on the folded view so look-alike
-// letters (Cyrillic "ѕystem", fullwidth already NFKC'd) cannot hide them: special tokens
+// Chat-template and role markers and tool-call syntax, matched on the skeleton so look-alike
+// letters and combining marks (Cyrillic "ѕystem", Cherokee "[ᎥNST]", "s̶y̶s̶t̶e̶m̶") cannot hide them:
+// special tokens
 // `<|…|>`, `[INST]`, `<<SYS>>`, role tags `<system>`, `### System:` lines, tool-call blocks
 // (`<tool_call>…</tool_call>`, `<function=…>…</function>`) and JSON tool calls
 // (`{"name":…,"arguments":…}`, `"function_call"`). Every look-ahead is bounded or goes through a
-// cached finder; nested braces are matched once with a stack.
+// cached finder; nested braces are matched once with a stack. A removed marker leaves a BOUNDARY
+// for the rest of the pass, so the phrase stage never runs a sentence across it.
 import { ROLE_TAGS, ROLE_WORDS, TOOL_TAGS, TURN_START } from './names.ts';
 import type { Report } from './report.ts';
-import { Editor, finder, fold, isSpace } from './scan.ts';
+import { BOUNDARY, Editor, finder, isSpace } from './scan.ts';
+import { fold, skeleton } from './skeleton.ts';
 import type { Level } from './types.ts';
 
 const BRACKET = new Set([
@@ -55,6 +58,10 @@ const CALL_KEYS = new Set([
 ]);
 const ARG_KEYS = new Set(['arguments', 'parameters', 'args', 'input', 'tool_input']);
 
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
 function isNameCode(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
 }
@@ -95,10 +102,16 @@ function isToolCall(f: string, s: number, e: number): boolean {
   return false;
 }
 
-/** Remove chat-template markers, role tags and tool calls from `text`, recording each. */
+/** Remove chat-template markers, role tags and tool calls from `text`, leaving a BOUNDARY each. */
 export function removeMarkers(text: string, level: Level, report: Report): string {
-  const f = fold(text);
+  const sk = skeleton(text);
+  const f = sk.folded ? sk.text : fold(text);
   const ed = new Editor(text);
+  const boundary = String.fromCharCode(BOUNDARY);
+  let cutUntil = 0;
+  /** Skeleton end of the last marker, and whether its line had text before it. */
+  let prevEnd = -1;
+  let prevHadText = false;
   const nextGt = finder(f, '>');
   const nextLt = finder(f, '<');
   const closers = new Map<string, (from: number) => number>();
@@ -208,8 +221,23 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
       }
     }
     if (end < 0) continue;
-    report.add(kind, text.slice(i, Math.min(end, i + 80)));
-    ed.cutSpaced(i, end);
+    // Cut the original characters behind the skeleton span (an expansion is cut whole).
+    const from = Math.max(cutUntil, sk.start(i));
+    const to = Math.max(from, sk.end(end));
+    report.add(kind, text.slice(from, Math.min(to, from + 80)));
+    // The boundary is needed only between text on one line (a line end already ends a sentence);
+    // leaving none at a line's start or end keeps line-start markup visible to the next stages.
+    let b = i;
+    while (b > lineStart && b !== prevEnd && isBlank(f.charCodeAt(b - 1))) b--;
+    const textBefore: boolean = b === prevEnd ? prevHadText : b > lineStart;
+    let a = end;
+    while (isBlank(f.charCodeAt(a))) a++;
+    const textAfter = a < f.length && f.charCodeAt(a) !== 0x0a;
+    if (textBefore && textAfter) ed.cut(from, to, boundary);
+    else ed.cutSpaced(from, to);
+    cutUntil = ed.cutEnd;
+    prevEnd = end;
+    prevHadText = textBefore;
     for (let k = i; k < end; k++) if (f.charCodeAt(k) === 0x0a) lineStart = k + 1;
     i = end - 1;
   }

@@ -1,10 +1,12 @@
 // Instruction-override phrasing ("ignore all previous instructions", "you are now …", "act as …")
-// and line-start role labels ("System:"), matched as word sequences on the folded view, so
-// "1gn0re", "іgnore" (Cyrillic і) and "ignore-all-previous" all match. A phrase takes its whole
-// sentence with it (the payload usually follows the phrase); a role label goes alone. Matching is
-// a fixed set of short word patterns tried at each word: constant work per word, no regex.
+// and line-start role labels ("System:"), matched as word sequences on the skeleton, so "1gn0re",
+// "іgnore" (Cyrillic і), "Ꭵgnore" (Cherokee), "Ign̈ore" and "ignore-all-previous" all match. A
+// phrase takes its whole sentence with it (the payload usually follows the phrase), which ends at
+// a terminator, a line end or a removed marker (BOUNDARY); a role label goes alone. Matching is a
+// fixed set of short word patterns tried at each word: constant work per word, no regex.
 import type { Report } from './report.ts';
-import { Editor, foldAt, foldSlice, isSpace, isWordCode } from './scan.ts';
+import { BOUNDARY, Editor, isSpace, isWordCode } from './scan.ts';
+import { foldAt, foldSlice, skeleton } from './skeleton.ts';
 import type { Level } from './types.ts';
 import { PATTERNS, wordHash } from './phrase-patterns.ts';
 import type { Pattern, Slot } from './phrase-patterns.ts';
@@ -15,21 +17,20 @@ const SENT = 2;
 const LINE = 4;
 
 /**
- * Words of the text, folded, as parallel arrays; the folded word strings are made only when
- * needed. Only letters, digits, @ and $ fold, and they are word characters, so every non-word
- * character (spaces, punctuation, sentence ends) reads the same folded or not.
+ * Words of the skeleton as parallel arrays, read through foldAt (a skeleton may be the text itself,
+ * folded lazily); word strings are made only when needed.
  */
 interface Tokens {
   f: string;
   s: Int32Array;
   e: Int32Array;
   flags: Uint8Array;
-  /** wordHash of each folded word. */
+  /** wordHash of each word. */
   h: Int32Array;
   n: number;
 }
 
-/** True when token k, folded, is exactly `w`. */
+/** True when token k is exactly `w`. */
 function tokenIs(t: Tokens, k: number, w: string): boolean {
   const s = t.s[k] ?? 0;
   if ((t.e[k] ?? 0) - s !== w.length) return false;
@@ -101,11 +102,14 @@ function tokenize(f: string): Tokens {
     }
     let terminator = false;
     let newline = false;
+    // A removed marker starts a sentence but, unlike a terminator, does not break a phrase.
+    let marker = false;
     let lineStart = t.n === 0;
     for (let g = prevEnd; g < i; g++) {
       const gc = f.charCodeAt(g);
       if (gc === 0x0a) newline = lineStart = true;
       else if (gc === 0x2e || gc === 0x21 || gc === 0x3f) terminator = true;
+      else if (gc === BOUNDARY) marker = true;
       else if (lineStart && !isSpace(gc) && gc !== 0x2d && gc !== 0x3e && gc !== 0x2a)
         lineStart = false;
     }
@@ -117,7 +121,7 @@ function tokenize(f: string): Tokens {
     t.flags[k] =
       (k > 0 && i - prevEnd <= 8 && !terminator && !newline ? ADJ : 0) |
       // Every line starts a sentence, so removing one line never makes the next one a new match.
-      (k === 0 || terminator || newline || prevColon ? SENT : 0) |
+      (k === 0 || terminator || newline || marker || prevColon ? SENT : 0) |
       (lineStart ? LINE : 0);
     prevEnd = e;
     prevColon = colon;
@@ -188,14 +192,20 @@ function gluedFirst(f: string, s: number, e: number): string | undefined {
   return undefined;
 }
 
+/** True when a sentence ends just before p: a line end, a removed marker, or . ! ? and a space. */
 function isBoundaryBefore(f: string, p: number): boolean {
   const c = f.charCodeAt(p - 1);
-  return c === 0x0a || ((c === 0x2e || c === 0x21 || c === 0x3f) && isSpace(f.charCodeAt(p)));
+  return (
+    c === 0x0a ||
+    c === BOUNDARY ||
+    ((c === 0x2e || c === 0x21 || c === 0x3f) && isSpace(f.charCodeAt(p)))
+  );
 }
 
 /** Remove override phrases (with their sentence) and role labels active at `level`. */
 export function removePhrases(text: string, level: Level, report: Report): string {
-  const f = text;
+  const sk = skeleton(text);
+  const f = sk.text;
   const t = tokenize(f);
   const ed = new Editor(text);
   let floor = 0;
@@ -224,11 +234,14 @@ export function removePhrases(text: string, level: Level, report: Report): strin
         if (end < f.length && f.charCodeAt(end) !== 0x0a) end++;
       }
       while (f.charCodeAt(end) === 0x20 || f.charCodeAt(end) === 0x09) end++;
+      // Matched on the skeleton, cut in the text: the original characters, marks and all.
+      const from = Math.max(ed.cutEnd, sk.start(start));
+      const to = Math.max(from, sk.end(end));
       report.add(
         p.scope === 'label' ? 'role-marker' : 'instruction-override',
-        text.slice(start, end),
+        text.slice(from, to),
       );
-      ed.cut(start, end);
+      ed.cut(from, to);
       floor = end;
       break;
     }

@@ -13,6 +13,7 @@ export function excerptOf(s: string): string {
   let space = false;
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0;
+    if (cp >= 0x300 && MARK.test(ch)) continue; // combining marks go without leaving a gap
     if (cp <= 0x20 || (cp >= 0x7f && cp <= 0xa0) || !VISIBLE.test(ch)) {
       space = out.length > 0;
       continue;
@@ -30,6 +31,8 @@ export function excerptOf(s: string): string {
 
 // Safe: a single character class tested against one character at a time, no quantifiers.
 const VISIBLE = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{M}]$/u;
+// Safe: a single character class tested against one character, no quantifiers.
+const MARK = /^\p{M}$/u;
 
 function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;

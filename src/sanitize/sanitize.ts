@@ -11,6 +11,7 @@ import { stripHtml } from './html.ts';
 import { stripMarkdown } from './markdown.ts';
 import { removeMarkers } from './markers.ts';
 import { removePhrases } from './phrases.ts';
+import { dropBoundaries } from './scan.ts';
 import { Report } from './report.ts';
 import { tidy, truncate } from './tidy.ts';
 import type { Level, Removal, SanitizeOptions, SanitizeResult } from './types.ts';
@@ -42,7 +43,7 @@ function cleanOnce(text: string, level: Level, report: Report): string {
   t = stripMarkdown(t, level, report);
   t = removePhrases(t, level, report);
   t = removeBlobs(t, level, report);
-  return tidy(t);
+  return tidy(dropBoundaries(t));
 }
 
 /** Run passes until the text is a fixed point; undefined when MAX_PASSES were not enough. */

@@ -1,7 +1,6 @@
 // Small scanning helpers shared by the stages: a cached forward search that keeps repeated
-// look-ups linear, and the "folded" matching view (lower-case ASCII, Cyrillic/Greek look-alikes
-// and common digit/symbol swaps mapped to Latin letters). Folding maps every UTF-16 code unit to
-// exactly one code unit, so an index in the folded view is the same index in the text.
+// look-ups linear, character tests, the Editor that cuts spans out of a text, and the boundary a
+// removed marker leaves for the rest of the pass. The matching view (fold, skeleton) is skeleton.ts.
 
 /**
  * A forward `indexOf` for one needle whose answers are reused while callers move left to right,
@@ -20,150 +19,27 @@ export function finder(hay: string, needle: string): (from: number) => number {
   };
 }
 
-const LOOKALIKE: Record<string, string> = {
-  // Cyrillic
-  а: 'a',
-  в: 'b',
-  е: 'e',
-  ё: 'e',
-  к: 'k',
-  м: 'm',
-  н: 'h',
-  о: 'o',
-  р: 'p',
-  с: 'c',
-  т: 't',
-  у: 'y',
-  х: 'x',
-  ѕ: 's',
-  і: 'i',
-  ї: 'i',
-  ј: 'j',
-  ԁ: 'd',
-  ӏ: 'l',
-  һ: 'h',
-  ԛ: 'q',
-  ԝ: 'w',
-  ү: 'y',
-  ɡ: 'g',
-  А: 'a',
-  В: 'b',
-  Е: 'e',
-  К: 'k',
-  М: 'm',
-  Н: 'h',
-  О: 'o',
-  Р: 'p',
-  С: 'c',
-  Т: 't',
-  У: 'y',
-  Х: 'x',
-  Ѕ: 's',
-  І: 'i',
-  Ј: 'j',
-  Ү: 'y',
-  Ԛ: 'q',
-  Ԝ: 'w',
-  Һ: 'h',
-  Ӏ: 'l',
-  // Greek
-  α: 'a',
-  β: 'b',
-  ε: 'e',
-  ι: 'i',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  ρ: 'p',
-  τ: 't',
-  υ: 'u',
-  χ: 'x',
-  γ: 'y',
-  Α: 'a',
-  Β: 'b',
-  Ε: 'e',
-  Ζ: 'z',
-  Η: 'h',
-  Ι: 'i',
-  Κ: 'k',
-  Μ: 'm',
-  Ν: 'n',
-  Ο: 'o',
-  Ρ: 'p',
-  Τ: 't',
-  Υ: 'y',
-  Χ: 'x',
-  // Latin and Armenian look-alikes that NFKC leaves alone
-  ı: 'i',
-  ɩ: 'i',
-  ɑ: 'a',
-  ɒ: 'a',
-  ɢ: 'g',
-  ʜ: 'h',
-  ɪ: 'i',
-  ʟ: 'l',
-  ɴ: 'n',
-  ʀ: 'r',
-  ʏ: 'y',
-  ᴀ: 'a',
-  ᴄ: 'c',
-  ᴅ: 'd',
-  ᴇ: 'e',
-  ᴊ: 'j',
-  ᴋ: 'k',
-  ᴍ: 'm',
-  ᴏ: 'o',
-  ᴘ: 'p',
-  ᴛ: 't',
-  ᴜ: 'u',
-  ᴠ: 'v',
-  ᴡ: 'w',
-  ᴢ: 'z',
-  օ: 'o',
-  ս: 'u',
-  ց: 'g',
-  հ: 'h',
-  ո: 'n',
-  ք: 'p',
-  // digit and symbol swaps ("1gn0re", "@ll")
-  '0': 'o',
-  '1': 'i',
-  '3': 'e',
-  '4': 'a',
-  '5': 's',
-  '7': 't',
-  '@': 'a',
-  $: 's',
-};
+/**
+ * Put where a marker was removed, until the end of the pass: the phrase stage reads it as a
+ * sentence end (a sentence never runs on across a removed turn marker) but matches words across
+ * it. A noncharacter: removed from the input and never decoded from an entity, so only the marker
+ * stage writes it.
+ */
+export const BOUNDARY = 0xfdd0;
+const BOUNDARY_CHAR = String.fromCharCode(BOUNDARY);
 
-const FOLD = new Uint16Array(0x10000);
-for (let c = 0; c < 0x10000; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
-for (const [from, to] of Object.entries(LOOKALIKE)) FOLD[from.charCodeAt(0)] = to.charCodeAt(0);
-
-const utf16 = new TextDecoder('utf-16le');
-
-/** The matching view of `text`: same length, each code unit folded to its Latin look-alike. */
-export function fold(text: string): string {
-  const out = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = FOLD[text.charCodeAt(i)] ?? 0;
-  return utf16.decode(out);
-}
-
-/** The folded code unit of text[i] (NaN past the end, like charCodeAt). */
-export function foldAt(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  return c === c ? (FOLD[c] ?? c) : c;
-}
-
-/** The folded form of text[s, e), at most its first 64 code units (enough for any word we match). */
-export function foldSlice(text: string, s: number, e: number): string {
-  const end = Math.min(e, s + 64);
-  let same = true;
-  for (let i = s; i < end && same; i++) same = FOLD[text.charCodeAt(i)] === text.charCodeAt(i);
-  if (same) return text.slice(s, end);
-  let out = '';
-  for (let i = s; i < end; i++) out += String.fromCharCode(FOLD[text.charCodeAt(i)] ?? 0);
-  return out;
+/** `text` with every BOUNDARY removed, and with it one of the two spaces that would then meet. */
+export function dropBoundaries(text: string): string {
+  let at = text.indexOf(BOUNDARY_CHAR);
+  if (at < 0) return text;
+  const ed = new Editor(text);
+  while (at >= 0) {
+    let end = at;
+    while (text.charCodeAt(end) === BOUNDARY) end++;
+    ed.cutSpaced(at, end);
+    at = text.indexOf(BOUNDARY_CHAR, end);
+  }
+  return ed.done();
 }
 
 /** True for a folded word character: a-z or 0-9. */
@@ -211,6 +87,11 @@ export class Editor {
       start,
       spaceAfter && (start === 0 || t.charCodeAt(start - 1) === 0x20) ? end + 1 : end,
     );
+  }
+
+  /** Where the last cut ended in the text (0 before any). */
+  get cutEnd(): number {
+    return this.last;
   }
 
   /** True when any edit was made. */

@@ -29,6 +29,11 @@ export const ADVERSARIAL: Record<string, string> = {
   'zero-width every other': fill('a\u200b'),
   'url runs': fill('http://a'),
   'quotes in braces': `{${fill('"a"')}}`,
+  'marks and look-alikes': fill(
+    '\u13a5\u0336\u13c0\u0308n\u0301\u13be\u13a1\u13ac \ua4d1\u0335r\u01c1 ',
+  ),
+  'one letter, a million marks': `a${'\u0336'.repeat(MB - 1)}`,
+  'removed markers between words': fill('ignore <|a|> previous [INST] '),
 };
 
 for (const [name, input] of Object.entries(ADVERSARIAL)) {

@@ -1,6 +1,6 @@
 // Independent checks for sanitized output, written separately from the scanners they check: if a
 // stage lets something through, these plain patterns (run on short outputs only) still see it.
-import { fold } from '../../../src/sanitize/scan.ts';
+import { fold } from '../../../src/sanitize/skeleton.ts';
 
 /** Every problem found in `out`, as short descriptions (empty when clean). */
 export function residue(out: string): string[] {
