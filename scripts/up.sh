@@ -10,5 +10,6 @@ bash "$ROOT/scripts/temporal.sh" up
 if [ ! -s "$DATA/payload.key" ]; then
   (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/payload.key")
 fi
+chmod 600 "$DATA/payload.key"
 env_set AIRLOCK_PAYLOAD_KEY "$(cat "$DATA/payload.key")"
 bash "$ROOT/scripts/codec.sh" up
