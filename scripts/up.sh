@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up everything Airlock needs locally: Docker engine, sandbox image, Temporal dev server,
 # a payload encryption key for development (production supplies its own), and the codec server
-# the Temporal UI decrypts payloads through.
+# the Temporal UI decrypts payloads through (with the token it requires).
 . "$(dirname "$0")/lib.sh"
 ensure_writable "$DATA"
 bash "$ROOT/scripts/docker.sh" up
@@ -12,4 +12,9 @@ if [ ! -s "$DATA/payload.key" ]; then
 fi
 chmod 600 "$DATA/payload.key"
 env_set AIRLOCK_PAYLOAD_KEY "$(cat "$DATA/payload.key")"
+# The codec server answers only callers holding this token; kept across runs so a browser that
+# signed in stays signed in.
+if ! grep -q '^AIRLOCK_CODEC_TOKEN=.' "$ENV_FILE"; then
+  env_set AIRLOCK_CODEC_TOKEN "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+fi
 bash "$ROOT/scripts/codec.sh" up
