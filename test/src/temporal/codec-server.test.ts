@@ -53,12 +53,13 @@ const plain = (value: unknown) => {
 
 test('without the codec token nobody gets a payload decoded; the token as bearer or cookie works', async () => {
   const body = { payloads: [plain({ hello: 'world' })] };
-  for (const auth of [
+  const wrong: Record<string, string>[] = [
     {},
     { authorization: 'Bearer wrong' },
     { authorization: `Bearer ${token}x` },
     { cookie: 'airlock_codec=wrong' },
-  ]) {
+  ];
+  for (const auth of wrong) {
     const res = await decode(body, ui, auth);
     assert.equal(res.status, 401, JSON.stringify(auth));
     assert.equal(res.headers.get('access-control-allow-origin'), ui, 'the UI can read the 401');
