@@ -37,13 +37,18 @@ wait_for() {
   done
 }
 
-# env_set KEY VALUE: record a setting in .data/env for later make targets and tests.
+# env_set KEY VALUE: record a setting in .data/env for later make targets and tests. The file holds
+# secrets (payload key, codec token), so it is owner-only (0600), and so is an older file it replaces.
 env_set() {
   ensure_writable "$DATA"
-  touch "$ENV_FILE"
-  grep -v "^$1=" "$ENV_FILE" > "$ENV_FILE.tmp" || true
-  printf '%s=%s\n' "$1" "$2" >> "$ENV_FILE.tmp"
-  mv "$ENV_FILE.tmp" "$ENV_FILE"
+  (
+    umask 077
+    touch "$ENV_FILE"
+    grep -v "^$1=" "$ENV_FILE" > "$ENV_FILE.tmp" || true
+    printf '%s=%s\n' "$1" "$2" >> "$ENV_FILE.tmp"
+    chmod 600 "$ENV_FILE.tmp"
+    mv "$ENV_FILE.tmp" "$ENV_FILE"
+  )
 }
 
 load_env() { if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi; }

@@ -120,7 +120,15 @@ const schema = z.object({
   AIRLOCK_SLACK_API_URL: z.string().url().optional(),
   /** A Slack channel id to post approval cards into. */
   AIRLOCK_SLACK_CHANNEL: z.string().min(1).optional(),
+  /**
+   * The shared secret the codec server requires (bearer token or the `airlock_codec` cookie);
+   * scripts/up.sh generates one into .data/env. The codec server refuses to start without it.
+   */
+  AIRLOCK_CODEC_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
 });
+
+/** Every Airlock setting, parsed and defaulted. */
+export type Config = z.infer<typeof schema>;
 
 /** Rules across settings, checked after each one parsed. */
 const checked = schema.superRefine((c, ctx) => {
@@ -132,10 +140,16 @@ const checked = schema.superRefine((c, ctx) => {
       message: 'must be an https: URL in production',
     });
   }
+  // Production stores nothing in clear in Temporal's history: without a payload key every approval
+  // request, signal and result would sit readable in the server's database.
+  if (c.NODE_ENV === 'production' && !c.AIRLOCK_PAYLOAD_KEY)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AIRLOCK_PAYLOAD_KEY'],
+      message:
+        'required when NODE_ENV=production (workflow payloads would be stored in clear); generate one with: openssl rand -base64 32',
+    });
 });
-
-/** Every Airlock setting, parsed and defaulted. */
-export type Config = z.infer<typeof schema>;
 
 /** The names of every setting Airlock reads (deploy files are checked against them). */
 export const settingNames: readonly string[] = Object.keys(schema.shape);

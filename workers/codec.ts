@@ -1,5 +1,6 @@
 // The codec server process: lets the Temporal UI show Airlock's encrypted payloads in clear to the
-// operator using it (see src/temporal/codec-server.ts). Loopback by default (AIRLOCK_CODEC_HOST).
+// operator using it (see src/temporal/codec-server.ts). Loopback by default (AIRLOCK_CODEC_HOST);
+// every decode needs AIRLOCK_CODEC_TOKEN.
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { dataConverter } from '../src/temporal/client.ts';
@@ -12,7 +13,18 @@ if (!codec) {
   logger.fatal('AIRLOCK_PAYLOAD_KEY is not set: payloads are not encrypted, nothing to decode');
   process.exit(2);
 }
-const server = createCodecServer({ codec, uiOrigin: config.TEMPORAL_UI_URL, logger });
+if (!config.AIRLOCK_CODEC_TOKEN) {
+  logger.fatal(
+    'AIRLOCK_CODEC_TOKEN is not set: the codec server answers only callers with it (scripts/up.sh writes one to .data/env; elsewhere: openssl rand -base64 32)',
+  );
+  process.exit(2);
+}
+const server = createCodecServer({
+  codec,
+  uiOrigin: config.TEMPORAL_UI_URL,
+  token: config.AIRLOCK_CODEC_TOKEN,
+  logger,
+});
 try {
   const port = await server.listen(config.AIRLOCK_CODEC_PORT, config.AIRLOCK_CODEC_HOST);
   logger.info({ port, uiOrigin: config.TEMPORAL_UI_URL }, 'codec server listening');

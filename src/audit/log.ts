@@ -1,11 +1,15 @@
 // The audit log: append-only JSON lines, each record carrying the hash of the one before it, so
-// editing, deleting or reordering any record breaks the chain and `verify` says where. Appends are
-// idempotent by event id (activities retry) and serialized across processes by a lock file.
+// editing, deleting or reordering any record breaks the chain and `verify` says where. A cut tail
+// leaves a valid chain, so the appender also keeps the chain's head in a signed anchor beside the
+// log (see anchor.ts). Appends are idempotent by event id (activities retry) and serialized across
+// processes by a lock file.
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { canonicalJson } from '../canonical-json.ts';
+import { AirlockError } from '../errors.ts';
 import { withFileLock } from '../file-lock.ts';
+import { anchorPath, checkAnchor, readAnchor, writeAnchor } from './anchor.ts';
 
 /** The hash that precedes the first record. */
 export const GENESIS = '0'.repeat(64);
@@ -50,15 +54,25 @@ export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }
 
-/** An append-only, hash-chained audit log in one file. */
+/** Options of an AuditLog. */
+export interface AuditLogOptions {
+  /** Signs the head anchor (HMAC-SHA256); without it the anchor is kept but unsigned. */
+  anchorKey?: Buffer;
+}
+
+/** An append-only, hash-chained audit log in one file, anchored by a signed head file beside it. */
 export class AuditLog {
   readonly path: string;
+  readonly anchorPath: string;
+  private readonly anchorKey: Buffer | undefined;
   // What this process has read of the file: appended-to files are read incrementally.
   private seen = { size: 0, seq: 0, head: GENESIS, ids: new Set<string>() };
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string) {
+  constructor(path: string, options: AuditLogOptions = {}) {
     this.path = path;
+    this.anchorPath = anchorPath(path);
+    this.anchorKey = options.anchorKey;
   }
 
   /** Append `event` (or return the stored record when its id is already there). */
@@ -70,17 +84,32 @@ export class AuditLog {
           await mkdir(dirname(this.path), { recursive: true });
           const existing = await this.catchUp(event.id);
           if (existing) return existing;
-          const body = { ...event, seq: this.seen.seq + 1, prevHash: this.seen.head };
-          const record: AuditRecord = { ...body, hash: recordHash(body) };
-          const line = `${JSON.stringify(record)}\n`;
-          await appendFile(this.path, line, { mode: 0o600 });
-          this.seen = {
-            ...this.seen,
-            size: this.seen.size + Buffer.byteLength(line),
-            seq: record.seq,
-            head: record.hash,
-          };
-          this.seen.ids.add(record.id);
+          // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
+          const anchor = await readAnchor(this.anchorPath);
+          if (anchor) {
+            const problem = await checkAnchor(anchor, this.anchorKey, this.seen, (seq) =>
+              this.hashAt(seq),
+            );
+            if (problem)
+              throw new AirlockError(
+                'audit_tampered',
+                `${problem} (${this.path}); see airlock audit verify`,
+              );
+          } else if (this.seen.seq > 0) {
+            // A log without its anchor (older Airlock, or the anchor was deleted): say so in the chain.
+            await this.write({
+              id: `anchor-missing:${this.seen.seq}:${this.seen.head}`,
+              type: 'audit.anchor_missing',
+              at: new Date().toISOString(),
+              detail: { seq: this.seen.seq, head: this.seen.head },
+            });
+          }
+          const record = await this.write(event);
+          await writeAnchor(
+            this.anchorPath,
+            { seq: record.seq, hash: record.hash },
+            this.anchorKey,
+          );
           return record;
         },
         10_000,
@@ -89,6 +118,25 @@ export class AuditLog {
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  private async write(event: AuditEvent): Promise<AuditRecord> {
+    const body = { ...event, seq: this.seen.seq + 1, prevHash: this.seen.head };
+    const record: AuditRecord = { ...body, hash: recordHash(body) };
+    const line = `${JSON.stringify(record)}\n`;
+    await appendFile(this.path, line, { mode: 0o600 });
+    this.seen = {
+      ...this.seen,
+      size: this.seen.size + Buffer.byteLength(line),
+      seq: record.seq,
+      head: record.hash,
+    };
+    this.seen.ids.add(record.id);
+    return record;
+  }
+
+  private async hashAt(seq: number): Promise<string | undefined> {
+    return (await this.read()).find((r) => r.seq === seq)?.hash;
   }
 
   /** Every record, in order. */
@@ -103,8 +151,35 @@ export class AuditLog {
       .map((l) => JSON.parse(l) as AuditRecord);
   }
 
-  /** Check every link of the chain and every record's own hash. */
+  /** Check every link of the chain, every record's own hash, and the tail against the anchor. */
   async verify(): Promise<VerifyResult> {
+    const chain = await this.verifyChain();
+    if (!chain.ok) return chain;
+    const anchor = await readAnchor(this.anchorPath);
+    if (!anchor) {
+      if (chain.count === 0) return chain;
+      return {
+        ok: false,
+        count: chain.count,
+        seq: chain.count,
+        problem: `no anchor (${this.anchorPath}): the log's tail cannot be checked and may have been cut`,
+      };
+    }
+    const hashes = new Map<number, string>();
+    const problem = await checkAnchor(
+      anchor,
+      this.anchorKey,
+      { seq: chain.count, head: chain.head },
+      async (seq) => {
+        if (hashes.size === 0) for (const r of await this.read()) hashes.set(r.seq, r.hash);
+        return hashes.get(seq);
+      },
+    );
+    if (!problem) return chain;
+    return { ok: false, count: chain.count, seq: Math.min(anchor.seq, chain.count + 1), problem };
+  }
+
+  private async verifyChain(): Promise<VerifyResult> {
     let lines: string[];
     try {
       lines = (await readFile(this.path, 'utf8')).split('\n').filter(Boolean);

@@ -12,11 +12,13 @@ import type { CliIo } from './io.ts';
 
 type Env = Record<string, string | undefined>;
 
-const actionsUsage = `usage:
+/** Usage of `airlock actions`. */
+export const actionsUsage = `usage:
   airlock actions request --agent A --capability C --method M --path P [--body FILE|-]
                           [--request-id ID] [--requester NAME] [--wait]
 `;
-const approvalsUsage = `usage:
+/** Usage of `airlock approvals`. */
+export const approvalsUsage = `usage:
   airlock approvals list [--state pending|approved|rejected|expired|executed|denied|failed] [--json]
   airlock approvals show <workflow-id> [--json]
   airlock approvals receipt <request-id|workflow-id>

@@ -6,7 +6,8 @@ import type { AuditRecord } from '../audit/log.ts';
 import { loadConfig, processEnv } from '../config.ts';
 import type { CliIo } from './io.ts';
 
-const usage = `usage:
+/** Usage of `airlock audit`. */
+export const usage = `usage:
   airlock audit verify                                   check the hash chain (exit 1 if broken)
   airlock audit export [--since ISO-time] [--format jsonl|csv]
 `;

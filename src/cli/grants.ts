@@ -5,7 +5,8 @@ import { temporalGrants } from '../grants/grants.ts';
 import { withClient } from './client.ts';
 import type { CliIo } from './io.ts';
 
-const usage = `usage:
+/** Usage of `airlock grants`. */
+export const usage = `usage:
   airlock grants list [--json]
   airlock grants revoke <grant-id> [--by NAME]
 `;

@@ -5,62 +5,104 @@ import { processIo } from './io.ts';
 
 type Env = Record<string, string | undefined>;
 type Run = (args: string[], io: CliIo, env?: Env) => Promise<number>;
+/** A loaded command group: its entry point and its usage text (what `--help` prints). */
+interface Group {
+  run: Run;
+  usage: string;
+}
 
-/** Every command group: a one-line summary and a loader for its `run`. Add new groups here. */
-const groups: Record<string, { summary: string; load: () => Promise<Run> }> = {
+/** Every command group: a one-line summary and a loader for it. Add new groups here. */
+const groups: Record<string, { summary: string; load: () => Promise<Group> }> = {
   actions: {
     summary: 'request a sensitive action',
-    load: async () => (await import('./actions.ts')).runActions,
+    load: async () => {
+      const m = await import('./actions.ts');
+      return { run: m.runActions, usage: m.actionsUsage };
+    },
   },
   approvals: {
     summary: 'list and show approval runs',
-    load: async () => (await import('./actions.ts')).runApprovals,
+    load: async () => {
+      const m = await import('./actions.ts');
+      return { run: m.runApprovals, usage: m.approvalsUsage };
+    },
   },
   audit: {
     summary: 'verify and export the hash-chained audit log',
-    load: async () => (await import('./audit.ts')).run,
+    load: async () => {
+      const m = await import('./audit.ts');
+      return { run: m.run, usage: m.usage };
+    },
   },
   vault: {
     summary: 'store, list and remove credentials (encrypted at rest)',
-    load: async () => (await import('./vault.ts')).run,
+    load: async () => {
+      const m = await import('./vault.ts');
+      return { run: m.run, usage: m.usage };
+    },
   },
   receipts: {
     summary: 'verify approval receipts offline with the webhook public key',
-    load: async () => (await import('./receipts.ts')).run,
+    load: async () => {
+      const m = await import('./receipts.ts');
+      return { run: m.run, usage: m.usage };
+    },
   },
   grants: {
     summary: 'list and revoke standing approvals',
-    load: async () => (await import('./grants.ts')).run,
+    load: async () => {
+      const m = await import('./grants.ts');
+      return { run: m.run, usage: m.usage };
+    },
   },
   policy: {
     summary: 'check policy sets and explain decisions (dry run)',
-    load: async () => (await import('./policy.ts')).run,
+    load: async () => {
+      const m = await import('./policy.ts');
+      return { run: m.run, usage: m.usage };
+    },
   },
   sanitize: {
     summary: "clean another agent's answer (stdin) into plain text; prints JSON",
-    load: async () => (await import('./sanitize.ts')).run,
+    load: async () => {
+      const m = await import('./sanitize.ts');
+      return { run: m.run, usage: m.USAGE };
+    },
   },
 };
 
 function usage(): string {
   const lines = Object.entries(groups).map(([n, g]) => `  airlock ${n.padEnd(10)} ${g.summary}`);
-  return `usage: airlock <command> …\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: airlock <command> …\n\ncommands:\n${lines.join('\n')}\n\nairlock <command> --help shows a command's usage.\n`;
+}
+
+// Help is answered here, before any group runs, so every command and subcommand (and every group
+// added later) answers `-h`/`--help` the same way: usage on stdout, exit 0, nothing loaded or
+// contacted. A `help` word in the command's place asks too; anything after `--` is an argument.
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  const flags = end < 0 ? args : args.slice(0, end);
+  return args[0] === 'help' || flags.some((a) => a === '-h' || a === '--help');
 }
 
 /** Run the CLI with `argv` (without node and script) and return the exit code; `env` is for tests. */
 export async function main(argv: string[], io: CliIo = processIo, env?: Env): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === 'help' || name === '--help') {
+  if (name === 'help' || name === '--help' || name === '-h') {
     io.stdout(usage());
     return 0;
   }
-  const group = name ? groups[name] : undefined;
-  if (!group) {
+  const entry = name ? groups[name] : undefined;
+  if (!entry) {
     io.stderr(`${name ? `airlock: unknown command "${name}"\n\n` : ''}${usage()}`);
     return 2;
   }
-  const run = await group.load();
-  return env === undefined ? run(rest, io) : run(rest, io, env);
+  const group = await entry.load();
+  if (asksForHelp(rest)) {
+    io.stdout(group.usage);
+    return 0;
+  }
+  return env === undefined ? group.run(rest, io) : group.run(rest, io, env);
 }
 
 if (import.meta.main || process.argv[1]?.endsWith('airlock.js')) {

@@ -11,7 +11,8 @@ import type { PolicyInvalidError } from '../policy/problems.ts';
 import { actionRequestSchema } from '../policy/schema.ts';
 import type { CliIo } from './io.ts';
 
-const usage = `usage:
+/** Usage of `airlock policy`. */
+export const usage = `usage:
   airlock policy check [paths…]       validate policy sets (default: AIRLOCK_POLICY_DIR)
   airlock policy explain --request <file|-> [--policy <path>] [--at <ISO time>]
                                       print the decision for a request JSON

@@ -17,7 +17,8 @@ type Env = Record<string, string | undefined>;
 const receiptUsage = `usage:
   airlock approvals receipt <request-id|workflow-id>
 `;
-const verifyUsage = `usage:
+/** Usage of `airlock receipts`. */
+export const usage = `usage:
   airlock receipts verify <file|-> [--public-key BASE64_SPKI_DER]...
       (default keys: AIRLOCK_DECISION_PUBLIC_KEYS)
 `;
@@ -62,7 +63,7 @@ export async function run(args: string[], io: CliIo, env: Env = processEnv()): P
   });
   const source = positionals[0];
   if (command !== 'verify' || !source || positionals.length > 1) {
-    io.stderr(verifyUsage);
+    io.stderr(usage);
     return 2;
   }
   let keys: DecisionPublicKey[];

@@ -6,7 +6,8 @@ import { LEVELS } from '../sanitize/types.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { CliIo } from './io.ts';
 
-const USAGE = `usage: airlock sanitize [--level lenient|standard|strict] [--max-length N] < answer.txt
+/** Usage of `airlock sanitize`. */
+export const USAGE = `usage: airlock sanitize [--level lenient|standard|strict] [--max-length N] < answer.txt
 
 Reads text from standard input and prints {"text", "removed", "truncated"} as JSON.
   --level        how hard to cut (default: standard)

@@ -9,7 +9,8 @@ import { openVault } from '../vault/open.ts';
 import { credentialKinds, type CredentialInfo, type CredentialKind } from '../vault/types.ts';
 import type { CliIo } from './io.ts';
 
-const usage = `usage:
+/** Usage of `airlock vault`. */
+export const usage = `usage:
   airlock vault set <name> (--from-env VAR | --from-file F | --from-stdin)
                     --kind bearer|header|basic|query [--header-name X] [--param-name q]
                     --host <glob> [--host …] [--method M …] [--path <glob> …] [--agent <id> …]

@@ -1,19 +1,27 @@
 // The codec server the Temporal UI calls to show Airlock's encrypted payloads in clear to an
 // operator: POST /decode with `{"payloads":[…]}` (proto3 JSON: base64 metadata values and data)
 // answers the same shape decrypted. Only decoding is offered (nothing can be encrypted through
-// it), only to the UI's own origin (CORS), on loopback; anyone who can reach it can read payloads,
-// so in production it sits behind the same sign-in as the UI.
+// it), only to the UI's own origin (CORS), and only with the shared token (AIRLOCK_CODEC_TOKEN):
+// as `Authorization: Bearer …` (CLI, scripts) or as the `airlock_codec` cookie that signing in at
+// GET / sets, which the UI's fetch carries when "include cross-origin credentials" is on.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
+import { isEncrypted } from './codec.ts';
+
+/** The cookie that carries the codec token from the operator's browser. */
+export const CODEC_COOKIE = 'airlock_codec';
 
 /** Options of the codec server. */
 export interface CodecServerOptions {
   codec: PayloadCodec;
   /** The Temporal UI's origin, e.g. http://127.0.0.1:8233: the only one allowed to call. */
   uiOrigin: string;
+  /** The shared secret every /decode request must carry (bearer token or cookie). */
+  token: string;
   logger: Logger;
   /** Largest request body (bytes, default 4 MiB). */
   maxBody?: number;
@@ -35,6 +43,13 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
   const { codec, logger } = options;
   const origin = options.uiOrigin.replace(/\/+$/, '');
   const maxBody = options.maxBody ?? 4 * 1024 * 1024;
+  const expected = digest(options.token);
+  // Constant time: compare fixed-length digests, so neither content nor length leaks.
+  const authorized = (req: IncomingMessage): boolean => {
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const cookie = cookies(req.headers.cookie)[CODEC_COOKIE];
+    return [bearer, cookie].some((t) => t !== undefined && timingSafeEqual(digest(t), expected));
+  };
   const server: Server = createServer(serverOptions(), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err }, 'codec server failed');
@@ -46,9 +61,11 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
     const path = (req.url ?? '/').split('?')[0];
     if (req.headers.origin === origin) {
       res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
       res.setHeader('vary', 'origin');
     }
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
+    if (path === '/') return signIn(req, res);
     if (path !== '/decode') return send(res, 404, { error: 'not_found' });
     if (req.method === 'OPTIONS') {
       res.setHeader('access-control-allow-methods', 'POST');
@@ -59,6 +76,13 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
     if (req.headers.origin !== undefined && req.headers.origin !== origin) {
       return send(res, 403, { error: 'origin_not_allowed' });
+    }
+    if (!authorized(req)) {
+      res.setHeader('www-authenticate', 'Bearer realm="airlock-codec"');
+      return send(res, 401, {
+        error: 'unauthorized',
+        message: `sign in at this server's / with AIRLOCK_CODEC_TOKEN, or send it as a bearer token`,
+      });
     }
     const body = await readBody(req, maxBody);
     if (body === null) return sendTooLarge(res);
@@ -72,12 +96,31 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
     }
     let decoded: Payload[];
     try {
-      decoded = await codec.decode(payloads);
+      // Payloads we did not encrypt (older clear histories, the server's own) are shown as they are.
+      decoded = await Promise.all(
+        payloads.map(async (p) => (isEncrypted(p) ? ((await codec.decode([p]))[0] as Payload) : p)),
+      );
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'codec server: payload not decodable');
       return send(res, 422, { error: 'not_decodable', message: (err as Error).message });
     }
     send(res, 200, { payloads: decoded.map(toJson) });
+  }
+
+  // GET /: a form to paste the token; POST /: a correct token sets the HttpOnly cookie the UI's
+  // requests then carry (SameSite=Strict: the UI on another port of the same host is same-site).
+  async function signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET') return page(res, 200, form(''));
+    if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
+    const body = await readBody(req, 4096);
+    const token = new URLSearchParams(body ?? '').get('token') ?? '';
+    if (!timingSafeEqual(digest(token), expected))
+      return page(res, 401, form('That is not the codec token (AIRLOCK_CODEC_TOKEN).'));
+    res.setHeader(
+      'set-cookie',
+      `${CODEC_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`,
+    );
+    page(res, 200, `<p>Signed in. <a href="${origin}">Open the Temporal UI</a>.</p>`);
   }
 
   return {
@@ -109,4 +152,41 @@ function toJson(p: Payload): JsonPayload {
   for (const [k, v] of Object.entries(p.metadata ?? {}))
     metadata[k] = Buffer.from(v).toString('base64');
   return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function cookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    try {
+      out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // a cookie of someone else's with bad escaping: not ours
+    }
+  }
+  return out;
+}
+
+function page(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'none'; form-action 'self'",
+    'x-frame-options': 'DENY',
+  });
+  res.end(
+    `<!doctype html><title>Airlock codec server</title>\n<h1>Airlock codec server</h1>\n${body}`,
+  );
+}
+
+function form(error: string): string {
+  return `<p>Paste the codec token (<code>AIRLOCK_CODEC_TOKEN</code> in <code>.data/env</code>) so the
+Temporal UI in this browser can show decrypted payloads.</p>
+${error ? `<p role="alert">${error}</p>` : ''}
+<form method="post" action="/"><input type="password" name="token" aria-label="codec token"
+autocomplete="off" autofocus> <button type="submit">Sign in</button></form>`;
 }

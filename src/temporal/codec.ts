@@ -1,5 +1,7 @@
 // AES-256-GCM payload codec: workflow inputs, results, signals and activity payloads are stored
-// encrypted in Temporal's history. Search attributes are not payloads and stay in clear.
+// encrypted in Temporal's history. Search attributes are not payloads and stay in clear. With a key
+// configured, a payload without our encryption is refused: whoever can reach Temporal but lacks
+// the key cannot slip a plain-JSON signal (an approval) past the worker.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { AirlockError } from '../errors.ts';
@@ -7,6 +9,11 @@ import { AirlockError } from '../errors.ts';
 const ENCODING = 'binary/encrypted';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** Whether `p` carries this codec's encryption (the codec server shows other payloads as they are). */
+export function isEncrypted(p: Payload): boolean {
+  return dec.decode(p.metadata?.encoding ?? new Uint8Array()) === ENCODING;
+}
 
 /** Encrypts every payload with one active key; decrypts with any known key id (rotation). */
 export class EncryptionCodec implements PayloadCodec {
@@ -44,7 +51,13 @@ export class EncryptionCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     await Promise.resolve();
     return payloads.map((p) => {
-      if (dec.decode(p.metadata?.encoding ?? new Uint8Array()) !== ENCODING) return p;
+      if (!isEncrypted(p)) {
+        const encoding = dec.decode(p.metadata?.encoding ?? new Uint8Array()) || 'none';
+        throw new AirlockError(
+          'codec_unencrypted',
+          `refusing an unencrypted payload (encoding ${encoding}): a payload key is set, so every payload must be encrypted with it; was it sent by a client without the key?`,
+        );
+      }
       const keyId = dec.decode(p.metadata?.['encryption-key-id'] ?? new Uint8Array());
       const key = this.keys.get(keyId);
       if (!key) throw new AirlockError('codec_unknown_key', `no payload key with id "${keyId}"`);

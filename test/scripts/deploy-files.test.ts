@@ -14,6 +14,7 @@ interface Service {
   ports?: string[];
   environment?: Record<string, string | number>;
   volumes?: string[];
+  networks?: string[];
 }
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
   services: Record<string, Service>;
@@ -26,8 +27,20 @@ test('every published port binds to 127.0.0.1', () => {
     for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, name);
 });
 
+test('the codec service shares no network with the webhook, and requires its token', () => {
+  const codec = compose.services.codec;
+  const webhook = compose.services.webhook;
+  assert.ok(codec?.networks?.length, 'the codec service names its networks (not the default one)');
+  assert.ok(webhook?.networks?.length, 'the webhook names its networks (not the default one)');
+  const shared = codec.networks.filter((n) => webhook.networks?.includes(n));
+  assert.deepEqual(shared, [], 'networks the codec service and the webhook share');
+  for (const [name, service] of Object.entries(compose.services))
+    assert.ok(service.networks?.length, `${name} is on a named network, not the shared default`);
+  assert.match(String(codec.environment?.AIRLOCK_CODEC_TOKEN), /^\$\{AIRLOCK_CODEC_TOKEN:\?/);
+});
+
 test('the Airlock services pass only settings Airlock reads', () => {
-  for (const name of ['worker', 'webhook']) {
+  for (const name of ['worker', 'webhook', 'codec']) {
     const env = Object.keys(compose.services[name]?.environment ?? {});
     assert.ok(env.length > 0, name);
     for (const key of env.filter((k) => k !== 'DOCKER_HOST'))

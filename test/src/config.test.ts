@@ -21,3 +21,20 @@ test('every invalid value is reported at once', () => {
     },
   );
 });
+
+test('production refuses to start without a payload key, naming it', () => {
+  assert.throws(
+    () => loadConfig({ NODE_ENV: 'production' }),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'config_invalid');
+      assert.match(err.message, /AIRLOCK_PAYLOAD_KEY: required when NODE_ENV=production/);
+      return true;
+    },
+  );
+  const key = Buffer.alloc(32, 7).toString('base64');
+  assert.equal(
+    loadConfig({ NODE_ENV: 'production', AIRLOCK_PAYLOAD_KEY: key }).NODE_ENV,
+    'production',
+  );
+  assert.equal(loadConfig({ NODE_ENV: 'development' }).AIRLOCK_PAYLOAD_KEY, undefined);
+});

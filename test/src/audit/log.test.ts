@@ -1,12 +1,16 @@
 // The audit log: idempotent appends, a chain that verifies, and tampering that is caught and
-// located; the CLI verifies and exports (JSON lines and CSV).
+// located, a cut tail caught by the signed head anchor; the CLI verifies and exports (JSON lines
+// and CSV).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeAnchor } from '../../../src/audit/anchor.ts';
 import { AuditLog, type AuditEvent } from '../../../src/audit/log.ts';
+import { openAuditLog } from '../../../src/audit/open.ts';
+import { loadConfig } from '../../../src/config.ts';
 import { bufferIo } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
 import { repoRoot } from '../../helpers/temporal.ts';
@@ -113,7 +117,7 @@ test('airlock audit verify and export (jsonl, csv, --since), and a broken chain 
 
 test('the airlock binary runs audit verify as a real process', async () => {
   const path = file();
-  await new AuditLog(path).append(event('x'));
+  await openAuditLog(loadConfig({ ...process.env, AIRLOCK_AUDIT_FILE: path })).append(event('x'));
   const child = spawn(process.execPath, ['bin/airlock.js', 'audit', 'verify'], {
     cwd: repoRoot,
     env: { ...process.env, AIRLOCK_AUDIT_FILE: path },
@@ -123,4 +127,57 @@ test('the airlock binary runs audit verify as a real process', async () => {
   const code = await new Promise((resolve) => child.on('exit', resolve));
   assert.equal(code, 0);
   assert.match(out, /1 records/);
+});
+
+test('a cut tail is caught by the signed anchor; the log then refuses to grow over it', async () => {
+  const path = file();
+  const env = {
+    AIRLOCK_AUDIT_FILE: path,
+    AIRLOCK_PAYLOAD_KEY: Buffer.alloc(32, 3).toString('base64'),
+  };
+  const log = openAuditLog(loadConfig(env));
+  for (const id of ['e1', 'e2', 'e3', 'e4']) await log.append(event(id));
+  let io = bufferIo();
+  assert.equal(await main(['audit', 'verify'], io, env), 0, io.err);
+  assert.match(io.out, /audit log OK: 4 records/);
+
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  writeFileSync(path, `${lines.slice(0, 2).join('\n')}\n`);
+  io = bufferIo();
+  assert.equal(await main(['audit', 'verify'], io, env), 1);
+  assert.match(
+    io.err,
+    /BROKEN at record 3: the log ends at record 2 but the anchor says 4: 2 records missing from the end/,
+  );
+  await assert.rejects(
+    openAuditLog(loadConfig(env)).append(event('e5')),
+    (err: Error & { code?: string }) =>
+      err.code === 'audit_tampered' && /2 records missing/.test(err.message),
+  );
+
+  // Moving the anchor back with the cut needs the key: an unsigned or foreign-key anchor fails.
+  const head = JSON.parse(lines[1] as string) as { seq: number; hash: string };
+  for (const key of [undefined, Buffer.alloc(32, 9)]) {
+    await writeAnchor(`${path}.head`, head, key);
+    io = bufferIo();
+    assert.equal(await main(['audit', 'verify'], io, env), 1);
+    assert.match(io.err, /anchor is not signed with this installation/);
+  }
+  rmSync(`${path}.head`);
+  io = bufferIo();
+  assert.equal(await main(['audit', 'verify'], io, env), 1);
+  assert.match(io.err, /no anchor .* may have been cut/);
+});
+
+test('a log whose anchor went missing marks that in its chain on the next append', async () => {
+  const path = file();
+  const log = new AuditLog(path);
+  await log.append(event('e1'));
+  rmSync(`${path}.head`);
+  const result = await new AuditLog(path).verify();
+  assert.match(result.ok ? '' : result.problem, /no anchor/);
+  await new AuditLog(path).append(event('e2'));
+  const types = (await new AuditLog(path).read()).map((r) => r.type);
+  assert.deepEqual(types, ['decision', 'audit.anchor_missing', 'decision']);
+  assert.equal((await new AuditLog(path).verify()).ok, true);
 });

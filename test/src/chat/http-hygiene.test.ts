@@ -101,12 +101,13 @@ test('codec server: an oversized upload gets 413 and the socket is closed', asyn
     uiOrigin: 'http://127.0.0.1:8233',
     logger: silent,
     maxBody: 4096,
+    token: 'codec-token-for-the-413-test-0123456789',
   });
   const port = await server.listen(0);
   const client = rawClient(port);
   try {
     client.socket.write(
-      'POST /decode HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 104857600\r\n\r\n',
+      'POST /decode HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer codec-token-for-the-413-test-0123456789\r\ncontent-length: 104857600\r\n\r\n',
     );
     await flood(client.socket, chunk, 5000);
     const { received, afterMs } = await client.closed;

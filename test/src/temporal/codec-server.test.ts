@@ -1,7 +1,7 @@
 // The codec server the Temporal UI decrypts payloads through: a workflow input stored encrypted by
-// the real dev server comes back in clear from POST /decode, but only for the UI's origin; bad
-// input gets a clear error and nothing can be encrypted through it. The dev server's UI is
-// configured to call it (its settings name the endpoint).
+// the real dev server comes back in clear from POST /decode, but only for the UI's origin and only
+// with the codec token (bearer, or the cookie signing in sets); bad input gets a clear error and
+// nothing can be encrypted through it. The dev server's UI is configured to call it.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -14,23 +14,79 @@ import { testConfig } from '../../helpers/temporal.ts';
 
 const ui = 'http://127.0.0.1:8233';
 const config = testConfig({ AIRLOCK_PAYLOAD_KEY: randomBytes(32).toString('base64') });
+const token = randomBytes(32).toString('base64url');
 let server: CodecServer;
 let url: string;
 
 before(async () => {
   const codec = dataConverter(config).payloadCodecs?.[0];
   assert.ok(codec);
-  server = createCodecServer({ codec, uiOrigin: ui, logger: createLogger({ level: 'silent' }) });
+  server = createCodecServer({
+    codec,
+    uiOrigin: ui,
+    token,
+    logger: createLogger({ level: 'silent' }),
+  });
   url = `http://127.0.0.1:${await server.listen(0)}`;
 });
 after(() => server.close());
 
-const decode = (body: unknown, origin = ui) =>
+const decode = (
+  body: unknown,
+  origin = ui,
+  auth: Record<string, string> = { authorization: `Bearer ${token}` },
+) =>
   fetch(`${url}/decode`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin, 'x-namespace': 'default' },
+    headers: { 'content-type': 'application/json', origin, 'x-namespace': 'default', ...auth },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+const plain = (value: unknown) => {
+  const p = defaultPayloadConverter.toPayload(value);
+  return {
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
+    data: Buffer.from(p.data ?? []).toString('base64'),
+  };
+};
+
+test('without the codec token nobody gets a payload decoded; the token as bearer or cookie works', async () => {
+  const body = { payloads: [plain({ hello: 'world' })] };
+  const wrong: Record<string, string>[] = [
+    {},
+    { authorization: 'Bearer wrong' },
+    { authorization: `Bearer ${token}x` },
+    { cookie: 'airlock_codec=wrong' },
+  ];
+  for (const auth of wrong) {
+    const res = await decode(body, ui, auth);
+    assert.equal(res.status, 401, JSON.stringify(auth));
+    assert.equal(res.headers.get('access-control-allow-origin'), ui, 'the UI can read the 401');
+  }
+  assert.equal((await decode(body)).status, 200);
+  assert.equal((await decode(body, ui, { cookie: `other=1; airlock_codec=${token}` })).status, 200);
+
+  // Signing in: the form, a wrong token refused, the right one sets an HttpOnly cookie.
+  const form = await fetch(`${url}/`);
+  assert.equal(form.status, 200);
+  assert.match(await form.text(), /<form method="post"/);
+  const signIn = (t: string) =>
+    fetch(`${url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: t }).toString(),
+    });
+  const refused = await signIn('nope');
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers.get('set-cookie'), null);
+  const ok = await signIn(token);
+  assert.equal(ok.status, 200);
+  assert.match(await ok.text(), new RegExp(`Signed in. <a href="${ui}">`));
+  const cookie = ok.headers.get('set-cookie') ?? '';
+  assert.match(cookie, /^airlock_codec=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+  assert.equal((await decode(body, ui, { cookie: cookie.split(';')[0] as string })).status, 200);
+});
 
 test('an input the dev server stores encrypted is decoded for the Temporal UI', async () => {
   const client = await createClient(config);
@@ -81,13 +137,18 @@ test('the UI origin gets its preflight; other origins, encoding and bad bodies a
   });
   assert.equal(preflight.status, 204);
   assert.equal(preflight.headers.get('access-control-allow-origin'), ui);
+  assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
   assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /x-namespace/);
 
   const elsewhere = await decode({ payloads: [] }, 'http://evil.example');
   assert.equal(elsewhere.status, 403);
   assert.equal(elsewhere.headers.get('access-control-allow-origin'), null);
 
-  const encode = await fetch(`${url}/encode`, { method: 'POST', body: '{"payloads":[]}' });
+  const encode = await fetch(`${url}/encode`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: '{"payloads":[]}',
+  });
   assert.equal(encode.status, 404, 'nothing can be encrypted through it');
 
   assert.equal((await decode('not json')).status, 400);
@@ -105,6 +166,12 @@ test('the UI origin gets its preflight; other origins, encoding and bad bodies a
   });
   assert.equal(forged.status, 422);
   assert.match(((await forged.json()) as { message: string }).message, /payload|key/);
+  // A payload we did not encrypt (a history from before the key) is shown as it is.
+  const clear = await decode({ payloads: [plain({ old: true })] });
+  assert.equal(clear.status, 200);
+  assert.deepEqual(((await clear.json()) as { payloads: unknown[] }).payloads, [
+    plain({ old: true }),
+  ]);
   const huge = await decode({ payloads: [{ data: 'A'.repeat(5 * 1024 * 1024) }] });
   assert.equal(huge.status, 413);
 });

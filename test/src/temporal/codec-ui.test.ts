@@ -1,6 +1,8 @@
 // The real Temporal UI, driven by headless Chromium: a workflow input that the server stores
 // encrypted shows in clear on the workflow's page, decrypted in the browser through the codec
-// server that `make up` starts and the dev server's UI is pointed at.
+// server that `make up` starts and the dev server's UI is pointed at. The codec server wants its
+// token: the operator signs in on its page once (an HttpOnly cookie) and turns on the UI's
+// "include cross-origin credentials" codec setting (the dev server has no flag for it).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { testConfig } from '../../helpers/temporal.ts';
 test('an operator reads an encrypted workflow input in clear in the Temporal UI', async () => {
   const config = testConfig();
   assert.ok(config.AIRLOCK_PAYLOAD_KEY, 'make up sets the payload key');
+  assert.ok(config.AIRLOCK_CODEC_TOKEN, 'make up sets the codec token');
+  const codecUrl = `http://127.0.0.1:${config.AIRLOCK_CODEC_PORT}`;
   const client = await createClient(config);
   const marker = `refund for order ${randomUUID()}`;
   const handle = await client.workflow.start('durableWaitWorkflow', {
@@ -24,6 +28,20 @@ test('an operator reads an encrypted workflow input in clear in the Temporal UI'
   try {
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Without signing in, the codec server refuses the browser.
+    const refused = await page.request.post(`${codecUrl}/decode`, { data: { payloads: [] } });
+    assert.equal(refused.status(), 401);
+    await page.goto(`${codecUrl}/`);
+    await page.getByLabel('codec token').fill(config.AIRLOCK_CODEC_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Open the Temporal UI' }).click();
+    await page.waitForURL(`${config.TEMPORAL_UI_URL}/**`);
+    // What the UI's Codec Server settings store when "include cross-origin credentials" is on.
+    await page.evaluate((endpoint) => {
+      localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      localStorage.setItem('endpoint', JSON.stringify(endpoint));
+      localStorage.setItem('includeCredentials', 'true');
+    }, codecUrl);
     await page.goto(
       `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(handle.workflowId)}`,
     );

@@ -1,5 +1,6 @@
-// Payload encryption: values round-trip through the codec, and the history stored by the real
-// Temporal server holds only ciphertext (a secret in a workflow input is not readable there).
+// Payload encryption: values round-trip through the codec, the history stored by the real
+// Temporal server holds only ciphertext (a secret in a workflow input is not readable there), and
+// a worker with the key refuses a plain payload (a signal forged by a client without the key).
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { test } from 'node:test';
@@ -7,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec } from '../../../src/temporal/codec.ts';
 import { createClient } from '../../../src/temporal/client.ts';
-import { testConfig } from '../../helpers/temporal.ts';
+import { releaseSignal } from '../../../workflows/durable-wait/messages.ts';
+import { killProcess, spawnWorker, testConfig } from '../../helpers/temporal.ts';
 
 test('encode then decode returns the original payload; a wrong key fails', async () => {
   const key = randomBytes(32);
@@ -27,6 +29,49 @@ test('encode then decode returns the original payload; a wrong key fails', async
   const rotated = new EncryptionCodec({ k1: key, k2: randomBytes(32) }, 'k2');
   const [reopened] = await rotated.decode([sealed]);
   assert.deepEqual(defaultPayloadConverter.fromPayload(reopened!), { secret: 'hunter2' });
+  await assert.rejects(codec.decode([payload]), { code: 'codec_unencrypted' });
+});
+
+test('a worker with the key runs an encrypted signal and refuses a plain one sent without the key', async () => {
+  const config = testConfig({ AIRLOCK_PAYLOAD_KEY: randomBytes(32).toString('base64') });
+  const client = await createClient(config);
+  const keyless = new Client({
+    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+  });
+  const worker = await spawnWorker(config);
+  const start = () =>
+    client.workflow.start('durableWaitWorkflow', {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: `codec-signal-${randomUUID()}`,
+      args: [{ purpose: 'signal codec test' }],
+    });
+  const [genuine, forged] = [await start(), await start()];
+  try {
+    await genuine.signal(releaseSignal, { token: 'from-the-key-holder' });
+    const result = (await genuine.result()) as { token: string };
+    assert.equal(result.token, 'from-the-key-holder');
+
+    await keyless.workflow.getHandle(forged.workflowId).signal(releaseSignal, { token: 'forged' });
+    let failure: string | undefined;
+    for (let i = 0; i < 100 && !failure; i++) {
+      const { events } = await forged.fetchHistory();
+      failure =
+        events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes
+          ?.failure?.message ?? undefined;
+      if (!failure) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(failure ?? 'no workflow task failed', /unencrypted payload/);
+    assert.equal(
+      (await forged.describe()).status.name,
+      'RUNNING',
+      'the forged release did nothing',
+    );
+  } finally {
+    await forged.terminate('test done').catch(() => undefined);
+    await killProcess(worker, 'SIGTERM');
+    await keyless.connection.close();
+    await client.connection.close();
+  }
 });
 
 test('workflow inputs are stored encrypted in the real server history', async () => {
