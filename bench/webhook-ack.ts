@@ -70,7 +70,7 @@ const inbox = createDecisionInbox({
   dir: mkdtempSync(join(tmpdir(), 'airlock-ack-bench-')),
   logger,
   deliver: signal,
-  deliverClick: (click) => viaInbox.bot.replay(click),
+  deliverClick: (click) => viaInbox.receiver.replay(click),
 });
 await inbox.start();
 const inboxUrl = `http://127.0.0.1:${await viaInbox.listen()}/api/webhooks/teams`;

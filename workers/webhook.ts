@@ -35,7 +35,7 @@ try {
   const opened = createDecisionInbox({
     dir: inboxDir(config),
     deliver: signal,
-    deliverClick: (click) => server.bot.replay(click),
+    deliverClick: (click) => server.receiver.replay(click),
     logger,
   });
   await opened.start();

@@ -12,7 +12,7 @@ import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
-import type { OnDecision } from './bot.ts';
+import type { OnDecision } from './receiver.ts';
 import { createForwarder } from './inbox-forwarder.ts';
 import {
   deliveredLine,

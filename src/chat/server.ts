@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
 import { readBody, send } from '../http.ts';
 import type { Logger } from '../log.ts';
-import { createApprovalBot, type ApprovalBot, type OnDecision } from './bot.ts';
+import { approvalBot, type ApprovalBot } from './bot.ts';
 import { recognizeClick } from './click-shape.ts';
 import type { StoredClick } from './inbox-file.ts';
+import { createChatPlatforms } from './platforms.ts';
+import { createReceiver, type ChatReceiver, type OnDecision } from './receiver.ts';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 
 /** Options of the chat webhook server. */
@@ -34,6 +36,7 @@ export interface ChatServerOptions {
 /** A running (or ready to run) chat webhook server. */
 export interface ChatServer {
   bot: ApprovalBot;
+  receiver: ChatReceiver;
   /** Start listening; resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -42,12 +45,13 @@ export interface ChatServer {
 /** Build the bot and its HTTP server (not yet listening). */
 export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const { config, logger } = options;
-  const bot = await createApprovalBot({
+  const platforms = await createChatPlatforms({
     config,
-    onDecision: options.onDecision,
     logger,
     ...(options.teamsToken ? { teamsToken: options.teamsToken } : {}),
   });
+  const bot = approvalBot(platforms, config);
+  const receiver = createReceiver(platforms, options.onDecision, logger);
   const ackTimeoutMs = options.ackTimeoutMs ?? 4000;
 
   const server = createServer((req, res) => {
@@ -90,7 +94,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     if (options.clicks && click) {
       // Verified exactly as the adapter would, kept durably as received, then acknowledged; the
       // Chat SDK turns it into a decision from the inbox.
-      if (!(await bot.verifyRequest(platform, request, body))) {
+      if (!(await receiver.verifyRequest(platform, request, body))) {
         return send(res, 401, { error: 'unauthorized' });
       }
       try {
@@ -112,16 +116,13 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         value: receivedText,
       });
     }
-    const tasks: Promise<unknown>[] = [];
-    const response = await webhook(request, {
-      waitUntil: (task) => tasks.push(task),
-      propagateHandlerErrors: true,
-    });
-    const outcome = await settle(tasks, ackTimeoutMs);
-    if (outcome === 'failed') return send(res, 503, { error: 'decision_not_recorded' });
-    if (outcome === 'timeout') logger.warn({ platform }, 'acknowledged before onDecision finished');
-    let text = await response.text();
-    const type = response.headers.get('content-type') ?? '';
+    const response = await receiver.handle(platform, request, ackTimeoutMs);
+    if (response.outcome === 'failed') return send(res, 503, { error: 'decision_not_recorded' });
+    if (response.outcome === 'timeout') {
+      logger.warn({ platform }, 'acknowledged before onDecision finished');
+    }
+    let text = response.text;
+    const type = response.contentType;
     // Adapters answer errors in plain text ("Unauthorized", "Invalid JSON"); ours are JSON.
     if (response.status >= 400 && !type.includes('json')) {
       return send(res, response.status, { error: text || `http_${response.status}` });
@@ -131,29 +132,9 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     res.end(text.length > 0 ? text : undefined);
   }
 
-  async function settle(
-    tasks: Promise<unknown>[],
-    ms: number,
-  ): Promise<'ok' | 'failed' | 'timeout'> {
-    if (tasks.length === 0) return 'ok';
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
-    const all = Promise.all(tasks).then(
-      () => 'ok' as const,
-      (err: unknown) => {
-        logger.error({ err }, 'click handling failed; the platform may retry');
-        return 'failed' as const;
-      },
-    );
-    try {
-      return await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   return {
     bot,
+    receiver,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

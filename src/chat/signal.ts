@@ -7,7 +7,7 @@ import {
   approvalDecisionSignal,
   type ApprovalDecision,
 } from '../../workflows/sensitive-action/messages.ts';
-import type { OnDecision } from './bot.ts';
+import type { OnDecision } from './receiver.ts';
 
 const actionId = /^action:[A-Za-z0-9_.:-]{1,100}$/;
 

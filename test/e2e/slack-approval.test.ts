@@ -59,11 +59,7 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
     onDecision: signalDecision(fx.client, logger),
   });
   const url = `http://127.0.0.1:${await webhook.listen()}/api/webhooks/slack`;
-  const bot = await createApprovalBot({
-    config,
-    logger,
-    onDecision: () => Promise.reject(new Error('no clicks here')),
-  });
+  const bot = await createApprovalBot({ config, logger });
   const worker = await createWorker({
     config,
     logger,

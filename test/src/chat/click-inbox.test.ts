@@ -57,7 +57,7 @@ before(async () => {
     teamsToken: () => 'header.payload.signature',
     clicks: { acceptClick: (workflowId, click) => inbox.acceptClick(workflowId, click) },
   });
-  inbox = openInbox((click) => server.bot.replay(click));
+  inbox = openInbox((click) => server.receiver.replay(click));
   await inbox.start();
   const port = await server.listen();
   teamsUrl = `http://127.0.0.1:${port}/api/webhooks/teams`;
@@ -190,7 +190,7 @@ test('a click the first inbox could not hand on is handed to the Chat SDK by the
   assert.ok(inbox.stats().retries > 0);
   await inbox.close();
   const decided = sink.calls.length;
-  inbox = openInbox((c) => server.bot.replay(c));
+  inbox = openInbox((c) => server.receiver.replay(c));
   await inbox.start();
   const { decision } = await sink.next();
   assert.equal(sink.calls.length, decided + 1);
