@@ -2,7 +2,6 @@
 // Bot Framework mode) and the Slack adapter, each with the verifier of its inbound requests, on one
 // Chat SDK instance with memory state, plus the conversations known so far. Posting (bot.ts) and
 // receiving (receiver.ts) are both built on it.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
 import { createMemoryState } from '@chat-adapter/state-memory';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
@@ -25,8 +24,6 @@ export type Platform = 'teams' | 'slack';
 /** Checks an inbound request the way the platform's adapter does (token or signature). */
 export type RequestVerifier = (request: Request, body: string) => unknown;
 
-const replayHeader = 'x-airlock-replay';
-
 /** Options of the chat platforms. */
 export interface ChatPlatformsOptions {
   config: Config;
@@ -47,8 +44,6 @@ export interface ChatPlatforms {
   teams: () => AirlockTeamsAdapter;
   /** The Slack adapter; throws AirlockError `chat_unavailable` when Slack is off. */
   slack: () => AirlockSlackAdapter;
-  /** Header and value marking a click replayed from the inbox inside this process. */
-  replayMark: [string, string];
 }
 
 /** Build and initialize the adapters `config` turns on; throws AirlockError on unsafe config. */
@@ -62,15 +57,6 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       ? 'production'
       : 'off';
   const chatLog = toChatLogger(logger);
-  // A click replayed from the inbox was verified when it arrived; its replay carries this process's
-  // random token instead of the (by then possibly expired) platform credentials.
-  const replayToken = Buffer.from(randomBytes(32).toString('base64url'));
-  const isReplay = (request: Request): boolean => {
-    const given = Buffer.from(request.headers.get(replayHeader) ?? '');
-    return given.length === replayToken.length && timingSafeEqual(given, replayToken);
-  };
-  const trusting = (verify: RequestVerifier) => (request: Request, body: string) =>
-    isReplay(request) || verify(request, body);
   if (teamsMode === 'playground') {
     assertPlaygroundAllowed(config);
     logger.warn(
@@ -80,7 +66,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
     adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       token: options.teamsToken ?? (() => playgroundOutboundToken(appId)),
-      webhookVerifier: trusting((verifiers.teams = createPlaygroundVerifier(logger))),
+      webhookVerifier: (verifiers.teams = createPlaygroundVerifier(logger)),
       logger: chatLog.child('teams'),
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
@@ -104,7 +90,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       ...(options.teamsToken
         ? { token: options.teamsToken }
         : { appPassword: config.AIRLOCK_TEAMS_APP_PASSWORD ?? '' }),
-      webhookVerifier: trusting((verifiers.teams = auth.webhookVerifier)),
+      webhookVerifier: (verifiers.teams = auth.webhookVerifier),
       logger: chatLog.child('teams'),
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
@@ -114,9 +100,9 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
   );
   if (slackEnabled) {
     adapters['slack'] = new AirlockSlackAdapter({
-      webhookVerifier: trusting(
-        (verifiers.slack = createSlackVerifier(config.AIRLOCK_SLACK_SIGNING_SECRET ?? '')),
-      ),
+      webhookVerifier: (verifiers.slack = createSlackVerifier(
+        config.AIRLOCK_SLACK_SIGNING_SECRET ?? '',
+      )),
       botToken: config.AIRLOCK_SLACK_BOT_TOKEN ?? '',
       botUserId: config.AIRLOCK_SLACK_BOT_USER_ID ?? 'U0AIRLOCK',
       logger: chatLog.child('slack'),
@@ -150,7 +136,6 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
     slackEnabled,
     verifiers,
     conversations,
-    replayMark: [replayHeader, replayToken.toString()],
     teams: () => {
       const a = adapters['teams'];
       if (!a) throw new AirlockError('chat_unavailable', 'Teams is not configured');

@@ -1,17 +1,17 @@
 // The receiving side of Airlock's chat surface: checks inbound webhook requests the way the
-// platform's adapter does, and passes everything that is not an approval click kept by the inbox
-// (messages, installs, conversation updates) through the Chat SDK, which learns from them where
-// the bot may post.
+// platform's adapter does, and passes everything that is not an approval click (messages,
+// installs, conversation updates) through the Chat SDK, which learns from them where the bot may
+// post. Approval clicks never reach the SDK's handlers here: the webhook decides them itself
+// (server.ts); a click that slipped past click-shape.ts is only logged.
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { approvalActionIds } from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
 import { teamsTargetFromActivity } from './conversations.ts';
-import type { StoredClick } from './inbox-file.ts';
 import type { ChatPlatforms, Platform } from './platforms.ts';
 
-/** Receives each click's decision; must resolve only once the decision is durably accepted. */
+/** Takes a click's decision; resolves once the decision is durably accepted. */
 export type OnDecision = (workflowId: string, decision: ApprovalDecision) => Promise<void>;
 
 /** What the Chat SDK answered a request, once the work it started settled (or timed out). */
@@ -29,19 +29,10 @@ export interface ChatReceiver {
   verifyRequest(platform: Platform, request: Request, body: string): Promise<boolean>;
   /** Hand a request to the platform's adapter; waits up to `ackTimeoutMs` for its handlers. */
   handle(platform: Platform, request: Request, ackTimeoutMs: number): Promise<SdkAnswer>;
-  /**
-   * Hand a click that was verified and acknowledged earlier to the Chat SDK; resolves once its
-   * decision went to `onDecision`, rejects (to be retried) when that failed.
-   */
-  replay(click: StoredClick): Promise<void>;
 }
 
 /** Register the receiving handlers on `platforms`' Chat instance. */
-export function createReceiver(
-  platforms: ChatPlatforms,
-  onDecision: OnDecision,
-  logger: Logger,
-): ChatReceiver {
+export function createReceiver(platforms: ChatPlatforms, logger: Logger): ChatReceiver {
   const { chat, conversations, verifiers } = platforms;
   // Any message to the bot teaches it where it may post: DMs, mentions and plain messages.
   const learn = (adapterName: string, raw: unknown): void => {
@@ -56,48 +47,16 @@ export function createReceiver(
   chat.onDirectMessage((thread, message) => learn(thread.adapter.name, message.raw));
   chat.onNewMention((thread, message) => learn(thread.adapter.name, message.raw));
   chat.onNewMessage(/[\s\S]*/, (thread, message) => learn(thread.adapter.name, message.raw));
-
-  /** When replayed clicks were received, by delivery id, while their replay runs. */
-  const receipts = new Map<string, string>();
-  chat.onAction(approvalActionIds, async (event) => {
+  chat.onAction(approvalActionIds, (event) => {
     const result = decisionFromClick({
       actionId: event.actionId,
       ...(event.value !== undefined ? { value: event.value } : {}),
       platform: event.adapter.name,
       raw: event.raw,
     });
-    if (!result.ok) {
-      logger.warn({ actionId: event.actionId, reason: result.reason }, 'ignored a card click');
-      return;
-    }
-    const { workflowId } = result;
-    const receivedAt = receipts.get(result.decision.decisionId);
-    const decision = receivedAt ? { ...result.decision, receivedAt } : result.decision;
-    logger.info(
-      {
-        workflowId,
-        decisionId: decision.decisionId,
-        choice: decision.choice,
-        approver: decision.approver.displayName,
-      },
-      'approval card clicked',
-    );
-    await onDecision(workflowId, decision);
+    const reason = result.ok ? 'not in a shape the webhook takes clicks in' : result.reason;
+    logger.warn({ actionId: event.actionId, reason }, 'ignored a card click');
   });
-
-  async function run(
-    platform: Platform,
-    request: Request,
-  ): Promise<{ response: Response; tasks: Promise<unknown>[] }> {
-    const webhook = chat.webhooks[platform];
-    if (!webhook) throw new AirlockError('chat_unavailable', `${platform} is not configured`);
-    const tasks: Promise<unknown>[] = [];
-    const response = await webhook(request, {
-      waitUntil: (task) => tasks.push(task),
-      propagateHandlerErrors: true,
-    });
-    return { response, tasks };
-  }
 
   async function settle(tasks: Promise<unknown>[], ms: number): Promise<SdkAnswer['outcome']> {
     if (tasks.length === 0) return 'ok';
@@ -127,7 +86,13 @@ export function createReceiver(
       }
     },
     async handle(platform, request, ackTimeoutMs) {
-      const { response, tasks } = await run(platform, request);
+      const webhook = chat.webhooks[platform];
+      if (!webhook) throw new AirlockError('chat_unavailable', `${platform} is not configured`);
+      const tasks: Promise<unknown>[] = [];
+      const response = await webhook(request, {
+        waitUntil: (task) => tasks.push(task),
+        propagateHandlerErrors: true,
+      });
       const outcome = await settle(tasks, ackTimeoutMs);
       return {
         status: response.status,
@@ -135,27 +100,6 @@ export function createReceiver(
         text: await response.text(),
         outcome,
       };
-    },
-    async replay(click) {
-      const [header, token] = platforms.replayMark;
-      const request = new Request(`http://airlock.replay/api/webhooks/${click.platform}`, {
-        method: 'POST',
-        headers: { 'content-type': click.contentType, [header]: token },
-        body: click.body,
-      });
-      receipts.set(click.deliveryId, click.receivedAt);
-      try {
-        const { response, tasks } = await run(click.platform, request);
-        await Promise.all(tasks);
-        if (response.status >= 400) {
-          throw new AirlockError(
-            'click_replay_failed',
-            `the ${click.platform} adapter answered HTTP ${response.status} to a replayed click`,
-          );
-        }
-      } finally {
-        receipts.delete(click.deliveryId);
-      }
     },
   };
 }

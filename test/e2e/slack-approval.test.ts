@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { createApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
-import { createChatServer } from '../../src/chat/server.ts';
-import { signalDecision } from '../../src/chat/signal.ts';
+import { startWebhook } from '../../src/chat/webhook.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin } from '../../src/dev/slack-api-standin.ts';
@@ -53,12 +52,8 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
     AIRLOCK_WEBHOOK_PORT: '0',
   });
   const logger = createLogger({ level: 'silent' });
-  const webhook = await createChatServer({
-    config,
-    logger,
-    onDecision: signalDecision(fx.client, logger),
-  });
-  const url = `http://127.0.0.1:${await webhook.listen()}/api/webhooks/slack`;
+  const webhook = await startWebhook({ config, logger });
+  const url = `${webhook.url}/api/webhooks/slack`;
   const bot = await createApprovalBot({ config, logger });
   const worker = await createWorker({
     config,

@@ -6,23 +6,23 @@ import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import type { ChatTarget } from '../../../src/chat/conversations.ts';
-import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { createLogger } from '../../../src/log.ts';
 import { cardModel, decisionSink, testConfig } from './helpers.ts';
 
 const sink = decisionSink();
-let server: ChatServer;
+let server: Webhook;
 let playground: Playground;
 let browser: Browser;
 
 before(async () => {
-  server = await createChatServer({
+  server = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: createLogger({ level: 'error' }),
   });
-  const port = await server.listen();
+  const port = server.port;
   playground = await startPlayground({
     webhookUrl: `http://127.0.0.1:${port}/api/webhooks/teams`,
     port: 56160,
