@@ -77,7 +77,7 @@ console.log(
 );
 console.log('| path | p50 | p99 | max |\n| --- | --- | --- | --- |');
 console.log(
-  `| Approve click → Playground → webhook (verify, signal) → workflow (tally, audit, card update) → vault → refunds API | ${ms(p50o)} | ${ms(percentile(ours, 99))} | ${ms(Math.max(...ours))} |`,
+  `| Approve click → Playground → webhook (verify, keep the signed decision, signal) → workflow (tally, audit, card update) → vault → refunds API | ${ms(p50o)} | ${ms(percentile(ours, 99))} | ${ms(Math.max(...ours))} |`,
 );
 console.log(
   `| bare Temporal: signal → workflow task → activity → result | ${ms(p50b)} | ${ms(percentile(bare, 99))} | ${ms(Math.max(...bare))} |`,

@@ -1,12 +1,10 @@
 // Webhook acknowledgment time under 200 concurrent card clicks: Agents Playground-shaped click
-// activities (as recorded from the Playground) posted at once to the real webhook server, which
-// verifies each and acknowledges either once the click is fsynced to the local inbox (today's
-// path; the inbox then hands it to the Chat SDK, whose handler signals Temporal) or once Temporal
-// accepted the signal (the old path, kept as the comparison). Baselines in the same run: 200 bare Temporal signals at once (the part of
-// the old path's work it could not skip), the webhook without the inbox and with an onDecision
-// that does nothing (what passing every click through the Chat SDK before answering costs), and
-// the same POSTs to a bare node:http server. Rounds
-// alternate which webhook goes first; each burst starts after the previous one's workflows ended.
+// activities (as recorded from the Playground) posted at once to the real webhook (startWebhook),
+// which verifies each, keeps its signed decision in the local inbox (fsync) and acknowledges it;
+// the inbox then signals Temporal. Baselines in the same run: 200 bare Temporal signals at once
+// (what acknowledging after the signal would wait for), the same webhook with nothing behind the
+// inbox, and the same POSTs to a bare node:http server. Each burst starts after the previous
+// one's workflows ended.
 // Usage: node bench/webhook-ack.ts [clicks=200] [rounds=3]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,9 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestAction } from '../src/actions/request.ts';
-import { createDecisionInbox } from '../src/chat/inbox.ts';
-import { createChatServer } from '../src/chat/server.ts';
 import { signalDecision } from '../src/chat/signal.ts';
+import { startWebhook } from '../src/chat/webhook.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { statusQuery } from '../workflows/sensitive-action/messages.ts';
@@ -45,39 +42,32 @@ const config = loadConfig({
 const logger = createLogger({ level: 'silent' });
 const signal = signalDecision(fx.client, logger);
 
-// The old path: acknowledge after the signal.
-const direct = await createChatServer({ config, logger, onDecision: signal });
-const directUrl = `http://127.0.0.1:${await direct.listen()}/api/webhooks/teams`;
+// The webhook with nothing behind its inbox: verify, decide, sign, keep (fsync), acknowledge.
+const noop = await startWebhook({
+  config: { ...config, AIRLOCK_INBOX_DIR: mkdtempSync(join(tmpdir(), 'airlock-ack-noop-')) },
+  logger,
+  deliver: () => Promise.resolve(),
+});
+const noopUrl = `${noop.url}/api/webhooks/teams`;
 
-// The Chat SDK's cost before an answer: the webhook without the inbox, with nothing behind it.
-const noop = await createChatServer({ config, logger, onDecision: () => Promise.resolve() });
-const noopUrl = `http://127.0.0.1:${await noop.listen()}/api/webhooks/teams`;
-
-// Today's path: verify, keep the click in the local inbox (fsync), acknowledge; the inbox then
-// hands it to the Chat SDK, whose handler signals Temporal. `delivered` times each signal Temporal
+// The webhook as it runs: the inbox then signals Temporal. `delivered` times each signal Temporal
 // accepted, so the bench sees when the last click of a burst got there.
 const delivered: number[] = [];
-const viaInbox = await createChatServer({
-  config,
+const viaInbox = await startWebhook({
+  config: { ...config, AIRLOCK_INBOX_DIR: mkdtempSync(join(tmpdir(), 'airlock-ack-bench-')) },
   logger,
-  onDecision: async (workflowId, decision) => {
+  deliver: async (workflowId, decision) => {
     await signal(workflowId, decision);
     delivered.push(performance.now());
   },
-  clicks: { acceptClick: (workflowId, click) => inbox.acceptClick(workflowId, click) },
 });
-const inbox = createDecisionInbox({
-  dir: mkdtempSync(join(tmpdir(), 'airlock-ack-bench-')),
-  logger,
-  deliver: signal,
-  deliverClick: (click) => viaInbox.bot.replay(click),
-});
-await inbox.start();
-const inboxUrl = `http://127.0.0.1:${await viaInbox.listen()}/api/webhooks/teams`;
+const inbox = viaInbox.inbox;
+const inboxUrl = `${viaInbox.url}/api/webhooks/teams`;
 
 // The production topology: workers/webhook.ts (inbox included) in a process of its own, verifying
 // real Bot Framework tokens (signed by a local key server), and the clicks from a long-lived,
-// warmed-up generator process (bench/click-burst.ts); and the do-nothing webhook, likewise.
+// warmed-up generator process (bench/click-burst.ts); and the webhook with nothing behind its
+// inbox, likewise.
 const keys = await startKeyServer();
 const appId = 'airlock-bench-app';
 const serviceUrl = 'http://localhost:56150/_connector';
@@ -111,7 +101,11 @@ const ownInboxUrl = await serve(
   { AIRLOCK_INBOX_DIR: mkdtempSync(join(tmpdir(), 'airlock-ack-inbox-')) },
   /"msg":"webhook server listening"/,
 );
-const ownNoopUrl = await serve('bench/webhook-noop.ts', {}, /^\{"port":/);
+const ownNoopUrl = await serve(
+  'bench/webhook-noop.ts',
+  { AIRLOCK_INBOX_DIR: mkdtempSync(join(tmpdir(), 'airlock-ack-noop-')) },
+  /^\{"port":/,
+);
 const generator = spawn(process.execPath, ['bench/click-burst.ts'], {
   cwd: repoRoot,
   stdio: ['pipe', 'pipe', 'inherit'],
@@ -224,7 +218,7 @@ const nobody: Target[] = Array.from({ length: pending }, () => ({
 // Warm-up: the client side, and each webhook once (its clicks name no running workflow, so the
 // signals behind them are refused as unknown and dropped).
 await burst(bareUrl, nobody);
-for (const url of [noopUrl, directUrl, inboxUrl]) await burst(url, nobody);
+for (const url of [noopUrl, inboxUrl]) await burst(url, nobody);
 for (const url of [ownNoopUrl, ownInboxUrl]) await burstFrom(url, nobody);
 while (inbox.stats().pending > 0) await new Promise((r) => setTimeout(r, 10));
 
@@ -232,26 +226,16 @@ while (inbox.stats().pending > 0) await new Promise((r) => setTimeout(r, 10));
 const acks = {
   bare: [],
   noop: [],
-  direct: [],
   inbox: [],
   signals: [],
   ownInbox: [],
   ownNoop: [],
-} as Record<'bare' | 'noop' | 'direct' | 'inbox' | 'signals' | 'ownInbox' | 'ownNoop', number[][]>;
+} as Record<'bare' | 'noop' | 'inbox' | 'signals' | 'ownInbox' | 'ownNoop', number[][]>;
 /** Production topology: from the burst's start until all its requests executed (ms). */
 const allExecuted: number[] = [];
-const allIn = { direct: [] as number[], inbox: [] as number[], signals: [] as number[] };
+const allIn = { inbox: [] as number[], signals: [] as number[] };
 const syncs: number[] = [];
 let correct = true;
-
-async function runDirect(): Promise<void> {
-  const targets = await pendingRequests();
-  const { acks: times } = await burst(directUrl, targets);
-  acks.direct.push(times);
-  allIn.direct.push(Math.max(...times));
-  const done = await outcomes(targets);
-  correct &&= done.every((o) => o.decidedBy.length === 1) && executedOnce(targets);
-}
 
 async function runInbox(): Promise<void> {
   const targets = await pendingRequests();
@@ -305,13 +289,7 @@ for (let round = 0; round < rounds; round++) {
   acks.noop.push((await burst(noopUrl, nobody)).acks);
   acks.ownNoop.push((await burstFrom(ownNoopUrl, nobody)).acks);
   await runOwnInbox();
-  if (round % 2 === 0) {
-    await runDirect();
-    await runInbox();
-  } else {
-    await runInbox();
-    await runDirect();
-  }
+  await runInbox();
   await runSignals();
 }
 
@@ -329,38 +307,28 @@ console.log(
 );
 console.log(
   row(
-    'webhook + inbox (verify, keep the click (fsync), ack; then Chat SDK → signal)',
+    'webhook (verify, decide, sign, keep the decision (fsync), ack; then signal)',
     acks.inbox,
     allIn.inbox,
   ),
 );
 console.log(
-  row('webhook, old path (verify, parse, signal Temporal, ack)', acks.direct, allIn.direct),
-);
-console.log(
   row(`bare Temporal signals, ${clicks} at once from one client`, acks.signals, allIn.signals),
 );
-console.log(row('webhook through the Chat SDK before acking, onDecision does nothing', acks.noop));
+console.log(row('webhook, nothing behind the inbox', acks.noop));
 console.log(
   row(
     'production topology: workers/webhook.ts (Bot Framework JWT, inbox), own process',
     acks.ownInbox,
   ),
 );
-console.log(
-  row(
-    'production topology: through the Chat SDK before acking, does nothing (JWT), own process',
-    acks.ownNoop,
-  ),
-);
+console.log(row('production topology: nothing behind the inbox (JWT), own process', acks.ownNoop));
 console.log(row('bare node:http server (read body, 200)', acks.bare));
 console.log(
   `\nProduction topology, from the burst's start until all ${pending} requests executed: ${allExecuted.map((t) => t.toFixed(0)).join(', ')} ms.\nGoal: ack p99 < 200 ms. Inbox fsyncs per burst: ${syncs.join(', ')}. Every request decided once and executed exactly once: ${correct}.`,
 );
 await worker.stop();
 await viaInbox.close();
-await inbox.close();
-await direct.close();
 await noop.close();
 for (const child of children) child.kill('SIGTERM');
 await keys.close();

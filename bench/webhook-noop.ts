@@ -1,15 +1,16 @@
-// The floor of bench/webhook-ack.ts as its own process: the real webhook server, configured from
-// the environment like workers/webhook.ts, with an onDecision that does nothing. Prints
-// {"port":N} once listening; SIGTERM stops it.
-import { createChatServer } from '../src/chat/server.ts';
+// The floor of bench/webhook-ack.ts as its own process: the real webhook (startWebhook, inbox
+// included), configured from the environment like workers/webhook.ts, with nothing behind the
+// inbox (decisions are dropped instead of signalled). Prints {"port":N} once listening; SIGTERM
+// stops it.
+import { startWebhook } from '../src/chat/webhook.ts';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 
 const config = loadConfigOrExit();
-const server = await createChatServer({
+const webhook = await startWebhook({
   config,
-  logger: createLogger({ level: config.LOG_LEVEL, name: 'webhook-noop' }),
-  onDecision: () => Promise.resolve(),
+  logger: createLogger({ level: 'warn', name: 'webhook-noop' }),
+  deliver: () => Promise.resolve(),
 });
-process.stdout.write(`${JSON.stringify({ port: await server.listen() })}\n`);
-process.once('SIGTERM', () => void server.close());
+process.stdout.write(`${JSON.stringify({ port: webhook.port })}\n`);
+process.once('SIGTERM', () => void webhook.close());

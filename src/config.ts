@@ -92,6 +92,15 @@ const schema = z.object({
    * once fsynced here, then signalled to Temporal. One webhook process per directory.
    */
   AIRLOCK_INBOX_DIR: z.string().min(1).optional(),
+  /**
+   * Key authenticating each inbox line (HMAC-SHA256; base64, 32 bytes). Unset: derived from
+   * AIRLOCK_PAYLOAD_KEY (HKDF), or, without that either, a random key kept in the inbox directory.
+   */
+  AIRLOCK_INBOX_KEY: base64Key.optional(),
+  /** Clicks kept and not yet handed to Temporal, at most; past it clicks get 503 (retried). */
+  AIRLOCK_INBOX_MAX_PENDING: z.coerce.number().int().min(1).default(10_000),
+  /** Failed hand-overs of one click (Temporal reachable) before it is moved to dead-letters. */
+  AIRLOCK_INBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
   /** Teams bot (Entra app registration) id, password and tenant: production Teams mode. */
   AIRLOCK_TEAMS_APP_ID: z.string().min(1).optional(),
   AIRLOCK_TEAMS_APP_PASSWORD: z.string().min(1).optional(),

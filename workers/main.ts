@@ -25,15 +25,7 @@ try {
     config.AIRLOCK_TEAMS_APP_ID ||
     config.AIRLOCK_SLACK_BOT_TOKEN;
   const cards = chatConfigured
-    ? createCardSender(
-        await createApprovalBot({
-          config,
-          logger,
-          onDecision: () => Promise.reject(new Error('the worker receives no clicks')),
-        }),
-        config,
-        logger,
-      )
+    ? createCardSender(await createApprovalBot({ config, logger }), config, logger)
     : noChatSurface;
   const worker = await createWorker({
     config,

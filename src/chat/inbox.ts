@@ -1,29 +1,31 @@
-// A durable local inbox for card clicks, so the webhook can acknowledge a click once it is on local
-// disk instead of once the Chat SDK and Temporal are done with it (the SDK's per-activity work plus
-// about a second for 200 signals at once on the dev server). Verified clicks as received
-// (`acceptClick`) or decisions (`accept`) are appended to one file and fsynced in groups: clicks
-// that arrive while a write is under way share the next write and fsync. A forwarder then hands
-// them on (`deliverClick`: through the Chat SDK; `deliver`: the Temporal signal) with bounded
-// concurrency, retrying failures with backoff, and appends delivery markers, so a restart replays
-// exactly the undelivered ones.
+// A durable local inbox for approval decisions, so the webhook can acknowledge a click once its
+// verified, signed decision is on local disk instead of once Temporal took it (about a second for
+// 200 signals at once on the dev server, forever while Temporal is down). Decisions are appended
+// to one file of authenticated lines (inbox-auth.ts) and fsynced in groups: clicks that arrive
+// while a write is under way share the next write and fsync. A forwarder then hands them on (the
+// Temporal signal) with bounded concurrency, retrying failures with backoff, and appends delivery
+// markers, so a restart replays exactly the undelivered ones. The backlog is bounded (`maxPending`:
+// past it clicks are refused, and the platform retries them); a decision that keeps failing is
+// moved to dead-letters.jsonl, and lines that fail their check to tampered.jsonl, in the same dir.
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
-import type { OnDecision } from './bot.ts';
+import type { OnDecision } from './receiver.ts';
 import { createForwarder } from './inbox-forwarder.ts';
+import { inboxKey } from './inbox-auth.ts';
 import {
+  appendDurably,
+  countLines,
   deliveredLine,
   entryLine,
   readInbox,
   rewriteInbox,
   type InboxEntry,
-  type StoredClick,
 } from './inbox-file.ts';
 import { lockDir, type DirLock } from './inbox-lock.ts';
-import { isSensitiveActionId, namesSensitiveAction } from './signal.ts';
+import { namesSensitiveAction } from './signal.ts';
 
 /** Options of the decision inbox. */
 export interface DecisionInboxOptions {
@@ -31,12 +33,15 @@ export interface DecisionInboxOptions {
   dir: string;
   /** Hands a decision on (the Temporal signal); resolving means delivered or finally dropped. */
   deliver: OnDecision;
-  /**
-   * Hands a verified click on (through the Chat SDK, whose handler signals Temporal); resolving
-   * means delivered or finally dropped. Required when clicks are accepted with `acceptClick`.
-   */
-  deliverClick?: (click: StoredClick) => Promise<void>;
+  /** Key of the lines' MACs (configuredInboxKey); null: the directory's own inbox.key. */
+  key?: Buffer | null;
   logger: Logger;
+  /** Decisions accepted and not yet delivered, at most (default 10,000); past it: `inbox_full`. */
+  maxPending?: number;
+  /** Failed deliveries (not transient) before a decision goes to dead-letters (default 20). */
+  maxAttempts?: number;
+  /** Failures that do not count as attempts: Temporal unreachable (default: none). */
+  isTransient?: (err: unknown) => boolean;
   /** Deliveries in flight at once (default 64). */
   concurrency?: number;
   /** First retry delay of a failed delivery (ms, default 200), doubled up to `retryMaxMs`. */
@@ -68,14 +73,19 @@ export interface InboxStats {
   pending: number;
   syncs: number;
   retries: number;
+  /** Decisions in dead-letters.jsonl (including earlier processes'). */
+  deadLetters: number;
 }
 
 /** The inbox: `accept` is the webhook server's onDecision. */
 export interface DecisionInbox {
-  /** Refuses non-action ids like signalDecision; resolves once the decision is fsynced. */
+  /**
+   * Refuses non-action ids like signalDecision; resolves once the decision is fsynced; rejects
+   * with AirlockError `inbox_full` or `inbox_closed` (answer 503: the platform retries).
+   */
   accept: OnDecision;
-  /** The same for a verified click kept as received (see `deliverClick`). */
-  acceptClick(workflowId: string, click: StoredClick): Promise<void>;
+  /** Retry at once every delivery waiting for its backoff (Temporal is reachable again). */
+  retryNow(): void;
   /** Lock the directory, load what is undelivered, and start forwarding it. */
   start(): Promise<void>;
   /** Refuse new clicks, let deliveries in flight finish, write markers, release the directory. */
@@ -101,7 +111,10 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
   const compactBytes = options.compactBytes ?? 4 * 1024 * 1024;
   const sync = options.sync ?? ((fh: FileHandle) => fh.datasync());
   const file = join(dir, 'inbox.jsonl');
-  const stats = { accepted: 0, delivered: 0, syncs: 0 };
+  const deadLetterFile = join(dir, 'dead-letters.jsonl');
+  const maxPending = options.maxPending ?? 10_000;
+  const stats = { accepted: 0, delivered: 0, syncs: 0, deadLetters: 0 };
+  let key: Buffer = Buffer.alloc(0);
   const burstQuietMs = options.burstQuietMs ?? 50;
   const maxHoldMs = options.maxHoldMs ?? 500;
   // Clicks less than burstQuietMs apart are a burst, from burstStart until it has been quiet for
@@ -129,15 +142,11 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
   let compactTimer: NodeJS.Timeout | undefined;
   /** Every durable entry without a delivery marker (in flight or not): what a rewrite keeps. */
   const undelivered = new Map<number, InboxEntry>();
-  const deliverClick =
-    options.deliverClick ??
-    (() => Promise.reject(new AirlockError('inbox_no_click_handler', 'no deliverClick given')));
   const forwarder = createForwarder({
-    deliver: (entry) =>
-      entry.click
-        ? deliverClick(entry.click)
-        : options.deliver(entry.workflowId, entry.decision as ApprovalDecision),
+    deliver: (entry) => options.deliver(entry.workflowId, entry.decision),
     logger,
+    maxAttempts: options.maxAttempts ?? 20,
+    ...(options.isTransient ? { isTransient: options.isTransient } : {}),
     concurrency: options.concurrency ?? 64,
     retryBaseMs: options.retryBaseMs ?? 200,
     retryMaxMs: options.retryMaxMs ?? 30_000,
@@ -148,22 +157,40 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
       stats.delivered++;
       kick();
     },
+    onDeadLetter: (entry, err, attempts) => void deadLetter(entry, err, attempts),
   });
+
+  /** Give up on `entry`: keep it in dead-letters.jsonl, then mark it done here. */
+  async function deadLetter(entry: InboxEntry, err: unknown, attempts: number): Promise<void> {
+    const { workflowId, decision } = entry;
+    const record = { at: new Date().toISOString(), attempts, error: String(err), ...entry };
+    try {
+      await appendDurably(deadLetterFile, `${JSON.stringify(record)}\n`);
+    } catch (e) {
+      // Still in the inbox file: replayed (and retried) at the next start.
+      logger.error({ err: e, workflowId }, 'inbox: dead letter not written; kept for a restart');
+      return;
+    }
+    undelivered.delete(entry.seq);
+    markers.push(entry.seq);
+    stats.deadLetters++;
+    logger.error(
+      {
+        err,
+        workflowId,
+        approver: decision.approver.displayName,
+        decisionId: decision.decisionId,
+        attempts,
+        file: deadLetterFile,
+      },
+      'decision given up after repeated failures; moved to dead letters',
+    );
+    kick();
+  }
 
   const accept: OnDecision = (workflowId, decision) => {
     if (!namesSensitiveAction(workflowId, decision, logger)) return Promise.resolve();
     return enqueue({ workflowId, decision });
-  };
-
-  const acceptClick = (workflowId: string, click: StoredClick): Promise<void> => {
-    if (!isSensitiveActionId(workflowId)) {
-      logger.warn(
-        { workflowId, platform: click.platform },
-        'click names no sensitive action; ignored',
-      );
-      return Promise.resolve();
-    }
-    return enqueue({ workflowId, click });
   };
 
   function enqueue(item: Omit<InboxEntry, 'seq'>): Promise<void> {
@@ -171,6 +198,14 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
       const why = broken ? 'its file cannot be written' : state;
       return Promise.reject(
         new AirlockError('inbox_closed', `the decision inbox is ${why}; click not accepted`),
+      );
+    }
+    if (undelivered.size + waiting.length >= maxPending) {
+      return Promise.reject(
+        new AirlockError(
+          'inbox_full',
+          `${maxPending} decisions are waiting for Temporal (AIRLOCK_INBOX_MAX_PENDING); click not accepted`,
+        ),
       );
     }
     const now = performance.now();
@@ -208,7 +243,8 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
     waiting = [];
     markers = [];
     const text =
-      batch.map((w) => entryLine(w.entry)).join('') + (done.length ? deliveredLine(done) : '');
+      batch.map((w) => entryLine(key, w.entry)).join('') +
+      (done.length ? deliveredLine(key, done) : '');
     const bytes = Buffer.from(text);
     try {
       if (broken) throw broken;
@@ -256,7 +292,7 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
   async function compact(): Promise<void> {
     compactWanted = false;
     try {
-      const bytes = await rewriteInbox(dir, file, [...undelivered.values()]);
+      const bytes = await rewriteInbox(dir, file, key, [...undelivered.values()]);
       markers = []; // their entries are not in the new file
       await reopen();
       compactAt = Math.max(compactBytes, 2 * bytes);
@@ -297,7 +333,7 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
 
   return {
     accept,
-    acceptClick,
+    retryNow: () => forwarder.retryNow(),
     stats: () => ({
       ...stats,
       pending: undelivered.size + waiting.length,
@@ -309,15 +345,30 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
         lock = await lockDir(dir);
-        const found = await readInbox(file);
-        if (found.skippedLines.length > 0) {
+        key = await inboxKey(dir, options.key ?? null);
+        const found = await readInbox(file, key);
+        if (found.tornLines.length > 0) {
           logger.warn(
-            { file, lines: found.skippedLines },
+            { file, lines: found.tornLines },
             'inbox lines that do not parse (a write torn by a crash) skipped',
           );
         }
+        if (found.tampered.length > 0) {
+          // Never delivered: kept aside for whoever investigates, then dropped from the inbox.
+          const aside = join(dir, 'tampered.jsonl');
+          const at = new Date().toISOString();
+          await appendDurably(
+            aside,
+            found.tampered.map((t) => `${JSON.stringify({ at, ...t })}\n`).join(''),
+          );
+          logger.error(
+            { file, lines: found.tampered.map((t) => t.line), movedTo: aside },
+            'inbox lines failed their check (tampered, or written with another key); not delivered',
+          );
+        }
+        stats.deadLetters = await countLines(deadLetterFile);
         // Start from a clean file: no torn tail for new lines to be glued to, no delivered history.
-        size = await rewriteInbox(dir, file, found.undelivered);
+        size = await rewriteInbox(dir, file, key, found.undelivered);
         compactAt = Math.max(compactBytes, 2 * size);
         fh = await open(file, 'a', 0o600);
         for (const e of found.undelivered) undelivered.set(e.seq, e);

@@ -1,54 +1,47 @@
-// The webhook server: node:http in front of the Chat SDK. It caps body size. An approval click,
-// when `clicks` is given (workers/webhook.ts: the local inbox), is verified as the adapter would,
-// kept durably as received and answered; the inbox hands it to the Chat SDK afterwards. Every
-// other request goes to the platform's adapter, and is answered once any decision it carried is
-// accepted by `onDecision`. Either way a failure is a 5xx the platform retries instead of a
-// silently lost click. Slow work (editing cards) belongs to the workflow, not here.
+// The webhook's HTTP server: node:http in front of the chat platforms. It caps body size. An
+// approval click is recognized (click-shape.ts), verified as the platform's adapter would, turned
+// into its decision (clicks.ts), signed, and handed to `accept` (the inbox: fsynced) before it is
+// answered; a click that cannot be kept is a 503 the platform retries, never a silently lost
+// click. Every other request goes through the Chat SDK (receiver.ts). Slow work (editing cards)
+// belongs to the workflow, not here. startWebhook (webhook.ts) is how it is run.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
 import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
-import { createApprovalBot, type ApprovalBot, type OnDecision } from './bot.ts';
-import { recognizeClick } from './click-shape.ts';
-import type { StoredClick } from './inbox-file.ts';
+import type { DecisionSigner } from '../receipts/signer.ts';
+import { recognizeClick, type RecognizedClick } from './click-shape.ts';
+import { decisionFromClick } from './clicks.ts';
+import type { ChatPlatforms } from './platforms.ts';
+import type { ChatReceiver, OnDecision } from './receiver.ts';
+import { isSensitiveActionId } from './signal.ts';
 import { createTeamsEdge } from './teams-edge.ts';
-import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 
-/** Options of the chat webhook server. */
-export interface ChatServerOptions {
+/** Options of the webhook's HTTP server. */
+export interface WebhookServerOptions {
   config: Config;
-  onDecision: OnDecision;
   logger: Logger;
-  /** Longest wait for `onDecision` before acknowledging anyway (ms). */
+  platforms: ChatPlatforms;
+  receiver: ChatReceiver;
+  /** Keeps a verified, signed decision; the click is answered once this resolves. */
+  accept: OnDecision;
+  signer: DecisionSigner | undefined;
+  /** What `GET /healthz` adds to `{ ok, teams, slack }`. */
+  health: () => Record<string, unknown>;
+  /** Longest wait for the Chat SDK's handlers of a non-click request before answering (ms). */
   ackTimeoutMs?: number;
-  /** Outbound Teams token factory override (tests). */
-  teamsToken?: TeamsAdapterConfig['token'];
-  /**
-   * Where approval clicks go once verified: acknowledged as soon as this resolves (the local
-   * inbox: fsynced), handed to the Chat SDK afterwards (`bot.replay`). Without it, every request
-   * goes through the Chat SDK before the answer.
-   */
-  clicks?: { acceptClick(workflowId: string, click: StoredClick): Promise<void> };
 }
 
-/** A running (or ready to run) chat webhook server. */
-export interface ChatServer {
-  bot: ApprovalBot;
+/** A webhook HTTP server (not yet listening). */
+export interface WebhookServer {
   /** Start listening; resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Build the bot and its HTTP server (not yet listening). */
-export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
-  const { config, logger } = options;
-  const bot = await createApprovalBot({
-    config,
-    onDecision: options.onDecision,
-    logger,
-    ...(options.teamsToken ? { teamsToken: options.teamsToken } : {}),
-  });
+/** Build the HTTP server over the platforms and the decision inbox. */
+export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+  const { config, logger, platforms, receiver } = options;
   const ackTimeoutMs = options.ackTimeoutMs ?? 4000;
   const teamsEdge = createTeamsEdge(config, logger);
   const timeouts = {
@@ -66,15 +59,16 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
-      send(res, 200, { ok: true, teams: bot.teamsMode, slack: bot.slackEnabled });
-      return;
+      const { teamsMode: teams, slackEnabled: slack } = platforms;
+      return send(res, 200, { ok: true, teams, slack, ...options.health() });
     }
     const platform =
       path === '/api/webhooks/teams' ? 'teams' : path === '/api/webhooks/slack' ? 'slack' : null;
     if (!platform) return send(res, 404, { error: 'not_found' });
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
-    const webhook = bot.chat.webhooks[platform];
-    if (!webhook) return send(res, 503, { error: `${platform}_not_configured` });
+    if (!platforms.chat.webhooks[platform]) {
+      return send(res, 503, { error: `${platform}_not_configured` });
+    }
     const early = platform === 'teams' ? teamsEdge.checkRequest(req) : null;
     if (early) return send(res, early.status, { error: early.error, message: early.message });
     const body = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
@@ -93,91 +87,80 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       headers,
       body,
     });
-    const contentType = headers.get('content-type') ?? '';
-    const click = options.clicks && recognizeClick(platform, contentType, body);
-    if (options.clicks && click) {
-      // Verified exactly as the adapter would, kept durably as received, then acknowledged; the
-      // Chat SDK turns it into a decision from the inbox.
-      if (!(await bot.verifyRequest(platform, request, body))) {
+    const click = recognizeClick(platform, headers.get('content-type') ?? '', body);
+    if (click) {
+      if (!(await receiver.verifyRequest(platform, request, body))) {
         return send(res, 401, { error: 'unauthorized' });
       }
-      try {
-        await options.clicks.acceptClick(click.workflowId, {
-          platform,
-          contentType,
-          body,
-          receivedAt: new Date().toISOString(),
-          deliveryId: click.deliveryId,
-        });
-      } catch (err) {
-        logger.error({ err, platform }, 'click not recorded; the platform may retry');
-        return send(res, 503, { error: 'decision_not_recorded' });
-      }
-      if (!click.invoke) return void res.writeHead(200).end();
-      return send(res, 200, {
-        statusCode: 200,
-        type: 'application/vnd.microsoft.activity.message',
-        value: receivedText,
-      });
+      return answerClick(res, click);
     }
-    const tasks: Promise<unknown>[] = [];
-    const response = await webhook(request, {
-      waitUntil: (task) => tasks.push(task),
-      propagateHandlerErrors: true,
-    });
-    const outcome = await settle(tasks, ackTimeoutMs);
-    if (outcome === 'failed') return send(res, 503, { error: 'decision_not_recorded' });
-    if (outcome === 'timeout') logger.warn({ platform }, 'acknowledged before onDecision finished');
-    let text = await response.text();
-    const type = response.headers.get('content-type') ?? '';
+    const answer = await receiver.handle(platform, request, ackTimeoutMs);
+    if (answer.outcome === 'failed') return send(res, 503, { error: 'not_handled' });
+    if (answer.outcome === 'timeout')
+      logger.warn({ platform }, 'answered before handlers finished');
     // Adapters answer errors in plain text ("Unauthorized", "Invalid JSON"); ours are JSON.
-    if (response.status >= 400 && !type.includes('json')) {
-      return send(res, response.status, { error: text || `http_${response.status}` });
+    if (answer.status >= 400 && !answer.contentType.includes('json')) {
+      return send(res, answer.status, { error: answer.text || `http_${answer.status}` });
     }
-    if (platform === 'teams') text = fixInvokeAck(body, response.status, text);
-    res.writeHead(response.status, type ? { 'content-type': type } : {});
+    const text =
+      platform === 'teams' ? fixInvokeAck(body, answer.status, answer.text) : answer.text;
+    res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {});
     res.end(text.length > 0 ? text : undefined);
   }
 
-  async function settle(
-    tasks: Promise<unknown>[],
-    ms: number,
-  ): Promise<'ok' | 'failed' | 'timeout'> {
-    if (tasks.length === 0) return 'ok';
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
-    const all = Promise.all(tasks).then(
-      () => 'ok' as const,
-      (err: unknown) => {
-        logger.error({ err }, 'click handling failed; the platform may retry');
-        return 'failed' as const;
-      },
-    );
-    try {
-      return await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
+  /** A verified click: decide, sign, keep (fsynced), then answer. */
+  async function answerClick(res: ServerResponse, click: RecognizedClick): Promise<void> {
+    const result = decisionFromClick(click);
+    if (!result.ok) {
+      // Nothing a retry could change: acknowledged, so the platform does not resend it.
+      logger.warn({ actionId: click.actionId, reason: result.reason }, 'ignored a card click');
+    } else if (!isSensitiveActionId(result.workflowId)) {
+      logger.warn(
+        { workflowId: result.workflowId, approver: result.decision.approver.displayName },
+        'click names no sensitive action; ignored',
+      );
+    } else {
+      const { workflowId } = result;
+      const decision = options.signer
+        ? options.signer.sign(workflowId, result.decision)
+        : result.decision;
+      try {
+        await options.accept(workflowId, decision);
+      } catch (err) {
+        logger.error({ err, workflowId }, 'click not recorded; the platform may retry');
+        return send(res, 503, { error: 'decision_not_recorded' });
+      }
+      logger.info(
+        {
+          workflowId,
+          decisionId: decision.decisionId,
+          choice: decision.choice,
+          approver: decision.approver.displayName,
+        },
+        'approval card clicked',
+      );
     }
+    if (!click.invoke) return void res.writeHead(200).end();
+    return send(res, 200, {
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: receivedText,
+    });
   }
 
   return {
-    bot,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.AIRLOCK_WEBHOOK_PORT, config.AIRLOCK_WEBHOOK_HOST, () => {
-          const port = (server.address() as AddressInfo).port;
-          logger.info({ host: config.AIRLOCK_WEBHOOK_HOST, port }, 'chat webhook server listening');
-          resolve(port);
+          resolve((server.address() as AddressInfo).port);
         });
       }),
-    close: async () => {
-      await new Promise<void>((resolve) => {
+    close: () =>
+      new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      });
-      await bot.chat.shutdown();
-    },
+      }),
   };
 }
 

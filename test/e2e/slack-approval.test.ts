@@ -8,14 +8,13 @@ import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { createApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
-import { createChatServer } from '../../src/chat/server.ts';
-import { signalDecision } from '../../src/chat/signal.ts';
+import { startWebhook } from '../../src/chat/webhook.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
-import { actionFixture, signing } from '../helpers/actions.ts';
+import { actionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 const recorded = JSON.parse(
@@ -50,17 +49,9 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
     AIRLOCK_WEBHOOK_PORT: '0',
   });
   const logger = createLogger({ level: 'silent' });
-  const webhook = await createChatServer({
-    config,
-    logger,
-    onDecision: signing(signalDecision(fx.client, logger), config),
-  });
-  const url = `http://127.0.0.1:${await webhook.listen()}/api/webhooks/slack`;
-  const bot = await createApprovalBot({
-    config,
-    logger,
-    onDecision: () => Promise.reject(new Error('no clicks here')),
-  });
+  const webhook = await startWebhook({ config, logger });
+  const url = `${webhook.url}/api/webhooks/slack`;
+  const bot = await createApprovalBot({ config, logger });
   const worker = await createWorker({
     config,
     logger,

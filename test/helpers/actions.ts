@@ -16,8 +16,7 @@ import { createLogger } from '../../src/log.ts';
 import { createClient } from '../../src/temporal/client.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { generateDecisionKeyPair } from '../../src/receipts/keys.ts';
-import { createDecisionSigner, decisionSigner } from '../../src/receipts/signer.ts';
-import type { OnDecision } from '../../src/chat/bot.ts';
+import { decisionSigner } from '../../src/receipts/signer.ts';
 import { openVault } from '../../src/vault/open.ts';
 import type {
   ApprovalDecision,
@@ -59,16 +58,6 @@ const testSigner = decisionSigner(testDecisionKeys.privateKey);
 /** `decision` signed for `workflowId` with the test key, as the webhook signs it. */
 export function signed(workflowId: string, decision: ApprovalDecision): ApprovalDecision {
   return testSigner.sign(workflowId, decision);
-}
-
-/**
- * `onDecision` signing each decision with `config`'s AIRLOCK_DECISION_SIGNING_KEY first, as the
- * webhook does, for tests that build their own webhook server around `signalDecision`.
- */
-export function signing(onDecision: OnDecision, config: Config): OnDecision {
-  const signer = createDecisionSigner(config);
-  return (workflowId, decision) =>
-    onDecision(workflowId, signer ? signer.sign(workflowId, decision) : decision);
 }
 
 /** A click as the card handler would send it (unsigned; see `signed`). */

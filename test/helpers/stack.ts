@@ -1,15 +1,14 @@
 // The whole local stack for end-to-end tests: the action fixture (demo API, vault, policy, audit),
-// the real webhook server signalling Temporal, Microsoft's Agents Playground as Teams, and workers
+// the real webhook (startWebhook: inbox, then the Temporal signal), Microsoft's Agents Playground as Teams, and workers
 // as child processes (so a test can SIGKILL one), all configured for the Playground mode.
 import type { ChildProcess } from 'node:child_process';
-import { createChatServer, type ChatServer } from '../../src/chat/server.ts';
-import { signalDecision } from '../../src/chat/signal.ts';
+import { startWebhook, type Webhook } from '../../src/chat/webhook.ts';
 import type { Config } from '../../src/config.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startPlayground, type Playground } from '../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient, type PlaygroundEvent } from '../../src/dev/playground-client.ts';
 import { createLogger } from '../../src/log.ts';
-import { actionFixture, signing, type ActionFixture } from './actions.ts';
+import { actionFixture, type ActionFixture } from './actions.ts';
 import { envFor, killProcess, spawnWorker } from './temporal.ts';
 
 export const GROUP_CHAT = 'airlock-approvals-chat';
@@ -18,7 +17,7 @@ export const GROUP_CHAT = 'airlock-approvals-chat';
 export interface Stack {
   fx: ActionFixture;
   config: Config;
-  webhook: ChatServer;
+  webhook: Webhook;
   webhookUrl: string;
   playground: Playground;
   pg: PlaygroundClient;
@@ -40,14 +39,8 @@ export async function startStack(
     NODE_ENV: 'test',
   });
   const logger = createLogger({ level: 'warn', name: 'webhook' });
-  const webhook = await createChatServer({
-    config: base,
-    logger,
-    // Signed with the fixture's AIRLOCK_DECISION_SIGNING_KEY, as the webhook signs them.
-    onDecision: signing(signalDecision(fx.client, logger), base),
-  });
-  const port = await webhook.listen();
-  const webhookUrl = `http://127.0.0.1:${port}`;
+  const webhook = await startWebhook({ config: base, logger });
+  const webhookUrl = webhook.url;
   const playground = await startPlayground({ webhookUrl: `${webhookUrl}/api/webhooks/teams` });
   const pg = new PlaygroundClient(playground.url);
   await pg.connect();

@@ -1,17 +1,29 @@
 // workers/webhook.ts end to end on the real dev server: a Playground-shaped Approve click is
-// acknowledged once it is in the process's inbox (default <AIRLOCK_DATA_DIR>/inbox), forwarded as
-// a signal to a real sensitive-action workflow, and executed once, even when the platform delivers
-// it twice; SIGTERM closes the inbox with everything delivered and the process exits 0.
+// acknowledged once its decision is in the process's inbox (default <AIRLOCK_DATA_DIR>/inbox),
+// forwarded as a signal to a real sensitive-action workflow, and executed once, even when the
+// platform delivers it twice; SIGTERM closes the inbox with everything delivered and the process
+// exits 0. And: the process starts while Temporal is unreachable, keeps the click, says so on
+// /healthz, and hands the click over once a Temporal server comes up at that address.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { actionFixture, playgroundApproveClick } from '../helpers/actions.ts';
-import { envFor, killProcess, repoRoot, waitForLine } from '../helpers/temporal.ts';
+import { createClient } from '../../src/temporal/client.ts';
+import {
+  envFor,
+  freePort,
+  killProcess,
+  repoRoot,
+  startDevServer,
+  testConfig,
+  waitForLine,
+} from '../helpers/temporal.ts';
 
 test('a click is acknowledged from the inbox, signalled to its workflow and executed once; SIGTERM drains', async () => {
   // This webhook process does not sign its decisions yet: the worker runs without public keys
@@ -74,5 +86,87 @@ test('a click is acknowledged from the inbox, signalled to its workflow and exec
     await killProcess(child, 'SIGKILL');
     await worker.stop();
     await fx.close();
+  }
+});
+
+test('started while Temporal is unreachable: the click is kept, healthz says so, and it is signalled once Temporal is up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-unreachable-'));
+  const port = await freePort();
+  const config = testConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, AIRLOCK_DATA_DIR: dir });
+  const workflowId = `action:unreachable-${randomUUID()}`;
+  // A workflow waiting on a server that then goes away (no worker needed to receive a signal).
+  let server = await startDevServer(join(dir, 'temporal.db'), port);
+  let client = await createClient(config);
+  await client.workflow.start('sensitiveActionWorkflow', {
+    taskQueue: `nobody-${randomUUID()}`,
+    workflowId,
+    args: [{}],
+  });
+  await client.connection.close();
+  await killProcess(server.child, 'SIGKILL');
+
+  const child = spawn(process.execPath, ['workers/webhook.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...envFor(config),
+      AIRLOCK_TEAMS_PLAYGROUND: '1',
+      AIRLOCK_WEBHOOK_PORT: '0',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (c: Buffer) => (log += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+  try {
+    const listening = await waitForLine(child, /"msg":"webhook server listening"/, 30_000);
+    const url = `http://127.0.0.1:${(JSON.parse(listening) as { port: number }).port}`;
+    const res = await fetch(`${url}/api/webhooks/teams`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ms-agents-playground': 'true' },
+      body: JSON.stringify(playgroundApproveClick(workflowId, 'abc123')),
+    });
+    assert.equal(res.status, 200);
+    const health = async () =>
+      (await (await fetch(`${url}/healthz`)).json()) as {
+        ok: boolean;
+        temporal: string;
+        inbox: { pending: number; deadLetters: number };
+      };
+    let h = await health();
+    for (let i = 0; i < 100 && h.temporal !== 'unreachable'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      h = await health();
+    }
+    assert.deepEqual(
+      { ok: h.ok, temporal: h.temporal, inbox: h.inbox },
+      { ok: true, temporal: 'unreachable', inbox: { pending: 1, deadLetters: 0 } },
+    );
+
+    server = await startDevServer(join(dir, 'temporal.db'), port);
+    client = await createClient(config);
+    const signalled = async () =>
+      (await client.workflow.getHandle(workflowId).fetchHistory()).events?.filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approvalDecision',
+      ).length ?? 0;
+    const deadline = Date.now() + 60_000;
+    while ((await signalled()) === 0) {
+      assert.ok(Date.now() < deadline, `no signal within 60 s; webhook log:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(await signalled(), 1);
+    for (let i = 0; i < 100 && (h = await health()).temporal !== 'reachable'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(
+      { temporal: h.temporal, inbox: h.inbox },
+      { temporal: 'reachable', inbox: { pending: 0, deadLetters: 0 } },
+    );
+    assert.doesNotMatch(log, /Failed to connect before the deadline/);
+  } finally {
+    await killProcess(child, 'SIGKILL');
+    await client.connection.close();
+    await killProcess(server.child, 'SIGTERM');
   }
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BoundedMemoryState } from '../../../src/chat/bounded-state.ts';
-import { createChatServer } from '../../../src/chat/server.ts';
+import { startWebhook } from '../../../src/chat/webhook.ts';
 import { createLogger } from '../../../src/log.ts';
 import { post, testConfig } from './helpers.ts';
 
@@ -49,16 +49,16 @@ test('locks, lists and queues behave as the Chat SDK expects', async () => {
 
 test('5,000 distinct requests through the real server leave the state under its cap', async () => {
   const cap = 500;
-  const server = await createChatServer({
+  const server = await startWebhook({
     config: testConfig({
       AIRLOCK_TEAMS_PLAYGROUND: '1',
       AIRLOCK_CHAT_STATE_MAX_KEYS: String(cap),
     }),
-    onDecision: () => Promise.resolve(),
+    deliver: () => Promise.resolve(),
     logger: createLogger({ level: 'silent' }),
   });
   try {
-    const url = `http://127.0.0.1:${await server.listen()}/api/webhooks/teams`;
+    const url = `http://127.0.0.1:${server.port}/api/webhooks/teams`;
     const marker = { 'x-ms-agents-playground': 'true' };
     const send = async (i: number): Promise<void> => {
       const res = await post(

@@ -6,24 +6,24 @@ import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { ChatTarget } from '../../../src/chat/conversations.ts';
-import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { createLogger } from '../../../src/log.ts';
 import { launchBrowser } from '../../helpers/browser.ts';
 import { cardModel, decisionSink, testConfig } from './helpers.ts';
 
 const sink = decisionSink();
-let server: ChatServer | undefined;
+let server: Webhook | undefined;
 let playground: Playground | undefined;
 let browser: Browser | undefined;
 
 before(async () => {
-  server = await createChatServer({
+  server = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: createLogger({ level: 'error' }),
   });
-  const port = await server.listen();
+  const port = server.port;
   playground = await startPlayground({
     webhookUrl: `http://127.0.0.1:${port}/api/webhooks/teams`,
     port: 56160,
@@ -32,7 +32,7 @@ before(async () => {
 });
 
 /** The started pieces; fails the test (not the process) when setup did not finish. */
-function ready(): { server: ChatServer; playground: Playground; browser: Browser } {
+function ready(): { server: Webhook; playground: Playground; browser: Browser } {
   assert.ok(server && playground && browser, 'setup finished');
   return { server, playground, browser };
 }

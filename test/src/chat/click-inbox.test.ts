@@ -1,17 +1,20 @@
-// Clicks acknowledged from the inbox: the webhook verifies an approval click exactly as the adapter
-// would (Bot Framework JWT against a local key set; Slack signature), keeps it as received in the
-// durable inbox, answers, and only then hands it to the Chat SDK, whose click handler makes the
-// decision. Forged requests are refused before anything is kept; a click the first process could
-// not hand on is handed on by the next one, with its original receipt time.
+// Clicks through the one webhook path (startWebhook): the webhook verifies an approval click
+// exactly as the adapter would (Bot Framework JWT against a local key set; Slack signature), turns
+// it into its decision, signs it, keeps the signed decision in the durable inbox, answers, and
+// only then hands it over. Forged requests are refused before anything is kept; a decision the
+// first process could not hand over is handed over by the next one, with its original receipt time.
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createDecisionInbox, type DecisionInbox } from '../../../src/chat/inbox.ts';
-import type { StoredClick } from '../../../src/chat/inbox-file.ts';
-import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { configuredInboxKey } from '../../../src/chat/inbox-auth.ts';
+import { readInbox } from '../../../src/chat/inbox-file.ts';
+import { inboxDir } from '../../../src/chat/inbox.ts';
+import type { OnDecision } from '../../../src/chat/receiver.ts';
+import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
+import type { Config } from '../../../src/config.ts';
+import type { DecisionSigner } from '../../../src/receipts/signer.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../../src/log.ts';
 import { decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
@@ -30,53 +33,55 @@ const value = JSON.stringify({ workflowId: 'action:inbox-1', requestHash: 'h-1' 
 
 let keys: Awaited<ReturnType<typeof startKeyServer>>;
 let slack: SlackApiStandin;
-let server: ChatServer;
+let webhook: Webhook;
+let config: Config;
 let teamsUrl: string;
 let slackUrl: string;
-let inbox: DecisionInbox;
-const dir = mkdtempSync(join(tmpdir(), 'airlock-click-inbox-'));
 const slackSecret = 'slack-secret-click-inbox';
+/** A signer that marks what it signed, so the test can see the signed decision is what is kept. */
+const signedBy: { workflowId: string; decisionId: string }[] = [];
+const signer: DecisionSigner = {
+  keyId: 'test-marker',
+  sign: (workflowId, decision) => {
+    signedBy.push({ workflowId, decisionId: decision.decisionId });
+    return {
+      ...decision,
+      signature: { alg: 'Ed25519', keyId: 'test-marker', value: `sig:${decision.decisionId}` },
+    };
+  },
+};
+
+const start = (deliver: OnDecision) =>
+  startWebhook({
+    config,
+    logger,
+    deliver,
+    signer,
+    teamsToken: () => 'header.payload.signature',
+    inbox: { retryBaseMs: 20, retryMaxMs: 50 },
+  });
 
 before(async () => {
   keys = await startKeyServer();
   slack = await startSlackApiStandin();
-  server = await createChatServer({
-    config: testConfig({
-      AIRLOCK_TEAMS_APP_ID: appId,
-      AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
-      AIRLOCK_TEAMS_OPENID_URL: keys.metadataUrl,
-      AIRLOCK_SLACK_SIGNING_SECRET: slackSecret,
-      AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-click-inbox',
-      AIRLOCK_SLACK_API_URL: slack.apiUrl,
-    }),
-    onDecision: sink.onDecision,
-    logger,
-    teamsToken: () => 'header.payload.signature',
-    clicks: { acceptClick: (workflowId, click) => inbox.acceptClick(workflowId, click) },
+  config = testConfig({
+    AIRLOCK_TEAMS_APP_ID: appId,
+    AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
+    AIRLOCK_TEAMS_OPENID_URL: keys.metadataUrl,
+    AIRLOCK_SLACK_SIGNING_SECRET: slackSecret,
+    AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-click-inbox',
+    AIRLOCK_SLACK_API_URL: slack.apiUrl,
   });
-  inbox = openInbox((click) => server.bot.replay(click));
-  await inbox.start();
-  const port = await server.listen();
-  teamsUrl = `http://127.0.0.1:${port}/api/webhooks/teams`;
-  slackUrl = `http://127.0.0.1:${port}/api/webhooks/slack`;
+  webhook = await start(sink.onDecision);
+  teamsUrl = `${webhook.url}/api/webhooks/teams`;
+  slackUrl = `${webhook.url}/api/webhooks/slack`;
 });
 
 after(async () => {
-  await inbox.close();
-  await server.close();
-  await keys.close();
-  await slack.close();
+  await webhook?.close();
+  await keys?.close();
+  await slack?.close();
 });
-
-const openInbox = (deliverClick: (click: StoredClick) => Promise<void>) =>
-  createDecisionInbox({
-    dir,
-    logger,
-    deliver: () => Promise.reject(new Error('decisions come from the Chat SDK here')),
-    deliverClick,
-    retryBaseMs: 20,
-    retryMaxMs: 50,
-  });
 
 const click = (extra: Record<string, unknown> = {}): Activity => ({
   ...fixtures.action,
@@ -84,28 +89,34 @@ const click = (extra: Record<string, unknown> = {}): Activity => ({
   value: { actionId: 'approval:approve', value },
   ...extra,
 });
-const signed = async (activity: Activity) => ({
+const bearer = async (activity: Activity) => ({
   authorization: `Bearer ${await keys.sign({ aud: appId, serviceurl: activity.serviceUrl })}`,
 });
 
-test('a verified Teams click is acknowledged once kept, then the Chat SDK makes its decision', async () => {
+test('a verified Teams click is decided, signed and kept before it is acknowledged, then handed over', async () => {
   const activity = click();
-  const before = inbox.stats().accepted;
+  const before = webhook.inbox.stats().accepted;
   const sent = Date.now();
-  const res = await post(teamsUrl, activity, await signed(activity));
+  const res = await post(teamsUrl, activity, await bearer(activity));
   assert.equal(res.status, 200);
-  assert.equal(inbox.stats().accepted, before + 1, 'kept before the answer');
+  assert.equal(webhook.inbox.stats().accepted, before + 1, 'kept before the answer');
   const { workflowId, decision } = await sink.next();
   assert.equal(workflowId, 'action:inbox-1');
   assert.equal(decision.decisionId, `teams:${activity.id}`);
   assert.equal(decision.approver.aadObjectId, '00000000-1111-2222-3333-444444444444');
   const at = Date.parse(decision.receivedAt);
   assert.ok(at >= sent - 1000 && at <= Date.now(), 'the receipt time is when it arrived');
+  // What was kept and handed over is the signed decision, signed once for its workflow.
+  assert.equal((decision as { signature?: string }).signature, `sig:teams:${activity.id}`);
+  assert.deepEqual(
+    signedBy.filter((s) => s.decisionId === decision.decisionId),
+    [{ workflowId: 'action:inbox-1', decisionId: `teams:${activity.id}` }],
+  );
 });
 
 test('forged tokens and a guessed replay header get 401, and nothing is kept or decided', async () => {
   const activity = click();
-  const before = { kept: inbox.stats().accepted, decided: sink.calls.length };
+  const before = { kept: webhook.inbox.stats().accepted, decided: sink.calls.length };
   const cases: Record<string, string>[] = [
     { authorization: `Bearer ${await keys.signWithOtherKey({ aud: appId })}` },
     {},
@@ -117,7 +128,7 @@ test('forged tokens and a guessed replay header get 401, and nothing is kept or 
     assert.equal(res.status, 401, JSON.stringify(headers));
   }
   await new Promise((r) => setTimeout(r, 100));
-  assert.equal(inbox.stats().accepted, before.kept);
+  assert.equal(webhook.inbox.stats().accepted, before.kept);
   assert.equal(sink.calls.length, before.decided);
 });
 
@@ -127,7 +138,7 @@ test('an adaptiveCard/action invoke is answered with a message Teams shows, not 
     name: 'adaptiveCard/action',
     value: { action: { type: 'Action.Execute', data: { actionId: 'approval:reject', value } } },
   });
-  const res = await post(teamsUrl, activity, await signed(activity));
+  const res = await post(teamsUrl, activity, await bearer(activity));
   assert.equal(res.status, 200);
   assert.deepEqual(JSON.parse(res.text), {
     statusCode: 200,
@@ -153,44 +164,59 @@ test('a signed Slack click with a typed reason is kept, acknowledged and decided
   const ts = String(Math.floor(Date.now() / 1000));
   const sig = createHmac('sha256', slackSecret).update(`v0:${ts}:${body}`).digest('hex');
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  const before = inbox.stats().accepted;
+  const before = webhook.inbox.stats().accepted;
   const bad = await post(slackUrl, body, {
     ...form,
     'x-slack-request-timestamp': ts,
     'x-slack-signature': `v0=${'0'.repeat(64)}`,
   });
   assert.equal(bad.status, 401);
-  assert.equal(inbox.stats().accepted, before);
+  assert.equal(webhook.inbox.stats().accepted, before);
   const res = await post(slackUrl, body, {
     ...form,
     'x-slack-request-timestamp': ts,
     'x-slack-signature': `v0=${sig}`,
   });
   assert.equal(res.status, 200);
-  assert.equal(inbox.stats().accepted, before + 1);
+  assert.equal(webhook.inbox.stats().accepted, before + 1);
   const { decision } = await sink.next();
   assert.equal(decision.decisionId, `slack:${payload.trigger_id}`);
   assert.equal(decision.approver.userId, 'U0BOB');
   assert.equal(decision.reason, 'Not before the audit.');
 });
 
-test('a click the first inbox could not hand on is handed to the Chat SDK by the next one', async () => {
-  // The inbox that takes the click cannot reach the Chat SDK (as if the process died first).
-  await inbox.close();
-  inbox = openInbox(() => Promise.reject(new Error('process about to die')));
-  await inbox.start();
+test('a decision the first webhook could not hand over is handed over by the next one', async () => {
+  // The webhook that takes the click cannot hand it over (as if the process died first).
+  await webhook.close();
+  webhook = await start(() => Promise.reject(new Error('process about to die')));
+  teamsUrl = `${webhook.url}/api/webhooks/teams`;
   const activity = click();
   const sent = Date.now();
-  const res = await post(teamsUrl, activity, await signed(activity));
+  const res = await post(teamsUrl, activity, await bearer(activity));
   assert.equal(res.status, 200);
   await new Promise((r) => setTimeout(r, 100));
-  assert.ok(inbox.stats().retries > 0);
-  await inbox.close();
+  assert.ok(webhook.inbox.stats().retries > 0);
+  await webhook.close();
+  // On disk meanwhile: the decision itself, signed, as received.
+  const key = configuredInboxKey(config) ?? readInboxKey();
+  const kept = await readInbox(join(inboxDir(config), 'inbox.jsonl'), key);
+  assert.deepEqual(
+    kept.undelivered.map((e) => [e.workflowId, e.decision.decisionId]),
+    [['action:inbox-1', `teams:${activity.id}`]],
+  );
+  assert.equal(
+    (kept.undelivered[0]?.decision as { signature?: string }).signature,
+    `sig:teams:${activity.id}`,
+  );
   const decided = sink.calls.length;
-  inbox = openInbox((c) => server.bot.replay(c));
-  await inbox.start();
+  webhook = await start(sink.onDecision);
   const { decision } = await sink.next();
   assert.equal(sink.calls.length, decided + 1);
   assert.equal(decision.decisionId, `teams:${activity.id}`);
   assert.ok(Date.parse(decision.receivedAt) < sent + 1000, 'the original receipt time is kept');
 });
+
+/** The key the inbox made for itself (no AIRLOCK_INBOX_KEY or payload key in this config). */
+function readInboxKey(): Buffer {
+  return Buffer.from(readFileSync(join(inboxDir(config), 'inbox.key'), 'utf8').trim(), 'base64');
+}

@@ -1,7 +1,10 @@
 // Shared pieces of the chat tests: config, a log capture, a local Bot Framework-style key set
 // (OpenID metadata + JWKS on 127.0.0.1), a recording proxy, and a card model.
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { ApprovalCardModel } from '../../../src/chat/cards.ts';
@@ -9,9 +12,15 @@ import { loadConfig, type Config } from '../../../src/config.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 
-/** A config for tests: random webhook port on loopback, plus `env`. */
+/** A config for tests: random webhook port on loopback, a fresh inbox directory, plus `env`. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ AIRLOCK_WEBHOOK_PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env });
+  return loadConfig({
+    AIRLOCK_WEBHOOK_PORT: '0',
+    AIRLOCK_INBOX_DIR: mkdtempSync(join(tmpdir(), 'airlock-inbox-')),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    ...env,
+  });
 }
 
 /** A logger whose JSON lines are kept in `lines`. */

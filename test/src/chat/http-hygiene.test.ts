@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { createChatServer } from '../../../src/chat/server.ts';
+import { startWebhook } from '../../../src/chat/webhook.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createCodecServer } from '../../../src/temporal/codec-server.ts';
 import { testConfig } from './helpers.ts';
@@ -45,17 +45,17 @@ async function flood(socket: Socket, chunk: Buffer, limitMs: number): Promise<nu
 }
 
 async function chatServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = await createChatServer({
+  const server = await startWebhook({
     config: testConfig({
       AIRLOCK_TEAMS_PLAYGROUND: '1',
       AIRLOCK_WEBHOOK_MAX_BODY: '4096',
       AIRLOCK_HTTP_HEADERS_TIMEOUT_MS: '500',
       AIRLOCK_HTTP_REQUEST_TIMEOUT_MS: '2000',
     }),
-    onDecision: () => Promise.resolve(),
+    deliver: () => Promise.resolve(),
     logger: silent,
   });
-  return { port: await server.listen(), close: () => server.close() };
+  return { port: server.port, close: () => server.close() };
 }
 
 const chunk = Buffer.alloc(64 * 1024, 'x');

@@ -4,14 +4,14 @@
 // when the inbox cannot take a click.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDecisionInbox, type DecisionInboxOptions } from '../../../src/chat/inbox.ts';
-import { entryLine, readInbox } from '../../../src/chat/inbox-file.ts';
-import { createChatServer } from '../../../src/chat/server.ts';
+import { deliveredLine, entryLine, readInbox } from '../../../src/chat/inbox-file.ts';
+import { startWebhook } from '../../../src/chat/webhook.ts';
 import { signalDecision } from '../../../src/chat/signal.ts';
 import { hasCode } from '../../../src/errors.ts';
 import { createClient } from '../../../src/temporal/client.ts';
@@ -26,6 +26,7 @@ import {
 import { captureLogger, testConfig } from './helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'airlock-inbox-'));
+const key = randomBytes(32);
 const decision = (reason?: string): ApprovalDecision =>
   click(people.alice, 'approve', 'abc123', reason ? { reason } : {});
 
@@ -50,6 +51,7 @@ function inbox(dir: string, overrides: Partial<DecisionInboxOptions> = {}) {
   const box = createDecisionInbox({
     dir,
     deliver: gate(true).deliver,
+    key,
     logger: log.logger,
     retryBaseMs: 10,
     compactIdleMs: 50,
@@ -91,7 +93,7 @@ test('group commit: 200 concurrent clicks are durable after a few fsyncs, then d
   assert.ok(syncs <= 10, `200 clicks in 10 waves took ${syncs} fsyncs`);
   assert.equal(box.stats().syncs, syncs);
   // Durable: every click is in the file before any delivery completed.
-  const onDisk = await readInbox(fileOf(dir));
+  const onDisk = await readInbox(fileOf(dir), key);
   assert.equal(onDisk.undelivered.length, 200);
   assert.equal(new Set(onDisk.undelivered.map((e) => e.workflowId)).size, 200);
 
@@ -108,7 +110,13 @@ test('a click acknowledged by a process SIGKILLed before delivering it is delive
   const d = decision();
   const child = spawn(
     process.execPath,
-    ['test/src/chat/inbox-child.ts', dir, JSON.stringify(d), 'action:killed-1'],
+    [
+      'test/src/chat/inbox-child.ts',
+      dir,
+      JSON.stringify(d),
+      'action:killed-1',
+      key.toString('base64'),
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
@@ -172,7 +180,7 @@ test('a file past compactBytes is rewritten with only the undelivered entries', 
     await box.accept(`action:c${i}-odd`, decision());
     assert.ok(i < 100, 'the file was never rewritten');
   }
-  const onDisk = await readInbox(fileOf(dir));
+  const onDisk = await readInbox(fileOf(dir), key);
   assert.ok(onDisk.undelivered.every((e) => e.workflowId.endsWith('-odd')));
   assert.equal(onDisk.undelivered.length, box.stats().pending);
   odd.release();
@@ -218,7 +226,7 @@ test('a delivery that fails three times is retried until it succeeds, without lo
   );
   assert.ok(!JSON.stringify(box.log()).includes('private reason text'));
   await box.close();
-  assert.equal((await readInbox(fileOf(dir))).undelivered.length, 0);
+  assert.equal((await readInbox(fileOf(dir), key)).undelivered.length, 0);
 });
 
 test('a click for an unknown workflow is dropped by signalDecision (dev server), not retried', async () => {
@@ -229,6 +237,7 @@ test('a click for an unknown workflow is dropped by signalDecision (dev server),
   const box = createDecisionInbox({
     dir,
     deliver: signalDecision(client, log.logger),
+    key,
     logger: log.logger,
     retryBaseMs: 10,
   });
@@ -251,7 +260,7 @@ test('a click for an unknown workflow is dropped by signalDecision (dev server),
     await box.close();
     await client.connection.close();
   }
-  assert.equal((await readInbox(fileOf(dir))).undelivered.length, 0);
+  assert.equal((await readInbox(fileOf(dir), key)).undelivered.length, 0);
 });
 
 test('ids that name no sensitive action are refused like signalDecision: nothing stored or sent', async () => {
@@ -277,10 +286,10 @@ test('a torn last line (crash mid-write) is skipped with a warning; earlier entr
   const [d1, d2, d3] = [decision(), decision(), decision()];
   writeFileSync(
     fileOf(dir),
-    entryLine({ seq: 1, workflowId: 'action:a', decision: d1 }) +
-      entryLine({ seq: 2, workflowId: 'action:b', decision: d2 }) +
-      '{"delivered":[1]}\n' +
-      entryLine({ seq: 3, workflowId: 'action:c', decision: d3 }).slice(0, 40),
+    entryLine(key, { seq: 1, workflowId: 'action:a', decision: d1 }) +
+      entryLine(key, { seq: 2, workflowId: 'action:b', decision: d2 }) +
+      deliveredLine(key, [1]) +
+      entryLine(key, { seq: 3, workflowId: 'action:c', decision: d3 }).slice(0, 40),
   );
   const g = gate();
   const box = inbox(dir, { deliver: g.deliver });
@@ -294,15 +303,16 @@ test('a torn last line (crash mid-write) is skipped with a warning; earlier entr
   await box.accept('action:d', d4);
   const lines = readFileSync(fileOf(dir), 'utf8').split('\n').filter(Boolean);
   for (const l of lines) JSON.parse(l);
-  const onDisk = await readInbox(fileOf(dir));
+  const onDisk = await readInbox(fileOf(dir), key);
   assert.deepEqual(
-    onDisk.undelivered.map((e) => [e.workflowId, e.decision?.decisionId]),
+    onDisk.undelivered.map((e) => [e.workflowId, e.decision.decisionId]),
     [
       ['action:b', d2.decisionId],
       ['action:d', d4.decisionId],
     ],
   );
-  assert.deepEqual(onDisk.skippedLines, []);
+  assert.deepEqual(onDisk.tornLines, []);
+  assert.deepEqual(onDisk.tampered, []);
   g.release();
   await box.close();
 });
@@ -326,7 +336,7 @@ test('a click whose fsync fails is refused and leaves no trace; the next one is 
     hasCode(err, 'inbox_write_failed'),
   );
   await box.accept('action:kept', decision());
-  const onDisk = await readInbox(fileOf(dir));
+  const onDisk = await readInbox(fileOf(dir), key);
   assert.deepEqual(
     onDisk.undelivered.map((e) => e.workflowId),
     ['action:kept'],
@@ -350,7 +360,7 @@ test('close lets deliveries in flight finish and records them; what was never se
   setTimeout(g.release, 50);
   await closing;
   assert.equal(g.calls.length, 2, 'nothing new is sent while closing');
-  const left = await readInbox(fileOf(dir));
+  const left = await readInbox(fileOf(dir), key);
   assert.deepEqual(
     left.undelivered.map((e) => e.workflowId),
     ['action:close-3'],
@@ -363,32 +373,37 @@ test('close lets deliveries in flight finish and records them; what was never se
   await next.close();
 });
 
-test('the webhook answers 503 when the inbox cannot take the click, and 200 once it can', async () => {
-  const dir = tmp();
+test('the webhook answers 503 when the inbox cannot keep the click, and 200 once it can', async () => {
   const g = gate(true);
-  const box = inbox(dir, { deliver: g.deliver });
-  const server = await createChatServer({
+  let fail = true;
+  const webhook = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
-    onDecision: box.accept,
+    deliver: g.deliver,
     logger: captureLogger().logger,
+    inbox: {
+      sync: async (fh) => {
+        if (fail) {
+          fail = false;
+          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        }
+        await fh.datasync();
+      },
+    },
   });
-  const url = `http://127.0.0.1:${await server.listen()}/api/webhooks/teams`;
   const post = (id: string) =>
-    fetch(url, {
+    fetch(`${webhook.url}/api/webhooks/teams`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-ms-agents-playground': 'true' },
       body: JSON.stringify(playgroundApproveClick(id, 'abc123')),
     });
   try {
-    assert.equal((await post('action:not-yet')).status, 503); // not started
-    await box.start();
+    assert.equal((await post('action:not-kept')).status, 503);
     const ok = await post('action:now');
     assert.equal(ok.status, 200);
     await until(() => g.calls.length === 1, 'the delivery');
     assert.equal(g.calls[0]?.workflowId, 'action:now');
     assert.equal(g.calls[0]?.decision.approver.displayName, 'Alice Approver');
   } finally {
-    await server.close();
-    await box.close();
+    await webhook.close();
   }
 });

@@ -2,13 +2,13 @@
 // answered with JSON errors (or ignored with a warning) and never produce a signal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { captureLogger, decisionSink, post, testConfig } from './helpers.ts';
 import { mutatedActivities, recordedTeamsActivities } from './mutations.ts';
 
 const sink = decisionSink();
 const log = captureLogger();
-let server: ChatServer;
+let server: Webhook;
 let base: string;
 const marker = { 'x-ms-agents-playground': 'true' };
 
@@ -31,12 +31,12 @@ function click(id: string, value: Record<string, unknown>): Record<string, unkno
 }
 
 before(async () => {
-  server = await createChatServer({
+  server = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1', AIRLOCK_WEBHOOK_MAX_BODY: '4096' }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: log.logger,
   });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  base = `http://127.0.0.1:${server.port}`;
 });
 after(() => server.close());
 
@@ -100,12 +100,12 @@ test('tampered button values are ignored with a warning and signal nothing', asy
 });
 
 test('a failing onDecision answers 503 so the platform retries', async () => {
-  const failing = await createChatServer({
+  const failing = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
-    onDecision: () => Promise.reject(new Error('temporal unavailable')),
+    deliver: () => Promise.reject(new Error('temporal unavailable')),
     logger: captureLogger().logger,
   });
-  const url = `http://127.0.0.1:${await failing.listen()}/api/webhooks/teams`;
+  const url = `http://127.0.0.1:${failing.port}/api/webhooks/teams`;
   try {
     const value = JSON.stringify({ workflowId: 'action:x', requestHash: 'h' });
     const res = await post(url, click('f-1', { actionId: 'approval:approve', value }), marker);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
 import { playgroundRefusal } from '../../../src/chat/playground-guard.ts';
-import { createChatServer } from '../../../src/chat/server.ts';
+import { startWebhook } from '../../../src/chat/webhook.ts';
 import { hasCode } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/log.ts';
 import { captureLogger, decisionSink, post, testConfig } from './helpers.ts';
@@ -40,9 +40,9 @@ const refusals: [string, Record<string, string>, RegExp][] = [
 for (const [name, env, message] of refusals) {
   test(`Playground mode is refused at startup: ${name}`, async () => {
     await assert.rejects(
-      createChatServer({
+      startWebhook({
         config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1', ...env }),
-        onDecision,
+        deliver: onDecision,
         logger: silent,
       }),
       (err: Error) => {
@@ -58,12 +58,12 @@ for (const [name, env, message] of refusals) {
 test('Playground mode warns at start and on each accepted request; other requests get 401', async () => {
   const { logger, lines } = captureLogger();
   const sink = decisionSink();
-  const server = await createChatServer({
+  const server = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1', AIRLOCK_WEBHOOK_HOST: '::1' }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger,
   });
-  const url = `http://[::1]:${await server.listen()}/api/webhooks/teams`;
+  const url = `http://[::1]:${server.port}/api/webhooks/teams`;
   try {
     const warnings = (): number =>
       lines().filter((l) => l['level'] === 40 && String(l['msg']).startsWith('PLAYGROUND MODE'))
@@ -141,13 +141,13 @@ function rawPost(
 
 test('Playground mode refuses proxied, DNS-rebound and cross-origin requests', async () => {
   const sink = decisionSink();
-  const server = await createChatServer({
+  const server = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: silent,
   });
   try {
-    const port = await server.listen();
+    const port = server.port;
     const value = JSON.stringify({ workflowId: 'action:guard', requestHash: 'h' });
     const click = (id: string): string =>
       JSON.stringify({

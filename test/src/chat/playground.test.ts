@@ -2,7 +2,7 @@
 // posts an approval card, receives clicks as different users, and edits the card in place.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import type { ChatTarget } from '../../../src/chat/conversations.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient } from '../../../src/dev/playground-client.ts';
@@ -12,19 +12,19 @@ const tenant = '00000000-0000-0000-0000-0000000000aa';
 const bot = { id: '00000000-0000-0000-0000-00000000b071', name: 'Airlock' };
 const chatId = 'airlock-approvals-chat';
 const sink = decisionSink();
-let server: ChatServer;
+let server: Webhook;
 let port: number;
 let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
 let playground: Playground;
 let client: PlaygroundClient;
 
 before(async () => {
-  server = await createChatServer({
+  server = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: (await import('../../../src/log.ts')).createLogger({ level: 'error' }),
   });
-  port = await server.listen();
+  port = server.port;
   proxy = await startRecordingProxy(() => `http://127.0.0.1:${port}`);
   playground = await startPlayground({ webhookUrl: `${proxy.url}/api/webhooks/teams` });
   client = new PlaygroundClient(playground.url);

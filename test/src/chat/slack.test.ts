@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../../src/log.ts';
 import { cardModel, decisionSink, post, testConfig } from './helpers.ts';
@@ -21,7 +21,7 @@ const fixtures = JSON.parse(
 };
 const sink = decisionSink();
 let slack: SlackApiStandin;
-let server: ChatServer;
+let server: Webhook;
 let url: string;
 
 function signed(
@@ -47,17 +47,17 @@ const approveClick = {
 
 before(async () => {
   slack = await startSlackApiStandin();
-  server = await createChatServer({
+  server = await startWebhook({
     config: testConfig({
       AIRLOCK_SLACK_SIGNING_SECRET: secret,
       AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-test',
       AIRLOCK_SLACK_BOT_USER_ID: 'U00FAKEBOT01',
       AIRLOCK_SLACK_API_URL: slack.apiUrl,
     }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: createLogger({ level: 'silent' }),
   });
-  url = `http://127.0.0.1:${await server.listen()}/api/webhooks/slack`;
+  url = `http://127.0.0.1:${server.port}/api/webhooks/slack`;
 });
 
 after(async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { assertKeyUrl, createKeyStore } from '../../../src/chat/bot-framework-keys.ts';
-import { createChatServer, type ChatServer } from '../../../src/chat/server.ts';
+import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { hasCode } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/log.ts';
@@ -28,7 +28,7 @@ const channelFixture = JSON.parse(
 const appId = fixtures.appId;
 const sink = decisionSink();
 let keys: Awaited<ReturnType<typeof startKeyServer>>;
-let server: ChatServer;
+let server: Webhook;
 let url: string;
 
 /** The recorded channel click, pointed at one of our approval buttons. */
@@ -44,19 +44,19 @@ function approveClick(base: Activity = fixtures.action): Activity {
 
 before(async () => {
   keys = await startKeyServer();
-  server = await createChatServer({
+  server = await startWebhook({
     config: testConfig({
       AIRLOCK_TEAMS_APP_ID: appId,
       AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
       AIRLOCK_TEAMS_TENANT_ID: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
       AIRLOCK_TEAMS_OPENID_URL: keys.metadataUrl,
     }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: createLogger({ level: 'silent' }),
     // Outbound calls would fetch an Entra token; inbound verification is what is tested here.
     teamsToken: () => 'header.payload.signature',
   });
-  url = `http://127.0.0.1:${await server.listen()}/api/webhooks/teams`;
+  url = `http://127.0.0.1:${server.port}/api/webhooks/teams`;
 });
 
 after(async () => {
@@ -142,18 +142,18 @@ test('unreachable OpenID metadata gets 503, logged, and is not refetched for eve
   const down = await startKeyServer();
   down.setDown(true);
   const log = captureLogger();
-  const local = await createChatServer({
+  const local = await startWebhook({
     config: testConfig({
       AIRLOCK_TEAMS_APP_ID: appId,
       AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
       AIRLOCK_TEAMS_OPENID_URL: down.metadataUrl,
     }),
-    onDecision: sink.onDecision,
+    deliver: sink.onDecision,
     logger: log.logger,
     teamsToken: () => 'header.payload.signature',
   });
   try {
-    const localUrl = `http://127.0.0.1:${await local.listen()}/api/webhooks/teams`;
+    const localUrl = `http://127.0.0.1:${local.port}/api/webhooks/teams`;
     const activity = approveClick();
     const token = await down.sign({ aud: appId, serviceurl: activity.serviceUrl });
     const before = sink.calls.length;

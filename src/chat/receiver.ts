@@ -1,0 +1,105 @@
+// The receiving side of Airlock's chat surface: checks inbound webhook requests the way the
+// platform's adapter does, and passes everything that is not an approval click (messages,
+// installs, conversation updates) through the Chat SDK, which learns from them where the bot may
+// post. Approval clicks never reach the SDK's handlers here: the webhook decides them itself
+// (server.ts); a click that slipped past click-shape.ts is only logged.
+import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
+import { AirlockError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { approvalActionIds } from './cards.ts';
+import { decisionFromClick } from './clicks.ts';
+import { teamsTargetFromActivity } from './conversations.ts';
+import type { ChatPlatforms, Platform } from './platforms.ts';
+
+/** Takes a click's decision; resolves once the decision is durably accepted. */
+export type OnDecision = (workflowId: string, decision: ApprovalDecision) => Promise<void>;
+
+/** What the Chat SDK answered a request, once the work it started settled (or timed out). */
+export interface SdkAnswer {
+  status: number;
+  contentType: string;
+  text: string;
+  /** 'failed': a handler threw (answer 5xx so the platform retries). */
+  outcome: 'ok' | 'failed' | 'timeout';
+}
+
+/** The receiving side on a set of chat platforms. */
+export interface ChatReceiver {
+  /** Check a webhook request the way the platform's adapter will (token or signature). */
+  verifyRequest(platform: Platform, request: Request, body: string): Promise<boolean>;
+  /** Hand a request to the platform's adapter; waits up to `ackTimeoutMs` for its handlers. */
+  handle(platform: Platform, request: Request, ackTimeoutMs: number): Promise<SdkAnswer>;
+}
+
+/** Register the receiving handlers on `platforms`' Chat instance. */
+export function createReceiver(platforms: ChatPlatforms, logger: Logger): ChatReceiver {
+  const { chat, conversations, verifiers } = platforms;
+  // Any message to the bot teaches it where it may post: DMs, mentions and plain messages.
+  const learn = (adapterName: string, raw: unknown): void => {
+    if (adapterName === 'teams') {
+      const target = teamsTargetFromActivity(raw);
+      if (target) conversations.remember(target);
+    } else if (adapterName === 'slack') {
+      const channel = (raw as { channel?: unknown } | null)?.channel;
+      if (typeof channel === 'string') conversations.remember({ platform: 'slack', channel });
+    }
+  };
+  chat.onDirectMessage((thread, message) => learn(thread.adapter.name, message.raw));
+  chat.onNewMention((thread, message) => learn(thread.adapter.name, message.raw));
+  chat.onNewMessage(/[\s\S]*/, (thread, message) => learn(thread.adapter.name, message.raw));
+  chat.onAction(approvalActionIds, (event) => {
+    const result = decisionFromClick({
+      actionId: event.actionId,
+      ...(event.value !== undefined ? { value: event.value } : {}),
+      platform: event.adapter.name,
+      raw: event.raw,
+    });
+    const reason = result.ok ? 'not in a shape the webhook takes clicks in' : result.reason;
+    logger.warn({ actionId: event.actionId, reason }, 'ignored a card click');
+  });
+
+  async function settle(tasks: Promise<unknown>[], ms: number): Promise<SdkAnswer['outcome']> {
+    if (tasks.length === 0) return 'ok';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+    const all = Promise.all(tasks).then(
+      () => 'ok' as const,
+      (err: unknown) => {
+        logger.error({ err }, 'webhook handler failed; the platform may retry');
+        return 'failed' as const;
+      },
+    );
+    try {
+      return await Promise.race([all, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async verifyRequest(platform, request, body) {
+      const verify = verifiers[platform];
+      try {
+        return Boolean(verify && (await verify(request, body)));
+      } catch {
+        return false;
+      }
+    },
+    async handle(platform, request, ackTimeoutMs) {
+      const webhook = chat.webhooks[platform];
+      if (!webhook) throw new AirlockError('chat_unavailable', `${platform} is not configured`);
+      const tasks: Promise<unknown>[] = [];
+      const response = await webhook(request, {
+        waitUntil: (task) => tasks.push(task),
+        propagateHandlerErrors: true,
+      });
+      const outcome = await settle(tasks, ackTimeoutMs);
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? '',
+        text: await response.text(),
+        outcome,
+      };
+    },
+  };
+}
