@@ -143,6 +143,8 @@ export function buildApprovalCard(
     children.push(CardText(f(model.bodyPreview, limits.bodyPreview), { style: 'muted' }));
   for (const note of (model.notes ?? []).slice(0, 4))
     children.push(CardText(f(note), { style: 'bold' }));
+  // The outcome line is shortened like any other text, so it is made before the flag line.
+  const outcome = model.state === 'pending' ? null : f(model.outcomeText ?? titles[model.state]);
   const left = leftOut(model, shown.length, shortened);
   if (left) children.push(CardText(esc(left), { style: 'muted' }));
   children.push(Divider());
@@ -166,7 +168,7 @@ export function buildApprovalCard(
       ]),
     );
   } else {
-    children.push(CardText(f(model.outcomeText ?? titles[model.state]), { style: 'bold' }));
+    children.push(CardText(outcome ?? '', { style: 'bold' }));
   }
   return Card({
     title: esc(cardTitle(model)),

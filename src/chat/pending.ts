@@ -116,3 +116,21 @@ export function teamsArrival(raw: unknown, again: boolean): Arrival | null {
     again,
   };
 }
+
+/** The arrival a Slack message event stands for (its sender, in its channel), or null. */
+export function slackArrival(raw: unknown, again: boolean): Arrival | null {
+  const event = raw as { user?: unknown; channel?: unknown; team?: unknown; ts?: unknown } | null;
+  const { user, channel, team, ts } = event ?? {};
+  if (typeof user !== 'string' || typeof channel !== 'string') return null;
+  return {
+    id: `slack:${channel}:${typeof ts === 'string' ? ts : ''}`,
+    person: {
+      platform: 'slack',
+      userId: user,
+      displayName: user,
+      ...(typeof team === 'string' ? { tenantId: team } : {}),
+    },
+    target: { platform: 'slack', conversationId: channel },
+    again,
+  };
+}

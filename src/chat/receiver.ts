@@ -1,14 +1,17 @@
 // The receiving side of Airlock's chat surface: checks inbound webhook requests the way the
 // platform's adapter does, and passes everything that is not an approval click (messages,
 // installs, conversation updates) through the Chat SDK, which learns from them where the bot may
-// post. Approval clicks never reach the SDK's handlers here: the webhook decides them itself
+// post, and shows people who arrive the approvals waiting for them (arrivals.ts). Approval clicks
+// never reach the SDK's handlers here: the webhook decides them itself
 // (server.ts); a click that slipped past click-shape.ts is only logged.
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { approvalActionIds } from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
+import { watchArrivals } from './arrivals.ts';
 import { teamsTargetFromActivity } from './conversations.ts';
+import type { ShowPending } from './pending.ts';
 import type { ChatPlatforms, Platform } from './platforms.ts';
 
 /** Takes a click's decision; resolves once the decision is durably accepted. */
@@ -32,8 +35,13 @@ export interface ChatReceiver {
 }
 
 /** Register the receiving handlers on `platforms`' Chat instance. */
-export function createReceiver(platforms: ChatPlatforms, logger: Logger): ChatReceiver {
+export function createReceiver(
+  platforms: ChatPlatforms,
+  logger: Logger,
+  showPending?: ShowPending,
+): ChatReceiver {
   const { chat, conversations, verifiers } = platforms;
+  if (showPending) watchArrivals(chat, showPending, logger);
   // Any message to the bot teaches it where it may post: DMs, mentions and plain messages.
   const learn = (adapterName: string, raw: unknown): void => {
     if (adapterName === 'teams') {

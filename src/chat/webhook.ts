@@ -19,6 +19,7 @@ import {
   type DecisionInboxOptions,
 } from './inbox.ts';
 import { createChatPlatforms } from './platforms.ts';
+import { createShowPending } from './pending.ts';
 import { createReceiver, type OnDecision } from './receiver.ts';
 import { createWebhookServer } from './server.ts';
 import { isTemporalUnreachable, signalDecision } from './signal.ts';
@@ -75,9 +76,12 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
       ...(options.teamsToken ? { teamsToken: options.teamsToken } : {}),
     });
     undo.push(() => platforms.chat.shutdown());
-    const receiver = createReceiver(platforms, logger);
     const temporal = options.deliver ? undefined : (options.temporal ?? lazyClient(config));
     if (temporal && !options.temporal) undo.push(() => temporal.connection.close());
+    const showPending = temporal
+      ? createShowPending({ client: () => temporal, logger })
+      : undefined;
+    const receiver = createReceiver(platforms, logger, showPending);
 
     let temporalState: WebhookHealth['temporal'] = 'unknown';
     const signal = options.deliver ?? signalDecision(temporal as Client, logger);

@@ -242,6 +242,6 @@ test('a hostile reason is capped and stripped of control characters before the r
   assert.ok(outcome.reason?.startsWith('No way[31m xxx'), outcome.reason?.slice(0, 20));
   assert.ok(outcome.reason?.endsWith('x…'));
   const final = await cardUpdated(stack.pg, card.message.messageId, /Rejected by Bob Approver/);
-  assert.match(cardText(final), /truncated/, 'the card says the long reason was cut');
+  assert.match(cardText(final), /shortened for this card/, 'the card says the long reason was cut');
   await killProcess(worker, 'SIGTERM');
 });

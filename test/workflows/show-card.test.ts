@@ -21,6 +21,7 @@ import {
   click,
   people,
   recordingConnector,
+  signed,
   type ActionFixture,
 } from '../helpers/actions.ts';
 
@@ -100,7 +101,10 @@ test('an approver who arrives gets a working copy, finalized with the other card
   // The same arrival delivered twice shows nothing more.
   await handle.signal(showCardSignal, alice);
   const hash = (await handle.query(statusQuery)).requestHash;
-  await handle.signal(approvalDecisionSignal, click(people.alice, 'approve', hash));
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(workflowId, click(people.alice, 'approve', hash)),
+  );
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.equal(copiesOf(f, workflowId).length, 1, 'one copy for one arrival');
@@ -139,7 +143,10 @@ test('nobody else gets a card: an outsider, a connector the request does not use
     'only the approver who may decide got a copy',
   );
   const hash = (await handle.query(statusQuery)).requestHash;
-  await handle.signal(approvalDecisionSignal, click(people.alice, 'approve', hash));
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(workflowId, click(people.alice, 'approve', hash)),
+  );
   await handle.result();
 });
 

@@ -107,7 +107,7 @@ test('a verified Teams click is decided, signed and kept before it is acknowledg
   const at = Date.parse(decision.receivedAt);
   assert.ok(at >= sent - 1000 && at <= Date.now(), 'the receipt time is when it arrived');
   // What was kept and handed over is the signed decision, signed once for its workflow.
-  assert.equal((decision as { signature?: string }).signature, `sig:teams:${activity.id}`);
+  assert.equal(decision.signature?.value, `sig:teams:${activity.id}`);
   assert.deepEqual(
     signedBy.filter((s) => s.decisionId === decision.decisionId),
     [{ workflowId: 'action:inbox-1', decisionId: `teams:${activity.id}` }],
@@ -204,10 +204,7 @@ test('a decision the first webhook could not hand over is handed over by the nex
     kept.undelivered.map((e) => [e.workflowId, e.decision.decisionId]),
     [['action:inbox-1', `teams:${activity.id}`]],
   );
-  assert.equal(
-    (kept.undelivered[0]?.decision as { signature?: string }).signature,
-    `sig:teams:${activity.id}`,
-  );
+  assert.equal(kept.undelivered[0]?.decision.signature?.value, `sig:teams:${activity.id}`);
   const decided = sink.calls.length;
   webhook = await start(sink.onDecision);
   const { decision } = await sink.next();

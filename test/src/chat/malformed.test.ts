@@ -62,7 +62,13 @@ test('unknown routes, wrong methods and unconfigured platforms get JSON errors',
   assert.equal(slack.status, 503);
   assert.deepEqual(JSON.parse(slack.text), { error: 'slack_not_configured' });
   const health = await fetch(`${base}/healthz`);
-  assert.deepEqual(await health.json(), { ok: true, teams: 'playground', slack: false });
+  assert.deepEqual(await health.json(), {
+    ok: true,
+    teams: 'playground',
+    slack: false,
+    temporal: 'unknown',
+    inbox: { pending: 0, deadLetters: 0 },
+  });
 });
 
 test('tampered button values are ignored with a warning and signal nothing', async () => {
@@ -99,20 +105,33 @@ test('tampered button values are ignored with a warning and signal nothing', asy
   assert.equal((await sink.next()).decision.choice, 'reject');
 });
 
-test('a failing onDecision answers 503 so the platform retries', async () => {
-  const failing = await startWebhook({
+test('a click whose hand-over fails is still kept and acknowledged, then handed over once', async () => {
+  // The platform gets 200 at once: the decision is on disk; Temporal being away is the inbox's
+  // problem, retried until it works (a full or unwritable inbox is the 503 case: inbox tests).
+  let attempts = 0;
+  const delivered: string[] = [];
+  const flaky = await startWebhook({
     config: testConfig({ AIRLOCK_TEAMS_PLAYGROUND: '1' }),
-    deliver: () => Promise.reject(new Error('temporal unavailable')),
+    deliver: (workflowId) => {
+      if (++attempts <= 2) return Promise.reject(new Error('temporal unavailable'));
+      delivered.push(workflowId);
+      return Promise.resolve();
+    },
     logger: captureLogger().logger,
+    inbox: { retryBaseMs: 20, retryMaxMs: 50 },
   });
-  const url = `http://127.0.0.1:${failing.port}/api/webhooks/teams`;
+  const url = `http://127.0.0.1:${flaky.port}/api/webhooks/teams`;
   try {
     const value = JSON.stringify({ workflowId: 'action:x', requestHash: 'h' });
     const res = await post(url, click('f-1', { actionId: 'approval:approve', value }), marker);
-    assert.equal(res.status, 503);
-    assert.deepEqual(JSON.parse(res.text), { error: 'decision_not_recorded' });
+    assert.equal(res.status, 200);
+    for (let i = 0; i < 100 && delivered.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(delivered, ['action:x'], 'handed over once, after two failures');
+    assert.equal(attempts, 3);
   } finally {
-    await failing.close();
+    await flaky.close();
   }
 });
 

@@ -35,7 +35,12 @@ const refusals: [string, Record<string, string>, RegExp][] = [
     { AIRLOCK_WEBHOOK_HOST: '0.0.0.0' },
     /binds to 0\.0\.0\.0, not a loopback address/,
   ],
-  ['production', { NODE_ENV: 'production' }, /NODE_ENV is production/],
+  [
+    'production',
+    // A production config is otherwise complete (it needs a payload key), so only the mode is wrong.
+    { NODE_ENV: 'production', AIRLOCK_PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64') },
+    /NODE_ENV is production/,
+  ],
 ];
 for (const [name, env, message] of refusals) {
   test(`Playground mode is refused at startup: ${name}`, async () => {

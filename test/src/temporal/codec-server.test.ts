@@ -99,6 +99,7 @@ test('an input the dev server stores encrypted is decoded for the Temporal UI', 
   // What the UI receives from the server: the raw history, with no codec.
   const raw = new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
   });
   const history = await raw.workflow.getHandle(handle.workflowId).fetchHistory();
   const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];

@@ -37,6 +37,7 @@ test('a worker with the key runs an encrypted signal and refuses a plain one sen
   const client = await createClient(config);
   const keyless = new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
   });
   const worker = await spawnWorker(config);
   const start = () =>
@@ -88,6 +89,7 @@ test('workflow inputs are stored encrypted in the real server history', async ()
   });
   const raw = new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
   });
   const history = await raw.workflow.getHandle(workflowId).fetchHistory();
   const bytes = allBytes(history);
