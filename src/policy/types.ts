@@ -31,55 +31,16 @@ export interface PolicyProblem {
   message: string;
 }
 
-// The request and approver shapes are the workflow's (they are pinned in its history).
+// The request, approver and decision shapes are the workflow's (they are pinned in its history).
 import type {
   ActionRequest,
   Approver as ApproverRef,
+  CapabilityRef,
+  CardTargets,
+  GrantOption,
+  PolicyDecision,
 } from '../../workflows/sensitive-action/types.ts';
-export type { ActionRequest, ApproverRef };
-
-/** Where approval cards are posted. */
-export interface CardTargets {
-  teams: {
-    channel?: { conversationId: string; serviceUrl?: string; tenantId?: string };
-    directMessages: boolean;
-  } | null;
-  slack: { channel?: string; directMessages: boolean } | null;
-}
-
-/** A grant an approver may give: this request only, the rest of the session, or a time span. */
-export interface GrantOption {
-  kind: 'once' | 'session' | 'duration';
-  maxMs?: number;
-}
-
-/** The capability a request goes through, as the vault needs it. */
-export interface CapabilityRef {
-  id: string;
-  baseUrl: string;
-  methods: string[];
-  paths: string[];
-  credential: string;
-}
-
-/** What the policy decided for one request, and everything the approval workflow needs. */
-export interface PolicyDecision {
-  decision: 'allow' | 'deny' | 'approve';
-  rule: string | null;
-  reason: string;
-  policyHash: string;
-  approvers: ApproverRef[];
-  quorum: number;
-  allowSelfApproval: boolean;
-  rejectionsToDeny: number;
-  reminderEveryMs: number | null;
-  escalation: { afterMs: number; approvers: ApproverRef[] }[];
-  expiry: { afterMs: number; outcome: 'deny' };
-  grants: GrantOption[];
-  grantKeyFields: string[];
-  cards: CardTargets;
-  capability: CapabilityRef | null;
-}
+export type { ActionRequest, ApproverRef, CapabilityRef, CardTargets, GrantOption, PolicyDecision };
 
 /** How a question from one agent to another, and its answer, cross the boundary. */
 export interface LinkSettings {

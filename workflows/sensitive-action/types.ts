@@ -26,8 +26,35 @@ export interface Approver {
   email?: string;
 }
 
-/** The policy decision for this request, pinned in history, plus the request's hash. */
-export interface PinnedDecision {
+/** Where approval cards are posted. */
+export interface CardTargets {
+  teams: {
+    channel?: { conversationId: string; serviceUrl?: string; tenantId?: string };
+    directMessages: boolean;
+  } | null;
+  slack: { channel?: string; directMessages: boolean } | null;
+}
+
+/** A grant an approver may give: this request only, the rest of the session, or a time span. */
+export interface GrantOption {
+  kind: 'once' | 'session' | 'duration';
+  maxMs?: number;
+}
+
+/** The capability a request goes through, as the vault needs it. */
+export interface CapabilityRef {
+  id: string;
+  baseUrl: string;
+  methods: string[];
+  paths: string[];
+  credential: string;
+}
+
+/**
+ * What the policy engine (src/policy/evaluate.ts) decided for one request, and everything the
+ * approval workflow needs. Durations are plain milliseconds so it is plain JSON.
+ */
+export interface PolicyDecision {
   decision: 'allow' | 'deny' | 'approve';
   rule: string | null;
   reason: string;
@@ -39,23 +66,15 @@ export interface PinnedDecision {
   reminderEveryMs: number | null;
   escalation: { afterMs: number; approvers: Approver[] }[];
   expiry: { afterMs: number; outcome: 'deny' };
-  grants: { kind: 'once' | 'session' | 'duration'; maxMs?: number }[];
+  grants: GrantOption[];
   grantKeyFields: string[];
-  capability: {
-    id: string;
-    baseUrl: string;
-    methods: string[];
-    paths: string[];
-    credential: string;
-  } | null;
   /** Where the policy sends cards. */
-  cards: {
-    teams: {
-      channel?: { conversationId: string; serviceUrl?: string; tenantId?: string };
-      directMessages: boolean;
-    } | null;
-    slack: { channel?: string; directMessages: boolean } | null;
-  };
+  cards: CardTargets;
+  capability: CapabilityRef | null;
+}
+
+/** The policy decision for this request, pinned in history, plus the request's hash. */
+export interface PinnedDecision extends PolicyDecision {
   /** The grant ids that would cover this request (duration; session when it has one). */
   grantIds: { duration: string; session: string | null };
   /** The grant key fields and their values in this request (what a grant would cover). */
