@@ -16,6 +16,7 @@ import {
   ApprovalState,
   Capability,
 } from '../../workflows/sensitive-action/search.ts';
+import { actionWorkflowId, isRequestId } from '../../workflows/sensitive-action/ids.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 
@@ -31,9 +32,6 @@ export function requestHash(r: ActionRequest): string {
   return createHash('sha256').update(canonicalJson(exact)).digest('hex');
 }
 
-/** The workflow id of a request id. */
-export const actionWorkflowId = (requestId: string): string => `action:${requestId}`;
-
 /** Start (or find) the workflow for `request`; `requestId` defaults to a hash of the request. */
 export async function requestAction(
   client: Client,
@@ -44,8 +42,7 @@ export async function requestAction(
   workflowId: string;
   handle: WorkflowHandle<typeof sensitiveActionWorkflow>;
 }> {
-  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(requestId))
-    throw new Error('request id must be 1–100 of A-Z a-z 0-9 _ . : -');
+  if (!isRequestId(requestId)) throw new Error('request id must be 1–100 of A-Z a-z 0-9 _ . : -');
   const workflowId = actionWorkflowId(requestId);
   try {
     const handle = await client.workflow.start<typeof sensitiveActionWorkflow>(

@@ -14,7 +14,7 @@ import { recognizeClick, type RecognizedClick } from './click-shape.ts';
 import { decisionFromClick } from './clicks.ts';
 import type { ChatPlatforms } from './platforms.ts';
 import type { ChatReceiver, OnDecision } from './receiver.ts';
-import { isSensitiveActionId } from './signal.ts';
+import { namesSensitiveAction } from './signal.ts';
 import { createTeamsEdge } from './teams-edge.ts';
 
 /** Options of the webhook's HTTP server. */
@@ -114,11 +114,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     if (!result.ok) {
       // Nothing a retry could change: acknowledged, so the platform does not resend it.
       logger.warn({ actionId: click.actionId, reason: result.reason }, 'ignored a card click');
-    } else if (!isSensitiveActionId(result.workflowId)) {
-      logger.warn(
-        { workflowId: result.workflowId, approver: result.decision.approver.displayName },
-        'click names no sensitive action; ignored',
-      );
+    } else if (!namesSensitiveAction(result.workflowId, result.decision, logger)) {
+      // Logged there; acknowledged like any other click a retry could not change.
     } else {
       const { workflowId } = result;
       const decision = options.signer

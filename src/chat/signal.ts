@@ -3,6 +3,7 @@
 // workflows can be signalled this way: a button value pointing anywhere else is refused.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../log.ts';
+import { isActionWorkflowId } from '../../workflows/sensitive-action/ids.ts';
 import {
   approvalDecisionSignal,
   type ApprovalDecision,
@@ -22,11 +23,6 @@ export function isTemporalUnreachable(err: unknown): boolean {
   return false;
 }
 
-const actionId = /^action:[A-Za-z0-9_.:-]{1,100}$/;
-
-/** True when `workflowId` can name a sensitive action's workflow. */
-export const isSensitiveActionId = (workflowId: string): boolean => actionId.test(workflowId);
-
 /**
  * True when `workflowId` names a sensitive action's workflow; otherwise logs that the click is
  * ignored. Shared by everything that takes clicks in (the signal here, the local inbox).
@@ -36,7 +32,7 @@ export function namesSensitiveAction(
   decision: ApprovalDecision,
   logger: Logger,
 ): boolean {
-  if (actionId.test(workflowId)) return true;
+  if (isActionWorkflowId(workflowId)) return true;
   logger.warn(
     { workflowId, approver: decision.approver.displayName },
     'click names no sensitive action; ignored',

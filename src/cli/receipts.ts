@@ -3,7 +3,7 @@
 // public keys (AIRLOCK_DECISION_PUBLIC_KEYS or --public-key) and says who decided what.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { actionWorkflowId } from '../actions/request.ts';
+import { toActionWorkflowId } from '../../workflows/sensitive-action/ids.ts';
 import { processEnv } from '../config.ts';
 import { parsePublicKeys, type DecisionPublicKey } from '../receipts/keys.ts';
 import { checkReceipt, describeReceipt } from '../receipts/receipt.ts';
@@ -34,7 +34,7 @@ export async function runApprovalReceipt(
     io.stderr(receiptUsage);
     return 2;
   }
-  const workflowId = id.startsWith('action:') ? id : actionWorkflowId(id);
+  const workflowId = toActionWorkflowId(id);
   return withClient(env, async (client) => {
     const handle = client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
     const described = await handle.describe();
