@@ -3,6 +3,7 @@
 // as masked); the body shows once, as facts when flat or as a size-limited preview; the card
 // builder caps every field again.
 import type { ApprovalCardModel } from '../chat/cards.ts';
+import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
 import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
 import type {
   ActionRequest,
@@ -12,8 +13,6 @@ import type {
 
 const secretName = /pass|secret|token|key|auth|cookie|credential|card.?number|cvv|ssn/i;
 const PREVIEW_MAX = 1000;
-/** How long a "for a duration" grant lasts when the policy gives no maximum. */
-export const DEFAULT_GRANT_MS = 8 * 3_600_000;
 
 /** The grant buttons this request's card offers ("for this session" only when it has one). */
 export function grantButtons(

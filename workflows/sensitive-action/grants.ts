@@ -6,12 +6,13 @@ import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { Audit } from './run.ts';
 import type { GrantRecord } from '../grant/messages.ts';
 import { grantWorkflow } from '../grant/workflow.ts';
+import { DEFAULT_GRANT_MS, DEFAULT_SESSION_GRANT_MS } from './grant-defaults.ts';
 import type { ApprovalDecision } from './messages.ts';
 import { AgentId, Capability, PolicyRule } from './search.ts';
 import type { ActionRequest, PinnedDecision } from './types.ts';
 
 /** A duration grant lasts the policy's maximum (default 8 hours); a session grant 24 hours at most. */
-const DEFAULT_MS = { duration: 8 * 3_600_000, session: 24 * 3_600_000 };
+const DEFAULT_MS = { duration: DEFAULT_GRANT_MS, session: DEFAULT_SESSION_GRANT_MS };
 
 /** Start the grant the deciding click asked for, if the policy offers it; returns its id or null. */
 export async function giveGrant(
