@@ -3,7 +3,7 @@
 // through the vault, and append to the audit log. Business failures are non-retryable
 // ApplicationFailures typed with the AirlockError code.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { requestHash } from '../src/actions/request.ts';
+import { requestHash } from '../src/actions/request-hash.ts';
 import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
 import { grantProblem } from '../src/grants/verify.ts';
 import type { User } from '../src/policy/schema.ts';

@@ -1,15 +1,13 @@
-// Starting sensitive actions: the request hash that binds an approval to the exact request, and
-// the typed client function the CLI and the agent gateway call. Starting the same request id twice
-// returns the existing workflow instead of creating a second one.
-import { createHash } from 'node:crypto';
+// Starting sensitive actions: the typed client function the CLI and the agent gateway call.
+// Starting the same request id twice returns the existing workflow instead of creating a second one.
 import {
   WorkflowExecutionAlreadyStartedError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { canonicalJson } from '../canonical-json.ts';
 import type { Config } from '../config.ts';
+import { requestHash } from './request-hash.ts';
 import {
   ActionKind,
   AgentId,
@@ -19,18 +17,6 @@ import {
 import { actionWorkflowId, isRequestId } from '../../workflows/sensitive-action/ids.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-
-/** sha256 (hex) of what will execute: agent, capability, method, path and body. */
-export function requestHash(r: ActionRequest): string {
-  const exact = {
-    agent: r.agent,
-    capability: r.capability,
-    method: r.method.toUpperCase(),
-    path: r.path,
-    body: r.body ?? null,
-  };
-  return createHash('sha256').update(canonicalJson(exact)).digest('hex');
-}
 
 /** Start (or find) the workflow for `request`; `requestId` defaults to a hash of the request. */
 export async function requestAction(

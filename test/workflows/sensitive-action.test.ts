@@ -3,7 +3,8 @@
 // approving their own request), duplicate clicks, reminders and expiry, one workflow per request.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { requestAction, requestHash } from '../../src/actions/request.ts';
+import { requestHash } from '../../src/actions/request-hash.ts';
+import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
