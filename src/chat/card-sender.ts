@@ -2,7 +2,7 @@
 // or chat, approvers' Teams or Slack direct messages, a Slack channel), posts one card per
 // activity, and edits every card in place as the request progresses.
 import type { ApprovalCardSender } from '../../activities/actions.ts';
-import { cardModel } from '../actions/card-model.ts';
+import { cardModel } from './card-model.ts';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';

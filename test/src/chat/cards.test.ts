@@ -10,7 +10,7 @@ import {
   parseButtonValue,
   truncate,
 } from '../../../src/chat/cards.ts';
-import { cardModel as requestCardModel } from '../../../src/actions/card-model.ts';
+import { cardModel as requestCardModel } from '../../../src/chat/card-model.ts';
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/types.ts';

@@ -2,7 +2,7 @@
 // policy decision and the current view. Body fields whose names look secret are masked (and named
 // as masked); the body shows once, as facts when flat or as a size-limited preview; the card
 // builder caps every field again.
-import type { ApprovalCardModel } from '../chat/cards.ts';
+import type { ApprovalCardModel } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
 import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
 import type {
