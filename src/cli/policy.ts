@@ -8,7 +8,7 @@ import { evaluate } from '../policy/evaluate.ts';
 import { loadPolicySet } from '../policy/load.ts';
 import { formatProblem } from '../policy/problems.ts';
 import type { PolicyInvalidError } from '../policy/problems.ts';
-import { actionRequestSchema } from '../policy/schema.ts';
+import { actionRequestSchema } from '../policy/request-schema.ts';
 import type { CliIo } from './io.ts';
 
 /** Usage of `airlock policy`. */

@@ -280,24 +280,6 @@ export const policyFileSchema = z.strictObject({
   links: z.array(linkSchema).optional(),
 });
 
-/** A request to evaluate, as the gateway and `airlock policy explain` pass it. */
-export const actionRequestSchema = z.strictObject({
-  agent: z.string().min(1),
-  capability: z.string().min(1),
-  method: z.string().min(1),
-  path: z.string().min(1),
-  body: z.unknown().optional(),
-  requester: z
-    .strictObject({
-      platform: z.string().optional(),
-      userId: z.string().optional(),
-      aadObjectId: z.string().optional(),
-      displayName: z.string().optional(),
-    })
-    .optional(),
-  sessionId: z.string().optional(),
-});
-
 /** The sections of a file, in the order they are merged and reported. */
 export const sections = ['users', 'groups', 'agents', 'capabilities', 'rules', 'links'] as const;
 

@@ -1,0 +1,29 @@
+// The parser of a request at the edge (`airlock policy explain`, the gateway): a strict zod schema
+// whose output is exactly the workflow's ActionRequest, so the shape stays defined once (in
+// workflows/sensitive-action/types.ts) and this file fails to compile if the two drift apart.
+import { z } from 'zod';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+
+/** A request to evaluate, as the gateway and `airlock policy explain` pass it. */
+export const actionRequestSchema = z.strictObject({
+  agent: z.string().min(1),
+  capability: z.string().min(1),
+  method: z.string().min(1),
+  path: z.string().min(1),
+  body: z.unknown().optional(),
+  requester: z
+    .strictObject({
+      platform: z.string().optional(),
+      userId: z.string().optional(),
+      aadObjectId: z.string().optional(),
+      displayName: z.string().optional(),
+    })
+    .optional(),
+  sessionId: z.string().optional(),
+});
+
+// The same type to the letter (optional fields included), or this line does not compile.
+type Exactly<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const sameShape: Exactly<z.output<typeof actionRequestSchema>, ActionRequest> = true;
+void sameShape;
