@@ -1,6 +1,7 @@
 // Where approval cards can go: Teams conversations (channel, group chat or 1:1) and Slack
 // channels. The bot learns a Teams conversation when someone messages it there (Bot Framework
 // only lets a bot post where it has a reference), or it is given one in configuration.
+import type { CardRef as PostedCard } from '../../workflows/sensitive-action/types.ts';
 
 /** A place to post a card. */
 export type ChatTarget =
@@ -14,14 +15,8 @@ export type ChatTarget =
     }
   | { platform: 'slack'; channel: string };
 
-/** A posted card: enough to edit it in place later, from any process. */
-export interface CardRef {
-  platform: 'teams' | 'slack';
-  conversationId: string;
-  messageId: string;
-  serviceUrl?: string;
-  conversationType?: 'personal' | 'groupChat' | 'channel';
-}
+/** A posted card: enough to edit it in place later, from any process (before its audience). */
+export type CardRef = Omit<PostedCard, 'audience'>;
 
 /** A conversation the bot may post into, with when it was last seen. */
 export type KnownConversation = ChatTarget & { lastSeenAt: string; name?: string };

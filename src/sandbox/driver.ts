@@ -3,6 +3,7 @@
 // and pids limits. Names are derived from workflow ids, so a retried activity finds its container.
 import Docker from 'dockerode';
 import { AirlockError } from '../errors.ts';
+import type { SandboxResult } from '../../workflows/sandbox-run/activities.ts';
 
 /** What to run in a sandbox. */
 export interface SandboxSpec {
@@ -15,14 +16,6 @@ export interface SandboxSpec {
   labels?: Record<string, string>;
   /** Kill the container after this long. */
   timeoutMs: number;
-}
-
-/** The outcome of a finished sandbox run. */
-export interface SandboxResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
 }
 
 /** Options for dockerode from a DOCKER_HOST value (unix:// or tcp://); default socket when unset. */

@@ -115,6 +115,8 @@ export interface CardRef {
   conversationId: string;
   messageId: string;
   serviceUrl?: string;
+  /** The Teams conversation's kind when the card was posted, so an edit goes the same way. */
+  conversationType?: 'personal' | 'groupChat' | 'channel';
   /** `channel` or `dm:<approver id>`. */
   audience: string;
 }
