@@ -11,6 +11,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 import { isEncrypted } from './codec.ts';
+import { payloadFromJson, payloadToJson, type JsonPayload } from './payload-json.ts';
 
 /** The cookie that carries the codec token from the operator's browser. */
 export const CODEC_COOKIE = 'airlock_codec';
@@ -31,11 +32,6 @@ export interface CodecServerOptions {
 export interface CodecServer {
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
-}
-
-interface JsonPayload {
-  metadata?: Record<string, string>;
-  data?: string;
 }
 
 /** Create the server. */
@@ -90,7 +86,7 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
     try {
       const parsed = JSON.parse(body) as { payloads?: unknown };
       if (!Array.isArray(parsed.payloads)) throw new Error('no payloads array');
-      payloads = (parsed.payloads as JsonPayload[]).map(fromJson);
+      payloads = (parsed.payloads as JsonPayload[]).map(payloadFromJson);
     } catch (err) {
       return send(res, 400, { error: 'bad_request', message: (err as Error).message });
     }
@@ -104,7 +100,7 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
       logger.warn({ err: (err as Error).message }, 'codec server: payload not decodable');
       return send(res, 422, { error: 'not_decodable', message: (err as Error).message });
     }
-    send(res, 200, { payloads: decoded.map(toJson) });
+    send(res, 200, { payloads: decoded.map(payloadToJson) });
   }
 
   // GET /: a form to paste the token; POST /: a correct token sets the HttpOnly cookie the UI's
@@ -135,23 +131,6 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
         server.closeAllConnections();
       }),
   };
-}
-
-function fromJson(p: JsonPayload): Payload {
-  if (typeof p !== 'object' || p === null) throw new Error('a payload is not an object');
-  const metadata: Record<string, Uint8Array> = {};
-  for (const [k, v] of Object.entries(p.metadata ?? {})) {
-    if (typeof v !== 'string') throw new Error(`metadata ${k} is not base64 text`);
-    metadata[k] = Buffer.from(v, 'base64');
-  }
-  return { metadata, data: Buffer.from(typeof p.data === 'string' ? p.data : '', 'base64') };
-}
-
-function toJson(p: Payload): JsonPayload {
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(p.metadata ?? {}))
-    metadata[k] = Buffer.from(v).toString('base64');
-  return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
 }
 
 function digest(text: string): Buffer {

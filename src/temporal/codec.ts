@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { AirlockError } from '../errors.ts';
+import { payloadFromJson, payloadToJson, type JsonPayload } from './payload-json.ts';
 
 const ENCODING = 'binary/encrypted';
 const enc = new TextEncoder();
@@ -36,7 +37,7 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((p) => {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const plain = Buffer.from(JSON.stringify(toJson(p)));
+      const plain = Buffer.from(JSON.stringify(payloadToJson(p)));
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
         metadata: {
@@ -77,25 +78,7 @@ export class EncryptionCodec implements PayloadCodec {
           { cause: err },
         );
       }
-      return fromJson(JSON.parse(plain.toString('utf8')) as JsonPayload);
+      return payloadFromJson(JSON.parse(plain.toString('utf8')) as JsonPayload);
     });
   }
-}
-
-interface JsonPayload {
-  metadata: Record<string, string>;
-  data: string;
-}
-
-function toJson(p: Payload): JsonPayload {
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(p.metadata ?? {}))
-    metadata[k] = Buffer.from(v).toString('base64');
-  return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
-}
-
-function fromJson(j: JsonPayload): Payload {
-  const metadata: Record<string, Uint8Array> = {};
-  for (const [k, v] of Object.entries(j.metadata)) metadata[k] = Buffer.from(v, 'base64');
-  return { metadata, data: Buffer.from(j.data, 'base64') };
 }
