@@ -2,28 +2,16 @@
 // and Slack, direct message conversations opened with approvers, and the conversations known to
 // post into. The worker uses it to show requests; receiving (receiver.ts) is separate.
 import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
-import type { Chat } from 'chat';
-import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 import type { ApprovalCardModel } from './cards.ts';
 import type { CardRef, ChatTarget, KnownConversation } from './conversations.ts';
-import { createChatPlatforms, type ChatPlatforms } from './platforms.ts';
+import { createChatPlatforms, type ChatPlatforms, type ChatPlatformsOptions } from './platforms.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from './platform-cards.ts';
 
-/** Options of the approval bot. */
-export interface ApprovalBotOptions {
-  config: Config;
-  logger: Logger;
-  /** Outbound Teams token factory (tests; the Playground mode supplies its own). */
-  teamsToken?: TeamsAdapterConfig['token'];
-}
+/** Options of the approval bot: those of the chat platforms it posts on. */
+export type ApprovalBotOptions = ChatPlatformsOptions;
 
 /** The approval bot: posts and edits cards, opens direct messages. */
-export interface ApprovalBot {
-  chat: Chat;
-  /** 'playground' | 'production' | 'off' */
-  teamsMode: 'playground' | 'production' | 'off';
-  slackEnabled: boolean;
+export interface ApprovalBot extends Pick<ChatPlatforms, 'chat' | 'teamsMode' | 'slackEnabled'> {
   postApprovalCard(target: ChatTarget, model: ApprovalCardModel): Promise<CardRef>;
   updateApprovalCard(ref: CardRef, model: ApprovalCardModel): Promise<void>;
   /** Open (or reuse) a 1:1 Teams conversation with a user, by AAD object id. */
