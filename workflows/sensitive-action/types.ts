@@ -1,7 +1,12 @@
 // The data sensitiveActionWorkflow keeps in its history, and the activities it calls, as types.
 // The policy decision is pinned here once (from an activity), so editing a policy file never
 // changes what a running approval accepts, and replay stays deterministic.
-import type { ApprovalDecision, ApproverIdentity, DecisionReceipt } from './messages.ts';
+import type {
+  ApprovalDecision,
+  ApproverIdentity,
+  DecisionReceipt,
+  ShowCardTarget,
+} from './messages.ts';
 
 /** A sensitive request, as an agent (or the CLI) makes it. */
 export interface ActionRequest {
@@ -99,26 +104,15 @@ export interface CardInput {
   deadline: string;
 }
 
-/** A place one card goes: a Teams conversation (channel, chat, 1:1) or a Slack channel. */
-export interface CardTarget {
-  platform: 'teams' | 'slack';
-  conversationId: string;
-  serviceUrl?: string;
-  conversationType?: 'personal' | 'groupChat' | 'channel';
-  /** `channel`, `dm:<approver id>` or `slack-channel`. */
+/** A place one card goes: a Teams conversation (channel, chat, 1:1) or a Slack channel or DM. */
+export interface CardTarget extends ShowCardTarget {
+  /** `channel`, `dm:<approver id>`, `slack-channel` or `slack-dm:<approver id>`. */
   audience: string;
 }
 
-/** Where one approval card was posted; updates go to the same message. */
-export interface CardRef {
-  platform: 'teams' | 'slack';
-  conversationId: string;
+/** Where one approval card was posted; updates go to the same message (and conversation type). */
+export interface CardRef extends CardTarget {
   messageId: string;
-  serviceUrl?: string;
-  /** The Teams conversation's kind when the card was posted, so an edit goes the same way. */
-  conversationType?: 'personal' | 'groupChat' | 'channel';
-  /** `channel` or `dm:<approver id>`. */
-  audience: string;
 }
 
 /** The state a card shows. */
