@@ -1,19 +1,24 @@
 // Approval receipts: a signed decision together with the workflow it was sent to. Anyone holding
 // the webhook's public key can check one offline: who decided, on which tenant, on which request
 // and policy (hashes), when, and that the webhook vouched for it.
-import type { DecisionReceipt } from '../../workflows/sensitive-action/messages.ts';
+import type {
+  ApprovalDecision,
+  ApproverIdentity,
+  DecisionReceipt,
+  GrantChoice,
+} from '../../workflows/sensitive-action/messages.ts';
 import type { DecisionPublicKey } from './keys.ts';
 import { verifyDecision } from './verify.ts';
 
 /** What a verified receipt says. */
 export interface ReceiptFacts {
   workflowId: string;
-  choice: 'approve' | 'reject';
-  approver: { platform: string; userId: string; displayName: string; tenantId?: string };
+  choice: ApprovalDecision['choice'];
+  approver: Pick<ApproverIdentity, 'platform' | 'userId' | 'displayName' | 'tenantId'>;
   requestHash: string;
   policyHash?: string;
   at: string;
-  grant?: { kind: string; durationMs?: number };
+  grant?: GrantChoice;
   reason?: string;
   keyId: string;
 }
