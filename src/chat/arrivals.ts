@@ -34,7 +34,7 @@ export function watchArrivals(chat: Chat, showPending: ShowPending, logger: Logg
       ? 'I could not look up your pending approvals just now; try again in a minute.'
       : shown.shown === 0
         ? 'Nothing is waiting for your decision.'
-        : `${shown.shown} approval${shown.shown === 1 ? '' : 's'} waiting for you${shown.more ? ` (and ${shown.more} more: airlock approvals list)` : ''}: the cards follow.`;
+        : `${shown.shown} approval${shown.shown === 1 ? ' is' : 's are'} waiting for your decision${shown.more ? ` (and ${shown.more} more: airlock approvals list)` : ''}; each card is posted here.`;
     await thread.post(answer);
   };
   chat.onDirectMessage(onMessage);

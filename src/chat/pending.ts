@@ -3,7 +3,7 @@
 // the ApproverKeys search attribute each pending request publishes) and ask each to show its card
 // there. The request's workflow checks again that they may decide and posts the card, so it is a
 // copy like any other and is finalized with the rest.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../log.ts';
 import {
   showCardSignal,
@@ -54,7 +54,9 @@ export function createShowPending(options: PendingOptions): ShowPending {
     const key = personKey(arrival.person);
     if (!key) return { shown: 0, more: 0 };
     const client = await options.client();
-    const query = `ApprovalState = 'pending' AND ApproverKeys = '${key}'`;
+    // Running only: a run that ended without updating its state (terminated, timed out) is not
+    // pending, whatever its last ApprovalState says.
+    const query = `ExecutionStatus = 'Running' AND ApprovalState = 'pending' AND ApproverKeys = '${key}'`;
     let shown = 0;
     let more = 0;
     for await (const run of client.workflow.list({ query })) {
@@ -73,7 +75,10 @@ export function createShowPending(options: PendingOptions): ShowPending {
         .then(
           () => shown++,
           (err: unknown) =>
-            options.logger.warn({ err, workflowId: run.workflowId }, 'could not show a card'),
+            // A request decided a moment ago is gone by now: nothing to show.
+            err instanceof WorkflowNotFoundError
+              ? undefined
+              : options.logger.warn({ err, workflowId: run.workflowId }, 'could not show a card'),
         );
     }
     options.logger.info(
