@@ -111,7 +111,7 @@ say(
   `support-bot asked to refund 120 EUR for order ${order}; policy rule refunds-large needs an approver`,
 );
 say(
-  `Teams (Agents Playground): ${playground.url}  → open "Airlock approvals", click Approve, or type a reason and click Reject (you are Alice Approver)`,
+  `Teams (Agents Playground): ${playground.url}  → you are Alice Approver: the card waits in your chat with Airlock (the Playground keeps no history, so Airlock shows it when you open the page; type "pending" any time). Click Approve, or type a reason and click Reject`,
 );
 say(`Temporal UI (this request): ${ui(workflowId)}`);
 say(
