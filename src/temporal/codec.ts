@@ -1,7 +1,10 @@
 // AES-256-GCM payload codec: workflow inputs, results, signals and activity payloads are stored
 // encrypted in Temporal's history. Search attributes are not payloads and stay in clear. With a key
-// configured, a payload without our encryption is refused: whoever can reach Temporal but lacks
-// the key cannot slip a plain-JSON signal (an approval) past the worker.
+// configured, a payload without our encryption is refused: its content never reaches workflow code,
+// which sees `refusedPayload` instead. Refusing by replacing rather than by throwing matters: a
+// throw fails the workflow task on every retry, so one plain signal from someone without the key
+// would jam a pending approval for good; the replacement is judged like any malformed message
+// (an approval decision that says nothing is refused and audited) and the run goes on.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { AirlockError } from '../errors.ts';
@@ -14,6 +17,21 @@ const dec = new TextDecoder();
 /** Whether `p` carries this codec's encryption (the codec server shows other payloads as they are). */
 export function isEncrypted(p: Payload): boolean {
   return dec.decode(p.metadata?.encoding ?? new Uint8Array()) === ENCODING;
+}
+
+/** What workflow code sees in place of a payload that was not encrypted with our key. */
+export interface RefusedPayload {
+  airlockRefused: string;
+}
+
+function refused(encoding: string): Payload {
+  const value: RefusedPayload = {
+    airlockRefused: `unencrypted payload (encoding ${encoding}) from a client without the payload key`,
+  };
+  return {
+    metadata: { encoding: enc.encode('json/plain') },
+    data: enc.encode(JSON.stringify(value)),
+  };
 }
 
 /** Encrypts every payload with one active key; decrypts with any known key id (rotation). */
@@ -54,10 +72,7 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((p) => {
       if (!isEncrypted(p)) {
         const encoding = dec.decode(p.metadata?.encoding ?? new Uint8Array()) || 'none';
-        throw new AirlockError(
-          'codec_unencrypted',
-          `refusing an unencrypted payload (encoding ${encoding}): a payload key is set, so every payload must be encrypted with it; was it sent by a client without the key?`,
-        );
+        return refused(encoding);
       }
       const keyId = dec.decode(p.metadata?.['encryption-key-id'] ?? new Uint8Array());
       const key = this.keys.get(keyId);

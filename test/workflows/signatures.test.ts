@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
@@ -154,6 +155,50 @@ test('unsigned and forged decisions from a plain client are refused and audited;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a plain decision from a client without the payload key is refused and audited, and jams nothing', async () => {
+  assert.ok(fx.config.AIRLOCK_PAYLOAD_KEY, 'the fixture encrypts payloads');
+  const { handle, status } = await pending(refund());
+  const wf = handle.workflowId;
+  const keyless = new Client({
+    connection: await Connection.connect({ address: fx.config.TEMPORAL_ADDRESS }),
+    namespace: fx.config.TEMPORAL_NAMESPACE,
+  });
+  try {
+    // Even a correctly signed decision is refused when it arrives unencrypted: its content never
+    // reaches the workflow.
+    await keyless.workflow
+      .getHandle(wf)
+      .signal(
+        approvalDecisionSignal,
+        signed(wf, click(people.alice, 'approve', status.requestHash)),
+      );
+  } finally {
+    await keyless.connection.close();
+  }
+  let s = await handle.query(statusQuery);
+  for (let i = 0; i < 100 && s.rejectedClicks.length < 1; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    s = await handle.query(statusQuery);
+  }
+  assert.equal(s.state, 'pending');
+  assert.equal(s.rejectedClicks[0]?.why, 'malformed decision');
+  const { events } = await handle.fetchHistory();
+  assert.ok(
+    !events?.some((e) => e.workflowTaskFailedEventAttributes),
+    'no workflow task failed: the run is not stuck',
+  );
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(wf, click(people.bob, 'approve', status.requestHash)),
+  );
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.deepEqual(
+    outcome.decidedBy.map((d) => d.approver.userId),
+    ['bob'],
+  );
 });
 
 test('the requester cannot approve from another platform: Alice asked on Slack, clicks on Teams', async () => {
