@@ -53,8 +53,8 @@ before(async () => {
   );
 });
 after(async () => {
-  await stack.close();
-  await slack.close();
+  await stack?.close();
+  await slack?.close();
 });
 
 let n = 0;

@@ -26,7 +26,7 @@ before(async () => {
   stack = await startStack();
 });
 after(async () => {
-  await stack.close();
+  await stack?.close();
 });
 
 let n = 0;

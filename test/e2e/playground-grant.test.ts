@@ -16,7 +16,7 @@ before(async () => {
   );
 });
 after(async () => {
-  await stack.close();
+  await stack?.close();
 });
 
 // A currency of its own per run: grants live on in the shared dev server until they end.

@@ -24,7 +24,7 @@ before(async () => {
 });
 after(async () => {
   await env?.teardown();
-  for (const fx of fixtures) await fx.close();
+  for (const fx of fixtures) await fx?.close();
 });
 
 /** A fixture whose refunds-large rule gets `approval` lines added (timers, escalation). */

@@ -32,8 +32,8 @@ before(async () => {
   worker = await fx.startWorker();
 });
 after(async () => {
-  await worker.stop();
-  await fx.close();
+  await worker?.stop();
+  await fx?.close();
 });
 
 // Currencies of their own per run: grants live on in the shared dev server until they end.

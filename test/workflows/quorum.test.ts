@@ -40,8 +40,8 @@ before(async () => {
   for (const fx of Object.values(fixtures)) workers.push(await fx.startWorker());
 });
 after(async () => {
-  for (const w of workers) await w.stop();
-  for (const fx of Object.values(fixtures)) await fx.close();
+  for (const w of workers) await w?.stop();
+  for (const fx of Object.values(fixtures)) await fx?.close();
 });
 
 const refund = (amount: number): ActionRequest => ({

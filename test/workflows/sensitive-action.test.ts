@@ -21,8 +21,8 @@ before(async () => {
   worker = await fx.startWorker();
 });
 after(async () => {
-  await worker.stop();
-  await fx.close();
+  await worker?.stop();
+  await fx?.close();
 });
 
 let n = 0;

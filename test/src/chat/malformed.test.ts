@@ -38,7 +38,7 @@ before(async () => {
   });
   base = `http://127.0.0.1:${server.port}`;
 });
-after(() => server.close());
+after(() => server?.close());
 
 test('bad JSON gets 400 with a JSON error body', async () => {
   const res = await post(`${base}/api/webhooks/teams`, '{"type":"message",', marker);

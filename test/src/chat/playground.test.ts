@@ -32,10 +32,10 @@ before(async () => {
 });
 
 after(async () => {
-  client.close();
-  await playground.stop();
-  await proxy.close();
-  await server.close();
+  client?.close();
+  await playground?.stop();
+  await proxy?.close();
+  await server?.close();
 });
 
 test('a card posted into a learned conversation is clicked, attributed and edited in place', async () => {

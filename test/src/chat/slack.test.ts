@@ -61,8 +61,8 @@ before(async () => {
 });
 
 after(async () => {
-  await server.close();
-  await slack.close();
+  await server?.close();
+  await slack?.close();
 });
 
 test('a card is posted with both buttons and edited in place by its stored ts', async () => {

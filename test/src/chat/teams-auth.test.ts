@@ -60,8 +60,8 @@ before(async () => {
 });
 
 after(async () => {
-  await server.close();
-  await keys.close();
+  await server?.close();
+  await keys?.close();
 });
 
 const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

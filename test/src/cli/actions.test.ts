@@ -17,8 +17,8 @@ before(async () => {
   env = envFor(fx.config);
 });
 after(async () => {
-  await worker.stop();
-  await fx.close();
+  await worker?.stop();
+  await fx?.close();
 });
 
 test('actions request prints the workflow id; the same request id twice is one workflow', async () => {

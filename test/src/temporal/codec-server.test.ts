@@ -29,7 +29,7 @@ before(async () => {
   });
   url = `http://127.0.0.1:${await server.listen(0)}`;
 });
-after(() => server.close());
+after(() => server?.close());
 
 const decode = (
   body: unknown,

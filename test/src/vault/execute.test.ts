@@ -38,7 +38,7 @@ before(async () => {
   });
   for (const c of credentials) await store.put(c);
 });
-after(() => server.close());
+after(() => server?.close());
 
 function req(over: Partial<VaultRequest> = {}): VaultRequest {
   return {
