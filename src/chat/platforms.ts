@@ -1,7 +1,7 @@
 // The chat platforms Airlock talks to, as configured: the Teams adapter (Playground or production
 // Bot Framework mode) and the Slack adapter, each with the verifier of its inbound requests, on one
-// Chat SDK instance with memory state, plus the conversations known so far. Posting (bot.ts) and
-// receiving (receiver.ts) are both built on it.
+// Chat SDK instance with its state (memory, or PostgreSQL: state.ts), plus the conversations known
+// so far. Posting (bot.ts) and receiving (receiver.ts) are both built on it.
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
 import { createChatState } from './state.ts';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
@@ -112,7 +112,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
 
   const chat = new Chat({
     adapters,
-    state: createChatState(config),
+    state: createChatState(config, logger, chatLog.child('state')),
     userName: 'airlock',
     logger: chatLog,
     concurrency: 'concurrent',

@@ -1,10 +1,26 @@
-// Which state the Chat SDK keeps its dedupe keys, caches and locks in: bounded memory (one webhook
-// process; entries expire and the store has a size cap, see bounded-state.ts).
-import type { StateAdapter } from 'chat';
+// Which state the Chat SDK keeps its dedupe keys, caches and locks in: PostgreSQL when
+// AIRLOCK_CHAT_STATE_URL is set (shared by every webhook replica, see pg-state.ts), else bounded
+// memory (one webhook process; entries expire and the store has a size cap, see bounded-state.ts).
+import type { Logger as ChatLogger, StateAdapter } from 'chat';
 import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
 import { BoundedMemoryState } from './bounded-state.ts';
+import { SweptPostgresState } from './pg-state.ts';
 
 /** The Chat SDK state adapter the configuration selects. */
-export function createChatState(config: Config): StateAdapter {
+export function createChatState(
+  config: Config,
+  logger: Logger,
+  chatLogger: ChatLogger,
+): StateAdapter {
+  if (config.AIRLOCK_CHAT_STATE_URL) {
+    return new SweptPostgresState({
+      url: config.AIRLOCK_CHAT_STATE_URL,
+      maxKeys: config.AIRLOCK_CHAT_STATE_MAX_KEYS,
+      sweepEveryMs: config.AIRLOCK_CHAT_STATE_SWEEP_MS,
+      logger,
+      chatLogger,
+    });
+  }
   return new BoundedMemoryState(config.AIRLOCK_CHAT_STATE_MAX_KEYS);
 }

@@ -1,7 +1,8 @@
 // docker-compose.yml, Dockerfile and .dockerignore, read as files (no registry here to pull the
 // images they name): ports only on loopback, every Airlock setting they pass is one Airlock reads,
 // the worker and the webhook each keep their data (audit, vault, click inbox) on a named volume
-// the image's user can write, and the build context leaves caches and data behind.
+// the image's user can write, the webhook's chat state lives in a database of its own on the
+// compose postgres, and the build context leaves caches and data behind.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,28 @@ test('the Airlock services pass only settings Airlock reads', () => {
     assert.ok(env.length > 0, name);
     for (const key of env.filter((k) => k !== 'DOCKER_HOST'))
       assert.ok(settingNames.includes(key), `${name} sets ${key}, which Airlock does not read`);
+  }
+});
+
+test('the webhook keeps its chat state in the compose postgres, in a database of its own', () => {
+  const webhook = compose.services.webhook as Service & { depends_on?: Record<string, unknown> };
+  const url = String(webhook.environment?.AIRLOCK_CHAT_STATE_URL);
+  assert.match(
+    url,
+    /^postgres:\/\/airlock_chat:\$\{AIRLOCK_CHAT_STATE_PASSWORD\}@postgres:5432\/airlock_chat$/,
+  );
+  // The role and database come from the one-shot chat-state-db service, before the webhook starts.
+  assert.deepEqual(webhook.depends_on?.['chat-state-db'], {
+    condition: 'service_completed_successfully',
+  });
+  const init = compose.services['chat-state-db'] as Service & { command?: string[] };
+  assert.match(
+    String(init.environment?.CHAT_STATE_PASSWORD),
+    /^\$\{AIRLOCK_CHAT_STATE_PASSWORD:\?/,
+  );
+  assert.match(init.command?.join('\n') ?? '', /CREATE DATABASE airlock_chat OWNER airlock_chat/);
+  for (const name of ['postgres', 'webhook']) {
+    assert.ok(compose.services[name]?.networks?.includes('backend'), `${name} is on backend`);
   }
 });
 
