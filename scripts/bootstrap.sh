@@ -129,6 +129,12 @@ ensure_postgres_binaries() {
       "run as root with Debian's package repository reachable (apt-get update && apt-get install -y postgresql), or set AIRLOCK_PG_BIN_DIR to a folder holding initdb and postgres"
     dir=$(newest_pg_bin)
     [ -n "$dir" ] && [ -x "$dir/initdb" ] || die "postgresql was installed but initdb is missing" "check the postgresql package"
+    # The package may start a system cluster of its own; the tests start theirs, so stop it.
+    if command -v pg_lsclusters >/dev/null; then
+      pg_lsclusters -h 2>/dev/null | while read -r version name _ status _; do
+        [ "$status" = online ] && pg_ctlcluster "$version" "$name" stop >/dev/null 2>&1 || true
+      done
+    fi
   fi
   if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
     say "creating the postgres system user (PostgreSQL does not run as root)"
