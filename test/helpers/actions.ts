@@ -78,7 +78,9 @@ export function click(
 }
 
 /** The connector URL the recording card sender's cards live on. */
-export const recordingConnector = 'http://127.0.0.1:56150/_connector';
+// Port 9 (discard): no Playground of another test file runs there, so no late arrival elsewhere in
+// the suite can have a card shown on these requests.
+export const recordingConnector = 'http://127.0.0.1:9/_connector';
 
 /** A card sender that records posts and updates. */
 export function recordingCards(): ApprovalCardSender & {
