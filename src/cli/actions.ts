@@ -2,7 +2,11 @@
 // terminal, and let operators see what is pending, who decided, and what ran.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type proto from '@temporalio/proto';
 import { requestAction } from '../actions/request.ts';
+import { maskSecrets } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
@@ -148,8 +152,10 @@ export async function runApprovals(
         };
       }
       const result = d.status.name === 'COMPLETED' ? await handle.result() : undefined;
+      const request = await startedRequest(client, handle);
       const view = {
         workflowId: id,
+        request,
         runStatus: d.status.name,
         started: d.startTime.toISOString(),
         closed: d.closeTime?.toISOString(),
@@ -159,6 +165,7 @@ export async function runApprovals(
       if (values.json) io.stdout(`${JSON.stringify(view, null, 2)}\n`);
       else {
         io.stdout(`${id}  (${d.status.name})\n`);
+        if (request) io.stdout(describeRequest(request));
         if ('summary' in status) io.stdout(`  ${status.state}: ${status.summary}\n`);
         for (const x of 'decisions' in status ? status.decisions : [])
           io.stdout(
@@ -173,4 +180,24 @@ export async function runApprovals(
   }
   io.stderr(approvalsUsage);
   return 2;
+}
+
+/** The request a sensitive-action run was started with (decoded with the client's codec). */
+async function startedRequest(
+  client: Client,
+  handle: {
+    fetchHistory(): Promise<{ events?: proto.temporal.api.history.v1.IHistoryEvent[] | null }>;
+  },
+): Promise<ActionRequest | undefined> {
+  const history = await handle.fetchHistory();
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+  const [input] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
+  return (input as { request?: ActionRequest } | undefined)?.request;
+}
+
+/** The whole request as an approver reads it; values of secret-looking fields stay masked. */
+function describeRequest(r: ActionRequest): string {
+  const body = r.body === undefined ? '' : `\n${JSON.stringify(maskSecrets(r.body), null, 2)}`;
+  const by = r.requester?.displayName ? ` for ${r.requester.displayName}` : '';
+  return `  ${r.agent}${by}: ${r.method.toUpperCase()} ${r.path} on ${r.capability}${body.replace(/\n/g, '\n    ')}\n`;
 }

@@ -1,11 +1,13 @@
 // `airlock actions request` and `airlock approvals list|show` against the real dev server.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bufferIo } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
-import { envFor } from '../../helpers/temporal.ts';
+import { requestAction } from '../../../src/actions/request.ts';
+import { envFor, repoRoot } from '../../helpers/temporal.ts';
 import { actionFixture, type ActionFixture } from '../../helpers/actions.ts';
 
 let fx: ActionFixture;
@@ -96,4 +98,28 @@ test('missing flags and a non-JSON body are clear errors with exit 2', async () 
     2,
   );
   assert.match(io.err, /--body must be a JSON file/);
+});
+
+test('./airlock in a checkout reads the settings make up chose: an operator shell decrypts runs', async () => {
+  const { workflowId } = await requestAction(fx.client, fx.config, {
+    agent: 'support-bot',
+    capability: 'refunds-api',
+    method: 'POST',
+    path: '/refunds',
+    body: { amount: 700, order: `SHELL-${process.pid}` },
+  });
+  // A plain operator shell: none of Airlock's settings but the test namespace.
+  const shell: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'] };
+  if (process.env['TEMPORAL_NAMESPACE'])
+    shell['TEMPORAL_NAMESPACE'] = process.env['TEMPORAL_NAMESPACE'];
+  const child = spawn(join(repoRoot, 'airlock'), ['approvals', 'show', workflowId], {
+    cwd: repoRoot,
+    env: shell,
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, out);
+  assert.match(out, new RegExp(`SHELL-${process.pid}`), 'the encrypted request shows in clear');
 });
