@@ -173,6 +173,12 @@ export async function runApprovals(
           );
         for (const x of 'rejectedClicks' in status ? status.rejectedClicks : [])
           io.stdout(`  refused click by ${x.approver}: ${x.why}\n`);
+        // A finished run answers from its result, even with no worker to answer the query.
+        if (result && !('decisions' in status))
+          for (const x of result.decidedBy)
+            io.stdout(
+              `  ${x.choice} by ${x.approver.displayName} at ${x.at}${x.reason ? `: ${x.reason}` : ''}\n`,
+            );
         if (result) io.stdout(`  outcome: ${result.outcome} — ${result.message}\n`);
       }
       return 0;
