@@ -71,3 +71,13 @@ export function sendTooLarge(res: ServerResponse): void {
   });
   send(res, 413, { error: 'payload_too_large' });
 }
+
+/** True when `text` is valid JSON. */
+export function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -6,6 +6,7 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import { isJson } from '../http.ts';
 
 /** The inbox key `config` selects, or null when it names none (see `inboxKey`). */
 export function configuredInboxKey(
@@ -51,7 +52,7 @@ export type OpenedLine = { json: string } | { failed: 'tampered' | 'torn' };
  * sealed line at all), 'torn' when it does not even parse as JSON (a write cut by a crash).
  */
 export function openLine(key: Buffer, line: string): OpenedLine {
-  const failed = (): OpenedLine => ({ failed: parses(line) ? 'tampered' : 'torn' });
+  const failed = (): OpenedLine => ({ failed: isJson(line) ? 'tampered' : 'torn' });
   const at = prefix.length + 64;
   if (!line.startsWith(prefix) || line.slice(at, at + middle.length) !== middle) return failed();
   if (!line.endsWith('}')) return failed();
@@ -64,12 +65,3 @@ export function openLine(key: Buffer, line: string): OpenedLine {
 
 const mac = (key: Buffer, text: string): string =>
   createHmac('sha256', key).update(text).digest('hex');
-
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
-import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
+import { isJson, readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 import type { DecisionSigner } from '../receipts/signer.ts';
 import { recognizeClick, type RecognizedClick } from './click-shape.ts';
@@ -159,15 +159,6 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         server.closeAllConnections();
       }),
   };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** What Teams shows the clicker once an invoke is answered. */

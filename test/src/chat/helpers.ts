@@ -227,3 +227,12 @@ export async function post(
   });
   return { status: res.status, text: await res.text() };
 }
+
+/** Wait until `check()` holds, polling every 10 ms; fails naming `what` after `ms`. */
+export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -13,7 +13,7 @@ import { entryLine } from '../../../src/chat/inbox-file.ts';
 import { startWebhook } from '../../../src/chat/webhook.ts';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import { click, people, playgroundApproveClick } from '../../helpers/actions.ts';
-import { captureLogger, testConfig } from './helpers.ts';
+import { captureLogger, testConfig, until } from './helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'airlock-inbox-'));
 const key = randomBytes(32);
@@ -32,14 +32,6 @@ function inbox(dir: string, overrides: Partial<DecisionInboxOptions> = {}) {
     ...overrides,
   });
   return Object.assign(box, { log: log.lines });
-}
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('a changed line and a line forged without the key are not delivered, and are moved aside', async () => {

@@ -23,7 +23,7 @@ import {
   testConfig as temporalConfig,
   waitForLine,
 } from '../../helpers/temporal.ts';
-import { captureLogger, testConfig } from './helpers.ts';
+import { captureLogger, testConfig, until } from './helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'airlock-inbox-'));
 const key = randomBytes(32);
@@ -58,14 +58,6 @@ function inbox(dir: string, overrides: Partial<DecisionInboxOptions> = {}) {
     ...overrides,
   });
   return Object.assign(box, { log: log.lines });
-}
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const fileOf = (dir: string) => join(dir, 'inbox.jsonl');
