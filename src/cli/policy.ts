@@ -47,7 +47,8 @@ async function check(args: string[], io: CliIo): Promise<number> {
   let failed = 0;
   for (const path of paths) {
     try {
-      const { set, hash, files } = await loadPolicySet(path);
+      const { set, hash, files, warnings } = await loadPolicySet(path);
+      for (const w of warnings) io.stderr(`${formatProblem(w, 'warning')}\n`);
       const counts = [
         `${set.agents.length} agents`,
         `${set.capabilities.length} capabilities`,

@@ -1,8 +1,10 @@
 // Cross-file checks over a collected policy set: duplicate ids (across files too), references to
 // agents, capabilities, users and groups that do not exist, and settings that contradict each
 // other (a quorum larger than the approvers, escalation after expiry, DMs without an identity).
+// The agents section has its own file (check-agents.ts).
 import { isSeq } from 'yaml';
 import type { SourceFile } from './locate.ts';
+import { checkAgents } from './check-agents.ts';
 import { locate } from './locate.ts';
 import { problemAt } from './problems.ts';
 import { effectiveCards, effectiveExpiryMs, expandApprovers } from './resolve.ts';
@@ -47,11 +49,14 @@ const nouns: Record<Section, string> = {
   links: 'link',
 };
 
-/** Run every cross-file check and return the problems found. */
-export function checkSet(c: Collected): PolicyProblem[] {
+/** Run every cross-file check; problems make the set invalid, warnings do not. */
+export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
+  const warnings: PolicyProblem[] = [];
   const add = (at: Origin, sub: (string | number)[], message: string) =>
     problems.push(problemAt(at.src, [...at.path, ...sub], message));
+  const warn = (at: Origin, sub: (string | number)[], message: string) =>
+    warnings.push(problemAt(at.src, [...at.path, ...sub], message));
   const declared = declareIds(c, add);
   const has = (section: Section, name: string) => declared[section].has(name);
   const ref = (at: Origin, field: string, i: number, section: Section, name: string) => {
@@ -64,29 +69,7 @@ export function checkSet(c: Collected): PolicyProblem[] {
   for (const { value: g, at } of c.groups) {
     g.members.forEach((m, i) => ref(at, 'members', i, 'users', m));
   }
-  for (const { value: a, at } of c.agents) {
-    a.capabilities.forEach((name, i) => {
-      ref(at, 'capabilities', i, 'capabilities', name);
-      const cap = capability(name);
-      if (cap && !a.credentials.includes(cap.credential)) {
-        add(
-          at,
-          ['capabilities', i],
-          `capability "${name}" uses credential "${cap.credential}", which is not in this agent's credentials`,
-        );
-      }
-    });
-    a.mayAsk.forEach((to, i) => {
-      ref(at, 'mayAsk', i, 'agents', to);
-      if (has('agents', to) && !has('links', `${a.id} -> ${to}`)) {
-        add(
-          at,
-          ['mayAsk', i],
-          `no link ${a.id} -> ${to} says how questions cross; add one to links`,
-        );
-      }
-    });
-  }
+  checkAgents(c, { add, warn, ref, has });
 
   // Approver checks shared by rules and links; returns nothing, reports into `problems`.
   const checkApproval = (
@@ -188,7 +171,7 @@ export function checkSet(c: Collected): PolicyProblem[] {
     }
     if (l.approval) checkApproval(at, ['approval'], { ...l.approval, rejectionsToDeny: 1 });
   }
-  return problems;
+  return { problems, warnings };
 }
 
 function declareIds(

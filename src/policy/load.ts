@@ -53,7 +53,8 @@ export function parsePolicySet(sources: { file: string; text: string }[]): Loade
     raw: [],
   };
   for (const source of sources) collectFile(source, collected, problems);
-  problems.push(...checkSet(collected));
+  const checked = checkSet(collected);
+  problems.push(...checked.problems);
   if (problems.length > 0) throw new PolicyInvalidError(sortProblems(problems, sources));
   const set: PolicySet = {
     settings: collected.settings,
@@ -64,7 +65,8 @@ export function parsePolicySet(sources: { file: string; text: string }[]): Loade
     rules: collected.rules.map((e) => e.value),
     links: collected.links.map((e) => e.value),
   };
-  return { set, hash: contentHash(set), files: sources.map((s) => s.file) };
+  const warnings = sortProblems(checked.warnings, sources);
+  return { set, hash: contentHash(set), files: sources.map((s) => s.file), warnings };
 }
 
 /** The policy files at `path` (a directory: its *.yaml/*.yml files in name order) and their text. */
@@ -144,22 +146,41 @@ function collectFile(
 /**
  * The parsed item; or, when it is invalid only in optional or unknown fields, the item parsed
  * without them, so its references are still checked (its problems are already reported, and an
- * invalid set is never returned); or undefined.
+ * invalid set is never returned); or undefined. A field is dropped at the nearest key that is
+ * present: a bad list element drops the list, a bad required field inside an optional object
+ * (`model.endpoint`) drops the object on the next round. Each round drops a key or gives up.
  */
 function parseOrSalvage(schema: z.ZodType, item: unknown): unknown {
-  const first = schema.safeParse(item);
-  if (first.success) return first.data;
-  const copy: unknown = structuredClone(item);
-  for (const issue of first.error.issues) {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.at(-1)];
-    const parentPath = issue.code === 'unrecognized_keys' ? issue.path : issue.path.slice(0, -1);
-    let parent: unknown = copy;
-    for (const part of parentPath) parent = isRecord(parent) ? parent[part as string] : undefined;
-    if (!isRecord(parent)) return undefined;
-    for (const key of keys) if (typeof key === 'string') delete parent[key];
+  let copy: unknown = item;
+  for (let round = 0; round < 8; round++) {
+    const result = schema.safeParse(copy);
+    if (result.success) return result.data;
+    if (round === 0) copy = structuredClone(item);
+    for (const issue of result.error.issues) {
+      const dropped =
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.every((key) => dropKey(copy, [...issue.path, key]))
+          : dropKey(copy, issue.path);
+      if (!dropped) return undefined;
+    }
   }
-  const second = schema.safeParse(copy);
-  return second.success ? second.data : undefined;
+  return undefined;
+}
+
+/** Delete the deepest object key along `path` that is present; false when there is none. */
+function dropKey(root: unknown, path: readonly PropertyKey[]): boolean {
+  for (let n = path.length; n > 0; n--) {
+    const key = path[n - 1];
+    let parent: unknown = root;
+    for (const part of path.slice(0, n - 1)) {
+      parent = isRecord(parent) || Array.isArray(parent) ? (parent as never)[part] : undefined;
+    }
+    if (typeof key === 'string' && isRecord(parent) && Object.hasOwn(parent, key)) {
+      delete parent[key];
+      return true;
+    }
+  }
+  return false;
 }
 
 function issueProblems(src: SourceFile, issues: z.core.$ZodIssue[]): PolicyProblem[] {

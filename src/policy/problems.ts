@@ -19,9 +19,10 @@ export class PolicyInvalidError extends AirlockError {
   }
 }
 
-/** One problem as `file:line:column: $.path: message`. */
-export function formatProblem(p: PolicyProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path}: ${p.message}`;
+/** One problem as `file:line:column: $.path: message` (`…: warning: message` for a warning). */
+export function formatProblem(p: PolicyProblem, severity: 'error' | 'warning' = 'error'): string {
+  const label = severity === 'warning' ? 'warning: ' : '';
+  return `${p.file}:${p.line}:${p.column}: ${p.path}: ${label}${p.message}`;
 }
 
 /** A problem at `path` (or at the key `key` inside it) of a parsed file. */

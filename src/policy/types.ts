@@ -19,6 +19,8 @@ export interface LoadedPolicy {
   /** sha256 (hex) of the canonical serialization of `set`. */
   hash: string;
   files: string[];
+  /** Legal but probably unintended (e.g. an agent nobody may talk to); `policy check` prints them. */
+  warnings: PolicyProblem[];
 }
 
 /** One problem found while loading a policy set; line and column are 1-based (0 when unknown). */

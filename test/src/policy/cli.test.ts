@@ -43,7 +43,7 @@ test('policy check prints a one-line summary with counts and hash, exit 0', asyn
   assert.equal(code, 0, err);
   assert.match(
     out,
-    /^ok policies \(1 file\): 2 agents, 1 capabilities, 2 rules, 1 links, 3 users, 1 groups; hash [0-9a-f]{64}\n$/,
+    /^ok policies \(1 file\): 2 agents, 1 capabilities, 2 rules, 1 links, 4 users, 1 groups; hash [0-9a-f]{64}\n$/,
   );
   assert.equal(err, '');
 });
@@ -78,6 +78,22 @@ test('policy check takes several paths and fails when any is invalid, listing ev
       `invalid ${bad}: 2 problems\n`,
   );
   assert.equal((await run(['policy', 'check', join(dir, 'missing')])).code, 1);
+});
+
+test('policy check warns about an agent nobody may talk to, and still passes', async () => {
+  const file = join(dir, 'lonely.yaml');
+  await writeFile(
+    file,
+    'agents:\n  - id: lonely\n    sensitivity: research\n' +
+      '    model: { endpoint: https://models.example.com/v1, model: m, apiKeyCredential: k }\n',
+  );
+  const { code, out, err } = await run(['policy', 'check', file]);
+  assert.equal(code, 0, err);
+  assert.match(out, /^ok .*lonely\.yaml \(1 file\): 1 agents/);
+  assert.equal(
+    err,
+    `${file}:2:5: $.agents[0].talkers: warning: nobody may talk to agent "lonely": name users or groups in talkers\n`,
+  );
 });
 
 test('policy explain reads a request file and prints the decision as JSON', async () => {

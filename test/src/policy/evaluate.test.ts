@@ -311,12 +311,18 @@ test('agentFor returns the agent with its sandbox settings, or null', () => {
   const p = policyOf(
     base.replace(
       '  - id: other-bot',
-      '    sandbox: { memoryMb: 512, pids: 64, cpus: 1.5, timeout: 15m }\n  - id: other-bot',
+      '    sandbox: { memoryMb: 512, pids: 64, cpus: 1.5, idleTimeout: 1h }\n  - id: other-bot',
     ),
     'rules: []',
   );
   const agent = agentFor(p, 'support-bot');
-  assert.deepEqual(agent?.sandbox, { memoryMb: 512, pids: 64, cpus: 1.5, timeout: 900_000 });
+  assert.deepEqual(agent?.sandbox, { memoryMb: 512, pids: 64, cpus: 1.5, idleTimeout: 3_600_000 });
+  assert.deepEqual(agentFor(p, 'other-bot')?.sandbox, {
+    memoryMb: 512,
+    cpus: 1,
+    pids: 256,
+    idleTimeout: 900_000,
+  });
   assert.deepEqual(agent?.capabilities, ['refunds-api']);
   assert.equal(agent?.sensitivity, 'action');
   assert.equal(agentFor(p, 'nobody'), null);

@@ -27,3 +27,19 @@ test('the JSON Schema is strict and describes durations as strings', () => {
   const text = JSON.stringify(schema);
   assert.match(text, /"pattern":"\^\(\[1-9\]\[0-9\]\{0,5\}\)\(\[smhd\]\)\$"/);
 });
+
+test('the JSON Schema describes agents: model, sandbox defaults, web hosts and talkers', () => {
+  type Obj = { properties: Record<string, Obj>; required?: string[]; default?: unknown };
+  const schema = policyJsonSchema() as unknown as Obj;
+  const agent = (schema.properties.agents as unknown as { items: Obj }).items;
+  assert.deepEqual(agent.required, ['id', 'sensitivity']);
+  for (const key of ['displayName', 'instructions', 'model', 'sandbox', 'web', 'talkers']) {
+    assert.ok(agent.properties[key], key);
+  }
+  assert.deepEqual(agent.properties.model?.required, ['endpoint', 'model', 'apiKeyCredential']);
+  const sandbox = agent.properties.sandbox!.properties;
+  assert.deepEqual(
+    ['memoryMb', 'cpus', 'pids', 'idleTimeout'].map((k) => sandbox[k]?.default),
+    [512, 1, 256, '15m'],
+  );
+});

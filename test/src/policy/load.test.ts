@@ -335,6 +335,34 @@ links:
   assert.equal(twice.file, 'c.yaml');
 });
 
+test('agent fields are checked where they are written: durations, limits, unknown keys', () => {
+  const problems = problemsOf(
+    base,
+    `agents:
+  - id: boxed
+    sensitivity: action
+    sandbox: { memoryMb: 4, idleTimeout: 90, timeout: 15m }
+    model: { endpoint: https://m.example.com/v1, model: m, apiKeyCredential: k, tokenBudget: 0 }
+    talkers: { roles: [admins] }
+`,
+  );
+  const at = (path: string) => {
+    const found = problems.filter((p) => p.path === path);
+    assert.equal(found.length, 1, `${path} in ${JSON.stringify(problems, null, 1)}`);
+    return [found[0]!.line, found[0]!.column, found[0]!.message];
+  };
+  assert.deepEqual(at('$.agents[0].sandbox.memoryMb').slice(0, 2), [4, 26]);
+  assert.deepEqual(at('$.agents[0].sandbox.idleTimeout'), [
+    4,
+    42,
+    'a duration is a string such as "30s", "15m", "4h" or "3d"',
+  ]);
+  assert.deepEqual(at('$.agents[0].sandbox.timeout'), [4, 46, 'unknown field "timeout"']);
+  assert.deepEqual(at('$.agents[0].model.tokenBudget').slice(0, 2), [5, 94]);
+  assert.deepEqual(at('$.agents[0].talkers.roles'), [6, 16, 'unknown field "roles"']);
+  assert.equal(problems.length, 5);
+});
+
 test('a file that is not a mapping of sections is rejected', () => {
   const problems = problemsOf('- just\n- a list\n');
   assert.match(problems[0]?.message ?? '', /a policy file is a mapping of sections/);

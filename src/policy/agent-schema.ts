@@ -1,0 +1,127 @@
+// The `agents` section of a policy file: who an agent is, which model it talks to (and through
+// which vault credential), what it may reach (capabilities for `action` agents, web hosts for
+// `research` agents), its sandbox limits and who may talk to it. Checks that need the rest of the
+// set (capabilities, users, groups exist; sensitivity rules) live in check.ts.
+import { z } from 'zod';
+import { isLoopback } from '../vault/scope.ts';
+import { credentialName, duration, id } from './fields.ts';
+
+/** Sandbox defaults: what an agent gets when its policy does not say. */
+export const agentDefaults = {
+  memoryMb: 512,
+  cpus: 1,
+  pids: 256,
+  idleTimeout: '15m',
+  tokenBudget: 200_000,
+} as const;
+
+const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 characters without spaces');
+
+/** An OpenAI-compatible chat-completions server and the model the agent uses there. */
+const modelSchema = z
+  .strictObject({
+    endpoint: z
+      .string()
+      .superRefine(checkEndpoint)
+      .meta({
+        description: 'Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1.',
+      }),
+    model: modelId.meta({
+      description: 'The model id sent upstream unless the agent asks for another allowed one.',
+    }),
+    allowedModels: z
+      .array(modelId)
+      .min(1)
+      .optional()
+      .meta({
+        description: 'Models the agent may ask for; must include `model`. Default: only `model`.',
+      }),
+    apiKeyCredential: credentialName.meta({
+      description:
+        'Vault entry holding the API key; the gateway injects it, the agent never sees it.',
+    }),
+    tokenBudget: z
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .default(agentDefaults.tokenBudget)
+      .meta({ description: 'Tokens (prompt + completion) one session may use in total.' }),
+  })
+  .refine((m) => m.allowedModels === undefined || m.allowedModels.includes(m.model), {
+    message: 'allowedModels must include model',
+    path: ['allowedModels'],
+  });
+
+const webHost = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9*?.-]+(?::[0-9*?]+)?$/,
+    'a web host is a host or host:port glob, e.g. "docs.example.com", "*.example.com", "127.0.0.1:*"',
+  );
+
+/** Users and groups; unlike approvers, empty is allowed (nobody). */
+const peopleSelector = z.strictObject({
+  users: z.array(id).default([]),
+  groups: z.array(id).default([]),
+});
+
+/** An agent: identity, model, reach, sandbox and who may talk to it. */
+export const agentSchema = z.strictObject({
+  id,
+  displayName: z.string().min(1).optional().meta({ description: 'Shown in chat; defaults to id.' }),
+  description: z.string().optional(),
+  instructions: z
+    .string()
+    .optional()
+    .meta({
+      description: 'The system instructions, inline (use a YAML block: `instructions: |`).',
+    }),
+  sensitivity: z.enum(['research', 'action']).meta({
+    description:
+      'research: may fetch allow-listed web hosts, holds no credentials; action: holds capabilities, no web.',
+  }),
+  model: modelSchema
+    .optional()
+    .meta({ description: 'Without a model the agent can be named in rules but cannot run.' }),
+  sandbox: z
+    .strictObject({
+      memoryMb: z.int().min(16).max(65536).default(agentDefaults.memoryMb),
+      cpus: z.number().positive().max(64).default(agentDefaults.cpus),
+      pids: z.int().min(8).max(32768).default(agentDefaults.pids),
+      idleTimeout: duration
+        .prefault(agentDefaults.idleTimeout)
+        .meta({ description: 'Stop the sandbox after this long without work (default 15m).' }),
+    })
+    .prefault({}),
+  capabilities: z.array(id).default([]),
+  credentials: z.array(credentialName).default([]),
+  web: z
+    .strictObject({ allowHosts: z.array(webHost).default([]) })
+    .optional()
+    .meta({ description: 'Research agents only: hosts reachable through the gateway.' }),
+  talkers: peopleSelector
+    .prefault({})
+    .meta({ description: 'Who may talk to the agent; nobody when empty.' }),
+  mayAsk: z.array(id).default([]).meta({ description: 'Agents this one may ask (compartments).' }),
+});
+
+function checkEndpoint(text: string, ctx: z.core.$RefinementCtx<string>): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'endpoint is a URL, e.g. https://api.openai.com/v1' });
+    return;
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:'
+      ? `endpoint must be http(s), not ${url.protocol}`
+      : url.protocol === 'http:' && !isLoopback(url.hostname)
+        ? 'endpoint must be https (plain http only to loopback: the API key would cross the network in clear)'
+        : url.username || url.password
+          ? 'endpoint must not carry credentials (use apiKeyCredential)'
+          : url.search || url.hash
+            ? 'endpoint has no query or fragment'
+            : null;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}

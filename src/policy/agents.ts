@@ -1,0 +1,112 @@
+// An agent as sessions, sandboxes and the gateway use it: everything resolved from the policy set
+// into one plain JSON object (defaults applied, durations in ms, talkers expanded to the people
+// with their Teams and Slack ids), so a workflow can pin it in its history. Who may talk to an
+// agent is decided here, with the same identity match approval clicks use.
+import { AirlockError } from '../errors.ts';
+import { globMatch } from '../glob.ts';
+import type { ApproverIdentity } from '../../workflows/sensitive-action/messages.ts';
+import { isApprover } from '../../workflows/sensitive-action/tally.ts';
+import { expandApprovers } from './resolve.ts';
+import type { ApproverRef, PolicySet } from './types.ts';
+
+/** A person allowed to talk to an agent: a policy user with their chat identities. */
+export type Talker = ApproverRef;
+
+/** An agent ready to run: every field filled in, plain JSON. */
+export interface ResolvedAgent {
+  id: string;
+  displayName: string;
+  description: string | null;
+  /** The system instructions ('' when the policy gives none). */
+  instructions: string;
+  sensitivity: 'research' | 'action';
+  model: {
+    /** Base URL of the OpenAI-compatible API (…/v1), without a trailing slash. */
+    endpoint: string;
+    model: string;
+    /** Models the agent may ask for; always contains `model`. */
+    allowedModels: string[];
+    /** Vault entry holding the API key the gateway injects. */
+    apiKeyCredential: string;
+    /** Tokens one session may use in total. */
+    tokenBudget: number;
+  };
+  /** Capability ids (always empty for a research agent). */
+  capabilities: string[];
+  /** Vault entries the agent's capabilities use (never the model key). */
+  credentials: string[];
+  /** Host globs a research agent may fetch (always empty for an action agent). */
+  webAllowHosts: string[];
+  limits: { memoryMb: number; cpus: number; pids: number };
+  idleTimeoutMs: number;
+  /** Everyone who may talk to the agent, users first, then group members, each once. */
+  talkers: Talker[];
+  mayAsk: string[];
+}
+
+/**
+ * Resolve agent `agentId` of a validated set. Throws AirlockError `agent_unknown` when the set has
+ * no such agent, `agent_no_model` when it has one that cannot run (no `model`).
+ */
+export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
+  const agent = set.agents.find((a) => a.id === agentId);
+  if (!agent) throw new AirlockError('agent_unknown', `No agent "${agentId}" in the policy.`);
+  const { model } = agent;
+  if (!model) {
+    throw new AirlockError(
+      'agent_no_model',
+      `Agent "${agentId}" has no model in the policy, so it cannot run; add model: to it.`,
+    );
+  }
+  const research = agent.sensitivity === 'research';
+  return {
+    id: agent.id,
+    displayName: agent.displayName ?? agent.id,
+    description: agent.description ?? null,
+    instructions: agent.instructions ?? '',
+    sensitivity: agent.sensitivity,
+    model: {
+      endpoint: model.endpoint.replace(/\/+$/, ''),
+      model: model.model,
+      allowedModels: [...(model.allowedModels ?? [model.model])],
+      apiKeyCredential: model.apiKeyCredential,
+      tokenBudget: model.tokenBudget,
+    },
+    // A valid set already guarantees these; resolving again keeps a research agent empty-handed
+    // even if a caller hands in an unchecked set.
+    capabilities: research ? [] : [...agent.capabilities],
+    credentials: research ? [] : [...agent.credentials],
+    webAllowHosts: research ? [...(agent.web?.allowHosts ?? [])] : [],
+    limits: {
+      memoryMb: agent.sandbox.memoryMb,
+      cpus: agent.sandbox.cpus,
+      pids: agent.sandbox.pids,
+    },
+    idleTimeoutMs: agent.sandbox.idleTimeout,
+    talkers: expandApprovers(set, agent.talkers),
+    mayAsk: [...agent.mayAsk],
+  };
+}
+
+/** True when `identity` (as the chat layer verified it) is one of the agent's talkers. */
+export function mayTalk(
+  agent: Pick<ResolvedAgent, 'talkers'>,
+  identity: ApproverIdentity,
+): boolean {
+  return agent.talkers.some((talker) => isApprover(identity, talker));
+}
+
+/**
+ * True when a research agent may fetch `url`: http(s), no credentials in it, and a host matching
+ * one of its globs. A glob with a port ("127.0.0.1:*") is matched against host:port, the port
+ * always explicit (80/443 when the URL leaves it out); one without a port against the host name
+ * alone, on any port. Host names compare lower-case.
+ */
+export function mayFetch(agent: Pick<ResolvedAgent, 'webAllowHosts'>, url: URL): boolean {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (url.username || url.password) return false;
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return agent.webAllowHosts.some((glob) =>
+    globMatch(glob.toLowerCase(), glob.includes(':') ? `${url.hostname}:${port}` : url.hostname),
+  );
+}

@@ -1,0 +1,28 @@
+// Field schemas shared by the sections of a policy file (ids, durations, vault credential names),
+// in their own module so schema.ts and agent-schema.ts can both use them without an import cycle.
+import { z } from 'zod';
+import { durationPattern, parseDuration } from './duration.ts';
+
+/** An id: 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
+export const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an id is 1–64 letters, digits, ".", "_" or "-"');
+
+/** A duration string ("30s", "15m", "4h", "3d"), parsed to milliseconds. */
+export const duration = z
+  .string({ error: 'a duration is a string such as "30s", "15m", "4h" or "3d"' })
+  .regex(
+    durationPattern,
+    'a duration is a whole number and one unit s, m, h or d, e.g. "30s", "15m", "4h", "3d"',
+  )
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) ctx.addIssue({ code: 'custom', message: 'a duration may be at most 365d' });
+    return ms ?? 0;
+  })
+  .meta({ description: 'A duration: "30s", "15m", "4h" or "3d".' });
+
+/** The name of a vault entry (the secret itself never appears in a policy file). */
+export const credentialName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/, 'a credential name is a vault entry name');
