@@ -20,22 +20,15 @@ const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 charac
 /** An OpenAI-compatible chat-completions server and the model the agent uses there. */
 const modelSchema = z
   .strictObject({
-    endpoint: z
-      .string()
-      .superRefine(checkEndpoint)
-      .meta({
-        description: 'Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1.',
-      }),
+    endpoint: z.string().superRefine(checkEndpoint).meta({
+      description: 'Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1.',
+    }),
     model: modelId.meta({
       description: 'The model id sent upstream unless the agent asks for another allowed one.',
     }),
-    allowedModels: z
-      .array(modelId)
-      .min(1)
-      .optional()
-      .meta({
-        description: 'Models the agent may ask for; must include `model`. Default: only `model`.',
-      }),
+    allowedModels: z.array(modelId).min(1).optional().meta({
+      description: 'Models the agent may ask for; must include `model`. Default: only `model`.',
+    }),
     apiKeyCredential: credentialName.meta({
       description:
         'Vault entry holding the API key; the gateway injects it, the agent never sees it.',
@@ -70,12 +63,9 @@ export const agentSchema = z.strictObject({
   id,
   displayName: z.string().min(1).optional().meta({ description: 'Shown in chat; defaults to id.' }),
   description: z.string().optional(),
-  instructions: z
-    .string()
-    .optional()
-    .meta({
-      description: 'The system instructions, inline (use a YAML block: `instructions: |`).',
-    }),
+  instructions: z.string().optional().meta({
+    description: 'The system instructions, inline (use a YAML block: `instructions: |`).',
+  }),
   sensitivity: z.enum(['research', 'action']).meta({
     description:
       'research: may fetch allow-listed web hosts, holds no credentials; action: holds capabilities, no web.',
