@@ -115,23 +115,36 @@ test('a session that already used its budget is refused from the first call', as
   assert.equal(refused.status, 429);
 });
 
-test('a stream the client abandons is charged an estimate, not nothing', async () => {
+test('a stream the client abandons ends the upstream call and is charged an estimate', async () => {
   const held = gate();
   fx = await startGatewayFixture({
-    script: [{ afterUser: 'long', text: 'x'.repeat(400), holdAfterFirstChunk: held.promise }],
+    script: [
+      {
+        afterUser: 'long',
+        text: 'x'.repeat(400),
+        holdAfterFirstChunk: held.promise,
+        usage: { prompt: 1000, completion: 1000 },
+      },
+    ],
   });
-  const res = await open(fx.gateway.socketPath, '/v1/chat/completions', {
-    model: 'standin-1',
-    stream: true,
-    messages: [user('long')],
-  });
-  await new SseReader(res).next();
-  res.destroy();
-  held.open();
-  const deadline = Date.now() + 5_000;
-  while (fx.gateway.tokensUsed === 0 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
-  assert.ok(fx.gateway.tokensUsed > 0, 'an interrupted stream still counts');
+  try {
+    const res = await open(fx.gateway.socketPath, '/v1/chat/completions', {
+      model: 'standin-1',
+      stream: true,
+      messages: [user('long')],
+    });
+    await new SseReader(res).next();
+    res.destroy();
+    // The upstream is still holding its usage report back: the charge can only be the estimate.
+    const deadline = Date.now() + 5_000;
+    while (fx.gateway.tokensUsed === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.ok(fx.gateway.tokensUsed > 0, 'an interrupted stream still counts');
+    assert.ok(fx.gateway.tokensUsed < 2000, 'the estimate, not the unreported usage');
+    assert.match(fx.logText(), /"complete":false/);
+  } finally {
+    held.open();
+  }
 });
 
 test('a model outside the allow-list is refused with 403 before any upstream call', async () => {
