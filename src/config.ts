@@ -153,6 +153,25 @@ const schema = z.object({
    * scripts/up.sh generates one into .data/env. The codec server refuses to start without it.
    */
   AIRLOCK_CODEC_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Largest request body an agent may send its gateway, in bytes (larger: 413). */
+  AIRLOCK_GATEWAY_MAX_BODY: z.coerce.number().int().min(1024).max(67_108_864).default(4_194_304),
+  /** Longest model call through the gateway, streaming included (ms). */
+  AIRLOCK_GATEWAY_MODEL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(600_000),
+  /** A research agent's web fetch: longest exchange (ms) and most response bytes kept. */
+  AIRLOCK_GATEWAY_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  AIRLOCK_GATEWAY_FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(67_108_864)
+    .default(1_048_576),
+  /** Longest an agent's inbox long-poll is held open (ms). */
+  AIRLOCK_GATEWAY_INBOX_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
 });
 
 /** Every Airlock setting, parsed and defaulted. */

@@ -14,8 +14,19 @@ export interface SandboxSpec {
   memoryMb: number;
   pids: number;
   labels?: Record<string, string>;
+  /** Host directories bind-mounted into the container (the gateway's socket directory). */
+  mounts?: SandboxMount[];
   /** Kill the container after this long. */
   timeoutMs: number;
+}
+
+/** A host directory made visible inside the sandbox. */
+export interface SandboxMount {
+  /** Absolute path on the Docker host. */
+  source: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly?: boolean;
 }
 
 /** Options for dockerode from a DOCKER_HOST value (unix:// or tcp://); default socket when unset. */
@@ -90,7 +101,15 @@ export class SandboxDriver {
         WorkingDir: '/workspace',
         Labels: { 'airlock.managed': 'true', ...spec.labels },
         NetworkDisabled: true,
-        HostConfig: hardenedHostConfig(spec),
+        HostConfig: {
+          ...hardenedHostConfig(spec),
+          Mounts: (spec.mounts ?? []).map((m) => ({
+            Type: 'bind' as const,
+            Source: m.source,
+            Target: m.target,
+            ReadOnly: m.readOnly ?? false,
+          })),
+        },
       });
     } catch (err) {
       // A retry after a crash finds the container it already created: reuse it.

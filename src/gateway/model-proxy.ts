@@ -1,0 +1,182 @@
+// `POST /v1/chat/completions`: the agent's model calls, forwarded to the configured upstream with
+// the real API key. The agent sends a placeholder key; it is dropped with every other header the
+// agent sent, and the key is read from the vault at call time, checked against the credential's
+// scope (so it only ever goes to the endpoint it was stored for) and injected. Streaming answers
+// are passed through as they arrive; every echo of the key is scrubbed from what goes back; usage
+// is counted against the session's budget (estimated when the upstream reports none, so an
+// interrupted stream is not free). Scrubbing works on whole SSE lines: an echo by the endpoint
+// (an error event, a debug field) is caught; a key spelled out across several content deltas is
+// not, but the model never sees the key, so only the endpoint itself could echo it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { hasCode } from '../errors.ts';
+import { globMatch } from '../glob.ts';
+import type { Logger } from '../log.ts';
+import { injectCredential } from '../vault/inject.ts';
+import { redact, secretForms } from '../vault/redact.ts';
+import { checkScope } from '../vault/scope.ts';
+import type { CredentialStore } from '../vault/types.ts';
+import { estimateTokens, type TokenBudget } from './budget.ts';
+import { GatewayError, readJson } from './edge.ts';
+import { LineRelay, usageIn } from './sse.ts';
+import type { GatewayAgent, GatewayLimits } from './types.ts';
+
+// Only what the gateway acts on is typed; every other field goes to the upstream unchanged.
+const completionRequest = z.looseObject({
+  model: z.string().min(1).max(200),
+  messages: z.array(z.unknown()).min(1),
+  stream: z.boolean().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).optional(),
+});
+
+// A non-streaming answer is buffered to be scrubbed; past this it is refused as broken.
+const MAX_JSON_ANSWER = 16 * 1024 * 1024;
+
+/** What the model proxy needs. */
+export interface ModelProxyDeps {
+  agent: GatewayAgent;
+  store: CredentialStore;
+  budget: TokenBudget;
+  limits: GatewayLimits;
+  logger: Logger;
+  onUsage?: (usage: { tokens: number; total: number }) => void;
+}
+
+/** Handle one chat-completions call. */
+export async function proxyChatCompletion(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: ModelProxyDeps,
+): Promise<void> {
+  const { agent, budget, limits } = deps;
+  const body = await readJson(req, res, completionRequest, limits.maxBodyBytes);
+  if (!body) return;
+  if (!agent.models.some((g) => globMatch(g, body.model))) {
+    throw new GatewayError(
+      403,
+      'model_not_allowed',
+      `Agent ${agent.id} may not use model "${body.model}"; allowed: ${agent.models.join(', ')}.`,
+    );
+  }
+  budget.check();
+  // Streams must report usage to be counted: ask for it (clients ignore the extra usage chunk).
+  if (body.stream === true) body.stream_options = { ...body.stream_options, include_usage: true };
+  const payload = JSON.stringify(body);
+
+  const url = new URL(`${agent.modelEndpoint.replace(/\/+$/, '')}/chat/completions`);
+  const found = await deps.store.resolve(agent.apiKeyCredential);
+  if (!found) {
+    throw new GatewayError(
+      500,
+      'model_credential_missing',
+      `The model API key credential "${agent.apiKeyCredential}" is not in the vault.`,
+    );
+  }
+  try {
+    checkScope(found.info, { agent: agent.id, method: 'POST', url });
+  } catch (err) {
+    if (hasCode(err, 'vault_scope'))
+      throw new GatewayError(403, 'model_credential_scope', (err as Error).message);
+    throw err;
+  }
+  const headers = new Headers({
+    'content-type': 'application/json',
+    'user-agent': 'airlock-gateway',
+  });
+  if (body.stream === true) headers.set('accept', 'text/event-stream');
+  injectCredential(found.info, found.secret, url, headers);
+  const forms = secretForms(found.info, found.secret);
+  const scrub = (text: string): string => redact(text, forms);
+  const log = deps.logger.child({
+    agent: agent.id,
+    model: body.model,
+    stream: body.stream === true,
+  });
+
+  // The upstream call ends with the client (a runner that gives up stops the spend) or the timeout.
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  const signal = AbortSignal.any([gone.signal, AbortSignal.timeout(limits.modelTimeoutMs)]);
+  const started = performance.now();
+  let upstream: Response;
+  try {
+    upstream = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: payload,
+      redirect: 'manual',
+      signal,
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { message?: string } };
+    const detail = scrub(`${e.message}${e.cause?.message ? `: ${e.cause.message}` : ''}`);
+    log.warn({ detail }, 'model upstream unreachable');
+    throw new GatewayError(
+      502,
+      'upstream_unreachable',
+      `The model endpoint could not be reached: ${detail}`,
+    );
+  }
+
+  let reported: number | undefined;
+  let responseBytes = 0;
+  let complete = false;
+  const streaming = (upstream.headers.get('content-type') ?? '').includes('text/event-stream');
+  res.writeHead(upstream.status, {
+    'content-type': upstream.headers.get('content-type') ?? 'application/json',
+    'cache-control': 'no-cache',
+  });
+  try {
+    // A stream is relayed line by line as it arrives; a JSON answer is read whole (capped) first,
+    // because its usage and any echo of the key may sit anywhere in it.
+    const relay = new LineRelay(
+      (line) => (reported = usageIn(line) ?? reported),
+      scrub,
+      forms[0]?.length ?? 0,
+    );
+    const whole: Uint8Array[] = [];
+    for await (const chunk of (upstream.body ?? []) as AsyncIterable<Uint8Array>) {
+      responseBytes += chunk.length;
+      if (!streaming) {
+        if (responseBytes > MAX_JSON_ANSWER) throw new Error('the answer exceeds 16 MiB');
+        whole.push(chunk);
+        continue;
+      }
+      const out = relay.push(chunk);
+      if (out) res.write(out);
+    }
+    if (streaming) res.end(relay.end());
+    else {
+      const text = Buffer.concat(whole).toString('utf8');
+      reported = usageIn(text);
+      res.end(scrub(text));
+    }
+    complete = true;
+  } catch (err) {
+    log.warn(
+      { detail: scrub((err as Error).message), aborted: signal.aborted },
+      'model answer broken',
+    );
+    res.destroy();
+  } finally {
+    // Errors used no tokens; a success without a usage report (or a broken answer) is estimated.
+    const ok = upstream.status >= 200 && upstream.status < 300;
+    const tokens =
+      reported ?? (ok || !complete ? estimateTokens(payload.length, responseBytes) : 0);
+    const total = budget.add(tokens);
+    deps.onUsage?.({ tokens, total });
+    log.info(
+      {
+        status: upstream.status,
+        tokens,
+        estimated: reported === undefined,
+        total,
+        complete,
+        ms: Math.round(performance.now() - started),
+      },
+      'model call',
+    );
+  }
+}

@@ -1,0 +1,107 @@
+// The per-sandbox gateway: a host-side HTTP server on `<socketDir>/gateway.sock`, the only way out
+// of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
+// container, so a restarted gateway's new socket is visible inside. The socket is the caller's
+// identity: an instance is bound to one agent and one session and takes nothing the request says
+// about who it is. Routes: chat completions (model-proxy.ts), actions, fetch, messages and inbox.
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { serverOptions } from '../http.ts';
+import { handleAction } from './actions.ts';
+import { TokenBudget } from './budget.ts';
+import { GatewayError, sendError } from './edge.ts';
+import { handleFetch } from './fetch.ts';
+import { handleInbox, handleMessage } from './messages.ts';
+import { proxyChatCompletion } from './model-proxy.ts';
+import type { GatewayOptions } from './types.ts';
+
+/** A running gateway. */
+export interface Gateway {
+  /** `<socketDir>/gateway.sock`. */
+  socketPath: string;
+  /** Tokens the session has used so far. */
+  readonly tokensUsed: number;
+  /** Stop serving: pending long-polls end, open connections close, the socket file goes. */
+  close(): Promise<void>;
+}
+
+/** The socket file name inside a gateway directory. */
+export const GATEWAY_SOCKET = 'gateway.sock';
+
+/** Start a gateway for one agent in one session. */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { agent, session, logger, limits } = options;
+  const socketPath = join(options.socketDir, GATEWAY_SOCKET);
+  const log = logger.child({ component: 'gateway', agent: agent.id, session: session.id });
+  const budget = new TokenBudget(agent.tokenBudget, session.tokensUsed ?? 0);
+  const closing = new AbortController();
+
+  type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+  const deps = { agent, limits, logger: log, sessionId: session.id };
+  const conversation = {
+    ...deps,
+    inbox: options.inbox,
+    closing: closing.signal,
+    sendMessage: options.sendMessage,
+  };
+  const model = { ...deps, store: options.store, budget, onUsage: options.onUsage };
+  const routes: Record<string, Route> = {
+    'POST /v1/chat/completions': (req, res) => proxyChatCompletion(req, res, model),
+    'POST /v1/actions': (req, res) =>
+      handleAction(req, res, { ...deps, requestAction: options.requestAction }),
+    'POST /v1/fetch': (req, res) => handleFetch(req, res, deps),
+    'POST /v1/messages': (req, res) => handleMessage(req, res, conversation),
+    'GET /v1/inbox': (req, res, url) => handleInbox(req, res, url, conversation),
+  };
+  const unrouted = (method: string | undefined, path: string): GatewayError =>
+    Object.keys(routes).some((k) => k.endsWith(` ${path}`))
+      ? new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}.`)
+      : new GatewayError(404, 'not_found', `No such endpoint: ${method} ${path}.`);
+
+  const server = createServer(serverOptions(), (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const route = routes[`${req.method} ${url.pathname}`];
+    const handled = route
+      ? route(req, res, url)
+      : Promise.reject(unrouted(req.method, url.pathname));
+    handled.catch((err: unknown) => {
+      if (err instanceof GatewayError) {
+        log.warn({ path: url.pathname, status: err.status, code: err.code }, 'gateway refused');
+        return sendError(res, err);
+      }
+      log.error({ err }, 'gateway request failed');
+      sendError(res, new GatewayError(500, 'internal_error', 'The gateway failed; see its log.'));
+    });
+  });
+
+  await mkdir(options.socketDir, { recursive: true });
+  // The sandbox user (uid 1000) must reach the socket inside the mounted directory.
+  await chmod(options.socketDir, 0o755);
+  // A previous gateway for this sandbox may have left its socket behind.
+  await rm(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(socketPath, 0o666);
+  log.info({ socketPath }, 'gateway listening');
+
+  return {
+    socketPath,
+    get tokensUsed() {
+      return budget.total;
+    },
+    async close() {
+      closing.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await rm(socketPath, { force: true });
+      log.info('gateway closed');
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// What a gateway is bound to and what it is given: the agent's settings as a plain object (the
+// session code fills it from the policy), the session, and the injected hooks through which the
+// gateway reaches the rest of Airlock (sensitive actions, messages to the user, the turn inbox).
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { CredentialStore } from '../vault/types.ts';
+import type { TurnInbox } from './inbox.ts';
+
+/** The agent a gateway serves: everything the gateway enforces about it. */
+export interface GatewayAgent {
+  id: string;
+  /** `research` may fetch allow-listed web hosts and holds no credentials; `action` has no web. */
+  sensitivity: 'research' | 'action';
+  /** OpenAI-compatible base URL, e.g. `https://api.openai.com/v1`. */
+  modelEndpoint: string;
+  /** Model ids (globs) the agent may call. */
+  models: string[];
+  /** Vault credential holding the model API key; its scope must allow this agent and endpoint. */
+  apiKeyCredential: string;
+  /** Tokens (prompt + completion) one session may use; unset: no limit. */
+  tokenBudget?: number;
+  /** Host globs a research agent may fetch (hostname, or `host:port` when the glob has a colon). */
+  webHosts: string[];
+}
+
+/** The session a gateway belongs to. */
+export interface GatewaySession {
+  id: string;
+  /** Tokens already used by this session (carried by the session across gateway restarts). */
+  tokensUsed?: number;
+}
+
+/** A sensitive call the agent asks for, as validated at the edge. */
+export interface ActionInput {
+  capability: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  purpose: string;
+}
+
+/** What became of a requested action. */
+export type ActionOutcome =
+  | { status: 'executed'; result: unknown }
+  | { status: 'pending'; id: string }
+  | { status: 'denied'; reason: string };
+
+/** The request handed to `requestAction`: the input plus who asked, taken from the socket. */
+export interface ActionRequest extends ActionInput {
+  agentId: string;
+  sessionId: string;
+}
+
+/** Limits the gateway applies; see `gatewayLimits` for the configured values. */
+export interface GatewayLimits {
+  maxBodyBytes: number;
+  modelTimeoutMs: number;
+  fetchTimeoutMs: number;
+  fetchMaxBytes: number;
+  inboxMaxWaitMs: number;
+}
+
+/** The gateway limits the config sets. */
+export function gatewayLimits(config: Config): GatewayLimits {
+  return {
+    maxBodyBytes: config.AIRLOCK_GATEWAY_MAX_BODY,
+    modelTimeoutMs: config.AIRLOCK_GATEWAY_MODEL_TIMEOUT_MS,
+    fetchTimeoutMs: config.AIRLOCK_GATEWAY_FETCH_TIMEOUT_MS,
+    fetchMaxBytes: config.AIRLOCK_GATEWAY_FETCH_MAX_BYTES,
+    inboxMaxWaitMs: config.AIRLOCK_GATEWAY_INBOX_MAX_WAIT_MS,
+  };
+}
+
+/** Everything a gateway instance needs; one instance serves one agent in one session. */
+export interface GatewayOptions {
+  /** The gateway's own directory (bind-mounted into the sandbox); the socket is created in it. */
+  socketDir: string;
+  agent: GatewayAgent;
+  session: GatewaySession;
+  store: CredentialStore;
+  logger: Logger;
+  limits: GatewayLimits;
+  requestAction: (request: ActionRequest) => Promise<ActionOutcome>;
+  sendMessage: (message: { agentId: string; sessionId: string; text: string }) => Promise<void>;
+  inbox: TurnInbox;
+  /** Called after each model call with the tokens it used and the session's total. */
+  onUsage?: (usage: { tokens: number; total: number }) => void;
+}

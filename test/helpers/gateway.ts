@@ -1,0 +1,278 @@
+// Fixtures for gateway tests: a real encrypted vault holding a canary model key, the stand-in
+// model as the upstream (it accepts only that key), a gateway on a unix socket in a fresh
+// directory with a captured logger, and an HTTP client over the socket as the agent runner uses it.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import {
+  startModelStandin,
+  type ModelStandin,
+  type ScriptStep,
+} from '../../src/dev/model-standin.ts';
+import { createMemoryInbox, type MemoryInbox } from '../../src/gateway/inbox.ts';
+import { createGateway, type Gateway } from '../../src/gateway/server.ts';
+import type {
+  ActionOutcome,
+  ActionRequest,
+  GatewayAgent,
+  GatewayLimits,
+  GatewayOptions,
+} from '../../src/gateway/types.ts';
+import { createLogger } from '../../src/log.ts';
+import { FileCredentialStore } from '../../src/vault/file-store.ts';
+
+/** A key no real service knows, so any leak of it is visible in a scan. */
+export const CANARY = `sk-canary-${randomBytes(12).toString('hex')}`;
+/** What the agent inside the box sends instead of a key. */
+export const PLACEHOLDER = 'sk-placeholder-from-the-box';
+
+/** Limits small enough to test. */
+export const testLimits: GatewayLimits = {
+  maxBodyBytes: 64 * 1024,
+  modelTimeoutMs: 10_000,
+  fetchTimeoutMs: 2_000,
+  fetchMaxBytes: 4096,
+  inboxMaxWaitMs: 5_000,
+};
+
+/** A running gateway with everything around it. */
+export interface GatewayFixture {
+  gateway: Gateway;
+  model: ModelStandin;
+  agent: GatewayAgent;
+  inbox: MemoryInbox;
+  /** Every action request and message the gateway handed on. */
+  actions: ActionRequest[];
+  messages: { agentId: string; sessionId: string; text: string }[];
+  /** What the fake requestAction answers next. */
+  nextOutcome: ActionOutcome | Error;
+  /** Everything the gateway logged, as text. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+/** Start a gateway for `agent` (defaults: an action agent allowed `standin-1`, no budget). */
+export async function startGatewayFixture(
+  options: {
+    agent?: Partial<GatewayAgent>;
+    script?: ScriptStep[];
+    limits?: Partial<GatewayLimits>;
+    tokensUsed?: number;
+    /** The stand-in's characters per streamed content chunk. */
+    chunkChars?: number;
+  } = {},
+): Promise<GatewayFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-gw-'));
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => rmSync(dir, { recursive: true, force: true }),
+  ];
+  const close = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    const model = await startModelStandin({
+      apiKey: CANARY,
+      script: options.script ?? [],
+      chunkChars: options.chunkChars,
+    });
+    cleanups.push(() => model.close());
+    const store = new FileCredentialStore({
+      path: join(dir, 'vault', 'vault.json'),
+      keys: { active: randomBytes(32) },
+    });
+    const agent: GatewayAgent = {
+      id: 'support',
+      sensitivity: 'action',
+      modelEndpoint: model.baseUrl,
+      models: ['standin-1'],
+      apiKeyCredential: 'model-key',
+      webHosts: [],
+      ...options.agent,
+    };
+    await store.put({
+      name: 'model-key',
+      kind: 'bearer',
+      scope: { hosts: ['127.0.0.1'], methods: ['POST'], paths: ['/v1/**'], agents: [agent.id] },
+      secret: CANARY,
+    });
+    const raw: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        raw.push(chunk.toString());
+        done();
+      },
+    });
+    const inbox = createMemoryInbox();
+    const fixture: GatewayFixture = {
+      gateway: undefined as unknown as Gateway,
+      model,
+      agent,
+      inbox,
+      actions: [],
+      messages: [],
+      nextOutcome: { status: 'pending', id: 'action:1' },
+      logText: () => raw.join(''),
+      close,
+    };
+    const gatewayOptions: GatewayOptions = {
+      socketDir: join(dir, 'socket'),
+      agent,
+      session: { id: 'session:support:t1', tokensUsed: options.tokensUsed ?? 0 },
+      store,
+      logger: createLogger({ level: 'debug' }, sink),
+      limits: { ...testLimits, ...options.limits },
+      requestAction: (r) => {
+        fixture.actions.push(r);
+        const o = fixture.nextOutcome;
+        return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
+      },
+      sendMessage: (m) => {
+        fixture.messages.push(m);
+        return Promise.resolve();
+      },
+      inbox,
+    };
+    fixture.gateway = await createGateway(gatewayOptions);
+    cleanups.push(() => fixture.gateway.close());
+    return fixture;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** An answer read whole. */
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  json: () => Record<string, unknown>;
+}
+
+/** Send one request over the gateway socket and read the whole answer (bounded by `timeoutMs`). */
+export function call(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const payload =
+      body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = request(
+      {
+        socketPath,
+        method,
+        path,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${PLACEHOLDER}`,
+          ...headers,
+        },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            json: () => JSON.parse(text) as Record<string, unknown>,
+          });
+        });
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`no answer from ${path} within ${timeoutMs} ms`)),
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Start a request and hand back the response as it begins (for reading a stream piece by piece). */
+export function open(socketPath: string, path: string, body: unknown): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${PLACEHOLDER}` },
+        timeout: 10_000,
+      },
+      resolve,
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Reads server-sent events as a client does: `data:` payloads, one per event, as they arrive. */
+export class SseReader {
+  private buffer = '';
+  private readonly events: string[] = [];
+  private readonly iterator: AsyncIterator<Buffer>;
+  /** Every raw byte received, as text. */
+  raw = '';
+
+  constructor(res: IncomingMessage) {
+    this.iterator = (res as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  /** The next event's data, or undefined at the end of the stream; fails after `ms`. */
+  async next(ms = 5_000): Promise<string | undefined> {
+    const deadline = Date.now() + ms;
+    while (this.events.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no SSE event within ${ms} ms`);
+      let timer: NodeJS.Timeout | undefined;
+      const chunk = await Promise.race([
+        this.iterator.next(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no SSE event within ${ms} ms`)), left);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (chunk.done) return undefined;
+      const text = chunk.value.toString('utf8');
+      this.raw += text;
+      this.buffer += text.replaceAll('\r\n', '\n');
+      let end: number;
+      while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+        const event = this.buffer.slice(0, end);
+        this.buffer = this.buffer.slice(end + 2);
+        const data = event
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).replace(/^ /, ''))
+          .join('\n');
+        if (data) this.events.push(data);
+      }
+    }
+    return this.events.shift();
+  }
+
+  /** Every remaining event's data until the stream ends. */
+  async rest(ms = 5_000): Promise<string[]> {
+    const out: string[] = [];
+    for (let e = await this.next(ms); e !== undefined; e = await this.next(ms)) out.push(e);
+    return out;
+  }
+}
+
+/** A promise with its resolve function, to hold the stand-in's stream open until a test says so. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
