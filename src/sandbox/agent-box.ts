@@ -1,0 +1,245 @@
+// Long-lived agent sandboxes: one container per session, found again by its labels and name, with
+// the same hardening as a one-shot run plus a per-agent workspace volume at /workspace (it outlives
+// the container), a noexec tmpfs at /tmp and the gateway's socket directory at /gateway. The name
+// is derived from the session, so two concurrent ensures race on Docker's name check and both end
+// with the one container that won.
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import { AirlockError } from '../errors.ts';
+import { hardenedHostConfig } from './driver.ts';
+
+/** Which box: the agent, its session and the session's workflow. */
+export interface AgentBoxRef {
+  agentId: string;
+  sessionId: string;
+  workflowId: string;
+}
+
+/** Everything needed to create a box (reattaching needs only the ref). */
+export interface AgentBoxSpec extends AgentBoxRef {
+  limits: { memoryMb: number; cpus: number; pids: number };
+  /** Host directory holding the gateway's socket; mounted read-only at /gateway. */
+  socketDir: string;
+  image: string;
+}
+
+/** Labels every agent box carries; `cleanupOrphans` and reattach find boxes by them. */
+export const boxLabel = {
+  agent: 'airlock.agent',
+  session: 'airlock.session',
+  workflow: 'airlock.workflow',
+  role: 'airlock.role',
+} as const;
+
+// PID 1 is Docker's init (reaps what exec'd commands leave behind); it runs an idle Node that
+// keeps the box up until stopped. Turns run through `execInBox`.
+const idleCmd = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
+const stopGraceSec = 5;
+const nameWaitTries = 100; // × 50 ms
+
+/** The container name for a box: readable parts plus a hash of the full identity. */
+export function agentBoxName(ref: AgentBoxRef): string {
+  const hash = createHash('sha256')
+    .update(`${ref.agentId}\0${ref.sessionId}\0${ref.workflowId}`)
+    .digest('hex')
+    .slice(0, 12);
+  const slug = (s: string, n: number): string => s.replace(/[^a-zA-Z0-9_.-]+/g, '-').slice(0, n);
+  return `airlock-box-${slug(ref.agentId, 24)}-${slug(ref.sessionId, 32)}-${hash}`;
+}
+
+/** The workspace volume of an agent; shared by its sessions, kept when boxes are removed. */
+export function workspaceVolumeName(agentId: string): string {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/.test(agentId)) {
+    throw new AirlockError('sandbox_bad_agent_id', `agent id "${agentId}" cannot name a volume`);
+  }
+  return `airlock-ws-${agentId}`;
+}
+
+/** Find the session's box and start it if stopped, or create it; `created` says which. */
+export async function ensureAgentBox(
+  docker: Docker,
+  spec: AgentBoxSpec,
+): Promise<{ containerId: string; created: boolean }> {
+  const found = await findBox(docker, spec);
+  if (found) {
+    await startIfStopped(docker.getContainer(found));
+    return { containerId: found, created: false };
+  }
+  await assertSeccompDefault(docker);
+  await ensureWorkspace(docker, spec.agentId);
+  try {
+    const container = await docker.createContainer(createOptions(spec));
+    await startIfStopped(container);
+    return { containerId: container.id, created: true };
+  } catch (err) {
+    // The other ensure of a concurrent pair created it first: same name, same identity.
+    if (statusOf(err) !== 409) throw imageError(err, spec.image);
+    const id = await waitForName(docker, agentBoxName(spec));
+    await startIfStopped(docker.getContainer(id));
+    return { containerId: id, created: false };
+  }
+}
+
+// Docker reserves a name before the container it names can be inspected, so the loser of a
+// create race may see 409 and then 404 for a moment; wait (bounded) for the winner's container.
+async function waitForName(docker: Docker, name: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await docker.getContainer(name).inspect()).Id;
+    } catch (err) {
+      if (statusOf(err) !== 404 || i >= nameWaitTries) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Idle stop: the container is stopped and kept, so the next ensure starts it again. */
+export async function stopAgentBox(docker: Docker, ref: AgentBoxRef): Promise<void> {
+  const id = await findBox(docker, ref);
+  if (!id) return;
+  try {
+    await docker.getContainer(id).stop({ t: stopGraceSec });
+  } catch (err) {
+    // 304: already stopped; 404: already gone.
+    if (statusOf(err) !== 304 && statusOf(err) !== 404) throw err;
+  }
+}
+
+/** Remove the session's box (the agent's workspace volume stays); "already gone" is success. */
+export async function removeAgentBox(docker: Docker, ref: AgentBoxRef): Promise<void> {
+  const id = await findBox(docker, ref);
+  if (id) await removeContainer(docker, id);
+}
+
+/** Remove an agent's workspace volume (for an agent taken out of the policy, and tests). */
+export async function removeAgentWorkspace(docker: Docker, agentId: string): Promise<void> {
+  try {
+    await docker.getVolume(workspaceVolumeName(agentId)).remove();
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+}
+
+/**
+ * Remove every agent box whose session `isLive` says is over; other containers are never listed.
+ * Returns the names removed. An error from `isLive` stops the sweep before anything is removed for
+ * that box, so a liveness check that cannot answer never kills a live session.
+ */
+export async function cleanupOrphans(
+  docker: Docker,
+  isLive: (labels: Record<string, string>) => Promise<boolean>,
+): Promise<string[]> {
+  const boxes = await docker.listContainers({
+    all: true,
+    filters: { label: [`${boxLabel.role}=agent-box`] },
+  });
+  const removed: string[] = [];
+  for (const box of boxes) {
+    if (await isLive(box.Labels)) continue;
+    await removeContainer(docker, box.Id);
+    removed.push(box.Names[0]?.replace(/^\//, '') ?? box.Id);
+  }
+  return removed;
+}
+
+function labelsOf(ref: AgentBoxRef): Record<string, string> {
+  return {
+    'airlock.managed': 'true',
+    [boxLabel.role]: 'agent-box',
+    [boxLabel.agent]: ref.agentId,
+    [boxLabel.session]: ref.sessionId,
+    [boxLabel.workflow]: ref.workflowId,
+  };
+}
+
+async function findBox(docker: Docker, ref: AgentBoxRef): Promise<string | undefined> {
+  const label = Object.entries(labelsOf(ref)).map(([k, v]) => `${k}=${v}`);
+  const found = await docker.listContainers({ all: true, filters: { label } });
+  return found[0]?.Id;
+}
+
+function createOptions(spec: AgentBoxSpec): Docker.ContainerCreateOptions {
+  return {
+    name: agentBoxName(spec),
+    Image: spec.image,
+    Cmd: idleCmd,
+    User: '1000:1000',
+    WorkingDir: '/workspace',
+    Labels: labelsOf(spec),
+    NetworkDisabled: true,
+    HostConfig: {
+      // Network none, read-only root, no capabilities, no-new-privileges, memory, pids, /tmp
+      // tmpfs (noexec). No seccomp option is passed, so Docker's default profile applies.
+      ...hardenedHostConfig(spec.limits),
+      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      Init: true,
+      Mounts: [
+        { Type: 'volume', Source: workspaceVolumeName(spec.agentId), Target: '/workspace' },
+        { Type: 'bind', Source: spec.socketDir, Target: '/gateway', ReadOnly: true },
+      ],
+    },
+  };
+}
+
+async function ensureWorkspace(docker: Docker, agentId: string): Promise<void> {
+  // Creating an existing volume returns it; the image's /workspace (owned by uid 1000) is copied
+  // into a new one on first mount, so the agent can write to it.
+  await docker.createVolume({
+    Name: workspaceVolumeName(agentId),
+    Labels: {
+      'airlock.managed': 'true',
+      [boxLabel.role]: 'agent-workspace',
+      [boxLabel.agent]: agentId,
+    },
+  });
+}
+
+// Refuse to create a box on an engine that would run it without a seccomp filter.
+async function assertSeccompDefault(docker: Docker): Promise<void> {
+  const info = (await docker.info()) as { SecurityOptions?: string[] };
+  const seccomp = (info.SecurityOptions ?? []).find((o) => o.startsWith('name=seccomp'));
+  if (!seccomp || /profile=unconfined/.test(seccomp)) {
+    throw new AirlockError(
+      'sandbox_no_seccomp',
+      `the Docker engine has no seccomp profile in force (${seccomp ?? 'none'}); agent boxes need it`,
+    );
+  }
+}
+
+async function startIfStopped(container: Docker.Container): Promise<void> {
+  const state = (await container.inspect()).State;
+  if (state.Running && !state.Paused) return;
+  try {
+    if (state.Paused) await container.unpause();
+    else await container.start();
+  } catch (err) {
+    // 304: a concurrent ensure started it first.
+    if (statusOf(err) !== 304) throw err;
+  }
+}
+
+async function removeContainer(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true });
+  } catch (err) {
+    // 404: gone; 409: removal already in progress.
+    if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+  }
+}
+
+function imageError(err: unknown, image: string): unknown {
+  if (statusOf(err) !== 404) return err;
+  return new AirlockError(
+    'sandbox_image_missing',
+    `sandbox image ${image} not found; run 'make up'`,
+    {
+      cause: err,
+    },
+  );
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null
+    ? (err as { statusCode?: number }).statusCode
+    : undefined;
+}
