@@ -1,0 +1,132 @@
+// The agent's tools. Inside the box they are free: a shell command in the workspace (timed out,
+// output capped) and reading and writing files confined to the workspace. At the boundary they
+// call the gateway: `request_action` (a sensitive call: executed, pending approval, or denied),
+// `send_message` (progress to the user) and, for research agents, `fetch`.
+import { Buffer } from 'node:buffer';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { tool } from 'ai';
+import { z } from 'zod';
+
+const OUTPUT_CAP = 16_000;
+
+function cap(text) {
+  return text.length <= OUTPUT_CAP
+    ? text
+    : `${text.slice(0, OUTPUT_CAP)}\n[… ${text.length - OUTPUT_CAP} more characters cut]`;
+}
+
+/** Resolve `path` inside `workspace`, following symlinks; refuse anything that lands outside. */
+async function inside(workspace, path) {
+  const root = await realpath(workspace);
+  const wanted = resolve(root, path);
+  // The deepest part that exists decides where a symlink really points.
+  let real;
+  for (let probe = wanted; ; probe = dirname(probe)) {
+    try {
+      real = resolve(await realpath(probe), relative(probe, wanted));
+      break;
+    } catch (err) {
+      if (err.code !== 'ENOENT' || probe === dirname(probe)) throw err;
+    }
+  }
+  const rel = relative(root, real);
+  if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${path} is outside the workspace`);
+  return real;
+}
+
+function runShell(command, cwd, timeoutMs) {
+  return new Promise((done) => {
+    let out = '';
+    const child = spawn('/bin/sh', ['-c', command], { cwd, timeout: timeoutMs });
+    const take = (chunk) => {
+      if (out.length <= OUTPUT_CAP * 2) out += chunk.toString('utf8');
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', (err) => done({ exitCode: null, output: `could not run: ${err.message}` }));
+    child.on('close', (code, signal) =>
+      done({
+        exitCode: code,
+        ...(signal ? { killedBy: signal === 'SIGTERM' ? 'timeout' : signal } : {}),
+        output: cap(out),
+      }),
+    );
+  });
+}
+
+/** The answer a gateway call gives the model: the gateway's JSON, and what a status means. */
+function gatewayAnswer({ status, body }) {
+  if (status >= 200 && status < 300) return body;
+  if (status === 403) return body?.status ? body : { status: 'denied', error: body?.error ?? body };
+  return { status: 'failed', httpStatus: status, error: body?.error ?? body };
+}
+
+/** The tools named in `names`, bound to the workspace and the gateway. */
+export function createTools({ names, workspace, gateway }) {
+  const all = {
+    shell: tool({
+      description:
+        'Run a shell command (/bin/sh -c) in the workspace. Returns its exit code and combined output (capped). There is no network.',
+      inputSchema: z.object({
+        command: z.string().min(1),
+        timeoutSeconds: z.number().int().min(1).max(600).optional(),
+      }),
+      execute: ({ command, timeoutSeconds }) =>
+        runShell(command, workspace, (timeoutSeconds ?? 60) * 1000),
+    }),
+    read_file: tool({
+      description: 'Read a text file in the workspace (path relative to the workspace).',
+      inputSchema: z.object({ path: z.string().min(1) }),
+      execute: async ({ path }) => ({
+        content: cap(await readFile(await inside(workspace, path), 'utf8')),
+      }),
+    }),
+    write_file: tool({
+      description: 'Write a text file in the workspace, creating folders as needed.',
+      inputSchema: z.object({ path: z.string().min(1), content: z.string() }),
+      execute: async ({ path, content }) => {
+        const target = await inside(workspace, path);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, content);
+        return {
+          written: relative(await realpath(workspace), target),
+          bytes: Buffer.byteLength(content),
+        };
+      },
+    }),
+    request_action: tool({
+      description:
+        'Ask for a sensitive action outside the sandbox (an API call made with credentials you do not hold). ' +
+        'Answers executed (with the result), pending (a person must approve; the outcome arrives later as a new message, so tell the user and stop waiting), or denied (with the reason).',
+      inputSchema: z.object({
+        capability: z.string().min(1),
+        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+        path: z.string().startsWith('/'),
+        body: z.unknown().optional(),
+        purpose: z.string().min(1).describe('Why, in one sentence an approver will read.'),
+      }),
+      execute: async (input) => gatewayAnswer(await gateway.call('POST', '/v1/actions', input)),
+    }),
+    send_message: tool({
+      description: 'Send a progress message to the user now, before your final answer.',
+      inputSchema: z.object({ text: z.string().min(1) }),
+      execute: async ({ text }) => {
+        await gateway.sendMessage(text);
+        return { status: 'sent' };
+      },
+    }),
+    fetch: tool({
+      description:
+        'Fetch a web page or API from an allow-listed host (GET or POST, no credentials).',
+      inputSchema: z.object({
+        url: z.string().url(),
+        method: z.enum(['GET', 'POST']).optional(),
+        body: z.string().optional(),
+      }),
+      execute: async (input) => gatewayAnswer(await gateway.call('POST', '/v1/fetch', input)),
+    }),
+  };
+  return Object.fromEntries(names.map((n) => [n, all[n]]));
+}
