@@ -78,9 +78,12 @@ export function click(
 }
 
 /** The connector URL the recording card sender's cards live on. */
-// Port 9 (discard): no Playground of another test file runs there, so no late arrival elsewhere in
-// the suite can have a card shown on these requests.
-export const recordingConnector = 'http://127.0.0.1:9/_connector';
+/**
+ * The connector the recording card sender's cards live on: a loopback address of this test process
+ * alone (port 9, where nothing listens), so a late arrival in another test file of the suite (they
+ * share the test namespace) can never have a card copy shown on this process's requests.
+ */
+export const recordingConnector = `http://127.0.0.${2 + (process.pid % 250)}:9/_connector`;
 
 /** A card sender that records posts and updates. */
 export function recordingCards(): ApprovalCardSender & {

@@ -59,7 +59,7 @@ const arrival = (
   target: {
     platform: 'teams',
     conversationId: `personal-${person.userId}`,
-    serviceUrl: 'http://localhost:9/_connector',
+    serviceUrl: recordingConnector,
     conversationType: 'personal',
   },
   again: true,
@@ -96,7 +96,7 @@ test('an approver who arrives gets a working copy, finalized with the other card
   await handle.signal(showCardSignal, alice);
   const copy = await until('the copy', () => copiesOf(f, workflowId)[0]);
   assert.equal(copy.conversationId, 'personal-alice');
-  assert.equal(copy.serviceUrl, 'http://localhost:9/_connector');
+  assert.equal(copy.serviceUrl, recordingConnector);
   assert.equal(copy.audience, 'shown:alice');
   // The same arrival delivered twice shows nothing more.
   await handle.signal(showCardSignal, alice);
