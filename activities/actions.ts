@@ -20,6 +20,7 @@ import type {
   CardTarget,
   SensitiveActionActivities,
 } from '../workflows/sensitive-action/types.ts';
+import type { DecisionRecordActivities } from '../workflows/sensitive-action/approval.ts';
 
 /** Posts and edits approval cards (the chat surface implements it). */
 export interface ApprovalCardSender {
@@ -73,7 +74,9 @@ function asFailure(err: unknown): never {
 }
 
 /** Build the sensitive-action activities. */
-export function createActionActivities(deps: ActionActivityDeps): SensitiveActionActivities {
+export function createActionActivities(
+  deps: ActionActivityDeps,
+): SensitiveActionActivities & DecisionRecordActivities {
   /** The first of `ids` that is an active grant the webhook's signed approval stands behind. */
   const genuineGrant = async (ids: string[]): Promise<ActiveGrant | null> => {
     for (const id of ids) {
@@ -126,6 +129,17 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
 
     checkDecisionSignatures: ({ workflowId, decisions }) =>
       Promise.resolve(decisions.map((d) => deps.checkDecision(workflowId, d))),
+
+    async checkDecisionsAndRecordFirst({ workflowId, decisions, record }) {
+      const verdicts = decisions.map((d) => deps.checkDecision(workflowId, d));
+      const first = verdicts[0];
+      if (first?.ok) {
+        const signer = first.keyId ? { signedBy: first.keyId } : {};
+        const warning = first.warning ? { warning: first.warning } : {};
+        await deps.audit.append({ ...record, detail: { ...record.detail, ...signer, ...warning } });
+      }
+      return verdicts;
+    },
 
     planApprovalCards: (input) => deps.cards.plan(input),
     postApprovalCard: (input) => deps.cards.post(input),

@@ -8,6 +8,7 @@ import {
   Runtime,
   Worker,
   type LogLevel,
+  type WorkerOptions,
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../../activities/index.ts';
@@ -24,6 +25,9 @@ const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'>
   WARN: 'warn',
   ERROR: 'error',
 };
+
+/** Poller and cache settings shared by every worker (the benchmark's bare worker too). */
+export const workerTuning = {} satisfies Partial<WorkerOptions>;
 
 let runtimeInstalled = false;
 
@@ -63,6 +67,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     activities: createActivities(deps),
     dataConverter: dataConverter(config),
     shutdownGraceTime: '10 seconds',
+    ...workerTuning,
     ...workflows,
   });
 }

@@ -1,10 +1,11 @@
 // The approval wait: post cards, then loop on `condition` until a decision, the next reminder,
 // the next escalation level or the deadline. Signal handlers only queue clicks; this loop judges
 // them one by one (Tally), checks the webhook's signature of each click that would count (one
-// local activity per batch), records the verdicts (refusals capped per identity, RefusalLog),
-// and keeps every card's notes current.
+// local activity per batch, which for a lone click also appends its decision record), records
+// the verdicts (refusals capped per identity, RefusalLog), and keeps every card's notes current.
 import {
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -13,9 +14,10 @@ import {
 import { capReason, type ApprovalDecision, type ShowCardRequest } from './messages.ts';
 import { publishApprovers, showCards } from './show.ts';
 import { Tally } from './tally.ts';
-import type { Audit } from './run.ts';
+import type { Audit, AuditEntryOf } from './run.ts';
 import type {
   ActionRequest,
+  AuditEntry,
   CardInput,
   CardRef,
   CardTarget,
@@ -33,9 +35,26 @@ const posting = proxyActivities<SensitiveActionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
 });
-const local = proxyLocalActivities<SensitiveActionActivities>({
+/** The signature check that also appends the audit record of the decision it lets count. */
+export interface DecisionRecordActivities {
+  /**
+   * Check each decision's webhook signature (one answer per decision, in order); when the first
+   * one's holds, append `record` for it, its signer (or the unsigned warning) added to the detail.
+   */
+  checkDecisionsAndRecordFirst(input: {
+    workflowId: string;
+    decisions: ApprovalDecision[];
+    record: AuditEntry;
+  }): Promise<SignatureVerdict[]>;
+}
+
+const local = proxyLocalActivities<SensitiveActionActivities & DecisionRecordActivities>({
   startToCloseTimeout: '10 seconds',
 });
+// Runs that started before the decision record was appended by the signature check keep the
+// two local activities. Asked once, as the wait starts: the patch marker (and the search
+// attribute the SDK sets with it) then lands in that workflow task, not in the one a click wakes.
+const recordWithCheck = 'decision-recorded-with-signature-check';
 
 /** What the wait ended with. */
 export interface ApprovalResult {
@@ -53,6 +72,7 @@ export interface ApprovalContext {
   /** Approvers who arrived in a chat with the bot and should see the card there. */
   shows: ShowCardRequest[];
   audit: Audit;
+  auditEntry: AuditEntryOf;
   onProgress: (tally: Tally) => void;
   /** Note a refused click; true when it is listed and audited (false: only counted). */
   onRefused: (click: ApprovalDecision, why: string) => boolean;
@@ -60,9 +80,18 @@ export interface ApprovalContext {
 
 const names = (list: { displayName: string }[]) => list.map((x) => x.displayName).join(', ');
 
+/** The audit detail of a counted click, before the signature check adds its signer. */
+const decisionDetail = (click: ApprovalDecision) => ({
+  choice: click.choice,
+  reason: capReason(click.reason),
+  decisionId: click.decisionId,
+  grant: click.grant,
+});
+
 /** Wait for the humans; returns approved, rejected or expired. The caller finalizes the cards. */
 export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalResult> {
   const { workflowId, request, decision, inbox } = ctx;
+  const together = patched(recordWithCheck);
   const start = Date.now();
   const deadlineMs = start + decision.expiry.afterMs;
   const deadline = new Date(deadlineMs).toISOString();
@@ -142,7 +171,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     let changed = await showCards(ctx.shows, shown, tally, cards, copy, ctx.audit);
     while (inbox.length > 0 && !tally.outcome) {
       const batch = inbox.splice(0);
-      const signatures = await checkSignatures(ctx, tally, batch);
+      const { signatures, recorded } = await checkSignatures(ctx, tally, batch, together);
       for (const [i, click] of batch.entries()) {
         if (tally.outcome) {
           inbox.unshift(...batch.slice(i)); // judged as late clicks
@@ -159,17 +188,15 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
           await refuse(ctx, click, verdict.why);
           continue;
         }
-        await ctx.audit('decision', {
-          approver: click.approver,
-          detail: {
-            choice: click.choice,
-            reason: capReason(click.reason),
-            decisionId: click.decisionId,
-            grant: click.grant,
-            ...(signature?.ok && signature.keyId ? { signedBy: signature.keyId } : {}),
-            ...(signature?.ok && signature.warning ? { warning: signature.warning } : {}),
-          },
-        });
+        if (click !== recorded)
+          await ctx.audit('decision', {
+            approver: click.approver,
+            detail: {
+              ...decisionDetail(click),
+              ...(signature?.ok && signature.keyId ? { signedBy: signature.keyId } : {}),
+              ...(signature?.ok && signature.warning ? { warning: signature.warning } : {}),
+            },
+          });
         ctx.onProgress(tally);
         changed ||= verdict.kind === 'counted';
       }
@@ -212,21 +239,37 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
 /**
  * The webhook's signature verdict for each click of `batch` that would count; the others are
  * refused by the tally anyway and need no check (a refusal stays a refusal as the tally moves).
+ * When the only such click comes first in its batch (the usual lone click), nothing judged before
+ * it can change its verdict, so its decision record is built now and appended by the same local
+ * activity once its signature holds (`recorded`): one local activity before the execution, not
+ * two. A click refused for its signature leaves its record's id unused (ids only need be unique).
  */
 async function checkSignatures(
   ctx: ApprovalContext,
   tally: Tally,
   batch: ApprovalDecision[],
-): Promise<Map<ApprovalDecision, SignatureVerdict>> {
+  together: boolean,
+): Promise<{
+  signatures: Map<ApprovalDecision, SignatureVerdict>;
+  recorded?: ApprovalDecision | undefined;
+}> {
   const pending = batch.filter((click) => tally.check(click) === null);
-  if (pending.length === 0) return new Map();
-  const verdicts = await local.checkDecisionSignatures({
-    workflowId: ctx.workflowId,
-    decisions: pending,
-  });
-  return new Map(
-    pending.map((click, i) => [click, verdicts[i] ?? { ok: false, why: 'signature not checked' }]),
-  );
+  if (pending.length === 0) return { signatures: new Map() };
+  const { workflowId } = ctx;
+  const lone = together && pending.length === 1 && pending[0] === batch[0] ? pending[0] : undefined;
+  const verdicts = lone
+    ? await local.checkDecisionsAndRecordFirst({
+        workflowId,
+        decisions: pending,
+        record: ctx.auditEntry('decision', {
+          approver: lone.approver,
+          detail: decisionDetail(lone),
+        }),
+      })
+    : await local.checkDecisionSignatures({ workflowId, decisions: pending });
+  const unchecked: SignatureVerdict = { ok: false, why: 'signature not checked' };
+  const signatures = new Map(pending.map((click, i) => [click, verdicts[i] ?? unchecked]));
+  return { signatures, recorded: lone && signatures.get(lone)?.ok ? lone : undefined };
 }
 
 /** Record a refused click: in the status query and in the audit log (the first few per identity). */

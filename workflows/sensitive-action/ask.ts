@@ -41,6 +41,7 @@ export async function askHumans(
     inbox,
     shows,
     audit: run.audit,
+    auditEntry: run.auditEntry,
     onProgress: (tally) => {
       status.decisions = [...tally.approvals, ...tally.rejections].map((d) => ({
         approver: d.approver.displayName,

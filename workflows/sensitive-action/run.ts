@@ -24,6 +24,9 @@ const local = proxyLocalActivities<SensitiveActionActivities>({
 /** Append one audit event for this run. */
 export type Audit = (type: AuditEntry['type'], extra?: Partial<AuditEntry>) => Promise<void>;
 
+/** Build the next audit event of this run (its id taken) for an activity to append. */
+export type AuditEntryOf = (type: AuditEntry['type'], extra?: Partial<AuditEntry>) => AuditEntry;
+
 /** One run's shared context. */
 export interface Run {
   workflowId: string;
@@ -31,6 +34,7 @@ export interface Run {
   decision: PinnedDecision;
   status: ActionStatus;
   audit: Audit;
+  auditEntry: AuditEntryOf;
   /** Set the state everywhere it shows: status query, search attribute, current details. */
   setState(state: ActionStatus['state'], summary: string): void;
 }
@@ -43,24 +47,25 @@ export function startRun(
   status: ActionStatus,
 ): Run {
   let seq = 0;
+  const auditEntry: AuditEntryOf = (type, extra = {}) => ({
+    id: `${workflowId}#${++seq}`,
+    type,
+    at: new Date().toISOString(),
+    workflowId,
+    agent: request.agent,
+    capability: request.capability,
+    requestHash: decision.requestHash,
+    policyRule: decision.rule,
+    policyHash: decision.policyHash,
+    ...extra,
+  });
   return {
     workflowId,
     request,
     decision,
     status,
-    audit: (type, extra = {}) =>
-      local.recordAudit({
-        id: `${workflowId}#${++seq}`,
-        type,
-        at: new Date().toISOString(),
-        workflowId,
-        agent: request.agent,
-        capability: request.capability,
-        requestHash: decision.requestHash,
-        policyRule: decision.rule,
-        policyHash: decision.policyHash,
-        ...extra,
-      }),
+    audit: (type, extra) => local.recordAudit(auditEntry(type, extra)),
+    auditEntry,
     setState(state, summary) {
       status.state = state;
       status.summary = summary;
