@@ -29,38 +29,23 @@ const groups: Record<string, { summary: string; load: () => Promise<Group> }> = 
   },
   audit: {
     summary: 'verify and export the hash-chained audit log',
-    load: async () => {
-      const m = await import('./audit.ts');
-      return { run: m.run, usage: m.usage };
-    },
+    load: () => import('./audit.ts'),
   },
   vault: {
     summary: 'store, list and remove credentials (encrypted at rest)',
-    load: async () => {
-      const m = await import('./vault.ts');
-      return { run: m.run, usage: m.usage };
-    },
+    load: () => import('./vault.ts'),
   },
   receipts: {
     summary: 'verify approval receipts offline with the webhook public key',
-    load: async () => {
-      const m = await import('./receipts.ts');
-      return { run: m.run, usage: m.usage };
-    },
+    load: () => import('./receipts.ts'),
   },
   grants: {
     summary: 'list and revoke standing approvals',
-    load: async () => {
-      const m = await import('./grants.ts');
-      return { run: m.run, usage: m.usage };
-    },
+    load: () => import('./grants.ts'),
   },
   policy: {
     summary: 'check policy sets and explain decisions (dry run)',
-    load: async () => {
-      const m = await import('./policy.ts');
-      return { run: m.run, usage: m.usage };
-    },
+    load: () => import('./policy.ts'),
   },
   sanitize: {
     summary: "clean another agent's answer (stdin) into plain text; prints JSON",
