@@ -5,7 +5,7 @@
 // exits 0. And: the process starts while Temporal is unreachable, keeps the click, says so on
 // /healthz, and hands the click over once a Temporal server comes up at that address.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { actionFixture, playgroundApproveClick } from '../helpers/actions.ts';
+import type { Config } from '../../src/config.ts';
 import { createClient } from '../../src/temporal/client.ts';
 import {
   envFor,
@@ -25,15 +26,12 @@ import {
   waitForLine,
 } from '../helpers/temporal.ts';
 
-test('a click is acknowledged from the inbox, signalled to its workflow and executed once; SIGTERM drains', async () => {
-  // This webhook process does not sign its decisions yet: the worker runs without public keys
-  // (development mode, unsigned decisions accepted with a warning in the audit).
-  const fx = await actionFixture(undefined, { AIRLOCK_DECISION_PUBLIC_KEYS: '' });
-  const worker = await fx.startWorker();
+/** workers/webhook.ts as a process in Playground mode on a free port; `log()` is all it printed. */
+function spawnWebhook(config: Config): { child: ChildProcess; log: () => string } {
   const child = spawn(process.execPath, ['workers/webhook.ts'], {
     cwd: repoRoot,
     env: {
-      ...envFor(fx.config),
+      ...envFor(config),
       AIRLOCK_TEAMS_PLAYGROUND: '1',
       AIRLOCK_WEBHOOK_PORT: '0',
       NODE_ENV: 'test',
@@ -44,6 +42,15 @@ test('a click is acknowledged from the inbox, signalled to its workflow and exec
   let log = '';
   child.stdout.on('data', (c: Buffer) => (log += c.toString()));
   child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+  return { child, log: () => log };
+}
+
+test('a click is acknowledged from the inbox, signalled to its workflow and executed once; SIGTERM drains', async () => {
+  // This webhook process does not sign its decisions yet: the worker runs without public keys
+  // (development mode, unsigned decisions accepted with a warning in the audit).
+  const fx = await actionFixture(undefined, { AIRLOCK_DECISION_PUBLIC_KEYS: '' });
+  const worker = await fx.startWorker();
+  const { child, log } = spawnWebhook(fx.config);
   try {
     const listening = await waitForLine(child, /"msg":"webhook server listening"/);
     const { port } = JSON.parse(listening) as { port: number };
@@ -77,9 +84,12 @@ test('a click is acknowledged from the inbox, signalled to its workflow and exec
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.match(log, /"msg":"decision inbox closed"/);
-    assert.match(log, /"msg":"webhook server stopped"/);
-    const closed = log.split('\n').find((l) => l.includes('"decision inbox closed"')) ?? '{}';
+    assert.match(log(), /"msg":"decision inbox closed"/);
+    assert.match(log(), /"msg":"webhook server stopped"/);
+    const closed =
+      log()
+        .split('\n')
+        .find((l) => l.includes('"decision inbox closed"')) ?? '{}';
     assert.equal((JSON.parse(closed) as { undelivered?: number }).undelivered, 0);
     assert.equal(readFileSync(join(fx.dir, 'inbox', 'inbox.jsonl'), 'utf8'), '');
   } finally {
@@ -105,20 +115,7 @@ test('started while Temporal is unreachable: the click is kept, healthz says so,
   await client.connection.close();
   await killProcess(server.child, 'SIGKILL');
 
-  const child = spawn(process.execPath, ['workers/webhook.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...envFor(config),
-      AIRLOCK_TEAMS_PLAYGROUND: '1',
-      AIRLOCK_WEBHOOK_PORT: '0',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (c: Buffer) => (log += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (log += c.toString()));
+  const { child, log } = spawnWebhook(config);
   try {
     const listening = await waitForLine(child, /"msg":"webhook server listening"/, 30_000);
     const url = `http://127.0.0.1:${(JSON.parse(listening) as { port: number }).port}`;
@@ -152,7 +149,7 @@ test('started while Temporal is unreachable: the click is kept, healthz says so,
       ).length ?? 0;
     const deadline = Date.now() + 60_000;
     while ((await signalled()) === 0) {
-      assert.ok(Date.now() < deadline, `no signal within 60 s; webhook log:\n${log}`);
+      assert.ok(Date.now() < deadline, `no signal within 60 s; webhook log:\n${log()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(await signalled(), 1);
@@ -163,7 +160,7 @@ test('started while Temporal is unreachable: the click is kept, healthz says so,
       { temporal: h.temporal, inbox: h.inbox },
       { temporal: 'reachable', inbox: { pending: 0, deadLetters: 0 } },
     );
-    assert.doesNotMatch(log, /Failed to connect before the deadline/);
+    assert.doesNotMatch(log(), /Failed to connect before the deadline/);
   } finally {
     await killProcess(child, 'SIGKILL');
     await client.connection.close();
