@@ -20,6 +20,14 @@ export const actionRequestSchema = z.strictObject({
     })
     .optional(),
   sessionId: z.string().optional(),
+  purpose: z.string().max(2000).optional(),
+  context: z
+    .strictObject({
+      sessionWorkflowId: z.string().min(1),
+      conversation: z.string(),
+      message: z.string().nullable(),
+    })
+    .optional(),
 });
 
 // The same type to the letter (optional fields included), or this line does not compile.

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
-import * as searchKeys from '../../workflows/sensitive-action/search.ts';
+import * as actionKeys from '../../workflows/sensitive-action/search.ts';
+import { AgentLastActivity, SessionState } from '../../workflows/agent-session/search.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -96,8 +97,16 @@ export async function killProcess(
 }
 
 // The same search attributes scripts/temporal.sh registers.
-const cliType = (k: (typeof searchKeys)[keyof typeof searchKeys]) =>
-  k.type === 'KEYWORD_LIST' ? 'KeywordList' : 'Keyword';
+const searchKeys = { ...actionKeys, SessionState, AgentLastActivity };
+type SearchKey = (typeof searchKeys)[keyof typeof searchKeys];
+const cliType = (k: SearchKey) =>
+  k.type === 'KEYWORD_LIST' ? 'KeywordList' : k.type === 'DATETIME' ? 'Datetime' : 'Keyword';
+const indexedType = (k: SearchKey) =>
+  k.type === 'KEYWORD_LIST'
+    ? proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+    : k.type === 'DATETIME'
+      ? proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+      : proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 const searchAttributeFlags = Object.values(searchKeys).flatMap((k) => [
   '--search-attribute',
   `${k.name}=${cliType(k)}`,
@@ -148,7 +157,7 @@ export async function startDevServer(
       );
       let out = '';
       h.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      h.on('exit', () => resolve(out.includes('ApproverKeys')));
+      h.on('exit', () => resolve(out.includes('AgentLastActivity')));
     });
     if (ok) return { child, address, port: p };
     if (Date.now() > deadline) throw new Error('dev server did not become healthy');
@@ -167,12 +176,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      Object.values(searchKeys).map((k) => [
-        k.name,
-        k.type === 'KEYWORD_LIST'
-          ? proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
-          : proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-      ]),
+      Object.values(searchKeys).map((k) => [k.name, indexedType(k)]),
     ),
   });
   return env;

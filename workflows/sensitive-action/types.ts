@@ -17,6 +17,20 @@ export interface ActionRequest {
   body?: unknown;
   requester?: { platform?: string; userId?: string; aadObjectId?: string; displayName?: string };
   sessionId?: string;
+  /** Why the agent asks, in its own words (shown on the card; absent for CLI requests). */
+  purpose?: string;
+  /** Set when an agent asks during a conversation: where, and the message that led to it. */
+  context?: AgentRequestContext;
+}
+
+/** The conversation an agent's request came from, as the approver's card shows it. */
+export interface AgentRequestContext {
+  /** The session's workflow id (`session:<agent>:<conversation>`). */
+  sessionWorkflowId: string;
+  /** A human-readable name of the conversation, e.g. "Teams chat with Riley". */
+  conversation: string;
+  /** The message that led to the request (the latest one in the turn), capped. */
+  message: string | null;
 }
 
 /** An approver the policy names, with the identity fields a click is checked against. */

@@ -1,0 +1,166 @@
+// The agentAction update of a session: a sensitive action the agent asks for during a turn becomes
+// a child sensitiveActionWorkflow at once. The answer waits a moment for the child (an allowed or
+// denied request settles in well under a second); one that needs a person is answered `pending`,
+// and its outcome is queued for a later turn. The same ask repeated in the same turn (a retried
+// turn) gets the same child and the same answer.
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { actionWorkflowId } from '../sensitive-action/ids.ts';
+import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
+import type { ActionOutcome, ActionRequest } from '../sensitive-action/types.ts';
+import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
+import type {
+  AgentActionAnswer,
+  AgentActionAsk,
+  ConversationRef,
+  SessionMessage,
+} from './messages.ts';
+import type { SessionRef, TurnItem } from './types.ts';
+
+/** How long an ask waits for its child before answering `pending`. */
+export const actionHoldMs = 3_000;
+/** Asks one turn may make; more is a runaway loop, refused. */
+const maxAsksPerTurn = 20;
+
+/** What the update needs from its session. */
+export interface ActionContext {
+  ref: SessionRef;
+  conversation: ConversationRef;
+  currentTurn(): number | null;
+  requester(): SessionMessage['from'] | null;
+  message(): string | null;
+  /** Queue the outcome of an action that was answered `pending`. */
+  onLateOutcome(item: TurnItem): void;
+}
+
+/** The agentAction handler, its validator, and the actions still awaiting a decision. */
+export function runAction(ctx: ActionContext) {
+  const answers = new Map<string, Promise<AgentActionAnswer>>();
+  const perTurn = new Map<number, number>();
+  const pending = new Map<string, { workflowId: string; summary: string }>();
+  let inFlight = 0;
+  const runId = workflowInfo().firstExecutionRunId.replace(/-/g, '').slice(0, 8);
+
+  const validate = (ask: AgentActionAsk): void => {
+    if (ask.turn !== ctx.currentTurn())
+      throw new Error(`turn ${ask.turn} is not running; actions are asked for during a turn`);
+  };
+
+  const start = async (ask: AgentActionAsk, n: number): Promise<AgentActionAnswer> => {
+    const id = `${ctx.ref.agentId.slice(0, 40)}.${runId}.t${ask.turn}.${n}`;
+    const workflowId = actionWorkflowId(id);
+    const from = ctx.requester();
+    const request: ActionRequest = {
+      agent: ctx.ref.agentId,
+      capability: ask.capability,
+      method: ask.method,
+      path: ask.path,
+      ...(ask.body === undefined ? {} : { body: ask.body }),
+      ...(from
+        ? {
+            requester: {
+              platform: from.platform,
+              userId: from.userId,
+              ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
+              displayName: from.displayName,
+            },
+          }
+        : {}),
+      sessionId: ctx.ref.sessionId,
+      purpose: ask.purpose,
+      context: {
+        sessionWorkflowId: ctx.ref.workflowId,
+        conversation: ctx.conversation.label,
+        message: ctx.message(),
+      },
+    };
+    const summary = `${ask.method.toUpperCase()} ${ask.path} via ${ask.capability}`;
+    const child = await startChild<typeof sensitiveActionWorkflow>('sensitiveActionWorkflow', {
+      workflowId,
+      args: [{ request }],
+      // The approval outlives the session if the session is closed or hands over.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: AgentId, value: request.agent },
+        { key: Capability, value: request.capability },
+        { key: ActionKind, value: `${request.method.toUpperCase()} ${request.capability}` },
+        { key: ApprovalState, value: 'deciding' },
+      ],
+      staticSummary: `${request.agent} asks to ${summary} (${ctx.conversation.label})`,
+    });
+    pending.set(id, { workflowId, summary });
+    const settled = child.result().then(
+      (outcome) => answerOf(id, outcome),
+      (err: unknown): AgentActionAnswer => ({
+        status: 'denied',
+        id,
+        reason: `the approval workflow failed: ${(err as Error).message}`,
+      }),
+    );
+    const held = await CancellationScope.cancellable(async () => {
+      const timer = sleep(actionHoldMs).then(() => null);
+      const first = await Promise.race([settled, timer]);
+      CancellationScope.current().cancel();
+      return first;
+    }).catch(() => null);
+    if (held) {
+      pending.delete(id);
+      return held;
+    }
+    void settled.then((answer) => {
+      pending.delete(id);
+      ctx.onLateOutcome({
+        kind: 'action-outcome',
+        id,
+        workflowId,
+        outcome: answer.status,
+        message:
+          answer.status === 'denied'
+            ? `Your request ${summary} was not carried out: ${answer.reason}`
+            : `Your request ${summary} was approved and carried out.`,
+        ...(answer.status === 'executed' ? { result: answer.result } : {}),
+      });
+    });
+    return { status: 'pending', id };
+  };
+
+  const handle = async (ask: AgentActionAsk): Promise<AgentActionAnswer> => {
+    const key = JSON.stringify([
+      ask.turn,
+      ask.capability,
+      ask.method,
+      ask.path,
+      ask.body ?? null,
+      ask.purpose,
+    ]);
+    const known = answers.get(key);
+    if (known) return known;
+    const n = (perTurn.get(ask.turn) ?? 0) + 1;
+    perTurn.set(ask.turn, n);
+    if (n > maxAsksPerTurn) {
+      return {
+        status: 'denied',
+        id: '',
+        reason: `more than ${maxAsksPerTurn} actions in one turn`,
+      };
+    }
+    inFlight += 1;
+    const answer = start(ask, n).finally(() => (inFlight -= 1));
+    answers.set(key, answer);
+    return answer;
+  };
+
+  return { validate, handle, pending, idle: () => inFlight === 0 };
+}
+
+function answerOf(id: string, outcome: ActionOutcome): AgentActionAnswer {
+  if (outcome.outcome === 'executed')
+    return { status: 'executed', id, result: outcome.result ?? null };
+  const why = outcome.reason ? `${outcome.message} (${outcome.reason})` : outcome.message;
+  return { status: 'denied', id, reason: `${outcome.outcome}: ${why}` };
+}

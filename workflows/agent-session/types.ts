@@ -1,0 +1,82 @@
+// The data agentSessionWorkflow keeps in its history and the activities it calls, as types.
+// The conversation itself lives in the agent's workspace; the history holds the queue, pointers
+// and what the agent said, so continue-as-new carries little.
+import type { ConversationRef, SessionMessage, SessionReply } from './messages.ts';
+
+/** One piece of a turn's input: a message from a person, or the outcome of an earlier action. */
+export type TurnItem =
+  | { kind: 'message'; message: SessionMessage }
+  | {
+      kind: 'action-outcome';
+      id: string;
+      workflowId: string;
+      outcome: string;
+      message: string;
+      result?: unknown;
+    };
+
+/** Input of agentSessionWorkflow (also what continue-as-new carries). */
+export interface SessionInput {
+  agentId: string;
+  conversationKey: string;
+  conversation: ConversationRef;
+  /** Set by continue-as-new: the state the previous run handed over. */
+  carried?: SessionCarry;
+}
+
+/** What a session hands to its next run. */
+export interface SessionCarry {
+  turn: number;
+  queue: TurnItem[];
+  seenMessageIds: string[];
+  tokensUsed: number;
+  replies: SessionReply[];
+  lastActivityAt: string;
+  boxRunning: boolean;
+  /** The last person who wrote; the requester of the agent's actions. */
+  lastSender: SessionMessage['from'] | null;
+}
+
+/** What identifies a session's sandbox and gateway. */
+export interface SessionRef {
+  workflowId: string;
+  /** `<agentId>:<conversationKey>`: the box label and the gateway's session. */
+  sessionId: string;
+  agentId: string;
+}
+
+/** Input of the turn activity. */
+export interface TurnInput extends SessionRef {
+  turn: number;
+  items: TurnItem[];
+  conversation: ConversationRef;
+  /** Tokens the session has used before this turn (the gateway enforces the budget). */
+  tokensUsed: number;
+}
+
+/** What one turn produced. */
+export interface TurnResult {
+  /** The agent's final reply for the turn ('' when it said nothing). */
+  reply: string;
+  tokensUsed: number;
+  /** The sandbox was created for this turn (cold), rather than found running or stopped. */
+  boxCreated: boolean;
+  /** How long the agent may sit idle before its sandbox is stopped (from the policy). */
+  idleTimeoutMs: number;
+}
+
+/** Activities used by agentSessionWorkflow (implemented in activities/agent-session.ts). */
+export interface AgentSessionActivities {
+  /** Ensure the sandbox and gateway, hand the items to the agent, return its reply. */
+  runAgentTurn(input: TurnInput): Promise<TurnResult>;
+  /** Stop the session's sandbox (idle); the next turn starts it again. */
+  stopAgentSandbox(input: SessionRef): Promise<void>;
+  /** Remove the session's sandbox (closed); the agent's workspace volume stays. */
+  removeAgentSandbox(input: SessionRef): Promise<void>;
+  /** Post `text` to the conversation once per `key` (a retried post never posts twice). */
+  postSessionReply(input: {
+    conversation: ConversationRef;
+    key: string;
+    text: string;
+  }): Promise<void>;
+}

@@ -1,0 +1,186 @@
+// agentSessionWorkflow: one agent in one conversation. Messages queue here (signal, accepted while
+// every worker is down); each turn is an activity that runs the agent in its sandbox and returns
+// what it said. A turn never waits on a human: a sensitive action the agent asks for becomes a
+// child sensitiveActionWorkflow at once (agentAction update), and an outcome that is not ready
+// within a short hold arrives as input of a later turn. The sandbox is stopped when idle (a
+// durable timer) and started again when there is work.
+import {
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { runAction } from './actions.ts';
+import {
+  agentActionUpdate,
+  closeSessionSignal,
+  sessionMessageSignal,
+  sessionStatusQuery,
+  type SessionMessage,
+  type SessionReply,
+  type SessionState as State,
+} from './messages.ts';
+import { AgentLastActivity, SessionState } from './search.ts';
+import type {
+  AgentSessionActivities,
+  SessionInput,
+  SessionRef,
+  TurnItem,
+  TurnResult,
+} from './types.ts';
+
+const turns = proxyActivities<AgentSessionActivities>({
+  // The agent may work for a while; the heartbeat notices a lost worker within seconds.
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4 },
+});
+const chores = proxyActivities<AgentSessionActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/** Replies kept for the status query (the CLI reads them). */
+const keptReplies = 20;
+/** Longest reply kept in history; a longer one is truncated there (the chat gets the poster's cut). */
+const keptReplyChars = 40_000;
+/** Message ids remembered to drop duplicate deliveries. */
+const keptMessageIds = 500;
+/** Items handed to one turn; the rest wait for the next. */
+const maxTurnItems = 50;
+/** Idle time before the sandbox stops, until the first turn reports the agent's own setting. */
+const defaultIdleMs = 15 * 60_000;
+
+/** Run an agent session until it is closed. */
+export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
+  const { agentId, conversationKey, conversation } = input;
+  const { workflowId } = workflowInfo();
+  const ref: SessionRef = { workflowId, agentId, sessionId: `${agentId}:${conversationKey}` };
+  const carried = input.carried;
+  let turn = carried?.turn ?? 0;
+  const queue: TurnItem[] = [...(carried?.queue ?? [])];
+  const seen = new Set(carried?.seenMessageIds ?? []);
+  let tokensUsed = carried?.tokensUsed ?? 0;
+  const replies: SessionReply[] = [...(carried?.replies ?? [])];
+  let lastActivityAt = carried?.lastActivityAt ?? new Date().toISOString();
+  let boxRunning = carried?.boxRunning ?? false;
+  let lastSender: SessionMessage['from'] | null = carried?.lastSender ?? null;
+  let lastMessage: string | null = null;
+  let idleMs = defaultIdleMs;
+  let state: State = 'waiting';
+  let closed = false;
+  // The turn running now; the gateway may ask for actions only during it.
+  let currentTurn: number | null = null;
+
+  const actions = runAction({
+    ref,
+    conversation,
+    currentTurn: () => currentTurn,
+    requester: () => lastSender,
+    message: () => lastMessage,
+    onLateOutcome: (item) => queue.push(item),
+  });
+
+  const setState = (next: State): void => {
+    state = next;
+    upsertSearchAttributes([
+      { key: SessionState, value: next },
+      { key: AgentLastActivity, value: new Date(lastActivityAt) },
+    ]);
+    const waitingOn = actions.pending.size
+      ? `, ${actions.pending.size} action(s) awaiting approval`
+      : '';
+    setCurrentDetails(
+      `**${next}** after ${turn} turn(s)${waitingOn}. Last activity ${lastActivityAt}.`,
+    );
+  };
+
+  setHandler(sessionMessageSignal, (message) => {
+    if (closed || seen.has(message.messageId)) return;
+    seen.add(message.messageId);
+    if (seen.size > keptMessageIds) seen.delete(seen.values().next().value as string);
+    queue.push({ kind: 'message', message });
+  });
+  setHandler(closeSessionSignal, () => void (closed = true));
+  setHandler(agentActionUpdate, actions.handle, { validator: actions.validate });
+  setHandler(sessionStatusQuery, () => ({
+    agentId,
+    sessionId: ref.sessionId,
+    conversation,
+    state,
+    turn,
+    queued: queue.length,
+    pendingActions: [...actions.pending.entries()].map(([id, p]) => ({ id, ...p })),
+    lastActivityAt,
+    tokensUsed,
+    replies,
+  }));
+
+  setState('waiting');
+  for (;;) {
+    const ready = () => queue.length > 0 || closed;
+    const work = boxRunning ? await condition(ready, idleMs) : (await condition(ready), true);
+    if (closed) break;
+    if (!work) {
+      await chores.stopAgentSandbox(ref);
+      boxRunning = false;
+      setState('idle');
+      continue;
+    }
+    // History stays small: hand over between turns, never with a child still awaited here.
+    if (workflowInfo().continueAsNewSuggested && actions.pending.size === 0) {
+      await condition(() => actions.idle());
+      return continueAsNew<typeof agentSessionWorkflow>({
+        ...input,
+        carried: {
+          turn,
+          queue,
+          seenMessageIds: [...seen],
+          tokensUsed,
+          replies,
+          lastActivityAt,
+          boxRunning,
+          lastSender,
+        },
+      });
+    }
+    const items = queue.splice(0, maxTurnItems);
+    const messages = items.filter((i) => i.kind === 'message').map((i) => i.message);
+    const latest = messages.at(-1);
+    if (latest) {
+      lastSender = latest.from;
+      lastMessage = latest.text.slice(0, 1000);
+    }
+    turn += 1;
+    currentTurn = turn;
+    lastActivityAt = new Date().toISOString();
+    setState('working');
+    let result: TurnResult | null = null;
+    try {
+      result = await turns.runAgentTurn({ ...ref, turn, items, conversation, tokensUsed });
+    } catch {
+      // Retries are spent; tell the person rather than go quiet. The items are not run again.
+    }
+    currentTurn = null;
+    boxRunning = true;
+    if (result) {
+      tokensUsed = result.tokensUsed;
+      idleMs = result.idleTimeoutMs;
+    }
+    const reply = result
+      ? result.reply.trim()
+      : `${agentId} could not finish this turn (its sandbox or model failed repeatedly). Operators can see why in the Temporal UI (${workflowId}).`;
+    if (reply) {
+      await chores.postSessionReply({ conversation, key: `${workflowId}:${turn}`, text: reply });
+      replies.push({ turn, text: reply.slice(0, keptReplyChars), at: new Date().toISOString() });
+      if (replies.length > keptReplies) replies.splice(0, replies.length - keptReplies);
+    }
+    lastActivityAt = new Date().toISOString();
+    setState('waiting');
+  }
+  setState('closed');
+  await chores.removeAgentSandbox(ref);
+}
