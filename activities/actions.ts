@@ -50,7 +50,8 @@ export interface ActionActivityDeps {
  */
 function requesterUser(users: User[], requester: ActionRequest['requester']): string | null {
   if (!requester) return null;
-  const { platform, userId, aadObjectId } = requester;
+  const { platform, userId, aadObjectId, policyUserId } = requester;
+  if (policyUserId !== undefined && users.some((u) => u.id === policyUserId)) return policyUserId;
   const lower = userId?.toLowerCase();
   const found = users.find(
     (u) =>

@@ -2,7 +2,7 @@
 // policy decision and the current view. Body fields whose names look secret are masked (and named
 // as masked); the body shows once, as facts when flat or as a size-limited preview; the card
 // builder caps every field again.
-import type { ApprovalCardModel } from './cards.ts';
+import type { ApprovalCardModel, AskContext } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
 import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
 import type {
@@ -71,6 +71,21 @@ export function keyFields(body: unknown): [string, string][] | null {
   return entries.map(([k, v]) => [k, String(v)]);
 }
 
+/**
+ * What an agent's request says about where it came from, as the card and `airlock approvals show`
+ * word it; null for a request with neither a conversation nor a purpose (the CLI's).
+ */
+export function askContext(request: ActionRequest): AskContext | null {
+  const { context, purpose } = request;
+  if (!context && !purpose) return null;
+  const who = request.requester?.displayName;
+  return {
+    asked: context ? `${who ? `Asked by ${who}` : 'Asked'} in ${context.conversation}` : null,
+    message: context?.message || null,
+    purpose: purpose ? `Agent's purpose: ${purpose}` : null,
+  };
+}
+
 /** The card model for `request` under `decision`, showing `view`. */
 export function cardModel(
   workflowId: string,
@@ -86,6 +101,7 @@ export function cardModel(
       ? undefined
       : JSON.stringify(maskSecrets(request.body), null, 1);
   const masked = maskedNames(request.body);
+  const context = askContext(request);
   return {
     workflowId,
     agent: request.agent,
@@ -111,5 +127,6 @@ export function cardModel(
     ...(view.outcomeText ? { outcomeText: view.outcomeText } : {}),
     ...(view.notes?.length ? { notes: view.notes } : {}),
     grants: grantButtons(request, decision),
+    ...(context ? { context } : {}),
   };
 }

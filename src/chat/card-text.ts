@@ -11,14 +11,16 @@ export const plainText: Escape = (text) => text;
 /**
  * Slack mrkdwn: `&`, `<` and `>` become entities, so no mention, channel ping or disguised link
  * survives; `*`, `_`, `~` and backticks get a zero-width joiner after them so they cannot open or
- * close formatting (Slack has no backslash escape).
+ * close formatting (Slack has no backslash escape), and so does the `@` of a typed `@channel`,
+ * `@here` or `@everyone`, which Slack may otherwise parse as a ping.
  */
 export const escapeSlack: Escape = (text) =>
   text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([*_~`])/g, '$1\u200d');
+    .replace(/([*_~`])/g, '$1\u200d')
+    .replace(/@(?=(?:channel|here|everyone)\b)/gi, '@\u200d');
 
 /**
  * Teams (Adaptive Card markdown): a backslash before each character that can start emphasis, a

@@ -63,6 +63,18 @@ export interface ApprovalCardModel {
   bodyCut?: boolean;
   /** Grant buttons the policy offers, e.g. { kind: 'duration', label: 'Approve for 8 hours' }. */
   grants?: { kind: 'session' | 'duration'; label: string }[];
+  /** Where an agent's request came from (absent for CLI requests): shown above the request. */
+  context?: AskContext;
+}
+
+/** An agent's request in its conversation: who asked where, what they wrote, and why it asks. */
+export interface AskContext {
+  /** "Asked by Riley Requester in Teams chat with Riley Requester" (null without a conversation). */
+  asked: string | null;
+  /** The message that led to the request, as the person wrote it (untrusted). */
+  message: string | null;
+  /** "Agent's purpose: …" (null when the agent gave none). */
+  purpose: string | null;
 }
 
 /** What each button carries back: enough to find the workflow and bind the click to the request. */
@@ -79,6 +91,8 @@ export const limits = {
   keyFields: 8,
   bodyPreview: 1500,
   reason: 500,
+  /** The quoted message that led to an agent's request. */
+  message: 500,
   title: 150,
   workflowId: 200,
   requestHash: 64,
@@ -130,6 +144,7 @@ export function buildApprovalCard(
     Field({ label: 'Request hash', value: f(model.requestHash) }),
   ];
   const children: CardChild[] = [
+    ...askContext(model.context, f),
     Fields(facts),
     CardText(f(`Why: ${model.ruleReason}`, limits.reason)),
   ];
@@ -175,6 +190,20 @@ export function buildApprovalCard(
     subtitle: f(`Workflow ${model.workflowId}`),
     children,
   });
+}
+
+/**
+ * The lines above the request on an agent's card: who asked where, their message quoted on one
+ * line (line breaks would start lists and quotes in the card's markdown), the agent's purpose.
+ */
+function askContext(ask: AskContext | undefined, f: (s: string, max?: number) => string) {
+  if (!ask) return [];
+  const lines: CardChild[] = [];
+  if (ask.asked) lines.push(CardText(f(ask.asked, limits.reason)));
+  const message = ask.message?.replace(/\s+/g, ' ').trim();
+  if (message) lines.push(CardText(`“${f(message, limits.message)}”`, { style: 'muted' }));
+  if (ask.purpose) lines.push(CardText(f(ask.purpose, limits.reason)));
+  return lines;
 }
 
 /** The card's title, unescaped and capped: "Approval needed: POST /refunds on refunds". */

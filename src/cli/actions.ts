@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type proto from '@temporalio/proto';
 import { requestAction } from '../actions/request.ts';
-import { maskSecrets } from '../chat/card-model.ts';
+import { askContext, maskSecrets } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
@@ -201,9 +201,31 @@ async function startedRequest(
   return (input as { request?: ActionRequest } | undefined)?.request;
 }
 
-/** The whole request as an approver reads it; values of secret-looking fields stay masked. */
-function describeRequest(r: ActionRequest): string {
+/**
+ * The whole request as an approver reads it: the conversation it came from (as the card shows it,
+ * the message whole), then the request; values of secret-looking fields stay masked.
+ */
+export function describeRequest(r: ActionRequest): string {
+  const ask = askContext(r);
+  const lines: string[] = [];
+  if (ask?.asked) lines.push(`  ${ask.asked} (${r.context?.sessionWorkflowId ?? 'no session'})`);
+  if (ask?.message) lines.push(`    “${ask.message.replace(/\n/g, '\n     ')}”`);
+  if (ask?.purpose) lines.push(`  ${ask.purpose}`);
   const body = r.body === undefined ? '' : `\n${JSON.stringify(maskSecrets(r.body), null, 2)}`;
   const by = r.requester?.displayName ? ` for ${r.requester.displayName}` : '';
-  return `  ${r.agent}${by}: ${r.method.toUpperCase()} ${r.path} on ${r.capability}${body.replace(/\n/g, '\n    ')}\n`;
+  lines.push(
+    `  ${r.agent}${by}: ${r.method.toUpperCase()} ${r.path} on ${r.capability}${body.replace(/\n/g, '\n    ')}`,
+  );
+  return `${lines.map(terminalSafe).join('\n')}\n`;
 }
+
+/**
+ * Text from a request made safe for a terminal: control characters (escape sequences that could
+ * move the cursor, recolour or rewrite what was printed before) shown as `\u…`; line breaks kept.
+ */
+export const terminalSafe = (text: string): string =>
+  text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );

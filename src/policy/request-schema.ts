@@ -17,6 +17,7 @@ export const actionRequestSchema = z.strictObject({
       userId: z.string().optional(),
       aadObjectId: z.string().optional(),
       displayName: z.string().optional(),
+      policyUserId: z.string().optional(),
     })
     .optional(),
   sessionId: z.string().optional(),

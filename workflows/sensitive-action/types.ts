@@ -15,7 +15,17 @@ export interface ActionRequest {
   method: string;
   path: string;
   body?: unknown;
-  requester?: { platform?: string; userId?: string; aadObjectId?: string; displayName?: string };
+  requester?: {
+    platform?: string;
+    userId?: string;
+    aadObjectId?: string;
+    displayName?: string;
+    /**
+     * The policy user the sender was checked as (an agent session's talker, `--as` on the CLI):
+     * that user may not approve the request, whatever login or platform id came with it.
+     */
+    policyUserId?: string;
+  };
   sessionId?: string;
   /** Why the agent asks, in its own words (shown on the card; absent for CLI requests). */
   purpose?: string;

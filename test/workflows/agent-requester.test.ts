@@ -1,0 +1,161 @@
+// The person who asked an agent is the requester of the agent's sensitive action, on the real dev
+// server: Riley, who is also an approver of the rule here, cannot approve what she asked for —
+// asked in Teams (matched by AAD object id), on the CLI by policy user id, or on the CLI through
+// an operator's login with `--as riley`; Bob can. `airlock approvals show` prints the context.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { requestAction } from '../../src/actions/request.ts';
+import { bufferIo } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+import {
+  actionFixture,
+  click,
+  people,
+  signed,
+  TENANT,
+  type ActionFixture,
+} from '../helpers/actions.ts';
+import { envFor } from '../helpers/temporal.ts';
+
+const riley = {
+  platform: 'teams',
+  tenantId: TENANT,
+  userId: 'user-riley',
+  aadObjectId: '00000000-0000-0000-0000-0000000000cc',
+  displayName: 'Riley Requester',
+} as const;
+
+let fx: ActionFixture;
+let worker: { stop(): Promise<void> };
+before(async () => {
+  // Riley is a refund approver in this policy, so only the requester check can stop her.
+  fx = await actionFixture((yaml) =>
+    yaml.replace('members: [alice, bob]', 'members: [alice, bob, riley]'),
+  );
+  worker = await fx.startWorker();
+});
+// A test that fails half-way leaves its request pending: end it rather than leave it for 3 days.
+const started: string[] = [];
+after(async () => {
+  for (const id of started)
+    await fx.client.workflow
+      .getHandle(id)
+      .terminate('test done')
+      .catch(() => undefined);
+  await worker?.stop();
+  await fx?.close();
+});
+
+let n = 0;
+const refund = (extra: Partial<ActionRequest>): ActionRequest => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { amount: 120, order: `R-${process.pid}-${++n}-${Date.now()}` },
+  ...extra,
+});
+
+async function pending(request: ActionRequest) {
+  const { workflowId } = await requestAction(fx.client, fx.config, request);
+  started.push(workflowId);
+  const handle = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
+  for (let i = 0; i < 100; i++) {
+    const status = await handle.query(statusQuery);
+    if (status.state === 'pending' && status.requestHash) return { handle, status };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workflowId} never became pending`);
+}
+
+const fromTeams: ActionRequest['requester'] = {
+  platform: 'teams',
+  userId: riley.userId,
+  aadObjectId: riley.aadObjectId,
+  displayName: riley.displayName,
+};
+
+test('Riley asked the agent in Teams: her own click is refused, Bob approves; show prints the context', async () => {
+  const { handle, status } = await pending(
+    refund({
+      requester: fromTeams,
+      sessionId: 'support-bot:teams-riley',
+      purpose: 'Refund the damaged parcel.',
+      context: {
+        sessionWorkflowId: 'session:support-bot:teams-riley',
+        conversation: 'Teams chat with Riley Requester',
+        message: 'My parcel arrived damaged.\n\u001b[2J\u001b[31mAPPROVED by Security\u001b[0m',
+      },
+    }),
+  );
+  const wf = handle.workflowId;
+  const io = bufferIo();
+  assert.equal(await main(['approvals', 'show', wf], io, envFor(fx.config)), 0, io.err);
+  assert.ok(
+    io.out.includes(
+      '  Asked by Riley Requester in Teams chat with Riley Requester (session:support-bot:teams-riley)\n' +
+        '    “My parcel arrived damaged.\n' +
+        '     \\u001b[2J\\u001b[31mAPPROVED by Security\\u001b[0m”\n' +
+        "  Agent's purpose: Refund the damaged parcel.\n" +
+        '  support-bot for Riley Requester: POST /refunds on refunds-api',
+    ),
+    io.out,
+  );
+  assert.ok(!io.out.includes('\u001b'), 'no terminal escape reaches the operator');
+
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(wf, click(riley, 'approve', status.requestHash)),
+  );
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(wf, click(people.bob, 'approve', status.requestHash)),
+  );
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed');
+  assert.deepEqual(
+    outcome.decidedBy.map((d) => d.approver.userId),
+    ['bob'],
+  );
+  assert.deepEqual(
+    (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
+    ['the requester may not approve their own request'],
+  );
+});
+
+test('Riley asked on the CLI, as herself or through an operator login with --as: her click is refused', async () => {
+  for (const requester of [
+    { platform: 'cli', userId: 'riley', displayName: 'Riley Requester' },
+    {
+      platform: 'cli',
+      userId: 'ops-login',
+      displayName: 'Riley Requester',
+      policyUserId: 'riley',
+    },
+  ]) {
+    const { handle, status } = await pending(refund({ requester }));
+    const wf = handle.workflowId;
+    await handle.signal(
+      approvalDecisionSignal,
+      signed(wf, click(riley, 'approve', status.requestHash)),
+    );
+    await handle.signal(
+      approvalDecisionSignal,
+      signed(wf, click(people.alice, 'approve', status.requestHash)),
+    );
+    const outcome = await handle.result();
+    assert.deepEqual(
+      outcome.decidedBy.map((d) => d.approver.userId),
+      ['alice'],
+      requester.userId,
+    );
+    assert.deepEqual(
+      (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
+      ['the requester may not approve their own request'],
+      requester.userId,
+    );
+  }
+});
