@@ -12,7 +12,7 @@ import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { withClient } from './client.ts';
-import type { CliIo } from './io.ts';
+import { terminalSafe, type CliIo } from './io.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -218,14 +218,3 @@ export function describeRequest(r: ActionRequest): string {
   );
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }
-
-/**
- * Text from a request made safe for a terminal: control characters (escape sequences that could
- * move the cursor, recolour or rewrite what was printed before) shown as `\u…`; line breaks kept.
- */
-export const terminalSafe = (text: string): string =>
-  text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );

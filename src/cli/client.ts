@@ -8,8 +8,16 @@ export async function withClient<T>(
   env: Record<string, string | undefined>,
   fn: (client: Client, config: Config) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig(env);
-  const client = await createClient(config);
+  return withConfigClient(loadConfig(env), fn);
+}
+
+/** Run `fn` with a client for `config`'s Temporal, closing the connection afterwards. */
+export async function withConfigClient<T>(
+  config: Config,
+  fn: (client: Client, config: Config) => Promise<T>,
+  options: { connectTimeoutMs?: number } = {},
+): Promise<T> {
+  const client = await createClient(config, options);
   try {
     return await fn(client, config);
   } finally {

@@ -1,5 +1,6 @@
 // Where CLI commands read and write: the process by default, a buffer in tests.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 /** Output and input for a CLI command. */
 export interface CliIo {
@@ -7,6 +8,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Read all of standard input. */
   stdin(): Promise<string>;
+  /** Standard input line by line, as typed (interactive commands); ends at EOF. */
+  lines?(): AsyncIterable<string>;
 }
 
 /** The real process streams. */
@@ -14,6 +17,7 @@ export const processIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   stdin: () => Promise.resolve(readFileSync(0, 'utf8')),
+  lines: () => createInterface({ input: process.stdin, terminal: false }),
 };
 
 /** An in-memory CliIo for tests; `out` and `err` collect what was written. */
@@ -27,3 +31,15 @@ export function bufferIo(input = ''): CliIo & { out: string; err: string } {
   };
   return io;
 }
+
+/**
+ * Untrusted text (a request, an agent's reply) made safe for a terminal: control characters
+ * (escape sequences that could move the cursor, recolour or rewrite what was printed before) shown
+ * as `\u…`; line breaks and tabs kept.
+ */
+export const terminalSafe = (text: string): string =>
+  text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );

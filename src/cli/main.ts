@@ -43,6 +43,10 @@ const groups: Record<string, { summary: string; load: () => Promise<Group> }> = 
     summary: 'list and revoke standing approvals',
     load: () => import('./grants.ts'),
   },
+  agents: {
+    summary: 'list agents, talk to one, read and close its sessions',
+    load: () => import('./agents.ts'),
+  },
   policy: {
     summary: 'check policy sets and explain decisions (dry run)',
     load: () => import('./policy.ts'),

@@ -110,3 +110,8 @@ export function mayFetch(agent: Pick<ResolvedAgent, 'webAllowHosts'>, url: URL):
     globMatch(glob.toLowerCase(), glob.includes(':') ? `${url.hostname}:${port}` : url.hostname),
   );
 }
+
+/** True when policy user `userId` is one of the agent's talkers (the CLI's `--as` check). */
+export function mayTalkAs(agent: Pick<ResolvedAgent, 'talkers'>, userId: string): boolean {
+  return agent.talkers.some((talker) => talker.id === userId);
+}

@@ -18,9 +18,18 @@ export function dataConverter(
   };
 }
 
-/** Connect to Temporal and return a client using Airlock's data converter. */
-export async function createClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+/**
+ * Connect to Temporal and return a client using Airlock's data converter; `connectTimeoutMs` bounds
+ * the connect for callers that go on without Temporal (e.g. `airlock agents list`).
+ */
+export async function createClient(
+  config: Config,
+  options: { connectTimeoutMs?: number } = {},
+): Promise<Client> {
+  const connection = await Connection.connect({
+    address: config.TEMPORAL_ADDRESS,
+    ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
+  });
   return new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
