@@ -24,9 +24,10 @@ export async function agentChat(
   return withConfigClient(config, async (client) => {
     const read = (ms: number) => readStatus(client, workflowId, ms).catch(() => null);
     let latest: SessionStatus | null = await read(5_000);
-    // Replies already kept are history; so is anything from before this chat started.
+    // Replies already kept are history; without a first status (no worker yet), so is anything
+    // made before this chat started.
     let shownTurn = latest?.turn ?? 0;
-    const startedAt = new Date().toISOString();
+    const historyBefore = latest ? '' : new Date().toISOString();
     // The turn the session had reached when the last line was sent; its answer comes after it.
     let sentAfter: number | null = null;
     let stopped = false;
@@ -39,7 +40,7 @@ export async function agentChat(
         if (status) {
           latest = status;
           for (const r of status.replies) {
-            if (r.turn <= shownTurn || r.at < startedAt) continue;
+            if (r.turn <= shownTurn || r.at < historyBefore) continue;
             io.stdout(`${agentId}: ${terminalSafe(r.text)}\n`);
             shownTurn = r.turn;
           }

@@ -136,21 +136,23 @@ export async function readStatus(
 }
 
 /**
- * Poll the status every 300 ms until a reply of a turn after `afterTurn` appears, or `ms` pass
- * (then null). Unanswered queries (no worker yet) are waited out like a missing reply.
+ * Poll the status every 300 ms until a reply of a turn after `after.turn` (or made after
+ * `after.at`) appears, or `ms` pass (then null). Unanswered queries (no worker yet) are waited out
+ * like a missing reply.
  */
 export async function waitForReply(
   client: Client,
   workflowId: string,
-  afterTurn: number,
+  after: { turn: number } | { at: string },
   ms: number,
 ): Promise<SessionReply | null> {
+  const isNew = (r: SessionReply) => ('turn' in after ? r.turn > after.turn : r.at >= after.at);
   const deadline = Date.now() + ms;
   for (;;) {
     const left = deadline - Date.now();
     if (left <= 0) return null;
     const status = await readStatus(client, workflowId, Math.min(left, 2_000)).catch(() => null);
-    const reply = status?.replies.find((r) => r.turn > afterTurn);
+    const reply = status?.replies.find(isNew);
     if (reply) return reply;
     await new Promise((r) => setTimeout(r, Math.min(300, Math.max(0, deadline - Date.now()))));
   }

@@ -105,10 +105,19 @@ async function send(
   if (!text.trim()) throw new AirlockError('agent_empty_message', 'the message is empty');
   const sender = await cliSender(config, agentId, values);
   return withClient(config, async (client) => {
-    const before = wait === null ? 0 : ((await readStatus(client, sender.workflowId))?.turn ?? 0);
+    // The reply is of a turn after the one the session had reached; a session that cannot say
+    // (no worker yet) is answered by a reply made after sending.
+    const sentAt = new Date().toISOString();
+    const before =
+      wait === null
+        ? null
+        : await readStatus(client, sender.workflowId).then(
+            (s) => ({ turn: s?.turn ?? 0 }),
+            () => ({ at: sentAt }),
+          );
     const workflowId = await sendAs(client, config, sender, text);
     io.stdout(`${workflowId}\n`);
-    if (wait === null) return 0;
+    if (wait === null || before === null) return 0;
     const reply = await waitForReply(client, workflowId, before, wait * 1000);
     if (!reply) {
       io.stderr(
