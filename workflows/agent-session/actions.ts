@@ -68,6 +68,7 @@ export function runAction(ctx: ActionContext) {
               userId: from.userId,
               ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
               displayName: from.displayName,
+              ...(from.policyUserId ? { policyUserId: from.policyUserId } : {}),
             },
           }
         : {}),
