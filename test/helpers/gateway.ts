@@ -54,6 +54,8 @@ export interface GatewayFixture {
   messages: ProgressMessage[];
   /** What the fake requestAction answers next. */
   nextOutcome: ActionOutcome | Error;
+  /** When set, the next sendMessage fails with it (once). */
+  nextMessageError?: Error;
   /** Everything the gateway logged, as text. */
   logText(): string;
   /** Close the gateway (if open) and start a new one on the same directory with a new inbox, as a new worker would. */
@@ -156,6 +158,9 @@ export async function startGatewayFixture(
         return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
       },
       sendMessage: (m) => {
+        const failure = fixture.nextMessageError;
+        fixture.nextMessageError = undefined;
+        if (failure) return Promise.reject(failure);
         fixture.messages.push(m);
         return Promise.resolve();
       },

@@ -205,6 +205,9 @@ test('messages go to sendMessage with the socket identity, numbered within the t
   const turn = fx.inbox.startTurn('turn-1', [{ kind: 'message', text: 'hi' }]);
   await call(socket, 'GET', '/v1/inbox');
   await send('Looking into it…');
+  // A message that failed gives its number back: the runner's retry is the same (turn, seq).
+  fx.nextMessageError = new Error('chat unreachable');
+  assert.equal((await send('Almost there…')).status, 502);
   await send('Almost there…');
   // The runner lets the turn go (it lost the gateway mid-turn) and gets it again: numbering restarts.
   assert.deepEqual((await call(socket, 'GET', '/v1/inbox')).json().turn, 'turn-1');
