@@ -1,16 +1,17 @@
-// What the session tells the runner, read once at start from the workspace. The contract:
-// `<workspace>/.airlock/agent.json` (written by the session before the container starts) is
+// What the runner needs to know. The agent's settings come from the gateway, `GET /v1/agent` (the
+// session fills them from the policy; nothing in the box can change them):
 //   { "id": "support",                 the agent id (logged; identity comes from the socket)
 //     "instructions": "You are …",     the system instructions
 //     "model": "gpt-4o-mini",          the model id sent to the gateway (which enforces its list)
 //     "sensitivity": "action",         "research" also gets the `fetch` tool
 //     "tools": ["shell", …],           optional: the tools offered (default: all the kind allows)
-//     "maxSteps": 20 }                 optional: model calls per turn
+//     "maxSteps": 20,                  model calls per turn
+//     "sessionId": "support:t1" }      names the session's conversation file in the workspace
 // Environment (optional): AIRLOCK_WORKSPACE (default /workspace), AIRLOCK_GATEWAY_SOCKET (default
 // /gateway/gateway.sock), AIRLOCK_INBOX_WAIT_MS (default 55000). Nothing here holds a key.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { log } from './log.js';
 
 /** Every tool the runner knows; boundary tools go through the gateway. */
 export const TOOL_NAMES = [
@@ -22,28 +23,43 @@ export const TOOL_NAMES = [
   'fetch',
 ];
 
-const agentFile = z.object({
+const agentSettings = z.object({
   id: z.string().min(1),
   instructions: z.string().default(''),
   model: z.string().min(1),
   sensitivity: z.enum(['research', 'action']).default('action'),
-  tools: z.array(z.enum(TOOL_NAMES)).optional(),
+  tools: z.array(z.string()).optional(),
   maxSteps: z.number().int().min(1).max(200).default(20),
+  sessionId: z.string().min(1),
 });
 
-/** Read the runner's settings: the agent file plus paths from the environment. */
-export async function loadConfig(env = process.env) {
-  const workspace = env.AIRLOCK_WORKSPACE || '/workspace';
-  const stateDir = join(workspace, '.airlock');
-  const file = join(stateDir, 'agent.json');
-  const agent = agentFile.parse(JSON.parse(await readFile(file, 'utf8')));
-  const allowed = TOOL_NAMES.filter((t) => t !== 'fetch' || agent.sensitivity === 'research');
+/** The runner's paths and timings from the environment. */
+export function runnerEnv(env = process.env) {
   return {
-    agent,
-    tools: agent.tools ? allowed.filter((t) => agent.tools.includes(t)) : allowed,
-    workspace,
-    conversationPath: join(stateDir, 'conversation.json'),
+    workspace: env.AIRLOCK_WORKSPACE || '/workspace',
     socketPath: env.AIRLOCK_GATEWAY_SOCKET || '/gateway/gateway.sock',
     inboxWaitMs: Number(env.AIRLOCK_INBOX_WAIT_MS || 55_000),
   };
+}
+
+/** Parse the gateway's `/v1/agent` answer into the agent and the tools it is offered. */
+export function parseAgent(body) {
+  const agent = agentSettings.parse(body);
+  const allowed = TOOL_NAMES.filter((t) => t !== 'fetch' || agent.sensitivity === 'research');
+  const unknown = (agent.tools ?? []).filter((t) => !TOOL_NAMES.includes(t));
+  if (unknown.length > 0) log('warn', 'unknown tools ignored', { tools: unknown });
+  return {
+    agent,
+    tools: agent.tools ? allowed.filter((t) => agent.tools.includes(t)) : allowed,
+  };
+}
+
+/**
+ * The session's conversation file. The workspace volume is shared by all sessions of one agent,
+ * so each session has its own folder, named by its id made safe for a file name.
+ */
+export function conversationPath(workspace, sessionId) {
+  let name = sessionId.replace(/[^A-Za-z0-9_.-]/g, '_');
+  if (/^\.*$/.test(name)) name = name.replace(/\./g, '_') || '_';
+  return join(workspace, '.airlock', 'sessions', name, 'conversation.json');
 }

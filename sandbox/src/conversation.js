@@ -1,33 +1,54 @@
-// The conversation kept as JSON in the workspace (`.airlock/conversation.json`), so a recreated
-// container resumes with the whole history. Written atomically (temp file, then rename): a
+// The session's conversation kept as JSON in the workspace (`.airlock/sessions/<id>/
+// conversation.json`), so a recreated container resumes with the whole history, with the last
+// finished turn's id and reply: a turn delivered again after the runner finished it is answered
+// from here, never by running the model twice. Written atomically (temp file, then rename): a
 // container killed mid-write leaves the previous version, never half a file.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Load the saved messages (AI SDK ModelMessage objects); none when the file does not exist. */
+/** Load the saved messages (AI SDK ModelMessage objects) and last turn; empty when there is no file. */
 export async function loadConversation(path) {
   try {
     const saved = JSON.parse(await readFile(path, 'utf8'));
-    return Array.isArray(saved.messages) ? saved.messages : [];
+    const lastTurn =
+      typeof saved.lastTurn?.id === 'string' && typeof saved.lastTurn?.reply === 'string'
+        ? { id: saved.lastTurn.id, reply: saved.lastTurn.reply }
+        : undefined;
+    return { messages: Array.isArray(saved.messages) ? saved.messages : [], lastTurn };
   } catch (err) {
-    if (err.code === 'ENOENT') return [];
+    if (err.code === 'ENOENT') return { messages: [], lastTurn: undefined };
     throw err;
   }
 }
 
-/** Save the messages. */
-export async function saveConversation(path, messages) {
+/** Save the messages and the turn that produced them. */
+export async function saveConversation(path, { messages, lastTurn }) {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify({ version: 1, savedAt: new Date().toISOString(), messages }));
+  const saved = { version: 2, savedAt: new Date().toISOString(), lastTurn, messages };
+  await writeFile(tmp, JSON.stringify(saved));
   await rename(tmp, path);
 }
 
-/** One user message from a batch of turn input (what people said, outcomes of earlier actions). */
+function describe(item) {
+  // What the session sends (workflows/agent-session/types.ts TurnItem).
+  if (item.kind === 'message' && item.message && typeof item.message.text === 'string') {
+    const who = item.message.from?.displayName;
+    return who ? `${who}: ${item.message.text}` : item.message.text;
+  }
+  if (item.kind === 'action-outcome') {
+    const update = `Update on action ${item.id}: ${item.message ?? item.outcome}`;
+    return item.result === undefined ? update : `${update}\nResult: ${JSON.stringify(item.result)}`;
+  }
+  // Older and hand-made shapes: `{ from, text }`.
+  if (typeof item.text === 'string') {
+    const who = typeof item.from === 'string' ? item.from : item.from?.displayName;
+    return who ? `${who}: ${item.text}` : item.text;
+  }
+  return `Update: ${JSON.stringify(item)}`;
+}
+
+/** One user message from a turn's items (what people said, outcomes of earlier actions). */
 export function turnMessage(items) {
-  const parts = items.map((item) => {
-    if (typeof item.text === 'string') return item.from ? `${item.from}: ${item.text}` : item.text;
-    return `Update: ${JSON.stringify(item)}`;
-  });
-  return { role: 'user', content: parts.join('\n\n') };
+  return { role: 'user', content: items.map(describe).join('\n\n') };
 }

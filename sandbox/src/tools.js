@@ -56,6 +56,30 @@ function runShell(command, cwd, timeoutMs) {
   });
 }
 
+/** What an action request's answer means, in words the model can act on. */
+function actionAnswer({ status, body }) {
+  if (status === 200)
+    return { ...body, note: 'The action was carried out; result is what the service answered.' };
+  if (status === 202) {
+    const note = `Waiting for human approval (id ${body?.id}); you will be told the outcome in a later turn. Tell the user.`;
+    return { ...body, note };
+  }
+  if (status === 403) {
+    const reason = body?.reason ?? body?.error?.message;
+    return {
+      status: 'denied',
+      reason,
+      note: 'The action was refused; do not ask again as it is. Tell the user why.',
+    };
+  }
+  return {
+    status: 'failed',
+    httpStatus: status,
+    error: body?.error ?? body,
+    note: 'The action could not be requested. Tell the user; you may try again later.',
+  };
+}
+
 /** The answer a gateway call gives the model: the gateway's JSON, and what a status means. */
 function gatewayAnswer({ status, body }) {
   if (status >= 200 && status < 300) return body;
@@ -99,7 +123,7 @@ export function createTools({ names, workspace, gateway }) {
     request_action: tool({
       description:
         'Ask for a sensitive action outside the sandbox (an API call made with credentials you do not hold). ' +
-        'Answers executed (with the result), pending (a person must approve; the outcome arrives later as a new message, so tell the user and stop waiting), or denied (with the reason).',
+        'Answers executed (with the result), pending (a person must approve; the outcome arrives in a later turn, so tell the user and do not wait), denied (with the reason), or failed.',
       inputSchema: z.object({
         capability: z.string().min(1),
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
@@ -107,7 +131,7 @@ export function createTools({ names, workspace, gateway }) {
         body: z.unknown().optional(),
         purpose: z.string().min(1).describe('Why, in one sentence an approver will read.'),
       }),
-      execute: async (input) => gatewayAnswer(await gateway.call('POST', '/v1/actions', input)),
+      execute: async (input) => actionAnswer(await gateway.call('POST', '/v1/actions', input)),
     }),
     send_message: tool({
       description: 'Send a progress message to the user now, before your final answer.',

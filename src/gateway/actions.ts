@@ -1,5 +1,5 @@
 // `POST /v1/actions`: a sensitive call the agent asks for. The gateway validates the shape, adds
-// who asked from its own binding (never from the request), and hands it to the injected
+// who asked from its own binding (never from the request) and the turn in flight, and hands it to the injected
 // `requestAction`, which the session turns into a sensitive-action workflow. The answer says what
 // became of it: executed (200, with the result), pending approval (202, with an id; the outcome
 // reaches the agent as a later turn), or denied (403, with the reason).
@@ -23,6 +23,8 @@ export interface ActionsDeps {
   sessionId: string;
   limits: GatewayLimits;
   logger: Logger;
+  /** The turn in flight (the inbox's current turn), null between turns. */
+  currentTurn(): string | null;
   requestAction(request: ActionRequest): Promise<ActionOutcome>;
 }
 
@@ -34,8 +36,10 @@ export async function handleAction(
 ): Promise<void> {
   const input = await readJson(req, res, actionInput, deps.limits.maxBodyBytes);
   if (!input) return;
+  const turn = deps.currentTurn();
   const log = deps.logger.child({
     agent: deps.agent.id,
+    turn,
     capability: input.capability,
     method: input.method,
     path: input.path,
@@ -46,6 +50,7 @@ export async function handleAction(
       ...input,
       agentId: deps.agent.id,
       sessionId: deps.sessionId,
+      turn,
     });
   } catch (err) {
     log.error({ err }, 'action request failed');

@@ -1,26 +1,58 @@
-// The conversation endpoints: `POST /v1/messages` (progress for the user while the agent works,
-// handed to the injected `sendMessage`) and `GET /v1/inbox?wait=ms` (the runner's long-poll for the
-// next turn's input: 200 with the batch, or 204 after the wait). A poll whose client is gone by the
-// time its batch arrives puts the batch back, so a turn's input is never lost on the socket.
+// The conversation endpoints: `GET /v1/inbox?wait=ms` (the runner's long-poll for the next turn:
+// 200 with `{ turn, items }`, or 204 after the wait), `POST /v1/turns/<turn>/done` (the runner's
+// report that ends the turn, with its reply), `POST /v1/messages` (progress for the user while the
+// agent works, handed to the injected `sendMessage` numbered within the turn) and `GET /v1/agent`.
+// A poll whose client is gone by the time its batch arrives puts the batch back, so a turn's input
+// is never lost on the socket.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { GatewayError, readJson, sendJson } from './edge.ts';
 import type { TurnInbox } from './inbox.ts';
-import type { GatewayAgent, GatewayLimits } from './types.ts';
+import type { GatewayAgent, GatewayLimits, ProgressMessage, RunnerSettings } from './types.ts';
 
 const messageInput = z.strictObject({ text: z.string().trim().min(1).max(40_000) });
+const doneInput = z.strictObject({ reply: z.string().max(200_000) });
 
-/** What the message endpoints need. */
+/** What the conversation endpoints need. */
 export interface MessagesDeps {
   agent: GatewayAgent;
+  runner: RunnerSettings;
   sessionId: string;
   limits: GatewayLimits;
   logger: Logger;
   inbox: TurnInbox;
+  progress: ProgressCounter;
   /** Aborted when the gateway closes: pending polls end at once. */
   closing: AbortSignal;
-  sendMessage(message: { agentId: string; sessionId: string; text: string }): Promise<void>;
+  sendMessage(message: ProgressMessage): Promise<void>;
+}
+
+/**
+ * Numbers progress messages within a turn from 1. A turn delivered again numbers from 1 again, and
+ * a number whose message failed is given back, so a retried turn re-sending its messages gets the
+ * same (turn, seq) keys and the poster can drop the duplicates.
+ */
+export class ProgressCounter {
+  private turn: string | null = null;
+  private count = 0;
+
+  /** Turn `turn` was (re)delivered to the runner. */
+  restart(turn: string | null): void {
+    this.turn = turn;
+    this.count = 0;
+  }
+
+  /** The next number for a message in `turn`. */
+  next(turn: string | null): number {
+    if (turn !== this.turn) this.restart(turn);
+    return ++this.count;
+  }
+
+  /** The message numbered `seq` was not delivered: its number is used again. */
+  giveBack(turn: string | null, seq: number): void {
+    if (turn === this.turn && seq === this.count) this.count--;
+  }
 }
 
 /** Handle `POST /v1/messages`. */
@@ -31,13 +63,37 @@ export async function handleMessage(
 ): Promise<void> {
   const input = await readJson(req, res, messageInput, deps.limits.maxBodyBytes);
   if (!input) return;
+  const turn = deps.inbox.current ?? null;
+  const seq = deps.progress.next(turn);
   try {
-    await deps.sendMessage({ agentId: deps.agent.id, sessionId: deps.sessionId, text: input.text });
+    await deps.sendMessage({
+      agentId: deps.agent.id,
+      sessionId: deps.sessionId,
+      text: input.text,
+      turn,
+      seq,
+    });
   } catch (err) {
-    deps.logger.error({ err, agent: deps.agent.id }, 'progress message not delivered');
+    deps.progress.giveBack(turn, seq);
+    deps.logger.error({ err, agent: deps.agent.id, turn, seq }, 'progress message not delivered');
     throw new GatewayError(502, 'message_failed', 'The message could not be delivered; try again.');
   }
   sendJson(res, 200, { status: 'sent' });
+}
+
+/** Handle `POST /v1/turns/<turn>/done`. */
+export async function handleTurnDone(
+  req: IncomingMessage,
+  res: ServerResponse,
+  turn: string,
+  deps: MessagesDeps,
+): Promise<void> {
+  const input = await readJson(req, res, doneInput, deps.limits.maxBodyBytes);
+  if (!input) return;
+  if (!deps.inbox.complete(turn, { reply: input.reply }))
+    throw new GatewayError(404, 'turn_not_found', `No turn ${turn} is waiting.`);
+  deps.logger.info({ turn }, 'turn done');
+  sendJson(res, 200, { status: 'done' });
 }
 
 /** Handle `GET /v1/inbox?wait=ms`. */
@@ -54,15 +110,23 @@ export async function handleInbox(
   const gone = new AbortController();
   const onClose = (): void => gone.abort();
   res.on('close', onClose);
-  const items = await deps.inbox.next(waitMs, AbortSignal.any([gone.signal, deps.closing]));
+  const batch = await deps.inbox.next(waitMs, AbortSignal.any([gone.signal, deps.closing]));
   res.off('close', onClose);
-  if (!items) {
+  if (!batch) {
     if (!res.destroyed) res.writeHead(204).end();
     return;
   }
   if (res.destroyed || deps.closing.aborted) {
-    deps.inbox.requeue(items);
+    deps.inbox.requeue(batch);
     return;
   }
-  sendJson(res, 200, { items });
+  deps.progress.restart(batch.turn);
+  deps.logger.info({ turn: batch.turn, items: batch.items.length }, 'turn delivered');
+  sendJson(res, 200, { turn: batch.turn, items: batch.items });
+}
+
+/** Handle `GET /v1/agent`: the runner's settings. */
+export function handleAgent(res: ServerResponse, deps: MessagesDeps): Promise<void> {
+  sendJson(res, 200, deps.runner);
+  return Promise.resolve();
 }

@@ -2,7 +2,8 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-// about who it is. Routes: chat completions (model-proxy.ts), actions, fetch, messages and inbox.
+// about who it is. Routes: chat completions (model-proxy.ts), actions, fetch, and the conversation
+// endpoints (messages.ts): the runner's settings, the inbox, turn reports and progress messages.
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -11,7 +12,13 @@ import { handleAction } from './actions.ts';
 import { TokenBudget } from './budget.ts';
 import { GatewayError, sendError } from './edge.ts';
 import { handleFetch } from './fetch.ts';
-import { handleInbox, handleMessage } from './messages.ts';
+import {
+  handleAgent,
+  handleInbox,
+  handleMessage,
+  handleTurnDone,
+  ProgressCounter,
+} from './messages.ts';
 import { proxyChatCompletion } from './model-proxy.ts';
 import type { GatewayOptions } from './types.ts';
 
@@ -28,6 +35,9 @@ export interface Gateway {
 /** The socket file name inside a gateway directory. */
 export const GATEWAY_SOCKET = 'gateway.sock';
 
+/** `/v1/turns/<turn>/done`, the turn id URL-encoded. */
+const turnDonePath = /^\/v1\/turns\/([^/]+)\/done$/;
+
 /** Start a gateway for one agent in one session. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { agent, session, logger, limits } = options;
@@ -40,31 +50,48 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const deps = { agent, limits, logger: log, sessionId: session.id };
   const conversation = {
     ...deps,
+    runner: options.runner,
     inbox: options.inbox,
+    progress: new ProgressCounter(),
     closing: closing.signal,
     sendMessage: options.sendMessage,
   };
+  const currentTurn = (): string | null => options.inbox.current ?? null;
   const model = { ...deps, store: options.store, budget, onUsage: options.onUsage };
   const routes: Record<string, Route> = {
     'POST /v1/chat/completions': (req, res) => proxyChatCompletion(req, res, model),
     'POST /v1/actions': (req, res) =>
-      handleAction(req, res, { ...deps, requestAction: options.requestAction }),
+      handleAction(req, res, { ...deps, currentTurn, requestAction: options.requestAction }),
     'POST /v1/fetch': (req, res) => handleFetch(req, res, deps),
     'POST /v1/messages': (req, res) => handleMessage(req, res, conversation),
     'GET /v1/inbox': (req, res, url) => handleInbox(req, res, url, conversation),
+    'GET /v1/agent': (_req, res) => handleAgent(res, conversation),
   };
-  const unrouted = (method: string | undefined, path: string): GatewayError =>
-    Object.keys(routes).some((k) => k.endsWith(` ${path}`))
+  // The one route with a parameter: the turn id, URL-encoded by the runner.
+  const turnDone: Route = async (req, res, url) => {
+    let turn: string;
+    try {
+      turn = decodeURIComponent(turnDonePath.exec(url.pathname)?.[1] ?? '');
+    } catch {
+      throw new GatewayError(400, 'invalid_request', 'The turn id in the path is malformed.');
+    }
+    return handleTurnDone(req, res, turn, conversation);
+  };
+  const routeOf = (method: string | undefined, path: string): Route => {
+    const fixed = routes[`${method} ${path}`];
+    if (fixed) return fixed;
+    const isTurnDone = turnDonePath.test(path);
+    if (isTurnDone && method === 'POST') return turnDone;
+    const known = isTurnDone || Object.keys(routes).some((k) => k.endsWith(` ${path}`));
+    const refusal = known
       ? new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}.`)
       : new GatewayError(404, 'not_found', `No such endpoint: ${method} ${path}.`);
+    return () => Promise.reject(refusal);
+  };
 
   const server = createServer(serverOptions(), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
-    const route = routes[`${req.method} ${url.pathname}`];
-    const handled = route
-      ? route(req, res, url)
-      : Promise.reject(unrouted(req.method, url.pathname));
-    handled.catch((err: unknown) => {
+    routeOf(req.method, url.pathname)(req, res, url).catch((err: unknown) => {
       if (err instanceof GatewayError) {
         log.warn({ path: url.pathname, status: err.status, code: err.code }, 'gateway refused');
         return sendError(res, err);

@@ -1,6 +1,7 @@
 // What a gateway is bound to and what it is given: the agent's settings as a plain object (the
-// session code fills it from the policy), the session, and the injected hooks through which the
-// gateway reaches the rest of Airlock (sensitive actions, messages to the user, the turn inbox).
+// session code fills it from the policy), the settings it serves the runner, the session, and the
+// injected hooks through which the gateway reaches the rest of Airlock (sensitive actions, messages
+// to the user, the turn inbox).
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { CredentialStore } from '../vault/types.ts';
@@ -21,6 +22,23 @@ export interface GatewayAgent {
   tokenBudget?: number;
   /** Host globs a research agent may fetch (hostname, or `host:port` when the glob has a colon). */
   webHosts: string[];
+}
+
+/** What the runner in the box is told about its agent (`GET /v1/agent`); nothing secret. */
+export interface RunnerSettings {
+  id: string;
+  /** The system instructions. */
+  instructions: string;
+  /** The model id the runner asks for (the gateway enforces the agent's list). */
+  model: string;
+  /** `research` also gets the `fetch` tool. */
+  sensitivity: 'research' | 'action';
+  /** The tools offered; unset: all the sensitivity allows. */
+  tools?: string[];
+  /** Model calls per turn. */
+  maxSteps: number;
+  /** Names the conversation file in the workspace the agent's sessions share. */
+  sessionId: string;
 }
 
 /** The session a gateway belongs to. */
@@ -49,6 +67,19 @@ export type ActionOutcome =
 export interface ActionRequest extends ActionInput {
   agentId: string;
   sessionId: string;
+  /** The turn in flight when the agent asked (the inbox's current turn). */
+  turn: string | null;
+}
+
+/** A progress message for the user, handed to `sendMessage`. */
+export interface ProgressMessage {
+  agentId: string;
+  sessionId: string;
+  text: string;
+  /** The turn in flight (the inbox's current turn), null between turns. */
+  turn: string | null;
+  /** The message's number within the turn, from 1; a turn delivered again counts from 1 again, so (turn, seq) identifies a message across retries. */
+  seq: number;
 }
 
 /** Limits the gateway applies; see `gatewayLimits` for the configured values. */
@@ -76,12 +107,14 @@ export interface GatewayOptions {
   /** The gateway's own directory (bind-mounted into the sandbox); the socket is created in it. */
   socketDir: string;
   agent: GatewayAgent;
+  /** Served to the runner as `GET /v1/agent`. */
+  runner: RunnerSettings;
   session: GatewaySession;
   store: CredentialStore;
   logger: Logger;
   limits: GatewayLimits;
   requestAction: (request: ActionRequest) => Promise<ActionOutcome>;
-  sendMessage: (message: { agentId: string; sessionId: string; text: string }) => Promise<void>;
+  sendMessage: (message: ProgressMessage) => Promise<void>;
   inbox: TurnInbox;
   /** Called after each model call with the tokens it used and the session's total. */
   onUsage?: (usage: { tokens: number; total: number }) => void;

@@ -31,9 +31,12 @@ export const boxLabel = {
   role: 'airlock.role',
 } as const;
 
-// PID 1 is Docker's init (reaps what exec'd commands leave behind); it runs an idle Node that
-// keeps the box up until stopped. Turns run through `execInBox`.
-const idleCmd = ['node', '-e', 'setInterval(() => {}, 1 << 30)'];
+// PID 1 is Docker's init (forwards signals, reaps what the agent's commands leave behind); it runs
+// the agent runner, which waits for the gateway's socket and then long-polls it for turns until the
+// box is stopped. No restart policy: a runner that dies ends the box, and the next turn ensures it.
+const runnerCmd = ['node', '/app/runner.js'];
+/** Where the runner finds the gateway: the socket inside the mounted gateway directory. */
+export const BOX_GATEWAY_SOCKET = '/gateway/gateway.sock';
 const stopGraceSec = 5;
 const nameWaitTries = 100; // × 50 ms
 
@@ -162,7 +165,8 @@ function createOptions(spec: AgentBoxSpec): Docker.ContainerCreateOptions {
   return {
     name: agentBoxName(spec),
     Image: spec.image,
-    Cmd: idleCmd,
+    Cmd: runnerCmd,
+    Env: [`AIRLOCK_GATEWAY_SOCKET=${BOX_GATEWAY_SOCKET}`],
     User: '1000:1000',
     WorkingDir: '/workspace',
     Labels: labelsOf(spec),

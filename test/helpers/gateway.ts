@@ -1,6 +1,7 @@
 // Fixtures for gateway tests: a real encrypted vault holding a canary model key, the stand-in
 // model as the upstream (it accepts only that key), a gateway on a unix socket in a fresh
-// directory with a captured logger, and an HTTP client over the socket as the agent runner uses it.
+// directory with a captured logger (and reopened on the same directory, as a new worker would),
+// and an HTTP client over the socket as the agent runner uses it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
@@ -12,7 +13,7 @@ import {
   type ModelStandin,
   type ScriptStep,
 } from '../../src/dev/model-standin.ts';
-import { createMemoryInbox, type MemoryInbox } from '../../src/gateway/inbox.ts';
+import { createMemoryInbox, type MemoryInbox, type TurnInbox } from '../../src/gateway/inbox.ts';
 import { createGateway, type Gateway } from '../../src/gateway/server.ts';
 import type {
   ActionOutcome,
@@ -20,6 +21,8 @@ import type {
   GatewayAgent,
   GatewayLimits,
   GatewayOptions,
+  ProgressMessage,
+  RunnerSettings,
 } from '../../src/gateway/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { FileCredentialStore } from '../../src/vault/file-store.ts';
@@ -43,14 +46,20 @@ export interface GatewayFixture {
   gateway: Gateway;
   model: ModelStandin;
   agent: GatewayAgent;
+  /** What `GET /v1/agent` serves. */
+  runner: RunnerSettings;
   inbox: MemoryInbox;
   /** Every action request and message the gateway handed on. */
   actions: ActionRequest[];
-  messages: { agentId: string; sessionId: string; text: string }[];
+  messages: ProgressMessage[];
   /** What the fake requestAction answers next. */
   nextOutcome: ActionOutcome | Error;
+  /** When set, the next sendMessage fails with it (once). */
+  nextMessageError?: Error;
   /** Everything the gateway logged, as text. */
   logText(): string;
+  /** Close the gateway (if open) and start a new one on the same directory with a new inbox, as a new worker would. */
+  reopen(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +67,9 @@ export interface GatewayFixture {
 export async function startGatewayFixture(
   options: {
     agent?: Partial<GatewayAgent>;
+    runner?: Partial<RunnerSettings>;
+    /** Wrap the memory inbox the gateway is given (to hold a batch between the queue and the socket). */
+    wrapInbox?: (inbox: MemoryInbox) => TurnInbox;
     script?: ScriptStep[];
     limits?: Partial<GatewayLimits>;
     tokensUsed?: number;
@@ -105,22 +117,38 @@ export async function startGatewayFixture(
         done();
       },
     });
-    const inbox = createMemoryInbox();
+    const sessionId = 'session:support:t1';
+    const runner: RunnerSettings = {
+      id: agent.id,
+      instructions: 'You help with parcels.',
+      model: 'standin-1',
+      sensitivity: agent.sensitivity,
+      maxSteps: 20,
+      sessionId,
+      ...options.runner,
+    };
     const fixture: GatewayFixture = {
       gateway: undefined as unknown as Gateway,
       model,
       agent,
-      inbox,
+      runner,
+      inbox: createMemoryInbox(),
       actions: [],
       messages: [],
       nextOutcome: { status: 'pending', id: 'action:1' },
       logText: () => raw.join(''),
+      reopen: async () => {
+        await fixture.gateway.close();
+        fixture.inbox = createMemoryInbox();
+        fixture.gateway = await createGateway(gatewayOptions());
+      },
       close,
     };
-    const gatewayOptions: GatewayOptions = {
+    const gatewayOptions = (): GatewayOptions => ({
       socketDir: join(dir, 'socket'),
       agent,
-      session: { id: 'session:support:t1', tokensUsed: options.tokensUsed ?? 0 },
+      runner,
+      session: { id: sessionId, tokensUsed: options.tokensUsed ?? 0 },
       store,
       logger: createLogger({ level: 'debug' }, sink),
       limits: { ...testLimits, ...options.limits },
@@ -130,12 +158,15 @@ export async function startGatewayFixture(
         return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
       },
       sendMessage: (m) => {
+        const failure = fixture.nextMessageError;
+        fixture.nextMessageError = undefined;
+        if (failure) return Promise.reject(failure);
         fixture.messages.push(m);
         return Promise.resolve();
       },
-      inbox,
-    };
-    fixture.gateway = await createGateway(gatewayOptions);
+      inbox: options.wrapInbox ? options.wrapInbox(fixture.inbox) : fixture.inbox,
+    });
+    fixture.gateway = await createGateway(gatewayOptions());
     cleanups.push(() => fixture.gateway.close());
     return fixture;
   } catch (err) {

@@ -1,36 +1,50 @@
-// Fixtures for agent-runner tests: a workspace directory on the host holding the agent file the
-// session would write, and the real runner in a real sandbox container (the image's default
-// command) with the gateway's directory and the workspace mounted, stopped when a test is done.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Fixtures for agent-runner tests: a workspace directory on the host (the runner gets its settings
+// from the gateway, so it starts empty), and the real runner in a real sandbox container (the
+// image's own command) with the gateway's directory and the workspace mounted, stopped when a test
+// is done; helpers to wait for a turn's report and to read what the runner logged so far.
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SandboxDriver } from '../../src/sandbox/driver.ts';
 import type { SandboxResult } from '../../workflows/sandbox-run/activities.ts';
 
+/** What the runner saves for a session. */
+export interface SavedConversation {
+  messages: Record<string, unknown>[];
+  lastTurn?: { id: string; reply: string };
+}
+
 /** A host directory mounted as an agent's /workspace. */
 export interface Workspace {
   dir: string;
-  /** The saved conversation's messages (`.airlock/conversation.json`). */
-  conversation(): Record<string, unknown>[];
+  /** The saved conversation of session `sessionId` (`.airlock/sessions/<id made safe>/conversation.json`). */
+  saved(sessionId: string): SavedConversation;
+  /** Its messages. */
+  conversation(sessionId: string): Record<string, unknown>[];
   remove(): void;
 }
 
-/** Create a workspace holding `.airlock/agent.json` with `agent`. */
-export function createWorkspace(agent: Record<string, unknown>): Workspace {
+/** The folder name the runner gives a session id. */
+export function sessionFolder(sessionId: string): string {
+  return sessionId.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** Create an empty workspace the box's user may write to. */
+export function createWorkspace(): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-ws-'));
   // The runner is uid 1000 in the box; the test's user owns the directory on the host.
   chmodSync(dir, 0o777);
-  mkdirSync(join(dir, '.airlock'), { mode: 0o777 });
-  chmodSync(join(dir, '.airlock'), 0o777);
-  writeFileSync(join(dir, '.airlock', 'agent.json'), JSON.stringify(agent));
+  const saved = (sessionId: string): SavedConversation =>
+    JSON.parse(
+      readFileSync(
+        join(dir, '.airlock', 'sessions', sessionFolder(sessionId), 'conversation.json'),
+        'utf8',
+      ),
+    ) as SavedConversation;
   return {
     dir,
-    conversation: () =>
-      (
-        JSON.parse(readFileSync(join(dir, '.airlock', 'conversation.json'), 'utf8')) as {
-          messages: Record<string, unknown>[];
-        }
-      ).messages,
+    saved,
+    conversation: (sessionId) => saved(sessionId).messages,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -84,16 +98,46 @@ export function startRunner(
 /** Wait until `check` holds while `runner` runs; fails after `ms`, or at once if it exits. */
 export async function eventually(
   runner: RunningRunner,
-  check: () => boolean,
+  check: () => boolean | Promise<boolean>,
   what: string,
   ms = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     const exited = runner.exited;
     if (exited)
       throw new Error(`the runner exited (${exited.exitCode}) before ${what}: ${exited.stderr}`);
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Wait for `promise` while `runner` runs; fails after `ms`, or at once if the runner exits. */
+export async function settled<T>(
+  runner: RunningRunner,
+  promise: Promise<T>,
+  what: string,
+  ms = 30_000,
+): Promise<T> {
+  let value: { ok: true; value: T } | { ok: false; err: unknown } | undefined;
+  promise.then(
+    (v) => (value = { ok: true, value: v }),
+    (err: unknown) => (value = { ok: false, err }),
+  );
+  await eventually(runner, () => value !== undefined, what, ms);
+  if (!value?.ok) throw value?.err;
+  return value.value;
+}
+
+/** What the container `name` has printed so far (both streams, with Docker's frame headers; '' before it exists). */
+export async function logsOf(driver: SandboxDriver, name: string): Promise<string> {
+  try {
+    const raw = await driver.docker
+      .getContainer(name)
+      .logs({ stdout: true, stderr: true, follow: false });
+    return raw.toString('utf8');
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return '';
+    throw err;
   }
 }

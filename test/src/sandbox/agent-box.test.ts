@@ -107,6 +107,11 @@ test('a new box enforces the sandbox limits, seen from inside and in inspect', a
     assert.equal(host.NanoCpus, 500_000_000);
     assert.match(String(host.Tmpfs?.['/tmp']), /noexec/);
     assert.equal(info.Config.User, '1000:1000');
+    // The box runs the agent runner itself, pointed at the mounted gateway socket.
+    assert.deepEqual(info.Config.Cmd, ['node', '/app/runner.js']);
+    assert.ok(info.Config.Env.includes('AIRLOCK_GATEWAY_SOCKET=/gateway/gateway.sock'));
+    assert.equal(host.Init, true);
+    assert.ok(['', 'no'].includes(host.RestartPolicy?.Name ?? ''), 'no restart policy');
     const mounts = Object.fromEntries(info.Mounts.map((m) => [m.Destination, m]));
     assert.equal(mounts['/workspace']?.Type, 'volume');
     assert.equal(mounts['/workspace']?.Name, `airlock-ws-${spec.agentId}`);

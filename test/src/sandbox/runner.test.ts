@@ -1,11 +1,13 @@
 // The agent runner as it runs in production: the image's own command in a real sandbox container,
-// a real gateway on the mounted socket, the scripted stand-in model upstream. One turn uses the
-// in-box tools (write a file, `cat` it) and replies through the gateway; a second container on the
-// same workspace resumes with the saved history; a sensitive action reaches the gateway as asked
-// and its `pending` answer goes back to the model as the tool result.
+// a real gateway on the mounted socket serving its settings and turns, the scripted stand-in model
+// upstream. A turn uses the in-box tools and is reported done with the model's reply; a second
+// container on the same workspace resumes the session's saved history; a turn delivered twice runs
+// the model once; a gateway gone mid-turn gets the turn abandoned and then done when redelivered;
+// a model error ends the turn saying so; a sensitive action reaches the gateway with its turn, and
+// its `pending` answer and later outcome reach the model.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { textOf, type ChatMessage } from '../../../src/dev/model-standin.ts';
@@ -14,6 +16,9 @@ import { CANARY, startGatewayFixture, type GatewayFixture } from '../../helpers/
 import {
   createWorkspace,
   eventually,
+  logsOf,
+  sessionFolder,
+  settled,
   startRunner,
   type RunningRunner,
   type Workspace,
@@ -27,40 +32,53 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const agentFile = { id: 'support', instructions: 'You help with parcels.', model: 'standin-1' };
+/** A message item as the session sends it. */
+function said(text: string, displayName = 'Riley'): Record<string, unknown> {
+  return {
+    kind: 'message',
+    message: {
+      messageId: randomUUID(),
+      from: { platform: 'cli', userId: 'riley', displayName, policyUserId: 'riley' },
+      text,
+      receivedAt: new Date().toISOString(),
+    },
+  };
+}
 
 /** The messages the stand-in received in its `i`-th request. */
 function sent(fx: GatewayFixture, i: number): ChatMessage[] {
   return (fx.model.requests[i]?.body?.['messages'] ?? []) as ChatMessage[];
 }
 
-async function setUp(script: Parameters<typeof startGatewayFixture>[0]): Promise<{
+async function setUp(options: Parameters<typeof startGatewayFixture>[0]): Promise<{
   fx: GatewayFixture;
   ws: Workspace;
-  run: (label: string) => RunningRunner;
+  session: string;
+  run: (label: string) => { runner: RunningRunner; name: string };
 }> {
-  const fx = await startGatewayFixture(script);
+  const fx = await startGatewayFixture(options);
   cleanups.push(() => fx.close());
-  const ws = createWorkspace(agentFile);
+  const ws = createWorkspace();
   cleanups.push(() => ws.remove());
-  const run = (label: string): RunningRunner => {
+  const run = (label: string): { runner: RunningRunner; name: string } => {
     const name = `airlock-runner-test-${label}-${randomUUID()}`;
     cleanups.push(() => driver.remove(name));
-    return startRunner(driver, {
+    const runner = startRunner(driver, {
       name,
       image: config.AIRLOCK_SANDBOX_IMAGE,
       socketPath: fx.gateway.socketPath,
       workspace: ws.dir,
     });
+    return { runner, name };
   };
-  return { fx, ws, run };
+  return { fx, ws, session: fx.runner.sessionId, run };
 }
 
 test(
-  'a turn runs tools in the box, replies through the gateway, and a new container resumes it',
+  'a turn runs tools in the box and is reported done with the reply; a new container resumes it',
   { timeout: 120_000 },
   async () => {
-    const { fx, ws, run } = await setUp({
+    const { fx, ws, session, run } = await setUp({
       script: [
         {
           name: 'write',
@@ -85,16 +103,17 @@ test(
       ],
     });
 
-    const first = run('first');
-    fx.inbox.push({ type: 'message', from: 'riley', text: 'Please write a note.' });
-    await eventually(first, () => fx.messages.length >= 1, 'the first reply');
+    const first = run('first').runner;
+    const report = await settled(
+      first,
+      fx.inbox.startTurn('turn-1', [said('Please write a note.')]),
+      'the first report',
+    );
     const firstRun = await first.stop();
 
-    assert.deepEqual(fx.model.used, ['write', 'cat', 'answer'], firstRun.stderr);
-    assert.deepEqual(
-      fx.messages.map((m) => m.text),
-      ['The note says hello.'],
-    );
+    assert.deepEqual(report, { reply: 'The note says hello.' }, firstRun.stderr);
+    assert.deepEqual(fx.model.used, ['write', 'cat', 'answer']);
+    assert.deepEqual(fx.messages, [], 'the reply is reported, not sent as a message');
     // The model saw each tool's result: the write, then the file's content from `cat`.
     const afterWrite = sent(fx, 1).at(-1);
     assert.equal(afterWrite?.role, 'tool');
@@ -104,25 +123,32 @@ test(
     assert.match(textOf(afterCat?.content), /"exitCode":0/);
     assert.match(textOf(afterCat?.content), /hello from the agent/);
     assert.equal(sent(fx, 0)[0]?.role, 'system', 'the instructions lead the conversation');
-    assert.equal(textOf(sent(fx, 0)[0]?.content), agentFile.instructions);
+    assert.equal(textOf(sent(fx, 0)[0]?.content), fx.runner.instructions);
     // The box sent a placeholder; the upstream got the key from the vault.
     assert.ok(fx.model.requests.every((r) => r.headers.authorization === `Bearer ${CANARY}`));
 
     assert.equal(readFileSync(join(ws.dir, 'notes', 'hello.txt'), 'utf8'), 'hello from the agent');
-    const saved = ws.conversation();
+    // The conversation is the session's: under sessions/<id>/, with the turn that produced it.
+    assert.equal(sessionFolder(session), 'session_support_t1');
+    assert.equal(existsSync(join(ws.dir, '.airlock', 'conversation.json')), false);
+    const saved = ws.saved(session);
+    assert.deepEqual(saved.lastTurn, { id: 'turn-1', reply: 'The note says hello.' });
     assert.deepEqual(
-      saved.map((m) => m['role']),
+      saved.messages.map((m) => m['role']),
       ['user', 'assistant', 'tool', 'assistant', 'tool', 'assistant'],
     );
-    assert.match(JSON.stringify(saved[0]), /riley: Please write a note\./);
+    assert.match(JSON.stringify(saved.messages[0]), /Riley: Please write a note\./);
 
     // A new container on the same workspace carries on with the saved history.
-    const second = run('second');
-    fx.inbox.push({ type: 'message', from: 'riley', text: 'And what did you write?' });
-    await eventually(second, () => fx.messages.length >= 2, 'the second reply');
+    const second = run('second').runner;
+    const again = await settled(
+      second,
+      fx.inbox.startTurn('turn-2', [said('And what did you write?')]),
+      'the second report',
+    );
     const secondRun = await second.stop();
-    assert.deepEqual(fx.model.used, ['write', 'cat', 'answer', 'recall'], secondRun.stderr);
-    assert.equal(fx.messages[1]?.text, 'A note saying hello.');
+    assert.deepEqual(again, { reply: 'A note saying hello.' }, secondRun.stderr);
+    assert.deepEqual(fx.model.used, ['write', 'cat', 'answer', 'recall']);
     const resumed = sent(fx, 3);
     assert.deepEqual(
       resumed.map((m) => m.role),
@@ -130,12 +156,111 @@ test(
     );
     assert.match(textOf(resumed[1]?.content), /Please write a note/);
     assert.match(textOf(resumed[5]?.content), /hello from the agent/);
-    assert.equal(ws.conversation().length, 8);
+    assert.equal(ws.conversation(session).length, 8);
+    assert.equal(ws.saved(session).lastTurn?.id, 'turn-2');
   },
 );
 
 test(
-  'request_action reaches the gateway as the agent asked, and pending goes back as the tool result',
+  'settings come from the gateway once it appears; a turn delivered twice runs the model once',
+  { timeout: 120_000 },
+  async () => {
+    const { fx, ws, session, run } = await setUp({
+      script: [{ name: 'once', afterUser: 'hello', text: 'Hi there.' }],
+    });
+    // The runner starts before its gateway (the socket appears later).
+    await fx.gateway.close();
+    const { runner, name } = run('twice');
+    await eventually(
+      runner,
+      async () => (await logsOf(driver, name)).includes('no agent settings yet'),
+      'the runner waiting for its settings',
+    );
+    await fx.reopen();
+
+    const first = await settled(runner, fx.inbox.startTurn('turn-1', [said('hello')]), 'report');
+    assert.deepEqual(first, { reply: 'Hi there.' });
+    assert.equal(fx.model.requests.length, 1);
+    // The turn activity retried after the runner had finished: the same turn id again.
+    const retried = fx.inbox.startTurn('turn-1', [said('hello')]);
+    const second = await settled(runner, retried, 'the retried report');
+    const result = await runner.stop();
+    assert.deepEqual(second, { reply: 'Hi there.' }, result.stderr);
+    assert.equal(fx.model.requests.length, 1, 'the model ran once');
+    assert.match(result.stderr, /turn already done; reporting its saved reply/);
+    assert.equal(ws.conversation(session).length, 2);
+  },
+);
+
+test(
+  'a gateway gone mid-turn: the runner lets the turn go unsaved, then does it when redelivered',
+  { timeout: 120_000 },
+  async () => {
+    const { fx, ws, session, run } = await setUp({
+      script: [
+        {
+          name: 'slow',
+          afterUser: 'slow job',
+          toolCalls: [{ id: 'call_sleep', name: 'shell', arguments: { command: 'sleep 3' } }],
+        },
+        { name: 'again', afterUser: 'slow job', text: 'Done after all.' },
+      ],
+    });
+    const { runner, name } = run('gone');
+    const lost = fx.inbox.startTurn('turn-1', [said('a slow job please')]);
+    lost.catch(() => undefined);
+    await eventually(runner, () => fx.model.requests.length >= 1, 'the first model call');
+    // The worker dies while the tool runs: its gateway (and inbox) go with it.
+    await fx.gateway.close();
+    await eventually(
+      runner,
+      async () => (await logsOf(driver, name)).includes('turn abandoned'),
+      'the runner abandoning the turn',
+    );
+    fx.inbox.abandon('turn-1', new Error('the worker died'));
+    await assert.rejects(lost, /the worker died/);
+    assert.equal(existsSync(join(ws.dir, '.airlock', 'sessions')), false, 'nothing was saved');
+
+    // The retried activity, on another worker: a new gateway on the same directory, the same turn.
+    await fx.reopen();
+    const report = await settled(
+      runner,
+      fx.inbox.startTurn('turn-1', [said('a slow job please')]),
+      'the redelivered turn',
+    );
+    const result = await runner.stop();
+    assert.deepEqual(report, { reply: 'Done after all.' }, result.stderr);
+    assert.deepEqual(fx.model.used, ['slow', 'again']);
+    const saved = ws.saved(session);
+    assert.deepEqual(saved.lastTurn, { id: 'turn-1', reply: 'Done after all.' });
+    assert.deepEqual(
+      saved.messages.map((m) => m['role']),
+      ['user', 'assistant'],
+      'the abandoned tool call is not in the history',
+    );
+  },
+);
+
+test(
+  'a model error answered by the gateway ends the turn with what failed',
+  { timeout: 120_000 },
+  async () => {
+    const { fx, ws, session, run } = await setUp({ script: [] });
+    const { runner } = run('error');
+    const report = await settled(
+      runner,
+      fx.inbox.startTurn('turn-1', [said('anything')]),
+      'the report',
+    );
+    const result = await runner.stop();
+    assert.match(report.reply, /^I could not finish this: .*no unused script step/, result.stderr);
+    assert.equal(ws.saved(session).lastTurn?.reply, report.reply);
+    assert.equal(ws.conversation(session).length, 1, 'the input stays in the history');
+  },
+);
+
+test(
+  'request_action reaches the gateway with its turn; pending and the later outcome reach the model',
   { timeout: 120_000 },
   async () => {
     const action = {
@@ -153,28 +278,50 @@ test(
           toolCalls: [{ id: 'call_refund', name: 'request_action', arguments: action }],
         },
         { name: 'told', afterToolResult: 'call_refund', text: 'I asked for approval.' },
+        {
+          name: 'outcome',
+          afterUser: 'Update on action action:refund-1: Approved by Sam',
+          text: 'Your refund went through.',
+        },
       ],
     });
     fx.nextOutcome = { status: 'pending', id: 'action:refund-1' };
 
-    const runner = run('action');
-    fx.inbox.push({ type: 'message', from: 'riley', text: 'Please refund order A-1001.' });
-    await eventually(runner, () => fx.messages.length >= 1, 'the reply');
-    const result = await runner.stop();
-
-    assert.deepEqual(fx.model.used, ['ask', 'told'], result.stderr);
+    const { runner } = run('action');
+    const report = await settled(
+      runner,
+      fx.inbox.startTurn('turn-1', [said('Please refund order A-1001.')]),
+      'the report',
+    );
+    assert.deepEqual(report, { reply: 'I asked for approval.' });
     assert.equal(fx.actions.length, 1);
     assert.deepEqual(fx.actions[0], {
       ...action,
       agentId: 'support',
       sessionId: 'session:support:t1',
+      turn: 'turn-1',
     });
-    const toolResult = sent(fx, 1).at(-1);
-    assert.equal(toolResult?.tool_call_id, 'call_refund');
-    assert.deepEqual(JSON.parse(textOf(toolResult?.content)), {
-      status: 'pending',
+    const toolResult = JSON.parse(textOf(sent(fx, 1).at(-1)?.content)) as Record<string, unknown>;
+    assert.equal(sent(fx, 1).at(-1)?.tool_call_id, 'call_refund');
+    assert.equal(toolResult['status'], 'pending');
+    assert.equal(toolResult['id'], 'action:refund-1');
+    assert.match(String(toolResult['note']), /Waiting for human approval \(id action:refund-1\)/);
+
+    const outcome = {
+      kind: 'action-outcome',
       id: 'action:refund-1',
-    });
-    assert.equal(fx.messages[0]?.text, 'I asked for approval.');
+      workflowId: 'action:refund-1',
+      outcome: 'executed',
+      message: 'Approved by Sam and carried out.',
+      result: { status: 201, body: '{"refund":"r-1"}' },
+    };
+    const later = await settled(runner, fx.inbox.startTurn('turn-2', [outcome]), 'the outcome');
+    const result = await runner.stop();
+    assert.deepEqual(later, { reply: 'Your refund went through.' }, result.stderr);
+    assert.equal(
+      textOf(sent(fx, 2).at(-1)?.content),
+      'Update on action action:refund-1: Approved by Sam and carried out.\n' +
+        'Result: {"status":201,"body":"{\\"refund\\":\\"r-1\\"}"}',
+    );
   },
 );
