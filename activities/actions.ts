@@ -6,16 +6,15 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { requestHash } from '../src/actions/request-hash.ts';
 import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
 import { grantProblem } from '../src/grants/verify.ts';
-import type { User } from '../src/policy/schema.ts';
 import type { DecisionChecker } from '../src/receipts/policy.ts';
 import type { AuditLog } from '../src/audit/log.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { evaluate } from '../src/policy/evaluate.ts';
+import { policyUserOf } from '../src/policy/users.ts';
 import { executeWithVault } from '../src/vault/execute.ts';
 import type { JsonValue } from '../src/vault/execute.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
 import type {
-  ActionRequest,
   CardRef,
   CardTarget,
   SensitiveActionActivities,
@@ -42,27 +41,6 @@ export interface ActionActivityDeps {
   maxResultBytes?: number;
   /** Checks the webhook's signature on decisions (and on the approval a grant carries). */
   checkDecision: DecisionChecker;
-}
-
-/**
- * The policy user the requester is: matched by any id the policy knows for them (Teams AAD object
- * id or user id, Slack user id, policy user id, email), so one person is one requester everywhere.
- */
-function requesterUser(users: User[], requester: ActionRequest['requester']): string | null {
-  if (!requester) return null;
-  const { platform, userId, aadObjectId, policyUserId } = requester;
-  if (policyUserId !== undefined && users.some((u) => u.id === policyUserId)) return policyUserId;
-  const lower = userId?.toLowerCase();
-  const found = users.find(
-    (u) =>
-      (aadObjectId !== undefined && u.aadObjectId === aadObjectId) ||
-      (userId !== undefined &&
-        ((platform === 'slack' && u.slackUserId === userId) ||
-          (platform === 'teams' && (u.teamsUserId === userId || u.aadObjectId === userId)) ||
-          u.id === userId ||
-          (u.email !== undefined && u.email.toLowerCase() === lower))),
-  );
-  return found?.id ?? null;
 }
 
 /** Rethrow Airlock business errors as non-retryable failures the workflow can read. */
@@ -106,7 +84,7 @@ export function createActionActivities(
         grantIds: ids,
         grantFields: keyFieldValues(request.body, decision.grantKeyFields),
         grant: null,
-        requesterUserId: requesterUser(policy.set.users, request.requester),
+        requesterUserId: policyUserOf(policy.set.users, request.requester),
       };
       if (decision.decision !== 'approve' || decision.grants.length === 0 || !deps.grants)
         return pinned;

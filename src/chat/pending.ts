@@ -37,6 +37,8 @@ export interface PendingOptions {
   logger: Logger;
   /** Most cards shown for one arrival (default 10); the rest are counted in `more`. */
   limit?: number;
+  /** How long one lookup may take before it gives up (ms, default 10 000). */
+  timeoutMs?: number;
 }
 
 /** The search key a pending request publishes for this person, or null when they have none. */
@@ -50,10 +52,18 @@ export function personKey(person: ApproverIdentity): string | null {
 /** Create the finder. */
 export function createShowPending(options: PendingOptions): ShowPending {
   const limit = options.limit ?? 10;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   return async (arrival) => {
     const key = personKey(arrival.person);
     if (!key) return { shown: 0, more: 0 };
     const client = await options.client();
+    // Bounded: while Temporal is unreachable the SDK would retry the lookup for a long time.
+    return client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      lookUp(client, key, arrival),
+    );
+  };
+
+  async function lookUp(client: Client, key: string, arrival: Arrival): Promise<Shown> {
     // Running only: a run that ended without updating its state (terminated, timed out) is not
     // pending, whatever its last ApprovalState says.
     const query = `ExecutionStatus = 'Running' AND ApprovalState = 'pending' AND ApproverKeys = '${key}'`;
@@ -86,7 +96,7 @@ export function createShowPending(options: PendingOptions): ShowPending {
       'showed pending approvals to someone who arrived',
     );
     return { shown, more };
-  };
+  }
 }
 
 /** Words that ask the bot what is waiting ("pending", "what's waiting for me?"). */

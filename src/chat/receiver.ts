@@ -1,12 +1,14 @@
 // The receiving side of Airlock's chat surface: checks inbound webhook requests the way the
 // platform's adapter does, and passes everything that is not an approval click (messages,
 // installs, conversation updates) through the Chat SDK, which learns from them where the bot may
-// post, and shows people who arrive the approvals waiting for them (arrivals.ts). Approval clicks
+// post, shows people who arrive the approvals waiting for them and hands what they say to the bot
+// to an agent (arrivals.ts, agent-messages.ts). Approval clicks
 // never reach the SDK's handlers here: the webhook decides them itself
 // (server.ts); a click that slipped past click-shape.ts is only logged.
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { ToAgent } from './agent-messages.ts';
 import { approvalActionIds } from './cards.ts';
 import { decisionFromClick } from './clicks.ts';
 import { watchArrivals } from './arrivals.ts';
@@ -32,6 +34,8 @@ export interface ChatReceiver {
   verifyRequest(platform: Platform, request: Request, body: string): Promise<boolean>;
   /** Hand a request to the platform's adapter; waits up to `ackTimeoutMs` for its handlers. */
   handle(platform: Platform, request: Request, ackTimeoutMs: number): Promise<SdkAnswer>;
+  /** Resolves once every handler started so far has settled (answered or timed out included). */
+  drain(): Promise<void>;
 }
 
 /** Register the receiving handlers on `platforms`' Chat instance. */
@@ -39,9 +43,10 @@ export function createReceiver(
   platforms: ChatPlatforms,
   logger: Logger,
   showPending?: ShowPending,
+  toAgent?: ToAgent,
 ): ChatReceiver {
   const { chat, conversations, verifiers } = platforms;
-  if (showPending) watchArrivals(chat, showPending, logger);
+  if (showPending) watchArrivals(chat, showPending, logger, toAgent);
   // Any message to the bot teaches it where it may post: DMs, mentions and plain messages.
   const learn = (adapterName: string, raw: unknown): void => {
     if (adapterName === 'teams') {
@@ -65,6 +70,10 @@ export function createReceiver(
     const reason = result.ok ? 'not in a shape the webhook takes clicks in' : result.reason;
     logger.warn({ actionId: event.actionId, reason }, 'ignored a card click');
   });
+
+  // Handlers still running after their request was answered: close() waits for them, so none
+  // calls Temporal on a connection that was closed under it.
+  const running = new Set<Promise<unknown>>();
 
   async function settle(tasks: Promise<unknown>[], ms: number): Promise<SdkAnswer['outcome']> {
     if (tasks.length === 0) return 'ok';
@@ -98,7 +107,14 @@ export function createReceiver(
       if (!webhook) throw new AirlockError('chat_unavailable', `${platform} is not configured`);
       const tasks: Promise<unknown>[] = [];
       const response = await webhook(request, {
-        waitUntil: (task) => tasks.push(task),
+        waitUntil: (task) => {
+          tasks.push(task);
+          const tracked: Promise<void> = task.then(
+            () => void running.delete(tracked),
+            () => void running.delete(tracked),
+          );
+          running.add(tracked);
+        },
         propagateHandlerErrors: true,
       });
       const outcome = await settle(tasks, ackTimeoutMs);
@@ -108,6 +124,9 @@ export function createReceiver(
         text: await response.text(),
         outcome,
       };
+    },
+    async drain() {
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }

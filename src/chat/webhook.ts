@@ -9,7 +9,9 @@ import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createDecisionSigner, type DecisionSigner } from '../receipts/signer.ts';
+import { currentPolicy } from '../policy/current.ts';
 import { dataConverter } from '../temporal/client.ts';
+import { createAgentRouter } from './agent-messages.ts';
 import { approvalBot, type ApprovalBot } from './bot.ts';
 import { configuredInboxKey } from './inbox-auth.ts';
 import {
@@ -81,7 +83,16 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
     const showPending = temporal
       ? createShowPending({ client: () => temporal, logger })
       : undefined;
-    const receiver = createReceiver(platforms, logger, showPending);
+    const toAgent = temporal
+      ? createAgentRouter({
+          client: temporal,
+          config,
+          policy: currentPolicy(config.AIRLOCK_POLICY_DIR),
+          state: platforms.chat.getState(),
+          logger,
+        })
+      : undefined;
+    const receiver = createReceiver(platforms, logger, showPending, toAgent);
 
     let temporalState: WebhookHealth['temporal'] = 'unknown';
     const signal = options.deliver ?? signalDecision(temporal as Client, logger);
@@ -116,8 +127,8 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
           const log = reachable ? logger.info.bind(logger) : logger.warn.bind(logger);
           log({ address: config.TEMPORAL_ADDRESS }, `Temporal is ${temporalState}`);
         })
-      : () => undefined;
-    undo.push(() => Promise.resolve(stopProbe()));
+      : () => Promise.resolve();
+    undo.push(stopProbe);
 
     const health = (): WebhookHealth => {
       const { pending, deadLetters } = inbox.stats();
@@ -156,6 +167,7 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
         const closing = inbox.close();
         await server.close();
         await closing;
+        await receiver.drain();
         await cleanUp();
         logger.info('webhook server stopped');
       },
@@ -184,10 +196,19 @@ function lazyClient(config: Config): Client {
   });
 }
 
-/** Ask Temporal for its system info every `ms` (4× slower while reachable); returns a stopper. */
-function probe(client: Client, ms: number, report: (reachable: boolean) => void): () => void {
+/**
+ * Ask Temporal for its system info every `ms` (4× slower while reachable); returns a stopper that
+ * resolves once the call in flight settled (the SDK retries a failed call on a timer, which throws
+ * if the connection was closed in between).
+ */
+function probe(
+  client: Client,
+  ms: number,
+  report: (reachable: boolean) => void,
+): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
   const once = async () => {
     let reachable = true;
     try {
@@ -199,13 +220,14 @@ function probe(client: Client, ms: number, report: (reachable: boolean) => void)
     }
     if (stopped) return;
     report(reachable);
-    timer = setTimeout(() => void once(), reachable ? ms * 4 : ms);
+    timer = setTimeout(() => void (inFlight = once()), reachable ? ms * 4 : ms);
     timer.unref();
   };
-  void once();
+  inFlight = once();
   return () => {
     stopped = true;
     clearTimeout(timer);
+    return inFlight;
   };
 }
 
