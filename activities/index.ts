@@ -3,12 +3,14 @@
 import type { Config } from '../src/config.ts';
 import { workerDecisionChecker } from '../src/receipts/policy.ts';
 import { createActionActivities, type ActionActivityDeps } from './actions.ts';
+import { createAgentSessionActivities, type AgentSessionDeps } from './agent-session.ts';
 import { createProbeActivities } from './probe.ts';
 import { createSandboxActivities, type SandboxActivityDeps } from './sandbox.ts';
 
 /** Everything the activities need from the outside world. */
 export type ActivityDeps = SandboxActivityDeps &
-  Omit<ActionActivityDeps, 'checkDecision'> & {
+  Omit<ActionActivityDeps, 'checkDecision'> &
+  Omit<AgentSessionDeps, 'config' | 'docker' | 'policy'> & {
     config: Pick<Config, 'NODE_ENV' | 'AIRLOCK_DECISION_PUBLIC_KEYS'>;
   };
 
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSandboxActivities(deps),
     ...createProbeActivities(),
     ...createActionActivities({ ...deps, checkDecision: workerDecisionChecker(deps.config) }),
+    ...createAgentSessionActivities({ ...deps, docker: deps.driver.docker }),
   };
 }
 

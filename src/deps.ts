@@ -1,12 +1,16 @@
 // Building the activities' dependencies from configuration, in one place, for the worker, tests
 // and benchmarks. The vault opens lazily, so a worker without a vault key still runs sandboxes and
 // fails only the executions that need a credential, with a clear `vault_key_missing` error.
-import type { ActionActivityDeps, ApprovalCardSender } from '../activities/actions.ts';
+import type { ApprovalCardSender } from '../activities/actions.ts';
 import type { ActivityDeps } from '../activities/index.ts';
+import { GatewayRegistry } from './agents/gateways.ts';
+import { statusOnlyPoster } from './agents/poster.ts';
 import { openAuditLog } from './audit/open.ts';
 import type { Config } from './config.ts';
+import { createLogger } from './log.ts';
 import { currentPolicy } from './policy/current.ts';
 import { SandboxDriver } from './sandbox/driver.ts';
+import { createClient } from './temporal/client.ts';
 import { openVault } from './vault/open.ts';
 import type { CredentialStore } from './vault/types.ts';
 
@@ -22,19 +26,29 @@ export function lazyVault(config: Config): CredentialStore {
   };
 }
 
-/** Every activity dependency for `config`; `cards` is the chat surface's card sender. */
+/**
+ * Every activity dependency for `config`; `cards` is the chat surface's card sender. Agent replies
+ * go nowhere but the session status unless `overrides.poster` is a chat poster.
+ */
 export function createDeps(
   config: Config,
   cards: ApprovalCardSender,
-  overrides: Partial<ActionActivityDeps> = {},
+  overrides: Partial<ActivityDeps> = {},
 ): ActivityDeps {
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  const vault = overrides.vault ?? lazyVault(config);
+  let client: ReturnType<typeof createClient> | undefined;
   return {
     driver: new SandboxDriver(config.DOCKER_HOST),
     config,
     policy: currentPolicy(config.AIRLOCK_POLICY_DIR),
-    vault: lazyVault(config),
+    vault,
     audit: openAuditLog(config),
     cards,
+    logger,
+    gateways: new GatewayRegistry(config, vault, logger),
+    client: () => (client ??= createClient(config)),
+    poster: statusOnlyPoster(logger),
     ...overrides,
   };
 }

@@ -11,6 +11,8 @@ import { noChatSurface } from '../src/chat/none.ts';
 import { createWorker } from '../src/temporal/worker.ts';
 import { createClient } from '../src/temporal/client.ts';
 import { temporalGrants } from '../src/grants/grants.ts';
+import { removeOrphanBoxes } from '../src/agents/orphans.ts';
+import { createConversationPoster } from '../src/chat/session-replies.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
@@ -24,15 +26,18 @@ try {
     config.AIRLOCK_TEAMS_PLAYGROUND ||
     config.AIRLOCK_TEAMS_APP_ID ||
     config.AIRLOCK_SLACK_BOT_TOKEN;
-  const cards = chatConfigured
-    ? createCardSender(await createApprovalBot({ config, logger }), config, logger)
-    : noChatSurface;
-  const worker = await createWorker({
-    config,
+  const bot = chatConfigured ? await createApprovalBot({ config, logger }) : undefined;
+  const cards = bot ? createCardSender(bot, config, logger) : noChatSurface;
+  const client = await createClient(config);
+  const deps = createDeps(config, cards, {
+    grants: temporalGrants(client),
     logger,
-    deps: createDeps(config, cards, { grants: temporalGrants(await createClient(config)) }),
-    bundlePath,
+    client: () => Promise.resolve(client),
+    ...(bot ? { poster: createConversationPoster(bot, bot.chat.getState(), logger) } : {}),
   });
+  // Boxes whose session is over (closed, terminated, or gone) are removed at start.
+  await removeOrphanBoxes(deps.driver.docker, client, logger);
+  const worker = await createWorker({ config, logger, deps, bundlePath });
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -44,6 +49,7 @@ try {
   );
   // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown.
   await worker.run();
+  await deps.gateways.closeAll();
   logger.info('worker stopped');
 } catch (err) {
   logger.fatal({ err }, 'worker failed');

@@ -4,18 +4,10 @@
 // conversation and (Teams) its connector, so no conversation has to be learned first.
 import type { StateAdapter } from 'chat';
 import { AirlockError } from '../errors.ts';
+import type { ConversationPoster } from '../agents/poster.ts';
 import type { Logger } from '../log.ts';
-import type { ConversationRef } from '../../workflows/agent-session/messages.ts';
 import type { ApprovalBot } from './bot.ts';
 import { escapeSlack, escapeTeams, shorten } from './card-text.ts';
-
-/** Posts into an agent session's conversation (the chat part of postSessionReply). */
-export interface ConversationPoster {
-  /** Post `text` to the conversation once per `key`; CLI conversations post nothing. */
-  post(conversation: ConversationRef, key: string, text: string): Promise<void>;
-  /** Show "typing…" in the conversation (best effort, never throws). */
-  typing(conversation: ConversationRef): Promise<void>;
-}
 
 /** Options of the poster. */
 export interface PosterOptions {

@@ -14,7 +14,7 @@ export interface StandinToolCall {
   arguments: Record<string, unknown> | string;
 }
 
-/** One scripted answer: matched against the conversation so far, used at most once. */
+/** One scripted answer: matched against the conversation so far, used at most once unless `reusable`. */
 export interface ScriptStep {
   /** Named in errors and in `used`. */
   name?: string;
@@ -29,6 +29,8 @@ export interface ScriptStep {
   toolCalls?: StandinToolCall[];
   /** Token counts to report; estimated from the text (4 characters a token) when absent. */
   usage?: { prompt: number; completion: number };
+  /** Usable again and again (the offline demo's steps); others are used at most once. */
+  reusable?: boolean;
   /** Streaming only: awaited after the first chunk is sent, so a test can watch the stream. */
   holdAfterFirstChunk?: Promise<unknown>;
 }
@@ -59,6 +61,8 @@ export interface ModelStandinOptions {
   apiKey?: string;
   /** Characters per streamed content chunk (default 8). */
   chunkChars?: number;
+  /** The port on 127.0.0.1 (default: any free port). */
+  port?: number;
 }
 
 /** A running stand-in; `baseUrl` ends in `/v1` like an OpenAI base URL. */
@@ -116,7 +120,7 @@ export async function startModelStandin(options: ModelStandinOptions = {}): Prom
           `stand-in model: no unused script step matches a conversation ending with ${describe(conversation.at(-1))}`,
         );
       }
-      spent.add(index);
+      if (!step.reusable) spent.add(index);
       used.push(step.name ?? String(index));
       const usage = usageOf(step, text);
       const streamOptions = body['stream_options'] as { include_usage?: unknown } | undefined;
@@ -127,7 +131,10 @@ export async function startModelStandin(options: ModelStandinOptions = {}): Prom
       else json(res, 200, completion(model, step, usage));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,

@@ -13,6 +13,8 @@ export interface AgentBoxRef {
   agentId: string;
   sessionId: string;
   workflowId: string;
+  /** The session's Temporal namespace: the same session id in two namespaces is two boxes. */
+  namespace?: string;
 }
 
 /** Everything needed to create a box (reattaching needs only the ref). */
@@ -28,6 +30,7 @@ export const boxLabel = {
   agent: 'airlock.agent',
   session: 'airlock.session',
   workflow: 'airlock.workflow',
+  namespace: 'airlock.namespace',
   role: 'airlock.role',
 } as const;
 
@@ -43,7 +46,9 @@ const nameWaitTries = 100; // × 50 ms
 /** The container name for a box: readable parts plus a hash of the full identity. */
 export function agentBoxName(ref: AgentBoxRef): string {
   const hash = createHash('sha256')
-    .update(`${ref.agentId}\0${ref.sessionId}\0${ref.workflowId}`)
+    .update(
+      `${ref.agentId}\0${ref.sessionId}\0${ref.workflowId}${ref.namespace ? `\0${ref.namespace}` : ''}`,
+    )
     .digest('hex')
     .slice(0, 12);
   const slug = (s: string, n: number): string => s.replace(/[^a-zA-Z0-9_.-]+/g, '-').slice(0, n);
@@ -152,6 +157,7 @@ function labelsOf(ref: AgentBoxRef): Record<string, string> {
     [boxLabel.agent]: ref.agentId,
     [boxLabel.session]: ref.sessionId,
     [boxLabel.workflow]: ref.workflowId,
+    ...(ref.namespace ? { [boxLabel.namespace]: ref.namespace } : {}),
   };
 }
 

@@ -42,6 +42,13 @@ export const people = {
     aadObjectId: '00000000-0000-0000-0000-000000000b0b',
     displayName: 'Bob Approver',
   },
+  riley: {
+    platform: 'teams',
+    tenantId: TENANT,
+    userId: 'riley',
+    aadObjectId: '00000000-0000-0000-0000-0000000000cc',
+    displayName: 'Riley Requester',
+  },
   mallory: {
     platform: 'teams',
     tenantId: TENANT,

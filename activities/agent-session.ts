@@ -1,0 +1,179 @@
+// Activities of agentSessionWorkflow. A turn ensures the session's gateway (in this process) and
+// sandbox (created, or found again by its labels and started), hands the turn's items to the
+// runner in the box through the gateway inbox, and heartbeats until the runner reports the turn
+// done. A box that dies mid-turn, or a lost worker, fails the attempt; the retry finds or recreates
+// the box, whose workspace volume kept the conversation, and the runner either finishes the turn
+// or, if it had finished it, reports the saved reply without calling the model again.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type Docker from 'dockerode';
+import type { GatewayRegistry } from '../src/agents/gateways.ts';
+import type { ConversationPoster } from '../src/agents/poster.ts';
+import type { Config } from '../src/config.ts';
+import { AirlockError } from '../src/errors.ts';
+import type { ActionOutcome, ActionRequest } from '../src/gateway/types.ts';
+import type { Logger } from '../src/log.ts';
+import { resolveAgent } from '../src/policy/agents.ts';
+import type { LoadedPolicy } from '../src/policy/types.ts';
+import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../src/sandbox/agent-box.ts';
+import { agentActionUpdate } from '../workflows/agent-session/messages.ts';
+import type {
+  AgentSessionActivities,
+  SessionRef,
+  TurnInput,
+} from '../workflows/agent-session/types.ts';
+
+/** Dependencies of the session activities. */
+export interface AgentSessionDeps {
+  docker: Docker;
+  config: Pick<Config, 'AIRLOCK_SANDBOX_IMAGE'>;
+  policy: () => Promise<LoadedPolicy>;
+  gateways: GatewayRegistry;
+  /** The Temporal client the gateway's action requests go through (as workflow updates). */
+  client: () => Promise<Client>;
+  poster: ConversationPoster;
+  logger: Logger;
+}
+
+/** How often a waiting turn heartbeats and checks that its box still runs. */
+const watchEveryMs = 2_000;
+
+/** The runner's turn id: unique per session run chain, so a restarted session never matches. */
+export const turnId = (input: Pick<TurnInput, 'workflowId' | 'turn'>, run: string): string =>
+  `${run.slice(0, 8)}.${input.turn}`;
+
+/** Build the session activities. */
+export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessionActivities {
+  const { docker, gateways, poster } = deps;
+
+  // The box is labelled with the session's namespace (read from the running activity).
+  const boxRef = (ref: SessionRef) => ({
+    ...ref,
+    namespace: Context.current().info.workflowNamespace,
+  });
+  const boxSpec = async (ref: SessionRef) => {
+    const agent = resolveAgent((await deps.policy()).set, ref.agentId);
+    return {
+      agent,
+      spec: {
+        ...boxRef(ref),
+        limits: agent.limits,
+        socketDir: gateways.socketDir(ref.sessionId),
+        image: deps.config.AIRLOCK_SANDBOX_IMAGE,
+      },
+    };
+  };
+
+  return {
+    async runAgentTurn(input) {
+      const ctx = Context.current();
+      const log = deps.logger.child({
+        session: input.workflowId,
+        turn: input.turn,
+        attempt: ctx.info.attempt,
+      });
+      const turn = turnId(input, ctx.info.workflowExecution?.runId ?? '');
+      const { agent, spec } = await boxSpec(input);
+      const session = await gateways.ensure(input.sessionId, agent, input.tokensUsed);
+      session.bind({
+        requestAction: (request) => askWorkflow(deps, input, turn, request),
+        sendMessage: ({ text, turn: t, seq }) =>
+          poster.post(
+            input.conversation,
+            `${input.workflowId}:${input.turn}:p${seq}:${t ?? ''}`,
+            text,
+          ),
+      });
+      const box = await ensureAgentBox(docker, spec);
+      log.info({ created: box.created, items: input.items.length }, 'turn started');
+      void poster.typing(input.conversation);
+      const report = session.inbox.startTurn(turn, input.items);
+      // Observed at once, so an abandoned turn is never an unhandled rejection.
+      const outcome = report.then(
+        (r) => ({ ok: true as const, reply: r.reply }),
+        (err: unknown) => ({ ok: false as const, err }),
+      );
+      for (let ticks = 1; ; ticks++) {
+        const done = await Promise.race([outcome, sleep(watchEveryMs).then(() => null)]);
+        if (done?.ok) {
+          log.info({ tokens: session.gateway.tokensUsed }, 'turn done');
+          return {
+            reply: done.reply,
+            tokensUsed: session.gateway.tokensUsed,
+            boxCreated: box.created,
+            idleTimeoutMs: agent.idleTimeoutMs,
+          };
+        }
+        if (done) throw done.err;
+        ctx.heartbeat({ turn: input.turn });
+        if (ctx.cancellationSignal.aborted) {
+          session.inbox.abandon(turn, new Error('the turn was cancelled'));
+          throw ctx.cancellationSignal.reason;
+        }
+        if (ticks % 2 === 0) void poster.typing(input.conversation);
+        const running = await docker
+          .getContainer(box.containerId)
+          .inspect()
+          .then((i) => i.State.Running)
+          .catch(() => false);
+        if (!running) {
+          const err = new AirlockError(
+            'sandbox_stopped_mid_turn',
+            `the sandbox of ${input.sessionId} stopped during turn ${input.turn}; the turn is retried`,
+          );
+          session.inbox.abandon(turn, err);
+          log.warn('sandbox stopped mid-turn');
+          throw err;
+        }
+      }
+    },
+
+    async stopAgentSandbox(ref) {
+      await gateways.close(ref.sessionId);
+      await stopAgentBox(docker, boxRef(ref));
+      deps.logger.info({ session: ref.workflowId }, 'sandbox stopped (idle)');
+    },
+
+    async removeAgentSandbox(ref) {
+      await gateways.close(ref.sessionId);
+      await removeAgentBox(docker, boxRef(ref));
+      deps.logger.info({ session: ref.workflowId }, 'sandbox removed (session closed)');
+    },
+
+    async postSessionReply({ conversation, key, text }) {
+      await poster.post(conversation, key, text);
+    },
+  };
+}
+
+// The gateway's action request, as an update of the session workflow: the workflow starts the
+// child approval and answers at once (or after a short hold). Only the running turn may ask.
+async function askWorkflow(
+  deps: AgentSessionDeps,
+  input: TurnInput,
+  turn: string,
+  request: ActionRequest,
+): Promise<ActionOutcome> {
+  if (request.turn !== turn) {
+    return { status: 'denied', reason: 'actions can only be asked for during a running turn' };
+  }
+  const client = await deps.client();
+  const answer = await client.workflow
+    .getHandle(input.workflowId)
+    .executeUpdate(agentActionUpdate, {
+      args: [
+        {
+          turn: input.turn,
+          capability: request.capability,
+          method: request.method,
+          path: request.path,
+          ...(request.body === undefined ? {} : { body: request.body }),
+          purpose: request.purpose,
+        },
+      ],
+    });
+  if (answer.status === 'executed') return { status: 'executed', result: answer.result };
+  if (answer.status === 'pending') return { status: 'pending', id: answer.id };
+  return { status: 'denied', reason: answer.reason };
+}

@@ -1,0 +1,145 @@
+// An agent's refund waits three days for an approver (the time-skipping test server), with real
+// Docker, the runner image, the gateway and the stand-in model: the sandbox is stopped while the
+// session waits, the approval arrives on day three, and the agent, woken in its sandbox, tells the
+// person the outcome.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { sendToAgent } from '../../src/agents/sessions.ts';
+import { createDeps } from '../../src/deps.ts';
+import { temporalGrants } from '../../src/grants/grants.ts';
+import { createLogger } from '../../src/log.ts';
+import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
+import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
+import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { click, people, signed } from '../helpers/actions.ts';
+import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { timeSkippingEnv } from '../helpers/temporal.ts';
+
+let env: TestWorkflowEnvironment | undefined;
+let fx: SessionFixture | undefined;
+let gateways: { closeAll(): Promise<void> } | undefined;
+
+before(async () => {
+  installRuntimeLogger(createLogger({ level: 'warn' }));
+  env = await timeSkippingEnv();
+});
+after(async () => {
+  await gateways?.closeAll();
+  await fx?.close();
+  await env?.teardown();
+});
+
+test(
+  'a refund approved after three days: the sandbox sleeps meanwhile, then the agent reports',
+  { timeout: 240_000 },
+  async () => {
+    assert.ok(env);
+    const ts = env;
+    fx = await sessionFixture(
+      [
+        {
+          name: 'ask',
+          afterUser: 'refund 120',
+          toolCalls: [
+            {
+              id: 'r1',
+              name: 'request_action',
+              arguments: {
+                capability: 'refunds-api',
+                method: 'POST',
+                path: '/refunds',
+                body: { order: 'A-1002', amount: 120, currency: 'EUR', reason: 'damaged' },
+                purpose: 'Refund the damaged parcel A-1002.',
+              },
+            },
+          ],
+        },
+        { name: 'wait', afterToolResult: 'r1', text: 'Your refund waits for an approver.' },
+        {
+          name: 'outcome',
+          when: (m) => JSON.stringify(m.at(-1)?.content ?? '').includes('Update on action'),
+          text: 'Your refund of 120 EUR was approved and paid.',
+        },
+      ],
+      // The request may wait a week; the sandbox sleeps after a minute.
+      (yaml) =>
+        yaml
+          .replace('expiry: { after: 3d, outcome: deny }', 'expiry: { after: 7d, outcome: deny }')
+          .replaceAll('idleTimeout: 15m', 'idleTimeout: 1m'),
+    );
+    const taskQueue = `days-${randomBytes(4).toString('hex')}`;
+    const logger = createLogger({ level: 'warn' });
+    const deps = createDeps(fx.config, fx.cards, {
+      grants: temporalGrants(ts.client),
+      logger,
+      client: () => Promise.resolve(ts.client),
+    });
+    gateways = deps.gateways;
+    const worker = await Worker.create({
+      connection: ts.nativeConnection,
+      taskQueue,
+      workflowsPath,
+      activities: createActivities(deps),
+    });
+    const f = fx;
+    await worker.runUntil(async () => {
+      const id = await sendToAgent(
+        ts.client,
+        { TEMPORAL_TASK_QUEUE: taskQueue },
+        {
+          agentId: f.support,
+          conversationKey: 'cli-days',
+          conversation: { platform: 'cli', label: 'CLI (Riley Requester)' },
+        },
+        {
+          messageId: 'm1',
+          from: {
+            platform: 'teams',
+            userId: 'user-riley',
+            aadObjectId: people.riley.aadObjectId,
+            displayName: 'Riley Requester',
+            policyUserId: 'riley',
+          },
+          text: 'please refund 120 for A-1002',
+          receivedAt: new Date().toISOString(),
+        },
+      );
+      const session = ts.client.workflow.getHandle(id);
+      const status = async (check: (s: SessionStatus) => boolean): Promise<SessionStatus> => {
+        for (let i = 0; i < 600; i++) {
+          const s = await session.query(sessionStatusQuery).catch(() => undefined);
+          if (s && check(s)) return s;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error('timed out waiting for the session');
+      };
+      const first = await status((s) => s.replies.length === 1 && s.pendingActions.length === 1);
+      assert.equal(first.replies[0]?.text, 'Your refund waits for an approver.');
+      const action = first.pendingActions[0];
+      assert.ok(action);
+
+      await ts.sleep('3 days');
+      const asleep = await status((s) => s.state === 'idle');
+      assert.equal(asleep.pendingActions.length, 1, 'still waiting after three days');
+      const [box] = await f.driver.docker.listContainers({
+        all: true,
+        filters: { label: [`airlock.session=${f.support}:cli-days`] },
+      });
+      assert.equal(box?.State, 'exited', 'the sandbox is stopped while the session waits');
+
+      const approval = ts.client.workflow.getHandle(action.workflowId);
+      const pending = await approval.query(statusQuery);
+      await approval.signal(
+        approvalDecisionSignal,
+        signed(action.workflowId, click(people.alice, 'approve', pending.requestHash)),
+      );
+      const done = await status((s) => s.replies.length === 2);
+      assert.equal(done.replies[1]?.text, 'Your refund of 120 EUR was approved and paid.');
+      assert.equal(f.api.refunds.length, 1);
+    });
+  },
+);

@@ -1,0 +1,234 @@
+// Fixtures for agent-session tests: the demo policy with the support and research agents renamed
+// to ids of this test (so each test has its own workspace volumes), pointed at a scripted stand-in
+// model holding a canary key in the vault, a real worker (in-process, or a child process that can
+// be killed), and helpers to talk to a session from the CLI side and wait for its replies.
+// Everything started is stopped and every box and volume removed in `close`, even after a failure.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Worker } from '@temporalio/worker';
+import { sendToAgent, sessionStatus } from '../../src/agents/sessions.ts';
+import { createDeps } from '../../src/deps.ts';
+import {
+  startModelStandin,
+  type ModelStandin,
+  type ScriptStep,
+} from '../../src/dev/model-standin.ts';
+import { temporalGrants } from '../../src/grants/grants.ts';
+import { createLogger } from '../../src/log.ts';
+import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
+import { SandboxDriver } from '../../src/sandbox/driver.ts';
+import { createWorker } from '../../src/temporal/worker.ts';
+import { openVault } from '../../src/vault/open.ts';
+import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
+import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
+import { actionFixture, people, type ActionFixture } from './actions.ts';
+import { CANARY } from './gateway.ts';
+
+export { CANARY };
+
+/** What a session test works with. */
+export interface SessionFixture extends ActionFixture {
+  model: ModelStandin;
+  /** This test's ids for the demo's support and research agents. */
+  support: string;
+  research: string;
+  driver: SandboxDriver;
+  /** Everything in-process workers logged, as text. */
+  logText(): string;
+  /** Start a worker in this process (stopped by `close` too). */
+  startSessionWorker(): Promise<{ worker: Worker; stop: () => Promise<void> }>;
+  /** Send `text` as Riley from the CLI to `agent` in conversation `key`; the session's id. */
+  send(agent: string, key: string, text: string): Promise<string>;
+  /** Wait until the session has a reply for a turn after `afterTurn`; its status then. */
+  waitForReply(workflowId: string, afterTurn?: number, ms?: number): Promise<SessionStatus>;
+  /** Wait until `check(status)` holds. */
+  waitForStatus(
+    workflowId: string,
+    check: (s: SessionStatus) => boolean,
+    what: string,
+    ms?: number,
+  ): Promise<SessionStatus>;
+  /** Poll `read` until `check` holds on its value (60 s). */
+  waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T>;
+  /** The session's box container (inspect data), or undefined. */
+  box(agent: string): Promise<{ id: string; running: boolean } | undefined>;
+}
+
+/**
+ * Build the fixture. `policyEdit` may change the policy text further (after the renames);
+ * `script` is the stand-in model's script.
+ */
+export async function sessionFixture(
+  script: ScriptStep[],
+  policyEdit: (yaml: string) => string = (y) => y,
+): Promise<SessionFixture> {
+  const suffix = randomBytes(4).toString('hex');
+  const support = `support-${suffix}`;
+  const research = `research-${suffix}`;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const model = await startModelStandin({ apiKey: CANARY, models: ['airlock-standin'], script });
+    cleanups.push(() => model.close());
+    const fx = await actionFixture((yaml) =>
+      policyEdit(
+        yaml
+          .replaceAll('support-bot', support)
+          .replaceAll('research-bot', research)
+          .replaceAll('http://127.0.0.1:4011/v1', model.baseUrl),
+      ),
+    );
+    cleanups.push(() => fx.close());
+    const vault = openVault(fx.config);
+    const refunds = (await vault.resolve('refunds-api-key')) as { secret: string };
+    await vault.put({
+      name: 'refunds-api-key',
+      kind: 'bearer',
+      secret: refunds.secret,
+      scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/refunds'], agents: [support] },
+    });
+    await vault.put({
+      name: 'model-api-key',
+      kind: 'bearer',
+      secret: CANARY,
+      scope: {
+        hosts: ['127.0.0.1:*'],
+        methods: ['POST'],
+        paths: ['/v1/**'],
+        agents: [support, research],
+      },
+    });
+    const driver = new SandboxDriver(fx.config.DOCKER_HOST);
+    const raw: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        raw.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'debug' }, sink);
+    const sessions: string[] = [];
+    cleanups.push(async () => {
+      for (const id of sessions)
+        await fx.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
+      for (const agent of [support, research]) {
+        const boxes = await driver.docker.listContainers({
+          all: true,
+          filters: { label: [`airlock.agent=${agent}`] },
+        });
+        for (const b of boxes)
+          await driver.docker
+            .getContainer(b.Id)
+            .remove({ force: true })
+            .catch(() => undefined);
+        await removeAgentWorkspace(driver.docker, agent).catch(() => undefined);
+      }
+    });
+
+    const startSessionWorker = async () => {
+      const deps = createDeps(fx.config, fx.cards, {
+        grants: temporalGrants(fx.client),
+        logger,
+        client: () => Promise.resolve(fx.client),
+      });
+      const worker = await createWorker({ config: fx.config, logger, deps });
+      const running = worker.run();
+      let stopped = false;
+      const stop = async () => {
+        if (stopped) return;
+        stopped = true;
+        worker.shutdown();
+        await running;
+        await deps.gateways.closeAll();
+      };
+      cleanups.push(stop);
+      return { worker, stop };
+    };
+
+    const riley = people.riley;
+    const waitForStatus: SessionFixture['waitForStatus'] = async (id, check, what, ms = 60_000) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const last = await sessionStatus(fx.client, id).catch(() => null);
+        if (last && check(last)) return last;
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out after ${ms} ms waiting for ${what}; last status ${JSON.stringify(last)}`,
+          );
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    return {
+      ...fx,
+      close,
+      model,
+      support,
+      research,
+      driver,
+      logText: () => raw.join(''),
+      startSessionWorker,
+      async send(agent, key, text) {
+        const id = await sendToAgent(
+          fx.client,
+          fx.config,
+          {
+            agentId: agent,
+            conversationKey: key,
+            conversation: { platform: 'cli', label: `CLI (${riley.displayName})` },
+          },
+          {
+            messageId: randomBytes(8).toString('hex'),
+            from: {
+              platform: 'teams',
+              userId: `user-${riley.userId}`,
+              aadObjectId: riley.aadObjectId,
+              tenantId: riley.tenantId,
+              displayName: riley.displayName,
+              policyUserId: 'riley',
+            },
+            text,
+            receivedAt: new Date().toISOString(),
+          },
+        );
+        if (!sessions.includes(id)) sessions.push(id);
+        return id;
+      },
+      waitForReply: (id, afterTurn = 0, ms) =>
+        waitForStatus(
+          id,
+          (s) => s.replies.some((r) => r.turn > afterTurn) && s.state !== 'working',
+          `a reply after turn ${afterTurn}`,
+          ms,
+        ),
+      waitForStatus,
+      async waitFor(read, check) {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const value = await read().catch(() => undefined);
+          if (value !== undefined && check(value)) return value;
+          if (Date.now() > deadline)
+            throw new Error(`timed out; last value ${JSON.stringify(value)}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      },
+      async box(agent) {
+        const [b] = await driver.docker.listContainers({
+          all: true,
+          filters: { label: [`airlock.agent=${agent}`] },
+        });
+        return b ? { id: b.Id, running: b.State === 'running' } : undefined;
+      },
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The session id a CLI conversation `key` with `agent` has. */
+export const sessionId = (agent: string, key: string): string => sessionWorkflowId(agent, key);
