@@ -1,24 +1,32 @@
-// The demo job (`make demo`): a support agent asks for a refund that policy says needs approval.
-// Starts the demo refunds API, stores its token in the vault, starts Microsoft's Agents Playground
-// (the local Teams), the webhook server and a worker, runs a sandbox, requests the refund, and
-// prints where to look. Approve the card in the Playground (as Alice); the refund runs once.
-// AIRLOCK_DEMO_ONESHOT=1 clicks Approve itself (as Bob) and exits when the refund has run.
+// The demo job (`make demo`): Riley asks the support agent in Teams to refund a damaged parcel.
+// Starts the demo refunds API and the scripted stand-in model (their keys go into the vault),
+// Microsoft's Agents Playground (the local Teams), the webhook server and a worker; sends Riley's
+// message through the Playground's connector format (the Playground's web client is Alice, an
+// approver); the agent works in its sandbox, asks for the refund, the card reaches the approvers
+// with the conversation, and the agent tells Riley the outcome in the same chat.
+// AIRLOCK_DEMO_ONESHOT=1 clicks Approve itself (as Bob) and exits when the agent has reported.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { requestAction } from '../src/actions/request.ts';
 import { loadConfigOrExit, processEnv } from '../src/config.ts';
 import { startDemoApi } from '../src/dev/demo-api.ts';
 import { startPlayground } from '../src/dev/playground.ts';
 import { cardOf, PlaygroundClient } from '../src/dev/playground-client.ts';
+import { demoModelId, demoModelPort, demoScript } from '../src/dev/demo-model.ts';
+import { startModelStandin } from '../src/dev/model-standin.ts';
+import { sendTeamsMessage } from '../src/dev/playground-message.ts';
 import { createClient } from '../src/temporal/client.ts';
 import { openVault } from '../src/vault/open.ts';
-import { sandboxRunWorkflow } from '../workflows/index.ts';
+import { sessionStatusQuery } from '../workflows/agent-session/messages.ts';
 
 const GROUP_CHAT = 'airlock-approvals-chat';
 const env = processEnv();
 const oneshot = env.AIRLOCK_DEMO_ONESHOT === '1';
 const children: ChildProcess[] = [];
 const say = (text: string) => process.stdout.write(`\x1b[1m[demo]\x1b[0m ${text}\n`);
+// Whatever happens (a failure halfway included), the processes the demo started end with it.
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGTERM');
+});
 
 function start(name: string, file: string, extra: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [file], {
@@ -56,6 +64,30 @@ await openVault(config).put({
 });
 say(`demo refunds API on ${api.url}; its token is in the vault (the agent never sees it)`);
 
+// Offline, the model is a scripted stand-in speaking the OpenAI chat-completions protocol.
+const modelKey = `sk-demo-${randomBytes(12).toString('hex')}`;
+const script = demoScript();
+const model = await startModelStandin({
+  port: demoModelPort,
+  apiKey: modelKey,
+  models: [demoModelId],
+  script,
+});
+await openVault(config).put({
+  name: 'model-api-key',
+  kind: 'bearer',
+  secret: modelKey,
+  scope: {
+    hosts: [`127.0.0.1:${demoModelPort}`],
+    methods: ['POST'],
+    paths: ['/v1/**'],
+    agents: ['support-bot', 'research-bot'],
+  },
+});
+say(
+  `model: a SCRIPTED STAND-IN on ${model.baseUrl} (no language model runs offline). To use a real one, set the agent's model in policies/airlock.yaml (endpoint: https://api.openai.com/v1, model: gpt-4o-mini) and store its key: ./airlock vault put model-api-key …`,
+);
+
 const webhookEnv = {
   AIRLOCK_TEAMS_PLAYGROUND: '1',
   AIRLOCK_WEBHOOK_HOST: '127.0.0.1',
@@ -75,51 +107,67 @@ const ui = (id: string) =>
   `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(id)}`;
 
 const client = await createClient(config);
-const sandboxId = `demo:sandbox:${Date.now()}`;
-const box = await client.workflow.execute(sandboxRunWorkflow, {
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  workflowId: sandboxId,
-  args: [
-    {
-      script:
-        "console.log('hello from the sandbox: node ' + process.version + ', uid ' + process.getuid() + ', interfaces: ' + Object.keys(require('node:os').networkInterfaces()).join(','))",
-    },
-  ],
-});
-say(`sandbox said: ${box.stdout.trim()}  (${ui(sandboxId)})`);
-
 const pg = new PlaygroundClient(playground.url);
 await pg.connect();
-const order = `A-${Date.now().toString().slice(-6)}`;
-const { workflowId, handle } = await requestAction(client, config, {
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { order, amount: 120, currency: 'EUR', reason: 'Parcel arrived damaged' },
-  requester: {
-    platform: 'teams',
-    aadObjectId: '00000000-0000-0000-0000-0000000000cc',
-    displayName: 'Riley Requester',
-  },
+
+// Riley writes to the support agent in the group chat (the Playground's web client is Alice, so the
+// demo speaks for Riley through the connector format the Playground uses).
+const riley = {
+  id: 'user-riley',
+  name: 'Riley Requester',
+  aadObjectId: '00000000-0000-0000-0000-0000000000cc',
+};
+const sentAt = new Date().toISOString();
+const rileySays =
+  'Hi! The parcel for my order A-1001 arrived damaged. Can I get a refund of 120 EUR?';
+say(`Riley (in the Playground group chat "Airlock approvals") → support agent: "${rileySays}"`);
+const sent = await sendTeamsMessage({
+  webhookUrl: `http://127.0.0.1:${config.AIRLOCK_WEBHOOK_PORT}`,
+  playgroundPort: Number(new URL(playground.url).port),
+  user: riley,
+  conversation: { id: GROUP_CHAT, type: 'groupChat' },
+  text: `Support: ${rileySays}`,
 });
-const card = await pg.waitFor(
-  (e) => e.action === 'createMessage' && JSON.stringify(cardOf(e) ?? {}).includes(workflowId),
-  60_000,
+if (sent.status !== 200) throw new Error(`the webhook refused Riley's message (${sent.status})`);
+
+// Narrate the agent's steps as the stand-in model sees them used.
+let narrated = 0;
+const narrator = setInterval(() => {
+  for (; narrated < model.used.length; narrated++) {
+    const step = script.find((s) => s.name === model.used[narrated]);
+    if (step) say(`  agent step: ${step.says}`);
+  }
+}, 100);
+
+const session = await findSession();
+say(`Temporal UI (the agent's session): ${ui(session)}`);
+const handle = client.workflow.getHandle(session);
+const status = async () => handle.query(sessionStatusQuery);
+const first = await waitFor(
+  async () => (await status()).replies.find((r) => r.at >= sentAt),
+  120_000,
+);
+// The refund this turn asked for (an older demo run may have left others waiting).
+const pending = await waitFor(async () => (await status()).pendingActions.at(-1), 10_000);
+say(`support agent → Riley (in the same chat): "${first.text}"`);
+say(`the refund waits for an approver: ${pending.workflowId}`);
+say(
+  `Teams (Agents Playground): ${playground.url}  → you are Alice Approver: the card, with Riley's message and the agent's purpose, is in the "Airlock approvals" group chat (the Playground keeps no history, so Airlock shows it when you open the page; type "pending" any time). Click Approve, or type a reason and click Reject`,
+);
+say(`Temporal UI (the refund): ${ui(pending.workflowId)}`);
+say(
+  `Temporal UI (all runs):   ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
 );
 say(
-  `support-bot asked to refund 120 EUR for order ${order}; policy rule refunds-large needs an approver`,
+  `Terminal: ./airlock approvals show ${pending.workflowId}   ·   ./airlock agents status ${session}`,
 );
-say(
-  `Teams (Agents Playground): ${playground.url}  → you are Alice Approver: the card waits in your chat with Airlock (the Playground keeps no history, so Airlock shows it when you open the page; type "pending" any time). Click Approve, or type a reason and click Reject`,
-);
-say(`Temporal UI (this request): ${ui(workflowId)}`);
-say(
-  `Temporal UI (all runs):     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
-);
-say(`Terminal: ./airlock approvals show ${workflowId}`);
 
 if (oneshot) {
+  const card = await pg.waitFor(
+    (e) =>
+      e.action === 'createMessage' && JSON.stringify(cardOf(e) ?? {}).includes(pending.workflowId),
+    60_000,
+  );
   const actions = cardOf(card)?.['actions'] as { data: Record<string, unknown> }[];
   await pg.submit({
     conversationId: GROUP_CHAT,
@@ -128,22 +176,61 @@ if (oneshot) {
     fromId: 'user-bob',
   });
 }
-const outcome = await handle.result();
-say(`outcome: ${outcome.outcome} — ${outcome.message}`);
+const outcome = await waitFor(
+  async () => (await status()).replies.find((r) => r.at > first.at),
+  7 * 86_400_000,
+);
+clearInterval(narrator);
+say(`support agent → Riley: "${outcome.text}"`);
 say(
   `refunds API executed ${api.refunds.length} refund(s): ${JSON.stringify(api.refunds.map((r) => ({ id: r.id, idempotencyKey: r.idempotencyKey })))}`,
 );
 
+/** Poll `read` until it gives a value (or fail after `ms`). */
+async function waitFor<T>(read: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('the demo timed out waiting for the agent');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The session Riley's message went to: the webhook names it from the chat thread (it is the same
+ * session on every demo run, so the agent remembers); found as the support agent's Teams session
+ * active since the message was sent.
+ */
+async function findSession(): Promise<string> {
+  const query = `WorkflowType = "agentSessionWorkflow" AND AgentId = "support-bot" AND ExecutionStatus = "Running"`;
+  return waitFor(async () => {
+    for await (const w of client.workflow.list({ query })) {
+      const s = await client.workflow
+        .getHandle(w.workflowId)
+        .query(sessionStatusQuery)
+        .catch(() => undefined);
+      if (s?.conversation.platform === 'teams' && (s.lastActivityAt >= sentAt || s.queued > 0))
+        return w.workflowId;
+    }
+    return undefined;
+  }, 60_000);
+}
+
 const stop = async () => {
+  clearInterval(narrator);
   pg.close();
   for (const c of children.reverse()) c.kill('SIGTERM');
   await client.connection.close();
   await api.close();
+  await model.close();
 };
 if (oneshot) {
   await stop();
 } else {
-  say('still running so you can look around; press Ctrl-C to stop everything');
+  say(
+    'still running so you can look around (write to the agent from the terminal: ./airlock agents chat support-bot --as riley); press Ctrl-C to stop everything',
+  );
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 }

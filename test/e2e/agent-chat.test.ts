@@ -17,7 +17,7 @@ import {
   playgroundTenant as TENANT,
   sendTeamsMessage,
   type PlaygroundUser,
-} from '../helpers/teams-message.ts';
+} from '../../src/dev/playground-message.ts';
 
 let stack: Stack | undefined;
 let workerBot: ApprovalBot | undefined;

@@ -9,7 +9,7 @@ import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { PlaygroundClient } from '../../../src/dev/playground-client.ts';
 import { createLogger } from '../../../src/log.ts';
-import { sendTeamsMessage } from '../../helpers/teams-message.ts';
+import { sendTeamsMessage } from '../../../src/dev/playground-message.ts';
 import { freePort, repoRoot } from '../../helpers/temporal.ts';
 import { testConfig } from './helpers.ts';
 

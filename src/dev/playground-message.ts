@@ -1,6 +1,7 @@
 // A Teams message activity exactly as the Agents Playground delivers it to the webhook, for people
-// other than the Playground's current user (its API only sends as Alice). Answers go back through
-// the Playground's connector (the activity's serviceUrl) into its conversation.
+// other than the Playground's current user (its API only sends as Alice): the demo speaks as Riley
+// with it, and tests as anyone. Answers go back through the Playground's connector (the activity's
+// serviceUrl) into its conversation.
 import { randomUUID } from 'node:crypto';
 
 /** The Playground's bot. */
