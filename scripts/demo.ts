@@ -14,6 +14,8 @@ import { cardOf, PlaygroundClient } from '../src/dev/playground-client.ts';
 import { demoModelId, demoModelPort, demoScript } from '../src/dev/demo-model.ts';
 import { startModelStandin } from '../src/dev/model-standin.ts';
 import { sendTeamsMessage } from '../src/dev/playground-message.ts';
+import { resolveAgent } from '../src/policy/agents.ts';
+import { currentPolicy } from '../src/policy/current.ts';
 import { createClient } from '../src/temporal/client.ts';
 import { openVault } from '../src/vault/open.ts';
 import { sessionStatusQuery } from '../workflows/agent-session/messages.ts';
@@ -64,29 +66,47 @@ await openVault(config).put({
 });
 say(`demo refunds API on ${api.url}; its token is in the vault (the agent never sees it)`);
 
-// Offline, the model is a scripted stand-in speaking the OpenAI chat-completions protocol.
-const modelKey = `sk-demo-${randomBytes(12).toString('hex')}`;
+// Offline, the model is a scripted stand-in speaking the OpenAI chat-completions protocol. When the
+// policy points the support agent at another endpoint (a real model), its key is left alone.
+const supportModel = resolveAgent(
+  (await currentPolicy(config.AIRLOCK_POLICY_DIR)()).set,
+  'support-bot',
+).model;
+const standinUrl = `http://127.0.0.1:${demoModelPort}/v1`;
 const script = demoScript();
-const model = await startModelStandin({
-  port: demoModelPort,
-  apiKey: modelKey,
-  models: [demoModelId],
-  script,
-});
-await openVault(config).put({
-  name: 'model-api-key',
-  kind: 'bearer',
-  secret: modelKey,
-  scope: {
-    hosts: [`127.0.0.1:${demoModelPort}`],
-    methods: ['POST'],
-    paths: ['/v1/**'],
-    agents: ['support-bot', 'research-bot'],
-  },
-});
-say(
-  `model: a SCRIPTED STAND-IN on ${model.baseUrl} (no language model runs offline). To use a real one, set the agent's model in policies/airlock.yaml (endpoint: https://api.openai.com/v1, model: gpt-4o-mini) and store its key: ./airlock vault put model-api-key …`,
-);
+const model = supportModel.endpoint === standinUrl ? await startStandin() : undefined;
+if (model) {
+  say(
+    `model: a SCRIPTED STAND-IN on ${model.baseUrl} (no language model runs offline). To use a real one, set the agent's model in policies/airlock.yaml (endpoint: https://api.openai.com/v1, model: gpt-4o-mini) and store its key: ./airlock vault set model-api-key --from-stdin --kind bearer --host api.openai.com --method POST --path '/v1/**' --agent support-bot`,
+  );
+} else {
+  say(
+    `model: ${supportModel.model} at ${supportModel.endpoint} (key: vault entry ${supportModel.apiKeyCredential})`,
+  );
+}
+
+/** Start the stand-in on the policy's port and store its key as the agents' model key. */
+async function startStandin() {
+  const key = `sk-demo-${randomBytes(12).toString('hex')}`;
+  const standin = await startModelStandin({
+    port: demoModelPort,
+    apiKey: key,
+    models: [demoModelId],
+    script,
+  });
+  await openVault(config).put({
+    name: 'model-api-key',
+    kind: 'bearer',
+    secret: key,
+    scope: {
+      hosts: [`127.0.0.1:${demoModelPort}`],
+      methods: ['POST'],
+      paths: ['/v1/**'],
+      agents: ['support-bot', 'research-bot'],
+    },
+  });
+  return standin;
+}
 
 const webhookEnv = {
   AIRLOCK_TEAMS_PLAYGROUND: '1',
@@ -133,7 +153,7 @@ if (sent.status !== 200) throw new Error(`the webhook refused Riley's message ($
 // Narrate the agent's steps as the stand-in model sees them used.
 let narrated = 0;
 const narrator = setInterval(() => {
-  for (; narrated < model.used.length; narrated++) {
+  for (; model && narrated < model.used.length; narrated++) {
     const step = script.find((s) => s.name === model.used[narrated]);
     if (step) say(`  agent step: ${step.says}`);
   }
@@ -223,7 +243,7 @@ const stop = async () => {
   for (const c of children.reverse()) c.kill('SIGTERM');
   await client.connection.close();
   await api.close();
-  await model.close();
+  await model?.close();
 };
 if (oneshot) {
   await stop();
