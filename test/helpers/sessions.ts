@@ -61,6 +61,8 @@ export interface SessionFixture extends ActionFixture {
 export async function sessionFixture(
   script: ScriptStep[],
   policyEdit: (yaml: string) => string = (y) => y,
+  /** Config overrides (e.g. another TEMPORAL_ADDRESS). */
+  overrides: Record<string, string> = {},
 ): Promise<SessionFixture> {
   const suffix = randomBytes(4).toString('hex');
   const support = `support-${suffix}`;
@@ -72,13 +74,15 @@ export async function sessionFixture(
   try {
     const model = await startModelStandin({ apiKey: CANARY, models: ['airlock-standin'], script });
     cleanups.push(() => model.close());
-    const fx = await actionFixture((yaml) =>
-      policyEdit(
-        yaml
-          .replaceAll('support-bot', support)
-          .replaceAll('research-bot', research)
-          .replaceAll('http://127.0.0.1:4011/v1', model.baseUrl),
-      ),
+    const fx = await actionFixture(
+      (yaml) =>
+        policyEdit(
+          yaml
+            .replaceAll('support-bot', support)
+            .replaceAll('research-bot', research)
+            .replaceAll('http://127.0.0.1:4011/v1', model.baseUrl),
+        ),
+      overrides,
     );
     cleanups.push(() => fx.close());
     const vault = openVault(fx.config);

@@ -119,6 +119,8 @@ export const testNamespace = 'airlock-test';
 export async function startDevServer(
   dbFile: string,
   port?: number,
+  /** Dynamic config values, e.g. `{ 'limit.historyCount.suggestContinueAsNew': 40 }`. */
+  dynamicConfig: Record<string, string | number> = {},
 ): Promise<{ child: ChildProcess; address: string; port: number }> {
   const bin = loadConfig().AIRLOCK_TEMPORAL_BIN;
   const p = port ?? (await freePort());
@@ -139,6 +141,10 @@ export async function startDevServer(
       '--namespace',
       testNamespace,
       ...searchAttributeFlags,
+      ...Object.entries(dynamicConfig).flatMap(([k, v]) => [
+        '--dynamic-config-value',
+        `${k}=${JSON.stringify(v)}`,
+      ]),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
