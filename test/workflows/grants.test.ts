@@ -180,9 +180,16 @@ test('a grant revoked while a request is in flight: the request re-checks it bef
       await new Promise((r) => setTimeout(r, 50));
     assert.ok(cardFor(second.workflowId), 'the request asks once its grant is gone');
     assert.equal((await second.handle.query(statusQuery)).state, 'pending');
-    const steps = (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
-      (r) => r.workflowId === second.workflowId,
-    );
+    // The card is posted before its audit record is appended: wait for the record (bounded).
+    const stepsOf = async () =>
+      (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
+        (r) => r.workflowId === second.workflowId,
+      );
+    let steps = await stepsOf();
+    for (let i = 0; i < 100 && !steps.some((r) => r.type === 'cards-posted'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      steps = await stepsOf();
+    }
     assert.deepEqual(
       steps.map((r) => r.type),
       ['requested', 'grant-revoked', 'cards-posted'],
