@@ -1,8 +1,9 @@
 // `POST /v1/actions`: a sensitive call the agent asks for. The gateway validates the shape, adds
-// who asked from its own binding (never from the request) and the turn in flight, and hands it to the injected
-// `requestAction`, which the session turns into a sensitive-action workflow. The answer says what
-// became of it: executed (200, with the result), pending approval (202, with an id; the outcome
-// reaches the agent as a later turn), or denied (403, with the reason).
+// who asked from its own binding (never from the request) and the turn in flight, and hands it to
+// the injected `requestAction`, which the session turns into a sensitive-action workflow. The
+// answer says what became of it: executed (200, with the result), pending approval (202, with an
+// id; the outcome reaches the agent as a later turn), or denied (403, with the reason). A research
+// agent is refused outright: it holds no credentials.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
@@ -34,6 +35,15 @@ export async function handleAction(
   res: ServerResponse,
   deps: ActionsDeps,
 ): Promise<void> {
+  // A research agent holds no credentials and no capabilities: nothing to ask for, no approval
+  // to start (the policy would deny it too; this refuses before any workflow is involved).
+  if (deps.agent.sensitivity === 'research') {
+    throw new GatewayError(
+      403,
+      'actions_not_allowed',
+      `Agent ${deps.agent.id} is a research agent: it holds no credentials and cannot ask for actions.`,
+    );
+  }
   const input = await readJson(req, res, actionInput, deps.limits.maxBodyBytes);
   if (!input) return;
   const turn = deps.currentTurn();

@@ -1,8 +1,9 @@
 // The gateway's other endpoints over its real unix socket: actions (executed, pending, denied, the
-// identity taken from the socket, not the body), a research agent's fetch against a real local web
-// server (allow-listed host, another host, redirects, size and time caps, no credentials), an
-// action agent refused the web, the runner's settings, progress messages numbered per turn, and
-// the turn protocol: the inbox long-poll (one batch per turn) and the runner's done report.
+// identity taken from the socket, not the body; a research agent refused), a research agent's
+// fetch against a real local web server (allow-listed host, another host, redirects, size and time
+// caps, no credentials), an action agent refused the web, the runner's settings, progress messages
+// numbered per turn, and the turn protocol: the inbox long-poll (one batch per turn) and the
+// runner's done report.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { call, gate, startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
@@ -387,4 +388,13 @@ test('inbox: a batch whose poll vanished goes to the next poll with the same tur
   await assert.rejects(gone, /gave up/);
   fx.inbox.requeue({ turn: 'turn-2', items: [] });
   assert.equal(fx.inbox.size, 0);
+});
+
+test('actions: a research agent is refused before requestAction (it holds no credentials)', async () => {
+  fx = await startGatewayFixture({ agent: { sensitivity: 'research', webHosts: ['127.0.0.1'] } });
+  fx.nextOutcome = { status: 'executed', result: { status: 201, body: '{}' } };
+  const answer = await call(fx.gateway.socketPath, 'POST', '/v1/actions', refund);
+  assert.equal(answer.status, 403);
+  assert.equal((answer.json() as { error: { code: string } }).error.code, 'actions_not_allowed');
+  assert.equal(fx.actions.length, 0);
 });

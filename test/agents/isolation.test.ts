@@ -1,0 +1,252 @@
+// What an agent's box can reach, with two sessions of two agents running in real boxes (the
+// support agent A, the research agent B): no network at all (TCP to the host's services, to the
+// host's own address and to the internet fails, DNS fails), only its own gateway socket (B's
+// socket path is not there), exactly its workspace, its gateway directory read-only and a /tmp
+// tmpfs mounted; its gateway answers as A whatever a request claims; and the research agent's
+// gateway refuses actions outright (it holds no credentials).
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { after, before, describe, test } from 'node:test';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { GatewayRegistry } from '../../src/agents/gateways.ts';
+import { lazyVault } from '../../src/deps.ts';
+import { createLogger } from '../../src/log.ts';
+import { workspaceVolumeName } from '../../src/sandbox/agent-box.ts';
+import { execInBox } from '../../src/sandbox/exec.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+
+const refund = (amount: number, why: string) => ({
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { order: 'A-2002', amount, currency: 'EUR', reason: why },
+  purpose: `Refund order A-2002 (${amount} EUR): ${why}.`,
+});
+
+// Run in box A by its own shell tool, during a turn: a raw action request that claims to be B.
+const rawAction = (claimed: string) => `
+const http = require('node:http');
+const req = http.request(
+  { socketPath: '/gateway/gateway.sock', method: 'POST', path: '/v1/actions',
+    headers: { 'content-type': 'application/json', 'x-airlock-agent': ${JSON.stringify(claimed)} } },
+  (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => console.log('RAW', res.statusCode, d)); },
+);
+req.end(JSON.stringify(${JSON.stringify(refund(20, 'raw request from the box'))}));
+`;
+
+// Run in a box: try each TCP target and unix socket, then a DNS lookup; print the results as JSON.
+const probe = `
+const net = require('node:net'), dns = require('node:dns'), fs = require('node:fs');
+const one = (t) => new Promise((done) => {
+  const s = net.connect(t);
+  const end = (r) => { s.destroy(); done({ ...t, r }); };
+  s.setTimeout(3000, () => end('timeout'));
+  s.on('connect', () => end('connected'));
+  s.on('error', (e) => end(e.code));
+});
+(async () => {
+  const out = [];
+  for (const t of JSON.parse(process.env.TARGETS)) out.push(await one(t));
+  const lookup = await new Promise((r) => dns.lookup('example.com', (e, a) => r(e ? e.code : 'resolved ' + a)));
+  console.log(JSON.stringify({ out, lookup, gateway: fs.readdirSync('/gateway') }));
+})();
+`;
+
+// GET /v1/agent through the box's own gateway socket.
+const whoAmI = `
+require('node:http').get({ socketPath: '/gateway/gateway.sock', path: '/v1/agent' }, (res) => {
+  let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => console.log(d));
+});
+`;
+
+let fx: SessionFixture;
+let listener: Server | undefined;
+let listened = 0;
+const boxes = { a: '', b: '' };
+const sessions = { a: '', b: '' };
+
+/** The text of the tool result the model was given for `callId`. */
+function toolResult(callId: string): string {
+  for (const r of fx.model.requests) {
+    const messages = (r.body?.['messages'] ?? []) as { role: string; tool_call_id?: string }[];
+    const found = messages.find((m) => m.role === 'tool' && m.tool_call_id === callId);
+    if (found) return JSON.stringify(found);
+  }
+  return '';
+}
+
+describe('agent box isolation', { timeout: 240_000 }, () => {
+  before(async () => {
+    fx = await sessionFixture([
+      { name: 'hello-a', afterUser: 'isolation hello A', text: 'Hello from A.' },
+      { name: 'hello-b', afterUser: 'isolation hello B', text: 'Hello from B.' },
+      {
+        name: 'raw',
+        afterUser: 'send the raw request',
+        toolCalls: [{ id: 'raw1', name: 'shell', arguments: { command: 'node raw-action.cjs' } }],
+      },
+      { name: 'raw-done', afterToolResult: 'raw1', text: 'Raw request sent.' },
+      {
+        name: 'research-refund',
+        afterUser: 'refund it yourself',
+        toolCalls: [{ id: 'rb1', name: 'request_action', arguments: refund(20, 'research tries') }],
+      },
+      { name: 'research-refund-done', afterToolResult: 'rb1', text: 'I cannot refund.' },
+    ]);
+    await fx.startSessionWorker();
+    listener = createServer((s) => {
+      listened += 1;
+      s.destroy();
+    });
+    await new Promise<void>((r) => listener?.listen(0, '0.0.0.0', r));
+    sessions.a = await fx.send(fx.support, 'iso-a', 'isolation hello A');
+    sessions.b = await fx.send(fx.research, 'iso-b', 'isolation hello B');
+    await fx.waitForReply(sessions.a, 0, 120_000);
+    await fx.waitForReply(sessions.b, 0, 120_000);
+    const a = await fx.box(fx.support);
+    const b = await fx.box(fx.research);
+    assert.ok(a?.running && b?.running, 'both boxes run');
+    boxes.a = a.id;
+    boxes.b = b.id;
+  });
+  after(async () => {
+    await new Promise((r) => (listener ? listener.close(r) : r(undefined)));
+    await fx?.close();
+  });
+
+  const exec = (box: string, script: string, env: Record<string, string> = {}) =>
+    execInBox(fx.driver.docker, box, ['node', '-e', script], { timeoutMs: 60_000, env });
+
+  test('box A reaches nothing by network, and not B’s gateway socket', async () => {
+    const port = (url: string) => Number(new URL(url).port);
+    const hostIp = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    assert.ok(hostIp, 'the host has a non-loopback IPv4 address');
+    const b = await fx.driver.docker.getContainer(boxes.b).inspect();
+    const bGateway = b.Mounts.find((m) => m.Destination === '/gateway')?.Source;
+    assert.ok(bGateway, 'box B has a gateway directory');
+    const bSocket = `${bGateway}/gateway.sock`;
+    const own = (listener?.address() as { port: number }).port;
+    const targets = [
+      { host: '127.0.0.1', port: port(fx.model.baseUrl) },
+      { host: '127.0.0.1', port: port(fx.api.url) },
+      { host: hostIp, port: own },
+      { host: hostIp, port: port(fx.model.baseUrl) },
+      { host: '172.17.0.1', port: own },
+      { host: '1.1.1.1', port: 443 },
+      { host: '8.8.8.8', port: 53 },
+      { path: bSocket },
+    ];
+    const run = await exec(boxes.a, probe, { TARGETS: JSON.stringify(targets) });
+    assert.equal(run.exitCode, 0, run.stderr);
+    const seen = JSON.parse(run.stdout) as {
+      out: { host?: string; port?: number; path?: string; r: string }[];
+      lookup: string;
+      gateway: string[];
+    };
+    assert.equal(seen.out.length, targets.length);
+    for (const t of seen.out) {
+      assert.notEqual(t.r, 'connected', `box A connected to ${t.path ?? `${t.host}:${t.port}`}`);
+      if (t.path) assert.equal(t.r, 'ENOENT', 'B’s socket path does not exist in box A');
+      else assert.match(t.r, /^(ENETUNREACH|ECONNREFUSED|EHOSTUNREACH|EADDRNOTAVAIL|timeout)$/);
+    }
+    assert.notEqual(seen.lookup.slice(0, 8), 'resolved', `DNS answered: ${seen.lookup}`);
+    assert.deepEqual(seen.gateway, ['gateway.sock'], 'only A’s own socket is in /gateway');
+    assert.equal(listened, 0, 'nothing reached the host listener');
+    // The same targets are reachable from here: the box, not the targets, is what fails.
+    const { connect } = await import('node:net');
+    await new Promise<void>((resolve, reject) => {
+      const s = connect({ host: hostIp, port: own }, () => {
+        s.destroy();
+        resolve();
+      });
+      s.on('error', reject);
+    });
+  });
+
+  test('box A has exactly its workspace, its gateway directory read-only and a /tmp tmpfs', async () => {
+    const a = await fx.driver.docker.getContainer(boxes.a).inspect();
+    const mounts = a.Mounts.map((m) => ({
+      type: m.Type,
+      at: m.Destination,
+      rw: m.RW,
+      from: m.Type === 'volume' ? m.Name : m.Source,
+    })).sort((x, y) => x.at.localeCompare(y.at));
+    const gatewayDir = mounts.find((m) => m.at === '/gateway')?.from ?? '';
+    assert.deepEqual(mounts, [
+      { type: 'bind', at: '/gateway', rw: false, from: gatewayDir },
+      { type: 'volume', at: '/workspace', rw: true, from: workspaceVolumeName(fx.support) },
+    ]);
+    const registry = new GatewayRegistry(fx.config, lazyVault(fx.config), createLogger());
+    assert.equal(
+      gatewayDir,
+      registry.socketDir(`${fx.support}:iso-a`),
+      'A’s own gateway directory',
+    );
+    const b = await fx.driver.docker.getContainer(boxes.b).inspect();
+    assert.ok(!b.Mounts.some((m) => m.Source === gatewayDir), 'B does not mount A’s directory');
+    assert.deepEqual(Object.keys(a.HostConfig.Tmpfs ?? {}), ['/tmp']);
+    assert.deepEqual(a.HostConfig.Binds ?? [], []);
+    assert.equal(a.HostConfig.NetworkMode, 'none');
+  });
+
+  test('box A’s gateway serves agent A: its settings, and its actions whatever they claim', async () => {
+    const settings = await exec(boxes.a, whoAmI);
+    assert.equal((JSON.parse(settings.stdout) as { id: string }).id, fx.support);
+    const other = await exec(boxes.b, whoAmI);
+    assert.equal((JSON.parse(other.stdout) as { id: string }).id, fx.research);
+
+    // A's own shell tool, during a turn, posts an action that claims to come from B.
+    const write = await execInBox(
+      fx.driver.docker,
+      boxes.a,
+      ['node', '-e', 'require("fs").writeFileSync("raw-action.cjs", process.env.SCRIPT)'],
+      { timeoutMs: 30_000, env: { SCRIPT: rawAction(fx.research) } },
+    );
+    assert.equal(write.exitCode, 0, write.stderr);
+    const before = fx.api.refunds.length;
+    await fx.send(fx.support, 'iso-a', 'send the raw request');
+    await fx.waitForStatus(
+      sessions.a,
+      (s) => s.replies.some((r) => r.text === 'Raw request sent.') && s.state !== 'working',
+      'the raw request turn',
+      120_000,
+    );
+    assert.match(toolResult('raw1'), /RAW 200 .*executed/);
+    assert.equal(fx.api.refunds.length, before + 1, 'the small refund ran');
+    const action = fx.api.refunds.at(-1)?.idempotencyKey ?? '';
+    assert.ok(action.startsWith(`action:${fx.support}.`), action);
+    const history = await fx.client.workflow.getHandle(action).fetchHistory();
+    const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const [input] = await decodeArrayFromPayloads(fx.client.options.loadedDataConverter, payloads);
+    const request = (input as { request: ActionRequest }).request;
+    assert.equal(request.agent, fx.support);
+    assert.equal(request.sessionId, `${fx.support}:iso-a`);
+  });
+
+  test('the research agent’s gateway refuses actions: it holds no credentials', async () => {
+    const before = fx.api.refunds.length;
+    await fx.send(fx.research, 'iso-b', 'refund it yourself');
+    await fx.waitForStatus(
+      sessions.b,
+      (s) => s.replies.some((r) => r.text === 'I cannot refund.') && s.state !== 'working',
+      'the research turn',
+      120_000,
+    );
+    const answer = toolResult('rb1');
+    assert.match(answer, /denied/);
+    assert.match(answer, /research agent/);
+    assert.equal(fx.api.refunds.length, before);
+    // Refused at the gateway: the session never asked for an approval (no child workflow, no update).
+    const history = await fx.client.workflow.getHandle(sessions.b).fetchHistory();
+    const events = history.events ?? [];
+    assert.equal(
+      events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length,
+      0,
+    );
+    assert.equal(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length, 0);
+  });
+});

@@ -1,0 +1,278 @@
+// A conversation with an agent end to end through Microsoft's Agents Playground: Riley asks the
+// support agent in the group chat for a refund; the webhook starts the session, a worker runs the
+// turn in a real sandbox against the scripted stand-in model, the agent's request becomes an
+// approval card with the conversation context, Riley cannot approve it herself, Bob does, the
+// refund runs once, and the agent's replies land in the same chat, each exactly once.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Worker } from '@temporalio/worker';
+import { sessionStatus } from '../../src/agents/sessions.ts';
+import { conversationKeyOf } from '../../src/chat/agent-address.ts';
+import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
+import { createCardSender } from '../../src/chat/card-sender.ts';
+import { createConversationPoster } from '../../src/chat/session-replies.ts';
+import { createDeps } from '../../src/deps.ts';
+import { startModelStandin, type ModelStandin } from '../../src/dev/model-standin.ts';
+import { temporalGrants } from '../../src/grants/grants.ts';
+import { createLogger } from '../../src/log.ts';
+import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
+import { SandboxDriver } from '../../src/sandbox/driver.ts';
+import { createWorker } from '../../src/temporal/worker.ts';
+import { openVault } from '../../src/vault/open.ts';
+import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { CANARY } from '../helpers/gateway.ts';
+import {
+  buttons,
+  cardText,
+  cardUpdated,
+  GROUP_CHAT,
+  startStack,
+  type Stack,
+} from '../helpers/stack.ts';
+import { sendTeamsMessage } from '../helpers/teams-message.ts';
+
+const suffix = randomBytes(4).toString('hex');
+const support = `support-${suffix}`;
+const research = `research-${suffix}`;
+const riley = {
+  id: 'user-riley',
+  name: 'Riley Requester',
+  aadObjectId: '00000000-0000-0000-0000-0000000000cc',
+};
+const ask = `I need a refund of 120 EUR for order A-1001, the parcel arrived damaged ${suffix}`;
+const purpose = `Refund order A-1001 of 120 EUR because the parcel arrived damaged ${suffix}`;
+const waiting = `Your 120 EUR refund ${suffix} waits for an approver.`;
+const paid = `Good news: your 120 EUR refund ${suffix} was approved and paid.`;
+
+let model: ModelStandin | undefined;
+let stack: Stack | undefined;
+let bot: ApprovalBot | undefined;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+before(async () => {
+  model = await startModelStandin({
+    apiKey: CANARY,
+    models: ['airlock-standin'],
+    script: [
+      {
+        name: 'ask',
+        afterUser: 'refund of 120',
+        toolCalls: [
+          {
+            id: 'r1',
+            name: 'request_action',
+            arguments: {
+              capability: 'refunds-api',
+              method: 'POST',
+              path: '/refunds',
+              body: { order: 'A-1001', amount: 120, currency: 'EUR', reason: 'parcel damaged' },
+              purpose,
+            },
+          },
+        ],
+      },
+      { name: 'waiting', afterToolResult: 'r1', text: waiting },
+      {
+        name: 'outcome',
+        when: (m) => JSON.stringify(m.at(-1)?.content ?? '').includes('Update on action'),
+        text: paid,
+      },
+    ],
+  });
+  const baseUrl = model.baseUrl;
+  stack = await startStack((yaml) =>
+    yaml
+      .replaceAll('support-bot', support)
+      .replaceAll('research-bot', research)
+      .replaceAll('http://127.0.0.1:4011/v1', baseUrl)
+      // Riley approves refunds too, so refusing her click is about self-approval alone.
+      .replace('members: [alice, bob]', 'members: [alice, bob, riley]'),
+  );
+  const { config, fx } = stack;
+  const vault = openVault(config);
+  const refunds = (await vault.resolve('refunds-api-key')) as { secret: string };
+  await vault.put({
+    name: 'refunds-api-key',
+    kind: 'bearer',
+    secret: refunds.secret,
+    scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/refunds'], agents: [support] },
+  });
+  await vault.put({
+    name: 'model-api-key',
+    kind: 'bearer',
+    secret: CANARY,
+    scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/v1/**'], agents: [support] },
+  });
+  // The worker as workers/main.ts builds it: cards and agent replies through the Teams adapter.
+  const logger = createLogger({ level: 'warn', name: 'worker' });
+  bot = await createApprovalBot({ config, logger });
+  const deps = createDeps(config, createCardSender(bot, config, logger), {
+    grants: temporalGrants(fx.client),
+    logger,
+    client: () => Promise.resolve(fx.client),
+    poster: createConversationPoster(bot, bot.chat.getState(), logger),
+  });
+  const worker: Worker = await createWorker({ config, logger, deps });
+  const running = worker.run();
+  cleanups.push(async () => {
+    worker.shutdown();
+    await running;
+    await deps.gateways.closeAll();
+  });
+});
+
+after(async () => {
+  const docker = new SandboxDriver(stack?.config.DOCKER_HOST).docker;
+  // Sessions and their approvals first, so the worker starts nothing new while it drains.
+  if (stack) {
+    const id = sessionId();
+    const status = await sessionStatus(stack.fx.client, id).catch(() => null);
+    for (const wf of [id, ...(status?.pendingActions.map((p) => p.workflowId) ?? [])])
+      await stack.fx.client.workflow
+        .getHandle(wf)
+        .terminate('agent-conversation test over')
+        .catch(() => undefined);
+  }
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  for (const agent of [support, research]) {
+    const boxes = await docker
+      .listContainers({ all: true, filters: { label: [`airlock.agent=${agent}`] } })
+      .catch(() => []);
+    for (const b of boxes)
+      await docker
+        .getContainer(b.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    await removeAgentWorkspace(docker, agent).catch(() => undefined);
+  }
+  await bot?.chat.shutdown().catch(() => undefined);
+  await stack?.close().catch(() => undefined);
+  await model?.close().catch(() => undefined);
+});
+
+/** The session of the support agent in the Playground's group chat. */
+function sessionId(): string {
+  assert.ok(stack);
+  const threadId = stack.webhook.bot.chat.getAdapter('teams').encodeThreadId({
+    conversationId: GROUP_CHAT,
+    serviceUrl: `http://localhost:${stack.playground.port}/_connector`,
+    conversationType: 'groupChat',
+  });
+  return `session:${support}:${conversationKeyOf('teams', threadId)}`;
+}
+
+/** Wait until the session's status satisfies `check` (polling the query). */
+async function statusUntil(check: (s: SessionStatus) => boolean, what: string) {
+  assert.ok(stack);
+  const deadline = Date.now() + 120_000;
+  let last: SessionStatus | null = null;
+  while (Date.now() < deadline) {
+    last = await sessionStatus(stack.fx.client, sessionId()).catch(() => null);
+    if (last && check(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; last status ${JSON.stringify(last)}`);
+}
+
+/** The bot's text messages in the group chat that contain `text`. */
+const botMessages = (text: string) =>
+  stack!.pg.events.filter(
+    (e) =>
+      e.action === 'createMessage' &&
+      e.actionConversationId === GROUP_CHAT &&
+      (e.message.text ?? '').includes(text),
+  );
+
+describe('a conversation with the support agent in the Playground', { timeout: 300_000 }, () => {
+  test('Riley asks for a refund; Bob approves it on the card; the agent tells Riley, once each', async () => {
+    assert.ok(stack);
+    const refundsBefore = stack.fx.api.refunds.length;
+    const sent = await sendTeamsMessage({
+      webhookUrl: stack.webhookUrl,
+      playgroundPort: stack.playground.port,
+      user: riley,
+      conversation: { id: GROUP_CHAT, type: 'groupChat' },
+      text: `Support: ${ask}`,
+    });
+    assert.equal(sent.status, 200);
+
+    // The turn runs in the sandbox; the agent's reply comes back into the same group chat.
+    await stack.pg.waitFor((e) => botMessages(waiting).includes(e), 120_000);
+    const docker = new SandboxDriver(stack.config.DOCKER_HOST).docker;
+    const [box] = await docker.listContainers({
+      filters: { label: [`airlock.agent=${support}`, `airlock.workflow=${sessionId()}`] },
+    });
+    assert.equal(box?.State, 'running', 'the turn ran in the session’s sandbox');
+    const status = await statusUntil((s) => s.pendingActions.length === 1, 'the pending refund');
+    const action = status.pendingActions[0]!.workflowId;
+
+    // The card for the refund shows who asked where, Riley's words and the agent's purpose.
+    // (The rule offers a session grant too, so the card has three buttons.)
+    const card = await stack.pg.waitFor(
+      (e) =>
+        e.action === 'createMessage' &&
+        e.actionConversationId === GROUP_CHAT &&
+        cardText(e).includes(action) &&
+        buttons(e).some((b) => b.title === 'Approve'),
+    );
+    const text = cardText(card);
+    for (const shown of [
+      'Asked by Riley Requester in Teams group chat',
+      `“${ask}”`,
+      `Agent's purpose: ${purpose}`,
+      support,
+      '/refunds',
+    ])
+      assert.ok(text.includes(shown), `the card shows ${shown}: ${text}`);
+    const approve = buttons(card).find((b) => b.title === 'Approve');
+    assert.ok(approve, 'the card has an Approve button');
+
+    // Riley is an approver of refunds, but not of her own request.
+    await stack.pg.submit({
+      conversationId: GROUP_CHAT,
+      replyToId: card.message.messageId,
+      value: approve.data,
+      fromId: 'user-riley',
+    });
+    const handle = stack.fx.client.workflow.getHandle(action);
+    let refused: { why: string }[] = [];
+    for (let i = 0; i < 200 && refused.length === 0; i++) {
+      refused = (await handle.query(statusQuery)).rejectedClicks;
+      if (refused.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(
+      refused.map((r) => r.why),
+      ['the requester may not approve their own request'],
+    );
+    assert.equal((await handle.query(statusQuery)).state, 'pending');
+    assert.equal(stack.fx.api.refunds.length, refundsBefore, 'nothing ran on Riley’s click');
+
+    await stack.pg.submit({
+      conversationId: GROUP_CHAT,
+      replyToId: card.message.messageId,
+      value: approve.data,
+      fromId: 'user-bob',
+    });
+    const outcome = (await handle.result()) as { outcome: string };
+    assert.equal(outcome.outcome, 'executed');
+    await cardUpdated(stack.pg, card.message.messageId, /Approved by Bob Approver at/);
+
+    // The outcome reaches the agent as its next turn; its answer lands in the same chat.
+    await stack.pg.waitFor((e) => botMessages(paid).includes(e), 120_000);
+    await statusUntil((s) => s.state !== 'working' && s.pendingActions.length === 0, 'idle');
+    // Anything posted twice would have arrived by now: the stream is ordered per conversation.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(stack.fx.api.refunds.length, refundsBefore + 1, 'the refund ran once');
+    assert.equal(stack.fx.api.refunds.at(-1)?.idempotencyKey, action);
+    assert.equal(botMessages(waiting).length, 1, 'the waiting reply was posted once');
+    assert.equal(botMessages(paid).length, 1, 'the outcome was posted once');
+    assert.equal(
+      stack.pg.events.filter((e) => e.action === 'createMessage' && cardText(e).includes(action))
+        .length,
+      1,
+      'one card for the refund in the chat',
+    );
+  });
+});
