@@ -31,7 +31,7 @@ import {
   startStack,
   type Stack,
 } from '../helpers/stack.ts';
-import { sendTeamsMessage } from '../helpers/teams-message.ts';
+import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
 
 const suffix = randomBytes(4).toString('hex');
 const support = `support-${suffix}`;
