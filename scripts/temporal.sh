@@ -12,7 +12,8 @@ LOG="$DATA/logs/temporal.log"
 # attributes), and the namespaces they are registered in: `default` for the operator's runs and
 # `airlock-test` for `make test`, so test runs never crowd the operator's view in the UI.
 ATTRS=(AgentId=Keyword Capability=Keyword ActionKind=Keyword ApprovalState=Keyword Approver=Keyword
-  PolicyRule=Keyword ApproverKeys=KeywordList SessionState=Keyword AgentLastActivity=Datetime)
+  PolicyRule=Keyword ApproverKeys=KeywordList SessionState=Keyword AgentLastActivity=Datetime
+  FromAgent=Keyword ToAgent=Keyword ExchangeState=Keyword)
 NAMESPACES=(default airlock-test)
 
 running() { [ -f "$PID" ] && kill -0 "$(cat "$PID")" 2>/dev/null; }

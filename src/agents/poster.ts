@@ -16,7 +16,7 @@ export interface ConversationPoster {
 export function statusOnlyPoster(logger: Logger): ConversationPoster {
   return {
     post(conversation, key) {
-      if (conversation.platform !== 'cli')
+      if (conversation.platform !== 'cli' && conversation.platform !== 'agent')
         logger.warn({ key, platform: conversation.platform }, 'no chat surface: reply not posted');
       return Promise.resolve();
     },

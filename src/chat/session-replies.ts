@@ -36,7 +36,8 @@ export function createConversationPoster(
   return {
     async post(conversation, key, text) {
       const { platform, threadId } = conversation;
-      if (platform === 'cli' || !threadId) return;
+      // CLI sessions are read through the status; an agent's answers go back to its exchange.
+      if (platform === 'cli' || platform === 'agent' || !threadId) return;
       // Exactly once as far as we can see it: a retried activity finds its key and posts nothing.
       // What remains: a worker killed after the platform took the message and before the key was
       // written posts it again on the retry (the platforms take no idempotency key). The state is
@@ -51,7 +52,7 @@ export function createConversationPoster(
     },
     async typing(conversation) {
       const { platform, threadId } = conversation;
-      if (platform === 'cli' || !threadId) return;
+      if (platform === 'cli' || platform === 'agent' || !threadId) return;
       try {
         await adapterFor(platform).startTyping(threadId);
       } catch (err) {

@@ -29,6 +29,17 @@ export const actionRequestSchema = z.strictObject({
       message: z.string().nullable(),
     })
     .optional(),
+  exchange: z
+    .strictObject({
+      workflowId: z.string().min(1),
+      from: z.string().min(1),
+      to: z.string().min(1),
+      step: z.enum(['question', 'answer']),
+      text: z.string(),
+      removed: z.array(z.strictObject({ kind: z.string(), excerpt: z.string() })),
+      truncated: z.boolean(),
+    })
+    .optional(),
 });
 
 // The same type to the letter (optional fields included), or this line does not compile.

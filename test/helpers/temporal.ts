@@ -9,6 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
 import * as actionKeys from '../../workflows/sensitive-action/search.ts';
 import { AgentLastActivity, SessionState } from '../../workflows/agent-session/search.ts';
+import { ExchangeState, FromAgent, ToAgent } from '../../workflows/agent-exchange/search.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -97,7 +98,14 @@ export async function killProcess(
 }
 
 // The same search attributes scripts/temporal.sh registers.
-const searchKeys = { ...actionKeys, SessionState, AgentLastActivity };
+const searchKeys = {
+  ...actionKeys,
+  SessionState,
+  AgentLastActivity,
+  FromAgent,
+  ToAgent,
+  ExchangeState,
+};
 type SearchKey = (typeof searchKeys)[keyof typeof searchKeys];
 const cliType = (k: SearchKey) =>
   k.type === 'KEYWORD_LIST' ? 'KeywordList' : k.type === 'DATETIME' ? 'Datetime' : 'Keyword';
@@ -163,7 +171,7 @@ export async function startDevServer(
       );
       let out = '';
       h.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      h.on('exit', () => resolve(out.includes('AgentLastActivity')));
+      h.on('exit', () => resolve(out.includes('ExchangeState')));
     });
     if (ok) return { child, address, port: p };
     if (Date.now() > deadline) throw new Error('dev server did not become healthy');

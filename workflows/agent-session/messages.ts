@@ -5,7 +5,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** Who wrote a message to an agent, as the webhook (or the CLI) verified it. */
 export interface SessionSender {
-  platform: 'teams' | 'slack' | 'cli';
+  /** `agent`: another agent, through an approved exchange (userId is its agent id). */
+  platform: 'teams' | 'slack' | 'cli' | 'agent';
   /** The platform's user id (Teams `from.id`, Slack user id, the operator's login for the CLI). */
   userId: string;
   aadObjectId?: string;
@@ -17,7 +18,8 @@ export interface SessionSender {
 
 /** Where the session's replies go: a chat thread, or nowhere but the status query (the CLI). */
 export interface ConversationRef {
-  platform: 'teams' | 'slack' | 'cli';
+  /** `agent`: the session answers another agent's questions; replies go back to the exchange. */
+  platform: 'teams' | 'slack' | 'cli' | 'agent';
   /** The Chat SDK thread id replies are posted to (absent for the CLI). */
   threadId?: string;
   /** A human-readable name for the UI and cards, e.g. "Teams chat with Riley". */
@@ -32,6 +34,8 @@ export interface SessionMessage {
   text: string;
   /** ISO time the webhook (or CLI) received it. */
   receivedAt: string;
+  /** Set on a question from another agent: the exchange the turn's reply answers. */
+  exchange?: { workflowId: string; from: string };
 }
 
 /** A sensitive action the agent asks for through the gateway, during turn `turn`. */
@@ -43,6 +47,17 @@ export interface AgentActionAsk {
   body?: unknown;
   purpose: string;
 }
+
+/** A question the agent asks another agent through the gateway, during turn `turn`. */
+export interface AgentQuestionAsk {
+  turn: number;
+  to: string;
+  question: string;
+}
+
+/** What the gateway tells the agent at once about its question: it is on its way, or refused. */
+export type AgentQuestionAnswer =
+  { status: 'pending'; id: string } | { status: 'refused'; id: string; reason: string };
 
 /** What the gateway tells the agent at once about an action it asked for. */
 export type AgentActionAnswer =
@@ -86,6 +101,9 @@ export const closeSessionSignal = defineSignal<[{ by: string }]>('closeSession')
 
 /** The session's status. */
 export const sessionStatusQuery = defineQuery<SessionStatus>('sessionStatus');
+
+/** Sent by the gateway: ask another agent a question; answered at once (the answer comes later). */
+export const agentAskUpdate = defineUpdate<AgentQuestionAnswer, [AgentQuestionAsk]>('agentAsk');
 
 /** Sent by the gateway: ask for a sensitive action; answered at once, never after a human. */
 export const agentActionUpdate = defineUpdate<AgentActionAnswer, [AgentActionAsk]>('agentAction');

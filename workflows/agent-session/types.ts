@@ -13,6 +13,17 @@ export type TurnItem =
       outcome: string;
       message: string;
       result?: unknown;
+    }
+  | {
+      /** The end of a question this agent asked another agent: the sanitized answer, or why not. */
+      kind: 'exchange-result';
+      id: string;
+      workflowId: string;
+      to: string;
+      state: string;
+      /** Only when the exchange completed: the sanitized, approved answer. */
+      answer?: string;
+      message: string;
     };
 
 /** Input of agentSessionWorkflow (also what continue-as-new carries). */

@@ -31,6 +31,25 @@ export interface ActionRequest {
   purpose?: string;
   /** Set when an agent asks during a conversation: where, and the message that led to it. */
   context?: AgentRequestContext;
+  /**
+   * Set when this request is one approval step of an agent-to-agent exchange (capability
+   * `agent-exchange`): the decision comes from the policy's link, the card shows the sanitized
+   * text and what the sanitizer removed, and an approval executes nothing (outcome `approved`).
+   */
+  exchange?: ExchangeStepRequest;
+}
+
+/** The step of an exchange an approval request is for. */
+export interface ExchangeStepRequest {
+  /** The exchange's workflow id. */
+  workflowId: string;
+  from: string;
+  to: string;
+  step: 'question' | 'answer';
+  /** The sanitized text that would cross. */
+  text: string;
+  removed: { kind: string; excerpt: string }[];
+  truncated: boolean;
 }
 
 /** The conversation an agent's request came from, as the approver's card shows it. */
@@ -157,7 +176,8 @@ export interface ExecutionResult {
 
 /** The workflow's result: the truthful outcome the requester gets. */
 export interface ActionOutcome {
-  outcome: 'executed' | 'denied' | 'rejected' | 'expired' | 'failed';
+  /** `approved`: an exchange step's approval (nothing is executed for it). */
+  outcome: 'executed' | 'approved' | 'denied' | 'rejected' | 'expired' | 'failed';
   message: string;
   /** On a rejection: the rejecting approver's reason, verbatim (capped, see `capReason`). */
   reason?: string;
