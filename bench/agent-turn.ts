@@ -14,11 +14,12 @@ import { temporalGrants } from '../src/grants/grants.ts';
 import { createLogger } from '../src/log.ts';
 import { createWorker } from '../src/temporal/worker.ts';
 import { openVault } from '../src/vault/open.ts';
+import { turnStages } from './agent-history.ts';
 import { agentBench, machine, ms, percentile, timeMs } from './agent-setup.ts';
 
 const rounds = Number(process.argv[2] ?? 60);
 const warmup = 5;
-const pausedRounds = 20;
+const pausedRounds = Number(process.argv[3] ?? 20);
 const pauseMs = 1_000;
 const bench = await agentBench();
 const stop = () => void bench.close().finally(() => process.exit(130));
@@ -109,11 +110,12 @@ try {
   const running = worker.run();
   const full: number[] = [];
   const stages = { toActivity: [] as number[], turn: [] as number[], toPost: [] as number[] };
+  let workflowId = '';
   try {
     for (let i = 0; i < rounds + warmup + 1; i++) {
       const posted = new Promise<void>((r) => (onPosted = r));
       const start = performance.now();
-      await bench.fx.send(bench.agent.id, 'bench-temporal', `hello ${i}`);
+      workflowId = await bench.fx.send(bench.agent.id, 'bench-temporal', `hello ${i}`);
       await Promise.race([
         posted,
         new Promise((_, reject) => setTimeout(() => reject(new Error('no reply in 60 s')), 60_000)),
@@ -130,6 +132,8 @@ try {
     await running;
     await gateways.closeAll();
   }
+
+  const history = await turnStages(bench.fx.client.workflow.getHandle(workflowId));
 
   const row = (what: string, v: number[], base?: number[]) =>
     `| ${what} | ${ms(percentile(v, 50))} | ${ms(percentile(v, 95))} | ${ms(percentile(v, 99))} | ${
@@ -164,6 +168,15 @@ try {
   console.log(row('  of which: signal → turn activity running', stages.toActivity));
   console.log(row('  of which: the activity’s turn (startTurn → done)', stages.turn));
   console.log(row('  of which: turn done → postSessionReply called', stages.toPost));
+  console.log('\n| full path, Temporal stages from the history (server times) | p50 | p95 | p99 |');
+  console.log('| --- | --- | --- | --- |');
+  for (const [stage, all] of Object.entries(history)) {
+    const v = all.slice(warmup + 1);
+    if (v.length > 0)
+      console.log(
+        `| ${stage} | ${ms(percentile(v, 50))} | ${ms(percentile(v, 95))} | ${ms(percentile(v, 99))} |`,
+      );
+  }
   const overhead = percentile(inbox, 50) - percentile(direct, 50);
   console.log(
     `\nTurn overhead on a warm box (p50 inbox turn − p50 direct call): **${ms(overhead)}** (goal ≤ 50 ms)`,
