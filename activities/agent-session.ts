@@ -98,11 +98,18 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         const done = await Promise.race([outcome, sleep(watchEveryMs).then(() => null)]);
         if (done?.ok) {
           log.info({ tokens: session.gateway.tokensUsed }, 'turn done');
+          // Posted here, keyed by turn (a retried turn posts nothing new): the reply reaches the
+          // chat without another workflow task and activity in between.
+          const reply = done.reply.trim();
+          const posted = Boolean(input.postReply && reply);
+          if (posted)
+            await poster.post(input.conversation, `${input.workflowId}:${input.turn}`, reply);
           return {
             reply: done.reply,
             tokensUsed: session.gateway.tokensUsed,
             boxCreated: box.created,
             idleTimeoutMs: agent.idleTimeoutMs,
+            posted,
           };
         }
         if (done) throw done.err;

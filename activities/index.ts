@@ -4,6 +4,7 @@ import type { Config } from '../src/config.ts';
 import { workerDecisionChecker } from '../src/receipts/policy.ts';
 import { createActionActivities, type ActionActivityDeps } from './actions.ts';
 import { createAgentSessionActivities, type AgentSessionDeps } from './agent-session.ts';
+import { createExchangeDeliveryActivities } from './exchange-delivery.ts';
 import { createProbeActivities } from './probe.ts';
 import { createSandboxActivities, type SandboxActivityDeps } from './sandbox.ts';
 
@@ -11,7 +12,7 @@ import { createSandboxActivities, type SandboxActivityDeps } from './sandbox.ts'
 export type ActivityDeps = SandboxActivityDeps &
   Omit<ActionActivityDeps, 'checkDecision'> &
   Omit<AgentSessionDeps, 'config' | 'docker' | 'policy'> & {
-    config: Pick<Config, 'NODE_ENV' | 'AIRLOCK_DECISION_PUBLIC_KEYS'>;
+    config: Pick<Config, 'NODE_ENV' | 'AIRLOCK_DECISION_PUBLIC_KEYS' | 'TEMPORAL_TASK_QUEUE'>;
   };
 
 /** Build every activity the worker registers. */
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProbeActivities(),
     ...createActionActivities({ ...deps, checkDecision: workerDecisionChecker(deps.config) }),
     ...createAgentSessionActivities({ ...deps, docker: deps.driver.docker }),
+    ...createExchangeDeliveryActivities(deps),
   };
 }
 

@@ -4,3 +4,4 @@ export { sandboxRunWorkflow } from './sandbox-run/workflow.ts';
 export { sensitiveActionWorkflow } from './sensitive-action/workflow.ts';
 export { grantWorkflow } from './grant/workflow.ts';
 export { agentSessionWorkflow } from './agent-session/workflow.ts';
+export { agentExchangeWorkflow } from './agent-exchange/workflow.ts';

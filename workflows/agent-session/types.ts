@@ -63,6 +63,8 @@ export interface TurnInput extends SessionRef {
   conversation: ConversationRef;
   /** Tokens the session has used before this turn (the gateway enforces the budget). */
   tokensUsed: number;
+  /** Post the reply from the activity (saves a workflow task); false for answers to exchanges. */
+  postReply?: boolean;
 }
 
 /** What one turn produced. */
@@ -74,6 +76,8 @@ export interface TurnResult {
   boxCreated: boolean;
   /** How long the agent may sit idle before its sandbox is stopped (from the policy). */
   idleTimeoutMs: number;
+  /** The activity posted the reply itself (keyed by turn); absent in older histories. */
+  posted?: boolean;
 }
 
 /** Activities used by agentSessionWorkflow (implemented in activities/agent-session.ts). */

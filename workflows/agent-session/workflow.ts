@@ -7,15 +7,19 @@
 import {
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { exchangeAnswerSignal } from '../agent-exchange/messages.ts';
 import { runAction } from './actions.ts';
+import { runAsk } from './asks.ts';
 import {
   agentActionUpdate,
+  agentAskUpdate,
   closeSessionSignal,
   sessionMessageSignal,
   sessionStatusQuery,
@@ -75,14 +79,17 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
   // The turn running now; the gateway may ask for actions only during it.
   let currentTurn: number | null = null;
 
-  const actions = runAction({
+  const context = {
     ref,
     conversation,
     currentTurn: () => currentTurn,
     requester: () => lastSender,
     message: () => lastMessage,
-    onLateOutcome: (item) => queue.push(item),
-  });
+    onLateOutcome: (item: TurnItem) => void queue.push(item),
+  };
+  const actions = runAction(context);
+  const asks = runAsk(context);
+  const waitingOn = () => [...actions.pending.entries(), ...asks.pending.entries()];
 
   const setState = (next: State): void => {
     state = next;
@@ -106,6 +113,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
   });
   setHandler(closeSessionSignal, () => void (closed = true));
   setHandler(agentActionUpdate, actions.handle, { validator: actions.validate });
+  setHandler(agentAskUpdate, asks.handle, { validator: asks.validate });
   setHandler(sessionStatusQuery, () => ({
     agentId,
     sessionId: ref.sessionId,
@@ -113,7 +121,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     state,
     turn,
     queued: queue.length,
-    pendingActions: [...actions.pending.entries()].map(([id, p]) => ({ id, ...p })),
+    pendingActions: waitingOn().map(([id, p]) => ({ id, ...p })),
     lastActivityAt,
     tokensUsed,
     replies,
@@ -131,8 +139,8 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
       continue;
     }
     // History stays small: hand over between turns, never with a child still awaited here.
-    if (workflowInfo().continueAsNewSuggested && actions.pending.size === 0) {
-      await condition(() => actions.idle());
+    if (workflowInfo().continueAsNewSuggested && waitingOn().length === 0) {
+      await condition(() => actions.idle() && asks.idle());
       return continueAsNew<typeof agentSessionWorkflow>({
         ...input,
         carried: {
@@ -147,7 +155,14 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
         },
       });
     }
-    const items = queue.splice(0, maxTurnItems);
+    // A question from another agent is a turn of its own: its reply is the answer.
+    const questionAt = queue.findIndex((i) => i.kind === 'message' && i.message.exchange);
+    const items = queue.splice(
+      0,
+      questionAt === 0 ? 1 : questionAt > 0 ? questionAt : maxTurnItems,
+    );
+    const question =
+      items.length === 1 && items[0]?.kind === 'message' ? items[0].message.exchange : undefined;
     const messages = items.filter((i) => i.kind === 'message').map((i) => i.message);
     const latest = messages.at(-1);
     if (latest) {
@@ -160,7 +175,14 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     setState('working');
     let result: TurnResult | null = null;
     try {
-      result = await turns.runAgentTurn({ ...ref, turn, items, conversation, tokensUsed });
+      result = await turns.runAgentTurn({
+        ...ref,
+        turn,
+        items,
+        conversation,
+        tokensUsed,
+        postReply: !question,
+      });
     } catch {
       // Retries are spent; tell the person rather than go quiet. The items are not run again.
     }
@@ -173,8 +195,15 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     const reply = result
       ? result.reply.trim()
       : `${agentId} could not finish this turn (its sandbox or model failed repeatedly). Operators can see why in the Temporal UI (${workflowId}).`;
-    if (reply) {
+    if (question) {
+      // Sent back to the exchange, which sanitizes it and asks for approval; never posted here.
+      await getExternalWorkflowHandle(question.workflowId)
+        .signal(exchangeAnswerSignal, { text: reply, sessionWorkflowId: workflowId, turn })
+        .catch(() => undefined); // the exchange ended meanwhile (time limit): nothing to answer
+    } else if (reply && !result?.posted) {
       await chores.postSessionReply({ conversation, key: `${workflowId}:${turn}`, text: reply });
+    }
+    if (reply) {
       replies.push({ turn, text: reply.slice(0, keptReplyChars), at: new Date().toISOString() });
       if (replies.length > keptReplies) replies.splice(0, replies.length - keptReplies);
     }

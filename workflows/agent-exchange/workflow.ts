@@ -1,0 +1,230 @@
+// agentExchangeWorkflow (`exchange:<id>`): one question from one agent to another, as a durable,
+// approval-gated round trip. The link is pinned and the question sanitized first (no link: refused
+// at once); the question is approved (a child approval, when the link says so), delivered to the
+// target's session as a turn from another agent, and its reply captured as the answer, sanitized,
+// and approved coming back. Only a completed exchange carries the answer back to the asker; any
+// other end says which step and why. States are A2A task states.
+import {
+  condition,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { actionWorkflowId } from '../sensitive-action/ids.ts';
+import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
+import type { ActionOutcome, ActionRequest } from '../sensitive-action/types.ts';
+import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
+import {
+  exchangeAnswerSignal,
+  exchangeStatusQuery,
+  type ExchangeAnswer,
+  type ExchangeState,
+  type ExchangeStatus,
+  type ExchangeStep,
+  type SanitizedText,
+} from './messages.ts';
+import { ExchangeState as ExchangeStateKey } from './search.ts';
+import type { AgentExchangeActivities, ExchangeInput, PinnedLink } from './types.ts';
+
+const acts = proxyActivities<AgentExchangeActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/** The capability name exchange approval steps go by (no real capability may use it). */
+export const exchangeCapability = 'agent-exchange';
+
+/** Run one exchange to its end; the result carries the answer only when it completed. */
+export async function agentExchangeWorkflow(input: ExchangeInput): Promise<ExchangeStatus> {
+  const { from, to } = input;
+  const { workflowId } = workflowInfo();
+  const status: ExchangeStatus = {
+    id: workflowId.replace(/^exchange:/, ''),
+    from,
+    to,
+    state: 'submitted',
+    step: 'link',
+    question: null,
+    answer: null,
+    approvals: [],
+    startedAt: new Date().toISOString(),
+  };
+  let answer: ExchangeAnswer | undefined;
+  setHandler(exchangeAnswerSignal, (a) => void (answer ??= a));
+  setHandler(exchangeStatusQuery, () => status);
+
+  const set = (state: ExchangeState, step: ExchangeStep): void => {
+    status.state = state;
+    status.step = step;
+    upsertSearchAttributes([{ key: ExchangeStateKey, value: state }]);
+    setCurrentDetails(`**${state}** at ${step}${status.reason ? `: ${status.reason}` : ''}`);
+  };
+  const end = async (state: ExchangeState, reason?: string): Promise<ExchangeStatus> => {
+    if (reason) status.reason = reason;
+    status.endedAt = new Date().toISOString();
+    set(state, state === 'completed' ? 'done' : status.step);
+    await acts.auditExchange({
+      id: `${workflowId}:end`,
+      type: state === 'completed' ? 'exchange-completed' : 'exchange-ended',
+      workflowId,
+      from,
+      to,
+      detail: { state, step: status.step, ...(reason ? { reason } : {}) },
+    });
+    // Nothing of an answer that did not complete goes back to the asker.
+    return state === 'completed' ? status : { ...status, answer: null };
+  };
+
+  const prepared = await acts.prepareExchange({ workflowId, from, to, question: input.question });
+  if (!prepared.ok) return end('rejected', prepared.reason);
+  const { link } = prepared;
+  status.question = prepared.question;
+
+  set('working', 'question-approval');
+  if (link.approveQuestion) {
+    const outcome = await approve(input, link, 'question', prepared.question, status);
+    if (outcome.outcome !== 'approved') return end(...endOf(outcome, 'the question'));
+  }
+
+  set('working', 'delivery');
+  status.targetSession = await acts.deliverQuestion({
+    workflowId,
+    from,
+    to,
+    question: prepared.question.text,
+  });
+  await acts.auditExchange({
+    id: `${workflowId}:delivered`,
+    type: 'exchange-delivered',
+    workflowId,
+    from,
+    to,
+    detail: { session: status.targetSession },
+  });
+
+  set('working', 'answering');
+  if (!(await condition(() => answer !== undefined, link.timeLimitMs))) {
+    return end(
+      'canceled',
+      `${to} did not answer within ${Math.round(link.timeLimitMs / 60_000)} minutes`,
+    );
+  }
+  const raw = answer as ExchangeAnswer;
+  status.answer = await acts.sanitizeAnswer({ workflowId, link, answer: raw.text });
+  await acts.auditExchange({
+    id: `${workflowId}:answered`,
+    type: 'exchange-answered',
+    workflowId,
+    from,
+    to,
+    detail: {
+      session: raw.sessionWorkflowId,
+      turn: raw.turn,
+      removed: status.answer.removed.length,
+      truncated: status.answer.truncated,
+    },
+  });
+
+  if (link.approveAnswer) {
+    set('working', 'answer-approval');
+    const outcome = await approve(input, link, 'answer', status.answer, status);
+    if (outcome.outcome !== 'approved') return end(...endOf(outcome, 'the answer'));
+  }
+  return end('completed');
+}
+
+// One approval step: a child sensitive-action workflow for the exchange step (the webhook, cards,
+// quorum, expiry, grants and receipts are the approval machinery every action uses).
+async function approve(
+  input: ExchangeInput,
+  link: PinnedLink,
+  step: 'question' | 'answer',
+  text: SanitizedText,
+  status: ExchangeStatus,
+): Promise<ActionOutcome> {
+  const { workflowId } = workflowInfo();
+  const asker = step === 'question';
+  const agent = asker ? link.from : link.to;
+  const request: ActionRequest = {
+    agent,
+    capability: exchangeCapability,
+    method: asker ? 'ASK' : 'ANSWER',
+    path: `/agents/${asker ? link.to : link.from}`,
+    ...(input.requester
+      ? {
+          requester: {
+            platform: input.requester.platform,
+            userId: input.requester.userId,
+            ...(input.requester.aadObjectId ? { aadObjectId: input.requester.aadObjectId } : {}),
+            displayName: input.requester.displayName,
+            ...(input.requester.policyUserId ? { policyUserId: input.requester.policyUserId } : {}),
+          },
+        }
+      : {}),
+    sessionId: input.askerSessionId,
+    purpose: asker
+      ? `${link.from} asks ${link.to} a question.`
+      : `${link.to} answers ${link.from}'s question.`,
+    context: {
+      sessionWorkflowId: input.askerSessionWorkflowId,
+      conversation: input.conversation,
+      message: null,
+    },
+    exchange: {
+      workflowId,
+      from: link.from,
+      to: link.to,
+      step,
+      text: text.text,
+      removed: text.removed,
+      truncated: text.truncated,
+    },
+  };
+  const childId = actionWorkflowId(`${workflowId.replace(/^exchange:/, '')}.${step}`);
+  status.approvals.push({ step, workflowId: childId });
+  const child = await startChild<typeof sensitiveActionWorkflow>('sensitiveActionWorkflow', {
+    workflowId: childId,
+    args: [{ request }],
+    parentClosePolicy: ParentClosePolicy.TERMINATE,
+    typedSearchAttributes: [
+      { key: AgentId, value: agent },
+      { key: Capability, value: exchangeCapability },
+      { key: ActionKind, value: `${request.method} ${exchangeCapability}` },
+      { key: ApprovalState, value: 'deciding' },
+    ],
+    staticSummary: asker
+      ? `${link.from} asks ${link.to} a question (exchange)`
+      : `${link.to} answers ${link.from} (exchange)`,
+  });
+  const outcome = await child.result();
+  const entry = status.approvals.find((a) => a.workflowId === childId);
+  if (entry) entry.outcome = outcome.outcome;
+  if (asker && outcome.outcome === 'approved') {
+    await acts.auditExchange({
+      id: `${workflowId}:question-approved`,
+      type: 'exchange-question-approved',
+      workflowId,
+      from: link.from,
+      to: link.to,
+      detail: {
+        approval: childId,
+        approvers: outcome.decidedBy.map((d) => d.approver.displayName),
+      },
+    });
+  }
+  return outcome;
+}
+
+// How an approval step that did not approve ends the exchange: the A2A state and the reason.
+function endOf(outcome: ActionOutcome, what: string): [ExchangeState, string] {
+  const why = outcome.reason ? `${outcome.message} (${outcome.reason})` : outcome.message;
+  if (outcome.outcome === 'rejected' || outcome.outcome === 'denied')
+    return ['rejected', `${what} was not approved: ${why}`];
+  if (outcome.outcome === 'expired')
+    return ['canceled', `${what} expired before anyone decided: ${why}`];
+  return ['failed', `${what}'s approval failed: ${why}`];
+}
