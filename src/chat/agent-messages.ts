@@ -2,8 +2,9 @@
 // Slack) goes to an agent's session. The agent is the one named at the start of the text, else the
 // one this thread talked to last, else the first the sender may talk to. The sender is the verified
 // platform identity (as for approval clicks) and must be one of the agent's talkers; otherwise, or
-// when Temporal cannot be reached, the bot answers in the thread and nothing starts. Never throws:
-// the platform always gets its 200, so it does not redeliver a message we already answered.
+// when Temporal cannot be reached, the bot answers in the thread and nothing starts; messages from
+// bots get no answer. Never throws: the platform always gets its 200, so it does not redeliver a
+// message we already answered.
 import type { Client } from '@temporalio/client';
 import type { Message, StateAdapter, Thread } from 'chat';
 import type { Config } from '../config.ts';
@@ -57,6 +58,9 @@ export function createAgentRouter(options: AgentRouterOptions): ToAgent {
   return async (thread, message) => {
     const platform = thread.adapter.name;
     if (platform !== 'teams' && platform !== 'slack') return;
+    // A bot's message (ours echoed back by Slack, or another app's) is no one talking to an agent;
+    // answering it could start two bots answering each other.
+    if (message.author.isBot === true) return;
     const answer = (text: string) =>
       thread.post(text).then(
         () => undefined,

@@ -104,7 +104,8 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
         config.AIRLOCK_SLACK_SIGNING_SECRET ?? '',
       )),
       botToken: config.AIRLOCK_SLACK_BOT_TOKEN ?? '',
-      botUserId: config.AIRLOCK_SLACK_BOT_USER_ID ?? 'U0AIRLOCK',
+      // Unset: learned from auth.test at start (adapters.ts).
+      ...(config.AIRLOCK_SLACK_BOT_USER_ID ? { botUserId: config.AIRLOCK_SLACK_BOT_USER_ID } : {}),
       logger: chatLog.child('slack'),
       ...(config.AIRLOCK_SLACK_API_URL ? { apiUrl: config.AIRLOCK_SLACK_API_URL } : {}),
     });

@@ -1,7 +1,7 @@
 // A local stand-in for the Slack Web API (Slack itself is unreachable here): speaks its wire
-// protocol for chat.postMessage, chat.update, conversations.open and auth.test (form-encoded or
-// JSON in, `{ ok }` JSON out) and records every call, so tests and demos can read back what the bot
-// posted.
+// protocol for chat.postMessage, chat.update, conversations.open, users.info and auth.test
+// (form-encoded or JSON in, `{ ok }` JSON out) and records every call, so tests and demos can read
+// back what the bot posted.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,8 +18,29 @@ export interface SlackApiStandin {
   close(): Promise<void>;
 }
 
+/** A workspace member users.info knows (the Slack adapter looks up each sender's name). */
+export interface SlackStandinUser {
+  /** The handle (`name`), e.g. "riley". */
+  name: string;
+  /** The full name (`real_name`), e.g. "Riley Requester". */
+  realName: string;
+  email?: string;
+}
+
+/** Options of the stand-in. */
+export interface SlackApiStandinOptions {
+  /** Members by Slack user id; users.info answers `user_not_found` for anyone else. */
+  users?: Record<string, SlackStandinUser>;
+  /** Who the bot token belongs to (auth.test); default U0AIRLOCK / B0AIRLOCK / airlock. */
+  bot?: { userId: string; botId: string; name: string };
+}
+
 /** Start the stand-in on 127.0.0.1 (random port). */
-export async function startSlackApiStandin(): Promise<SlackApiStandin> {
+export async function startSlackApiStandin(
+  options: SlackApiStandinOptions = {},
+): Promise<SlackApiStandin> {
+  const users = options.users ?? {};
+  const bot = options.bot ?? { userId: 'U0AIRLOCK', botId: 'B0AIRLOCK', name: 'airlock' };
   const calls: SlackCall[] = [];
   let seq = 0;
   const server = createServer((req, res) => {
@@ -34,7 +55,7 @@ export async function startSlackApiStandin(): Promise<SlackApiStandin> {
         res.end(JSON.stringify(o));
       };
       if (method === 'auth.test')
-        return reply({ ok: true, user_id: 'U0AIRLOCK', user: 'airlock', bot_id: 'B0AIRLOCK' });
+        return reply({ ok: true, user_id: bot.userId, user: bot.name, bot_id: bot.botId });
       if (method === 'chat.postMessage') {
         seq += 1;
         const ts = `1700000000.${String(seq).padStart(6, '0')}`;
@@ -49,6 +70,13 @@ export async function startSlackApiStandin(): Promise<SlackApiStandin> {
         const user = typeof args['users'] === 'string' ? args['users'] : '';
         if (!/^[UW][A-Z0-9]+$/.test(user)) return reply({ ok: false, error: 'user_not_found' });
         return reply({ ok: true, channel: { id: `D${user.slice(1)}` } });
+      }
+      if (method === 'users.info') {
+        const id = typeof args['user'] === 'string' ? args['user'] : '';
+        const u = Object.hasOwn(users, id) ? users[id] : undefined;
+        if (!u) return reply({ ok: false, error: 'user_not_found' });
+        const profile = { display_name: u.name, real_name: u.realName, email: u.email };
+        return reply({ ok: true, user: { id, name: u.name, real_name: u.realName, profile } });
       }
       if (method === 'chat.update')
         return reply({ ok: true, channel: args['channel'], ts: args['ts'] });
