@@ -24,7 +24,7 @@ import {
   withoutBotMention,
 } from './agent-address.ts';
 import { slackArrival, teamsArrival } from './pending.ts';
-import { isTemporalUnreachable } from './signal.ts';
+import { isTemporalUnreachable } from '../temporal/reachability.ts';
 
 /** Hands one message (a DM or a mention of the bot) to its agent, or answers why not. */
 export type ToAgent = (thread: Thread, message: Message) => Promise<void>;

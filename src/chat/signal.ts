@@ -10,19 +10,6 @@ import {
 } from '../../workflows/sensitive-action/messages.ts';
 import type { OnDecision } from './receiver.ts';
 
-/** gRPC status codes meaning "could not talk to the server", not "the server said no". */
-const unreachableCodes = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
-
-/** True when `err` (or an error it wraps) says Temporal could not be reached at all. */
-export function isTemporalUnreachable(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const { code, cause } = e as { code?: unknown; cause?: unknown };
-    if (typeof code === 'number' && unreachableCodes.has(code)) return true;
-    e = cause;
-  }
-  return false;
-}
-
 /**
  * True when `workflowId` names a sensitive action's workflow; otherwise logs that the click is
  * ignored. Shared by everything that takes clicks in (the signal here, the local inbox).

@@ -24,7 +24,8 @@ import { createChatPlatforms } from './platforms.ts';
 import { createShowPending } from './pending.ts';
 import { createReceiver, type OnDecision } from './receiver.ts';
 import { createWebhookServer } from './server.ts';
-import { isTemporalUnreachable, signalDecision } from './signal.ts';
+import { isTemporalUnreachable } from '../temporal/reachability.ts';
+import { signalDecision } from './signal.ts';
 
 /** Options of startWebhook. */
 export interface StartWebhookOptions {
