@@ -3,8 +3,9 @@
 //   { "id": "support",                 the agent id (logged; identity comes from the socket)
 //     "instructions": "You are …",     the system instructions
 //     "model": "gpt-4o-mini",          the model id sent to the gateway (which enforces its list)
-//     "sensitivity": "action",         "research" also gets the `fetch` tool
+//     "sensitivity": "action",         "research" gets `fetch`, "action" gets `request_action`
 //     "tools": ["shell", …],           optional: the tools offered (default: all the kind allows)
+//     "mayAsk": ["research"],          the agents it may ask (`ask_agent`, offered when not empty)
 //     "maxSteps": 20,                  model calls per turn
 //     "sessionId": "support:t1" }      names the session's conversation file in the workspace
 // Environment (optional): AIRLOCK_WORKSPACE (default /workspace), AIRLOCK_GATEWAY_SOCKET (default
@@ -21,6 +22,7 @@ export const TOOL_NAMES = [
   'request_action',
   'send_message',
   'fetch',
+  'ask_agent',
 ];
 
 const agentSettings = z.object({
@@ -31,7 +33,18 @@ const agentSettings = z.object({
   tools: z.array(z.string()).optional(),
   maxSteps: z.number().int().min(1).max(200).default(20),
   sessionId: z.string().min(1),
+  mayAsk: z.array(z.string().min(1)).default([]),
 });
+
+/** Whether the agent's kind and links allow `tool` at all. */
+function kindAllows(agent, tool) {
+  // A research agent reaches the web and holds no credentials; an action agent the reverse (the
+  // gateway refuses the other kind's calls too; not offering them keeps the model from trying).
+  if (tool === 'fetch') return agent.sensitivity === 'research';
+  if (tool === 'request_action') return agent.sensitivity === 'action';
+  if (tool === 'ask_agent') return agent.mayAsk.length > 0;
+  return true;
+}
 
 /** The runner's paths and timings from the environment. */
 export function runnerEnv(env = process.env) {
@@ -45,7 +58,7 @@ export function runnerEnv(env = process.env) {
 /** Parse the gateway's `/v1/agent` answer into the agent and the tools it is offered. */
 export function parseAgent(body) {
   const agent = agentSettings.parse(body);
-  const allowed = TOOL_NAMES.filter((t) => t !== 'fetch' || agent.sensitivity === 'research');
+  const allowed = TOOL_NAMES.filter((t) => kindAllows(agent, t));
   const unknown = (agent.tools ?? []).filter((t) => !TOOL_NAMES.includes(t));
   if (unknown.length > 0) log('warn', 'unknown tools ignored', { tools: unknown });
   return {

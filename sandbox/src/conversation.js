@@ -33,12 +33,28 @@ export async function saveConversation(path, { messages, lastTurn }) {
 function describe(item) {
   // What the session sends (workflows/agent-session/types.ts TurnItem).
   if (item.kind === 'message' && item.message && typeof item.message.text === 'string') {
+    const exchange = item.message.exchange;
+    if (exchange) {
+      // A question from another agent, delivered by an approved exchange: the turn's reply is the
+      // answer, which goes back to the asker only after sanitizing and approval.
+      return (
+        `Question from agent ${exchange.from} (exchange ${exchange.workflowId}). Answer it in your ` +
+        `reply; your reply is sent back to ${exchange.from} after sanitizing and approval:\n` +
+        item.message.text
+      );
+    }
     const who = item.message.from?.displayName;
     return who ? `${who}: ${item.message.text}` : item.message.text;
   }
   if (item.kind === 'action-outcome') {
     const update = `Update on action ${item.id}: ${item.message ?? item.outcome}`;
     return item.result === undefined ? update : `${update}\nResult: ${JSON.stringify(item.result)}`;
+  }
+  if (item.kind === 'exchange-result') {
+    // Only a completed exchange carries an answer (sanitized and approved); otherwise why not.
+    if (item.state === 'completed' && typeof item.answer === 'string')
+      return `Answer from ${item.to} to your question (${item.id}):\n${item.answer}`;
+    return `Your question to ${item.to} (${item.id}) got no answer: ${item.message}`;
   }
   // Older and hand-made shapes: `{ from, text }`.
   if (typeof item.text === 'string') {
@@ -48,7 +64,7 @@ function describe(item) {
   return `Update: ${JSON.stringify(item)}`;
 }
 
-/** One user message from a turn's items (what people said, outcomes of earlier actions). */
+/** One user message from a turn's items (what people and other agents said, outcomes and answers). */
 export function turnMessage(items) {
   return { role: 'user', content: items.map(describe).join('\n\n') };
 }

@@ -30,7 +30,12 @@ async function main() {
     fetch: gateway.fetch,
   });
   const model = provider.chatModel(agent.model);
-  const tools = createTools({ names: toolNames, workspace: env.workspace, gateway });
+  const tools = createTools({
+    names: toolNames,
+    workspace: env.workspace,
+    gateway,
+    mayAsk: agent.mayAsk,
+  });
   const { messages } = await loadConversation(path);
   log('info', 'runner ready', { agent: agent.id, tools: toolNames, history: messages.length });
 

@@ -1,7 +1,8 @@
 // The agent's tools. Inside the box they are free: a shell command in the workspace (timed out,
 // output capped) and reading and writing files confined to the workspace. At the boundary they
 // call the gateway: `request_action` (a sensitive call: executed, pending approval, or denied),
-// `send_message` (progress to the user) and, for research agents, `fetch`.
+// `send_message` (progress to the user), `ask_agent` (a question to another agent: on its way, or
+// refused; the answer comes in a later turn) and, for research agents, `fetch`.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
@@ -80,6 +81,27 @@ function actionAnswer({ status, body }) {
   };
 }
 
+/** What the gateway's answer to a question means, in words the model can act on. */
+function askAnswer(to, { status, body }) {
+  if (status === 202) {
+    const note =
+      `Your question to ${to} is on its way (id ${body?.id}). It needs approval and the other ` +
+      `agent's answer; the answer arrives in a later turn. Tell the user you are waiting.`;
+    return { status: 'pending', id: body?.id, note };
+  }
+  if (status === 403) {
+    const reason = body?.reason ?? body?.error?.message;
+    const note = `Your question to ${to} was refused: ${reason}. Do not ask again as it is; tell the user why.`;
+    return { status: 'refused', reason, note };
+  }
+  return {
+    status: 'failed',
+    httpStatus: status,
+    error: body?.error ?? body,
+    note: 'The question could not be sent. Tell the user; you may try again later.',
+  };
+}
+
 /** The answer a gateway call gives the model: the gateway's JSON, and what a status means. */
 function gatewayAnswer({ status, body }) {
   if (status >= 200 && status < 300) return body;
@@ -87,8 +109,8 @@ function gatewayAnswer({ status, body }) {
   return { status: 'failed', httpStatus: status, error: body?.error ?? body };
 }
 
-/** The tools named in `names`, bound to the workspace and the gateway. */
-export function createTools({ names, workspace, gateway }) {
+/** The tools named in `names`, bound to the workspace and the gateway; `mayAsk`: who `ask_agent` may ask. */
+export function createTools({ names, workspace, gateway, mayAsk = [] }) {
   const all = {
     shell: tool({
       description:
@@ -150,6 +172,21 @@ export function createTools({ names, workspace, gateway }) {
         body: z.string().optional(),
       }),
       execute: async (input) => gatewayAnswer(await gateway.call('POST', '/v1/fetch', input)),
+    }),
+    ask_agent: tool({
+      description:
+        `Ask another agent a question; you may ask: ${mayAsk.join(', ')}. ` +
+        'The question is sanitized and may need a person to approve it; the answer also. ' +
+        'Answers pending (the answer arrives in a later turn, so tell the user and do not wait), refused (with the reason), or failed. ' +
+        'Put everything the other agent needs in the question: it does not see this conversation.',
+      inputSchema: z.object({
+        to: z
+          .string()
+          .min(1)
+          .describe(`The agent to ask: one of ${mayAsk.join(', ')}.`),
+        question: z.string().min(1).max(20_000),
+      }),
+      execute: async (input) => askAnswer(input.to, await gateway.call('POST', '/v1/ask', input)),
     }),
   };
   return Object.fromEntries(names.map((n) => [n, all[n]]));

@@ -12,6 +12,8 @@ import {
   gatewayLimits,
   type ActionOutcome,
   type ActionRequest,
+  type AskOutcome,
+  type AskRequest,
   type GatewayAgent,
   type RunnerSettings,
 } from '../gateway/types.ts';
@@ -23,6 +25,8 @@ import type { CredentialStore } from '../vault/types.ts';
 export interface SessionHooks {
   requestAction(request: ActionRequest): Promise<ActionOutcome>;
   sendMessage(message: { text: string; turn: string | null; seq: number }): Promise<void>;
+  /** Ask another agent (the session starts an exchange); unset: every question is refused. */
+  askAgent?(request: AskRequest): Promise<AskOutcome>;
 }
 
 /** A session's open gateway and the inbox its turns go through. */
@@ -59,6 +63,7 @@ export function runnerSettings(agent: ResolvedAgent, sessionId: string): RunnerS
     sensitivity: agent.sensitivity,
     maxSteps: maxStepsPerTurn,
     sessionId,
+    mayAsk: [...agent.mayAsk],
   };
 }
 
@@ -127,6 +132,12 @@ export class GatewayRegistry {
       inbox,
       requestAction: (request) => (hooks ?? unbound()).requestAction(request),
       sendMessage: ({ text, turn, seq }) => (hooks ?? unbound()).sendMessage({ text, turn, seq }),
+      askAgent: (request) => {
+        const bound = hooks ?? unbound();
+        return bound.askAgent
+          ? bound.askAgent(request)
+          : Promise.resolve({ status: 'refused', reason: 'this session cannot ask other agents' });
+      },
     });
     return { gateway, inbox, socketDir, bind: (h) => void (hooks = h) };
   }

@@ -47,6 +47,10 @@ const groups: Record<string, { summary: string; load: () => Promise<Group> }> = 
     summary: 'list agents, talk to one, read and close its sessions',
     load: () => import('./agents.ts'),
   },
+  exchanges: {
+    summary: 'list and show questions agents asked each other',
+    load: () => import('./exchanges.ts'),
+  },
   policy: {
     summary: 'check policy sets and explain decisions (dry run)',
     load: () => import('./policy.ts'),

@@ -2,13 +2,15 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-// about who it is. Routes: chat completions (model-proxy.ts), actions, fetch, and the conversation
-// endpoints (messages.ts): the runner's settings, the inbox, turn reports and progress messages.
+// about who it is. Routes: chat completions (model-proxy.ts), actions, questions to other agents
+// (ask.ts), fetch, and the conversation endpoints (messages.ts): the runner's settings, the inbox,
+// turn reports and progress messages.
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { serverOptions } from '../http.ts';
 import { handleAction } from './actions.ts';
+import { handleAsk } from './ask.ts';
 import { TokenBudget } from './budget.ts';
 import { GatewayError, sendError } from './edge.ts';
 import { handleFetch } from './fetch.ts';
@@ -62,6 +64,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     'POST /v1/chat/completions': (req, res) => proxyChatCompletion(req, res, model),
     'POST /v1/actions': (req, res) =>
       handleAction(req, res, { ...deps, currentTurn, requestAction: options.requestAction }),
+    'POST /v1/ask': (req, res) =>
+      handleAsk(req, res, { ...deps, currentTurn, askAgent: options.askAgent }),
     'POST /v1/fetch': (req, res) => handleFetch(req, res, deps),
     'POST /v1/messages': (req, res) => handleMessage(req, res, conversation),
     'GET /v1/inbox': (req, res, url) => handleInbox(req, res, url, conversation),

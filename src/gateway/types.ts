@@ -1,7 +1,7 @@
 // What a gateway is bound to and what it is given: the agent's settings as a plain object (the
 // session code fills it from the policy), the settings it serves the runner, the session, and the
 // injected hooks through which the gateway reaches the rest of Airlock (sensitive actions, messages
-// to the user, the turn inbox).
+// to the user, questions to other agents, the turn inbox).
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { CredentialStore } from '../vault/types.ts';
@@ -35,6 +35,8 @@ export interface RunnerSettings {
   sensitivity: 'research' | 'action';
   /** The tools offered; unset: all the sensitivity allows. */
   tools?: string[];
+  /** The agents this one may ask questions (`ask_agent`); empty: the tool is not offered. */
+  mayAsk: string[];
   /** Model calls per turn. */
   maxSteps: number;
   /** Names the conversation file in the workspace the agent's sessions share. */
@@ -70,6 +72,20 @@ export interface ActionRequest extends ActionInput {
   /** The turn in flight when the agent asked (the inbox's current turn). */
   turn: string | null;
 }
+
+/** A question to another agent, handed to `askAgent`; who asks is taken from the socket. */
+export interface AskRequest {
+  agentId: string;
+  sessionId: string;
+  /** The turn in flight when the agent asked (the inbox's current turn). */
+  turn: string | null;
+  /** The agent asked. */
+  to: string;
+  question: string;
+}
+
+/** What became of a question at once: on its way (the answer comes in a later turn), or refused. */
+export type AskOutcome = { status: 'pending'; id: string } | { status: 'refused'; reason: string };
 
 /** A progress message for the user, handed to `sendMessage`. */
 export interface ProgressMessage {
@@ -115,6 +131,7 @@ export interface GatewayOptions {
   limits: GatewayLimits;
   requestAction: (request: ActionRequest) => Promise<ActionOutcome>;
   sendMessage: (message: ProgressMessage) => Promise<void>;
+  askAgent: (request: AskRequest) => Promise<AskOutcome>;
   inbox: TurnInbox;
   /** Called after each model call with the tokens it used and the session's total. */
   onUsage?: (usage: { tokens: number; total: number }) => void;

@@ -2,19 +2,22 @@
 // support agent A, the research agent B): no network at all (TCP to the host's services, to the
 // host's own address and to the internet fails, DNS fails), only its own gateway socket (B's
 // socket path is not there), exactly its workspace, its gateway directory read-only and a /tmp
-// tmpfs mounted; its gateway answers as A whatever a request claims; and the research agent's
-// gateway refuses actions outright (it holds no credentials).
+// tmpfs mounted; its gateway answers as A whatever a request claims; and the research agent is
+// not offered `request_action`, and its gateway refuses actions outright (it holds no credentials).
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { join } from 'node:path';
 import { GatewayRegistry } from '../../src/agents/gateways.ts';
+import { GATEWAY_SOCKET } from '../../src/gateway/server.ts';
 import { lazyVault } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
 import { workspaceVolumeName } from '../../src/sandbox/agent-box.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import { call } from '../helpers/gateway.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 
 const refund = (amount: number, why: string) => ({
@@ -88,12 +91,6 @@ describe('agent box isolation', { timeout: 240_000 }, () => {
         toolCalls: [{ id: 'raw1', name: 'shell', arguments: { command: 'node raw-action.cjs' } }],
       },
       { name: 'raw-done', afterToolResult: 'raw1', text: 'Raw request sent.' },
-      {
-        name: 'research-refund',
-        afterUser: 'refund it yourself',
-        toolCalls: [{ id: 'rb1', name: 'request_action', arguments: refund(20, 'research tries') }],
-      },
-      { name: 'research-refund-done', afterToolResult: 'rb1', text: 'I cannot refund.' },
     ]);
     await fx.startSessionWorker();
     listener = createServer((s) => {
@@ -227,18 +224,24 @@ describe('agent box isolation', { timeout: 240_000 }, () => {
     assert.equal(request.sessionId, `${fx.support}:iso-a`);
   });
 
-  test('the research agent’s gateway refuses actions: it holds no credentials', async () => {
-    const before = fx.api.refunds.length;
-    await fx.send(fx.research, 'iso-b', 'refund it yourself');
-    await fx.waitForStatus(
-      sessions.b,
-      (s) => s.replies.some((r) => r.text === 'I cannot refund.') && s.state !== 'working',
-      'the research turn',
-      120_000,
+  test('the research agent is not offered request_action, and its gateway refuses actions', async () => {
+    // What the research agent's runner offered the model in its turn.
+    const turn = fx.model.requests.find((r) =>
+      JSON.stringify(r.body?.['messages'] ?? []).includes('isolation hello B'),
     );
-    const answer = toolResult('rb1');
-    assert.match(answer, /denied/);
-    assert.match(answer, /research agent/);
+    const tools = ((turn?.body?.['tools'] ?? []) as { function: { name: string } }[]).map(
+      (t) => t.function.name,
+    );
+    assert.ok(tools.includes('fetch'), `the research agent's tools: ${tools.join(', ')}`);
+    assert.ok(!tools.includes('request_action'), `the research agent's tools: ${tools.join(', ')}`);
+
+    // A raw request on the research gateway's socket, as anything in box B could send it.
+    const registry = new GatewayRegistry(fx.config, lazyVault(fx.config), createLogger());
+    const socket = join(registry.socketDir(`${fx.research}:iso-b`), GATEWAY_SOCKET);
+    const before = fx.api.refunds.length;
+    const answer = await call(socket, 'POST', '/v1/actions', refund(20, 'research tries'));
+    assert.equal(answer.status, 403, answer.text);
+    assert.equal((answer.json() as { error: { code: string } }).error.code, 'actions_not_allowed');
     assert.equal(fx.api.refunds.length, before);
     // Refused at the gateway: the session never asked for an approval (no child workflow, no update).
     const history = await fx.client.workflow.getHandle(sessions.b).fetchHistory();

@@ -18,6 +18,8 @@ import { createGateway, type Gateway } from '../../src/gateway/server.ts';
 import type {
   ActionOutcome,
   ActionRequest,
+  AskOutcome,
+  AskRequest,
   GatewayAgent,
   GatewayLimits,
   GatewayOptions,
@@ -49,11 +51,14 @@ export interface GatewayFixture {
   /** What `GET /v1/agent` serves. */
   runner: RunnerSettings;
   inbox: MemoryInbox;
-  /** Every action request and message the gateway handed on. */
+  /** Every action request, question and message the gateway handed on. */
   actions: ActionRequest[];
+  asks: AskRequest[];
   messages: ProgressMessage[];
   /** What the fake requestAction answers next. */
   nextOutcome: ActionOutcome | Error;
+  /** What the fake askAgent answers next. */
+  nextAsk: AskOutcome | Error;
   /** When set, the next sendMessage fails with it (once). */
   nextMessageError?: Error;
   /** Everything the gateway logged, as text. */
@@ -125,6 +130,7 @@ export async function startGatewayFixture(
       sensitivity: agent.sensitivity,
       maxSteps: 20,
       sessionId,
+      mayAsk: [],
       ...options.runner,
     };
     const fixture: GatewayFixture = {
@@ -134,8 +140,10 @@ export async function startGatewayFixture(
       runner,
       inbox: createMemoryInbox(),
       actions: [],
+      asks: [],
       messages: [],
       nextOutcome: { status: 'pending', id: 'action:1' },
+      nextAsk: { status: 'pending', id: 'exchange:1' },
       logText: () => raw.join(''),
       reopen: async () => {
         await fixture.gateway.close();
@@ -155,6 +163,11 @@ export async function startGatewayFixture(
       requestAction: (r) => {
         fixture.actions.push(r);
         const o = fixture.nextOutcome;
+        return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
+      },
+      askAgent: (r) => {
+        fixture.asks.push(r);
+        const o = fixture.nextAsk;
         return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
       },
       sendMessage: (m) => {

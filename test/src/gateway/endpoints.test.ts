@@ -1,5 +1,6 @@
 // The gateway's other endpoints over its real unix socket: actions (executed, pending, denied, the
-// identity taken from the socket, not the body; a research agent refused), a research agent's
+// identity taken from the socket, not the body; a research agent refused), questions to other
+// agents (pending, refused, the asker taken from the socket, bad shapes refused), a research agent's
 // fetch against a real local web server (allow-listed host, another host, redirects, size and time
 // caps, no credentials), an action agent refused the web, the runner's settings, progress messages
 // numbered per turn, and the turn protocol: the inbox long-poll (one batch per turn) and the
@@ -193,6 +194,7 @@ test('agent: the runner gets its settings, nothing secret', async () => {
     maxSteps: 20,
     sessionId: 'session:support:t1',
     tools: ['shell', 'send_message'],
+    mayAsk: [],
   });
   assert.doesNotMatch(answer.text, /sk-|model-key/);
   assert.equal((await call(fx.gateway.socketPath, 'POST', '/v1/agent', {})).status, 405);
@@ -397,4 +399,67 @@ test('actions: a research agent is refused before requestAction (it holds no cre
   assert.equal(answer.status, 403);
   assert.equal((answer.json() as { error: { code: string } }).error.code, 'actions_not_allowed');
   assert.equal(fx.actions.length, 0);
+});
+
+test('ask: pending → 202 with the exchange id, refused → 403 with why; the asker is the socket', async () => {
+  fx = await startGatewayFixture();
+  const socket = fx.gateway.socketPath;
+  const question = { to: 'research', question: 'What does the carrier say about damaged parcels?' };
+  fx.nextAsk = { status: 'pending', id: 'exchange:abc' };
+  const pending = await call(socket, 'POST', '/v1/ask', question);
+  assert.equal(pending.status, 202, pending.text);
+  const body = pending.json();
+  assert.equal(body['status'], 'pending');
+  assert.equal(body['id'], 'exchange:abc');
+  assert.match(String(body['note']), /later turn/);
+  fx.nextAsk = { status: 'refused', reason: 'no link support -> billing' };
+  const refused = await call(socket, 'POST', '/v1/ask', { ...question, to: 'billing' });
+  assert.equal(refused.status, 403);
+  assert.deepEqual(refused.json(), { status: 'refused', reason: 'no link support -> billing' });
+  assert.deepEqual(fx.asks, [
+    { ...question, agentId: 'support', sessionId: 'session:support:t1', turn: null },
+    { ...question, to: 'billing', agentId: 'support', sessionId: 'session:support:t1', turn: null },
+  ]);
+
+  // During a turn, the question carries it.
+  const turn = fx.inbox.startTurn('turn-3', [{ kind: 'message', text: 'ask research' }]);
+  await call(socket, 'GET', '/v1/inbox');
+  fx.nextAsk = { status: 'pending', id: 'exchange:def' };
+  assert.equal((await call(socket, 'POST', '/v1/ask', question)).status, 202);
+  assert.equal(fx.asks[2]?.turn, 'turn-3');
+  fx.inbox.abandon('turn-3', new Error('test over'));
+  await assert.rejects(turn, /test over/);
+});
+
+test('ask: bad shapes are refused before askAgent; a failing hook is 502', async () => {
+  fx = await startGatewayFixture();
+  const socket = fx.gateway.socketPath;
+  const question = { to: 'research', question: 'Is the carrier liable?' };
+  for (const bad of [
+    { ...question, from: 'admin' },
+    { ...question, agentId: 'research' },
+    { ...question, question: '   ' },
+    { ...question, question: 'x'.repeat(20_001) },
+    { ...question, to: '' },
+    { ...question, to: 7 },
+    { question: 'who?' },
+    { to: 'research' },
+  ]) {
+    const answer = await call(socket, 'POST', '/v1/ask', bad);
+    assert.equal(answer.status, 400, JSON.stringify(bad).slice(0, 60));
+    assert.equal((answer.json() as { error: { code: string } }).error.code, 'invalid_request');
+  }
+  assert.equal((await call(socket, 'POST', '/v1/ask', '{not json')).status, 400);
+  assert.equal((await call(socket, 'GET', '/v1/ask')).status, 405);
+  assert.equal(fx.asks.length, 0);
+  const longest = await call(socket, 'POST', '/v1/ask', {
+    ...question,
+    question: 'y'.repeat(20_000),
+  });
+  assert.equal(longest.status, 202);
+  fx.nextAsk = new Error('temporal unreachable');
+  const failed = await call(socket, 'POST', '/v1/ask', question);
+  assert.equal(failed.status, 502);
+  assert.equal((failed.json() as { error: { code: string } }).error.code, 'ask_failed');
+  assert.equal(fx.asks.length, 2);
 });

@@ -4,7 +4,9 @@
 // container on the same workspace resumes the session's saved history; a turn delivered twice runs
 // the model once; a gateway gone mid-turn gets the turn abandoned and then done when redelivered;
 // a model error ends the turn saying so; a sensitive action reaches the gateway with its turn, and
-// its `pending` answer and later outcome reach the model.
+// its `pending` answer and later outcome reach the model; `ask_agent` is offered to an agent that
+// may ask someone, reaches the gateway, and questions from and answers of other agents are shown
+// to the model as such.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -322,6 +324,139 @@ test(
       textOf(sent(fx, 2).at(-1)?.content),
       'Update on action action:refund-1: Approved by Sam and carried out.\n' +
         'Result: {"status":201,"body":"{\\"refund\\":\\"r-1\\"}"}',
+    );
+  },
+);
+
+/** The names of the tools the stand-in was offered in its `i`-th request. */
+function offered(fx: GatewayFixture, i: number): { name: string; description: string }[] {
+  const tools = (fx.model.requests[i]?.body?.['tools'] ?? []) as {
+    function: { name: string; description: string };
+  }[];
+  return tools.map((t) => t.function);
+}
+
+test(
+  'ask_agent is offered to an agent that may ask, reaches the gateway; exchange items reach the model',
+  { timeout: 120_000 },
+  async () => {
+    const question = 'What does the carrier say about parcels damaged in transit?';
+    const { fx, run } = await setUp({
+      runner: { mayAsk: ['research', 'billing'] },
+      script: [
+        {
+          name: 'ask',
+          afterUser: 'damaged',
+          toolCalls: [
+            { id: 'call_ask', name: 'ask_agent', arguments: { to: 'research', question } },
+          ],
+        },
+        { name: 'waiting', afterToolResult: 'call_ask', text: 'I asked the research agent.' },
+        { name: 'answered', afterUser: 'Answer from research', text: 'The carrier pays.' },
+        { name: 'asked', afterUser: 'Question from agent billing', text: 'Order A-1 is paid.' },
+      ],
+    });
+    fx.nextAsk = { status: 'pending', id: 'exchange:q-1' };
+    const { runner } = run('ask');
+    const report = await settled(
+      runner,
+      fx.inbox.startTurn('turn-1', [said('My parcel arrived damaged.')]),
+      'the report',
+    );
+    assert.deepEqual(report, { reply: 'I asked the research agent.' });
+    const tools = offered(fx, 0);
+    assert.deepEqual(
+      tools.map((t) => t.name).sort(),
+      ['ask_agent', 'read_file', 'request_action', 'send_message', 'shell', 'write_file'],
+      'an action agent: request_action and ask_agent, no fetch',
+    );
+    assert.match(tools.find((t) => t.name === 'ask_agent')?.description ?? '', /research, billing/);
+    assert.deepEqual(fx.asks, [
+      {
+        to: 'research',
+        question,
+        agentId: 'support',
+        sessionId: 'session:support:t1',
+        turn: 'turn-1',
+      },
+    ]);
+    const toolResult = JSON.parse(textOf(sent(fx, 1).at(-1)?.content)) as Record<string, unknown>;
+    assert.equal(toolResult['status'], 'pending');
+    assert.equal(
+      toolResult['note'],
+      'Your question to research is on its way (id exchange:q-1). It needs approval and the ' +
+        "other agent's answer; the answer arrives in a later turn. Tell the user you are waiting.",
+    );
+
+    // The answer arrives as the next turn; a question from another agent, and an exchange that
+    // ended without an answer, in the one after.
+    const result = (state: string, extra: Record<string, unknown>) => ({
+      kind: 'exchange-result',
+      id: 'exchange:q-1',
+      workflowId: 'exchange:q-1',
+      to: 'research',
+      state,
+      ...extra,
+    });
+    const answer = 'Parcels damaged in transit are covered up to 100 EUR.';
+    const later = await settled(
+      runner,
+      fx.inbox.startTurn('turn-2', [result('completed', { answer, message: 'Answered.' })]),
+      'the answer turn',
+    );
+    assert.deepEqual(later, { reply: 'The carrier pays.' });
+    assert.equal(
+      textOf(sent(fx, 2).at(-1)?.content),
+      `Answer from research to your question (exchange:q-1):\n${answer}`,
+    );
+    const fromAgent = said('Is order A-1 paid?', 'billing (agent)') as {
+      message: Record<string, unknown>;
+    };
+    fromAgent.message['from'] = {
+      platform: 'agent',
+      userId: 'billing',
+      displayName: 'billing (agent)',
+      policyUserId: null,
+    };
+    fromAgent.message['exchange'] = { workflowId: 'exchange:q-2', from: 'billing' };
+    const rejected = result('rejected', {
+      answer: 'must never show',
+      message: 'The answer was rejected by Sam.',
+    });
+    const third = await settled(
+      runner,
+      fx.inbox.startTurn('turn-3', [fromAgent, rejected]),
+      'the third turn',
+    );
+    const stopped = await runner.stop();
+    assert.deepEqual(third, { reply: 'Order A-1 is paid.' }, stopped.stderr);
+    assert.equal(
+      textOf(sent(fx, 3).at(-1)?.content),
+      'Question from agent billing (exchange exchange:q-2). Answer it in your reply; your reply ' +
+        'is sent back to billing after sanitizing and approval:\nIs order A-1 paid?\n\n' +
+        'Your question to research (exchange:q-1) got no answer: The answer was rejected by Sam.',
+    );
+    assert.doesNotMatch(JSON.stringify(fx.model.requests.at(-1)?.body), /must never show/);
+  },
+);
+
+test(
+  'a research agent is offered fetch, not request_action; no ask_agent when it may ask nobody',
+  { timeout: 120_000 },
+  async () => {
+    const { fx, run } = await setUp({
+      agent: { sensitivity: 'research', webHosts: ['127.0.0.1'] },
+      script: [{ name: 'hi', afterUser: 'hello', text: 'Hello.' }],
+    });
+    const { runner } = run('research');
+    const report = await settled(runner, fx.inbox.startTurn('turn-1', [said('hello')]), 'report');
+    const stopped = await runner.stop();
+    assert.deepEqual(report, { reply: 'Hello.' }, stopped.stderr);
+    assert.deepEqual(
+      offered(fx, 0)
+        .map((t) => t.name)
+        .sort(),
+      ['fetch', 'read_file', 'send_message', 'shell', 'write_file'],
     );
   },
 );

@@ -1,0 +1,60 @@
+// `POST /v1/ask`: the agent asks another agent a question. The gateway validates the shape, adds
+// who asks from its own binding (never from the request) and the turn in flight, and hands it to
+// the injected `askAgent`, which the session turns into an agent-exchange workflow. The answer is
+// only whether the question is on its way (202, with the exchange id: the answer, or why there is
+// none, reaches the agent as a later turn) or refused at once (403, with the reason).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Logger } from '../log.ts';
+import { GatewayError, readJson, sendJson } from './edge.ts';
+import type { AskOutcome, AskRequest, GatewayAgent, GatewayLimits } from './types.ts';
+
+const askInput = z.strictObject({
+  to: z.string().min(1).max(100),
+  question: z.string().trim().min(1).max(20_000),
+});
+
+/** What the ask endpoint needs. */
+export interface AskDeps {
+  agent: GatewayAgent;
+  sessionId: string;
+  limits: GatewayLimits;
+  logger: Logger;
+  /** The turn in flight (the inbox's current turn), null between turns. */
+  currentTurn(): string | null;
+  askAgent(request: AskRequest): Promise<AskOutcome>;
+}
+
+/** Handle one question to another agent. */
+export async function handleAsk(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: AskDeps,
+): Promise<void> {
+  const input = await readJson(req, res, askInput, deps.limits.maxBodyBytes);
+  if (!input) return;
+  const turn = deps.currentTurn();
+  // The question itself is not logged: it may hold what users said.
+  const log = deps.logger.child({ agent: deps.agent.id, turn, to: input.to });
+  let outcome: AskOutcome;
+  try {
+    outcome = await deps.askAgent({
+      agentId: deps.agent.id,
+      sessionId: deps.sessionId,
+      turn,
+      to: input.to,
+      question: input.question,
+    });
+  } catch (err) {
+    log.error({ err }, 'question not sent');
+    throw new GatewayError(502, 'ask_failed', 'The question could not be sent; try again later.');
+  }
+  log.info({ status: outcome.status }, 'question asked');
+  if (outcome.status === 'refused')
+    return sendJson(res, 403, { status: 'refused', reason: outcome.reason });
+  sendJson(res, 202, {
+    status: 'pending',
+    id: outcome.id,
+    note: `The question to ${input.to} needs approval and the other agent's answer; the answer arrives in a later turn.`,
+  });
+}
