@@ -12,12 +12,12 @@ import type { GatewayRegistry } from '../src/agents/gateways.ts';
 import type { ConversationPoster } from '../src/agents/poster.ts';
 import type { Config } from '../src/config.ts';
 import { AirlockError } from '../src/errors.ts';
-import type { ActionOutcome, ActionRequest } from '../src/gateway/types.ts';
+import type { ActionOutcome, ActionRequest, AskOutcome, AskRequest } from '../src/gateway/types.ts';
 import type { Logger } from '../src/log.ts';
 import { resolveAgent } from '../src/policy/agents.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../src/sandbox/agent-box.ts';
-import { agentActionUpdate } from '../workflows/agent-session/messages.ts';
+import { agentActionUpdate, agentAskUpdate } from '../workflows/agent-session/messages.ts';
 import type {
   AgentSessionActivities,
   SessionRef,
@@ -78,6 +78,7 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
       const session = await gateways.ensure(input.sessionId, agent, input.tokensUsed);
       session.bind({
         requestAction: (request) => askWorkflow(deps, input, turn, request),
+        askAgent: (request) => askQuestion(deps, input, turn, request),
         sendMessage: ({ text, turn: t, seq }) =>
           poster.post(
             input.conversation,
@@ -183,4 +184,24 @@ async function askWorkflow(
   if (answer.status === 'executed') return { status: 'executed', result: answer.result };
   if (answer.status === 'pending') return { status: 'pending', id: answer.id };
   return { status: 'denied', reason: answer.reason };
+}
+
+// The gateway's question to another agent, as an update of the session workflow: the workflow
+// starts the exchange and answers at once. Only the running turn may ask.
+async function askQuestion(
+  deps: AgentSessionDeps,
+  input: TurnInput,
+  turn: string,
+  request: AskRequest,
+): Promise<AskOutcome> {
+  if (request.turn !== turn) {
+    return { status: 'refused', reason: 'questions can only be asked during a running turn' };
+  }
+  const client = await deps.client();
+  const answer = await client.workflow.getHandle(input.workflowId).executeUpdate(agentAskUpdate, {
+    args: [{ turn: input.turn, to: request.to, question: request.question }],
+  });
+  return answer.status === 'pending'
+    ? { status: 'pending', id: answer.id }
+    : { status: 'refused', reason: answer.reason };
 }

@@ -25,8 +25,8 @@ import type { CredentialStore } from '../vault/types.ts';
 export interface SessionHooks {
   requestAction(request: ActionRequest): Promise<ActionOutcome>;
   sendMessage(message: { text: string; turn: string | null; seq: number }): Promise<void>;
-  /** Ask another agent (the session starts an exchange); unset: every question is refused. */
-  askAgent?(request: AskRequest): Promise<AskOutcome>;
+  /** Ask another agent (the session starts an exchange). */
+  askAgent(request: AskRequest): Promise<AskOutcome>;
 }
 
 /** A session's open gateway and the inbox its turns go through. */
@@ -132,12 +132,7 @@ export class GatewayRegistry {
       inbox,
       requestAction: (request) => (hooks ?? unbound()).requestAction(request),
       sendMessage: ({ text, turn, seq }) => (hooks ?? unbound()).sendMessage({ text, turn, seq }),
-      askAgent: (request) => {
-        const bound = hooks ?? unbound();
-        return bound.askAgent
-          ? bound.askAgent(request)
-          : Promise.resolve({ status: 'refused', reason: 'this session cannot ask other agents' });
-      },
+      askAgent: (request) => (hooks ?? unbound()).askAgent(request),
     });
     return { gateway, inbox, socketDir, bind: (h) => void (hooks = h) };
   }
