@@ -3,6 +3,7 @@
 import type { Config } from '../src/config.ts';
 import { workerDecisionChecker } from '../src/receipts/policy.ts';
 import { createActionActivities, type ActionActivityDeps } from './actions.ts';
+import { createAgentExchangeActivities } from './agent-exchange.ts';
 import { createAgentSessionActivities, type AgentSessionDeps } from './agent-session.ts';
 import { createProbeActivities } from './probe.ts';
 import { createSandboxActivities, type SandboxActivityDeps } from './sandbox.ts';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProbeActivities(),
     ...createActionActivities({ ...deps, checkDecision: workerDecisionChecker(deps.config) }),
     ...createAgentSessionActivities({ ...deps, docker: deps.driver.docker }),
+    ...createAgentExchangeActivities(deps),
   };
 }
 
