@@ -3,6 +3,7 @@
 import type { Config } from '../src/config.ts';
 import { workerDecisionChecker } from '../src/receipts/policy.ts';
 import { createActionActivities, type ActionActivityDeps } from './actions.ts';
+import { createAgentExchangeActivities } from './agent-exchange.ts';
 import { createAgentSessionActivities, type AgentSessionDeps } from './agent-session.ts';
 import { createExchangeDeliveryActivities } from './exchange-delivery.ts';
 import { createProbeActivities } from './probe.ts';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProbeActivities(),
     ...createActionActivities({ ...deps, checkDecision: workerDecisionChecker(deps.config) }),
     ...createAgentSessionActivities({ ...deps, docker: deps.driver.docker }),
+    ...createAgentExchangeActivities(deps),
     ...createExchangeDeliveryActivities(deps),
   };
 }

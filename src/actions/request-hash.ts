@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 
-/** sha256 (hex) of what will execute: agent, capability, method, path and body. */
+/** sha256 (hex) of what will execute: agent, capability, method, path, body (an exchange step's text). */
 export function requestHash(r: ActionRequest): string {
   const exact = {
     agent: r.agent,
@@ -13,6 +13,18 @@ export function requestHash(r: ActionRequest): string {
     method: r.method.toUpperCase(),
     path: r.path,
     body: r.body ?? null,
+    // An exchange step executes nothing: what it lets through is the text, so that is bound.
+    ...(r.exchange
+      ? {
+          exchange: {
+            workflowId: r.exchange.workflowId,
+            from: r.exchange.from,
+            to: r.exchange.to,
+            step: r.exchange.step,
+            text: r.exchange.text,
+          },
+        }
+      : {}),
   };
   return createHash('sha256').update(canonicalJson(exact)).digest('hex');
 }

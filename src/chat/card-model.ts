@@ -2,6 +2,7 @@
 // policy decision and the current view. Body fields whose names look secret are masked (and named
 // as masked); the body shows once, as facts when flat or as a size-limited preview; the card
 // builder caps every field again.
+import { exchangeView } from './card-exchange.ts';
 import type { ApprovalCardModel, AskContext } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
 import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
@@ -95,17 +96,21 @@ export function cardModel(
   view: CardView,
 ): ApprovalCardModel {
   const host = decision.capability ? new URL(decision.capability.baseUrl).host : request.capability;
-  const facts = keyFields(request.body);
+  const facts = request.exchange ? null : keyFields(request.body);
   const preview =
-    request.body === undefined || facts
+    request.body === undefined || facts || request.exchange
       ? undefined
       : JSON.stringify(maskSecrets(request.body), null, 1);
-  const masked = maskedNames(request.body);
+  const masked = request.exchange ? [] : maskedNames(request.body);
   const context = askContext(request);
+  // An exchange step has no method, path or body to show: its text and the sanitizer's report.
+  const exchange = request.exchange ? exchangeView(request.exchange) : undefined;
   return {
     workflowId,
     agent: request.agent,
-    action: `${request.method.toUpperCase()} ${request.path} on ${request.capability}`,
+    action:
+      exchange?.heading ??
+      `${request.method.toUpperCase()} ${request.path} on ${request.capability}`,
     method: request.method.toUpperCase(),
     host,
     path: request.path,
@@ -128,5 +133,6 @@ export function cardModel(
     ...(view.notes?.length ? { notes: view.notes } : {}),
     grants: grantButtons(request, decision),
     ...(context ? { context } : {}),
+    ...(exchange ? { exchange } : {}),
   };
 }

@@ -12,6 +12,7 @@ import {
   type CardChild,
   type CardElement,
 } from 'chat';
+import type { ExchangeView } from './card-exchange.ts';
 import { describeDeadline, plainText, shorten, type Escape } from './card-text.ts';
 
 /** Action ids of the two buttons on a pending card. */
@@ -65,6 +66,8 @@ export interface ApprovalCardModel {
   grants?: { kind: 'session' | 'duration'; label: string }[];
   /** Where an agent's request came from (absent for CLI requests): shown above the request. */
   context?: AskContext;
+  /** Set for an exchange step: its text and the sanitizer's report instead of the request. */
+  exchange?: ExchangeView;
 }
 
 /** An agent's request in its conversation: who asked where, what they wrote, and why it asks. */
@@ -93,6 +96,9 @@ export const limits = {
   reason: 500,
   /** The quoted message that led to an agent's request. */
   message: 500,
+  /** An exchange step's text, and the sanitizer's report on it. */
+  exchangeText: 1500,
+  removed: 700,
   title: 150,
   workflowId: 200,
   requestHash: 64,
@@ -137,7 +143,9 @@ export function buildApprovalCard(
   };
   const facts = [
     Field({ label: 'Agent', value: f(model.agent) }),
-    Field({ label: 'Request', value: f(`${model.method} ${model.host}${model.path}`) }),
+    model.exchange
+      ? Field({ label: 'Exchange', value: f(model.exchange.heading) })
+      : Field({ label: 'Request', value: f(`${model.method} ${model.host}${model.path}`) }),
     Field({ label: 'Requested by', value: f(model.requestedBy) }),
     Field({ label: 'Rule', value: f(model.rule) }),
     Field({ label: 'Deadline', value: esc(describeDeadline(model.deadline, rendering.now)) }),
@@ -147,6 +155,7 @@ export function buildApprovalCard(
     ...askContext(model.context, f),
     Fields(facts),
     CardText(f(`Why: ${model.ruleReason}`, limits.reason)),
+    ...exchangeLines(model.exchange, f),
   ];
   const shown = model.keyFields.slice(0, limits.keyFields);
   if (shown.length > 0) {
@@ -203,6 +212,21 @@ function askContext(ask: AskContext | undefined, f: (s: string, max?: number) =>
   const message = ask.message?.replace(/\s+/g, ' ').trim();
   if (message) lines.push(CardText(`“${f(message, limits.message)}”`, { style: 'muted' }));
   if (ask.purpose) lines.push(CardText(f(ask.purpose, limits.reason)));
+  return lines;
+}
+
+/**
+ * An exchange step's text, quoted on one line (line breaks would start lists and quotes in the
+ * card's markdown; `approvals show` keeps them), then what the sanitizer removed and any cut.
+ */
+function exchangeLines(ex: ExchangeView | undefined, f: (s: string, max?: number) => string) {
+  if (!ex) return [];
+  const text = ex.text.replace(/\s+/g, ' ').trim();
+  const lines: CardChild[] = [
+    CardText(text ? `“${f(text, limits.exchangeText)}”` : '(no text)'),
+    CardText(f(ex.removed, limits.removed), { style: 'muted' }),
+  ];
+  if (ex.truncated) lines.push(CardText(f(ex.truncated), { style: 'muted' }));
   return lines;
 }
 

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type proto from '@temporalio/proto';
 import { requestAction } from '../actions/request.ts';
+import { exchangeView } from '../chat/card-exchange.ts';
 import { askContext, maskSecrets } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
@@ -211,6 +212,16 @@ export function describeRequest(r: ActionRequest): string {
   if (ask?.asked) lines.push(`  ${ask.asked} (${r.context?.sessionWorkflowId ?? 'no session'})`);
   if (ask?.message) lines.push(`    “${ask.message.replace(/\n/g, '\n     ')}”`);
   if (ask?.purpose) lines.push(`  ${ask.purpose}`);
+  if (r.exchange) {
+    // An exchange step: the whole sanitized text and the sanitizer's report, no method or body.
+    const ex = exchangeView(r.exchange);
+    const by = r.requester?.displayName ? ` (for ${r.requester.displayName})` : '';
+    lines.push(`  ${ex.heading}${by}, exchange ${r.exchange.workflowId}:`);
+    lines.push(`    “${ex.text.replace(/\n/g, '\n     ')}”`);
+    lines.push(`  ${ex.removed}`);
+    if (ex.truncated) lines.push(`  ${ex.truncated}`);
+    return `${lines.map(terminalSafe).join('\n')}\n`;
+  }
   const body = r.body === undefined ? '' : `\n${JSON.stringify(maskSecrets(r.body), null, 2)}`;
   const by = r.requester?.displayName ? ` for ${r.requester.displayName}` : '';
   lines.push(

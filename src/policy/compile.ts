@@ -41,6 +41,9 @@ export interface Compiled {
   expiryMs: number;
 }
 
+/** The longest question a link lets through when it does not say. */
+export const defaultQuestionLength = 2000;
+
 const cache = new WeakMap<LoadedPolicy, Compiled>();
 
 /** The compiled form of `policy`, built on first use. */
@@ -117,6 +120,15 @@ function build(set: PolicySet): Compiled {
       cards: a ? effectiveCards(set.settings, a.cards) : { teams: null, slack: null },
       sanitizer: l.sanitizer,
       maxAnswerLength: l.maxAnswerLength,
+      question: {
+        level: l.question?.sanitizer ?? l.sanitizer,
+        maxLength: l.question?.maxLength ?? defaultQuestionLength,
+      },
+      answer: {
+        level: l.answer?.sanitizer ?? l.sanitizer,
+        maxLength: l.answer?.maxLength ?? l.maxAnswerLength,
+      },
+      timeLimitMs: l.timeLimit,
     });
   }
   return {

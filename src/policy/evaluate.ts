@@ -1,20 +1,20 @@
 // Pure policy evaluation: the same policy, request and time always give the same decision.
+// An exchange's approval step (request.exchange) is decided by the link instead (links.ts).
 // Order: the agent, capability, method and path must be known and allowed (else deny); then the
 // rules, first match in file order (files in name order); nothing matches means deny.
 import type { Agent } from './schema.ts';
 import { anyGlob, candidates, compile } from './compile.ts';
 import type { CompiledRule } from './compile.ts';
 import { conditionHolds, inWindow } from './conditions.ts';
-import type {
-  ActionRequest,
-  CapabilityRef,
-  LinkSettings,
-  LoadedPolicy,
-  PolicyDecision,
-} from './types.ts';
+import { exchangeDecision } from './links.ts';
+import type { ActionRequest, CapabilityRef, LoadedPolicy, PolicyDecision } from './types.ts';
+
+export { linkFor } from './links.ts';
 
 /** Decide what happens to `request` at time `now` under `policy`. */
 export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date): PolicyDecision {
+  // An exchange's approval step is decided by its link alone, never by the rules.
+  if (request.exchange) return exchangeDecision(policy, request);
   const c = compile(policy);
   const method = request.method.toUpperCase();
   const what = `${request.agent} ${method} ${request.path} on ${request.capability}`;
@@ -126,14 +126,6 @@ function plain(
     cards: { teams: null, slack: null },
     capability,
   };
-}
-
-/** The settings for questions from agent `from` to agent `to`, or null when not allowed. */
-export function linkFor(policy: LoadedPolicy, from: string, to: string): LinkSettings | null {
-  const c = compile(policy);
-  if (!c.agents.get(from)?.mayAsk.includes(to)) return null;
-  const link = c.links.get(`${from} -> ${to}`);
-  return link ? { ...structuredClone(link), policyHash: policy.hash } : null;
 }
 
 /** The agent with `id`, or null when the policy does not define it. */

@@ -206,6 +206,15 @@ const linkApprovalSchema = z.strictObject({
   cards: cardsSchema.optional(),
 });
 
+const sanitizerLevel = z.enum(['lenient', 'standard', 'strict']);
+const textLength = z.int().min(1).max(100_000);
+
+/** How one direction of a link crosses; each key defaults to the link's own setting. */
+const crossingSchema = z.strictObject({
+  sanitizer: sanitizerLevel.optional().meta({ description: "Defaults to the link's sanitizer." }),
+  maxLength: textLength.optional(),
+});
+
 /** Settings for questions from one agent to another and their answers. */
 export const linkSchema = z
   .strictObject({
@@ -215,8 +224,17 @@ export const linkSchema = z
     approveQuestion: z.boolean().default(true),
     approveAnswer: z.boolean().default(true),
     approval: linkApprovalSchema.optional(),
-    sanitizer: z.enum(['lenient', 'standard', 'strict']).default('standard'),
-    maxAnswerLength: z.int().min(1).max(100_000).default(4000),
+    sanitizer: sanitizerLevel.default('standard'),
+    maxAnswerLength: textLength.default(4000),
+    question: crossingSchema
+      .optional()
+      .meta({ description: 'The question direction; maxLength defaults to 2000.' }),
+    answer: crossingSchema
+      .optional()
+      .meta({ description: 'The answer direction; maxLength defaults to maxAnswerLength.' }),
+    timeLimit: duration
+      .prefault('3d')
+      .meta({ description: 'How long the target may take to answer; default 3d.' }),
   })
   .refine((l) => l.from !== l.to, { message: 'an agent cannot link to itself', path: ['to'] })
   .refine((l) => !(l.approveQuestion || l.approveAnswer) || l.approval !== undefined, {

@@ -58,6 +58,11 @@ export interface LinkSettings {
   cards: CardTargets;
   sanitizer: 'lenient' | 'standard' | 'strict';
   maxAnswerLength: number;
+  /** Each direction with its defaults applied: the link's sanitizer; 2000 / maxAnswerLength. */
+  question: { level: 'lenient' | 'standard' | 'strict'; maxLength: number };
+  answer: { level: 'lenient' | 'standard' | 'strict'; maxLength: number };
+  /** How long the target may take to answer (ms). */
+  timeLimitMs: number;
   policyHash: string;
 }
 

@@ -21,6 +21,8 @@ export interface Asked {
   finalizing: Promise<void>;
   /** Record the clicks that arrived after the decision as refused. */
   judgeLate: () => Promise<void>;
+  /** Set when approved: "Approved by Alice Approver at 14:02 UTC". */
+  approvedText?: string;
 }
 
 /** Post the cards, wait for a decision, and finalize the cards; approved requests get their grant. */
@@ -103,8 +105,9 @@ export async function askHumans(
       },
     };
   }
-  run.setState('approved', `${view.outcomeText}; executing`);
+  // An exchange step's approval executes nothing: approved is where it ends.
+  run.setState('approved', request.exchange ? view.outcomeText : `${view.outcomeText}; executing`);
   const deciding = waited.tally.approvals.at(-1);
   if (deciding) await giveGrant(workflowId, request, decision, deciding, run.audit);
-  return asked;
+  return { ...asked, approvedText: view.outcomeText };
 }

@@ -1,6 +1,7 @@
 // sensitiveActionWorkflow (`action:<requestId>`): pin the policy decision, then allow, deny or ask
 // the approvers; execute exactly the approved request once through the vault (idempotency key =
-// workflow id); tell the requester the truth; audit every step.
+// workflow id); tell the requester the truth; audit every step. An exchange step (request.exchange)
+// executes nothing: allowed or approved, it ends `approved`.
 import {
   allHandlersFinished,
   condition,
@@ -21,7 +22,12 @@ import {
 } from './messages.ts';
 import { startRun } from './run.ts';
 import { PolicyRule } from './search.ts';
-import type { ActionOutcome, ActionRequest, SensitiveActionActivities } from './types.ts';
+import type {
+  ActionOutcome,
+  ActionRequest,
+  PinnedDecision,
+  SensitiveActionActivities,
+} from './types.ts';
 
 // Policy evaluation and the grant re-check are fast and local to the worker: local activities skip
 // a round trip through the server (their results are still recorded in history).
@@ -100,5 +106,18 @@ export async function sensitiveActionWorkflow({
   } else {
     await run.audit('allowed', { detail: { reason: decision.reason, grant: decision.grant?.id } });
   }
+  // An exchange step's approval is the whole of it: the exchange carries the text on.
+  if (request.exchange) {
+    const message = asked?.approvedText ?? allowedText(decision);
+    if (!asked) run.setState('approved', message);
+    return finish({ outcome: 'approved', message });
+  }
   return finish(await execute(run));
+}
+
+/** How an allowed exchange step reads: by the link, or by a grant an approver gave. */
+function allowedText(decision: PinnedDecision): string {
+  if (decision.grant)
+    return `Approved by grant ${decision.grant.id} (given by ${decision.grant.grantedBy} until ${decision.grant.until})`;
+  return `Allowed by policy: ${decision.reason}`;
 }

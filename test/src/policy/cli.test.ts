@@ -43,7 +43,7 @@ test('policy check prints a one-line summary with counts and hash, exit 0', asyn
   assert.equal(code, 0, err);
   assert.match(
     out,
-    /^ok policies \(1 file\): 2 agents, 1 capabilities, 2 rules, 1 links, 4 users, 1 groups; hash [0-9a-f]{64}\n$/,
+    /^ok policies \(1 file\): 2 agents, 1 capabilities, 2 rules, 2 links, 4 users, 1 groups; hash [0-9a-f]{64}\n$/,
   );
   assert.equal(err, '');
 });

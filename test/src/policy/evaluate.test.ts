@@ -300,6 +300,9 @@ links:
     cards: { teams: { directMessages: true }, slack: null },
     sanitizer: 'strict',
     maxAnswerLength: 500,
+    question: { level: 'strict', maxLength: 2000 },
+    answer: { level: 'strict', maxLength: 500 },
+    timeLimitMs: 3 * 86_400_000,
     policyHash: p.hash,
   });
   assert.equal(linkFor(p, 'support-bot', 'research-bot'), null);

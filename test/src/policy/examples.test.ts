@@ -42,7 +42,13 @@ test('the default set: refunds up to 50 allowed, above 50 approved by alice or b
   assert.equal(link?.sanitizer, 'strict');
   assert.equal(link?.approveQuestion, true);
   assert.equal(link?.approveAnswer, true);
-  assert.equal(linkFor(p, 'support-bot', 'research-bot'), null);
+  const back = linkFor(p, 'support-bot', 'research-bot');
+  assert.equal(back?.sanitizer, 'strict');
+  assert.deepEqual(back?.answer, { level: 'strict', maxLength: 2000 });
+  assert.deepEqual(
+    back?.approvers.map((a) => a.id),
+    ['alice', 'bob'],
+  );
 });
 
 test('customer-support refunds: tiers, fraud block, currencies, escalation to managers', async () => {
