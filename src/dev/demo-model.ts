@@ -1,7 +1,9 @@
-// The offline demo's model: the stand-in (model-standin.ts) with a script for the support agent's
-// story. Riley reports a damaged parcel; the agent writes case notes in its sandbox, asks for the
-// refund (policy: an approver must agree above 50 EUR), says that it waits, and reports the
-// outcome when it arrives as a later turn. No language model runs here; set the agent's `model`
+// The offline demo's model: the stand-in (model-standin.ts) with a script for the demo story. Riley
+// reports a damaged parcel; the support agent first asks the research agent for the carrier's
+// damage policy (an exchange: the question and the answer are approved), the research agent reads
+// the local carrier website, and with the sanitized answer the support agent writes case notes in
+// its sandbox, asks for the refund (an approver must agree above 50 EUR), says that it waits, and
+// reports the outcome when it arrives as a later turn. No language model runs here; set the agent's `model`
 // in policies/airlock.yaml to a real OpenAI-compatible endpoint to use one.
 import type { ChatMessage, ScriptStep } from './model-standin.ts';
 import { textOf } from './model-standin.ts';
@@ -19,14 +21,63 @@ const lastUser = (messages: ChatMessage[]): string => {
 /** A step the terminal narrates as `says` when the demo sees it used. */
 export type DemoStep = ScriptStep & { name: string; says: string };
 
-/** The support agent's script for the demo story. */
-export function demoScript(): DemoStep[] {
+/** Where the demo's carrier website listens. */
+export const demoCarrierPort = 4012;
+
+/** Both agents' script for the demo story; `carrierUrl` is the carrier's damage policy page. */
+export function demoScript(carrierUrl: string): DemoStep[] {
+  const fresh = (m: ChatMessage[]) =>
+    !/Update on action|Answer from|got no answer|Question from agent/.test(lastUser(m));
   return [
+    {
+      name: 'ask-research',
+      says: "asks the research agent for the carrier's damage policy (ask_agent: an exchange)",
+      reusable: true,
+      when: (m) => /refund/i.test(lastUser(m)) && fresh(m),
+      toolCalls: [
+        {
+          id: 'demo-ask',
+          name: 'ask_agent',
+          arguments: {
+            to: 'research-bot',
+            question: "What is the carrier's policy for parcels that arrive damaged?",
+          },
+        },
+      ],
+    },
+    {
+      name: 'waiting-research',
+      says: 'tells Riley it checks the damage policy first',
+      reusable: true,
+      afterToolResult: 'demo-ask',
+      text: "Sorry about the parcel, Riley. Before I ask for the refund I am checking the carrier's damage policy with our research agent; an approver has to allow the question and its answer.",
+    },
+    {
+      name: 'research-read',
+      says: '(research agent) reads the carrier website through its gateway (fetch, allow-listed host)',
+      reusable: true,
+      when: (m) => lastUser(m).includes('Question from agent support-bot'),
+      toolCalls: [{ id: 'demo-fetch', name: 'fetch', arguments: { url: carrierUrl } }],
+    },
+    {
+      name: 'research-answer',
+      says: '(research agent) answers with what the page says',
+      reusable: true,
+      afterToolResult: 'demo-fetch',
+      text: `The carrier refunds parcels that arrive damaged in full when the damage is reported within 30 days with a photo. Source: ${carrierUrl}`,
+    },
+    {
+      name: 'no-policy',
+      says: 'tells Riley it could not confirm the policy',
+      reusable: true,
+      when: (m) => lastUser(m).includes('got no answer'),
+      text: "I could not confirm the carrier's damage policy, so I have not asked for the refund yet; a colleague will follow up with you.",
+    },
     {
       name: 'notes',
       says: 'writes case notes in its sandbox (shell tool, /workspace)',
       reusable: true,
-      when: (m) => /refund/i.test(lastUser(m)) && !lastUser(m).includes('Update on action'),
+      when: (m) => lastUser(m).includes('Answer from research-bot'),
       toolCalls: [
         {
           id: 'demo-notes',
