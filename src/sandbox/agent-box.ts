@@ -70,8 +70,14 @@ export async function ensureAgentBox(
 ): Promise<{ containerId: string; created: boolean }> {
   const found = await findBox(docker, spec);
   if (found) {
-    await startIfStopped(docker.getContainer(found));
-    return { containerId: found, created: false };
+    // A box made from another image (the runner was upgraded) is replaced: the workspace volume,
+    // and with it the conversation, stays. Between turns the runner holds nothing else.
+    const container = docker.getContainer(found);
+    if ((await container.inspect()).Config.Image === spec.image) {
+      await startIfStopped(container);
+      return { containerId: found, created: false };
+    }
+    await removeContainer(docker, found);
   }
   await assertSeccompDefault(docker);
   await ensureWorkspace(docker, spec.agentId);

@@ -151,6 +151,40 @@ test('the workspace survives removing and recreating the box', async () => {
   });
 });
 
+test('a box from an older image is replaced on the next ensure; the workspace stays', async () => {
+  await withBoxes(async (boxes) => {
+    const spec = boxes.spec();
+    const first = await ensureAgentBox(docker, spec);
+    const w = await node(first.containerId, `require('fs').writeFileSync('notes.txt', 'kept')`);
+    assert.equal(w.exitCode, 0, w.stderr);
+    // The same image under another name stands in for an upgraded runner image.
+    const [repo] = spec.image.split(':');
+    const newer = `${repo}:upgrade-test-${randomUUID().slice(0, 8)}`;
+    await docker.getImage(spec.image).tag({ repo, tag: newer.split(':')[1] });
+    try {
+      const second = await ensureAgentBox(docker, { ...spec, image: newer });
+      assert.equal(second.created, true);
+      assert.notEqual(second.containerId, first.containerId);
+      await assert.rejects(docker.getContainer(first.containerId).inspect(), { statusCode: 404 });
+      assert.equal((await docker.getContainer(second.containerId).inspect()).Config.Image, newer);
+      const r = await node(
+        second.containerId,
+        `process.stdout.write(require('fs').readFileSync('/workspace/notes.txt', 'utf8'))`,
+      );
+      assert.equal(r.stdout, 'kept');
+      // Same image again: the box is found, not replaced.
+      const third = await ensureAgentBox(docker, { ...spec, image: newer });
+      assert.deepEqual(third, { containerId: second.containerId, created: false });
+    } finally {
+      await removeAgentBox(docker, spec);
+      await docker
+        .getImage(newer)
+        .remove({ noprune: true })
+        .catch(() => undefined);
+    }
+  });
+});
+
 test('reattach: twice is the same box; after an idle stop it starts again', async (t) => {
   await withBoxes(async (boxes) => {
     const spec = boxes.spec();
