@@ -200,7 +200,15 @@ async function approve(
       ? `${link.from} asks ${link.to} a question (exchange)`
       : `${link.to} answers ${link.from} (exchange)`,
   });
-  const outcome = await child.result();
+  // An approval that fails (cards cannot be posted anywhere…) ends the exchange as failed.
+  const outcome = await child.result().catch((err: unknown): ActionOutcome => ({
+    outcome: 'failed',
+    message: `the approval workflow failed: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+    rule: null,
+    policyHash: link.policyHash,
+    requestHash: '',
+    decidedBy: [],
+  }));
   const entry = status.approvals.find((a) => a.workflowId === childId);
   if (entry) entry.outcome = outcome.outcome;
   if (asker && outcome.outcome === 'approved') {

@@ -158,9 +158,10 @@ test('a box from an older image is replaced on the next ensure; the workspace st
     const w = await node(first.containerId, `require('fs').writeFileSync('notes.txt', 'kept')`);
     assert.equal(w.exitCode, 0, w.stderr);
     // The same image under another name stands in for an upgraded runner image.
-    const [repo] = spec.image.split(':');
-    const newer = `${repo}:upgrade-test-${randomUUID().slice(0, 8)}`;
-    await docker.getImage(spec.image).tag({ repo, tag: newer.split(':')[1] });
+    const repo = spec.image.split(':')[0] ?? spec.image;
+    const tag = `upgrade-test-${randomUUID().slice(0, 8)}`;
+    const newer = `${repo}:${tag}`;
+    await docker.getImage(spec.image).tag({ repo, tag });
     try {
       const second = await ensureAgentBox(docker, { ...spec, image: newer });
       assert.equal(second.created, true);
