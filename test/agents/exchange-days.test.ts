@@ -1,0 +1,161 @@
+// An exchange whose answer waits for approval longer than the link allows (the time-skipping test
+// server, with real Docker, both agents' sandboxes, the gateways and the stand-in model): the
+// question is approved, the research agent answers, nobody decides on the answer for three days,
+// the approval expires, and the asking agent is told which step ended it and why, with nothing of
+// the answer.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { sendToAgent } from '../../src/agents/sessions.ts';
+import { createDeps } from '../../src/deps.ts';
+import type { ChatMessage } from '../../src/dev/model-standin.ts';
+import { textOf } from '../../src/dev/model-standin.ts';
+import { temporalGrants } from '../../src/grants/grants.ts';
+import { createLogger } from '../../src/log.ts';
+import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
+import { exchangeStatusQuery } from '../../workflows/agent-exchange/messages.ts';
+import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
+import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { click, people, signed } from '../helpers/actions.ts';
+import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { timeSkippingEnv } from '../helpers/temporal.ts';
+
+let env: TestWorkflowEnvironment | undefined;
+let fx: SessionFixture | undefined;
+let gateways: { closeAll(): Promise<void> } | undefined;
+const lastUser = (m: ChatMessage[]): string =>
+  m.at(-1)?.role === 'user' ? textOf(m.at(-1)?.content) : '';
+
+before(async () => {
+  installRuntimeLogger(createLogger({ level: 'warn' }));
+  env = await timeSkippingEnv();
+});
+after(async () => {
+  await gateways?.closeAll();
+  await fx?.close();
+  await env?.teardown();
+});
+
+test(
+  'an answer nobody approves within three days: the asker learns the step and reason, not the answer',
+  { timeout: 240_000 },
+  async () => {
+    assert.ok(env);
+    const ts = env;
+    const f = await sessionFixture([]);
+    fx = f;
+    f.model.setScript([
+      {
+        name: 'ask',
+        afterUser: 'policy please',
+        toolCalls: [
+          {
+            id: 'd1',
+            name: 'ask_agent',
+            arguments: { to: f.research, question: 'What is the damage policy?' },
+          },
+        ],
+      },
+      { name: 'asked', afterToolResult: 'd1', text: 'Asked research.' },
+      {
+        name: 'answer',
+        when: (m) => lastUser(m).includes('Question from agent'),
+        text: 'SECRET-ANSWER: thirty days.',
+      },
+      {
+        name: 'no-answer',
+        when: (m) => lastUser(m).includes('got no answer'),
+        text: 'Research did not answer in time.',
+      },
+    ]);
+    const taskQueue = `xdays-${randomBytes(4).toString('hex')}`;
+    const deps = createDeps(f.config, f.cards, {
+      grants: temporalGrants(ts.client),
+      logger: createLogger({ level: 'warn' }),
+      client: () => Promise.resolve(ts.client),
+      config: { ...f.config, TEMPORAL_TASK_QUEUE: taskQueue },
+    });
+    gateways = deps.gateways;
+    const worker = await Worker.create({
+      connection: ts.nativeConnection,
+      taskQueue,
+      workflowsPath,
+      activities: createActivities(deps),
+    });
+    await worker.runUntil(async () => {
+      const id = await sendToAgent(
+        ts.client,
+        { TEMPORAL_TASK_QUEUE: taskQueue },
+        {
+          agentId: f.support,
+          conversationKey: 'cli-xdays',
+          conversation: { platform: 'cli', label: 'CLI (Riley Requester)' },
+        },
+        {
+          messageId: 'x1',
+          from: {
+            platform: 'teams',
+            userId: 'user-riley',
+            aadObjectId: people.riley.aadObjectId,
+            displayName: 'Riley Requester',
+            policyUserId: 'riley',
+          },
+          text: 'damage policy please',
+          receivedAt: new Date().toISOString(),
+        },
+      );
+      const session = ts.client.workflow.getHandle(id);
+      const poll = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+        for (let i = 0; i < 600; i++) {
+          const v = await read().catch(() => undefined);
+          if (v !== undefined && ok(v)) return v;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error('timed out');
+      };
+      const status = (): Promise<SessionStatus> => session.query(sessionStatusQuery);
+      const first = await poll(
+        status,
+        (s) => s.replies.length === 1 && s.pendingActions.length === 1,
+      );
+      const exchangeId = first.pendingActions[0]?.workflowId ?? '';
+      const short = exchangeId.replace(/^exchange:/, '');
+
+      const question = ts.client.workflow.getHandle(`action:${short}.question`);
+      const pending = await poll(
+        () => question.query(statusQuery),
+        (s) => s.state === 'pending',
+      );
+      await question.signal(
+        approvalDecisionSignal,
+        signed(`action:${short}.question`, click(people.alice, 'approve', pending.requestHash)),
+      );
+      const exchange = ts.client.workflow.getHandle(exchangeId);
+      await poll(
+        () => exchange.query(exchangeStatusQuery),
+        (s) => s.step === 'answer-approval',
+      );
+
+      await ts.sleep('3 days');
+      const ended = await poll(
+        () => exchange.query(exchangeStatusQuery),
+        (s) => s.state !== 'working',
+      );
+      assert.equal(ended.state, 'canceled');
+      assert.equal(ended.step, 'answer-approval');
+      assert.match(ended.reason ?? '', /expired/);
+      const told = await poll(status, (s) => s.replies.length === 2);
+      assert.equal(told.replies[1]?.text, 'Research did not answer in time.');
+      const seen = f.model.requests
+        .flatMap((r) => (r.body as { messages?: ChatMessage[] } | undefined)?.messages ?? [])
+        .map((m) => (m.role === 'user' ? textOf(m.content) : ''))
+        .find((t) => t.includes('got no answer'));
+      assert.ok(seen);
+      assert.match(seen, /canceled at answer-approval/);
+      assert.doesNotMatch(seen, /SECRET-ANSWER/);
+    });
+  },
+);
