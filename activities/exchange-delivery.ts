@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { sendToAgent } from '../src/agents/sessions.ts';
 import type { Config } from '../src/config.ts';
-import { exchangeConversationKey } from '../workflows/agent-exchange/ids.ts';
+import { exchangeConversationKey, isA2AAsker } from '../workflows/agent-exchange/ids.ts';
 import type { AgentExchangeActivities } from '../workflows/agent-exchange/types.ts';
 
 /** Dependencies of the delivery activity. */
@@ -20,20 +20,23 @@ export function createExchangeDeliveryActivities(
 ): Pick<AgentExchangeActivities, 'deliverQuestion'> {
   return {
     async deliverQuestion({ workflowId, from, to, question }) {
+      const who = isA2AAsker(from)
+        ? `${from.slice('a2a:'.length)} (external A2A client)`
+        : `${from} (agent)`;
       return sendToAgent(
         await deps.client(),
         deps.config,
         {
           agentId: to,
           conversationKey: exchangeConversationKey(from),
-          conversation: { platform: 'agent', label: `Questions from ${from} (agent)` },
+          conversation: { platform: 'agent', label: `Questions from ${who}` },
         },
         {
           messageId: workflowId,
           from: {
             platform: 'agent',
             userId: from,
-            displayName: `${from} (agent)`,
+            displayName: who,
             policyUserId: null,
           },
           text: question,

@@ -1,6 +1,7 @@
 // The one place that reads process.env. A single zod schema describes every setting; an invalid
 // or missing value is reported together with every other problem, so one run shows them all.
 import { z } from 'zod';
+import { A2A_TOKENS_FORMAT, parseA2ATokens } from './a2a/clients.ts';
 import { AirlockError } from './errors.ts';
 import { parsePrivateKey, parsePublicKeys } from './receipts/keys.ts';
 
@@ -153,6 +154,19 @@ const schema = z.object({
    * scripts/up.sh generates one into .data/env. The codec server refuses to start without it.
    */
   AIRLOCK_CODEC_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /**
+   * The A2A server (workers/a2a.ts): where external A2A clients reach the agents a policy link
+   * `from: a2a:<client>` lets them ask (loopback by default; 0 picks a free port).
+   */
+  AIRLOCK_A2A_HOST: z.string().default('127.0.0.1'),
+  AIRLOCK_A2A_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  /** The URL clients reach the A2A server at (Agent Cards name it); default http://host:port. */
+  AIRLOCK_A2A_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * The external A2A clients and their bearer tokens: `client=token,other=token2` (a client id is
+   * a policy id; a token at least 24 characters). Without it the A2A server refuses to start.
+   */
+  AIRLOCK_A2A_TOKENS: z.string().refine(parses(parseA2ATokens), A2A_TOKENS_FORMAT).optional(),
   /** Largest request body an agent may send its gateway, in bytes (larger: 413). */
   AIRLOCK_GATEWAY_MAX_BODY: z.coerce.number().int().min(1024).max(67_108_864).default(4_194_304),
   /** Longest model call through the gateway, streaming included (ms). */

@@ -5,6 +5,7 @@
 import { isSeq } from 'yaml';
 import type { SourceFile } from './locate.ts';
 import { checkAgents } from './check-agents.ts';
+import { a2aPrefix } from './fields.ts';
 import { locate } from './locate.ts';
 import { problemAt } from './problems.ts';
 import { effectiveCards, effectiveExpiryMs, expandApprovers } from './resolve.ts';
@@ -163,7 +164,8 @@ export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: P
   }
 
   for (const { value: l, at } of c.links) {
-    ref(at, 'from', -1, 'agents', l.from);
+    // An external A2A client is no agent: the link alone lets it ask.
+    if (!l.from.startsWith(a2aPrefix)) ref(at, 'from', -1, 'agents', l.from);
     ref(at, 'to', -1, 'agents', l.to);
     const from = c.agents.find((e) => e.value.id === l.from)?.value;
     if (from && !from.mayAsk.includes(l.to)) {

@@ -8,6 +8,21 @@ export const id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an id is 1–64 letters, digits, ".", "_" or "-"');
 
+/** The prefix that names an external A2A client in a link's `from` (`a2a:<client id>`). */
+export const a2aPrefix = 'a2a:';
+
+/** A link's asker: an agent id, or `a2a:<client id>` for an external A2A client. */
+export const asker = z
+  .string()
+  .regex(
+    /^(?:a2a:)?[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'an asker is an agent id, or "a2a:<client id>" for an external A2A client',
+  )
+  .meta({
+    description:
+      'The asking agent, or "a2a:<client id>" for an external A2A client (AIRLOCK_A2A_TOKENS).',
+  });
+
 /** A duration string ("30s", "15m", "4h", "3d"), parsed to milliseconds. */
 export const duration = z
   .string({ error: 'a duration is a string such as "30s", "15m", "4h" or "3d"' })

@@ -2,6 +2,7 @@
 // link once (resolveLink); each approval step of it is decided by the link alone, never by the
 // rules (exchangeDecision): no link is a deny, a step the link does not gate is an allow.
 import { compile } from './compile.ts';
+import { a2aPrefix } from './fields.ts';
 import type { ActionRequest, LinkSettings, LoadedPolicy, PolicyDecision } from './types.ts';
 import type { PinnedLink } from '../../workflows/agent-exchange/types.ts';
 
@@ -11,7 +12,9 @@ export const exchangeCapability = 'agent-exchange';
 /** The settings for questions from agent `from` to agent `to`, or null when not allowed. */
 export function linkFor(policy: LoadedPolicy, from: string, to: string): LinkSettings | null {
   const c = compile(policy);
-  if (!c.agents.get(from)?.mayAsk.includes(to)) return null;
+  // An agent asks only whom its mayAsk lists; an external A2A client has no entry: its link is all.
+  if (!from.startsWith(a2aPrefix) && !c.agents.get(from)?.mayAsk.includes(to)) return null;
+  if (from.startsWith(a2aPrefix) && !c.agents.has(to)) return null;
   const link = c.links.get(`${from} -> ${to}`);
   return link ? { ...structuredClone(link), policyHash: policy.hash } : null;
 }

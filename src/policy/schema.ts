@@ -3,7 +3,7 @@
 // scripts/gen-policy-schema.ts). Every object is strict, so a misspelt key is an error.
 import { z } from 'zod';
 import { agentSchema } from './agent-schema.ts';
-import { credentialName, duration, id } from './fields.ts';
+import { asker, credentialName, duration, id } from './fields.ts';
 
 export { agentSchema };
 
@@ -218,7 +218,7 @@ const crossingSchema = z.strictObject({
 /** Settings for questions from one agent to another and their answers. */
 export const linkSchema = z
   .strictObject({
-    from: id,
+    from: asker,
     to: id,
     description: z.string().optional(),
     approveQuestion: z.boolean().default(true),

@@ -11,5 +11,16 @@ export const exchangeWorkflowId = (id: string): string => `${prefix}${id}`;
 export const isExchangeWorkflowId = (workflowId: string): boolean =>
   workflowId.startsWith(prefix) && idPattern.test(workflowId.slice(prefix.length));
 
-/** The conversation key of the target session that answers `from`'s questions. */
-export const exchangeConversationKey = (from: string): string => `agent-${from}`;
+/** The asker an external A2A client is, in links and exchanges: `a2a:<client id>`. */
+export const a2aAsker = (client: string): string => `a2a:${client}`;
+
+/** True when `from` is an external A2A client rather than an agent. */
+export const isA2AAsker = (from: string): boolean => from.startsWith('a2a:');
+
+/**
+ * The conversation key of the target session that answers `from`'s questions: `agent-<from>`, or
+ * `a2a-<client>` for an external client (a key has no ":", and no agent id makes `a2a-…` from
+ * `agent-…`, so the two never share a session).
+ */
+export const exchangeConversationKey = (from: string): string =>
+  isA2AAsker(from) ? `a2a-${from.slice('a2a:'.length)}` : `agent-${from}`;

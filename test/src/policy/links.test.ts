@@ -217,3 +217,42 @@ test('the answer step grant key is the same for every exchange of the session; t
   const { exchange: _, ...plain } = one;
   assert.notEqual(requestHash(one), requestHash(plain));
 });
+
+test('an external A2A client asks through its link alone: a2a:<client> needs no agent or mayAsk', () => {
+  const p = agents(
+    `${linkText('')}
+  - from: a2a:partner
+    to: writer-bot
+    approval: { approvers: { groups: [leads] } }`,
+  );
+  const link = resolveLink(p, 'a2a:partner', 'writer-bot');
+  assert.equal(link?.from, 'a2a:partner');
+  assert.equal(link?.approveQuestion, true);
+  assert.equal(resolveLink(p, 'a2a:stranger', 'writer-bot'), null);
+  assert.equal(resolveLink(p, 'a2a:partner', 'research-bot'), null);
+  const decision = evaluate(
+    p,
+    step('question', {
+      agent: 'a2a:partner',
+      exchange: { ...step('question').exchange!, from: 'a2a:partner' },
+    }),
+    now,
+  );
+  assert.equal(decision.decision, 'approve');
+  assert.equal(decision.rule, 'link:a2a:partner->writer-bot');
+
+  const bad = (from: string, pattern: RegExp) =>
+    assert.equal(
+      theProblem(
+        problemsOf(
+          base,
+          `agents:\n  - { id: writer-bot, sensitivity: research }\nlinks:\n  - { from: "${from}", to: writer-bot, approveQuestion: false, approveAnswer: false }`,
+        ),
+        pattern,
+      ).path,
+      '$.links[0].from',
+    );
+  bad('a2b:partner', /a2a:<client id>/);
+  bad('a2a:', /a2a:<client id>/);
+  bad('ghost-bot', /ghost-bot/);
+});

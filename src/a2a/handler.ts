@@ -1,0 +1,171 @@
+// The A2A request handler for one Airlock agent: `SendMessage` starts an agentExchangeWorkflow
+// asked by the calling client (`a2a:<client>`) and `GetTask` reads it back, so the task lives in
+// Temporal (durable, approvals and all), not in the A2A server's memory. Text parts only;
+// streaming, cancellation, listing and push notifications are refused.
+import { randomUUID } from 'node:crypto';
+import type { AgentCard, Message, Task } from '@a2a-js/sdk';
+import {
+  ContentTypeNotSupportedError,
+  RequestMalformedError,
+  TaskNotFoundError,
+  UnsupportedOperationError,
+} from '@a2a-js/sdk/errors';
+import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Config } from '../config.ts';
+import { a2aAsker } from '../../workflows/agent-exchange/ids.ts';
+import {
+  exchangeStatusQuery,
+  type ExchangeStatus,
+} from '../../workflows/agent-exchange/messages.ts';
+import type { ExchangeInput } from '../../workflows/agent-exchange/types.ts';
+import type { agentExchangeWorkflow } from '../../workflows/agent-exchange/workflow.ts';
+import { isTaskId, taskIdOf, taskState, taskWorkflowId, toTask } from './tasks.ts';
+
+/** What the handler needs. */
+export interface AgentHandlerDeps {
+  client: Client;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>;
+  /** The agent this handler speaks for and its card. */
+  agent: string;
+  card: AgentCard;
+  /** How long SendMessage waits for the exchange to leave `submitted` (a refusal is that fast). */
+  settleMs?: number;
+}
+
+/** The authenticated client of a call (set by the server). */
+export const clientOf = (context: ServerCallContext): string => {
+  const user = context.user;
+  if (!user?.isAuthenticated) throw new RequestMalformedError('not authenticated');
+  return user.userName;
+};
+
+/** Build the request handler for one agent. */
+export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
+  const { client, agent, card } = deps;
+  const refuse = (what: string) => () => {
+    throw new UnsupportedOperationError(`${what} is not supported: send a message, then GetTask`);
+  };
+
+  /** The task, read from the exchange: its result once closed, its status query while running. */
+  async function readTask(asker: string, taskId: string): Promise<Task> {
+    const handle = client.workflow.getHandle<typeof agentExchangeWorkflow>(
+      taskWorkflowId(asker, taskId),
+    );
+    const described = await handle.describe().catch((err: unknown) => {
+      if ((err as { name?: string }).name === 'WorkflowNotFoundError')
+        throw new TaskNotFoundError(`no task ${taskId}`);
+      throw err;
+    });
+    const memo = described.memo?.['a2aContextId'];
+    const contextId = typeof memo === 'string' ? memo : taskId;
+    const status = await exchangeStatus(handle, described.status.name);
+    if (status.to !== agent) throw new TaskNotFoundError(`no task ${taskId}`);
+    return toTask(asker, taskId, contextId, status);
+  }
+
+  async function exchangeStatus(
+    handle: ReturnType<Client['workflow']['getHandle']>,
+    closed: string,
+  ): Promise<ExchangeStatus> {
+    if (closed === 'RUNNING') return handle.query(exchangeStatusQuery);
+    if (closed === 'COMPLETED') return (await handle.result()) as ExchangeStatus;
+    // Terminated, timed out or failed outside its own logic: no answer, and say so.
+    return {
+      ...(await handle.query(exchangeStatusQuery).catch(() => blank(handle.workflowId, agent))),
+      answer: null,
+      state: closed === 'CANCELLED' ? 'canceled' : 'failed',
+      reason: `the exchange was ${closed.toLowerCase()}`,
+    };
+  }
+
+  return {
+    getAgentCard: () => Promise.resolve(card),
+    getAuthenticatedExtendedAgentCard: refuse('the extended agent card'),
+    sendMessageStream: refuse('streaming'),
+    resubscribe: refuse('streaming'),
+    cancelTask: refuse('cancelling'),
+    listTasks: refuse('listing tasks'),
+    createTaskPushNotificationConfig: refuse('push notifications'),
+    getTaskPushNotificationConfig: refuse('push notifications'),
+    listTaskPushNotificationConfigs: refuse('push notifications'),
+    deleteTaskPushNotificationConfig: refuse('push notifications'),
+
+    async sendMessage(params, context): Promise<Message | Task> {
+      const asker = clientOf(context);
+      const message = params.message;
+      if (!message?.messageId) throw new RequestMalformedError('a message with a messageId');
+      if (message.taskId)
+        throw new UnsupportedOperationError(
+          'one question per task: send a new message without taskId to ask again',
+        );
+      const texts = message.parts.map((p) =>
+        p.content?.$case === 'text' ? p.content.value : null,
+      );
+      if (texts.length === 0 || texts.some((t) => t === null))
+        throw new ContentTypeNotSupportedError(
+          'only text parts are accepted (no files, data or URLs cross to an Airlock agent)',
+        );
+      const taskId = taskIdOf(asker, message.messageId);
+      const contextId = message.contextId || randomUUID();
+      const workflowId = taskWorkflowId(asker, taskId);
+      const input: ExchangeInput = {
+        from: a2aAsker(asker),
+        to: agent,
+        // No asker session: the task stands in for it (cards show it, session grants key on it).
+        askerSessionWorkflowId: `a2a:${asker}/tasks/${taskId}`,
+        askerSessionId: `a2a:${asker}:${contextId}`,
+        conversation: `A2A client ${asker}`,
+        question: texts.join('\n'),
+        requester: null,
+      };
+      try {
+        await client.workflow.start<typeof agentExchangeWorkflow>('agentExchangeWorkflow', {
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          workflowId,
+          args: [input],
+          memo: { a2aContextId: contextId },
+          staticSummary: `A2A client ${asker} asks ${agent}`,
+        });
+      } catch (err) {
+        // A retried send (same messageId): the task it started already.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      const pending = toTask(asker, taskId, contextId, blank(workflowId, agent));
+      if (params.configuration?.returnImmediately) return pending;
+      return settle(asker, taskId, pending, deps.settleMs ?? 3_000);
+    },
+
+    async getTask(params, context): Promise<Task> {
+      const asker = clientOf(context);
+      if (!isTaskId(params.id)) throw new TaskNotFoundError(`no task ${params.id}`);
+      return readTask(asker, params.id);
+    },
+  };
+
+  // Wait briefly for the first step (the link check), so a refusal comes back at once.
+  async function settle(asker: string, taskId: string, pending: Task, ms: number): Promise<Task> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const task = await readTask(asker, taskId).catch(() => null);
+      if (task && task.status?.state !== taskState('submitted')) return task;
+      if (Date.now() > deadline) return task ?? pending;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** An exchange that has not started yet. */
+function blank(workflowId: string, to: string): ExchangeStatus {
+  return {
+    id: workflowId.replace(/^exchange:/, ''),
+    from: '',
+    to,
+    state: 'submitted',
+    step: 'link',
+    question: null,
+    answer: null,
+    approvals: [],
+    startedAt: new Date().toISOString(),
+  };
+}
