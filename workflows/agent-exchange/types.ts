@@ -1,7 +1,7 @@
 // The data agentExchangeWorkflow keeps in its history and the activities it calls, as types.
 // The link is pinned once (from an activity), so a policy edit never changes a running exchange.
 import type { SessionSender } from '../agent-session/messages.ts';
-import type { SanitizedText } from './messages.ts';
+import type { ExchangeAnswer, SanitizedText } from './messages.ts';
 
 /** Input of agentExchangeWorkflow. */
 export interface ExchangeInput {
@@ -35,6 +35,8 @@ export interface PinnedLink {
   /** How long the target may take to answer (ms). */
   timeLimitMs: number;
   policyHash: string;
+  /** Set when the target is an external A2A agent (`to: a2a:<name>`): where, and its key. */
+  external?: { cardUrl: string; credential: string | null };
 }
 
 /** The link and the sanitized question, or why the exchange cannot start. */
@@ -81,6 +83,15 @@ export interface AgentExchangeActivities {
    * Deliver the question to the target agent's session for this asker (signal-with-start), as a
    * message from another agent carrying the exchange's workflow id. Returns the session's id.
    */
+  /**
+   * Ask an external A2A agent (the link's `external`): send the question, poll its task with
+   * heartbeats until a final state, and return its text answer (throws when it fails).
+   */
+  askExternalAgent(input: {
+    workflowId: string;
+    link: PinnedLink;
+    question: string;
+  }): Promise<ExchangeAnswer>;
   deliverQuestion(input: {
     workflowId: string;
     from: string;

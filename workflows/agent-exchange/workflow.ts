@@ -35,6 +35,14 @@ const acts = proxyActivities<AgentExchangeActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
+// An external agent answers within the link's time limit; the activity heartbeats while it polls.
+const externalActs = (link: PinnedLink) =>
+  proxyActivities<AgentExchangeActivities>({
+    startToCloseTimeout: link.timeLimitMs,
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+  });
+
 /** The capability name exchange approval steps go by (no real capability may use it). */
 export const exchangeCapability = 'agent-exchange';
 
@@ -91,27 +99,49 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
   }
 
   set('working', 'delivery');
-  status.targetSession = await acts.deliverQuestion({
-    workflowId,
-    from,
-    to,
-    question: prepared.question.text,
-  });
-  await acts.auditExchange({
-    id: `${workflowId}:delivered`,
-    type: 'exchange-delivered',
-    workflowId,
-    from,
-    to,
-    detail: { session: status.targetSession },
-  });
-
-  set('working', 'answering');
-  if (!(await condition(() => answer !== undefined, link.timeLimitMs))) {
-    return end(
-      'canceled',
-      `${to} did not answer within ${Math.round(link.timeLimitMs / 60_000)} minutes`,
-    );
+  if (link.external) {
+    // An external A2A agent: asked and polled by one activity; its answer crosses like any other.
+    set('working', 'answering');
+    await acts.auditExchange({
+      id: `${workflowId}:delivered`,
+      type: 'exchange-delivered',
+      workflowId,
+      from,
+      to,
+      detail: { external: link.external.cardUrl },
+    });
+    try {
+      answer = await externalActs(link).askExternalAgent({
+        workflowId,
+        link,
+        question: prepared.question.text,
+      });
+    } catch (err) {
+      const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error) : err;
+      return end('failed', `${to} did not answer: ${(cause as Error).message}`);
+    }
+  } else {
+    status.targetSession = await acts.deliverQuestion({
+      workflowId,
+      from,
+      to,
+      question: prepared.question.text,
+    });
+    await acts.auditExchange({
+      id: `${workflowId}:delivered`,
+      type: 'exchange-delivered',
+      workflowId,
+      from,
+      to,
+      detail: { session: status.targetSession },
+    });
+    set('working', 'answering');
+    if (!(await condition(() => answer !== undefined, link.timeLimitMs))) {
+      return end(
+        'canceled',
+        `${to} did not answer within ${Math.round(link.timeLimitMs / 60_000)} minutes`,
+      );
+    }
   }
   const raw = answer as ExchangeAnswer;
   status.answer = await acts.sanitizeAnswer({ workflowId, link, answer: raw.text });
