@@ -35,7 +35,10 @@ export interface ExchangeAuditRecord extends AuditEvent {
 }
 
 /** The exchange activities this file implements (deliverQuestion lives with the sessions). */
-export type ExchangeAuditActivities = Omit<AgentExchangeActivities, 'deliverQuestion' | 'askExternalAgent'>;
+export type ExchangeAuditActivities = Omit<
+  AgentExchangeActivities,
+  'deliverQuestion' | 'askExternalAgent'
+>;
 
 /** The audit record of `event`, at `at`, under the policy `policyHash` (when known). */
 export function exchangeRecord(

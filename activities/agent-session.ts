@@ -27,7 +27,7 @@ import type {
 /** Dependencies of the session activities. */
 export interface AgentSessionDeps {
   docker: Docker;
-  config: Pick<Config, 'AIRLOCK_SANDBOX_IMAGE'>;
+  config: Pick<Config, 'AIRLOCK_SANDBOX_IMAGE' | 'TEMPORAL_ADDRESS'>;
   policy: () => Promise<LoadedPolicy>;
   gateways: GatewayRegistry;
   /** The Temporal client the gateway's action requests go through (as workflow updates). */
@@ -47,10 +47,12 @@ export const turnId = (input: Pick<TurnInput, 'workflowId' | 'turn'>, run: strin
 export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessionActivities {
   const { docker, gateways, poster } = deps;
 
-  // The box is labelled with the session's namespace (read from the running activity).
+  // The box is labelled with the session's server and namespace, so a worker of another server
+  // or namespace on the same Docker host never takes it for an orphan.
   const boxRef = (ref: SessionRef) => ({
     ...ref,
     namespace: Context.current().info.workflowNamespace,
+    temporal: deps.config.TEMPORAL_ADDRESS,
   });
   const boxSpec = async (ref: SessionRef) => {
     const agent = resolveAgent((await deps.policy()).set, ref.agentId);

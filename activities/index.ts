@@ -13,7 +13,10 @@ import { createSandboxActivities, type SandboxActivityDeps } from './sandbox.ts'
 export type ActivityDeps = SandboxActivityDeps &
   Omit<ActionActivityDeps, 'checkDecision'> &
   Omit<AgentSessionDeps, 'config' | 'docker' | 'policy'> & {
-    config: Pick<Config, 'NODE_ENV' | 'AIRLOCK_DECISION_PUBLIC_KEYS' | 'TEMPORAL_TASK_QUEUE'>;
+    config: Pick<
+      Config,
+      'NODE_ENV' | 'AIRLOCK_DECISION_PUBLIC_KEYS' | 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_ADDRESS'
+    >;
   };
 
 /** Build every activity the worker registers. */

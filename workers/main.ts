@@ -36,7 +36,7 @@ try {
     ...(bot ? { poster: createConversationPoster(bot, bot.chat.getState(), logger) } : {}),
   });
   // Boxes whose session is over (closed, terminated, or gone) are removed at start.
-  await removeOrphanBoxes(deps.driver.docker, client, logger);
+  await removeOrphanBoxes(deps.driver.docker, client, logger, config.TEMPORAL_ADDRESS);
   const worker = await createWorker({ config, logger, deps, bundlePath });
   logger.info(
     {

@@ -1,4 +1,4 @@
-// Orphaned agent boxes: a box of this namespace whose session workflow is no longer running
+// Orphaned agent boxes: a box of this server and namespace whose session workflow is no longer running
 // (closed, terminated, timed out, or gone) is removed when a worker starts. A session that
 // cannot be looked up (Temporal unreachable) keeps its box: only a definite answer removes one.
 import type { Client } from '@temporalio/client';
@@ -11,11 +11,14 @@ export async function removeOrphanBoxes(
   docker: Docker,
   client: Client,
   logger: Logger,
+  /** This worker's Temporal server address: boxes of another server are not ours to judge. */
+  temporal: string,
 ): Promise<string[]> {
   try {
     const removed = await cleanupOrphans(docker, async (labels) => {
       const workflowId = labels[boxLabel.workflow];
-      // Another namespace's sessions are another worker's business.
+      // Another server's or namespace's sessions are another worker's business.
+      if (labels[boxLabel.temporal] !== temporal) return true;
       if (labels[boxLabel.namespace] !== client.options.namespace) return true;
       if (!workflowId) return false;
       try {

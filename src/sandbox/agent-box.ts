@@ -15,6 +15,8 @@ export interface AgentBoxRef {
   workflowId: string;
   /** The session's Temporal namespace: the same session id in two namespaces is two boxes. */
   namespace?: string;
+  /** The session's Temporal server (its address): two servers on one Docker host never mix. */
+  temporal?: string;
 }
 
 /** Everything needed to create a box (reattaching needs only the ref). */
@@ -31,6 +33,7 @@ export const boxLabel = {
   session: 'airlock.session',
   workflow: 'airlock.workflow',
   namespace: 'airlock.namespace',
+  temporal: 'airlock.temporal',
   role: 'airlock.role',
 } as const;
 
@@ -47,7 +50,9 @@ const nameWaitTries = 100; // × 50 ms
 export function agentBoxName(ref: AgentBoxRef): string {
   const hash = createHash('sha256')
     .update(
-      `${ref.agentId}\0${ref.sessionId}\0${ref.workflowId}${ref.namespace ? `\0${ref.namespace}` : ''}`,
+      [ref.agentId, ref.sessionId, ref.workflowId, ref.namespace, ref.temporal]
+        .filter((part) => part !== undefined)
+        .join('\0'),
     )
     .digest('hex')
     .slice(0, 12);
@@ -164,6 +169,7 @@ function labelsOf(ref: AgentBoxRef): Record<string, string> {
     [boxLabel.session]: ref.sessionId,
     [boxLabel.workflow]: ref.workflowId,
     ...(ref.namespace ? { [boxLabel.namespace]: ref.namespace } : {}),
+    ...(ref.temporal ? { [boxLabel.temporal]: ref.temporal } : {}),
   };
 }
 

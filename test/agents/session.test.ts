@@ -191,12 +191,14 @@ describe('agent sessions', { timeout: 240_000 }, () => {
     });
     assert.equal(left.length, 0, 'the closed session has no sandbox');
 
-    // Two boxes nobody runs: one of an ended session here, one of another namespace.
-    const spec = (namespace: string, key: string) => ({
+    // Boxes nobody runs: one of an ended session here, one of another namespace, one of another
+    // Temporal server with this namespace (a test's private server, another deployment).
+    const spec = (namespace: string, key: string, temporal = fx.config.TEMPORAL_ADDRESS) => ({
       agentId: fx.support,
       sessionId: `${fx.support}:${key}`,
       workflowId: `session:${fx.support}:${key}`,
       namespace,
+      temporal,
       limits: { memoryMb: 64, cpus: 0.5, pids: 32 },
       socketDir: fx.dir,
       image: fx.config.AIRLOCK_SANDBOX_IMAGE,
@@ -206,14 +208,20 @@ describe('agent sessions', { timeout: 240_000 }, () => {
       spec(fx.config.TEMPORAL_NAMESPACE, 'ended'),
     );
     const other = await ensureAgentBox(fx.driver.docker, spec('elsewhere', 'ended'));
+    const otherServer = await ensureAgentBox(
+      fx.driver.docker,
+      spec(fx.config.TEMPORAL_NAMESPACE, 'ended', '127.0.0.1:1'),
+    );
     const removed = await removeOrphanBoxes(
       fx.driver.docker,
       fx.client,
       createLogger({ level: 'silent' }),
+      fx.config.TEMPORAL_ADDRESS,
     );
     const ids = (await fx.driver.docker.listContainers({ all: true })).map((c) => c.Id);
     assert.ok(!ids.includes(ended.containerId), "the ended session's box is removed");
     assert.ok(ids.includes(other.containerId), "another namespace's box is kept");
+    assert.ok(ids.includes(otherServer.containerId), "another server's box is kept");
     assert.ok(removed.includes(agentBoxName(spec(fx.config.TEMPORAL_NAMESPACE, 'ended'))));
   });
 });
