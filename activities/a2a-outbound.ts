@@ -16,7 +16,6 @@ import { AirlockError } from '../src/errors.ts';
 import { sanitize } from '../src/sanitize/sanitize.ts';
 import { redact, secretForms } from '../src/vault/redact.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
-import { a2aPrefix } from '../src/policy/fields.ts';
 import type { AgentExchangeActivities } from '../workflows/agent-exchange/types.ts';
 
 /** What askExternalAgent needs. */
@@ -51,7 +50,6 @@ export function createA2AOutboundActivities(
       const external = link.external;
       if (!external)
         throw ApplicationFailure.nonRetryable(`${link.to} is not an external agent`, 'a2a_no_card');
-      const name = link.to.slice(a2aPrefix.length);
       const credential = external.credential ? await deps.vault.resolve(external.credential) : null;
       if (external.credential && !credential)
         throw ApplicationFailure.nonRetryable(
@@ -113,7 +111,7 @@ export function createA2AOutboundActivities(
           level: link.answer.level,
           maxLength: 500,
         }).text;
-        throw ApplicationFailure.nonRetryable(`${name}: ${reason}`, `a2a_${outcome.kind}`);
+        throw ApplicationFailure.nonRetryable(reason, `a2a_${outcome.kind}`);
       }
     },
   };
