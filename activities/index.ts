@@ -2,6 +2,7 @@
 // Building them fails in production when no decision public keys are configured.
 import type { Config } from '../src/config.ts';
 import { workerDecisionChecker } from '../src/receipts/policy.ts';
+import { createA2AOutboundActivities } from './a2a-outbound.ts';
 import { createActionActivities, type ActionActivityDeps } from './actions.ts';
 import { createAgentExchangeActivities } from './agent-exchange.ts';
 import { createAgentSessionActivities, type AgentSessionDeps } from './agent-session.ts';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentSessionActivities({ ...deps, docker: deps.driver.docker }),
     ...createAgentExchangeActivities(deps),
     ...createExchangeDeliveryActivities(deps),
+    ...createA2AOutboundActivities(deps),
   };
 }
 

@@ -4,7 +4,7 @@
 // set (capabilities, users, groups exist; sensitivity rules) live in check.ts.
 import { z } from 'zod';
 import { isLoopback } from '../vault/scope.ts';
-import { credentialName, duration, id } from './fields.ts';
+import { credentialName, duration, id, target } from './fields.ts';
 
 /** Sandbox defaults: what an agent gets when its policy does not say. */
 export const agentDefaults = {
@@ -92,7 +92,10 @@ export const agentSchema = z.strictObject({
   talkers: peopleSelector
     .prefault({})
     .meta({ description: 'Who may talk to the agent; nobody when empty.' }),
-  mayAsk: z.array(id).default([]).meta({ description: 'Agents this one may ask (compartments).' }),
+  mayAsk: z.array(target).default([]).meta({
+    description:
+      'Agents this one may ask (compartments); "a2a:<name>" is an external A2A agent a link gives a card.',
+  }),
 });
 
 function checkEndpoint(text: string, ctx: z.core.$RefinementCtx<string>): void {

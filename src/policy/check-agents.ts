@@ -4,6 +4,7 @@
 // uses); an action agent holds capabilities but reaches no web host. An agent with a model but
 // nobody allowed to talk to it is legal (deny by default) but almost always a mistake: a warning.
 import type { Collected, Origin } from './check.ts';
+import { a2aPrefix } from './fields.ts';
 
 /** How check.ts reports: a problem or warning at a sub-path, and a reference to a declared id. */
 export interface Reporter {
@@ -70,6 +71,16 @@ export function checkAgents(c: Collected, r: Reporter): void {
       );
     }
     a.mayAsk.forEach((to, i) => {
+      // An external A2A agent exists only through a link that gives its card.
+      if (to.startsWith(a2aPrefix)) {
+        if (!r.has('links', `${a.id} -> ${to}`))
+          r.add(
+            at,
+            ['mayAsk', i],
+            `no link ${a.id} -> ${to} gives the external agent's card; add one to links`,
+          );
+        return;
+      }
       r.ref(at, 'mayAsk', i, 'agents', to);
       if (r.has('agents', to) && !r.has('links', `${a.id} -> ${to}`)) {
         r.add(

@@ -166,7 +166,8 @@ export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: P
   for (const { value: l, at } of c.links) {
     // An external A2A client is no agent: the link alone lets it ask.
     if (!l.from.startsWith(a2aPrefix)) ref(at, 'from', -1, 'agents', l.from);
-    ref(at, 'to', -1, 'agents', l.to);
+    // An external A2A agent is no agent either: the link's card says where it is.
+    if (!l.to.startsWith(a2aPrefix)) ref(at, 'to', -1, 'agents', l.to);
     const from = c.agents.find((e) => e.value.id === l.from)?.value;
     if (from && !from.mayAsk.includes(l.to)) {
       add(at, ['to'], `agent "${l.from}" may not ask "${l.to}": add it to the agent's mayAsk`);

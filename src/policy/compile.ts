@@ -129,6 +129,7 @@ function build(set: PolicySet): Compiled {
         maxLength: l.answer?.maxLength ?? l.maxAnswerLength,
       },
       timeLimitMs: l.timeLimit,
+      ...(l.card ? { external: { cardUrl: l.card, credential: l.credential ?? null } } : {}),
     });
   }
   return {

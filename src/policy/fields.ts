@@ -1,6 +1,7 @@
 // Field schemas shared by the sections of a policy file (ids, durations, vault credential names),
 // in their own module so schema.ts and agent-schema.ts can both use them without an import cycle.
 import { z } from 'zod';
+import { isLoopback } from '../vault/scope.ts';
 import { durationPattern, parseDuration } from './duration.ts';
 
 /** An id: 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
@@ -22,6 +23,42 @@ export const asker = z
     description:
       'The asking agent, or "a2a:<client id>" for an external A2A client (AIRLOCK_A2A_TOKENS).',
   });
+
+/** Whom an agent asks: an agent id, or `a2a:<name>` for an external A2A agent (a link's `card`). */
+export const target = z
+  .string()
+  .regex(
+    /^(?:a2a:)?[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'an agent to ask is an agent id, or "a2a:<name>" for an external A2A agent',
+  );
+
+/** An external A2A agent's card: https, plain http only to loopback, no credentials or fragment. */
+export const cardUrl = z
+  .string()
+  .superRefine((text, ctx) => {
+    const problem = cardUrlProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({
+    description:
+      "The external A2A agent's card, e.g. https://agents.example.com/.well-known/agent-card.json.",
+  });
+
+function cardUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'card is a URL, e.g. https://agents.example.com/.well-known/agent-card.json';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `card must be https, not ${url.protocol}`;
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
+    return 'card must be https (plain http only to loopback: the bearer token would cross in clear)';
+  if (url.username || url.password) return 'card must not carry credentials (use credential)';
+  if (url.hash) return 'card has no fragment';
+  return null;
+}
 
 /** A duration string ("30s", "15m", "4h", "3d"), parsed to milliseconds. */
 export const duration = z

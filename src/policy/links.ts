@@ -32,6 +32,7 @@ export function resolveLink(policy: LoadedPolicy, from: string, to: string): Pin
     answer: l.answer,
     timeLimitMs: l.timeLimitMs,
     policyHash: l.policyHash,
+    ...(l.external ? { external: l.external } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // scripts/gen-policy-schema.ts). Every object is strict, so a misspelt key is an error.
 import { z } from 'zod';
 import { agentSchema } from './agent-schema.ts';
-import { asker, credentialName, duration, id } from './fields.ts';
+import { a2aPrefix, asker, cardUrl, credentialName, duration, id, target } from './fields.ts';
 
 export { agentSchema };
 
@@ -219,8 +219,15 @@ const crossingSchema = z.strictObject({
 export const linkSchema = z
   .strictObject({
     from: asker,
-    to: id,
+    to: target.meta({
+      description: 'The agent asked, or "a2a:<name>" for an external A2A agent (give its card).',
+    }),
     description: z.string().optional(),
+    card: cardUrl.optional(),
+    credential: credentialName.optional().meta({
+      description:
+        "With card: the vault entry (bearer) sent to the external agent's host; the secret stays in the vault.",
+    }),
     approveQuestion: z.boolean().default(true),
     approveAnswer: z.boolean().default(true),
     approval: linkApprovalSchema.optional(),
@@ -237,6 +244,18 @@ export const linkSchema = z
       .meta({ description: 'How long the target may take to answer; default 3d.' }),
   })
   .refine((l) => l.from !== l.to, { message: 'an agent cannot link to itself', path: ['to'] })
+  .refine((l) => !(l.from.startsWith(a2aPrefix) && l.to.startsWith(a2aPrefix)), {
+    message: 'Airlock relays no questions from one external A2A party to another',
+    path: ['to'],
+  })
+  .refine((l) => l.to.startsWith(a2aPrefix) === (l.card !== undefined), {
+    message: 'a link to an external A2A agent (to: a2a:<name>) needs its card, and only it has one',
+    path: ['card'],
+  })
+  .refine((l) => l.credential === undefined || l.card !== undefined, {
+    message: 'credential goes with card (the token sent to the external agent)',
+    path: ['credential'],
+  })
   .refine((l) => !(l.approveQuestion || l.approveAnswer) || l.approval !== undefined, {
     message: 'approval (who approves) is required when a question or answer needs approval',
     path: ['approval'],

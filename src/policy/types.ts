@@ -63,6 +63,8 @@ export interface LinkSettings {
   answer: { level: 'lenient' | 'standard' | 'strict'; maxLength: number };
   /** How long the target may take to answer (ms). */
   timeLimitMs: number;
+  /** The external A2A agent's card and vault entry, for a link `to: a2a:<name>` only. */
+  external?: { cardUrl: string; credential: string | null };
   policyHash: string;
 }
 
