@@ -80,10 +80,6 @@ export interface AgentExchangeActivities {
   /** Append an exchange event to the audit log. */
   auditExchange(event: ExchangeAuditEvent): Promise<void>;
   /**
-   * Deliver the question to the target agent's session for this asker (signal-with-start), as a
-   * message from another agent carrying the exchange's workflow id. Returns the session's id.
-   */
-  /**
    * Ask an external A2A agent (the link's `external`): send the question, poll its task with
    * heartbeats until a final state, and return its text answer (throws when it fails).
    */
@@ -92,6 +88,10 @@ export interface AgentExchangeActivities {
     link: PinnedLink;
     question: string;
   }): Promise<ExchangeAnswer>;
+  /**
+   * Deliver the question to the target agent's session for this asker (signal-with-start), as a
+   * message from another agent carrying the exchange's workflow id. Returns the session's id.
+   */
   deliverQuestion(input: {
     workflowId: string;
     from: string;

@@ -7,6 +7,7 @@
 import {
   condition,
   ParentClosePolicy,
+  TimeoutFailure,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -42,6 +43,8 @@ const externalActs = (link: PinnedLink) =>
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
   });
+
+const minutes = (ms: number): number => Math.round(ms / 60_000);
 
 /** The capability name exchange approval steps go by (no real capability may use it). */
 export const exchangeCapability = 'agent-exchange';
@@ -118,6 +121,9 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
       });
     } catch (err) {
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error) : err;
+      // Past the link's time limit: the same end as a session that did not answer in time.
+      if (cause instanceof TimeoutFailure)
+        return end('canceled', `${to} did not answer within ${minutes(link.timeLimitMs)} minutes`);
       return end('failed', `${to} did not answer: ${(cause as Error).message}`);
     }
   } else {
@@ -137,10 +143,7 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
     });
     set('working', 'answering');
     if (!(await condition(() => answer !== undefined, link.timeLimitMs))) {
-      return end(
-        'canceled',
-        `${to} did not answer within ${Math.round(link.timeLimitMs / 60_000)} minutes`,
-      );
+      return end('canceled', `${to} did not answer within ${minutes(link.timeLimitMs)} minutes`);
     }
   }
   const raw = answer as ExchangeAnswer;
