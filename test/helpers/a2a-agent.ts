@@ -19,7 +19,9 @@ import type { Agent } from '../../src/policy/schema.ts';
 /** How the stand-in ends a task. */
 export type FakeAnswer =
   | { state: 'completed'; text: string; extraParts?: Part[] }
-  | { state: 'failed' | 'input-required'; text: string };
+  | { state: 'failed' | 'input-required'; text: string }
+  /** Never ends: every GetTask answers `working`. */
+  | { state: 'working' };
 
 /** One question the stand-in received. */
 export interface Received {
@@ -100,8 +102,8 @@ export async function startFakeA2AAgent(
       const entry = tasks.get(params.id);
       if (!entry) return Promise.reject(new TaskNotFoundError(`no task ${params.id}`));
       entry.polls++;
-      if (entry.polls < 2) return Promise.resolve(entry.task);
       const { task, end } = entry;
+      if (entry.polls < 2 || end.state === 'working') return Promise.resolve(task);
       const message = agentMessage(task.id, task.contextId, end.text);
       return Promise.resolve({
         ...task,

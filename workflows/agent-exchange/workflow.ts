@@ -39,12 +39,15 @@ const acts = proxyActivities<AgentExchangeActivities>({
 // An external agent answers within the link's time limit; the activity heartbeats while it polls.
 const externalActs = (link: PinnedLink) =>
   proxyActivities<AgentExchangeActivities>({
-    startToCloseTimeout: link.timeLimitMs,
+    // The link's time limit bounds the whole ask, retries included.
+    scheduleToCloseTimeout: link.timeLimitMs,
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
   });
 
-const minutes = (ms: number): number => Math.round(ms / 60_000);
+/** A time limit in words: "45 seconds", "90 minutes". */
+const span = (ms: number): string =>
+  ms < 120_000 ? `${Math.round(ms / 1000)} seconds` : `${Math.round(ms / 60_000)} minutes`;
 
 /** The capability name exchange approval steps go by (no real capability may use it). */
 export const exchangeCapability = 'agent-exchange';
@@ -123,7 +126,7 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
       const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error) : err;
       // Past the link's time limit: the same end as a session that did not answer in time.
       if (cause instanceof TimeoutFailure)
-        return end('canceled', `${to} did not answer within ${minutes(link.timeLimitMs)} minutes`);
+        return end('canceled', `${to} did not answer within ${span(link.timeLimitMs)}`);
       return end('failed', `${to} did not answer: ${(cause as Error).message}`);
     }
   } else {
@@ -143,7 +146,7 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
     });
     set('working', 'answering');
     if (!(await condition(() => answer !== undefined, link.timeLimitMs))) {
-      return end('canceled', `${to} did not answer within ${minutes(link.timeLimitMs)} minutes`);
+      return end('canceled', `${to} did not answer within ${span(link.timeLimitMs)}`);
     }
   }
   const raw = answer as ExchangeAnswer;
