@@ -1,10 +1,13 @@
 // Sanitizer throughput on ordinary text and on adversarial input built to trigger backtracking
 // or rescanning (unclosed openers, near-miss phrases, deep nesting), 1 MB each, against a
 // baseline measured in the same run: String.prototype.normalize('NFKC') over the same input.
-// Usage: node bench/sanitize.ts [runs]   (prints a markdown table; goal: adversarial < 100 ms/MB)
+// Then the cost per answer at an exchange link's maximum length (bench/sanitize-answers.ts).
+// Usage: node bench/sanitize.ts [runs] [all|mb|answers]   (prints markdown tables; goal:
+// adversarial < 100 ms/MB)
 import { cpus, totalmem } from 'node:os';
 import { sanitize } from '../src/sanitize/sanitize.ts';
 import type { Level } from '../src/sanitize/types.ts';
+import { answerTable } from './sanitize-answers.ts';
 
 const MB = 1024 * 1024;
 const runs = Number(process.argv[2] ?? 7);
@@ -62,24 +65,30 @@ function time(fn: () => unknown): number {
   return median(samples);
 }
 
+const part = process.argv[3] ?? 'all';
 const level: Level = 'strict';
-console.log(
-  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; median of ${runs} runs after 2 warm-ups; level ${level}\n`,
-);
-console.log(
-  '| input | kind | size | sanitize ms | MB/s | NFKC baseline ms | × baseline | < 100 ms |',
-);
-console.log('|---|---|---:|---:|---:|---:|---:|:---:|');
-for (const [kind, set] of [
-  ['ordinary', ordinary],
-  ['adversarial', adversarial],
-] as const) {
-  for (const [name, input] of Object.entries(set)) {
-    const ms = time(() => sanitize(input, { level, maxLength: 2 * MB }));
-    const base = time(() => input.normalize('NFKC'));
-    const size = input.length / MB;
-    console.log(
-      `| ${name} | ${kind} | ${size.toFixed(2)} M | ${ms.toFixed(1)} | ${(size / (ms / 1000)).toFixed(1)} | ${base.toFixed(1)} | ${(ms / base).toFixed(1)} | ${ms < 100 ? 'yes' : 'no'} |`,
-    );
+if (part !== 'answers') mbTable();
+if (part !== 'mb') answerTable();
+
+function mbTable(): void {
+  console.log(
+    `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; median of ${runs} runs after 2 warm-ups; level ${level}\n`,
+  );
+  console.log(
+    '| input | kind | size | sanitize ms | MB/s | NFKC baseline ms | × baseline | < 100 ms |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|:---:|');
+  for (const [kind, set] of [
+    ['ordinary', ordinary],
+    ['adversarial', adversarial],
+  ] as const) {
+    for (const [name, input] of Object.entries(set)) {
+      const ms = time(() => sanitize(input, { level, maxLength: 2 * MB }));
+      const base = time(() => input.normalize('NFKC'));
+      const size = input.length / MB;
+      console.log(
+        `| ${name} | ${kind} | ${size.toFixed(2)} M | ${ms.toFixed(1)} | ${(size / (ms / 1000)).toFixed(1)} | ${base.toFixed(1)} | ${(ms / base).toFixed(1)} | ${ms < 100 ? 'yes' : 'no'} |`,
+      );
+    }
   }
 }
