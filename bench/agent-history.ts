@@ -1,6 +1,7 @@
 // Splits the turns of an agent session into Temporal stages from its workflow history (the
-// server's event times): the message signal until the turn activity starts, and the turn activity's
-// completion until postSessionReply starts. Used by bench/agent-turn.ts for its full-path row.
+// server's event times): the message signal until the turn activity starts, and the activity's
+// start until its completion is recorded (it posts the reply itself). Used by bench/agent-turn.ts
+// for its full-path row.
 import type { WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 
@@ -15,7 +16,7 @@ const at = (e: Event): number => {
 /** Per turn, milliseconds in each stage (in order of the path). */
 export type TurnStages = Record<string, number[]>;
 
-/** The stages of every turn in `handle`'s current run that ran from signal to posted reply. */
+/** The stages of every turn in `handle`'s current run, from the signal to the turn's completion. */
 export async function turnStages(handle: WorkflowHandle): Promise<TurnStages> {
   const events = (await handle.fetchHistory()).events ?? [];
   const typeOf = new Map<string, string>();
@@ -23,9 +24,7 @@ export async function turnStages(handle: WorkflowHandle): Promise<TurnStages> {
     'signal recorded → workflow task started': [],
     'workflow task started → completed (turn activity scheduled)': [],
     'scheduled → runAgentTurn started': [],
-    'runAgentTurn completed → workflow task started': [],
-    'workflow task started → completed (reply activity scheduled)': [],
-    'scheduled → postSessionReply started': [],
+    'runAgentTurn started → completed (the turn, reply posted)': [],
   };
   const keys = Object.keys(out);
   let marks: number[] = [];
@@ -39,10 +38,8 @@ export async function turnStages(handle: WorkflowHandle): Promise<TurnStages> {
     const activity = (id: unknown) => typeOf.get(String(id));
     const step = marks.length;
     if (e.eventType === T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) marks = [at(e)];
-    else if (e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_STARTED && (step === 1 || step === 5))
-      marks.push(at(e));
-    else if (e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && (step === 2 || step === 6))
-      marks.push(at(e));
+    else if (e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_STARTED && step === 1) marks.push(at(e));
+    else if (e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && step === 2) marks.push(at(e));
     else if (
       e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
       step === 3 &&
@@ -53,19 +50,11 @@ export async function turnStages(handle: WorkflowHandle): Promise<TurnStages> {
       e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED &&
       step === 4 &&
       activity(e.activityTaskCompletedEventAttributes?.scheduledEventId) === 'runAgentTurn'
-    )
-      marks.push(at(e));
-    else if (
-      e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
-      step === 7 &&
-      activity(e.activityTaskStartedEventAttributes?.scheduledEventId) === 'postSessionReply'
     ) {
       marks.push(at(e));
-      // marks: signal, wft started, wft completed, activity started, activity completed, wft
-      // started, wft completed, reply started; the turn's own time (3 → 4) is left out.
+      // marks: signal, wft started, wft completed, activity started, activity completed.
       const d = (a: number, b: number) => (marks[b] ?? NaN) - (marks[a] ?? NaN);
-      const spans = [d(0, 1), d(1, 2), d(2, 3), d(4, 5), d(5, 6), d(6, 7)];
-      spans.forEach((v, i) => out[keys[i] ?? '']?.push(v));
+      [d(0, 1), d(1, 2), d(2, 3), d(3, 4)].forEach((v, i) => out[keys[i] ?? '']?.push(v));
       marks = [];
     }
   }

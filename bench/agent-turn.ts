@@ -2,7 +2,7 @@
 // model, (1) sent straight to the stand-in from here (the baseline: the very request the runner
 // sent that turn, replayed with fetch), (2) as a turn through the gateway inbox and the runner in
 // a running box (startTurn → the runner's done report; no Temporal), and (3) the full path: a
-// message signalled to the session workflow (sendToAgent) until the worker's postSessionReply,
+// message signalled to the session workflow (sendToAgent) until the turn activity posts the reply,
 // split into signal → turn activity, the activity's turn, and activity → reply posted.
 // Usage: node bench/agent-turn.ts [turns=60]
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -164,10 +164,10 @@ try {
       pausedDirect,
     ),
   );
-  console.log(row('full path: sendToAgent signal → postSessionReply (Temporal)', full, direct));
+  console.log(row('full path: sendToAgent signal → reply posted (Temporal)', full, direct));
   console.log(row('  of which: signal → turn activity running', stages.toActivity));
   console.log(row('  of which: the activity’s turn (startTurn → done)', stages.turn));
-  console.log(row('  of which: turn done → postSessionReply called', stages.toPost));
+  console.log(row('  of which: turn done → reply posted', stages.toPost));
   console.log('\n| full path, Temporal stages from the history (server times) | p50 | p95 | p99 |');
   console.log('| --- | --- | --- | --- |');
   for (const [stage, all] of Object.entries(history)) {
