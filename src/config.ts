@@ -186,6 +186,14 @@ const schema = z.object({
     .default(1_048_576),
   /** Longest an agent's inbox long-poll is held open (ms). */
   AIRLOCK_GATEWAY_INBOX_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
+  /**
+   * Where a worker serves Prometheus metrics (`host:port`, route `/metrics`): the Temporal SDK's
+   * own and Airlock's (`airlock_*`). Unset: no metrics endpoint.
+   */
+  AIRLOCK_METRICS_BIND: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+    .optional(),
 });
 
 /** Every Airlock setting, parsed and defaulted. */

@@ -31,14 +31,18 @@ export const workerTuning = {} satisfies Partial<WorkerOptions>;
 
 let runtimeInstalled = false;
 
-/** Route the Temporal SDK's logs (core, workflows, activities) into `logger`; once per process. */
-export function installRuntimeLogger(logger: Logger): void {
+/** Route the Temporal SDK's logs into `logger` and, with `metricsBind`, serve metrics; once per process. */
+export function installRuntimeLogger(logger: Logger, metricsBind?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
     logger: new DefaultLogger('INFO', (entry) => {
       logger[pinoLevel[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
     }),
+    // The SDK's Prometheus exporter also carries Airlock's own metrics (workflows/*/metrics.ts).
+    ...(metricsBind
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBind } } } }
+      : {}),
   });
 }
 
@@ -54,7 +58,7 @@ export interface CreateWorkerOptions {
 /** Connect to Temporal and create the Airlock worker (call `run()` on it). */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { config, logger, deps, bundlePath } = options;
-  installRuntimeLogger(logger);
+  installRuntimeLogger(logger, config.AIRLOCK_METRICS_BIND);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflows =
     bundlePath && existsSync(bundlePath)

@@ -15,6 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { exchangeFinished } from '../metrics.ts';
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
 import type { ActionOutcome, ActionRequest } from '../sensitive-action/types.ts';
@@ -81,6 +82,7 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
     if (reason) status.reason = reason;
     status.endedAt = new Date().toISOString();
     set(state, state === 'completed' ? 'done' : status.step);
+    exchangeFinished(state, status.step);
     await acts.auditExchange({
       id: `${workflowId}:end`,
       type: state === 'completed' ? 'exchange-completed' : 'exchange-ended',

@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { exchangeAnswerSignal } from '../agent-exchange/messages.ts';
+import { turnRan } from '../metrics.ts';
 import { runAction } from './actions.ts';
 import { runAsk } from './asks.ts';
 import {
@@ -187,6 +188,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
       // Retries are spent; tell the person rather than go quiet. The items are not run again.
     }
     currentTurn = null;
+    turnRan(agentId, result !== null);
     boxRunning = true;
     if (result) {
       tokensUsed = result.tokensUsed;

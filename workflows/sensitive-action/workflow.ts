@@ -10,6 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { actionFinished } from '../metrics.ts';
 import { askHumans, type Asked } from './ask.ts';
 import { execute } from './execute.ts';
 import {
@@ -45,6 +46,7 @@ export async function sensitiveActionWorkflow({
   request,
 }: SensitiveActionInput): Promise<ActionOutcome> {
   const workflowId = workflowInfo().workflowId;
+  const startedAt = Date.now();
   const inbox: ApprovalDecision[] = [];
   const shows: ShowCardRequest[] = [];
   const status: ActionStatus = {
@@ -77,6 +79,7 @@ export async function sensitiveActionWorkflow({
     await asked?.finalizing;
     await asked?.judgeLate();
     await condition(allHandlersFinished);
+    actionFinished(end.outcome, request.agent, decision.rule, Date.now() - startedAt);
     return {
       rule: decision.rule,
       policyHash: decision.policyHash,
