@@ -194,6 +194,11 @@ const schema = z.object({
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
     .optional(),
+  /** Where a worker serves `/healthz` (liveness) and `/readyz` (readiness); unset: nowhere. */
+  AIRLOCK_HEALTH_BIND: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9465')
+    .optional(),
 });
 
 /** Every Airlock setting, parsed and defaulted. */

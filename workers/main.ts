@@ -10,6 +10,7 @@ import { createCardSender } from '../src/chat/card-sender.ts';
 import { noChatSurface } from '../src/chat/none.ts';
 import { createWorker } from '../src/temporal/worker.ts';
 import { createClient } from '../src/temporal/client.ts';
+import { startHealthServer } from '../src/temporal/health.ts';
 import { temporalGrants } from '../src/grants/grants.ts';
 import { removeOrphanBoxes } from '../src/agents/orphans.ts';
 import { createConversationPoster } from '../src/chat/session-replies.ts';
@@ -38,6 +39,13 @@ try {
   // Boxes whose session is over (closed, terminated, or gone) are removed at start.
   await removeOrphanBoxes(deps.driver.docker, client, logger, config.TEMPORAL_ADDRESS);
   const worker = await createWorker({ config, logger, deps, bundlePath });
+  const health = config.AIRLOCK_HEALTH_BIND
+    ? await startHealthServer(config.AIRLOCK_HEALTH_BIND, {
+        worker,
+        client,
+        docker: deps.driver.docker,
+      })
+    : undefined;
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -49,6 +57,7 @@ try {
   );
   // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown.
   await worker.run();
+  health?.close();
   await deps.gateways.closeAll();
   logger.info('worker stopped');
 } catch (err) {
