@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
 import * as actionKeys from '../../workflows/sensitive-action/search.ts';
@@ -183,9 +184,13 @@ export async function startDevServer(
  * The Java SDK's time-skipping test server (installed by bootstrap), with Airlock's search
  * attributes registered as `make up` registers them on the dev server.
  */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function timeSkippingEnv(
+  /** The client's data converter (e.g. a payload codec); none by default. */
+  dataConverter?: DataConverter,
+): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: loadConfig().AIRLOCK_TEST_SERVER_BIN } },
+    ...(dataConverter ? { client: { dataConverter } } : {}),
   });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',

@@ -1,0 +1,70 @@
+// Replays every recorded history (test/fixtures/histories, recorded by scripts/record-histories.ts)
+// against the current workflow code with the SDK's replayer: a change that would break a workflow
+// waiting right now (a command added, removed or reordered without a patch) fails here, by name.
+// The patch example of docs/deploys.md: a run recorded before `patched(...)` replays its old branch.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+import proto from '@temporalio/proto';
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import { workflowsPath } from '../../src/temporal/worker.ts';
+import { historiesDir, historyConverter, historyNames, readHistory } from '../helpers/replay.ts';
+
+const T = proto.temporal.api.enums.v1.EventType;
+// Recorded before the patch, without a payload key (so replayed without the codec).
+const prePatch = 'approved-two-local-activities';
+
+describe('replay of recorded histories', { timeout: 240_000 }, () => {
+  const results = new Map<string, ReplayResult>();
+  before(async () => {
+    // One replay worker (one bundle) for all of them. Each replays under its recorded workflow id
+    // (ids of child workflows derive from it), kept in its first event.
+    const byId = new Map<string, string>();
+    const histories = historyNames.map((name) => {
+      const history = readHistory(name);
+      const id = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId || name;
+      byId.set(id, name);
+      return { workflowId: id, history };
+    });
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath, dataConverter: historyConverter },
+      histories,
+    ))
+      results.set(byId.get(r.workflowId) ?? r.workflowId, r);
+  });
+
+  test('every history in the fixtures directory is one the recorder makes (or the patch example)', () => {
+    const files = readdirSync(historiesDir)
+      .filter((f) => f.endsWith('.bin'))
+      .map((f) => f.slice(0, -4))
+      .sort();
+    assert.deepEqual(files, [...historyNames, prePatch].sort());
+  });
+
+  for (const name of historyNames)
+    test(`${name} replays deterministically`, () => {
+      const r = results.get(name);
+      assert.ok(r, `${name} was not replayed`);
+      if (r.error) assert.fail(`${name}: ${r.error.name}: ${r.error.message}`);
+    });
+
+  test(`patch example: ${prePatch}, recorded before patched('decision-recorded-with-signature-check'), replays through the old branch`, async () => {
+    const history = readHistory(prePatch);
+    const events = history.events ?? [];
+    const markers = (m: string) =>
+      events.filter((e) => e.markerRecordedEventAttributes?.markerName === m).length;
+    // No patch marker: replay takes the old branch (check, then append: two local activities).
+    assert.equal(markers('core_patch'), 0);
+    const signaled = events.findIndex(
+      (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+    );
+    const afterClick = events
+      .slice(signaled)
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    assert.ok(afterClick.length >= 2, 'the old branch: two local activities after the click');
+    await Worker.runReplayHistory({ workflowsPath }, history, prePatch);
+    // And a run recorded since carries the marker (the new branch).
+    const approved = readHistory('action-approved').events ?? [];
+    assert.ok(approved.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'));
+  });
+});
