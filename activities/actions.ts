@@ -7,7 +7,7 @@ import { requestHash } from '../src/actions/request-hash.ts';
 import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
 import { grantProblem } from '../src/grants/verify.ts';
 import type { DecisionChecker } from '../src/receipts/policy.ts';
-import type { AuditLog } from '../src/audit/log.ts';
+import type { AuditStore } from '../src/audit/log.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { evaluate } from '../src/policy/evaluate.ts';
 import { policyUserOf } from '../src/policy/users.ts';
@@ -33,7 +33,7 @@ export interface ActionActivityDeps {
   /** The current policy set (reloaded by the caller when files change). */
   policy: () => Promise<LoadedPolicy>;
   vault: CredentialStore;
-  audit: AuditLog;
+  audit: AuditStore;
   cards: ApprovalCardSender;
   /** Standing approvals; without it no request is ever allowed by a grant. */
   grants?: Grants;

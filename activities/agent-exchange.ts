@@ -3,7 +3,7 @@
 // to the audit log — the same hash chain the approval records are in, as records of their own.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { AuditEvent, AuditLog } from '../src/audit/log.ts';
+import type { AuditEvent, AuditStore } from '../src/audit/log.ts';
 import { exchangeCapability, resolveLink } from '../src/policy/links.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { sanitize } from '../src/sanitize/sanitize.ts';
@@ -19,7 +19,7 @@ import type {
 export interface AgentExchangeDeps {
   /** The current policy set (reloaded by the caller when files change). */
   policy: () => Promise<LoadedPolicy>;
-  audit: AuditLog;
+  audit: AuditStore;
 }
 
 /**

@@ -54,6 +54,19 @@ const schema = z.object({
     .optional(),
   AIRLOCK_AUDIT_FILE: z.string().optional(),
   /**
+   * The production profile's shared state (`postgres://user:password@host:port/db`): the audit log
+   * and the vault in PostgreSQL, for workers on several hosts. Unset: files in the data folder.
+   * Never logged.
+   */
+  AIRLOCK_STATE_DB_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
+    .refine(
+      parses((s) => new URL(s)),
+      'must be a postgres:// URL',
+    )
+    .optional(),
+  /**
    * The webhook only: base64 of a PKCS#8 DER Ed25519 private key that signs every approval
    * decision (scripts/gen-decision-keys.ts makes a pair). Unset: decisions go out unsigned.
    */

@@ -19,8 +19,9 @@ const secretKeys = [
   'AIRLOCK_SLACK_SIGNING_SECRET',
   'AIRLOCK_SLACK_BOT_TOKEN',
   'AIRLOCK_CODEC_TOKEN',
-  // A postgres:// URL carries its password (the chat state; pg's own option name).
+  // A postgres:// URL carries its password (the chat state, the shared state; pg's option name).
   'AIRLOCK_CHAT_STATE_URL',
+  'AIRLOCK_STATE_DB_URL',
   'connectionString',
 ];
 

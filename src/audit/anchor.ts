@@ -53,13 +53,18 @@ export async function readAnchor(path: string): Promise<Anchor | undefined> {
   return { seq: Number.NaN, hash: '' };
 }
 
+/** The anchor for `head`, signed with `key` when there is one. */
+export function signAnchor(head: { seq: number; hash: string }, key: Buffer | undefined): Anchor {
+  return key ? { ...head, mac: mac(key, head.seq, head.hash) } : { ...head };
+}
+
 /** Replace the anchor atomically (write a temporary file, rename it over). */
 export async function writeAnchor(
   path: string,
   head: { seq: number; hash: string },
   key: Buffer | undefined,
 ): Promise<void> {
-  const anchor: Anchor = key ? { ...head, mac: mac(key, head.seq, head.hash) } : head;
+  const anchor = signAnchor(head, key);
   await writeFile(`${path}.tmp`, `${JSON.stringify(anchor)}\n`, { mode: 0o600 });
   await rename(`${path}.tmp`, path);
 }

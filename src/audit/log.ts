@@ -3,56 +3,24 @@
 // leaves a valid chain, so the appender also keeps the chain's head in a signed anchor beside the
 // log (see anchor.ts). Appends are idempotent by event id (activities retry) and serialized across
 // processes by a lock file.
-import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { canonicalJson } from '../canonical-json.ts';
 import { AirlockError } from '../errors.ts';
 import { withFileLock } from '../file-lock.ts';
 import { anchorPath, checkAnchor, readAnchor, writeAnchor } from './anchor.ts';
+import {
+  chainRecord,
+  GENESIS,
+  verifyLines,
+  verifyTail,
+  type AuditEvent,
+  type AuditRecord,
+  type AuditStore,
+  type VerifyResult,
+} from './chain.ts';
 
-/** The hash that precedes the first record. */
-export const GENESIS = '0'.repeat(64);
-
-/** Something that happened, as the caller describes it. */
-export interface AuditEvent {
-  /** Idempotency key: appending an event whose id is already in the log changes nothing. */
-  id: string;
-  type: string;
-  /** ISO time of the event. */
-  at: string;
-  workflowId?: string;
-  agent?: string;
-  capability?: string;
-  approver?: {
-    platform: string;
-    tenantId?: string;
-    userId: string;
-    aadObjectId?: string;
-    displayName: string;
-  };
-  requestHash?: string;
-  policyRule?: string | null;
-  policyHash?: string;
-  detail?: Record<string, unknown>;
-}
-
-/** A stored record: the event plus its place in the chain. */
-export interface AuditRecord extends AuditEvent {
-  seq: number;
-  prevHash: string;
-  hash: string;
-}
-
-/** The result of checking the chain. */
-export type VerifyResult =
-  | { ok: true; count: number; head: string }
-  | { ok: false; count: number; seq: number; problem: string };
-
-/** The hash of a record: sha256 over its canonical JSON without the `hash` field. */
-export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256').update(canonicalJson(record)).digest('hex');
-}
+export { GENESIS, recordHash } from './chain.ts';
+export type { AuditEvent, AuditRecord, AuditStore, VerifyResult } from './chain.ts';
 
 /** Options of an AuditLog. */
 export interface AuditLogOptions {
@@ -61,7 +29,7 @@ export interface AuditLogOptions {
 }
 
 /** An append-only, hash-chained audit log in one file, anchored by a signed head file beside it. */
-export class AuditLog {
+export class AuditLog implements AuditStore {
   readonly path: string;
   readonly anchorPath: string;
   private readonly anchorKey: Buffer | undefined;
@@ -73,6 +41,11 @@ export class AuditLog {
     this.path = path;
     this.anchorPath = anchorPath(path);
     this.anchorKey = options.anchorKey;
+  }
+
+  /** The log file's path. */
+  get where(): string {
+    return this.path;
   }
 
   /** Append `event` (or return the stored record when its id is already there). */
@@ -121,8 +94,7 @@ export class AuditLog {
   }
 
   private async write(event: AuditEvent): Promise<AuditRecord> {
-    const body = { ...event, seq: this.seen.seq + 1, prevHash: this.seen.head };
-    const record: AuditRecord = { ...body, hash: recordHash(body) };
+    const record = chainRecord(event, this.seen);
     const line = `${JSON.stringify(record)}\n`;
     await appendFile(this.path, line, { mode: 0o600 });
     this.seen = {
@@ -155,28 +127,17 @@ export class AuditLog {
   async verify(): Promise<VerifyResult> {
     const chain = await this.verifyChain();
     if (!chain.ok) return chain;
-    const anchor = await readAnchor(this.anchorPath);
-    if (!anchor) {
-      if (chain.count === 0) return chain;
-      return {
-        ok: false,
-        count: chain.count,
-        seq: chain.count,
-        problem: `no anchor (${this.anchorPath}): the log's tail cannot be checked and may have been cut`,
-      };
-    }
     const hashes = new Map<number, string>();
-    const problem = await checkAnchor(
-      anchor,
+    return verifyTail(
+      chain,
+      await readAnchor(this.anchorPath),
       this.anchorKey,
-      { seq: chain.count, head: chain.head },
       async (seq) => {
         if (hashes.size === 0) for (const r of await this.read()) hashes.set(r.seq, r.hash);
         return hashes.get(seq);
       },
+      this.anchorPath,
     );
-    if (!problem) return chain;
-    return { ok: false, count: chain.count, seq: Math.min(anchor.seq, chain.count + 1), problem };
   }
 
   private async verifyChain(): Promise<VerifyResult> {
@@ -188,29 +149,7 @@ export class AuditLog {
         return { ok: true, count: 0, head: GENESIS };
       throw err;
     }
-    let prev = GENESIS;
-    for (const [i, line] of lines.entries()) {
-      let rec: AuditRecord;
-      try {
-        rec = JSON.parse(line) as AuditRecord;
-      } catch {
-        return { ok: false, count: i, seq: i + 1, problem: `line ${i + 1} is not valid JSON` };
-      }
-      const { hash, ...body } = rec;
-      if (rec.seq !== i + 1)
-        return { ok: false, count: i, seq: i + 1, problem: `line ${i + 1} has seq ${rec.seq}` };
-      if (rec.prevHash !== prev)
-        return {
-          ok: false,
-          count: i,
-          seq: rec.seq,
-          problem: `record ${rec.seq} does not follow record ${i}`,
-        };
-      if (recordHash(body) !== hash)
-        return { ok: false, count: i, seq: rec.seq, problem: `record ${rec.seq} was modified` };
-      prev = hash;
-    }
-    return { ok: true, count: lines.length, head: prev };
+    return verifyLines(lines);
   }
 
   // Read what other processes appended since we last looked; return the record with `id` if any.

@@ -42,12 +42,12 @@ export async function run(
     const result = await log.verify();
     if (result.ok) {
       io.stdout(
-        `audit log OK: ${result.count} records, head ${result.head.slice(0, 16)} (${log.path})\n`,
+        `audit log OK: ${result.count} records, head ${result.head.slice(0, 16)} (${log.where})\n`,
       );
       return 0;
     }
     io.stderr(
-      `audit log BROKEN at record ${result.seq}: ${result.problem} (${result.count} records verified before it; ${log.path})\n`,
+      `audit log BROKEN at record ${result.seq}: ${result.problem} (${result.count} records verified before it; ${log.where})\n`,
     );
     return 1;
   }

@@ -8,37 +8,17 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AirlockError } from '../errors.ts';
-import { Keyring, type VaultKeys } from './keys.ts';
-import {
-  openRecord,
-  sealRecord,
-  storeMac,
-  verifyStoreMac,
-  type SealedRecord,
-} from './record-crypto.ts';
-import type { CredentialInfo, CredentialInput, CredentialStore } from './types.ts';
-import { validateCredential } from './validate.ts';
 import { withFileLock } from '../file-lock.ts';
+import type { VaultKeys } from './keys.ts';
+import { storeMac, verifyStoreMac, type SealedRecord } from './record-crypto.ts';
+import { SealedCredentialStore, sealedRecordSchema, type Change } from './sealed-store.ts';
 
-const list = z.array(z.string());
-const recordSchema = z.strictObject({
-  name: z.string(),
-  kind: z.enum(['bearer', 'header', 'basic', 'query']),
-  headerName: z.string().optional(),
-  paramName: z.string().optional(),
-  scope: z.strictObject({ hosts: list, methods: list, paths: list, agents: list }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  keyId: z.string(),
-  nonce: z.string(),
-  ciphertext: z.string(),
-});
 const fileSchema = z.strictObject({
   format: z.literal('airlock-vault'),
   version: z.literal(1),
   keyId: z.string(),
   mac: z.string(),
-  records: z.array(recordSchema),
+  records: z.array(sealedRecordSchema),
 });
 type StoreFile = z.infer<typeof fileSchema>;
 
@@ -59,83 +39,21 @@ function tampered(path: string, why: string): AirlockError {
   );
 }
 
-function info(r: SealedRecord): CredentialInfo {
-  const { nonce: _n, ciphertext: _c, ...rest } = r;
-  return rest;
-}
-
 /** A CredentialStore in one encrypted JSON file. */
-export class FileCredentialStore implements CredentialStore {
+export class FileCredentialStore extends SealedCredentialStore {
   private readonly path: string;
-  private readonly keyring: Keyring;
-  private readonly now: () => Date;
   private readonly beforeRename: (() => Promise<void>) | undefined;
   /** Parsed and verified records, valid while the file's inode, size and mtime are unchanged. */
   private cache: { stamp: string; records: SealedRecord[] } | undefined;
 
   constructor(options: FileStoreOptions) {
+    super(options.keys, options.now);
     this.path = options.path;
-    this.keyring = new Keyring(options.keys);
-    this.now = options.now ?? (() => new Date());
     this.beforeRename = options.beforeRename;
   }
 
-  /** The id of the key new records are encrypted with. */
-  get activeKeyId(): string {
-    return this.keyring.active.id;
-  }
-
-  async list(): Promise<CredentialInfo[]> {
-    return (await this.load()).map(info);
-  }
-
-  async resolve(name: string): Promise<{ info: CredentialInfo; secret: string } | undefined> {
-    const record = (await this.load()).find((r) => r.name === name);
-    return record && { info: info(record), secret: openRecord(record, this.keyring) };
-  }
-
-  async put(input: CredentialInput): Promise<CredentialInfo> {
-    const clean = validateCredential(input);
-    return this.mutate((records) => {
-      const at = this.now().toISOString();
-      const old = records.find((r) => r.name === clean.name);
-      const meta: CredentialInfo = {
-        name: clean.name,
-        kind: clean.kind,
-        ...(clean.headerName !== undefined && { headerName: clean.headerName }),
-        ...(clean.paramName !== undefined && { paramName: clean.paramName }),
-        scope: clean.scope,
-        createdAt: old?.createdAt ?? at,
-        updatedAt: at,
-      };
-      const sealed = sealRecord(meta, clean.secret, this.keyring.active);
-      const next = records.filter((r) => r.name !== clean.name).concat(sealed);
-      return { records: next.sort((a, b) => a.name.localeCompare(b.name)), result: info(sealed) };
-    });
-  }
-
-  async remove(name: string): Promise<boolean> {
-    return this.mutate((records) => {
-      const next = records.filter((r) => r.name !== name);
-      return { records: next, result: next.length !== records.length };
-    });
-  }
-
-  /** Re-encrypt every record under the active key; returns how many records changed key. */
-  async rotate(): Promise<number> {
-    return this.mutate((records) => {
-      let changed = 0;
-      const next = records.map((r) => {
-        if (r.keyId === this.keyring.active.id) return r;
-        changed++;
-        return sealRecord(info(r), openRecord(r, this.keyring), this.keyring.active);
-      });
-      return { records: next, result: changed };
-    });
-  }
-
   /** Read, parse and verify the whole store; a missing file is an empty store. */
-  private async load(): Promise<SealedRecord[]> {
+  protected async load(): Promise<SealedRecord[]> {
     let stamp: string;
     let bytes: Buffer;
     try {
@@ -184,9 +102,7 @@ export class FileCredentialStore implements CredentialStore {
   /** Serialize read-modify-write: in this process by a promise chain, across processes by a lock file. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private mutate<T>(
-    change: (records: SealedRecord[]) => { records: SealedRecord[]; result: T },
-  ): Promise<T> {
+  protected mutate<T>(change: Change<T>): Promise<T> {
     const run = async (): Promise<T> => {
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       return withFileLock(

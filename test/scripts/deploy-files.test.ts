@@ -1,8 +1,8 @@
 // docker-compose.yml, Dockerfile and .dockerignore, read as files (no registry here to pull the
 // images they name): ports only on loopback, every Airlock setting they pass is one Airlock reads,
 // the worker and the webhook each keep their data (audit, vault, click inbox) on a named volume
-// the image's user can write, the webhook's chat state lives in a database of its own on the
-// compose postgres, and the build context leaves caches and data behind.
+// the image's user can write, the webhook's chat state and the workers' audit log and vault live in
+// databases of their own on the compose postgres, and the build context leaves caches and data behind.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +69,27 @@ test('the webhook keeps its chat state in the compose postgres, in a database of
   for (const name of ['postgres', 'webhook']) {
     assert.ok(compose.services[name]?.networks?.includes('backend'), `${name} is on backend`);
   }
+});
+
+test('the workers keep the audit log and the vault in the compose postgres, in a database of their own', () => {
+  const worker = compose.services.worker as Service & { depends_on?: Record<string, unknown> };
+  assert.match(
+    String(worker.environment?.AIRLOCK_STATE_DB_URL),
+    /^postgres:\/\/airlock_state:\$\{AIRLOCK_STATE_DB_PASSWORD\}@postgres:5432\/airlock_state$/,
+  );
+  // The role, database and tables come from the one-shot state-db service, before the worker.
+  assert.deepEqual(worker.depends_on?.['state-db'], {
+    condition: 'service_completed_successfully',
+  });
+  const init = compose.services['state-db'] as Service & { command?: string[] };
+  assert.match(String(init.environment?.STATE_DB_PASSWORD), /^\$\{AIRLOCK_STATE_DB_PASSWORD:\?/);
+  assert.ok(init.volumes?.includes('./src/state/schema.sql:/airlock/schema.sql:ro'));
+  // Airlock's role may only add to and read the audit log (test/src/audit/pg-log.test.ts runs it).
+  assert.match(
+    init.command?.join('\n') ?? '',
+    /GRANT SELECT, INSERT ON airlock_audit TO airlock_state;/,
+  );
+  assert.ok(init.networks?.includes('backend'));
 });
 
 test('worker and webhook keep their data on named volumes the image user can write', () => {

@@ -1,0 +1,185 @@
+// The audit log in PostgreSQL, for workers on several hosts: the same records and the same hash
+// chain as the file log (chain.ts), one row each in `airlock_audit`, with the signed head anchor in
+// `airlock_audit_head`. Appends from every worker serialize on a transaction-scoped advisory lock,
+// so the chain never forks; an id already present is not appended again. The table refuses UPDATE
+// and DELETE by trigger, and in the production profile Airlock's role may only INSERT and SELECT.
+import type pg from 'pg';
+import { describePostgresUrl } from '../chat/pg-state.ts';
+import { AirlockError } from '../errors.ts';
+import {
+  ensureSchema,
+  inTransaction,
+  statePool,
+  unavailable,
+  type Queryable,
+} from '../state/pg.ts';
+import { checkAnchor, signAnchor, type Anchor } from './anchor.ts';
+import {
+  chainRecord,
+  GENESIS,
+  verifyLines,
+  verifyTail,
+  type AuditEvent,
+  type AuditRecord,
+  type AuditStore,
+  type VerifyResult,
+} from './chain.ts';
+
+/** Options of a PgAuditLog. */
+export interface PgAuditLogOptions {
+  /** `postgres://user:password@host:port/db` */
+  url: string;
+  /** Signs the head anchor (HMAC-SHA256); without it the anchor is kept but unsigned. */
+  anchorKey?: Buffer;
+}
+
+/** An append-only, hash-chained audit log in a PostgreSQL table, shared by every worker. */
+export class PgAuditLog implements AuditStore {
+  readonly where: string;
+  private readonly url: string;
+  private readonly pool: pg.Pool;
+  private readonly anchorKey: Buffer | undefined;
+  private ready: Promise<void> | undefined;
+
+  constructor(options: PgAuditLogOptions) {
+    this.url = options.url;
+    this.where = `table airlock_audit in ${describePostgresUrl(options.url)}`;
+    this.pool = statePool(options.url);
+    this.anchorKey = options.anchorKey;
+  }
+
+  /** Append `event` (or return the stored record when its id is already there). */
+  async append(event: AuditEvent): Promise<AuditRecord> {
+    await this.schema();
+    return this.run(() =>
+      inTransaction(this.pool, async (db) => {
+        await db.query("SELECT pg_advisory_xact_lock(hashtext('airlock:audit'))");
+        const existing = await db.query<{ record: string }>(
+          'SELECT record FROM airlock_audit WHERE id = $1',
+          [event.id],
+        );
+        if (existing.rows[0]) return JSON.parse(existing.rows[0].record) as AuditRecord;
+        const last = await db.query<{ record: string }>(
+          'SELECT record FROM airlock_audit ORDER BY seq DESC LIMIT 1',
+        );
+        const tail = last.rows[0] && (JSON.parse(last.rows[0].record) as AuditRecord);
+        let head = tail ? { seq: tail.seq, head: tail.hash } : { seq: 0, head: GENESIS };
+        // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
+        const anchor = await readHead(db);
+        if (anchor) {
+          const problem = await checkAnchor(anchor, this.anchorKey, head, (seq) => hashAt(db, seq));
+          if (problem)
+            throw new AirlockError(
+              'audit_tampered',
+              `${problem} (${this.where}); see airlock audit verify`,
+            );
+        } else if (head.seq > 0) {
+          const note = await insert(
+            db,
+            {
+              id: `anchor-missing:${head.seq}:${head.head}`,
+              type: 'audit.anchor_missing',
+              at: new Date().toISOString(),
+              detail: { seq: head.seq, head: head.head },
+            },
+            head,
+          );
+          head = { seq: note.seq, head: note.hash };
+        }
+        const record = await insert(db, event, head);
+        const signed = signAnchor({ seq: record.seq, hash: record.hash }, this.anchorKey);
+        await db.query(
+          `INSERT INTO airlock_audit_head (one, seq, hash, mac) VALUES (true, $1, $2, $3)
+           ON CONFLICT (one) DO UPDATE SET seq = $1, hash = $2, mac = $3`,
+          [signed.seq, signed.hash, signed.mac ?? null],
+        );
+        return record;
+      }),
+    );
+  }
+
+  /** Every record, in order. */
+  async read(): Promise<AuditRecord[]> {
+    return (await this.lines()).map((l) => JSON.parse(l) as AuditRecord);
+  }
+
+  /** Check every link of the chain, every record's own hash, and the tail against the anchor. */
+  async verify(): Promise<VerifyResult> {
+    const lines = await this.lines();
+    const chain = verifyLines(lines);
+    if (!chain.ok) return chain;
+    const anchor = await this.run(() => readHead(this.pool));
+    const hashes = new Map<number, string>();
+    for (const l of lines) {
+      const r = JSON.parse(l) as AuditRecord;
+      hashes.set(r.seq, r.hash);
+    }
+    return verifyTail(
+      chain,
+      anchor,
+      this.anchorKey,
+      (seq) => Promise.resolve(hashes.get(seq)),
+      'table airlock_audit_head',
+    );
+  }
+
+  /** Close the connection pool. */
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  private async lines(): Promise<string[]> {
+    await this.schema();
+    const rows = await this.run(() =>
+      this.pool.query<{ record: string }>('SELECT record FROM airlock_audit ORDER BY seq'),
+    );
+    return rows.rows.map((r) => r.record);
+  }
+
+  private schema(): Promise<void> {
+    this.ready ??= this.run(() => ensureSchema(this.pool)).catch((err: unknown) => {
+      this.ready = undefined; // try again next time
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private async run<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (err) {
+      throw unavailable(this.url, err);
+    }
+  }
+}
+
+async function insert(
+  db: Queryable,
+  event: AuditEvent,
+  prev: { seq: number; head: string },
+): Promise<AuditRecord> {
+  const record = chainRecord(event, prev);
+  await db.query(
+    'INSERT INTO airlock_audit (seq, id, at, type, record) VALUES ($1, $2, $3, $4, $5)',
+    [record.seq, record.id, record.at, record.type, JSON.stringify(record)],
+  );
+  return record;
+}
+
+async function readHead(db: Queryable): Promise<Anchor | undefined> {
+  const rows = await db.query<{ seq: string; hash: string; mac: string | null }>(
+    'SELECT seq, hash, mac FROM airlock_audit_head',
+  );
+  const row = rows.rows[0];
+  if (!row) return undefined;
+  return { seq: Number(row.seq), hash: row.hash, ...(row.mac !== null && { mac: row.mac }) };
+}
+
+async function hashAt(db: Queryable, seq: number): Promise<string | undefined> {
+  const rows = await db.query<{ record: string }>(
+    'SELECT record FROM airlock_audit WHERE seq = $1',
+    [seq],
+  );
+  const row = rows.rows[0];
+  return row && (JSON.parse(row.record) as AuditRecord).hash;
+}
