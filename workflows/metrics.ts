@@ -1,29 +1,35 @@
 // Airlock's own metrics, emitted from workflow code through the Temporal SDK's metric meter (the
 // worker's Prometheus endpoint, AIRLOCK_METRICS_BIND, serves them beside the SDK's). The SDK does
-// not emit during replay, so each event counts once. Labels are ids and states, never text.
+// not emit during replay, so each event counts once. Labels are ids and states, never text. The
+// instruments are made when used: the meter exists only inside a workflow (this module is also
+// imported, for types, outside one).
 import { metricMeter } from '@temporalio/workflow';
 
-const actions = metricMeter.createCounter(
-  'airlock_actions_finished',
-  '1',
-  'Sensitive actions that ended, by outcome, agent and rule',
-);
-const decisionTime = metricMeter.createHistogram(
-  'airlock_action_duration',
-  'int',
-  'ms',
-  'Time from a sensitive request to its outcome (ms), by outcome',
-);
-const turns = metricMeter.createCounter(
-  'airlock_agent_turns',
-  '1',
-  'Agent turns run, by agent and whether they finished',
-);
-const exchanges = metricMeter.createCounter(
-  'airlock_exchanges_finished',
-  '1',
-  'Agent-to-agent exchanges that ended, by state and step',
-);
+const actions = () =>
+  metricMeter.createCounter(
+    'airlock_actions_finished',
+    '1',
+    'Sensitive actions that ended, by outcome, agent and rule',
+  );
+const decisionTime = () =>
+  metricMeter.createHistogram(
+    'airlock_action_duration',
+    'int',
+    'ms',
+    'Time from a sensitive request to its outcome (ms), by outcome',
+  );
+const turns = () =>
+  metricMeter.createCounter(
+    'airlock_agent_turns',
+    '1',
+    'Agent turns run, by agent and whether they finished',
+  );
+const exchanges = () =>
+  metricMeter.createCounter(
+    'airlock_exchanges_finished',
+    '1',
+    'Agent-to-agent exchanges that ended, by state and step',
+  );
 
 /** Count a sensitive action that ended, and how long it took. */
 export function actionFinished(
@@ -32,16 +38,16 @@ export function actionFinished(
   rule: string | null,
   tookMs: number,
 ): void {
-  actions.add(1, { outcome, agent, rule: rule ?? 'none' });
-  decisionTime.record(Math.max(0, Math.round(tookMs)), { outcome });
+  actions().add(1, { outcome, agent, rule: rule ?? 'none' });
+  decisionTime().record(Math.max(0, Math.round(tookMs)), { outcome });
 }
 
 /** Count an agent turn. */
 export function turnRan(agent: string, finished: boolean): void {
-  turns.add(1, { agent, finished: String(finished) });
+  turns().add(1, { agent, finished: String(finished) });
 }
 
 /** Count an exchange that ended. */
 export function exchangeFinished(state: string, step: string): void {
-  exchanges.add(1, { state, step });
+  exchanges().add(1, { state, step });
 }
