@@ -34,6 +34,8 @@ export interface AgentSessionDeps {
   client: () => Promise<Client>;
   poster: ConversationPoster;
   logger: Logger;
+  /** This worker's host when it also polls its host task queue (workers/main.ts); else unset. */
+  hostId?: string;
 }
 
 /** How often a waiting turn heartbeats and checks that its box still runs. */
@@ -113,6 +115,7 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
             boxCreated: box.created,
             idleTimeoutMs: agent.idleTimeoutMs,
             posted,
+            host: deps.hostId ?? null,
           };
         }
         if (done) throw done.err;

@@ -207,6 +207,14 @@ const schema = z.object({
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
     .optional(),
+  /**
+   * This worker's Docker host, named in its host task queue (`<queue>@<host>`): an agent session's
+   * turns go to the host its sandbox lives on. Unset: the machine's host name.
+   */
+  AIRLOCK_HOST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,60}$/, '1–60 of A-Z a-z 0-9 _ . -')
+    .optional(),
   /** Where a worker serves `/healthz` (liveness) and `/readyz` (readiness); unset: nowhere. */
   AIRLOCK_HEALTH_BIND: z
     .string()

@@ -1,6 +1,7 @@
 // The Airlock worker process: runs workflows and activities until SIGINT/SIGTERM, then drains
 // (in-flight activities get the grace time, then the process exits). In production it loads the
 // pre-built workflow bundle (AIRLOCK_WORKFLOW_BUNDLE or dist/workflow-bundle.js).
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
@@ -8,7 +9,7 @@ import { createDeps } from '../src/deps.ts';
 import { createApprovalBot } from '../src/chat/bot.ts';
 import { createCardSender } from '../src/chat/card-sender.ts';
 import { noChatSurface } from '../src/chat/none.ts';
-import { createWorker } from '../src/temporal/worker.ts';
+import { createHostWorker, createWorker } from '../src/temporal/worker.ts';
 import { createClient } from '../src/temporal/client.ts';
 import { startHealthServer } from '../src/temporal/health.ts';
 import { temporalGrants } from '../src/grants/grants.ts';
@@ -30,15 +31,23 @@ try {
   const bot = chatConfigured ? await createApprovalBot({ config, logger }) : undefined;
   const cards = bot ? createCardSender(bot, config, logger) : noChatSurface;
   const client = await createClient(config);
+  // This Docker host: sessions whose sandbox lives here send their turns to its own queue.
+  const hostId =
+    config.AIRLOCK_HOST_ID ??
+    hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .slice(0, 60);
   const deps = createDeps(config, cards, {
     grants: temporalGrants(client),
     logger,
+    hostId,
     client: () => Promise.resolve(client),
     ...(bot ? { poster: createConversationPoster(bot, bot.chat.getState(), logger) } : {}),
   });
   // Boxes whose session is over (closed, terminated, or gone) are removed at start.
   await removeOrphanBoxes(deps.driver.docker, client, logger, config.TEMPORAL_ADDRESS);
   const worker = await createWorker({ config, logger, deps, bundlePath });
+  const hostWorker = await createHostWorker({ config, logger, deps, hostId });
   const health = config.AIRLOCK_HEALTH_BIND
     ? await startHealthServer(config.AIRLOCK_HEALTH_BIND, {
         worker,
@@ -52,11 +61,12 @@ try {
       address: config.TEMPORAL_ADDRESS,
       pid: process.pid,
       bundled: Boolean(bundlePath),
+      host: hostId,
     },
     'worker started',
   );
-  // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown.
-  await worker.run();
+  // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown (of both).
+  await Promise.all([worker.run(), hostWorker.run()]);
   health?.close();
   await deps.gateways.closeAll();
   logger.info('worker stopped');

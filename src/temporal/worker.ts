@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import type { Config } from '../config.ts';
+import { hostTaskQueue } from '../../workflows/agent-session/ids.ts';
 import { dataConverter } from './client.ts';
 
 /** Absolute path of workflows/index.ts, resolved from this file (works from any cwd). */
@@ -73,5 +74,25 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     shutdownGraceTime: '10 seconds',
     ...workerTuning,
     ...workflows,
+  });
+}
+
+/**
+ * The worker of this host's own task queue: the same activities, no workflows. A session whose
+ * sandbox lives on this host sends its turns here, so they run beside its box and gateway.
+ */
+export async function createHostWorker(
+  options: Omit<CreateWorkerOptions, 'bundlePath'> & { hostId: string },
+): Promise<Worker> {
+  const { config, deps, hostId } = options;
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: hostTaskQueue(config.TEMPORAL_TASK_QUEUE, hostId),
+    activities: createActivities(deps),
+    dataConverter: dataConverter(config),
+    shutdownGraceTime: '10 seconds',
+    ...workerTuning,
   });
 }

@@ -22,3 +22,6 @@ export function parseSessionWorkflowId(
   if (!isSessionKeyPart(agentId) || !isSessionKeyPart(conversationKey)) return null;
   return { agentId, conversationKey };
 }
+
+/** The task queue of one Docker host's activities (sessions send their sandbox's turns there). */
+export const hostTaskQueue = (queue: string, hostId: string): string => `${queue}@${hostId}`;

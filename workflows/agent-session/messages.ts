@@ -91,6 +91,8 @@ export interface SessionStatus {
   tokensUsed: number;
   /** The last replies (at most 20), oldest first. */
   replies: SessionReply[];
+  /** The Docker host the sandbox lives on, when pinned to one. */
+  host?: string | null;
 }
 
 /** A message for the agent (drops duplicates by messageId). */

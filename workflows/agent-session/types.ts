@@ -46,6 +46,8 @@ export interface SessionCarry {
   boxRunning: boolean;
   /** The last person who wrote; the requester of the agent's actions. */
   lastSender: SessionMessage['from'] | null;
+  /** The host the sandbox lives on (its turns go to that host's queue). */
+  host?: string | null;
 }
 
 /** What identifies a session's sandbox and gateway. */
@@ -78,6 +80,8 @@ export interface TurnResult {
   idleTimeoutMs: number;
   /** The activity posted the reply itself (keyed by turn); absent in older histories. */
   posted?: boolean;
+  /** The host the turn ran on when its worker polls a host queue: later turns go there. */
+  host?: string | null;
 }
 
 /** Activities used by agentSessionWorkflow (implemented in activities/agent-session.ts). */

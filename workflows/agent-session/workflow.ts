@@ -8,7 +8,6 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -18,6 +17,7 @@ import { exchangeAnswerSignal } from '../agent-exchange/messages.ts';
 import { turnRan } from '../metrics.ts';
 import { runAction } from './actions.ts';
 import { runAsk } from './asks.ts';
+import { hostGone, onHost } from './hosts.ts';
 import {
   agentActionUpdate,
   agentAskUpdate,
@@ -30,23 +30,11 @@ import {
 } from './messages.ts';
 import { AgentLastActivity, SessionState } from './search.ts';
 import type {
-  AgentSessionActivities,
   SessionInput,
   SessionRef,
   TurnItem,
   TurnResult,
 } from './types.ts';
-
-const turns = proxyActivities<AgentSessionActivities>({
-  // The agent may work for a while; the heartbeat notices a lost worker within seconds.
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4 },
-});
-const chores = proxyActivities<AgentSessionActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
 
 /** Replies kept for the status query (the CLI reads them). */
 const keptReplies = 20;
@@ -73,6 +61,8 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
   let lastActivityAt = carried?.lastActivityAt ?? new Date().toISOString();
   let boxRunning = carried?.boxRunning ?? false;
   let lastSender: SessionMessage['from'] | null = carried?.lastSender ?? null;
+  // The Docker host the sandbox lives on; its turns and idle stop go to that host's queue.
+  let host: string | null = carried?.host ?? null;
   let lastMessage: string | null = null;
   let idleMs = defaultIdleMs;
   let state: State = 'waiting';
@@ -126,6 +116,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     lastActivityAt,
     tokensUsed,
     replies,
+    host,
   }));
 
   setState('waiting');
@@ -134,7 +125,13 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     const work = boxRunning ? await condition(ready, idleMs) : (await condition(ready), true);
     if (closed) break;
     if (!work) {
-      await chores.stopAgentSandbox(ref);
+      // A host that is gone took its sandbox with it: nothing to stop there.
+      await onHost(host)
+        .chores.stopAgentSandbox(ref)
+        .catch((err: unknown) => {
+          if (!hostGone(err)) throw err;
+          host = null;
+        });
       boxRunning = false;
       setState('idle');
       continue;
@@ -153,6 +150,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
           lastActivityAt,
           boxRunning,
           lastSender,
+          host,
         },
       });
     }
@@ -175,18 +173,20 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     lastActivityAt = new Date().toISOString();
     setState('working');
     let result: TurnResult | null = null;
+    const turnInput = { ...ref, turn, items, conversation, tokensUsed, postReply: !question };
     try {
-      result = await turns.runAgentTurn({
-        ...ref,
-        turn,
-        items,
-        conversation,
-        tokensUsed,
-        postReply: !question,
-      });
-    } catch {
-      // Retries are spent; tell the person rather than go quiet. The items are not run again.
+      result = await onHost(host).turns.runAgentTurn(turnInput);
+    } catch (err) {
+      // The sandbox's host is gone: any host runs the turn, and the session moves there.
+      if (host && hostGone(err)) {
+        host = null;
+        result = await onHost(null)
+          .turns.runAgentTurn(turnInput)
+          .catch(() => null);
+      }
+      // Otherwise retries are spent: tell the person rather than go quiet (items not run again).
     }
+    if (result?.host !== undefined) host = result.host;
     currentTurn = null;
     turnRan(agentId, result !== null);
     boxRunning = true;
@@ -203,7 +203,11 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
         .signal(exchangeAnswerSignal, { text: reply, sessionWorkflowId: workflowId, turn })
         .catch(() => undefined); // the exchange ended meanwhile (time limit): nothing to answer
     } else if (reply && !result?.posted) {
-      await chores.postSessionReply({ conversation, key: `${workflowId}:${turn}`, text: reply });
+      await onHost(null).chores.postSessionReply({
+        conversation,
+        key: `${workflowId}:${turn}`,
+        text: reply,
+      });
     }
     if (reply) {
       replies.push({ turn, text: reply.slice(0, keptReplyChars), at: new Date().toISOString() });
@@ -213,5 +217,9 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     setState('waiting');
   }
   setState('closed');
-  await chores.removeAgentSandbox(ref);
+  await onHost(host)
+    .chores.removeAgentSandbox(ref)
+    .catch((err: unknown) => {
+      if (!hostGone(err)) throw err;
+    });
 }
