@@ -29,12 +29,7 @@ import {
   type SessionState as State,
 } from './messages.ts';
 import { AgentLastActivity, SessionState } from './search.ts';
-import type {
-  SessionInput,
-  SessionRef,
-  TurnItem,
-  TurnResult,
-} from './types.ts';
+import type { SessionInput, SessionRef, TurnItem, TurnResult } from './types.ts';
 
 /** Replies kept for the status query (the CLI reads them). */
 const keptReplies = 20;
