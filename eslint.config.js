@@ -22,8 +22,12 @@ const workflowForbidden = [
     message: 'Workflow code may only import @temporalio/workflow and @temporalio/common.',
   },
   {
-    group: ['**/src/**', '../../src/*', '../src/*', '**/activities/*', '!**/activities/*.types.ts'],
-    message: 'Workflow code may not import src/ or activities (use import type).',
+    group: ['**/src/**', '../../src/*', '../src/*'],
+    message: 'Workflow code may not import src/, not even types: shared shapes live in workflows/.',
+  },
+  {
+    group: ['**/activities/*', '!**/activities/*.types.ts'],
+    message: 'Workflow code may not import activities (use import type).',
     allowTypeImports: true,
   },
 ];

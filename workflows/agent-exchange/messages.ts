@@ -2,7 +2,6 @@
 // and the status query the CLI reads. States map one to one onto A2A task states, so an A2A
 // adapter can sit on top. Session, CLI and gateway code import this file, never workflow.ts.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Removal } from '../../src/sanitize/types.ts';
 
 /** The exchange's state; the A2A task state of the same name. */
 export type ExchangeState =
@@ -11,6 +10,12 @@ export type ExchangeState =
 /** The step an exchange is at, or ended at when it did not complete. */
 export type ExchangeStep =
   'link' | 'question-approval' | 'delivery' | 'answering' | 'answer-approval' | 'done';
+
+/** One thing the sanitizer removed (its kind, e.g. `role-marker`, and a short excerpt). */
+export interface Removal {
+  kind: string;
+  excerpt: string;
+}
 
 /** Text that crossed (or tried to cross) the boundary, as the sanitizer left it. */
 export interface SanitizedText {
