@@ -3,13 +3,7 @@
 // denied request settles in well under a second); one that needs a person is answered `pending`,
 // and its outcome is queued for a later turn. The same ask repeated in the same turn (a retried
 // turn) gets the same child and the same answer.
-import {
-  CancellationScope,
-  ParentClosePolicy,
-  sleep,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
 import type { ActionOutcome, ActionRequest } from '../sensitive-action/types.ts';
@@ -20,6 +14,7 @@ import type {
   ConversationRef,
   SessionMessage,
 } from './messages.ts';
+import { holdFor, runTag, turnAsks } from './turn-asks.ts';
 import type { SessionRef, TurnItem } from './types.ts';
 
 /** How long an ask waits for its child before answering `pending`. */
@@ -40,16 +35,8 @@ export interface ActionContext {
 
 /** The agentAction handler, its validator, and the actions still awaiting a decision. */
 export function runAction(ctx: ActionContext) {
-  const answers = new Map<string, Promise<AgentActionAnswer>>();
-  const perTurn = new Map<number, number>();
   const pending = new Map<string, { workflowId: string; summary: string }>();
-  let inFlight = 0;
-  const runId = workflowInfo().firstExecutionRunId.replace(/-/g, '').slice(0, 8);
-
-  const validate = (ask: AgentActionAsk): void => {
-    if (ask.turn !== ctx.currentTurn())
-      throw new Error(`turn ${ask.turn} is not running; actions are asked for during a turn`);
-  };
+  const runId = runTag();
 
   const start = async (ask: AgentActionAsk, n: number): Promise<AgentActionAnswer> => {
     const id = `${ctx.ref.agentId.slice(0, 40)}.${runId}.t${ask.turn}.${n}`;
@@ -103,12 +90,7 @@ export function runAction(ctx: ActionContext) {
         reason: `the approval workflow failed: ${(err as Error).message}`,
       }),
     );
-    const held = await CancellationScope.cancellable(async () => {
-      const timer = sleep(actionHoldMs).then(() => null);
-      const first = await Promise.race([settled, timer]);
-      CancellationScope.current().cancel();
-      return first;
-    }).catch(() => null);
+    const held = await holdFor(settled, actionHoldMs);
     if (held) {
       pending.delete(id);
       return held;
@@ -130,33 +112,15 @@ export function runAction(ctx: ActionContext) {
     return { status: 'pending', id };
   };
 
-  const handle = async (ask: AgentActionAsk): Promise<AgentActionAnswer> => {
-    const key = JSON.stringify([
-      ask.turn,
-      ask.capability,
-      ask.method,
-      ask.path,
-      ask.body ?? null,
-      ask.purpose,
-    ]);
-    const known = answers.get(key);
-    if (known) return known;
-    const n = (perTurn.get(ask.turn) ?? 0) + 1;
-    perTurn.set(ask.turn, n);
-    if (n > maxAsksPerTurn) {
-      return {
-        status: 'denied',
-        id: '',
-        reason: `more than ${maxAsksPerTurn} actions in one turn`,
-      };
-    }
-    inFlight += 1;
-    const answer = start(ask, n).finally(() => (inFlight -= 1));
-    answers.set(key, answer);
-    return answer;
-  };
-
-  return { validate, handle, pending, idle: () => inFlight === 0 };
+  const asks = turnAsks<AgentActionAsk, AgentActionAnswer>({
+    what: 'actions',
+    max: maxAsksPerTurn,
+    currentTurn: () => ctx.currentTurn(),
+    key: (ask) => [ask.turn, ask.capability, ask.method, ask.path, ask.body ?? null, ask.purpose],
+    refuse: (reason) => ({ status: 'denied', id: '', reason }),
+    start,
+  });
+  return { validate: asks.validate, handle: asks.handle, pending, idle: asks.idle };
 }
 
 function answerOf(id: string, outcome: ActionOutcome): AgentActionAnswer {

@@ -3,19 +3,14 @@
 // a link ends at once, and the agent hears so in the same turn); otherwise it is `pending`, and the
 // exchange's end arrives as input of a later turn, carrying the sanitized answer only when the
 // exchange completed. The same question repeated in the same turn (a retried turn) is one exchange.
-import {
-  CancellationScope,
-  ParentClosePolicy,
-  sleep,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { exchangeWorkflowId } from '../agent-exchange/ids.ts';
 import type { ExchangeStatus } from '../agent-exchange/messages.ts';
 import { ExchangeState, FromAgent, ToAgent } from '../agent-exchange/search.ts';
 import type { agentExchangeWorkflow } from '../agent-exchange/workflow.ts';
 import type { AgentQuestionAnswer, AgentQuestionAsk } from './messages.ts';
 import type { ActionContext } from './actions.ts';
+import { holdFor, runTag, turnAsks } from './turn-asks.ts';
 
 /** How long an ask waits for its exchange before answering `pending`. */
 const askHoldMs = 1_000;
@@ -24,16 +19,8 @@ const maxAsksPerTurn = 10;
 
 /** The agentAsk handler, its validator, and the exchanges still running. */
 export function runAsk(ctx: ActionContext) {
-  const answers = new Map<string, Promise<AgentQuestionAnswer>>();
-  const perTurn = new Map<number, number>();
   const pending = new Map<string, { workflowId: string; summary: string }>();
-  let inFlight = 0;
-  const runId = workflowInfo().firstExecutionRunId.replace(/-/g, '').slice(0, 8);
-
-  const validate = (ask: AgentQuestionAsk): void => {
-    if (ask.turn !== ctx.currentTurn())
-      throw new Error(`turn ${ask.turn} is not running; questions are asked during a turn`);
-  };
+  const runId = runTag();
 
   const start = async (ask: AgentQuestionAsk, n: number): Promise<AgentQuestionAnswer> => {
     const { agentId } = ctx.ref;
@@ -77,11 +64,7 @@ export function runAsk(ctx: ActionContext) {
         startedAt: '',
       }),
     );
-    const held = await CancellationScope.cancellable(async () => {
-      const first = await Promise.race([settled, sleep(askHoldMs).then(() => null)]);
-      CancellationScope.current().cancel();
-      return first;
-    }).catch(() => null);
+    const held = await holdFor(settled, askHoldMs);
     if (held && held.state !== 'completed') {
       pending.delete(id);
       return { status: 'refused', id, reason: held.reason ?? held.state };
@@ -104,24 +87,13 @@ export function runAsk(ctx: ActionContext) {
     return { status: 'pending', id };
   };
 
-  const handle = (ask: AgentQuestionAsk): Promise<AgentQuestionAnswer> => {
-    const key = JSON.stringify([ask.turn, ask.to, ask.question]);
-    const known = answers.get(key);
-    if (known) return known;
-    const n = (perTurn.get(ask.turn) ?? 0) + 1;
-    perTurn.set(ask.turn, n);
-    if (n > maxAsksPerTurn) {
-      return Promise.resolve({
-        status: 'refused',
-        id: '',
-        reason: `more than ${maxAsksPerTurn} questions in one turn`,
-      });
-    }
-    inFlight += 1;
-    const answer = start(ask, n).finally(() => (inFlight -= 1));
-    answers.set(key, answer);
-    return answer;
-  };
-
-  return { validate, handle, pending, idle: () => inFlight === 0 };
+  const asks = turnAsks<AgentQuestionAsk, AgentQuestionAnswer>({
+    what: 'questions',
+    max: maxAsksPerTurn,
+    currentTurn: () => ctx.currentTurn(),
+    key: (ask) => [ask.turn, ask.to, ask.question],
+    refuse: (reason) => ({ status: 'refused', id: '', reason }),
+    start,
+  });
+  return { validate: asks.validate, handle: asks.handle, pending, idle: asks.idle };
 }
