@@ -3,16 +3,9 @@
 // `airlock_audit_head`. Appends from every worker serialize on a transaction-scoped advisory lock,
 // so the chain never forks; an id already present is not appended again. The table refuses UPDATE
 // and DELETE by trigger, and in the production profile Airlock's role may only INSERT and SELECT.
-import type pg from 'pg';
 import { describePostgresUrl } from '../chat/pg-state.ts';
 import { AirlockError } from '../errors.ts';
-import {
-  ensureSchema,
-  inTransaction,
-  statePool,
-  unavailable,
-  type Queryable,
-} from '../state/pg.ts';
+import { inTransaction, StateDb, type Queryable } from '../state/pg.ts';
 import { checkAnchor, signAnchor, type Anchor } from './anchor.ts';
 import {
   chainRecord,
@@ -36,23 +29,20 @@ export interface PgAuditLogOptions {
 /** An append-only, hash-chained audit log in a PostgreSQL table, shared by every worker. */
 export class PgAuditLog implements AuditStore {
   readonly where: string;
-  private readonly url: string;
-  private readonly pool: pg.Pool;
+  private readonly db: StateDb;
   private readonly anchorKey: Buffer | undefined;
-  private ready: Promise<void> | undefined;
 
   constructor(options: PgAuditLogOptions) {
-    this.url = options.url;
     this.where = `table airlock_audit in ${describePostgresUrl(options.url)}`;
-    this.pool = statePool(options.url);
+    this.db = new StateDb(options.url);
     this.anchorKey = options.anchorKey;
   }
 
   /** Append `event` (or return the stored record when its id is already there). */
   async append(event: AuditEvent): Promise<AuditRecord> {
-    await this.schema();
-    return this.run(() =>
-      inTransaction(this.pool, async (db) => {
+    await this.db.schema();
+    return this.db.run(() =>
+      inTransaction(this.db.pool, async (db) => {
         await db.query("SELECT pg_advisory_xact_lock(hashtext('airlock:audit'))");
         const existing = await db.query<{ record: string }>(
           'SELECT record FROM airlock_audit WHERE id = $1',
@@ -108,7 +98,7 @@ export class PgAuditLog implements AuditStore {
     const lines = await this.lines();
     const chain = verifyLines(lines);
     if (!chain.ok) return chain;
-    const anchor = await this.run(() => readHead(this.pool));
+    const anchor = await this.db.run(() => readHead(this.db.pool));
     const hashes = new Map<number, string>();
     for (const l of lines) {
       const r = JSON.parse(l) as AuditRecord;
@@ -125,31 +115,15 @@ export class PgAuditLog implements AuditStore {
 
   /** Close the connection pool. */
   async close(): Promise<void> {
-    if (!this.pool.ended) await this.pool.end();
+    await this.db.close();
   }
 
   private async lines(): Promise<string[]> {
-    await this.schema();
-    const rows = await this.run(() =>
-      this.pool.query<{ record: string }>('SELECT record FROM airlock_audit ORDER BY seq'),
+    await this.db.schema();
+    const rows = await this.db.run(() =>
+      this.db.pool.query<{ record: string }>('SELECT record FROM airlock_audit ORDER BY seq'),
     );
     return rows.rows.map((r) => r.record);
-  }
-
-  private schema(): Promise<void> {
-    this.ready ??= this.run(() => ensureSchema(this.pool)).catch((err: unknown) => {
-      this.ready = undefined; // try again next time
-      throw err;
-    });
-    return this.ready;
-  }
-
-  private async run<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (err) {
-      throw unavailable(this.url, err);
-    }
   }
 }
 

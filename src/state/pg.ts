@@ -67,3 +67,41 @@ export async function inTransaction<T>(
     client.release(failure instanceof AirlockError ? undefined : failure);
   }
 }
+
+/**
+ * The state database as a store uses it: one pool, the schema ensured once (asked again after a
+ * failure), and every failure worded as the database being unusable, without its credentials.
+ */
+export class StateDb {
+  readonly pool: pg.Pool;
+  private readonly url: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(url: string) {
+    this.url = url;
+    this.pool = statePool(url);
+  }
+
+  /** Create the tables if they are missing (once per process while it succeeds). */
+  schema(): Promise<void> {
+    this.ready ??= this.run(() => ensureSchema(this.pool)).catch((err: unknown) => {
+      this.ready = undefined; // try again next time
+      throw err;
+    });
+    return this.ready;
+  }
+
+  /** Run `query`; its failure becomes `state_db_unavailable` (AirlockErrors pass through). */
+  async run<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (err) {
+      throw unavailable(this.url, err);
+    }
+  }
+
+  /** Close the pool. */
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}

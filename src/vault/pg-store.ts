@@ -3,16 +3,9 @@
 // (record-crypto.ts), and `airlock_vault_seal` holding the HMAC over all of them, so a row deleted,
 // duplicated or replayed from an older backup fails the check as a replaced file would. Changes
 // run in a transaction under an advisory lock: concurrent puts from every worker serialize.
-import type pg from 'pg';
 import { describePostgresUrl } from '../chat/pg-state.ts';
 import { AirlockError } from '../errors.ts';
-import {
-  ensureSchema,
-  inTransaction,
-  statePool,
-  unavailable,
-  type Queryable,
-} from '../state/pg.ts';
+import { inTransaction, StateDb, type Queryable } from '../state/pg.ts';
 import type { VaultKeys } from './keys.ts';
 import { storeMac, verifyStoreMac, type SealedRecord } from './record-crypto.ts';
 import { SealedCredentialStore, sealedRecordSchema, type Change } from './sealed-store.ts';
@@ -35,32 +28,29 @@ const byName = (a: SealedRecord, b: SealedRecord) =>
 
 /** A CredentialStore in a PostgreSQL database shared by every worker. */
 export class PgCredentialStore extends SealedCredentialStore {
-  private readonly url: string;
   private readonly where: string;
-  private readonly pool: pg.Pool;
-  private ready: Promise<void> | undefined;
+  private readonly db: StateDb;
 
   constructor(options: PgStoreOptions) {
     super(options.keys, options.now);
-    this.url = options.url;
     this.where = `table airlock_vault in ${describePostgresUrl(options.url)}`;
-    this.pool = statePool(options.url);
+    this.db = new StateDb(options.url);
   }
 
   /** Close the connection pool. */
   async close(): Promise<void> {
-    if (!this.pool.ended) await this.pool.end();
+    await this.db.close();
   }
 
   protected async load(): Promise<SealedRecord[]> {
-    await this.schema();
-    return this.run(() => this.loadFrom(this.pool));
+    await this.db.schema();
+    return this.db.run(() => this.loadFrom(this.db.pool));
   }
 
   protected async mutate<T>(change: Change<T>): Promise<T> {
-    await this.schema();
-    return this.run(() =>
-      inTransaction(this.pool, async (db) => {
+    await this.db.schema();
+    return this.db.run(() =>
+      inTransaction(this.db.pool, async (db) => {
         await db.query("SELECT pg_advisory_xact_lock(hashtext('airlock:vault'))");
         const before = await this.loadFrom(db);
         const { records, result } = change(before);
@@ -129,21 +119,5 @@ export class PgCredentialStore extends SealedCredentialStore {
       'vault_tampered',
       `The vault (${this.where}) ${why}; it was modified outside Airlock. Restore it from a backup.`,
     );
-  }
-
-  private schema(): Promise<void> {
-    this.ready ??= this.run(() => ensureSchema(this.pool)).catch((err: unknown) => {
-      this.ready = undefined; // try again next time
-      throw err;
-    });
-    return this.ready;
-  }
-
-  private async run<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (err) {
-      throw unavailable(this.url, err);
-    }
   }
 }
