@@ -4,28 +4,27 @@
 // the approval expires, and the asking agent is told which step ended it and why, with nothing of
 // the answer.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { sendToAgent } from '../../src/agents/sessions.ts';
-import { createDeps } from '../../src/deps.ts';
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
-import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
-import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
+import { installRuntimeLogger } from '../../src/temporal/worker.ts';
 import { exchangeStatusQuery } from '../../workflows/agent-exchange/messages.ts';
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { click, people, signed } from '../helpers/actions.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import {
+  sendAsRiley,
+  sessionFixture,
+  timeSkippingWorker,
+  type SessionFixture,
+} from '../helpers/sessions.ts';
 import { timeSkippingEnv } from '../helpers/temporal.ts';
 
 let env: TestWorkflowEnvironment | undefined;
 let fx: SessionFixture | undefined;
-let gateways: { closeAll(): Promise<void> } | undefined;
+let stopGateways: (() => Promise<void>) | undefined;
 const lastUser = (m: ChatMessage[]): string =>
   m.at(-1)?.role === 'user' ? textOf(m.at(-1)?.content) : '';
 
@@ -34,7 +33,7 @@ before(async () => {
   env = await timeSkippingEnv();
 });
 after(async () => {
-  await gateways?.closeAll();
+  await stopGateways?.();
   await fx?.close();
   await env?.teardown();
 });
@@ -71,41 +70,16 @@ test(
         text: 'Research did not answer in time.',
       },
     ]);
-    const taskQueue = `xdays-${randomBytes(4).toString('hex')}`;
-    const deps = createDeps(f.config, f.cards, {
-      grants: temporalGrants(ts.client),
-      logger: createLogger({ level: 'warn' }),
-      client: () => Promise.resolve(ts.client),
-      config: { ...f.config, TEMPORAL_TASK_QUEUE: taskQueue },
-    });
-    gateways = deps.gateways;
-    const worker = await Worker.create({
-      connection: ts.nativeConnection,
-      taskQueue,
-      workflowsPath,
-      activities: createActivities(deps),
-    });
+    const ts2 = await timeSkippingWorker(f, ts);
+    stopGateways = ts2.close;
+    const { worker, taskQueue } = ts2;
     await worker.runUntil(async () => {
-      const id = await sendToAgent(
+      const id = await sendAsRiley(
         ts.client,
-        { TEMPORAL_TASK_QUEUE: taskQueue },
-        {
-          agentId: f.support,
-          conversationKey: 'cli-xdays',
-          conversation: { platform: 'cli', label: 'CLI (Riley Requester)' },
-        },
-        {
-          messageId: 'x1',
-          from: {
-            platform: 'teams',
-            userId: 'user-riley',
-            aadObjectId: people.riley.aadObjectId,
-            displayName: 'Riley Requester',
-            policyUserId: 'riley',
-          },
-          text: 'damage policy please',
-          receivedAt: new Date().toISOString(),
-        },
+        taskQueue,
+        f.support,
+        'cli-xdays',
+        'damage policy please',
       );
       const session = ts.client.workflow.getHandle(id);
       const poll = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {

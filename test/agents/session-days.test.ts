@@ -3,32 +3,31 @@
 // session waits, the approval arrives on day three, and the agent, woken in its sandbox, tells the
 // person the outcome.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { sendToAgent } from '../../src/agents/sessions.ts';
-import { createDeps } from '../../src/deps.ts';
-import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
-import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
+import { installRuntimeLogger } from '../../src/temporal/worker.ts';
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { click, people, signed } from '../helpers/actions.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import {
+  sendAsRiley,
+  sessionFixture,
+  timeSkippingWorker,
+  type SessionFixture,
+} from '../helpers/sessions.ts';
 import { timeSkippingEnv } from '../helpers/temporal.ts';
 
 let env: TestWorkflowEnvironment | undefined;
 let fx: SessionFixture | undefined;
-let gateways: { closeAll(): Promise<void> } | undefined;
+let stopGateways: (() => Promise<void>) | undefined;
 
 before(async () => {
   installRuntimeLogger(createLogger({ level: 'warn' }));
   env = await timeSkippingEnv();
 });
 after(async () => {
-  await gateways?.closeAll();
+  await stopGateways?.();
   await fx?.close();
   await env?.teardown();
 });
@@ -71,42 +70,17 @@ test(
           .replace('expiry: { after: 3d, outcome: deny }', 'expiry: { after: 7d, outcome: deny }')
           .replaceAll('idleTimeout: 15m', 'idleTimeout: 1m'),
     );
-    const taskQueue = `days-${randomBytes(4).toString('hex')}`;
-    const logger = createLogger({ level: 'warn' });
-    const deps = createDeps(fx.config, fx.cards, {
-      grants: temporalGrants(ts.client),
-      logger,
-      client: () => Promise.resolve(ts.client),
-    });
-    gateways = deps.gateways;
-    const worker = await Worker.create({
-      connection: ts.nativeConnection,
-      taskQueue,
-      workflowsPath,
-      activities: createActivities(deps),
-    });
+    const ts2 = await timeSkippingWorker(fx, ts);
+    stopGateways = ts2.close;
+    const { worker, taskQueue } = ts2;
     const f = fx;
     await worker.runUntil(async () => {
-      const id = await sendToAgent(
+      const id = await sendAsRiley(
         ts.client,
-        { TEMPORAL_TASK_QUEUE: taskQueue },
-        {
-          agentId: f.support,
-          conversationKey: 'cli-days',
-          conversation: { platform: 'cli', label: 'CLI (Riley Requester)' },
-        },
-        {
-          messageId: 'm1',
-          from: {
-            platform: 'teams',
-            userId: 'user-riley',
-            aadObjectId: people.riley.aadObjectId,
-            displayName: 'Riley Requester',
-            policyUserId: 'riley',
-          },
-          text: 'please refund 120 for A-1002',
-          receivedAt: new Date().toISOString(),
-        },
+        taskQueue,
+        f.support,
+        'cli-days',
+        'please refund 120 for A-1002',
       );
       const session = ts.client.workflow.getHandle(id);
       const status = async (check: (s: SessionStatus) => boolean): Promise<SessionStatus> => {

@@ -5,7 +5,10 @@
 // Everything started is stopped and every box and volume removed in `close`, even after a failure.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
 import { sendToAgent, sessionStatus } from '../../src/agents/sessions.ts';
 import { createDeps } from '../../src/deps.ts';
 import {
@@ -17,7 +20,7 @@ import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
 import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
-import { createWorker } from '../../src/temporal/worker.ts';
+import { createWorker, workflowsPath } from '../../src/temporal/worker.ts';
 import { openVault } from '../../src/vault/open.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
@@ -154,7 +157,6 @@ export async function sessionFixture(
       return { worker, stop };
     };
 
-    const riley = people.riley;
     const waitForStatus: SessionFixture['waitForStatus'] = async (id, check, what, ms = 60_000) => {
       const deadline = Date.now() + ms;
       for (;;) {
@@ -177,28 +179,7 @@ export async function sessionFixture(
       logText: () => raw.join(''),
       startSessionWorker,
       async send(agent, key, text) {
-        const id = await sendToAgent(
-          fx.client,
-          fx.config,
-          {
-            agentId: agent,
-            conversationKey: key,
-            conversation: { platform: 'cli', label: `CLI (${riley.displayName})` },
-          },
-          {
-            messageId: randomBytes(8).toString('hex'),
-            from: {
-              platform: 'teams',
-              userId: `user-${riley.userId}`,
-              aadObjectId: riley.aadObjectId,
-              tenantId: riley.tenantId,
-              displayName: riley.displayName,
-              policyUserId: 'riley',
-            },
-            text,
-            receivedAt: new Date().toISOString(),
-          },
-        );
+        const id = await sendAsRiley(fx.client, fx.config.TEMPORAL_TASK_QUEUE, agent, key, text);
         if (!sessions.includes(id)) sessions.push(id);
         return id;
       },
@@ -232,6 +213,63 @@ export async function sessionFixture(
     await close();
     throw err;
   }
+}
+
+/** Send `text` as Riley (verified Teams identity) from the CLI to `agent` in conversation `key`. */
+export function sendAsRiley(
+  client: Client,
+  taskQueue: string,
+  agent: string,
+  key: string,
+  text: string,
+): Promise<string> {
+  const riley = people.riley;
+  return sendToAgent(
+    client,
+    { TEMPORAL_TASK_QUEUE: taskQueue },
+    {
+      agentId: agent,
+      conversationKey: key,
+      conversation: { platform: 'cli', label: `CLI (${riley.displayName})` },
+    },
+    {
+      messageId: randomBytes(8).toString('hex'),
+      from: {
+        platform: 'teams',
+        userId: `user-${riley.userId}`,
+        aadObjectId: riley.aadObjectId,
+        tenantId: riley.tenantId,
+        displayName: riley.displayName,
+        policyUserId: 'riley',
+      },
+      text,
+      receivedAt: new Date().toISOString(),
+    },
+  );
+}
+
+/**
+ * A worker of the fixture's activities on the time-skipping server `env`, on a task queue of its
+ * own; `close` ends its gateways (call it in `after`, even when the test failed).
+ */
+export async function timeSkippingWorker(
+  fx: SessionFixture,
+  env: TestWorkflowEnvironment,
+): Promise<{ worker: Worker; taskQueue: string; close: () => Promise<void> }> {
+  const taskQueue = `ts-${randomBytes(4).toString('hex')}`;
+  const deps = createDeps(fx.config, fx.cards, {
+    grants: temporalGrants(env.client),
+    logger: createLogger({ level: 'warn' }),
+    client: () => Promise.resolve(env.client),
+    config: { ...fx.config, TEMPORAL_TASK_QUEUE: taskQueue },
+  });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities(deps),
+  });
+  return { worker, taskQueue, close: () => deps.gateways.closeAll() };
 }
 
 /** The session id a CLI conversation `key` with `agent` has. */
