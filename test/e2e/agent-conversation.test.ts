@@ -6,28 +6,22 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { sessionStatus } from '../../src/agents/sessions.ts';
 import { conversationKeyOf } from '../../src/chat/agent-address.ts';
-import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
-import { createCardSender } from '../../src/chat/card-sender.ts';
-import { createConversationPoster } from '../../src/chat/session-replies.ts';
-import { createDeps } from '../../src/deps.ts';
+import { type ApprovalBot } from '../../src/chat/bot.ts';
 import { startModelStandin, type ModelStandin } from '../../src/dev/model-standin.ts';
-import { temporalGrants } from '../../src/grants/grants.ts';
-import { createLogger } from '../../src/log.ts';
 import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
-import { createWorker } from '../../src/temporal/worker.ts';
-import { openVault } from '../../src/vault/open.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { CANARY } from '../helpers/gateway.ts';
+import { putAgentKeys } from '../helpers/sessions.ts';
 import {
   buttons,
   cardText,
   cardUpdated,
   GROUP_CHAT,
+  startChatWorker,
   startStack,
   type Stack,
 } from '../helpers/stack.ts';
@@ -91,36 +85,10 @@ before(async () => {
       .replace('members: [alice, bob]', 'members: [alice, bob, riley]'),
   );
   const { config, fx } = stack;
-  const vault = openVault(config);
-  const refunds = (await vault.resolve('refunds-api-key')) as { secret: string };
-  await vault.put({
-    name: 'refunds-api-key',
-    kind: 'bearer',
-    secret: refunds.secret,
-    scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/refunds'], agents: [support] },
-  });
-  await vault.put({
-    name: 'model-api-key',
-    kind: 'bearer',
-    secret: CANARY,
-    scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/v1/**'], agents: [support] },
-  });
-  // The worker as workers/main.ts builds it: cards and agent replies through the Teams adapter.
-  const logger = createLogger({ level: 'warn', name: 'worker' });
-  bot = await createApprovalBot({ config, logger });
-  const deps = createDeps(config, createCardSender(bot, config, logger), {
-    grants: temporalGrants(fx.client),
-    logger,
-    client: () => Promise.resolve(fx.client),
-    poster: createConversationPoster(bot, bot.chat.getState(), logger),
-  });
-  const worker: Worker = await createWorker({ config, logger, deps });
-  const running = worker.run();
-  cleanups.push(async () => {
-    worker.shutdown();
-    await running;
-    await deps.gateways.closeAll();
-  });
+  await putAgentKeys(config, support, [support]);
+  const chat = await startChatWorker(config, fx.client);
+  bot = chat.bot;
+  cleanups.push(chat.stop);
 });
 
 after(async () => {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
+import type { Config } from '../../src/config.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
@@ -88,25 +89,7 @@ export async function sessionFixture(
       overrides,
     );
     cleanups.push(() => fx.close());
-    const vault = openVault(fx.config);
-    const refunds = (await vault.resolve('refunds-api-key')) as { secret: string };
-    await vault.put({
-      name: 'refunds-api-key',
-      kind: 'bearer',
-      secret: refunds.secret,
-      scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/refunds'], agents: [support] },
-    });
-    await vault.put({
-      name: 'model-api-key',
-      kind: 'bearer',
-      secret: CANARY,
-      scope: {
-        hosts: ['127.0.0.1:*'],
-        methods: ['POST'],
-        paths: ['/v1/**'],
-        agents: [support, research],
-      },
-    });
+    await putAgentKeys(fx.config, support, [support, research]);
     const driver = new SandboxDriver(fx.config.DOCKER_HOST);
     const raw: string[] = [];
     const sink = new Writable({
@@ -213,6 +196,31 @@ export async function sessionFixture(
     await close();
     throw err;
   }
+}
+
+/**
+ * The vault entries renamed agents use: the demo refunds token (which the action fixture stored
+ * for `support-bot`) re-scoped to `support`, and the stand-in model's canary key for `agents`.
+ */
+export async function putAgentKeys(
+  config: Config,
+  support: string,
+  agents: string[],
+): Promise<void> {
+  const vault = openVault(config);
+  const refunds = (await vault.resolve('refunds-api-key')) as { secret: string };
+  await vault.put({
+    name: 'refunds-api-key',
+    kind: 'bearer',
+    secret: refunds.secret,
+    scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/refunds'], agents: [support] },
+  });
+  await vault.put({
+    name: 'model-api-key',
+    kind: 'bearer',
+    secret: CANARY,
+    scope: { hosts: ['127.0.0.1:*'], methods: ['POST'], paths: ['/v1/**'], agents },
+  });
 }
 
 /** Send `text` as Riley (verified Teams identity) from the CLI to `agent` in conversation `key`. */

@@ -2,12 +2,19 @@
 // the real webhook (startWebhook: inbox, then the Temporal signal), Microsoft's Agents Playground as Teams, and workers
 // as child processes (so a test can SIGKILL one), all configured for the Playground mode.
 import type { ChildProcess } from 'node:child_process';
+import type { Client } from '@temporalio/client';
+import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
+import { createCardSender } from '../../src/chat/card-sender.ts';
+import { createConversationPoster } from '../../src/chat/session-replies.ts';
 import { startWebhook, type Webhook } from '../../src/chat/webhook.ts';
 import type { Config } from '../../src/config.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startPlayground, type Playground } from '../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient, type PlaygroundEvent } from '../../src/dev/playground-client.ts';
+import { createDeps } from '../../src/deps.ts';
+import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
+import { createWorker } from '../../src/temporal/worker.ts';
 import { actionFixture, type ActionFixture } from './actions.ts';
 import { envFor, killProcess, spawnWorker } from './temporal.ts';
 
@@ -112,4 +119,33 @@ export function cardUpdated(
       e.message.messageId === messageId &&
       pattern.test(cardText(e)),
   );
+}
+
+/**
+ * A worker in this process built as workers/main.ts builds it for a chat surface: cards through
+ * the card sender and agent replies through the conversation poster, both on the Chat SDK's
+ * adapters. `stop` drains it and closes its gateways (and the bot).
+ */
+export async function startChatWorker(
+  config: Config,
+  client: Client,
+): Promise<{ bot: ApprovalBot; stop: () => Promise<void> }> {
+  const logger = createLogger({ level: 'warn', name: 'worker' });
+  const bot = await createApprovalBot({ config, logger });
+  const deps = createDeps(config, createCardSender(bot, config, logger), {
+    grants: temporalGrants(client),
+    logger,
+    client: () => Promise.resolve(client),
+    poster: createConversationPoster(bot, bot.chat.getState(), logger),
+  });
+  const worker = await createWorker({ config, logger, deps });
+  const running = worker.run();
+  return {
+    bot,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await deps.gateways.closeAll();
+    },
+  };
 }
