@@ -18,12 +18,15 @@ test: bootstrap
 bootstrap:
 	@bash scripts/bootstrap.sh
 
-## up: start the Docker engine (if needed) and the Temporal dev server, build the sandbox image
+## up: start the Docker engine (if needed) and the Temporal dev server, build the sandbox image;
+##     PROFILE=production also starts PostgreSQL, the Temporal server (four services, mTLS) and its UI
+PROFILE ?= dev
 up: bootstrap
-	@bash scripts/up.sh
+	@bash scripts/up.sh $(PROFILE)
 
 ## down: stop what `make up` started
 down:
+	@bash scripts/production.sh down
 	@bash scripts/codec.sh down
 	@bash scripts/temporal.sh down
 	@bash scripts/docker.sh down
@@ -31,6 +34,7 @@ down:
 ## status: show what is running
 status:
 	@bash scripts/temporal.sh status
+	@bash scripts/production.sh status
 	@bash scripts/codec.sh status
 	@bash scripts/docker.sh status
 

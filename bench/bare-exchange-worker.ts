@@ -6,9 +6,10 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfigOrExit } from '../src/config.ts';
 import { dataConverter } from '../src/temporal/client.ts';
 import { workerTuning } from '../src/temporal/worker.ts';
+import { connectionOptions } from '../src/temporal/connection.ts';
 
 const config = loadConfigOrExit();
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await NativeConnection.connect(connectionOptions(config));
 const worker = await Worker.create({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,

@@ -6,10 +6,11 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfigOrExit } from '../src/config.ts';
 import { dataConverter } from '../src/temporal/client.ts';
 import { workerTuning, workflowsPath } from '../src/temporal/worker.ts';
+import { connectionOptions } from '../src/temporal/connection.ts';
 
 const hitUrl = process.argv[2] ?? '';
 const config = loadConfigOrExit();
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await NativeConnection.connect(connectionOptions(config));
 const worker = await Worker.create({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,

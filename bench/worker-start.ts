@@ -12,13 +12,14 @@ import { createDeps } from '../src/deps.ts';
 import { noChatSurface } from '../src/chat/none.ts';
 import { installRuntimeLogger, workflowsPath } from '../src/temporal/worker.ts';
 import { machine, ms, percentile, timeMs } from './stats.ts';
+import { connectionOptions } from '../src/temporal/connection.ts';
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
 installRuntimeLogger(createLogger({ level: 'warn' }));
 const rounds = Number(process.argv[2] ?? 8);
 const bundlePath = join(mkdtempSync(join(tmpdir(), 'airlock-bundle-')), 'bundle.js');
 writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: undefined })).code);
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await NativeConnection.connect(connectionOptions(config));
 const activities = createActivities(createDeps(config, noChatSurface));
 let n = 0;
 const base = () => ({ connection, taskQueue: `bench-${process.pid}-${n++}`, activities });

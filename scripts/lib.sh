@@ -64,16 +64,19 @@ stop_pid() {
 }
 
 # note_services: remember which local services were already running, so stop_started_services
-# stops only what this command started (the codec server, the Temporal dev server, our dockerd).
+# stops only what this command started (the codec server, the Temporal dev server, the production
+# profile, our dockerd).
 note_services() {
   codec_was_up=$(bash "$ROOT/scripts/codec.sh" status | grep -c ': up' || true)
   temporal_was_up=$(bash "$ROOT/scripts/temporal.sh" status | grep -c ': up' || true)
+  production_was_up=$(bash "$ROOT/scripts/production.sh" status | grep -c ': up' || true)
   docker_was_ours=0
   if [ -f "$RUN_DIR/started-by-us" ]; then docker_was_ours=1; fi
 }
 stop_started_services() {
   [ "$codec_was_up" = 1 ] || bash "$ROOT/scripts/codec.sh" down
   [ "$temporal_was_up" = 1 ] || bash "$ROOT/scripts/temporal.sh" down
+  [ "$production_was_up" = 1 ] || bash "$ROOT/scripts/production.sh" down
   [ "$docker_was_ours" = 1 ] || bash "$ROOT/scripts/docker.sh" down
   return 0
 }

@@ -14,7 +14,8 @@ npx prettier --check . >/dev/null || die "formatting differs" "run 'make format'
 npx eslint --max-warnings 0 . || die "lint failed" "fix the problems listed above"
 npx tsc -p . || die "type-check failed" "fix the errors listed above"
 
-bash scripts/up.sh
+# Both profiles: most tests use the dev server; test/production/ runs against the production stack.
+bash scripts/up.sh production
 load_env
 # Test runs go to a namespace of their own, so the operator's view of `default` stays theirs.
 export TEMPORAL_NAMESPACE=airlock-test

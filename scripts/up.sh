@@ -2,8 +2,11 @@
 # Brings up everything Airlock needs locally: Docker engine, sandbox image, Temporal dev server,
 # a payload encryption key and a decision signing key pair for development (production supplies
 # its own), and the codec server the Temporal UI decrypts payloads through (with the token it
-# requires).
+# requires). `up.sh production` also starts the production profile (scripts/production.sh:
+# PostgreSQL, the Temporal server's four services with mutual TLS, the read-only Temporal UI).
 . "$(dirname "$0")/lib.sh"
+PROFILE="${1:-dev}"
+case "$PROFILE" in dev | production) ;; *) die "unknown profile '$PROFILE'" "use PROFILE=dev or PROFILE=production" ;; esac
 ensure_writable "$DATA"
 bash "$ROOT/scripts/docker.sh" up
 bash "$ROOT/scripts/sandbox-image.sh"
@@ -22,3 +25,7 @@ if ! grep -q '^AIRLOCK_CODEC_TOKEN=.' "$ENV_FILE"; then
   env_set AIRLOCK_CODEC_TOKEN "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
 fi
 bash "$ROOT/scripts/codec.sh" up
+if [ "$PROFILE" = production ]; then
+  bash "$ROOT/scripts/production.sh" up
+  say "to run Airlock's processes against it: set -a; . $DATA/env; . $DATA/production/env; set +a"
+fi

@@ -33,6 +33,13 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('airlock'),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** mTLS to the Temporal frontend (production profile): the CA that signed the server's certificate. */
+  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  /** This process's client certificate and key (PEM), presented to the frontend. */
+  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** The name the frontend's certificate is issued to, when it differs from the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Key for encrypting workflow payloads (AES-256-GCM); unset means payloads are stored in clear. */
   AIRLOCK_PAYLOAD_KEY: base64Key.optional(),
   AIRLOCK_PAYLOAD_KEY_ID: z.string().min(1).default('k1'),
@@ -227,6 +234,14 @@ export type Config = z.infer<typeof schema>;
 
 /** Rules across settings, checked after each one parsed. */
 const checked = schema.superRefine((c, ctx) => {
+  // A client certificate without its key (or the reverse) cannot be presented.
+  if (!c.TEMPORAL_TLS_CERT_FILE !== !c.TEMPORAL_TLS_KEY_FILE)
+    ctx.addIssue({
+      code: 'custom',
+      path: [c.TEMPORAL_TLS_CERT_FILE ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE'],
+      message:
+        'TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together (the client certificate and its key)',
+    });
   // Signing keys fetched over plain http could be swapped by anyone on the path.
   if (c.NODE_ENV === 'production' && !c.AIRLOCK_TEAMS_OPENID_URL.startsWith('https:')) {
     ctx.addIssue({

@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import { createDecisionSigner, type DecisionSigner } from '../receipts/signer.ts';
 import { currentPolicy } from '../policy/current.ts';
 import { dataConverter } from '../temporal/client.ts';
+import { connectionOptions } from '../temporal/connection.ts';
 import { createAgentRouter } from './agent-messages.ts';
 import { approvalBot, type ApprovalBot } from './bot.ts';
 import { configuredInboxKey } from './inbox-auth.ts';
@@ -182,7 +183,7 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
 /** A client whose connection is made on first use and remade after Temporal comes back. */
 function lazyClient(config: Config): Client {
   const connection = Connection.lazy({
-    address: config.TEMPORAL_ADDRESS,
+    ...connectionOptions(config),
     // gRPC backs off reconnecting up to 2 minutes by default; a webhook holding clicks should
     // notice a restarted Temporal within seconds.
     channelArgs: {

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config.ts';
 import { EncryptionCodec } from './codec.ts';
+import { connectionOptions } from './connection.ts';
 
 /** The data converter shared by clients and workers: encrypts payloads when a key is configured. */
 export function dataConverter(
@@ -27,7 +28,7 @@ export async function createClient(
   options: { connectTimeoutMs?: number } = {},
 ): Promise<Client> {
   const connection = await Connection.connect({
-    address: config.TEMPORAL_ADDRESS,
+    ...connectionOptions(config),
     ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
   });
   return new Client({

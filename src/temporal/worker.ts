@@ -15,6 +15,7 @@ import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import type { Config } from '../config.ts';
 import { hostTaskQueue } from '../../workflows/agent-session/ids.ts';
 import { dataConverter } from './client.ts';
+import { connectionOptions } from './connection.ts';
 
 /** Absolute path of workflows/index.ts, resolved from this file (works from any cwd). */
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -60,7 +61,7 @@ export interface CreateWorkerOptions {
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { config, logger, deps, bundlePath } = options;
   installRuntimeLogger(logger, config.AIRLOCK_METRICS_BIND);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(connectionOptions(config));
   const workflows =
     bundlePath && existsSync(bundlePath)
       ? { workflowBundle: { codePath: bundlePath } }
@@ -85,7 +86,7 @@ export async function createHostWorker(
   options: Omit<CreateWorkerOptions, 'bundlePath'> & { hostId: string },
 ): Promise<Worker> {
   const { config, deps, hostId } = options;
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(connectionOptions(config));
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
