@@ -15,7 +15,7 @@ import { capReason, type ApprovalDecision, type ShowCardRequest } from './messag
 import { publishApprovers, showCards } from './show.ts';
 import { Tally } from './tally.ts';
 import type { Audit, AuditEntryOf } from './run.ts';
-import type { UnusualFinding } from './unusual.ts';
+import { unusual, type UnusualFinding } from './unusual.ts';
 import type {
   ActionRequest,
   AuditEntry,
@@ -80,10 +80,6 @@ export interface ApprovalContext {
   /** What is unusual about the request, shown on every card (pinned before the first). */
   findings: UnusualFinding[];
 }
-
-/** The findings as a card input carries them: only when there are any. */
-export const unusual = (findings: UnusualFinding[]): { findings?: UnusualFinding[] } =>
-  findings.length > 0 ? { findings } : {};
 
 const names = (list: { displayName: string }[]) => list.map((x) => x.displayName).join(', ');
 

@@ -1,7 +1,7 @@
 // Asking the humans: wait for the approvers (approval.ts), then finalize every card beside whatever
 // follows, give the grant the deciding approver chose, and say how the asking ended.
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import { judgeLateClicks, unusual, waitForApproval, type ApprovalContext } from './approval.ts';
+import { judgeLateClicks, waitForApproval, type ApprovalContext } from './approval.ts';
 import { giveGrant } from './grants.ts';
 import type { ApprovalDecision, DecisionReceipt, ShowCardRequest } from './messages.ts';
 import { finalView } from './outcome.ts';
@@ -9,7 +9,7 @@ import { RefusalLog } from './refusals.ts';
 import type { Run } from './run.ts';
 import { Approver as ApproverKey } from './search.ts';
 import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
-import { unusualFindings } from './unusual.ts';
+import { unusual, unusualFindings } from './unusual.ts';
 
 const acts = proxyActivities<SensitiveActionActivities>({ startToCloseTimeout: '30 seconds' });
 

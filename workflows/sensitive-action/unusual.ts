@@ -37,6 +37,10 @@ const acts = proxyActivities<UnusualActivities>({
   retry: { maximumAttempts: 1 },
 });
 
+/** The findings as a card input carries them: only when there are any. */
+export const unusual = (findings: UnusualFinding[]): { findings?: UnusualFinding[] } =>
+  findings.length > 0 ? { findings } : {};
+
 /** The findings for this run's request (empty when nothing stands out or the comparison failed). */
 export async function unusualFindings(run: Run): Promise<UnusualFinding[]> {
   if (!patched('unusual-findings')) return [];

@@ -2,7 +2,7 @@
 // from the agent's median, a path or a usually-repeated value seen for the first time, several
 // requests in a short time, or the first request under the rule at all. Nothing when nothing
 // stands out: a card that always warns teaches approvers to skip the warning.
-import type { RequestSample } from '../../audit/request-history.ts';
+import { HISTORY_WINDOW_MS, type RequestSample } from '../../audit/request-history.ts';
 import type { ActionRequest } from '../../../workflows/sensitive-action/types.ts';
 import type { UnusualFinding } from '../../../workflows/sensitive-action/unusual.ts';
 import { callShape, digest, historyFields } from './fields.ts';
@@ -37,7 +37,7 @@ export function compareRequest(
         field: null,
         value: null,
         baseline: 0,
-        text: `first request by this agent under rule ${rule} in 90 days`,
+        text: `first request by this agent under rule ${rule} in ${HISTORY_WINDOW_MS / 86_400_000} days`,
       },
     ];
   const findings: UnusualFinding[] = [];
