@@ -6,6 +6,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { requestHash } from '../src/actions/request-hash.ts';
 import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
 import { grantProblem } from '../src/grants/verify.ts';
+import { historyFields } from '../src/actions/unusual/fields.ts';
 import type { DecisionChecker } from '../src/receipts/policy.ts';
 import type { AuditStore } from '../src/audit/log.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
@@ -85,6 +86,7 @@ export function createActionActivities(
         grantFields: keyFieldValues(request.body, decision.grantKeyFields),
         grant: null,
         requesterUserId: policyUserOf(policy.set.users, request.requester),
+        historyFields: historyFields(request.body),
       };
       if (decision.decision !== 'approve' || decision.grants.length === 0 || !deps.grants)
         return pinned;

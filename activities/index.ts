@@ -9,6 +9,7 @@ import { createAgentSessionActivities, type AgentSessionDeps } from './agent-ses
 import { createExchangeDeliveryActivities } from './exchange-delivery.ts';
 import { createProbeActivities } from './probe.ts';
 import { createSandboxActivities, type SandboxActivityDeps } from './sandbox.ts';
+import { createUnusualActivities } from './unusual.ts';
 
 /** Everything the activities need from the outside world. */
 export type ActivityDeps = SandboxActivityDeps &
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSandboxActivities(deps),
     ...createProbeActivities(),
     ...createActionActivities({ ...deps, checkDecision: workerDecisionChecker(deps.config) }),
+    ...createUnusualActivities(deps),
     ...createAgentSessionActivities({ ...deps, docker: deps.driver.docker }),
     ...createAgentExchangeActivities(deps),
     ...createExchangeDeliveryActivities(deps),

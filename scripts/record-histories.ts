@@ -10,7 +10,9 @@ import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { requestAction } from '../src/actions/request.ts';
+import { historyFields } from '../src/actions/unusual/fields.ts';
 import { AuditLog } from '../src/audit/log.ts';
+import { openAuditLog } from '../src/audit/open.ts';
 import { createDeps } from '../src/deps.ts';
 import { createLogger } from '../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../src/temporal/worker.ts';
@@ -96,6 +98,24 @@ async function onDevServer(fx: SessionFixture): Promise<void> {
     await decide(handle, 'bob', choice, choice === 'reject' ? { reason: 'not this one' } : {});
     expect(name, (await handle.result()).outcome, choice === 'approve' ? 'executed' : 'rejected');
     await save(name, handle);
+  }
+  if (wanted.has('action-unusual')) {
+    // Five earlier refunds under the rule (median 400), as the workflow audits them; then 4,800.
+    const audit = openAuditLog(fx.config);
+    for (const [i, amount] of [380, 390, 400, 410, 420].entries())
+      await audit.append({
+        id: `action:unusual-past-${run}-${i}#1`,
+        type: 'requested',
+        at: new Date(Date.now() - (i + 1) * 86_400_000).toISOString(),
+        workflowId: `action:unusual-past-${run}-${i}`,
+        agent: fx.support,
+        policyRule: 'refunds-large',
+        detail: { method: 'POST', path: '/refunds', fields: historyFields(refund(amount).body) },
+      });
+    const { handle } = await requestAction(fx.client, fx.config, refund(4800));
+    await decide(handle, 'bob', 'approve');
+    expect('action-unusual', (await handle.result()).outcome, 'executed');
+    await save('action-unusual', handle);
   }
   if (wanted.has('action-granted') || wanted.has('grant-active')) {
     const first = await requestAction(fx.client, fx.config, refund(90, 'GRANT'));

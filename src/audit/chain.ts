@@ -51,6 +51,8 @@ export interface AuditStore {
   append(event: AuditEvent): Promise<AuditRecord>;
   /** Every record, in order. */
   read(): Promise<AuditRecord[]>;
+  /** The records after record `seq`, in order (cheap when called again with the last seq seen). */
+  readAfter(seq: number): Promise<AuditRecord[]>;
   /** Check every link of the chain, every record's own hash, and the tail against the anchor. */
   verify(): Promise<VerifyResult>;
 }

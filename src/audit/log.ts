@@ -36,6 +36,8 @@ export class AuditLog implements AuditStore {
   // What this process has read of the file: appended-to files are read incrementally.
   private seen = { size: 0, seq: 0, head: GENESIS, ids: new Set<string>() };
   private queue: Promise<unknown> = Promise.resolve();
+  // Where readAfter stopped: the next call after the same record reads on from this byte.
+  private cursor = { seq: 0, offset: 0 };
 
   constructor(path: string, options: AuditLogOptions = {}) {
     this.path = path;
@@ -121,6 +123,36 @@ export class AuditLog implements AuditStore {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as AuditRecord);
+  }
+
+  /**
+   * The records after record `seq`, in order. Called again with the last seq it returned, it reads
+   * only the bytes appended since; a line still being written is left for the next call.
+   */
+  async readAfter(seq: number): Promise<AuditRecord[]> {
+    const fh = await open(this.path, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!fh) return [];
+    try {
+      const { size } = await fh.stat();
+      let from = seq === this.cursor.seq && size >= this.cursor.offset ? this.cursor : null;
+      from ??= { seq: 0, offset: 0 };
+      const buf = Buffer.alloc(size - from.offset);
+      await fh.read(buf, 0, buf.length, from.offset);
+      const end = buf.lastIndexOf(0x0a) + 1;
+      const records = buf
+        .subarray(0, end)
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditRecord);
+      this.cursor = { seq: records.at(-1)?.seq ?? from.seq, offset: from.offset + end };
+      return records.filter((r) => r.seq > seq);
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Check every link of the chain, every record's own hash, and the tail against the anchor. */

@@ -93,6 +93,18 @@ export class PgAuditLog implements AuditStore {
     return (await this.lines()).map((l) => JSON.parse(l) as AuditRecord);
   }
 
+  /** The records after record `seq`, in order. */
+  async readAfter(seq: number): Promise<AuditRecord[]> {
+    await this.db.schema();
+    const rows = await this.db.run(() =>
+      this.db.pool.query<{ record: string }>(
+        'SELECT record FROM airlock_audit WHERE seq > $1 ORDER BY seq',
+        [seq],
+      ),
+    );
+    return rows.rows.map((r) => JSON.parse(r.record) as AuditRecord);
+  }
+
   /** Check every link of the chain, every record's own hash, and the tail against the anchor. */
   async verify(): Promise<VerifyResult> {
     const lines = await this.lines();

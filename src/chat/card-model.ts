@@ -11,8 +11,11 @@ import type {
   CardView,
   PinnedDecision,
 } from '../../workflows/sensitive-action/types.ts';
+import type { UnusualFinding } from '../../workflows/sensitive-action/unusual.ts';
 
 const secretName = /pass|secret|token|key|auth|cookie|credential|card.?number|cvv|ssn/i;
+/** Whether a body field's name looks secret (its value is masked on cards and never compared). */
+export const looksSecret = (name: string): boolean => secretName.test(name);
 const PREVIEW_MAX = 1000;
 
 /** The grant buttons this request's card offers ("for this session" only when it has one). */
@@ -87,13 +90,14 @@ export function askContext(request: ActionRequest): AskContext | null {
   };
 }
 
-/** The card model for `request` under `decision`, showing `view`. */
+/** The card model for `request` under `decision`, showing `view` and what is unusual about it. */
 export function cardModel(
   workflowId: string,
   request: ActionRequest,
   decision: PinnedDecision,
   deadline: string,
   view: CardView,
+  findings: UnusualFinding[] = [],
 ): ApprovalCardModel {
   const host = decision.capability ? new URL(decision.capability.baseUrl).host : request.capability;
   const facts = request.exchange ? null : keyFields(request.body);
@@ -115,6 +119,7 @@ export function cardModel(
     host,
     path: request.path,
     keyFields: facts ?? [],
+    ...(findings.length ? { unusual: findings.map((f) => f.text) } : {}),
     ...(preview
       ? {
           bodyPreview: preview.length > PREVIEW_MAX ? `${preview.slice(0, PREVIEW_MAX)}…` : preview,

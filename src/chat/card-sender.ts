@@ -84,9 +84,10 @@ export function createCardSender(
       return targets;
     },
 
-    async post({ workflowId, request, decision, deadline, target, escalationLevel }) {
+    async post({ workflowId, request, decision, deadline, target, escalationLevel, findings }) {
       const notes = escalationLevel ? [`Escalated (level ${escalationLevel})`] : [];
-      const model = cardModel(workflowId, request, decision, deadline, { state: 'pending', notes });
+      const pending = { state: 'pending' as const, notes };
+      const model = cardModel(workflowId, request, decision, deadline, pending, findings);
       const ref = await bot.postApprovalCard(
         target.platform === 'teams'
           ? {
@@ -101,8 +102,8 @@ export function createCardSender(
       return { ...ref, audience: target.audience };
     },
 
-    async update({ workflowId, request, decision, deadline, cards, view }) {
-      const model = cardModel(workflowId, request, decision, deadline, view);
+    async update({ workflowId, request, decision, deadline, cards, view, findings }) {
+      const model = cardModel(workflowId, request, decision, deadline, view, findings);
       // Every card is attempted; one failure fails the activity (which retries) after the rest.
       const results = await Promise.allSettled(cards.map((c) => bot.updateApprovalCard(c, model)));
       const failed = results.find((r) => r.status === 'rejected');

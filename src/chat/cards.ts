@@ -42,6 +42,11 @@ export interface ApprovalCardModel {
   host: string;
   path: string;
   keyFields: [label: string, value: string][];
+  /**
+   * What is unusual about the request next to the agent's history, one line each (e.g. "amount
+   * 4,800 EUR — 12× this agent's median (400 EUR)"); absent when nothing is.
+   */
+  unusual?: string[];
   /** The body, when it is not shown as `keyFields` (nested, or too many fields). */
   bodyPreview?: string;
   rule: string;
@@ -92,6 +97,8 @@ export interface ButtonValue {
 export const limits = {
   field: 200,
   keyFields: 8,
+  /** Unusual-history lines shown (the comparison keeps at most five). */
+  unusual: 5,
   bodyPreview: 1500,
   reason: 500,
   /** The quoted message that led to an agent's request. */
@@ -163,6 +170,9 @@ export function buildApprovalCard(
       Fields(shown.map(([label, value]) => Field({ label: f(label), value: f(value) }))),
     );
   }
+  // Right under the request's fields: how it compares with the agent's history under this rule.
+  for (const line of (model.unusual ?? []).slice(0, limits.unusual))
+    children.push(CardText(`⚠ Unusual: ${f(line)}`, { style: 'bold' }));
   if (model.bodyPreview)
     children.push(CardText(f(model.bodyPreview, limits.bodyPreview), { style: 'muted' }));
   for (const note of (model.notes ?? []).slice(0, 4))

@@ -11,6 +11,7 @@ import { askContext, maskSecrets } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { UnusualFinding } from '../../workflows/sensitive-action/unusual.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { withClient } from './client.ts';
 import { terminalSafe, type CliIo } from './io.ts';
@@ -153,10 +154,11 @@ export async function runApprovals(
         };
       }
       const result = d.status.name === 'COMPLETED' ? await handle.result() : undefined;
-      const request = await startedRequest(client, handle);
+      const { request, findings } = await fromHistory(client, handle);
       const view = {
         workflowId: id,
         request,
+        unusual: findings,
         runStatus: d.status.name,
         started: d.startTime.toISOString(),
         closed: d.closeTime?.toISOString(),
@@ -167,6 +169,7 @@ export async function runApprovals(
       else {
         io.stdout(`${id}  (${d.status.name})\n`);
         if (request) io.stdout(describeRequest(request));
+        for (const f of findings) io.stdout(`  unusual: ${terminalSafe(f.text)}\n`);
         if ('summary' in status) io.stdout(`  ${status.state}: ${status.summary}\n`);
         for (const x of 'decisions' in status ? status.decisions : [])
           io.stdout(
@@ -189,17 +192,38 @@ export async function runApprovals(
   return 2;
 }
 
-/** The request a sensitive-action run was started with (decoded with the client's codec). */
-async function startedRequest(
+/**
+ * What a sensitive-action run's history pins (decoded with the client's codec): the request it was
+ * started with, and the history comparison's findings shown on its cards (none when it found
+ * nothing, failed, or the run predates it).
+ */
+async function fromHistory(
   client: Client,
   handle: {
     fetchHistory(): Promise<{ events?: proto.temporal.api.history.v1.IHistoryEvent[] | null }>;
   },
-): Promise<ActionRequest | undefined> {
-  const history = await handle.fetchHistory();
-  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-  const [input] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
-  return (input as { request?: ActionRequest } | undefined)?.request;
+): Promise<{ request: ActionRequest | undefined; findings: UnusualFinding[] }> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const decode = (payloads: proto.temporal.api.common.v1.IPayload[] | null | undefined) =>
+    decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
+  const [input] = await decode(events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads);
+  const scheduled = events.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'compareWithHistory',
+  );
+  const completed =
+    scheduled &&
+    events.find(
+      (e) =>
+        Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -1) ===
+        Number(scheduled.eventId),
+    );
+  const [result] = completed
+    ? await decode(completed.activityTaskCompletedEventAttributes?.result?.payloads)
+    : [];
+  return {
+    request: (input as { request?: ActionRequest } | undefined)?.request,
+    findings: Array.isArray(result) ? (result as UnusualFinding[]) : [],
+  };
 }
 
 /**

@@ -22,7 +22,12 @@ import type {
   ApprovalDecision,
   ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
-import type { CardRef, CardTarget, CardView } from '../../workflows/sensitive-action/types.ts';
+import type {
+  CardInput,
+  CardRef,
+  CardTarget,
+  CardView,
+} from '../../workflows/sensitive-action/types.ts';
 import { repoRoot, testConfig } from './temporal.ts';
 
 export const TENANT = '00000000-0000-0000-0000-0000000000aa';
@@ -92,14 +97,17 @@ export function click(
  */
 export const recordingConnector = `http://127.0.0.${2 + (process.pid % 250)}:9/_connector`;
 
-/** A card sender that records posts and updates. */
+/** A card sender that records posts (and what each was made from) and updates. */
 export function recordingCards(): ApprovalCardSender & {
   posted: CardRef[];
-  updates: { cards: CardRef[]; view: CardView }[];
+  inputs: Map<string, CardInput>;
+  updates: { cards: CardRef[]; view: CardView; findings?: CardInput['findings'] }[];
 } {
   const rec = {
     posted: [] as CardRef[],
-    updates: [] as { cards: CardRef[]; view: CardView }[],
+    /** The input each posted card was made from, by message id. */
+    inputs: new Map<string, CardInput>(),
+    updates: [] as { cards: CardRef[]; view: CardView; findings?: CardInput['findings'] }[],
     plan: () =>
       Promise.resolve([
         {
@@ -109,7 +117,8 @@ export function recordingCards(): ApprovalCardSender & {
           audience: 'channel',
         },
       ]),
-    post: ({ workflowId, target }: { workflowId: string; target: CardTarget }) => {
+    post: (input: CardInput & { target: CardTarget }) => {
+      const { workflowId, target } = input;
       // The first card of a request is `card-<workflowId>`; copies shown later get a number.
       const copies = rec.posted.filter((c) => c.messageId.startsWith(`card-${workflowId}`)).length;
       const ref: CardRef = {
@@ -120,10 +129,11 @@ export function recordingCards(): ApprovalCardSender & {
         audience: target.audience,
       };
       rec.posted.push(ref);
+      rec.inputs.set(ref.messageId, input);
       return Promise.resolve(ref);
     },
-    update: ({ cards, view }: { cards: CardRef[]; view: CardView }) => {
-      rec.updates.push({ cards, view });
+    update: ({ cards, view, findings }: CardInput & { cards: CardRef[]; view: CardView }) => {
+      rec.updates.push({ cards, view, ...(findings ? { findings } : {}) });
       return Promise.resolve();
     },
   };

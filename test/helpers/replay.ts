@@ -17,6 +17,7 @@ export const historyNames = [
   'action-expired',
   'action-escalated',
   'action-granted',
+  'action-unusual',
   'grant-active',
   'session-turn-with-action',
   'session-waiting-on-exchange',

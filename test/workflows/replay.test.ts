@@ -1,7 +1,8 @@
 // Replays every recorded history (test/fixtures/histories, recorded by scripts/record-histories.ts)
 // against the current workflow code with the SDK's replayer: a change that would break a workflow
 // waiting right now (a command added, removed or reordered without a patch) fails here, by name.
-// The patch example of docs/deploys.md: a run recorded before `patched(...)` replays its old branch.
+// The patch example of docs/deploys.md: a run recorded before `patched(...)` replays its old branch;
+// so do the runs recorded before `patched('unusual-findings')`, and action-unusual its new one.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
@@ -66,5 +67,16 @@ describe('replay of recorded histories', { timeout: 240_000 }, () => {
     // And a run recorded since carries the marker (the new branch).
     const approved = readHistory('action-approved').events ?? [];
     assert.ok(approved.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'));
+  });
+
+  test("patched('unusual-findings'): runs recorded before it replay without the comparison, action-unusual with it", () => {
+    const compared = (name: string) =>
+      (readHistory(name).events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'compareWithHistory',
+      ).length;
+    for (const name of ['action-approved', 'action-rejected', 'action-escalated', prePatch])
+      assert.equal(compared(name), 0, name);
+    assert.equal(compared('action-unusual'), 1);
+    assert.equal(results.get('action-unusual')?.error, undefined);
   });
 });

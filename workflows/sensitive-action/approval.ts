@@ -15,6 +15,7 @@ import { capReason, type ApprovalDecision, type ShowCardRequest } from './messag
 import { publishApprovers, showCards } from './show.ts';
 import { Tally } from './tally.ts';
 import type { Audit, AuditEntryOf } from './run.ts';
+import { unusual, type UnusualFinding } from './unusual.ts';
 import type {
   ActionRequest,
   AuditEntry,
@@ -76,6 +77,8 @@ export interface ApprovalContext {
   onProgress: (tally: Tally) => void;
   /** Note a refused click; true when it is listed and audited (false: only counted). */
   onRefused: (click: ApprovalDecision, why: string) => boolean;
+  /** What is unusual about the request, shown on every card (pinned before the first). */
+  findings: UnusualFinding[];
 }
 
 const names = (list: { displayName: string }[]) => list.map((x) => x.displayName).join(', ');
@@ -95,6 +98,8 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
   const start = Date.now();
   const deadlineMs = start + decision.expiry.afterMs;
   const deadline = new Date(deadlineMs).toISOString();
+  const { findings } = ctx;
+  const card: CardInput = { workflowId, request, decision, deadline, ...unusual(findings) };
   const postTo = async (
     input: CardInput & { escalationLevel?: number },
     target: CardTarget,
@@ -116,9 +121,12 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     }
     return refs;
   };
-  const cards = await post({ workflowId, request, decision, deadline });
+  const cards = await post(card);
   await ctx.audit('cards-posted', {
-    detail: { cards: cards.map((c) => `${c.platform}:${c.audience}`) },
+    detail: {
+      cards: cards.map((c) => `${c.platform}:${c.audience}`),
+      ...(findings.length ? { unusual: findings.map((f) => f.text) } : {}),
+    },
   });
   const tally = new Tally(decision, request);
   publishApprovers(tally);
@@ -140,14 +148,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
       reminders > 0 ? `Reminder ${reminders}: still waiting for a decision` : '',
     ].filter(Boolean);
   const refresh = () =>
-    acts.updateApprovalCards({
-      workflowId,
-      request,
-      decision,
-      deadline,
-      cards,
-      view: { state: 'pending', notes: notes() },
-    });
+    acts.updateApprovalCards({ ...card, cards, view: { state: 'pending', notes: notes() } });
   const describe = () =>
     setCurrentDetails(
       `Waiting for ${decision.quorum} approval(s) from ${names(tally.authorized)} until ${deadline}.`,
@@ -166,8 +167,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     const wake = Math.min(deadlineMs, nextReminder, escalateAt());
     await Promise.race([condition(() => inbox.length > 0 || ctx.shows.length > 0), until(wake)]);
     // Arrivals first: a card shown now still gets the outcome of a click in the same batch.
-    const copy = (target: CardTarget) =>
-      postTo({ workflowId, request, decision, deadline }, target);
+    const copy = (target: CardTarget) => postTo(card, target);
     let changed = await showCards(ctx.shows, shown, tally, cards, copy, ctx.audit);
     while (inbox.length > 0 && !tally.outcome) {
       const batch = inbox.splice(0);
@@ -209,10 +209,8 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
         tally.authorize(reached.approvers);
         publishApprovers(tally);
         const posted = await post({
-          workflowId,
-          request,
+          ...card,
           decision: { ...decision, approvers: reached.approvers },
-          deadline,
           escalationLevel: level,
         });
         cards.push(...posted);

@@ -9,6 +9,7 @@ import { RefusalLog } from './refusals.ts';
 import type { Run } from './run.ts';
 import { Approver as ApproverKey } from './search.ts';
 import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
+import { unusual, unusualFindings } from './unusual.ts';
 
 const acts = proxyActivities<SensitiveActionActivities>({ startToCloseTimeout: '30 seconds' });
 
@@ -34,6 +35,7 @@ export async function askHumans(
   const { workflowId, request, decision, status } = run;
   run.setState('pending', `Waiting for approval (rule ${decision.rule})`);
   const refusals = new RefusalLog();
+  const findings = await unusualFindings(run);
   const receipt = (d: ApprovalDecision): { receipt?: DecisionReceipt } =>
     d.signature ? { receipt: { v: 1, workflowId, decision: d } } : {};
   const ctx: ApprovalContext = {
@@ -42,6 +44,7 @@ export async function askHumans(
     decision,
     inbox,
     shows,
+    findings,
     audit: run.audit,
     auditEntry: run.auditEntry,
     onProgress: (tally) => {
@@ -87,6 +90,7 @@ export async function askHumans(
     request,
     decision,
     deadline: '',
+    ...unusual(findings),
     cards: waited.cards,
     view,
   });

@@ -7,6 +7,7 @@ import type {
   DecisionReceipt,
   ShowCardTarget,
 } from './messages.ts';
+import type { UnusualFinding } from './unusual.ts';
 
 /** A sensitive request, as an agent (or the CLI) makes it. */
 export interface ActionRequest {
@@ -137,6 +138,11 @@ export interface PinnedDecision extends PolicyDecision {
    * person cannot approve their own request from another platform. Absent in older histories.
    */
   requesterUserId?: string | null;
+  /**
+   * The body's fields as the history comparison keys them (numbers as they are, strings as a
+   * short digest); the `requested` audit event keeps them. Absent in older histories.
+   */
+  historyFields?: Record<string, number | string>;
 }
 
 /** What every card activity needs to render a card. */
@@ -145,6 +151,8 @@ export interface CardInput {
   request: ActionRequest;
   decision: PinnedDecision;
   deadline: string;
+  /** What is unusual about the request next to the agent's history (absent: nothing). */
+  findings?: UnusualFinding[];
 }
 
 /** A place one card goes: a Teams conversation (channel, chat, 1:1) or a Slack channel or DM. */
@@ -235,14 +243,7 @@ export interface SensitiveActionActivities {
   postApprovalCard(
     input: CardInput & { target: CardTarget; escalationLevel?: number },
   ): Promise<CardRef>;
-  updateApprovalCards(input: {
-    workflowId: string;
-    request: ActionRequest;
-    decision: PinnedDecision;
-    deadline: string;
-    cards: CardRef[];
-    view: CardView;
-  }): Promise<void>;
+  updateApprovalCards(input: CardInput & { cards: CardRef[]; view: CardView }): Promise<void>;
   executeAction(input: {
     workflowId: string;
     request: ActionRequest;

@@ -70,6 +70,7 @@ export async function sensitiveActionWorkflow({
       path: request.path,
       decision: decision.decision,
       reason: decision.reason,
+      ...(decision.historyFields ? { fields: decision.historyFields } : {}),
     },
   });
   let asked: Asked | undefined;

@@ -1,6 +1,6 @@
 // The audit log: idempotent appends, a chain that verifies, and tampering that is caught and
 // located, a cut tail caught by the signed head anchor; the CLI verifies and exports (JSON lines
-// and CSV).
+// and CSV); readAfter reads only what was appended since it last stopped.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -180,4 +180,23 @@ test('a log whose anchor went missing marks that in its chain on the next append
   const types = (await new AuditLog(path).read()).map((r) => r.type);
   assert.deepEqual(types, ['decision', 'audit.anchor_missing', 'decision']);
   assert.equal((await new AuditLog(path).verify()).ok, true);
+});
+
+test('readAfter reads on from where it stopped: only the bytes appended since, a half line left for later', async () => {
+  const path = file();
+  const log = new AuditLog(path);
+  const reader = new AuditLog(path); // another process's view of the same file
+  assert.deepEqual(await reader.readAfter(0), []);
+  const a = await log.append(event('e1'));
+  const b = await log.append(event('e2'));
+  assert.deepEqual(await reader.readAfter(0), [a, b]);
+  // Spoil the first record in place (same length): a reader that re-read the file would now fail
+  // to parse it.
+  writeFileSync(path, readFileSync(path, 'utf8').replace('"id":"e1"', '"id":"e1}'));
+  const c = await log.append(event('e3'));
+  assert.deepEqual(await reader.readAfter(b.seq), [c]);
+  writeFileSync(path, '{"seq":', { flag: 'a' });
+  assert.deepEqual(await reader.readAfter(c.seq), [], 'a line still being written waits');
+  // Asked from elsewhere than where it stopped, it reads from the start.
+  await assert.rejects(reader.readAfter(0), SyntaxError);
 });

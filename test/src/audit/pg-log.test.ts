@@ -1,7 +1,8 @@
 // The audit log in PostgreSQL (a private cluster, set up by docker-compose.yml's state-db script):
 // the same records and chain as the file log, idempotent ids, two workers appending at once keep
 // one chain, a changed row and a cut tail are caught (by verify and by the next append), Airlock's
-// role cannot UPDATE or DELETE (nor can the owner while the trigger is on), and the CLI verifies.
+// role cannot UPDATE or DELETE (nor can the owner while the trigger is on), the CLI verifies, and
+// readAfter (the history comparison's incremental read) sees every worker's appends.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,17 @@ test('the same events make the same records and chain as the file log; an id is 
   assert.deepEqual(await log.read(), await file.read());
   assert.deepEqual(await log.verify(), { ok: true, count: 2, head: b.hash });
   assert.deepEqual(await open().read(), [a, b], 'another worker reads the same records');
+});
+
+test('readAfter gives the records after a seq, including those another worker appended', async () => {
+  const one = open();
+  const two = open();
+  const a = await one.append(event('e1', 1));
+  const b = await two.append(event('e2', 2));
+  const c = await one.append(event('e3', 3));
+  assert.deepEqual(await one.readAfter(0), [a, b, c]);
+  assert.deepEqual(await two.readAfter(a.seq), [b, c]);
+  assert.deepEqual(await one.readAfter(c.seq), []);
 });
 
 test('two workers appending at once keep one chain, each id once', async () => {
