@@ -1,12 +1,10 @@
 // The workers' state database as the production profile sets it up: docker-compose.yml's one-shot
-// state-db script run against a private cluster (test/helpers/postgres.ts), so the tables belong to
+// state-db script (deploy/postgres/state-db.sh) run against a private cluster (test/helpers/postgres.ts), so the tables belong to
 // the cluster's admin and Airlock's role has only the grants the script gives it.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { parse } from 'yaml';
 import type { PostgresCluster } from './postgres.ts';
 import { repoRoot } from './temporal.ts';
 
@@ -16,13 +14,9 @@ export interface StateDb {
   ownerUrl: string;
 }
 
-/** Run the compose state-db script against `cluster` (twice: it must be idempotent). */
+/** Run the state-db script (compose and the production profile run it too) against `cluster` (twice: it must be idempotent). */
 export function createStateDb(cluster: PostgresCluster): StateDb {
-  const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { command?: string[] }>;
-  };
-  // `$$` is compose's escape for a `$` the shell sees.
-  const script = (compose.services['state-db']?.command?.[0] ?? '').replaceAll('$$', '$');
+  const script = join(repoRoot, 'deploy/postgres/state-db.sh');
   const password = randomBytes(12).toString('hex');
   const env = {
     ...process.env,
@@ -36,7 +30,7 @@ export function createStateDb(cluster: PostgresCluster): StateDb {
     STATE_DB_SCHEMA: join(repoRoot, 'src/state/schema.sql'),
   };
   for (let run = 1; run <= 2; run++) {
-    const result = spawnSync('sh', ['-c', script], { env, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync('sh', [script], { env, encoding: 'utf8', timeout: 30_000 });
     if (result.status !== 0)
       throw new Error(`state-db script, run ${run}: ${result.stderr}${result.stdout}`);
   }

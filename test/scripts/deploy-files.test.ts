@@ -12,15 +12,22 @@ import { settingNames } from '../../src/config.ts';
 import { repoRoot } from '../helpers/temporal.ts';
 
 interface Service {
+  image?: string;
+  command?: string[];
+  entrypoint?: string[];
   ports?: string[];
   environment?: Record<string, string | number>;
   volumes?: string[];
   networks?: string[];
 }
-const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+// Compose resolves YAML merge keys (`<<: *temporal-client`); so does this parse.
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), {
+  merge: true,
+}) as {
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
 };
+const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
 test('every published port binds to 127.0.0.1', () => {
@@ -60,12 +67,19 @@ test('the webhook keeps its chat state in the compose postgres, in a database of
   assert.deepEqual(webhook.depends_on?.['chat-state-db'], {
     condition: 'service_completed_successfully',
   });
-  const init = compose.services['chat-state-db'] as Service & { command?: string[] };
+  const init = compose.services['chat-state-db'] as Service;
   assert.match(
     String(init.environment?.CHAT_STATE_PASSWORD),
     /^\$\{AIRLOCK_CHAT_STATE_PASSWORD:\?/,
   );
-  assert.match(init.command?.join('\n') ?? '', /CREATE DATABASE airlock_chat OWNER airlock_chat/);
+  assert.ok(
+    init.volumes?.includes('./deploy/postgres/chat-state-db.sh:/airlock/chat-state-db.sh:ro'),
+  );
+  assert.deepEqual(init.command, ['sh', '/airlock/chat-state-db.sh']);
+  assert.match(
+    read('deploy/postgres/chat-state-db.sh'),
+    /CREATE DATABASE airlock_chat OWNER airlock_chat/,
+  );
   for (const name of ['postgres', 'webhook']) {
     assert.ok(compose.services[name]?.networks?.includes('backend'), `${name} is on backend`);
   }
@@ -81,15 +95,66 @@ test('the workers keep the audit log and the vault in the compose postgres, in a
   assert.deepEqual(worker.depends_on?.['state-db'], {
     condition: 'service_completed_successfully',
   });
-  const init = compose.services['state-db'] as Service & { command?: string[] };
+  const init = compose.services['state-db'] as Service;
   assert.match(String(init.environment?.STATE_DB_PASSWORD), /^\$\{AIRLOCK_STATE_DB_PASSWORD:\?/);
   assert.ok(init.volumes?.includes('./src/state/schema.sql:/airlock/schema.sql:ro'));
-  // Airlock's role may only add to and read the audit log (test/src/audit/pg-log.test.ts runs it).
+  // The script scripts/production.sh runs too; Airlock's role may only add to and read the audit
+  // log (test/src/audit/pg-log.test.ts runs it).
+  assert.ok(init.volumes?.includes('./deploy/postgres/state-db.sh:/airlock/state-db.sh:ro'));
+  assert.deepEqual(init.command, ['sh', '/airlock/state-db.sh']);
   assert.match(
-    init.command?.join('\n') ?? '',
+    read('deploy/postgres/state-db.sh'),
     /GRANT SELECT, INSERT ON airlock_audit TO airlock_state;/,
   );
   assert.ok(init.networks?.includes('backend'));
+});
+
+test('Temporal runs as four services from the config, versions and scripts the production profile tests', () => {
+  const script = read('scripts/production.sh');
+  const serverVersion = /^SERVER_VERSION=(\S+)$/m.exec(script)?.[1];
+  const uiVersion = /^UI_VERSION=(\S+)$/m.exec(script)?.[1];
+  for (const role of ['history', 'matching', 'frontend', 'worker']) {
+    const service = compose.services[`temporal-${role}`];
+    assert.equal(service?.image, `temporalio/server:${serverVersion}`, role);
+    assert.deepEqual(service?.command, [role]);
+    assert.match(
+      service?.entrypoint?.join(' ') ?? '',
+      /--config-file \/etc\/temporal\/server\.yaml/,
+    );
+    for (const mount of [
+      './deploy/temporal/server.yaml:/etc/temporal/server.yaml:ro',
+      './deploy/temporal/dynamicconfig.yaml:/etc/temporal/dynamicconfig.yaml:ro',
+      './certs:/etc/temporal/certs:ro',
+    ])
+      assert.ok(service?.volumes?.includes(mount), `${role} mounts ${mount}`);
+  }
+  // The production profile starts the same services from the same file.
+  assert.match(script, /--config-file "\$ROOT\/deploy\/temporal\/server\.yaml"/);
+  assert.match(script, /SERVICES=\(history matching frontend worker\)/);
+  const schema = compose.services['temporal-schema'];
+  assert.equal(schema?.image, `temporalio/admin-tools:${serverVersion}`);
+  assert.ok(
+    schema?.volumes?.includes('./deploy/temporal/setup-schema.sh:/airlock/setup-schema.sh:ro'),
+  );
+  assert.match(script, /deploy\/temporal\/setup-schema\.sh/);
+  const ui = compose.services['temporal-ui'];
+  assert.equal(ui?.image, `temporalio/ui:${uiVersion}`);
+  assert.ok(ui?.volumes?.includes('./deploy/temporal/ui:/etc/temporal/ui:ro'));
+  assert.match(read('deploy/temporal/ui/production.yaml'), /^disableWriteActions: true$/m);
+  // Mutual TLS: the frontend demands a client certificate, and every Airlock process has one.
+  assert.match(
+    read('deploy/temporal/server.yaml'),
+    /frontend:\n\s+server:\n\s+requireClientAuth: true/,
+  );
+  for (const name of ['worker', 'webhook', 'a2a']) {
+    const env = compose.services[name]?.environment ?? {};
+    assert.equal(env.TEMPORAL_ADDRESS, 'temporal-frontend:7233', name);
+    assert.equal(env.TEMPORAL_TLS_CERT_FILE, '/certs/airlock.pem', name);
+    assert.ok(
+      compose.services[name]?.volumes?.includes('./certs:/certs:ro'),
+      `${name} mounts certs`,
+    );
+  }
 });
 
 test('worker and webhook keep their data on named volumes the image user can write', () => {
