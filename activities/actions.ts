@@ -149,6 +149,13 @@ export function createActionActivities(
         },
         { store: deps.vault },
       ).catch(asFailure);
+      // The SDK adds the run's workflow id, activity and attempt to every activity log line.
+      log.info('action executed', {
+        agent: request.agent,
+        capability: request.capability,
+        method: request.method,
+        status: response.status,
+      });
       return { status: response.status, body: response.body, truncated: response.truncated };
     },
 

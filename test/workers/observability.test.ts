@@ -1,7 +1,7 @@
 // A worker started with AIRLOCK_METRICS_BIND serves Prometheus metrics: the Temporal SDK's own
 // and Airlock's (here: a refund the policy allows, counted by outcome, agent and rule, with its
 // duration); with AIRLOCK_HEALTH_BIND it answers /healthz and /readyz, and readiness says what is
-// missing when the Docker engine is not there. Real worker processes, real dev server, the demo
+// missing when the Docker engine is not there; its JSON log lines about a run carry the workflow id. Real worker processes, real dev server, the demo
 // refunds API.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -71,7 +71,7 @@ test('health: /healthz answers while the process serves, /readyz says what is mi
 
 test('the worker serves the SDK metrics and Airlock counts the action it ran', async () => {
   assert.ok(fx);
-  const { handle } = await requestAction(fx.client, fx.config, {
+  const { handle, workflowId } = await requestAction(fx.client, fx.config, {
     agent: 'support-bot',
     capability: 'refunds-api',
     method: 'POST',
@@ -79,6 +79,16 @@ test('the worker serves the SDK metrics and Airlock counts the action it ran', a
     body: { amount: 20, currency: 'EUR', order: `M-${randomUUID()}` },
   });
   assert.equal((await handle.result()).outcome, 'executed');
+  // Structured logs: the worker's JSON lines about this run carry its workflow id.
+  const lines = (worker?.output.join('') ?? '')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const mine = lines.filter((l) => l['workflowId'] === workflowId);
+  assert.ok(
+    mine.some((l) => l['msg'] === 'action executed' && l['activityType'] === 'executeAction'),
+    `the execution's log line names ${workflowId}`,
+  );
   // Metrics are exported on the exporter's own schedule: poll briefly.
   let text = '';
   for (let i = 0; i < 50; i++) {
