@@ -61,4 +61,5 @@ bench: up
 	@$(LOAD_ENV) bash bench/run.sh
 
 clean: down
+	@bash scripts/production.sh purge
 	rm -rf .data dist test-results

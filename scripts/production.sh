@@ -3,7 +3,7 @@
 # server v1.31.2 built from source as four processes (history, matching, frontend, worker) on that
 # database with mutual TLS, and the Temporal UI server v2.54.1 (read-only) pointed at the frontend.
 # All on 127.0.0.1. Settings for Airlock's processes go to .data/production/env.
-# Usage: production.sh up | down | status | start SERVICE | kill SERVICE   (SERVICE: a Temporal
+# Usage: production.sh up | down | purge | status | start SERVICE | kill SERVICE   (SERVICE: a Temporal
 # service, `ui` or `postgres`; `kill` is SIGKILL, for failure tests)
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/scripts/temporal-lib.sh"
@@ -13,7 +13,11 @@ UI_VERSION=2.54.1
 SERVER_DIR="$CACHE/temporal-server-$SERVER_VERSION"
 UI_DIR="$CACHE/temporal-ui-server-$UI_VERSION"
 PROD="$DATA/production"
-PG_DIR="$PROD/pg"
+# The cluster lives in .data/production/pg. PostgreSQL runs as the postgres user (initdb refuses
+# root), which cannot reach into a checkout under a private folder (a mktemp -d clone, mode 0700):
+# then the cluster lives in /var/lib/airlock/<hash of this data folder>/pg, linked from .data.
+PG_LINKED="/var/lib/airlock/$(printf '%s' "$PROD" | sha256sum | cut -c1-10)/pg"
+if [ -L "$PROD/pg" ]; then PG_DIR="$(readlink -f "$PROD/pg")"; else PG_DIR="$PROD/pg"; fi
 CERTS="$PROD/certs"
 PIDS="$PROD/pids"
 LOGS="$DATA/logs"
@@ -68,6 +72,10 @@ ensure_postgres() {
   local bin; bin="$(pg_bin)"
   secret "$PROD/pg-admin.password" >/dev/null
   if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PROD" 2>/dev/null; then
+      PG_DIR="$PG_LINKED"
+      ln -sfn "$PG_DIR" "$PROD/pg"
+    fi
     say "creating the production profile's PostgreSQL cluster ($PG_DIR, 127.0.0.1:$PG_PORT)"
     rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
     install -m 600 "$PROD/pg-admin.password" "$PG_DIR/pwfile"
@@ -77,7 +85,6 @@ ensure_postgres() {
     rm -f "$PG_DIR/pwfile"
   fi
   if ! pg_running; then
-    port_busy "$PG_PORT" && die "port $PG_PORT on 127.0.0.1 is in use" "stop that program or set AIRLOCK_PROD_PG_PORT"
     as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=200 -c shared_buffers=256MB" >/dev/null \
       || die "PostgreSQL did not start (see $PG_DIR/server.log)" "read the log's last lines"
@@ -144,9 +151,24 @@ ENV
   mv "$PROD_ENV.tmp" "$PROD_ENV")
 }
 
+# Every port this profile needs, checked before anything starts: one clear message per busy port.
+preflight() {
+  local s
+  busy() { port_busy "$1" && die "port $1 on 127.0.0.1 is already in use by another program" \
+    "stop it (see: ss -ltnp 'sport = :$1') or set $2"; return 0; }
+  pg_running || busy "$PG_PORT" AIRLOCK_PROD_PG_PORT
+  service_running frontend || busy "$FRONTEND_PORT" AIRLOCK_PROD_TEMPORAL_PORT
+  for s in history matching worker; do
+    service_running "$s" || busy "${GRPC_PORT[$s]}" "nothing (the Temporal $s service's port is fixed in deploy/temporal/server.yaml)"
+  done
+  service_running ui || busy "$UI_PORT" AIRLOCK_PROD_UI_PORT
+}
+
 up() {
   command -v temporal >/dev/null || die "the Temporal CLI is not installed" "run 'make bootstrap'"
-  ensure_writable "$PROD"; ensure_writable "$LOGS"; mkdir -p "$PIDS"
+  ensure_writable "$PROD"; ensure_writable "$LOGS"
+  preflight
+  mkdir -p "$PIDS"
   ensure_binaries
   bash "$ROOT/scripts/certs.sh" "$CERTS"
   ensure_postgres
@@ -177,6 +199,13 @@ down() {
   fi
 }
 
+# Stop, and delete the profile's data (the cluster too, also where .data links to).
+purge() {
+  down
+  [ -L "$PROD/pg" ] && rm -rf "$(readlink -f "$PROD/pg")"
+  rm -rf "$PROD"
+}
+
 status() {
   local s up=1
   for s in "${SERVICES[@]}" ui; do service_running "$s" || up=0; done
@@ -190,6 +219,7 @@ status() {
 case "${1:-status}" in
   up) up ;;
   down) down ;;
+  purge) purge ;;
   status) status ;;
   start)
     case "${2:-}" in

@@ -3,7 +3,7 @@
 // a setup step changes nothing.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,22 @@ test('a busy Temporal port is named, with the fix', async () => {
   assert.equal(r.code, 1);
   assert.match(r.out, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
   assert.match(r.out, /fix: stop it .* or set AIRLOCK_TEMPORAL_PORT/);
+});
+
+test('the production profile names a busy port, with the setting that moves it, before starting anything', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  const dataDir = mkdtempSync(join(tmpdir(), 'airlock-prod-port-'));
+  const r = run('bash', ['scripts/production.sh', 'up'], {
+    AIRLOCK_PROD_PG_PORT: String(port),
+    AIRLOCK_DATA_DIR: dataDir,
+  });
+  blocker.close();
+  assert.equal(r.code, 1);
+  assert.match(r.out, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+  assert.match(r.out, /fix: stop it .* or set AIRLOCK_PROD_PG_PORT/);
+  assert.deepEqual(readdirSync(join(dataDir, 'production')), [], 'nothing was created');
 });
 
 test('an unwritable data folder is named, with the fix', () => {
