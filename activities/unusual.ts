@@ -4,7 +4,7 @@
 import { compareRequest } from '../src/actions/unusual/compare.ts';
 import type { AuditStore } from '../src/audit/chain.ts';
 import { RequestHistory } from '../src/audit/request-history.ts';
-import type { UnusualActivities } from '../workflows/sensitive-action/unusual.ts';
+import type { UnusualActivities } from '../workflows/sensitive-action/types.ts';
 
 /** Dependencies of the comparison activity. */
 export interface UnusualActivityDeps {

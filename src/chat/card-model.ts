@@ -11,7 +11,7 @@ import type {
   CardView,
   PinnedDecision,
 } from '../../workflows/sensitive-action/types.ts';
-import type { UnusualFinding } from '../../workflows/sensitive-action/unusual.ts';
+import type { UnusualFinding } from '../../workflows/sensitive-action/types.ts';
 
 const secretName = /pass|secret|token|key|auth|cookie|credential|card.?number|cvv|ssn/i;
 /** Whether a body field's name looks secret (its value is masked on cards and never compared). */

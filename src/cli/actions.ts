@@ -11,7 +11,7 @@ import { askContext, maskSecrets } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import type { UnusualFinding } from '../../workflows/sensitive-action/unusual.ts';
+import type { UnusualFinding } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { withClient } from './client.ts';
 import { terminalSafe, type CliIo } from './io.ts';

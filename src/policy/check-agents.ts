@@ -3,7 +3,7 @@
 // but holds no capabilities or credentials (except its model's API key, which only the gateway
 // uses); an action agent holds capabilities but reaches no web host. An agent with a model but
 // nobody allowed to talk to it is legal (deny by default) but almost always a mistake: a warning.
-import type { Collected, Origin } from './check.ts';
+import type { Collected, Origin } from './collected.ts';
 import { a2aPrefix } from './fields.ts';
 
 /** How check.ts reports: a problem or warning at a sub-path, and a reference to a declared id. */

@@ -3,43 +3,14 @@
 // other (a quorum larger than the approvers, escalation after expiry, DMs without an identity).
 // The agents section has its own file (check-agents.ts).
 import { isSeq } from 'yaml';
-import type { SourceFile } from './locate.ts';
 import { checkAgents } from './check-agents.ts';
 import { a2aPrefix } from './fields.ts';
 import { locate } from './locate.ts';
 import { problemAt } from './problems.ts';
 import { effectiveCards, effectiveExpiryMs, expandApprovers } from './resolve.ts';
-import type { sections } from './schema.ts';
-import type { Agent, Capability, Cards, Group, Link, Rule, Settings, User } from './schema.ts';
+import type { Cards } from './schema.ts';
+import type { Collected, Origin, Section } from './collected.ts';
 import type { PolicyProblem } from './types.ts';
-
-type Section = (typeof sections)[number];
-
-/** Where an item sits: its file and its JSON path there. */
-export interface Origin {
-  src: SourceFile;
-  path: (string | number)[];
-}
-
-/** A valid item with its origin. */
-export interface Entry<T> {
-  value: T;
-  at: Origin;
-}
-
-/** Everything collected from the files of a set, before the cross-file checks. */
-export interface Collected {
-  settings: Settings;
-  settingOrigins: Map<string, SourceFile>;
-  users: Entry<User>[];
-  groups: Entry<Group>[];
-  agents: Entry<Agent>[];
-  capabilities: Entry<Capability>[];
-  rules: Entry<Rule>[];
-  links: Entry<Link>[];
-  /** Every item as written, valid or not: ids declared by invalid items still count as declared. */
-  raw: { section: Section; item: unknown; at: Origin }[];
-}
 
 const nouns: Record<Section, string> = {
   users: 'user',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkSet } from './check.ts';
-import type { Collected, Origin } from './check.ts';
+import type { Collected, Origin } from './collected.ts';
 import { contentHash } from './hash.ts';
 import type { SourceFile } from './locate.ts';
 import { PolicyInvalidError, problemAt } from './problems.ts';

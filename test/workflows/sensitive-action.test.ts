@@ -16,7 +16,9 @@ let worker: { stop(): Promise<void> };
 
 before(async () => {
   fx = await actionFixture((yaml) =>
-    yaml.replace('remindEvery: 4h', 'remindEvery: 2s').replace('after: 3d', 'after: 5s'),
+    // Real seconds on a shared machine: wide enough that a busy worker still posts the card and
+    // takes the click before the first reminder and the expiry.
+    yaml.replace('remindEvery: 4h', 'remindEvery: 7s').replace('after: 3d', 'after: 20s'),
   );
   worker = await fx.startWorker();
 });
@@ -227,7 +229,7 @@ test('nobody answers: reminders, then expiry denies, the card says so, and nothi
   const { workflowId, handle } = await requestAction(fx.client, fx.config, refund(99));
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'expired');
-  assert.equal(outcome.message, 'Expired after 5 seconds — denied');
+  assert.equal(outcome.message, 'Expired after 20 seconds — denied');
   assert.equal(fx.api.refunds.length, before);
   const views = fx.cards.updates
     .filter((u) => u.cards[0]?.messageId === `card-${workflowId}`)
@@ -237,7 +239,7 @@ test('nobody answers: reminders, then expiry denies, the card says so, and nothi
     [
       'Reminder 1: still waiting for a decision',
       'Reminder 2: still waiting for a decision',
-      'Expired after 5 seconds — denied',
+      'Expired after 20 seconds — denied',
     ],
   );
 });

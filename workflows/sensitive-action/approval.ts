@@ -15,7 +15,7 @@ import { capReason, type ApprovalDecision, type ShowCardRequest } from './messag
 import { publishApprovers, showCards } from './show.ts';
 import { Tally } from './tally.ts';
 import type { Audit, AuditEntryOf } from './run.ts';
-import { unusual, type UnusualFinding } from './unusual.ts';
+import { unusual } from './unusual.ts';
 import type {
   ActionRequest,
   AuditEntry,
@@ -25,6 +25,7 @@ import type {
   PinnedDecision,
   SensitiveActionActivities,
   SignatureVerdict,
+  UnusualFinding,
 } from './types.ts';
 
 const acts = proxyActivities<SensitiveActionActivities>({

@@ -5,31 +5,7 @@
 // approval is never held up by it.
 import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Run } from './run.ts';
-import type { ActionRequest } from './types.ts';
-
-/** One thing that stands out, e.g. a field far from the agent's median or a first-time path. */
-export interface UnusualFinding {
-  kind: 'ratio' | 'new-path' | 'new-value' | 'rate' | 'first-request';
-  /** The body field (or `path`) it is about; null for the rate and a first request. */
-  field: string | null;
-  /** This request's value (a string value as typed, capped). */
-  value: string | number | null;
-  /** What it is compared with: the median, the number of earlier requests, the window. */
-  baseline: string | number | null;
-  /** The line the card shows, e.g. "3rd request in 10 minutes". */
-  text: string;
-}
-
-/** The comparison activity (implemented in activities/unusual.ts). */
-export interface UnusualActivities {
-  /** Findings for `request` against `agent`'s earlier requests under `rule`, as of `at`. */
-  compareWithHistory(input: {
-    workflowId: string;
-    rule: string;
-    request: ActionRequest;
-    at: string;
-  }): Promise<UnusualFinding[]>;
-}
+import type { UnusualActivities, UnusualFinding } from './types.ts';
 
 // One try, briefly: the findings are advice, and the cards wait for them.
 const acts = proxyActivities<UnusualActivities>({

@@ -4,7 +4,7 @@
 // stands out: a card that always warns teaches approvers to skip the warning.
 import { HISTORY_WINDOW_MS, type RequestSample } from '../../audit/request-history.ts';
 import type { ActionRequest } from '../../../workflows/sensitive-action/types.ts';
-import type { UnusualFinding } from '../../../workflows/sensitive-action/unusual.ts';
+import type { UnusualFinding } from '../../../workflows/sensitive-action/types.ts';
 import { callShape, digest, historyFields } from './fields.ts';
 
 /** Earlier values of a field needed before it is compared at all. */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { cardModel } from '../../../src/chat/card-model.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/types.ts';
-import type { UnusualFinding } from '../../../workflows/sensitive-action/unusual.ts';
+import type { UnusualFinding } from '../../../workflows/sensitive-action/types.ts';
 
 const decision = {
   rule: 'refunds-large',
