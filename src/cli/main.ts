@@ -52,7 +52,7 @@ const groups: Record<string, { summary: string; load: () => Promise<Group> }> = 
     load: () => import('./exchanges.ts'),
   },
   policy: {
-    summary: 'check policy sets and explain decisions (dry run)',
+    summary: 'check, explain (dry run), analyze and tune policy sets',
     load: () => import('./policy.ts'),
   },
   sanitize: {
