@@ -30,11 +30,13 @@ export interface ReplayResult {
  * sends it to the same rule. A rule that offers a duration grant in `edited` but not in `current`
  * is simulated: the deciding approver takes the longest grant offered, which then covers later
  * requests with the same grant key (agent, capability, method, rule, key fields) until it ends.
+ * `reproducedBefore` (reproduced() of each timeline under `current`) saves that work on repeats.
  */
 export function replay(
   timelines: Timeline[],
   current: LoadedPolicy,
   edited: LoadedPolicy,
+  reproducedBefore?: (PolicyDecision | null)[],
 ): ReplayResult {
   const result: ReplayResult = {
     cards: 0,
@@ -58,8 +60,8 @@ export function replay(
     else if (outcome === 'pending') result.pendingPassing.push(t.id);
     else if (outcome === 'denied') result.deniedPassing.push(t.id);
   };
-  for (const t of timelines) {
-    const before = reproduced(t, current);
+  for (const [i, t] of timelines.entries()) {
+    const before = reproducedBefore ? (reproducedBefore[i] ?? null) : reproduced(t, current);
     if (!before) {
       result.unreplayable++;
       if (t.cardsAt !== null) card(t.rule);

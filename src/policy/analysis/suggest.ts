@@ -53,7 +53,9 @@ export function suggest(
   current: LoadedPolicy,
   sources: Source[],
 ): SuggestResult {
-  const baseline = replay(timelines, current, current);
+  // Each timeline's decision under the current policy, once: every measurement replays against it.
+  const befores = timelines.map((t) => reproduced(t, current));
+  const baseline = replay(timelines, current, current, befores);
   const measure = (edits: { rule: string; edit: Edit }[]) => {
     const files = applyEdits(sources, edits);
     if (!files) return null;
@@ -63,11 +65,11 @@ export function suggest(
     } catch {
       return null; // an edit the checker refuses is not suggested
     }
-    return { files, result: replay(timelines, current, policy) };
+    return { files, result: replay(timelines, current, policy, befores) };
   };
   const byRule = new Map<string, Timeline[]>();
-  for (const t of timelines) {
-    const d = reproduced(t, current);
+  for (const [i, t] of timelines.entries()) {
+    const d = befores[i];
     if (d?.decision !== 'approve' || !d.rule || t.ended === 'granted') continue;
     let list = byRule.get(d.rule);
     if (!list) byRule.set(d.rule, (list = []));
