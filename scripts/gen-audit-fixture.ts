@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { requestHash } from '../src/actions/request-hash.ts';
 import { anchorPath, writeAnchor } from '../src/audit/anchor.ts';
 import { chainRecord, GENESIS, type AuditEvent } from '../src/audit/chain.ts';
+import { bodyFields } from '../src/policy/analysis/fields.ts';
 import { localTime } from '../src/policy/conditions.ts';
 import { evaluate } from '../src/policy/evaluate.ts';
 import { loadPolicySet } from '../src/policy/load.ts';
@@ -201,22 +202,6 @@ function deploy(rng: Rng, at: number, environment: string, human: Planned['human
     body: { service: rng.pick(services), environment, version: `1.${rng.int(40)}.${rng.int(10)}` },
     human,
   };
-}
-
-/** The scalar body fields of `body` under dotted paths, as a `requested` record carries them. */
-export function bodyFields(
-  body: unknown,
-  prefix = '',
-): Record<string, string | number | boolean | null> {
-  const out: Record<string, string | number | boolean | null> = {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return out;
-  for (const [k, v] of Object.entries(body)) {
-    const key = `${prefix}${k}`;
-    if (v === null || ['string', 'number', 'boolean'].includes(typeof v))
-      out[key] = v as string | number | boolean | null;
-    else Object.assign(out, bodyFields(v, `${key}.`));
-  }
-  return out;
 }
 
 /** The audit events of a generated history, in time order (streamed: one day's worth at a time). */

@@ -190,7 +190,7 @@ export async function runApprovals(
 }
 
 /** The request a sensitive-action run was started with (decoded with the client's codec). */
-async function startedRequest(
+export async function startedRequest(
   client: Client,
   handle: {
     fetchHistory(): Promise<{ events?: proto.temporal.api.history.v1.IHistoryEvent[] | null }>;

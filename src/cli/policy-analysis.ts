@@ -14,6 +14,7 @@ import { formatAnalysis, formatSuggestions } from '../policy/analysis/format.ts'
 import { parseWindow, readLogFile, readStore, type Window } from '../policy/analysis/records.ts';
 import { suggest } from '../policy/analysis/suggest.ts';
 import { loadPolicySet, readSources } from '../policy/load.ts';
+import { fillFieldsFromTemporal } from '../policy/analysis/temporal-fields.ts';
 import type { CliIo } from './io.ts';
 
 type Env = Record<string, string | undefined>;
@@ -33,8 +34,10 @@ export const analysisUsage = `  airlock policy analyze [--since T] [--until T] [
                                       requests, outcomes, cards, decision times and
                                       rubber-stamp signals per rule and agent
   airlock policy suggest [--since T] [--until T] [--audit FILE] [--policy PATH]
-                         [--json | --diff] [--verify]
-                                      policy edits measured by replaying the window
+                         [--json | --diff] [--verify] [--temporal]
+                                      policy edits measured by replaying the window;
+                                      --temporal reads body fields the log lacks from
+                                      each run's history (one read per request)
       T: ISO time (2026-11-01, 2026-11-01T08:00:00Z) or back from now (30d, 12h);
       default the last 30 days. --audit: a JSON-lines audit log (default: the configured
       one). --verify also checks every record's own hash (slower).
@@ -73,13 +76,36 @@ export async function runSuggest(
 ): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...common, diff: { type: 'boolean', default: false } },
+    options: {
+      ...common,
+      diff: { type: 'boolean', default: false },
+      temporal: { type: 'boolean', default: false },
+    },
   });
   return guarded(io, 'suggest', async () => {
     const { window, records, policyPath } = await open(values, env);
     const policy = await loadPolicySet(policyPath);
     const sources = await readSources(policyPath);
     const { timelines } = await analyze(records, window, policy.set.settings.timeZone ?? 'UTC');
+    if (values.temporal) {
+      // Loaded only here: `airlock policy` does not load Temporal otherwise.
+      const { isGrpcServiceError, WorkflowNotFoundError } = await import('@temporalio/client');
+      const { startedRequest } = await import('./actions.ts');
+      const { withClient } = await import('./client.ts');
+      const { filled, missing } = await withClient(env, (client) =>
+        fillFieldsFromTemporal(timelines, (id) =>
+          startedRequest(client, client.workflow.getHandle(id)).catch((err: unknown) => {
+            // A run past retention (or never started) is gone: gRPC NOT_FOUND (5) from the history.
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            if (isGrpcServiceError(err) && Number(err.code) === 5) return undefined;
+            throw err;
+          }),
+        ),
+      );
+      io.stderr(
+        `Body fields read from Temporal for ${filled} requests (${missing} runs no longer there).\n`,
+      );
+    }
     const result = suggest(timelines, policy, sources);
     if (values.json) {
       const { baseline, combined, ...rest } = result;
