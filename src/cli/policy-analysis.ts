@@ -156,8 +156,15 @@ async function open(
   const window = parseWindow(values.since, values.until, new Date());
   const options = { window, verifyHashes: values.verify ?? false };
   const policyPath = values.policy ?? config.AIRLOCK_POLICY_DIR;
-  let timeZone = 'UTC';
-  if (values.policy) timeZone = (await loadPolicySet(values.policy)).set.settings.timeZone ?? 'UTC';
+  // Office hours are judged in the policy's time zone; a broken default policy leaves UTC (analyze
+  // must still run), a broken policy named with --policy is an error.
+  const timeZone = await loadPolicySet(policyPath).then(
+    (p) => p.set.settings.timeZone ?? 'UTC',
+    (err: unknown) => {
+      if (values.policy) throw err;
+      return 'UTC';
+    },
+  );
   if (values.audit)
     return { window, records: readLogFile(values.audit, options), timeZone, policyPath };
   const store = openAuditLog(config);

@@ -60,7 +60,13 @@ function table(rows: GroupStats[], what: string): string {
     'p90',
   ];
   const secs = (s: number | null) =>
-    s === null ? '-' : s < 120 ? `${Math.round(s)}s` : `${Math.round(s / 60)}m`;
+    s === null
+      ? '-'
+      : s < 120
+        ? `${Math.round(s)}s`
+        : s < 7200
+          ? `${Math.round(s / 60)}m`
+          : `${Math.round(s / 3600)}h`;
   const body = rows.map((r) => [
     r.key,
     String(r.requests),

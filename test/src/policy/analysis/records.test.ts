@@ -102,3 +102,15 @@ test('a window that is not a time, an empty window and a missing log are refused
   assert.equal(r.code, 1);
   assert.match(r.err, /no audit log at .*nothing-here\.jsonl/);
 });
+
+test('without --audit the configured log is read, and office hours follow the configured policy', async () => {
+  const io = bufferIo();
+  const code = await main(
+    ['policy', 'analyze', '--since', '2026-10-01', '--until', '2026-11-02'],
+    io,
+    { ...env, AIRLOCK_AUDIT_FILE: await logOf('configured.jsonl', lines) },
+  );
+  assert.equal(code, 0, io.err);
+  assert.match(io.out, /400 records/);
+  assert.match(io.out, /office hours 7:00–20:00 Europe\/Berlin/);
+});
