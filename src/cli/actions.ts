@@ -253,3 +253,11 @@ export function describeRequest(r: ActionRequest): string {
   );
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }
+
+/** The request a sensitive-action run was started with (decoded with the client's codec). */
+export async function startedRequest(
+  client: Client,
+  handle: Parameters<typeof fromHistory>[1],
+): Promise<ActionRequest | undefined> {
+  return (await fromHistory(client, handle)).request;
+}

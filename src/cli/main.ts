@@ -52,7 +52,7 @@ const groups: Record<string, { summary: string; load: () => Promise<Group> }> = 
     load: () => import('./exchanges.ts'),
   },
   policy: {
-    summary: 'check policy sets and explain decisions (dry run)',
+    summary: 'check policy sets, explain decisions (dry run), tune them from the audit log',
     load: () => import('./policy.ts'),
   },
   sanitize: {

@@ -1,5 +1,6 @@
-// `airlock policy check|explain`: validate policy sets (every problem, located in its file) and
-// dry-run a request against one, printing the decision the engine would make.
+// `airlock policy check|explain|analyze|suggest`: validate policy sets (every problem, located in
+// its file), dry-run a request against one, and tune them from the audit trail
+// (policy-analysis.ts).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -10,6 +11,7 @@ import { formatProblem } from '../policy/problems.ts';
 import type { PolicyInvalidError } from '../policy/problems.ts';
 import { actionRequestSchema } from '../policy/request-schema.ts';
 import type { CliIo } from './io.ts';
+import { analysisUsage, runAnalyze, runSuggest } from './policy-analysis.ts';
 
 /** Usage of `airlock policy`. */
 export const usage = `usage:
@@ -17,14 +19,20 @@ export const usage = `usage:
   airlock policy explain --request <file|-> [--policy <path>] [--at <ISO time>]
                                       print the decision for a request JSON
                                       {"agent","capability","method","path","body"?}
-`;
+${analysisUsage}`;
 
 /** Run `airlock policy <command> …`; returns the exit code (0 ok, 1 invalid input, 2 usage). */
-export async function run(args: string[], io: CliIo): Promise<number> {
+export async function run(
+  args: string[],
+  io: CliIo,
+  env?: Record<string, string | undefined>,
+): Promise<number> {
   const [command, ...rest] = args;
   try {
     if (command === 'check') return await check(rest, io);
     if (command === 'explain') return await explain(rest, io);
+    if (command === 'analyze') return await runAnalyze(rest, io, env);
+    if (command === 'suggest') return await runSuggest(rest, io, env);
   } catch (err) {
     const code = (err as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
