@@ -7,6 +7,7 @@ import { requestHash } from '../src/actions/request-hash.ts';
 import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
 import { grantProblem } from '../src/grants/verify.ts';
 import { historyFields } from '../src/actions/unusual/fields.ts';
+import { policyFields } from '../src/policy/analysis/fields.ts';
 import type { DecisionChecker } from '../src/receipts/policy.ts';
 import type { AuditStore } from '../src/audit/log.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
@@ -86,7 +87,9 @@ export function createActionActivities(
         grantFields: keyFieldValues(request.body, decision.grantKeyFields),
         grant: null,
         requesterUserId: policyUserOf(policy.set.users, request.requester),
-        historyFields: historyFields(request.body),
+        // Comparable digests for the card's history comparison, and the fields the policy decides
+        // on in clear, so a later `airlock policy suggest` can replay this request.
+        historyFields: { ...historyFields(request.body), ...policyFields(policy, request.body) },
       };
       if (decision.decision !== 'approve' || decision.grants.length === 0 || !deps.grants)
         return pinned;

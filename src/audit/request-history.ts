@@ -17,7 +17,7 @@ export interface RequestSample {
   method: string;
   path: string;
   /** Comparable body fields (see src/actions/unusual/fields.ts); empty in older records. */
-  fields: Record<string, number | string>;
+  fields: Record<string, number | string | boolean | null>;
 }
 
 /** The index over one audit store. */
@@ -84,11 +84,11 @@ export class RequestHistory {
 
 const key = (agent: string, rule: string) => `${agent}\u0000${rule}`;
 
-function isFields(v: unknown): v is Record<string, number | string> {
+function isFields(v: unknown): v is Record<string, number | string | boolean | null> {
   return (
     typeof v === 'object' &&
     v !== null &&
     !Array.isArray(v) &&
-    Object.values(v).every((x) => typeof x === 'number' || typeof x === 'string')
+    Object.values(v).every((x) => x === null || ['number', 'string', 'boolean'].includes(typeof x))
   );
 }

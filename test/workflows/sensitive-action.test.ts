@@ -234,13 +234,14 @@ test('nobody answers: reminders, then expiry denies, the card says so, and nothi
   const views = fx.cards.updates
     .filter((u) => u.cards[0]?.messageId === `card-${workflowId}`)
     .map((u) => u.view);
+  // Real seconds: how many reminders fit before the expiry depends on when the busy worker posted
+  // the card (the exact schedule is tested on the time-skipping server, approval-timers.test.ts).
+  const seen = views.map((v) => v.notes?.[0] ?? v.outcomeText);
+  assert.equal(seen.at(-1), 'Expired after 20 seconds — denied');
+  assert.ok(seen.length >= 2, `at least one reminder before the expiry: ${seen.join(' | ')}`);
   assert.deepEqual(
-    views.map((v) => v.notes?.[0] ?? v.outcomeText),
-    [
-      'Reminder 1: still waiting for a decision',
-      'Reminder 2: still waiting for a decision',
-      'Expired after 20 seconds — denied',
-    ],
+    seen.slice(0, -1),
+    seen.slice(0, -1).map((_, i) => `Reminder ${i + 1}: still waiting for a decision`),
   );
 });
 

@@ -139,9 +139,11 @@ export interface PinnedDecision extends PolicyDecision {
   requesterUserId?: string | null;
   /**
    * The body's fields as the history comparison keys them (numbers as they are, strings as a
-   * short digest); the `requested` audit event keeps them. Absent in older histories.
+   * short digest) and, in clear under their dotted paths, the fields the policy decides on (so
+   * `airlock policy suggest` can replay the request); the `requested` audit event keeps them.
+   * Absent in older histories.
    */
-  historyFields?: Record<string, number | string>;
+  historyFields?: Record<string, number | string | boolean | null>;
 }
 
 /** What every card activity needs to render a card. */

@@ -97,7 +97,11 @@ function numberFinding(
 }
 
 function valueFinding(field: string, raw: string, earlier: RequestSample[]): UnusualFinding | null {
-  const prior = earlier.map((s) => s.fields[field]).filter((v) => typeof v === 'string');
+  // A field the policy decides on is recorded in clear; compare everything as digests.
+  const prior = earlier
+    .map((s) => s.fields[field])
+    .filter((v) => typeof v === 'string')
+    .map((v) => (/^s:[0-9a-f]{16}$/.test(v) ? v : digest(v)));
   if (prior.length < MIN_SAMPLES) return null;
   const seen = new Set(prior);
   // Free text (a reason, a memo) is new every time: only a field the agent repeats is compared.

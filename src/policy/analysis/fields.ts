@@ -15,3 +15,25 @@ export function bodyFields(body: unknown, prefix = ''): Record<string, FieldValu
   }
   return out;
 }
+
+/**
+ * The body fields `policy` decides on (rule conditions and grant key fields), in clear: what the
+ * `requested` audit record keeps so `airlock policy suggest` can replay the request. Other fields
+ * stay out of the clear record (the history comparison keeps its own digests of them).
+ */
+export function policyFields(
+  policy: {
+    set: { rules: { when: { field: string }[]; approval?: { grantKeyFields: string[] } }[] };
+  },
+  body: unknown,
+): Record<string, FieldValue> {
+  const named = new Set<string>();
+  for (const rule of policy.set.rules) {
+    for (const c of rule.when) named.add(c.field);
+    for (const f of rule.approval?.grantKeyFields ?? []) named.add(f);
+  }
+  const all = bodyFields(body);
+  const out: Record<string, FieldValue> = {};
+  for (const [path, value] of Object.entries(all)) if (named.has(path)) out[path] = value;
+  return out;
+}
