@@ -1,5 +1,7 @@
-// pino JSON logging with secrets redacted by key name, wherever they sit in a logged object.
+// pino JSON logging with secrets redacted by key name, wherever they sit in a logged object or a
+// child logger's bindings (log-redact.ts).
 import { pino, type Logger } from 'pino';
+import { createRedactor } from './log-redact.ts';
 
 const secretKeys = [
   'password',
@@ -25,22 +27,35 @@ const secretKeys = [
   'connectionString',
 ];
 
-/** Paths pino redacts: each secret key at the top level and up to three levels deep. */
-export const redactPaths = secretKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+const redact = createRedactor(secretKeys);
 
 /** Create a logger; `destination` defaults to stdout. */
 export function createLogger(
   options: { level?: string; name?: string } = {},
   destination?: pino.DestinationStream,
 ): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       name: options.name ?? 'airlock',
-      redact: { paths: redactPaths, censor: '[redacted]' },
+      hooks: {
+        // The object a line is logged with (or the Error logged alone), before pino formats it.
+        logMethod(args, method) {
+          if (typeof args[0] === 'object' && args[0] !== null) args[0] = redact(args[0]);
+          return method.apply(this, args);
+        },
+      },
+      formatters: { bindings: (bindings) => redact(bindings) },
     },
     destination,
   );
+  // pino applies the bindings formatter to the root's bindings only; children (which inherit
+  // this method from the root) have theirs redacted here.
+  const proto = Object.getPrototypeOf(logger) as Pick<Logger, 'child'>;
+  logger.child = function (this: Logger, bindings, options) {
+    return proto.child.call(this, redact(bindings), options);
+  } as Logger['child'];
+  return logger;
 }
 
 export type { Logger };

@@ -73,15 +73,18 @@ export const teamsActivitySchema = z.looseObject({
 /** A Teams activity whose fields have the types the SDK expects. */
 export type TeamsActivity = z.infer<typeof teamsActivitySchema>;
 
-/** Parse a Teams webhook body: the activity, or a short description of what is wrong with it. */
+/**
+ * Parse a Teams webhook body: the activity, or a short description of what is wrong with it
+ * (`notJson`: not even JSON).
+ */
 export function parseTeamsActivity(
   body: string,
-): { ok: true; activity: TeamsActivity } | { ok: false; error: string } {
+): { ok: true; activity: TeamsActivity } | { ok: false; error: string; notJson?: true } {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    return { ok: false, error: 'body is not JSON' };
+    return { ok: false, error: 'body is not JSON', notJson: true };
   }
   const result = teamsActivitySchema.safeParse(json);
   if (result.success) return { ok: true, activity: result.data };

@@ -23,14 +23,16 @@ export function recognizeClick(
   body: string,
 ): RecognizedClick | null {
   try {
-    return platform === 'teams' ? teamsClick(body) : slackClick(contentType, body);
+    return platform === 'teams'
+      ? recognizeTeamsClick(JSON.parse(body))
+      : slackClick(contentType, body);
   } catch {
     return null;
   }
 }
 
-function teamsClick(body: string): RecognizedClick | null {
-  const activity: unknown = JSON.parse(body);
+/** The click in an already parsed Teams activity, or null when it is not one of our clicks. */
+export function recognizeTeamsClick(activity: unknown): RecognizedClick | null {
   const a = obj(activity);
   const value = obj(a['value']);
   // Action.Submit arrives as a message whose value holds the button's data (and the card's

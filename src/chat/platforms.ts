@@ -15,6 +15,7 @@ import {
   assertPlaygroundAllowed,
   createBotFrameworkVerifier,
   createPlaygroundVerifier,
+  type BotFrameworkVerifier,
   playgroundOutboundToken,
 } from './teams-auth.ts';
 
@@ -38,6 +39,11 @@ export interface ChatPlatforms {
   teamsMode: 'playground' | 'production' | 'off';
   slackEnabled: boolean;
   verifiers: Partial<Record<Platform, RequestVerifier>>;
+  /**
+   * Production Teams mode: the one Bot Framework token verifier (the webhook's edge and the
+   * adapter share it, and its verified-token cache).
+   */
+  teamsAuth: BotFrameworkVerifier | undefined;
   /** Conversations the bot may post into: configured ones, and those it heard from. */
   conversations: ConversationRegistry;
   /** The Teams adapter; throws AirlockError `chat_unavailable` when Teams is off. */
@@ -57,6 +63,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       ? 'production'
       : 'off';
   const chatLog = toChatLogger(logger);
+  let teamsAuth: BotFrameworkVerifier | undefined;
   if (teamsMode === 'playground') {
     assertPlaygroundAllowed(config);
     logger.warn(
@@ -78,11 +85,12 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
         'AIRLOCK_TEAMS_APP_ID is set but AIRLOCK_TEAMS_APP_PASSWORD is not.',
       );
     }
-    const auth = createBotFrameworkVerifier({
+    const auth = (teamsAuth = createBotFrameworkVerifier({
       appId,
       openIdMetadataUrl: config.AIRLOCK_TEAMS_OPENID_URL,
+      requireHttps: config.NODE_ENV === 'production',
       logger,
-    });
+    }));
     adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       appType: config.AIRLOCK_TEAMS_TENANT_ID ? 'SingleTenant' : 'MultiTenant',
@@ -136,6 +144,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
     teamsMode,
     slackEnabled,
     verifiers,
+    teamsAuth,
     conversations,
     teams: () => {
       const a = adapters['teams'];

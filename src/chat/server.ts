@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
-import { isJson, readBody, send, sendTooLarge, serverOptions } from '../http.ts';
+import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 import type { DecisionSigner } from '../receipts/signer.ts';
 import { recognizeClick, type RecognizedClick } from './click-shape.ts';
@@ -43,7 +43,7 @@ export interface WebhookServer {
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
   const { config, logger, platforms, receiver } = options;
   const ackTimeoutMs = options.ackTimeoutMs ?? 4000;
-  const teamsEdge = createTeamsEdge(config, logger);
+  const teamsEdge = createTeamsEdge(config, logger, platforms.teamsAuth);
   const timeouts = {
     headersMs: config.AIRLOCK_HTTP_HEADERS_TIMEOUT_MS,
     requestMs: config.AIRLOCK_HTTP_REQUEST_TIMEOUT_MS,
@@ -73,28 +73,27 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     if (early) return send(res, early.status, { error: early.error, message: early.message });
     const body = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
     if (body === null) return sendTooLarge(res);
-    if (platform === 'teams' && !isJson(body)) return send(res, 400, { error: 'invalid_json' });
-    const refused = platform === 'teams' ? await teamsEdge.checkActivity(req, body) : null;
-    if (refused)
-      return send(res, refused.status, { error: refused.error, message: refused.message });
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string') headers.set(k, v);
-      else if (Array.isArray(v)) headers.set(k, v.join(', '));
+    // Teams: the body is parsed (and its token verified) once, at the edge.
+    const edge = platform === 'teams' ? await teamsEdge.checkActivity(req, body) : null;
+    if (edge?.refused) {
+      const { status, error, message } = edge.refused;
+      return send(res, status, { error, message });
     }
-    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
-      method: 'POST',
-      headers,
-      body,
-    });
-    const click = recognizeClick(platform, headers.get('content-type') ?? '', body);
+    const checked = edge?.checked;
+    const request = (): Request => toRequest(req, body);
+    const click = checked
+      ? checked.click
+      : recognizeClick(platform, headerOf(req, 'content-type'), body);
     if (click) {
-      if (!(await receiver.verifyRequest(platform, request, body))) {
-        return send(res, 401, { error: 'unauthorized' });
-      }
+      // A click the edge authenticated (production Teams: the same verifier the adapter uses) is
+      // not verified twice; every other one is verified here as the adapter would.
+      const verified =
+        checked?.authenticated === true ||
+        (await receiver.verifyRequest(platform, request(), body));
+      if (!verified) return send(res, 401, { error: 'unauthorized' });
       return answerClick(res, click);
     }
-    const answer = await receiver.handle(platform, request, ackTimeoutMs);
+    const answer = await receiver.handle(platform, request(), ackTimeoutMs);
     if (answer.outcome === 'failed') return send(res, 503, { error: 'not_handled' });
     if (answer.outcome === 'timeout')
       logger.warn({ platform }, 'answered before handlers finished');
@@ -108,41 +107,39 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.end(text.length > 0 ? text : undefined);
   }
 
-  /** A verified click: decide, sign, keep (fsynced), then answer. */
+  /** A verified click: decide, sign, keep (fsynced), answer, then log it. */
   async function answerClick(res: ServerResponse, click: RecognizedClick): Promise<void> {
     const result = decisionFromClick(click);
     if (!result.ok) {
       // Nothing a retry could change: acknowledged, so the platform does not resend it.
       logger.warn({ actionId: click.actionId, reason: result.reason }, 'ignored a card click');
-    } else if (!namesSensitiveAction(result.workflowId, result.decision, logger)) {
-      // Logged there; acknowledged like any other click a retry could not change.
-    } else {
-      const { workflowId } = result;
-      const decision = options.signer
-        ? options.signer.sign(workflowId, result.decision)
-        : result.decision;
-      try {
-        await options.accept(workflowId, decision);
-      } catch (err) {
-        logger.error({ err, workflowId }, 'click not recorded; the platform may retry');
-        return send(res, 503, { error: 'decision_not_recorded' });
-      }
-      logger.info(
-        {
-          workflowId,
-          decisionId: decision.decisionId,
-          choice: decision.choice,
-          approver: decision.approver.displayName,
-        },
-        'approval card clicked',
-      );
+      return acknowledge(res, click);
     }
-    if (!click.invoke) return void res.writeHead(200).end();
-    return send(res, 200, {
-      statusCode: 200,
-      type: 'application/vnd.microsoft.activity.message',
-      value: receivedText,
-    });
+    const { workflowId } = result;
+    if (!namesSensitiveAction(workflowId, result.decision, logger)) {
+      // Logged there; acknowledged like any other click a retry could not change.
+      return acknowledge(res, click);
+    }
+    const decision = options.signer
+      ? options.signer.sign(workflowId, result.decision)
+      : result.decision;
+    try {
+      await options.accept(workflowId, decision);
+    } catch (err) {
+      logger.error({ err, workflowId }, 'click not recorded; the platform may retry');
+      return send(res, 503, { error: 'decision_not_recorded' });
+    }
+    acknowledge(res, click);
+    // After the answer: the log line is not something the clicker should wait for.
+    logger.info(
+      {
+        workflowId,
+        decisionId: decision.decisionId,
+        choice: decision.choice,
+        approver: decision.approver.displayName,
+      },
+      'approval card clicked',
+    );
   }
 
   return {
@@ -159,6 +156,35 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         server.closeAllConnections();
       }),
   };
+}
+
+/** The web Request the Chat SDK takes, for a node:http request whose body was read. */
+function toRequest(req: IncomingMessage, body: string): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (typeof v === 'string') headers.set(k, v);
+    else if (Array.isArray(v)) headers.set(k, v.join(', '));
+  }
+  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+    method: 'POST',
+    headers,
+    body,
+  });
+}
+
+const headerOf = (req: IncomingMessage, name: string): string => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : (v ?? '');
+};
+
+/** Answer a click: an invoke response for Teams invokes, an empty 200 for everything else. */
+function acknowledge(res: ServerResponse, click: RecognizedClick): void {
+  if (!click.invoke) return void res.writeHead(200).end();
+  send(res, 200, {
+    statusCode: 200,
+    type: 'application/vnd.microsoft.activity.message',
+    value: receivedText,
+  });
 }
 
 /** What Teams shows the clicker once an invoke is answered. */

@@ -1,6 +1,7 @@
 // Who may call the Teams webhook. Production: a Bot Framework JWT, verified here with jose against
 // the keys Bot Framework publishes (OpenID metadata URL configurable, so tests use a local key
-// set). Local development: the Agents Playground, which sends no token at all; that mode is
+// set); a token string's signature is checked once and its claims kept until it expires
+// (verified-tokens.ts), the activity checks run every time. Local development: the Agents Playground, which sends no token at all; that mode is
 // explicit, loopback-only and refused whenever real credentials or production are configured.
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { TeamsWebhookVerifier } from '@chat-adapter/teams';
@@ -8,6 +9,7 @@ import type { Config } from '../config.ts';
 import { AirlockError, hasCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createKeyStore } from './bot-framework-keys.ts';
+import { createVerifiedTokens } from './verified-tokens.ts';
 
 /** The issuer of every token the Bot Framework channel service sends to bots. */
 export const botFrameworkIssuer = 'https://api.botframework.com';
@@ -28,6 +30,8 @@ export interface BotFrameworkAuthOptions {
   /** How long an unreachable metadata host is left alone (ms, default 5 s). */
   retryAfterMs?: number;
   logger: Logger;
+  /** The clock (epoch ms; tests move it): token validity and the verified-token cache. */
+  now?: () => number;
 }
 
 /** The activity fields a token is checked against. */
@@ -36,15 +40,27 @@ export interface TokenSubject {
   channelId: unknown;
 }
 
-/**
- * Verify `Authorization: Bearer <jwt>` on a Teams activity; resolves the claims or throws
- * AirlockError `teams_unauthorized` (answer 401) or `teams_keys_unavailable` (answer 503).
- */
-export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): {
+/** Verifies Bot Framework tokens on Teams activities. */
+export interface BotFrameworkVerifier {
+  /** verifyToken with the request's Authorization header and the activity in `body`. */
   verify: (request: Request, body: string) => Promise<JWTPayload>;
+  /**
+   * Verify `Authorization: Bearer <jwt>` for `activity`; resolves the claims or throws AirlockError
+   * `teams_unauthorized` (answer 401) or `teams_keys_unavailable` (answer 503).
+   */
   verifyToken: (authorization: string | undefined, activity: TokenSubject) => Promise<JWTPayload>;
+  /** verify as the Teams adapter's webhook verifier: true or false (and logged). */
   webhookVerifier: TeamsWebhookVerifier;
-} {
+  /** How many token signatures were checked (tokens verified, not served from the cache). */
+  signatureChecks(): number;
+}
+
+/** A Bot Framework token verifier over the keys published at `openIdMetadataUrl`. */
+export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): BotFrameworkVerifier {
+  const now = options.now ?? Date.now;
+  const clockToleranceSec = options.clockToleranceSec ?? 300;
+  const verified = createVerifiedTokens();
+  let signatureChecks = 0;
   const keys = createKeyStore({
     metadataUrl: options.openIdMetadataUrl,
     requireHttps: options.requireHttps ?? false,
@@ -64,6 +80,26 @@ export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): {
     );
     const token = match?.[1] ?? refuse('missing or malformed bearer token');
     if (activity.channelId !== teamsChannelId) refuse('activity channelId is not msteams');
+    const payload = await claimsOf(token);
+    // The claim is required (as Microsoft's validator does): without it a token would vouch for
+    // any connector URL, and the bot would send its replies, with its credentials, there.
+    const claimed = payload['serviceurl'];
+    if (
+      typeof claimed !== 'string' ||
+      typeof activity.serviceUrl !== 'string' ||
+      trimSlash(claimed) !== trimSlash(activity.serviceUrl)
+    ) {
+      refuse('token serviceurl does not match the activity');
+    }
+    return payload;
+  }
+
+  /** The claims of a token that verifies (signature, key, issuer, audience, times). */
+  async function claimsOf(token: string): Promise<JWTPayload> {
+    const at = now();
+    const known = verified.get(token, at);
+    // A hit counts only while the key that signed it is still published (not rotated away).
+    if (known && (await keys.get(known.kid)) === known.signing) return known.payload;
     let kid: unknown;
     try {
       ({ kid } = decodeProtectedHeader(token));
@@ -76,23 +112,23 @@ export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): {
     if (!signing.endorsements.includes(teamsChannelId)) {
       refuse('signing key is not endorsed for msteams');
     }
+    signatureChecks++;
     const { payload } = await jwtVerify(token, signing.key, {
       issuer: botFrameworkIssuer,
       audience: options.appId,
       algorithms: ['RS256'],
-      clockTolerance: options.clockToleranceSec ?? 300,
+      clockTolerance: clockToleranceSec,
+      currentDate: new Date(at),
       requiredClaims: ['exp', 'serviceurl'],
     }).catch((err: unknown) => refuse(`token rejected: ${(err as Error).message}`));
-    // The claim is required (as Microsoft's validator does): without it a token would vouch for
-    // any connector URL, and the bot would send its replies, with its credentials, there.
-    const claimed = payload['serviceurl'];
-    if (
-      typeof claimed !== 'string' ||
-      typeof activity.serviceUrl !== 'string' ||
-      trimSlash(claimed) !== trimSlash(activity.serviceUrl)
-    ) {
-      refuse('token serviceurl does not match the activity');
-    }
+    // exp is required and checked above; jose accepts a token until exp + tolerance.
+    const expiresAt = ((payload.exp as number) + clockToleranceSec) * 1000;
+    // Frozen: the same claims object is handed out for every later activity with this token.
+    verified.put(
+      token,
+      { payload: Object.freeze(payload), kid: kid as string, signing, expiresAt },
+      at,
+    );
     return payload;
   }
 
@@ -114,7 +150,7 @@ export function createBotFrameworkVerifier(options: BotFrameworkAuthOptions): {
       return false;
     }
   };
-  return { verify, verifyToken, webhookVerifier };
+  return { verify, verifyToken, webhookVerifier, signatureChecks: () => signatureChecks };
 }
 
 function subjectOf(body: string): TokenSubject {

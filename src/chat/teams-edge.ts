@@ -7,10 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
 import { hasCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { parseTeamsActivity } from './activity-shape.ts';
-import { recognizeClick } from './click-shape.ts';
+import { parseTeamsActivity, type TeamsActivity } from './activity-shape.ts';
+import { recognizeTeamsClick, type RecognizedClick } from './click-shape.ts';
 import { playgroundRefusal } from './playground-guard.ts';
-import { createBotFrameworkVerifier } from './teams-auth.ts';
+import type { BotFrameworkVerifier } from './teams-auth.ts';
 
 /** An answer the edge gives instead of passing the request on. */
 export interface Refusal {
@@ -19,26 +19,37 @@ export interface Refusal {
   message?: string;
 }
 
+/** A Teams activity that passed the edge: parsed once, here, for everything after it. */
+export interface CheckedActivity {
+  activity: TeamsActivity;
+  /** The approval click it carries (recognizeTeamsClick), or null. */
+  click: RecognizedClick | null;
+  /** Its Bot Framework token was verified for it here (production mode). */
+  authenticated: boolean;
+}
+
 /** The Teams edge checks, split by what they need: headers only, or the body too. */
 export interface TeamsEdge {
   /** Checks on the connection and headers, before the body is read. */
   checkRequest(req: IncomingMessage): Refusal | null;
   /** Checks on the activity (and its token), once the body is read. */
-  checkActivity(req: IncomingMessage, body: string): Promise<Refusal | null>;
+  checkActivity(
+    req: IncomingMessage,
+    body: string,
+  ): Promise<{ refused: Refusal } | { refused: null; checked: CheckedActivity }>;
 }
 
-/** Build the edge for the configured Teams mode; throws a config error on unsafe key URLs. */
-export function createTeamsEdge(config: Config, logger: Logger): TeamsEdge {
+/**
+ * Build the edge for the configured Teams mode; `auth` is the platforms' Bot Framework verifier
+ * (production mode: set, and every activity's token is checked here).
+ */
+export function createTeamsEdge(
+  config: Config,
+  logger: Logger,
+  auth: BotFrameworkVerifier | undefined,
+): TeamsEdge {
   const playground = config.AIRLOCK_TEAMS_PLAYGROUND;
-  const production = !playground && config.AIRLOCK_TEAMS_APP_ID !== undefined;
-  const auth = production
-    ? createBotFrameworkVerifier({
-        appId: config.AIRLOCK_TEAMS_APP_ID ?? '',
-        openIdMetadataUrl: config.AIRLOCK_TEAMS_OPENID_URL,
-        requireHttps: config.NODE_ENV === 'production',
-        logger,
-      })
-    : undefined;
+  const refuse = (refusal: Refusal) => ({ refused: refusal });
 
   return {
     checkRequest(req) {
@@ -51,25 +62,31 @@ export function createTeamsEdge(config: Config, logger: Logger): TeamsEdge {
     async checkActivity(req, body) {
       const parsed = parseTeamsActivity(body);
       if (!parsed.ok) {
+        if (parsed.notJson) return refuse({ status: 400, error: 'invalid_json' });
         logger.warn({ reason: parsed.error }, 'teams webhook rejected: malformed activity');
-        return { status: 400, error: 'invalid_activity', message: parsed.error };
+        return refuse({ status: 400, error: 'invalid_activity', message: parsed.error });
       }
-      if (!auth) return null;
       const { activity } = parsed;
+      const click = recognizeTeamsClick(activity);
+      if (!auth) return { refused: null, checked: { activity, click, authenticated: false } };
       try {
         await auth.verifyToken(req.headers.authorization, activity);
       } catch (err) {
         if (hasCode(err, 'teams_keys_unavailable')) {
-          return { status: 503, error: 'auth_unavailable' };
+          return refuse({ status: 503, error: 'auth_unavailable' });
         }
         logger.warn({ err: (err as Error).message }, 'teams webhook rejected: bad token');
-        return { status: 401, error: 'unauthorized' };
+        return refuse({ status: 401, error: 'unauthorized' });
       }
-      if (!activity.conversation.tenantId && recognizeClick('teams', '', body)) {
+      if (!activity.conversation.tenantId && click) {
         logger.warn({ id: activity.id }, 'teams click rejected: no conversation.tenantId');
-        return { status: 400, error: 'invalid_activity', message: 'conversation.tenantId missing' };
+        return refuse({
+          status: 400,
+          error: 'invalid_activity',
+          message: 'conversation.tenantId missing',
+        });
       }
-      return null;
+      return { refused: null, checked: { activity, click, authenticated: true } };
     },
   };
 }

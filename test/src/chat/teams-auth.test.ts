@@ -227,3 +227,23 @@ test('recorded bodies without one of our clicks are accepted and signal nothing'
       .some((c) => c.platform === 'teams' && c.conversationId === conversation),
   );
 });
+
+test('a token accepted once is refused through the server for an activity it does not vouch for', async () => {
+  const activity = approveClick();
+  const token = await keys.sign({ aud: appId, serviceurl: activity.serviceUrl });
+  const before = sink.calls.length;
+  const ok = await post(url, { ...activity, id: 'cached-1' }, bearer(token));
+  assert.equal(ok.status, 200);
+  await sink.next();
+  // The same token string, now verified and cached, on activities it was not issued for.
+  const elsewhere = [
+    { ...activity, id: 'cached-2', serviceUrl: 'https://evil.example/' },
+    { ...activity, id: 'cached-3', channelId: 'webchat' },
+  ];
+  for (const other of elsewhere) {
+    const res = await post(url, other, bearer(token));
+    assert.equal(res.status, 401, other.id);
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(sink.calls.length, before + 1);
+});
