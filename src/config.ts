@@ -215,6 +215,11 @@ const schema = z.object({
     .regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
     .optional(),
   /**
+   * How often (seconds) a worker with AIRLOCK_METRICS_BIND refreshes its gauges: pending
+   * approvals, sessions and sandboxes running (src/temporal/gauges.ts). 0: no gauges.
+   */
+  AIRLOCK_GAUGES_EVERY_SEC: z.coerce.number().min(0).max(3600).default(30),
+  /**
    * This worker's Docker host, named in its host task queue (`<queue>@<host>`): an agent session's
    * turns go to the host its sandbox lives on. Unset: the machine's host name.
    */

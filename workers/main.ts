@@ -3,6 +3,7 @@
 // pre-built workflow bundle (AIRLOCK_WORKFLOW_BUNDLE or dist/workflow-bundle.js).
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { createDeps } from '../src/deps.ts';
@@ -12,6 +13,7 @@ import { noChatSurface } from '../src/chat/none.ts';
 import { createHostWorker, createWorker } from '../src/temporal/worker.ts';
 import { createClient } from '../src/temporal/client.ts';
 import { startHealthServer } from '../src/temporal/health.ts';
+import { startGauges } from '../src/temporal/gauges.ts';
 import { temporalGrants } from '../src/grants/grants.ts';
 import { removeOrphanBoxes } from '../src/agents/orphans.ts';
 import { createConversationPoster } from '../src/chat/session-replies.ts';
@@ -55,6 +57,18 @@ try {
         docker: deps.driver.docker,
       })
     : undefined;
+  // Gauges go out through the metrics endpoint: without one there is nobody to read them.
+  const gauges =
+    config.AIRLOCK_METRICS_BIND && config.AIRLOCK_GAUGES_EVERY_SEC > 0
+      ? startGauges({
+          client,
+          docker: deps.driver.docker,
+          meter: Runtime.instance().metricMeter,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          logger,
+          everyMs: config.AIRLOCK_GAUGES_EVERY_SEC * 1000,
+        })
+      : undefined;
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -68,6 +82,7 @@ try {
   // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown (of both).
   await Promise.all([worker.run(), hostWorker.run()]);
   health?.close();
+  await gauges?.stop();
   await deps.gateways.closeAll();
   logger.info('worker stopped');
 } catch (err) {

@@ -18,6 +18,19 @@ const decisionTime = () =>
     'ms',
     'Time from a sensitive request to its outcome (ms), by outcome',
   );
+const timeToDecision = () =>
+  metricMeter.createHistogram(
+    'airlock_time_to_decision',
+    'int',
+    'ms',
+    'Time from a sensitive request to its decision by a person, or its expiry (ms)',
+  );
+const refused = () =>
+  metricMeter.createCounter(
+    'airlock_refused_clicks',
+    '1',
+    'Approval clicks refused, by reason code and agent',
+  );
 const turns = () =>
   metricMeter.createCounter(
     'airlock_agent_turns',
@@ -40,6 +53,25 @@ export function actionFinished(
 ): void {
   actions().add(1, { outcome, agent, rule: rule ?? 'none' });
   decisionTime().record(Math.max(0, Math.round(tookMs)), { outcome });
+}
+
+/** Record how long a request waited for its decision (`approved`, `rejected` or `expired`). */
+export function requestDecided(
+  decision: string,
+  agent: string,
+  rule: string | null,
+  tookMs: number,
+): void {
+  timeToDecision().record(Math.max(0, Math.round(tookMs)), {
+    decision,
+    agent,
+    rule: rule ?? 'none',
+  });
+}
+
+/** Count a refused click; `reason` is a fixed code (tally.ts RefusalCode), never free text. */
+export function clickRefused(reason: string, agent: string): void {
+  refused().add(1, { reason, agent });
 }
 
 /** Count an agent turn. */

@@ -3,6 +3,7 @@
 // `/agents/<id>/.well-known/agent-card.json` and its JSON-RPC endpoint at `/agents/<id>`. Every
 // request carries a client's bearer token (AIRLOCK_A2A_TOKENS); the client is `a2a:<client id>`
 // to the policy, and its questions run as the same approval-gated exchanges agents use.
+// GET /healthz (alive) and /readyz (Temporal answers and the policy loads) need no token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
@@ -11,6 +12,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
+import { probeTemporal } from '../temporal/reachability.ts';
 import type { Logger } from '../log.ts';
 import type { LoadedPolicy } from '../policy/types.ts';
 import { authenticate, parseA2ATokens } from './clients.ts';
@@ -72,12 +74,17 @@ export async function startA2AServer(
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
+    if (req.method === 'GET' && path === '/readyz') {
+      const { status, body } = await readiness();
+      return send(res, status, body);
+    }
     const client = authenticate(clients, req.headers.authorization);
     if (!client) {
       res.setHeader('www-authenticate', 'Bearer realm="airlock-a2a"');
       return send(res, 401, { error: 'unauthorized' });
     }
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const match =
       /^\/agents\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})(\/\.well-known\/agent-card\.json)?$/.exec(path);
     const agent = match?.[1] ? a2aAgents(await options.policy()).get(match[1]) : undefined;
@@ -113,6 +120,20 @@ export async function startA2AServer(
     // Streaming is refused by the handler, so every answer is one JSON-RPC response.
     logger.info({ client, agent: agent.id, method: rpcMethod(body) }, 'a2a request');
     send(res, 200, answer as object);
+  }
+
+  /** Ready: Temporal answers (every task is a workflow) and the policy loads (it names agents). */
+  async function readiness(): Promise<{ status: number; body: object }> {
+    const [temporal, policy] = await Promise.all([
+      probeTemporal(options.client),
+      options.policy().then(
+        () => 'loaded',
+        () => 'not loadable',
+      ),
+    ]);
+    const ready = temporal === 'reachable' && policy === 'loaded';
+    const body = { status: ready ? 'ready' : 'not ready', temporal, policy };
+    return { status: ready ? 200 : 503, body };
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -83,6 +83,8 @@ export interface DecisionInbox {
   /** Refuse new clicks, let deliveries in flight finish, write markers, release the directory. */
   close(): Promise<void>;
   stats(): InboxStats;
+  /** True while a click would be kept now: open, its file writable, the backlog not full. */
+  accepting(): boolean;
 }
 
 /** The inbox directory the config selects: AIRLOCK_INBOX_DIR, or inbox/ in the data folder. */
@@ -181,6 +183,8 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
 
   return {
     accept,
+    accepting: () =>
+      state === 'open' && !writer.broken && writer.undelivered.size + writer.queued < maxPending,
     retryNow: () => forwarder.retryNow(),
     stats: () => ({
       ...stats,

@@ -28,6 +28,8 @@ export interface WebhookServerOptions {
   signer: DecisionSigner | undefined;
   /** What `GET /healthz` adds to `{ ok, teams, slack }`. */
   health: () => Record<string, unknown>;
+  /** Whether a click would be kept now (`GET /readyz`: 200, else 503), and what it depends on. */
+  ready: () => { ready: boolean } & Record<string, unknown>;
   /** Longest wait for the Chat SDK's handlers of a non-click request before answering (ms). */
   ackTimeoutMs?: number;
 }
@@ -61,6 +63,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     if (req.method === 'GET' && path === '/healthz') {
       const { teamsMode: teams, slackEnabled: slack } = platforms;
       return send(res, 200, { ok: true, teams, slack, ...options.health() });
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      const { ready, ...detail } = options.ready();
+      return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...detail });
     }
     const platform =
       path === '/api/webhooks/teams' ? 'teams' : path === '/api/webhooks/slack' ? 'slack' : null;

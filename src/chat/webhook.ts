@@ -3,7 +3,8 @@
 // verified click's signed decision is fsynced to the inbox before it is answered; the inbox hands
 // it to Temporal as the approvalDecision signal. The Temporal connection is lazy: the webhook
 // starts and keeps taking clicks while Temporal is unreachable, hands them over once it is back,
-// and says which on /healthz.
+// and says which on /healthz. /readyz is 200 while the inbox keeps clicks (Temporal or not: a
+// kept click is not lost), 503 while it cannot (closing, unwritable, backlog full).
 import { Client, Connection } from '@temporalio/client';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 import type { Config } from '../config.ts';
@@ -145,6 +146,11 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
       accept: inbox.accept,
       signer,
       health: () => ({ ...health() }),
+      ready: () => ({
+        ready: inbox.accepting(),
+        inbox: inbox.accepting() ? 'accepting' : 'not accepting',
+        temporal: temporalState,
+      }),
     });
     const port = await server.listen();
     const url = `http://${hostForUrl(config.AIRLOCK_WEBHOOK_HOST)}:${port}`;

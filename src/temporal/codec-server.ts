@@ -4,6 +4,7 @@
 // it), only to the UI's own origin (CORS), and only with the shared token (AIRLOCK_CODEC_TOKEN):
 // as `Authorization: Bearer …` (CLI, scripts) or as the `airlock_codec` cookie that signing in at
 // GET / sets, which the UI's fetch carries when "include cross-origin credentials" is on.
+// GET /healthz: alive; GET /readyz: 200 once a probe payload round-trips through the codec.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +62,13 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
       res.setHeader('vary', 'origin');
     }
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
+    if (req.method === 'GET' && path === '/readyz') {
+      const codecWorks = await roundTrips(codec);
+      return send(res, codecWorks ? 200 : 503, {
+        status: codecWorks ? 'ready' : 'not ready',
+        codec: codecWorks ? 'works' : 'fails',
+      });
+    }
     if (path === '/') return signIn(req, res);
     if (path !== '/decode') return send(res, 404, { error: 'not_found' });
     if (req.method === 'OPTIONS') {
@@ -168,4 +176,19 @@ Temporal UI in this browser can show decrypted payloads.</p>
 ${error ? `<p role="alert">${error}</p>` : ''}
 <form method="post" action="/"><input type="password" name="token" aria-label="codec token"
 autocomplete="off" autofocus> <button type="submit">Sign in</button></form>`;
+}
+
+/** True when a probe payload encoded by `codec` decodes to itself (the key is usable). */
+async function roundTrips(codec: PayloadCodec): Promise<boolean> {
+  const probe: Payload = {
+    metadata: { encoding: Buffer.from('binary/plain') },
+    data: Buffer.from('ok'),
+  };
+  try {
+    const [encoded] = await codec.encode([probe]);
+    const [decoded] = encoded ? await codec.decode([encoded]) : [];
+    return Buffer.from(decoded?.data ?? []).toString() === 'ok';
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type Docker from 'dockerode';
 import { serverOptions } from '../http.ts';
+import { probeTemporal } from './reachability.ts';
 
 /** What readiness checks. */
 export interface HealthDeps {
@@ -33,10 +34,7 @@ export async function startHealthServer(bind: string, deps: HealthDeps): Promise
     void (async () => {
       const state = deps.worker.getState();
       const [temporal, docker] = await Promise.all([
-        withDeadline(deps.client.connection.workflowService.getSystemInfo({}), 2_000).then(
-          () => 'reachable',
-          () => 'unreachable',
-        ),
+        probeTemporal(deps.client),
         withDeadline(deps.docker.ping(), 2_000).then(
           () => 'reachable',
           () => 'unreachable',

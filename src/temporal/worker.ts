@@ -33,6 +33,13 @@ export const workerTuning = {} satisfies Partial<WorkerOptions>;
 
 let runtimeInstalled = false;
 
+// People take minutes to days to decide, so Airlock's request histograms (ms) get buckets from a
+// second to a week instead of the exporter's defaults (which stop at seconds).
+const decisionBucketsMs = [
+  1_000, 5_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 14_400_000, 43_200_000, 86_400_000,
+  259_200_000, 604_800_000,
+];
+
 /** Route the Temporal SDK's logs into `logger` and, with `metricsBind`, serve metrics; once per process. */
 export function installRuntimeLogger(logger: Logger, metricsBind?: string): void {
   if (runtimeInstalled) return;
@@ -41,9 +48,22 @@ export function installRuntimeLogger(logger: Logger, metricsBind?: string): void
     logger: new DefaultLogger('INFO', (entry) => {
       logger[pinoLevel[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
     }),
-    // The SDK's Prometheus exporter also carries Airlock's own metrics (workflows/*/metrics.ts).
+    // The SDK's Prometheus exporter also carries Airlock's own metrics (workflows/metrics.ts and
+    // the worker's gauges, src/temporal/gauges.ts).
     ...(metricsBind
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBind } } } }
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: metricsBind,
+                histogramBucketOverrides: {
+                  airlock_time_to_decision: decisionBucketsMs,
+                  airlock_action_duration: decisionBucketsMs,
+                },
+              },
+            },
+          },
+        }
       : {}),
   });
 }

@@ -2,7 +2,8 @@
 // images they name): ports only on loopback, every Airlock setting they pass is one Airlock reads,
 // the worker and the webhook each keep their data (audit, vault, click inbox) on a named volume
 // the image's user can write, the webhook's chat state and the workers' audit log and vault live in
-// databases of their own on the compose postgres, and the build context leaves caches and data behind.
+// databases of their own on the compose postgres, the build context leaves caches and data behind,
+// and every Airlock process is health-checked on the /readyz of the port it serves.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ interface Service {
   environment?: Record<string, string | number>;
   volumes?: string[];
   networks?: string[];
+  healthcheck?: { test?: string[] };
 }
 // Compose resolves YAML merge keys (`<<: *temporal-client`); so does this parse.
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), {
@@ -181,4 +183,18 @@ test('worker and webhook keep their data on named volumes the image user can wri
 test('the build context leaves caches, data and local packages behind', () => {
   const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
   for (const path of ['.cache', '.data', 'node_modules', '.git']) assert.ok(ignored.includes(path));
+});
+
+test('every Airlock process is health-checked on its /readyz', () => {
+  const port: Record<string, string | number | undefined> = {
+    worker: compose.services.worker?.environment?.['AIRLOCK_HEALTH_BIND']?.toString().split(':')[1],
+    webhook: compose.services.webhook?.environment?.['AIRLOCK_WEBHOOK_PORT'],
+    a2a: compose.services.a2a?.environment?.['AIRLOCK_A2A_PORT'],
+    codec: compose.services.codec?.environment?.['AIRLOCK_CODEC_PORT'],
+  };
+  for (const [name, p] of Object.entries(port)) {
+    assert.ok(p, `${name} names its port`);
+    const check = compose.services[name]?.healthcheck?.test?.join(' ') ?? '';
+    assert.ok(check.includes(`http://127.0.0.1:${p}/readyz`), `${name}: ${check}`);
+  }
 });

@@ -99,7 +99,7 @@ test('a click is acknowledged from the inbox, signalled to its workflow and exec
   }
 });
 
-test('started while Temporal is unreachable: the click is kept, healthz says so, and it is signalled once Temporal is up', async () => {
+test('started while Temporal is unreachable: the click is kept, healthz says so, readyz is ready, and it is signalled once Temporal is up', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-unreachable-'));
   const port = await freePort();
   const config = testConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, AIRLOCK_DATA_DIR: dir });
@@ -140,6 +140,14 @@ test('started while Temporal is unreachable: the click is kept, healthz says so,
       { ok: h.ok, temporal: h.temporal, inbox: h.inbox },
       { ok: true, temporal: 'unreachable', inbox: { pending: 1, deadLetters: 0 } },
     );
+    // Ready all the same: the inbox keeps clicks until Temporal is back.
+    const ready = await fetch(`${url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), {
+      status: 'ready',
+      inbox: 'accepting',
+      temporal: 'unreachable',
+    });
 
     server = await startDevServer(join(dir, 'temporal.db'), port);
     client = await createClient(config);

@@ -31,6 +31,7 @@ test('an expired request refuses every later click, approvals included', () => {
   assert.deepEqual(tally.consider(click(people.bob, 'approve', 'h-1')), {
     kind: 'refused',
     why: 'request already expired',
+    code: 'decided',
   });
   assert.equal(tally.outcome, null);
   assert.equal(tally.approvals.length, 1);
@@ -45,11 +46,16 @@ test('a decided request refuses later clicks; a redelivery is a duplicate', () =
   assert.deepEqual(tally.consider(click(people.alice, 'approve', 'h-1')), {
     kind: 'refused',
     why: 'request already rejected',
+    code: 'decided',
   });
 });
 
 test('a click whose reason is not text is refused as malformed', () => {
   const tally = new Tally(decision, request);
   const bad = { ...click(people.bob, 'reject', 'h-1'), reason: { $gt: '' } as unknown as string };
-  assert.deepEqual(tally.consider(bad), { kind: 'refused', why: 'malformed decision' });
+  assert.deepEqual(tally.consider(bad), {
+    kind: 'refused',
+    why: 'malformed decision',
+    code: 'malformed',
+  });
 });

@@ -10,10 +10,12 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
+import { clickRefused, requestDecided } from '../metrics.ts';
 import { capReason, type ApprovalDecision, type ShowCardRequest } from './messages.ts';
 import { publishApprovers, showCards } from './show.ts';
-import { Tally } from './tally.ts';
+import { Tally, type RefusalCode } from './tally.ts';
 import type { Audit, AuditEntryOf } from './run.ts';
 import { unusual } from './unusual.ts';
 import type {
@@ -180,13 +182,15 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
         }
         const signature = signatures.get(click);
         if (signature && !signature.ok) {
-          await refuse(ctx, click, signature.why);
+          // The activity's text says what was wrong; the code only whether a signature came.
+          const code = click.signature ? 'bad-signature' : 'unsigned';
+          await refuse(ctx, click, signature.why, code);
           continue;
         }
         const verdict = tally.consider(click);
         if (verdict.kind === 'duplicate') continue;
         if (verdict.kind === 'refused') {
-          await refuse(ctx, click, verdict.why);
+          await refuse(ctx, click, verdict.why, verdict.code);
           continue;
         }
         if (click !== recorded)
@@ -231,6 +235,14 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     if (changed) await refresh();
   }
   if (!tally.outcome) tally.closedAs = 'expired';
+  // Measured from the workflow's start (the request), at the task that saw the decision.
+  const requestedAt = workflowInfo().startTime.getTime();
+  requestDecided(
+    tally.outcome ?? 'expired',
+    request.agent,
+    decision.rule,
+    Date.now() - requestedAt,
+  );
   await judgeLateClicks(ctx, tally);
   return { outcome: tally.outcome ?? 'expired', tally, cards };
 }
@@ -271,8 +283,17 @@ async function checkSignatures(
   return { signatures, recorded: lone && signatures.get(lone)?.ok ? lone : undefined };
 }
 
-/** Record a refused click: in the status query and in the audit log (the first few per identity). */
-async function refuse(ctx: ApprovalContext, click: ApprovalDecision, why: string): Promise<void> {
+/**
+ * Record a refused click: counted in the metrics (every one), in the status query and in the audit
+ * log (the first few per identity).
+ */
+async function refuse(
+  ctx: ApprovalContext,
+  click: ApprovalDecision,
+  why: string,
+  code: RefusalCode,
+): Promise<void> {
+  clickRefused(code, ctx.request.agent);
   if (!ctx.onRefused(click, why)) return;
   await ctx.audit('rejected-click', {
     approver: click.approver,
@@ -289,6 +310,7 @@ export async function judgeLateClicks(ctx: ApprovalContext, tally: Tally): Promi
     const click = ctx.inbox.shift() as ApprovalDecision;
     const verdict = tally.consider(click);
     if (verdict.kind === 'duplicate') continue;
-    await refuse(ctx, click, verdict.kind === 'refused' ? verdict.why : 'request already decided');
+    if (verdict.kind === 'refused') await refuse(ctx, click, verdict.why, verdict.code);
+    else await refuse(ctx, click, 'request already decided', 'decided');
   }
 }

@@ -6,10 +6,22 @@
 import { capReason, type ApprovalDecision, type ApproverIdentity } from './messages.ts';
 import type { ActionRequest, Approver, PinnedDecision } from './types.ts';
 
+/** Why a click was refused, as a short fixed code (a metric label; `why` is the text). */
+export type RefusalCode =
+  | 'malformed'
+  | 'decided'
+  | 'request-hash'
+  | 'policy-hash'
+  | 'unauthorized'
+  | 'self-approval'
+  | 'already-voted'
+  | 'unsigned'
+  | 'bad-signature';
+
 /** What a click did. */
 export type Verdict =
   | { kind: 'duplicate' }
-  | { kind: 'refused'; why: string }
+  | { kind: 'refused'; why: string; code: RefusalCode }
   | { kind: 'counted'; choice: 'approve' | 'reject'; approvals: number; rejections: number }
   | { kind: 'decided'; outcome: 'approved' | 'rejected' };
 
@@ -90,32 +102,37 @@ export class Tally {
 
   /** The refusal (or duplicate) `click` earns, or the decision (reason capped) it would count. */
   private screen(click: ApprovalDecision): { verdict: Verdict } | { d: ApprovalDecision } {
-    const refuse = (why: string) => ({ verdict: { kind: 'refused' as const, why } });
-    if (!wellFormed(click)) return refuse('malformed decision');
+    const refuse = (why: string, code: RefusalCode) => ({
+      verdict: { kind: 'refused' as const, why, code },
+    });
+    if (!wellFormed(click)) return refuse('malformed decision', 'malformed');
     const { reason: typed, ...rest } = click;
     const reason = capReason(typed);
     const d: ApprovalDecision = { ...rest, ...(reason ? { reason } : {}) };
     if (this.seen.has(d.decisionId)) return { verdict: { kind: 'duplicate' } };
     const ended = this.outcome ?? this.closedAs;
-    if (ended) return refuse(`request already ${ended}`);
+    if (ended) return refuse(`request already ${ended}`, 'decided');
     if (d.requestHash !== this.decision.shortHash && d.requestHash !== this.decision.requestHash) {
-      return refuse('request hash does not match this request');
+      return refuse('request hash does not match this request', 'request-hash');
     }
     if (d.policyHash !== undefined && d.policyHash !== this.decision.policyHash) {
-      return refuse('policy hash does not match the policy this request was decided under');
+      return refuse(
+        'policy hash does not match the policy this request was decided under',
+        'policy-hash',
+      );
     }
     const approver = this.authorized.find((a) => isApprover(d.approver, a));
-    if (!approver) return refuse('not an authorized approver for this request');
+    if (!approver) return refuse('not an authorized approver for this request', 'unauthorized');
     if (
       !this.decision.allowSelfApproval &&
       isRequester(d.approver, approver, this.request.requester, this.decision.requesterUserId)
     ) {
-      return refuse('the requester may not approve their own request');
+      return refuse('the requester may not approve their own request', 'self-approval');
     }
     const voted = [...this.approvals, ...this.rejections].some((v) =>
       isApprover(v.approver, approver),
     );
-    if (voted) return refuse('this approver has already decided');
+    if (voted) return refuse('this approver has already decided', 'already-voted');
     return { d };
   }
 

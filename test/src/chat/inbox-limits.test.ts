@@ -122,7 +122,7 @@ test('a decision that keeps failing goes to dead letters after maxAttempts; unre
   await next.close();
 });
 
-test('a full backlog refuses clicks with 503; /healthz shows pending and dead letters', async () => {
+test('a full backlog refuses clicks with 503 and is not ready; /healthz shows pending and dead letters', async () => {
   const dir = tmp();
   let failing = true;
   const webhook = await startWebhook({
@@ -158,11 +158,20 @@ test('a full backlog refuses clicks with 503; /healthz shows pending and dead le
     assert.equal(full.status, 503);
     assert.deepEqual(await full.json(), { error: 'decision_not_recorded' });
     assert.deepEqual((await health()).inbox, { pending: 2, deadLetters: 0 });
+    // Not ready while full (a load balancer sends clicks to another replica), ready with room.
+    const full503 = await fetch(`${webhook.url}/readyz`);
+    assert.equal(full503.status, 503);
+    assert.deepEqual(await full503.json(), {
+      status: 'not ready',
+      inbox: 'not accepting',
+      temporal: 'unknown',
+    });
     failing = false;
     await until(() => webhook.inbox.stats().deadLetters === 1, 'the dead letter');
     const h = await health();
     assert.equal(h.ok, true);
     assert.deepEqual(h.inbox, { pending: 0, deadLetters: 1 });
+    assert.equal((await fetch(`${webhook.url}/readyz`)).status, 200, 'ready again');
     assert.equal((await post('action:three')).status, 200, 'room again');
     assert.ok(existsSync(join(dir, 'dead-letters.jsonl')));
   } finally {

@@ -183,3 +183,27 @@ test('the dev server started by make up points its UI at the codec server', asyn
   };
   assert.equal(settings.Codec?.Endpoint, `http://127.0.0.1:${config.AIRLOCK_CODEC_PORT}`);
 });
+
+test('/healthz answers while it serves; /readyz once its codec round-trips, else 503', async () => {
+  assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  const ready = await fetch(`${url}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), { status: 'ready', codec: 'works' });
+  // A codec that cannot decode (a key that does not open what it sealed) is not ready.
+  const broken = createCodecServer({
+    codec: {
+      encode: (p) => Promise.resolve(p),
+      decode: () => Promise.reject(new Error('bad key')),
+    },
+    uiOrigin: ui,
+    token,
+    logger: createLogger({ level: 'silent' }),
+  });
+  try {
+    const res = await fetch(`http://127.0.0.1:${await broken.listen(0)}/readyz`);
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { status: 'not ready', codec: 'fails' });
+  } finally {
+    await broken.close();
+  }
+});
