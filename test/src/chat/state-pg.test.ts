@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -14,7 +13,6 @@ import type { ChatTarget } from '../../../src/chat/conversations.ts';
 import { SweptPostgresState } from '../../../src/chat/pg-state.ts';
 import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
-import { parse } from 'yaml';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
 import { repoRoot } from '../../helpers/temporal.ts';
 import { decisionSink, post, testConfig } from './helpers.ts';
@@ -249,11 +247,8 @@ test('the password in the URL never shows in the logs', async () => {
 
 test("docker-compose's chat-state-db script makes a database the webhook can use, and can rerun", async () => {
   const c = cluster as PostgresCluster;
-  const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { command?: string[] }>;
-  };
-  // `$$` is compose's escape for a `$` the shell sees.
-  const script = (compose.services['chat-state-db']?.command?.[0] ?? '').replaceAll('$$', '$');
+  // The script docker-compose.yml's chat-state-db service runs (deploy-files.test.ts ties them).
+  const script = join(repoRoot, 'deploy/postgres/chat-state-db.sh');
   const password = randomBytes(12).toString('hex');
   const env = {
     ...process.env,
@@ -266,7 +261,7 @@ test("docker-compose's chat-state-db script makes a database the webhook can use
     CHAT_STATE_PASSWORD: password,
   };
   for (let run = 1; run <= 2; run++) {
-    const result = spawnSync('sh', ['-c', script], { env, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync('sh', [script], { env, encoding: 'utf8', timeout: 30_000 });
     assert.equal(result.status, 0, `run ${run}: ${result.stderr}`);
   }
   const url = `postgres://airlock_chat:${password}@127.0.0.1:${c.port}/airlock_chat`;
