@@ -1,91 +1,184 @@
-// Many approvals pending at once: time to create N pending requests (each with its card posted),
-// worker and Temporal server memory, and click-to-execution latency with N pending compared with
-// 10 pending, in one run against the real dev server. Cards go to a recording sender here (the
-// Playground is not the thing measured). Usage: node bench/pending-scale.ts 1000 10000
-import { randomUUID } from 'node:crypto';
+// Many approvals pending at once, in one run against the Temporal the environment names
+// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): creation throughput (requests started with bounded
+// concurrency until every card is posted), click→execution p50/p99 with 10 pending and with N
+// pending (same way, --clicks samples each, the pending count held by creating one per click),
+// worker RSS, Temporal server RSS (process trees of --server-pids, default the dev server's pid
+// file), database size (--pg-url: the Temporal databases; else the dev server's SQLite file), and
+// where creation time goes (sampled workflow histories). Everything it started is terminated.
+// Cards go to a recording sender (the Playground is not what is measured).
+// Usage: node bench/pending-scale.ts N [--concurrency 200] [--clicks 50] [--server-pids 1,2]
+//        [--pg-url postgres://…] [--samples 20]
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { requestAction } from '../src/actions/request.ts';
+import { loadConfig } from '../src/config.ts';
 import { approvalDecisionSignal, statusQuery } from '../workflows/sensitive-action/messages.ts';
-import { actionFixture, click, people } from '../test/helpers/actions.ts';
+import { actionFixture, click, people, signed } from '../test/helpers/actions.ts';
+import { creationStages, stageTable } from './creation-stages.ts';
+import {
+  devServerDbFile,
+  pgTemporalSizes,
+  rssMiB,
+  sqliteMiB,
+  treeCpuSeconds,
+  treeRssMiB,
+} from './host-measure.ts';
 import { machine, ms, percentile } from './stats.ts';
 
-const sizes = process.argv
-  .slice(2)
-  .map(Number)
-  .filter((n) => n > 0);
-const rssMiB = (pid: number | string) => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-};
-const serverPid = readFileSync(
-  `${process.env.AIRLOCK_DATA_DIR ?? '.data'}/temporal.pid`,
-  'utf8',
-).trim();
+const { values: opt, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    concurrency: { type: 'string', default: '200' },
+    clicks: { type: 'string', default: '50' },
+    samples: { type: 'string', default: '20' },
+    'server-pids': { type: 'string' },
+    'pg-url': { type: 'string' },
+  },
+});
+const n = Number(positionals[0] ?? 1000);
+const concurrency = Number(opt.concurrency);
+const clicks = Number(opt.clicks);
+const env = loadConfig();
+const serverPids = (
+  opt['server-pids'] ?? readFileSync(join(env.AIRLOCK_DATA_DIR, 'temporal.pid'), 'utf8').trim()
+)
+  .split(',')
+  .map(Number);
+const prefix = `bench-pending-${randomBytes(4).toString('hex')}`;
 
 const fx = await actionFixture((yaml) => yaml.replace('after: 3d', 'after: 30d'));
 const worker = await fx.startWorker();
-const rows: string[] = [];
+const pending: string[] = []; // workflow ids whose card is posted and that nobody decided yet
+const everything: string[] = [];
+let created = 0;
 
-async function fill(n: number): Promise<{ ids: string[]; seconds: number }> {
+const refund = () => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { amount: 99, order: randomUUID() },
+});
+
+// Start `count` requests, at most `concurrency` in flight; resolves when every card is posted.
+async function create(count: number): Promise<{ seconds: number; startSeconds: number }> {
   const t0 = performance.now();
+  const want = fx.cards.posted.length + count;
   const ids: string[] = [];
-  const batch = 50;
-  for (let i = 0; i < n; i += batch) {
-    const started = await Promise.all(
-      Array.from({ length: Math.min(batch, n - i) }, () =>
-        requestAction(fx.client, fx.config, {
-          agent: 'support-bot',
-          capability: 'refunds-api',
-          method: 'POST',
-          path: '/refunds',
-          body: { amount: 99, order: randomUUID() },
-        }),
-      ),
-    );
-    ids.push(...started.map((s) => s.workflowId));
-  }
-  // Pending means its card was posted.
-  while (fx.cards.posted.length < ids.length + done) await new Promise((r) => setTimeout(r, 100));
-  return { ids, seconds: (performance.now() - t0) / 1000 };
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      next++;
+      const { workflowId } = await requestAction(
+        fx.client,
+        fx.config,
+        refund(),
+        `${prefix}-${++created}`,
+      );
+      ids.push(workflowId);
+      everything.push(workflowId);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  const startSeconds = (performance.now() - t0) / 1000;
+  while (fx.cards.posted.length < want) await new Promise((r) => setTimeout(r, 20));
+  pending.push(...ids);
+  return { seconds: (performance.now() - t0) / 1000, startSeconds };
 }
-let done = 0;
 
-async function clickLatency(ids: string[], samples: number): Promise<number[]> {
+// Approve pending requests one by one, creating one new request after each so the pending count
+// stays where it was; click → the refunds API receives the request.
+async function clickLatency(samples: number): Promise<number[]> {
   const out: number[] = [];
-  for (const id of ids.slice(0, samples)) {
+  for (let i = 0; i < samples; i++) {
+    const id = pending.shift() as string;
     const handle = fx.client.workflow.getHandle(id);
     const hash = (await handle.query(statusQuery)).requestHash;
     const before = fx.api.refunds.length;
-    const t0 = Date.now();
-    await handle.signal(approvalDecisionSignal, click(people.bob, 'approve', hash));
+    const t0 = performance.now();
+    await handle.signal(approvalDecisionSignal, signed(id, click(people.bob, 'approve', hash)));
     while (fx.api.refunds.length === before) await new Promise((r) => setTimeout(r, 1));
-    out.push(Date.parse(fx.api.refunds.at(-1)?.at ?? '') - t0);
+    out.push(performance.now() - t0);
+    await create(1);
   }
   return out;
 }
 
-for (const n of [10, ...sizes]) {
-  const { ids, seconds } = await fill(n);
-  done += n;
-  const latency = await clickLatency(ids, Math.min(20, n));
-  rows.push(
-    `| ${n.toLocaleString('en')} | ${seconds.toFixed(1)} s | ${rssMiB(process.pid).toFixed(0)} MiB | ${rssMiB(serverPid).toFixed(0)} MiB | ${ms(percentile(latency, 50))} | ${ms(percentile(latency, 90))} |`,
-  );
-  await Promise.all(
-    ids.slice(20).map((id) =>
-      fx.client.workflow
+async function terminateAll(): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < everything.length) {
+      const id = everything[next++] as string;
+      await fx.client.workflow
         .getHandle(id)
         .terminate('bench done')
-        .catch(() => undefined),
-    ),
-  );
+        .catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: 50 }, lane));
 }
 
-console.log(`### Approvals pending at once\n\nMachine: ${machine()}\n`);
-console.log(
-  '| pending | time to create (cards posted) | worker process RSS | Temporal server RSS | click→execution p50 | p90 |\n| --- | --- | --- | --- | --- | --- |',
-);
-for (const r of rows) console.log(r);
-await worker.stop();
-await fx.close();
+async function dbSize(): Promise<string> {
+  if (opt['pg-url']) {
+    const sizes = await pgTemporalSizes(opt['pg-url']);
+    return Object.entries(sizes)
+      .map(([db, mib]) => `${db} ${mib.toFixed(0)} MiB`)
+      .join(', ');
+  }
+  const file = serverPids[0] === undefined ? undefined : devServerDbFile(serverPids[0]);
+  return file ? `SQLite ${sqliteMiB(file).toFixed(0)} MiB` : 'in memory';
+}
+
+try {
+  const dbBefore = await dbSize();
+  await create(10);
+  const small = await clickLatency(clicks);
+  const smallMem = { worker: rssMiB(process.pid), server: treeRssMiB(serverPids) };
+  const cpu0 = { worker: process.cpuUsage(), server: treeCpuSeconds(serverPids) };
+  const fill = await create(n - pending.length);
+  const workerCpu = process.cpuUsage(cpu0.worker);
+  const cpu = {
+    worker: (workerCpu.user + workerCpu.system) / 1e6,
+    server: treeCpuSeconds(serverPids) - cpu0.server,
+  };
+  const big = await clickLatency(clicks);
+  const sampled = await Promise.all(
+    Array.from({ length: Number(opt.samples) }, (_, i) =>
+      creationStages(
+        fx.client.workflow.getHandle(
+          everything[Math.floor(((i + 0.5) * n) / Number(opt.samples)) + 10] as string,
+        ),
+      ),
+    ),
+  );
+  const bigMem = { worker: rssMiB(process.pid), server: treeRssMiB(serverPids) };
+  const dbAfter = await dbSize();
+  const p = (v: number[], q: number) => ms(percentile(v, q));
+  console.log(`### Approvals pending at once: ${n.toLocaleString('en')}\n`);
+  console.log(
+    `Machine: ${machine()}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at the end. Temporal ${env.TEMPORAL_ADDRESS}; start concurrency ${concurrency}; ${clicks} clicks per level.\n`,
+  );
+  console.log(
+    `Creation: ${(n - 10).toLocaleString('en')} requests in ${fill.seconds.toFixed(1)} s until every card was posted (${((n - 10) / fill.seconds).toFixed(1)} requests/s); all starts accepted after ${fill.startSeconds.toFixed(1)} s. CPU per request: worker (bench process) ${((1000 * cpu.worker) / (n - 10)).toFixed(1)} ms, Temporal server ${((1000 * cpu.server) / (n - 10)).toFixed(1)} ms.\n`,
+  );
+  console.log(
+    '| pending | click→execution p50 | p99 | worker RSS (bench process) | Temporal server RSS | database |\n| --- | --- | --- | --- | --- | --- |',
+  );
+  console.log(
+    `| 10 | ${p(small, 50)} | ${p(small, 99)} | ${smallMem.worker.toFixed(0)} MiB | ${smallMem.server.toFixed(0)} MiB | ${dbBefore} (before the run) |`,
+  );
+  console.log(
+    `| ${n.toLocaleString('en')} | ${p(big, 50)} | ${p(big, 99)} | ${bigMem.worker.toFixed(0)} MiB | ${bigMem.server.toFixed(0)} MiB | ${dbAfter} |`,
+  );
+  console.log(
+    `\nRatio at ${n.toLocaleString('en')} vs 10 pending: p50 ${(percentile(big, 50) / percentile(small, 50)).toFixed(2)}×, p99 ${(percentile(big, 99) / percentile(small, 99)).toFixed(2)}×.\n`,
+  );
+  console.log(stageTable(sampled));
+} finally {
+  await terminateAll();
+  await worker.stop();
+  await fx.close();
+}
 process.exit(0);

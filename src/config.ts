@@ -96,6 +96,11 @@ const schema = z.object({
   AIRLOCK_CODEC_HOST: z.string().default('127.0.0.1'),
   AIRLOCK_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
   AIRLOCK_WORKFLOW_BUNDLE: z.string().optional(),
+  /**
+   * Most workflows the worker keeps in memory between their tasks. A pending approval waits idle
+   * for days: it need not stay cached, a click on an evicted one replays its short history.
+   */
+  AIRLOCK_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(1_000_000).default(1000),
   /** Installed by scripts/bootstrap.sh; used by tests and tools that start their own servers. */
   AIRLOCK_TEMPORAL_BIN: z.string().default('.cache/bin/temporal'),
   AIRLOCK_TEST_SERVER_BIN: z.string().default('.cache/bin/temporal-test-server'),

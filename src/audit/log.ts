@@ -2,11 +2,13 @@
 // editing, deleting or reordering any record breaks the chain and `verify` says where. A cut tail
 // leaves a valid chain, so the appender also keeps the chain's head in a signed anchor beside the
 // log (see anchor.ts). Appends are idempotent by event id (activities retry) and serialized across
-// processes by a lock file.
+// processes by a lock file, in batches (group-commit.ts): one lock, one write and one anchor for
+// all the appends waiting at that moment, in arrival order.
 import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AirlockError } from '../errors.ts';
 import { withFileLock } from '../file-lock.ts';
+import { GroupCommit } from './group-commit.ts';
 import { anchorPath, checkAnchor, readAnchor, writeAnchor } from './anchor.ts';
 import {
   chainRecord,
@@ -35,9 +37,12 @@ export class AuditLog implements AuditStore {
   private readonly anchorKey: Buffer | undefined;
   // What this process has read of the file: appended-to files are read incrementally.
   private seen = { size: 0, seq: 0, head: GENESIS, ids: new Set<string>() };
-  private queue: Promise<unknown> = Promise.resolve();
   // Where readAfter stopped: the next call after the same record reads on from this byte.
   private cursor = { seq: 0, offset: 0 };
+  // Appends waiting while a batch is written go together in the next one (group-commit.ts).
+  private readonly batches = new GroupCommit<AuditEvent, AuditRecord>((events) =>
+    withFileLock(`${this.path}.lock`, () => this.commit(events), 10_000, 'audit_busy'),
+  );
 
   constructor(path: string, options: AuditLogOptions = {}) {
     this.path = path;
@@ -50,63 +55,67 @@ export class AuditLog implements AuditStore {
     return this.path;
   }
 
-  /** Append `event` (or return the stored record when its id is already there). */
-  append(event: AuditEvent): Promise<AuditRecord> {
-    const run = () =>
-      withFileLock(
-        `${this.path}.lock`,
-        async () => {
-          await mkdir(dirname(this.path), { recursive: true });
-          const existing = await this.catchUp(event.id);
-          if (existing) return existing;
-          // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
-          const anchor = await readAnchor(this.anchorPath);
-          if (anchor) {
-            const problem = await checkAnchor(anchor, this.anchorKey, this.seen, (seq) =>
-              this.hashAt(seq),
-            );
-            if (problem)
-              throw new AirlockError(
-                'audit_tampered',
-                `${problem} (${this.path}); see airlock audit verify`,
-              );
-          } else if (this.seen.seq > 0) {
-            // A log without its anchor (older Airlock, or the anchor was deleted): say so in the chain.
-            await this.write({
-              id: `anchor-missing:${this.seen.seq}:${this.seen.head}`,
-              type: 'audit.anchor_missing',
-              at: new Date().toISOString(),
-              detail: { seq: this.seen.seq, head: this.seen.head },
-            });
-          }
-          const record = await this.write(event);
-          await writeAnchor(
-            this.anchorPath,
-            { seq: record.seq, hash: record.hash },
-            this.anchorKey,
-          );
-          return record;
-        },
-        10_000,
-        'audit_busy',
-      );
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+  /** How many batches this log has written (each: one lock, one write, one anchor). */
+  get commits(): number {
+    return this.batches.batches;
   }
 
-  private async write(event: AuditEvent): Promise<AuditRecord> {
-    const record = chainRecord(event, this.seen);
-    const line = `${JSON.stringify(record)}\n`;
-    await appendFile(this.path, line, { mode: 0o600 });
-    this.seen = {
-      ...this.seen,
-      size: this.seen.size + Buffer.byteLength(line),
-      seq: record.seq,
-      head: record.hash,
-    };
-    this.seen.ids.add(record.id);
-    return record;
+  /** Append `event` (or return the stored record when its id is already there). */
+  append(event: AuditEvent): Promise<AuditRecord> {
+    return this.batches.add(event);
+  }
+
+  // Under the lock: the stored record of each event, appending those not yet in the log.
+  private async commit(events: AuditEvent[]): Promise<AuditRecord[]> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const found = await this.catchUp(new Set(events.map((e) => e.id)));
+    const batchIds = new Set<string>();
+    const fresh = events.filter(
+      (e) => !found.has(e.id) && !batchIds.has(e.id) && batchIds.add(e.id),
+    );
+    if (fresh.length > 0) {
+      // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
+      const anchor = await readAnchor(this.anchorPath);
+      if (anchor) {
+        const problem = await checkAnchor(anchor, this.anchorKey, this.seen, (seq) =>
+          this.hashAt(seq),
+        );
+        if (problem)
+          throw new AirlockError(
+            'audit_tampered',
+            `${problem} (${this.path}); see airlock audit verify`,
+          );
+      } else if (this.seen.seq > 0) {
+        // A log without its anchor (older Airlock, or the anchor was deleted): say so in the chain.
+        fresh.unshift({
+          id: `anchor-missing:${this.seen.seq}:${this.seen.head}`,
+          type: 'audit.anchor_missing',
+          at: new Date().toISOString(),
+          detail: { seq: this.seen.seq, head: this.seen.head },
+        });
+      }
+      const written = await this.write(fresh);
+      for (const r of written) found.set(r.id, r);
+      const last = written.at(-1) as AuditRecord;
+      await writeAnchor(this.anchorPath, { seq: last.seq, hash: last.hash }, this.anchorKey);
+    }
+    return events.map((e) => found.get(e.id) as AuditRecord);
+  }
+
+  // Chain `events` after the head and append them in one write.
+  private async write(events: AuditEvent[]): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    let head = { seq: this.seen.seq, head: this.seen.head };
+    for (const e of events) {
+      const record = chainRecord(e, head);
+      records.push(record);
+      head = { seq: record.seq, head: record.hash };
+    }
+    const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    await appendFile(this.path, text, { mode: 0o600 });
+    this.seen = { ...this.seen, size: this.seen.size + Buffer.byteLength(text), ...head };
+    for (const r of records) this.seen.ids.add(r.id);
+    return records;
   }
 
   private async hashAt(seq: number): Promise<string | undefined> {
@@ -184,14 +193,14 @@ export class AuditLog implements AuditStore {
     return verifyLines(lines);
   }
 
-  // Read what other processes appended since we last looked; return the record with `id` if any.
-  private async catchUp(id: string): Promise<AuditRecord | undefined> {
+  // Read what other processes appended since we last looked; return the stored records of `ids`.
+  private async catchUp(ids: Set<string>): Promise<Map<string, AuditRecord>> {
     const size = await stat(this.path).then(
       (s) => s.size,
       () => 0,
     );
     if (size < this.seen.size) this.seen = { size: 0, seq: 0, head: GENESIS, ids: new Set() };
-    let found: AuditRecord | undefined;
+    const found = new Map<string, AuditRecord>();
     if (size > this.seen.size) {
       const fh = await open(this.path, 'r');
       const buf = Buffer.alloc(size - this.seen.size);
@@ -202,11 +211,12 @@ export class AuditLog implements AuditStore {
         this.seen.ids.add(rec.id);
         this.seen.seq = rec.seq;
         this.seen.head = rec.hash;
-        if (rec.id === id) found = rec;
+        if (ids.has(rec.id)) found.set(rec.id, rec);
       }
       this.seen.size = size;
     }
-    if (found || !this.seen.ids.has(id)) return found;
-    return (await this.read()).find((r) => r.id === id);
+    if ([...ids].some((id) => !found.has(id) && this.seen.ids.has(id)))
+      for (const r of await this.read()) if (ids.has(r.id) && !found.has(r.id)) found.set(r.id, r);
+    return found;
   }
 }

@@ -1,12 +1,14 @@
 // The audit log in PostgreSQL, for workers on several hosts: the same records and the same hash
 // chain as the file log (chain.ts), one row each in `airlock_audit`, with the signed head anchor in
 // `airlock_audit_head`. Appends from every worker serialize on a transaction-scoped advisory lock,
-// so the chain never forks; an id already present is not appended again. The table refuses UPDATE
+// so the chain never forks; an id already present is not appended again. The appends waiting at a
+// moment share one transaction (group-commit.ts). The table refuses UPDATE
 // and DELETE by trigger, and in the production profile Airlock's role may only INSERT and SELECT.
 import { describePostgresUrl } from '../chat/pg-state.ts';
 import { AirlockError } from '../errors.ts';
 import { inTransaction, StateDb, type Queryable } from '../state/pg.ts';
 import { checkAnchor, signAnchor, type Anchor } from './anchor.ts';
+import { GroupCommit } from './group-commit.ts';
 import {
   chainRecord,
   GENESIS,
@@ -39,53 +41,72 @@ export class PgAuditLog implements AuditStore {
   }
 
   /** Append `event` (or return the stored record when its id is already there). */
-  async append(event: AuditEvent): Promise<AuditRecord> {
+  append(event: AuditEvent): Promise<AuditRecord> {
+    return this.batches.add(event);
+  }
+
+  /** How many batches this log has written (each: one transaction). */
+  get commits(): number {
+    return this.batches.batches;
+  }
+
+  // The appends waiting while one transaction runs go together in the next (group-commit.ts).
+  private readonly batches = new GroupCommit<AuditEvent, AuditRecord>(async (events) => {
     await this.db.schema();
-    return this.db.run(() =>
-      inTransaction(this.db.pool, async (db) => {
-        await db.query("SELECT pg_advisory_xact_lock(hashtext('airlock:audit'))");
-        const existing = await db.query<{ record: string }>(
-          'SELECT record FROM airlock_audit WHERE id = $1',
-          [event.id],
-        );
-        if (existing.rows[0]) return JSON.parse(existing.rows[0].record) as AuditRecord;
-        const last = await db.query<{ record: string }>(
-          'SELECT record FROM airlock_audit ORDER BY seq DESC LIMIT 1',
-        );
-        const tail = last.rows[0] && (JSON.parse(last.rows[0].record) as AuditRecord);
-        let head = tail ? { seq: tail.seq, head: tail.hash } : { seq: 0, head: GENESIS };
-        // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
-        const anchor = await readHead(db);
-        if (anchor) {
-          const problem = await checkAnchor(anchor, this.anchorKey, head, (seq) => hashAt(db, seq));
-          if (problem)
-            throw new AirlockError(
-              'audit_tampered',
-              `${problem} (${this.where}); see airlock audit verify`,
-            );
-        } else if (head.seq > 0) {
-          const note = await insert(
-            db,
-            {
-              id: `anchor-missing:${head.seq}:${head.head}`,
-              type: 'audit.anchor_missing',
-              at: new Date().toISOString(),
-              detail: { seq: head.seq, head: head.head },
-            },
-            head,
-          );
-          head = { seq: note.seq, head: note.hash };
-        }
-        const record = await insert(db, event, head);
-        const signed = signAnchor({ seq: record.seq, hash: record.hash }, this.anchorKey);
-        await db.query(
-          `INSERT INTO airlock_audit_head (one, seq, hash, mac) VALUES (true, $1, $2, $3)
-           ON CONFLICT (one) DO UPDATE SET seq = $1, hash = $2, mac = $3`,
-          [signed.seq, signed.hash, signed.mac ?? null],
-        );
-        return record;
-      }),
+    return this.db.run(() => inTransaction(this.db.pool, (db) => this.commit(db, events)));
+  });
+
+  // In one transaction holding the chain's lock: each event's stored record, new ones appended.
+  private async commit(db: Queryable, events: AuditEvent[]): Promise<AuditRecord[]> {
+    await db.query("SELECT pg_advisory_xact_lock(hashtext('airlock:audit'))");
+    const existing = await db.query<{ record: string }>(
+      'SELECT record FROM airlock_audit WHERE id = ANY($1)',
+      [events.map((e) => e.id)],
     );
+    const stored = new Map<string, AuditRecord>();
+    for (const row of existing.rows) {
+      const r = JSON.parse(row.record) as AuditRecord;
+      stored.set(r.id, r);
+    }
+    const batchIds = new Set<string>();
+    const fresh = events.filter(
+      (e) => !stored.has(e.id) && !batchIds.has(e.id) && batchIds.add(e.id),
+    );
+    if (fresh.length === 0) return events.map((e) => stored.get(e.id) as AuditRecord);
+    const last = await db.query<{ record: string }>(
+      'SELECT record FROM airlock_audit ORDER BY seq DESC LIMIT 1',
+    );
+    const tail = last.rows[0] && (JSON.parse(last.rows[0].record) as AuditRecord);
+    let head = tail ? { seq: tail.seq, head: tail.hash } : { seq: 0, head: GENESIS };
+    // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
+    const anchor = await readHead(db);
+    if (anchor) {
+      const problem = await checkAnchor(anchor, this.anchorKey, head, (seq) => hashAt(db, seq));
+      if (problem)
+        throw new AirlockError(
+          'audit_tampered',
+          `${problem} (${this.where}); see airlock audit verify`,
+        );
+    } else if (head.seq > 0) {
+      fresh.unshift({
+        id: `anchor-missing:${head.seq}:${head.head}`,
+        type: 'audit.anchor_missing',
+        at: new Date().toISOString(),
+        detail: { seq: head.seq, head: head.head },
+      });
+    }
+    for (const e of fresh) {
+      const record = await insert(db, e, head);
+      stored.set(record.id, record);
+      head = { seq: record.seq, head: record.hash };
+    }
+    const signed = signAnchor({ seq: head.seq, hash: head.head }, this.anchorKey);
+    await db.query(
+      `INSERT INTO airlock_audit_head (one, seq, hash, mac) VALUES (true, $1, $2, $3)
+       ON CONFLICT (one) DO UPDATE SET seq = $1, hash = $2, mac = $3`,
+      [signed.seq, signed.hash, signed.mac ?? null],
+    );
+    return events.map((e) => stored.get(e.id) as AuditRecord);
   }
 
   /** Every record, in order. */

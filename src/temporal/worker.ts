@@ -94,6 +94,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     dataConverter: dataConverter(config),
     shutdownGraceTime: '10 seconds',
     ...workerTuning,
+    maxCachedWorkflows: config.AIRLOCK_WORKER_CACHED_WORKFLOWS,
     ...workflows,
   });
 }

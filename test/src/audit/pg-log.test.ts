@@ -183,3 +183,21 @@ test('airlock audit verify and export go to the database when AIRLOCK_STATE_DB_U
     ['e1', 'e2'],
   );
 });
+
+test('appends waiting at once share one transaction, in call order, each id once', async () => {
+  const log = open();
+  await log.append(event('first'));
+  const before = log.commits;
+  const ids = Array.from({ length: 100 }, (_, i) => `g${i}`);
+  const records = await Promise.all(
+    [...ids, 'g5', 'first'].map((id, i) => log.append(event(id, i))),
+  );
+  assert.deepEqual(
+    records.slice(0, 100).map((r) => r.seq),
+    ids.map((_, i) => i + 2),
+  );
+  assert.deepEqual(records[100], records[5]);
+  assert.equal(records[101]?.seq, 1);
+  assert.ok(log.commits - before <= 2, `102 appends took ${log.commits - before} transactions`);
+  assert.deepEqual(await log.verify(), { ok: true, count: 101, head: records[99]?.hash });
+});
