@@ -99,23 +99,26 @@ async function onDevServer(fx: SessionFixture): Promise<void> {
     expect(name, (await handle.result()).outcome, choice === 'approve' ? 'executed' : 'rejected');
     await save(name, handle);
   }
-  if (wanted.has('action-unusual')) {
+  // action-unusual: recorded when the comparison and the card plan were regular activities;
+  // action-local-steps: the same run since both became local activities.
+  for (const name of ['action-unusual', 'action-local-steps'] as const) {
+    if (!wanted.has(name)) continue;
     // Five earlier refunds under the rule (median 400), as the workflow audits them; then 4,800.
     const audit = openAuditLog(fx.config);
     for (const [i, amount] of [380, 390, 400, 410, 420].entries())
       await audit.append({
-        id: `action:unusual-past-${run}-${i}#1`,
+        id: `action:${name}-past-${run}-${i}#1`,
         type: 'requested',
         at: new Date(Date.now() - (i + 1) * 86_400_000).toISOString(),
-        workflowId: `action:unusual-past-${run}-${i}`,
+        workflowId: `action:${name}-past-${run}-${i}`,
         agent: fx.support,
         policyRule: 'refunds-large',
         detail: { method: 'POST', path: '/refunds', fields: historyFields(refund(amount).body) },
       });
     const { handle } = await requestAction(fx.client, fx.config, refund(4800));
     await decide(handle, 'bob', 'approve');
-    expect('action-unusual', (await handle.result()).outcome, 'executed');
-    await save('action-unusual', handle);
+    expect(name, (await handle.result()).outcome, 'executed');
+    await save(name, handle);
   }
   if (wanted.has('action-granted') || wanted.has('grant-active')) {
     const first = await requestAction(fx.client, fx.config, refund(90, 'GRANT'));

@@ -11,6 +11,7 @@ import { askContext, maskSecrets } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import { activityOutcome } from '../temporal/history-results.ts';
 import type { UnusualFinding } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { withClient } from './client.ts';
@@ -207,19 +208,9 @@ async function fromHistory(
   const decode = (payloads: proto.temporal.api.common.v1.IPayload[] | null | undefined) =>
     decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
   const [input] = await decode(events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads);
-  const scheduled = events.find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'compareWithHistory',
-  );
-  const completed =
-    scheduled &&
-    events.find(
-      (e) =>
-        Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -1) ===
-        Number(scheduled.eventId),
-    );
-  const [result] = completed
-    ? await decode(completed.activityTaskCompletedEventAttributes?.result?.payloads)
-    : [];
+  // A regular activity in runs started before it became a local one.
+  const compared = activityOutcome(events, 'compareWithHistory');
+  const [result] = compared.result ? await decode(compared.result) : [];
   return {
     request: (input as { request?: ActionRequest } | undefined)?.request,
     findings: Array.isArray(result) ? (result as UnusualFinding[]) : [],

@@ -18,6 +18,7 @@ export const historyNames = [
   'action-escalated',
   'action-granted',
   'action-unusual',
+  'action-local-steps',
   'grant-active',
   'session-turn-with-action',
   'session-waiting-on-exchange',

@@ -38,7 +38,7 @@ async function cardPosted(workflowId: string): Promise<void> {
   throw new Error(`no card for ${workflowId}`);
 }
 
-test('the cards are planned by a local activity in the first workflow task, not an activity', async () => {
+test('the history comparison and the card plan are local activities in the first workflow task, not activities', async () => {
   const { workflowId, handle } = await requestAction(
     fx.client,
     fx.config,
@@ -51,7 +51,7 @@ test('the cards are planned by a local activity in the first workflow task, not 
         .length;
     // The card is out; the workflow task that records it may still be running.
     let events = (await handle.fetchHistory()).events ?? [];
-    for (let i = 0; i < 100 && markers(events) < 4; i++) {
+    for (let i = 0; i < 100 && markers(events) < 5; i++) {
       await new Promise((r) => setTimeout(r, 50));
       events = (await handle.fetchHistory()).events ?? [];
     }
@@ -61,7 +61,11 @@ test('the cards are planned by a local activity in the first workflow task, not 
     assert.deepEqual(scheduled, ['postApprovalCard']);
     const tasks = events.filter((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     assert.equal(tasks.length, 2, 'one task decides, plans and posts; one records the post');
-    assert.equal(markers(events), 4, 'policy, audit "requested", plan, audit "cards-posted"');
+    assert.equal(
+      markers(events),
+      5,
+      'policy, audit "requested", history comparison, plan, audit "cards-posted"',
+    );
   } finally {
     await handle.terminate('test done').catch(() => undefined);
   }

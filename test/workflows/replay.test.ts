@@ -79,4 +79,23 @@ describe('replay of recorded histories', { timeout: 240_000 }, () => {
     assert.equal(compared('action-unusual'), 1);
     assert.equal(results.get('action-unusual')?.error, undefined);
   });
+
+  test("patched('unusual-findings-local') and patched('cards-planned-in-a-local-activity'): a run recorded since replays with both as local activities", () => {
+    const events = readHistory('action-local-steps').events ?? [];
+    const scheduled = events
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
+    assert.ok(!scheduled.includes('compareWithHistory'), scheduled.join(', '));
+    assert.ok(!scheduled.includes('planApprovalCards'), scheduled.join(', '));
+    const patches = events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+      .map((d) => (d ? Buffer.from(d).toString('utf8') : ''));
+    for (const id of ['unusual-findings-local', 'cards-planned-in-a-local-activity'])
+      assert.ok(
+        patches.some((p) => p.includes(id)),
+        `${id} marker in ${patches.join(' ')}`,
+      );
+    assert.equal(results.get('action-local-steps')?.error, undefined);
+  });
 });
