@@ -53,14 +53,20 @@ env_set() {
 
 load_env() { if [ -f "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi; }
 
+# alive PID: running, and not a zombie (a stopped service stays a zombie until whoever adopted it
+# reaps it, and kill -0 still succeeds on it).
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st:0:1}" != Z ]; }
+
 # stop_pid FILE NAME: stop the process in pid FILE (TERM, then KILL after 20 s).
 stop_pid() {
   local pid
   pid=$(cat "$1" 2>/dev/null) || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
+  alive "$pid" || return 0
   say "stopping $2"
   kill "$pid"
-  wait_for 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 20))
+  while alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  ! alive "$pid" || kill -9 "$pid" 2>/dev/null || true
 }
 
 # note_services: remember which local services were already running, so stop_started_services

@@ -109,7 +109,7 @@ ensure_schema() {
 }
 
 # --- Temporal services -------------------------------------------------------------------------
-service_running() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
+service_running() { [ -f "$PIDS/$1.pid" ] && alive "$(cat "$PIDS/$1.pid")"; }
 cli_tls=(--tls-ca-path "$CERTS/ca.pem" --tls-cert-path "$CERTS/operator.pem" --tls-key-path "$CERTS/operator.key"
   --tls-server-name temporal-frontend)
 frontend_healthy() { temporal operator cluster health --address "127.0.0.1:$FRONTEND_PORT" "${cli_tls[@]}" 2>/dev/null | grep -q SERVING; }
@@ -229,6 +229,9 @@ case "${1:-status}" in
     esac ;;
   kill)
     [ -f "$PIDS/${2:-none}.pid" ] || die "no pid file for '${2:-}'" "use history, matching, frontend, worker or ui"
-    kill -9 "$(cat "$PIDS/$2.pid")" 2>/dev/null || true ;;
+    pid="$(cat "$PIDS/$2.pid")"
+    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do alive "$pid" || break; sleep 0.2; done
+    ! alive "$pid" || die "temporal $2 (pid $pid) did not die" "kill it by hand" ;;
   *) die "unknown command ${1}" "use up, down, status, start SERVICE or kill SERVICE" ;;
 esac
