@@ -12,6 +12,7 @@ import {
   type Client,
 } from '@a2a-js/sdk/client';
 import { AirlockError } from '../errors.ts';
+import { textPart } from './tasks.ts';
 import { injectCredential } from '../vault/inject.ts';
 import { redact, secretForms } from '../vault/redact.ts';
 import { checkScope, isLoopback } from '../vault/scope.ts';
@@ -123,14 +124,7 @@ export function textMessage(messageId: string, text: string): Message {
     contextId: '',
     taskId: '',
     role: Role.ROLE_USER,
-    parts: [
-      {
-        content: { $case: 'text', value: text },
-        metadata: undefined,
-        filename: '',
-        mediaType: 'text/plain',
-      },
-    ],
+    parts: [textPart(text)],
     metadata: undefined,
     extensions: [],
     referenceTaskIds: [],

@@ -3,7 +3,7 @@
 // `input-required`. Only a completed exchange carries its sanitized answer, as a text artifact
 // and the status message; any other end carries the reason only.
 import { createHash } from 'node:crypto';
-import { Role, TaskState, type Message, type Task } from '@a2a-js/sdk';
+import { Role, TaskState, type Message, type Part, type Task } from '@a2a-js/sdk';
 import { a2aAsker, exchangeWorkflowId } from '../../workflows/agent-exchange/ids.ts';
 import type {
   ExchangeState,
@@ -47,6 +47,16 @@ export const isTaskId = (id: string): boolean => /^[0-9a-f]{32}$/.test(id);
 export const taskWorkflowId = (client: string, taskId: string): string =>
   exchangeWorkflowId(`a2a.${client}.${taskId}`);
 
+/** A plain-text part of an A2A message. */
+export function textPart(text: string): Part {
+  return {
+    content: { $case: 'text', value: text },
+    metadata: undefined,
+    filename: '',
+    mediaType: 'text/plain',
+  };
+}
+
 /** An agent's text message of a task. */
 export function agentMessage(taskId: string, contextId: string, text: string, n = 0): Message {
   return {
@@ -54,14 +64,7 @@ export function agentMessage(taskId: string, contextId: string, text: string, n 
     contextId,
     taskId,
     role: Role.ROLE_AGENT,
-    parts: [
-      {
-        content: { $case: 'text', value: text },
-        metadata: undefined,
-        filename: '',
-        mediaType: 'text/plain',
-      },
-    ],
+    parts: [textPart(text)],
     metadata: undefined,
     extensions: [],
     referenceTaskIds: [],
