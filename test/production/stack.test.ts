@@ -3,12 +3,14 @@
 // Microsoft's Agents Playground as Teams: an approval through the Playground; the history service
 // SIGKILLed while an approval is pending and started again; one of two workers SIGKILLed
 // mid-workflow; a webhook replica restarted with a click in its inbox. Each executes exactly once.
+// And the frontend refuses a client without a certificate.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Connection } from '@temporalio/client';
 import { requestAction } from '../../src/actions/request.ts';
 import { openAuditLog } from '../../src/audit/open.ts';
 import { settingNames, type Config } from '../../src/config.ts';
@@ -41,6 +43,35 @@ after(async () => {
   productionService('start', 'history');
   await stack?.close();
   await state?.drop();
+});
+
+test('mutual TLS: a client without a certificate from the CA is refused by the frontend', async () => {
+  const env = productionEnv();
+  const tls = {
+    serverNameOverride: env['TEMPORAL_TLS_SERVER_NAME'] as string,
+    serverRootCACertificate: readFileSync(env['TEMPORAL_TLS_CA_FILE'] as string),
+  };
+  const address = env['TEMPORAL_ADDRESS'] as string;
+  // The same server, trusted, but no client certificate: the handshake is refused.
+  await assert.rejects(Connection.connect({ address, tls, connectTimeout: 5000 }));
+  // With Airlock's certificate it answers.
+  const ok = await Connection.connect({
+    address,
+    connectTimeout: 10_000,
+    tls: {
+      ...tls,
+      clientCertPair: {
+        crt: readFileSync(env['TEMPORAL_TLS_CERT_FILE'] as string),
+        key: readFileSync(env['TEMPORAL_TLS_KEY_FILE'] as string),
+      },
+    },
+  });
+  try {
+    const info = await ok.workflowService.getSystemInfo({});
+    assert.ok(info.capabilities, 'the frontend answers a client with a certificate');
+  } finally {
+    await ok.close();
+  }
 });
 
 let n = 0;
