@@ -1,9 +1,11 @@
 // Click-to-execution latency: an Approve click entering the webhook (startWebhook, through the
 // Agents Playground's submit API) until the refunds API receives the request, versus a bare
 // Temporal baseline on the same server: a signal to a parked durableWaitWorkflow until its
-// activity's request reaches an HTTP server (bench/bare-worker.ts). Both workers are processes of
-// their own; both ends are timed the same way (performance.now() in this process, at the HTTP
-// server that receives the request); rounds interleave and alternate which side goes first. Each
+// activity's request reaches an HTTP server (bench/bare-worker.ts), the activity queued through the
+// server (the baseline the goal is stated against) and, as a second baseline, run as a local
+// activity inside the signal's workflow task, as Airlock's execution is. The workers are processes
+// of their own; every end is timed the same way (performance.now() in this process, at the HTTP
+// server that receives the request); rounds interleave and rotate which side goes first. Each
 // round's workflow history splits the time into stages (the server's event times).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,11 +92,15 @@ async function oursRound(i: number): Promise<Sample> {
   return { total: t1 - t0, stages: await stages(handle, wall(t0), wall(t1), 'executeAction') };
 }
 
-async function bareRound(): Promise<Sample> {
+async function bareRound(localActivity: boolean): Promise<Sample> {
   const token = randomUUID();
   const h: WorkflowHandle<typeof durableWaitWorkflow> = await stack.fx.client.workflow.start(
     durableWaitWorkflow,
-    { taskQueue: bareQueue, workflowId: `bench-${token}`, args: [{ purpose: 'bench' }] },
+    {
+      taskQueue: bareQueue,
+      workflowId: `bench-${token}`,
+      args: [{ purpose: 'bench', localActivity }],
+    },
   );
   await sleep(settleMs);
   const hit = new Promise<number>((r) => arrived.set(token, r));
@@ -108,14 +114,18 @@ async function bareRound(): Promise<Sample> {
 
 const ours: Sample[] = [];
 const bare: Sample[] = [];
+const bareLocal: Sample[] = [];
+const sides = [
+  { samples: ours, round: (i: number) => oursRound(i) },
+  { samples: bare, round: () => bareRound(false) },
+  { samples: bareLocal, round: () => bareRound(true) },
+];
 for (let i = 0; i < rounds + warmup; i++) {
-  // Alternate which side goes first, so neither always follows the other's cleanup.
-  const pair =
-    i % 2 === 0 ? [await oursRound(i), await bareRound()] : [await bareRound(), await oursRound(i)];
-  const [o, b] = i % 2 === 0 ? pair : [pair[1], pair[0]];
-  if (i >= warmup && o && b) {
-    ours.push(o);
-    bare.push(b);
+  // Rotate which side goes first, so none always follows another's cleanup.
+  for (let k = 0; k < sides.length; k++) {
+    const side = sides[(i + k) % sides.length] as (typeof sides)[number];
+    const sample = await side.round(i);
+    if (i >= warmup) side.samples.push(sample);
   }
 }
 await killProcess(bareWorker, 'SIGTERM');
@@ -127,6 +137,8 @@ const p50o = percentile(totals(ours), 50);
 const p50b = percentile(totals(bare), 50);
 const p99o = percentile(totals(ours), 99);
 const p99b = percentile(totals(bare), 99);
+const p50l = percentile(totals(bareLocal), 50);
+const p99l = percentile(totals(bareLocal), 99);
 console.log(
   `### Click-to-execution (${rounds} interleaved rounds, ${warmup} warm-up)\n\nMachine: ${machine()}\n`,
 );
@@ -138,17 +150,19 @@ console.log(
   `| bare: signal → workflow task → activity → its HTTP request arrives | ${bare.length} | ${ms(p50b)} | ${ms(p99b)} | ${ms(Math.max(...totals(bare)))} |`,
 );
 console.log(
-  `\nRatio ours / bare: p50 **${(p50o / p50b).toFixed(2)}x**, p99 ${(p99o / p99b).toFixed(2)}x (goal ≤ 1.2x at p50)\n`,
+  `| bare, local activity: signal → workflow task → local activity's HTTP request arrives | ${bareLocal.length} | ${ms(p50l)} | ${ms(p99l)} | ${ms(Math.max(...totals(bareLocal)))} |`,
+);
+console.log(
+  `\nRatio ours / bare: p50 **${(p50o / p50b).toFixed(2)}x**, p99 ${(p99o / p99b).toFixed(2)}x (goal ≤ 1.2x at p50); ours / bare local activity: p50 ${(p50o / p50l).toFixed(2)}x, p99 ${(p99o / p99l).toFixed(2)}x\n`,
 );
 console.log('Where the time goes (medians per stage; the server event times of each history):\n');
-console.log('| stage | ours | bare |\n| --- | --- | --- |');
-const keys = Object.keys(ours[0]?.stages ?? {}) as (keyof Stages)[];
+console.log('| stage | ours | bare | bare, local activity |\n| --- | --- | --- | --- |');
+const keys = new Set([...ours, ...bare, ...bareLocal].flatMap((x) => Object.keys(x.stages)));
 for (const k of keys) {
-  const med = (s: Sample[]) =>
-    percentile(
-      s.map((x) => x.stages[k]),
-      50,
-    );
-  console.log(`| ${k} | ${ms(med(ours))} | ${ms(med(bare))} |`);
+  const med = (s: Sample[]) => {
+    const values = s.map((x) => x.stages[k]).filter((v): v is number => v !== undefined);
+    return values.length ? ms(percentile(values, 50)) : '–';
+  };
+  console.log(`| ${k} | ${med(ours)} | ${med(bare)} | ${med(bareLocal)} |`);
 }
 process.exit(0);

@@ -89,8 +89,11 @@ async function onDevServer(fx: SessionFixture): Promise<void> {
     await save('action-pending', handle);
     await handle.terminate('recorded');
   }
+  // action-approved: recorded while the execution was an activity the server queued;
+  // action-executed-locally: the same run since it became a local activity (patched).
   for (const [name, choice] of [
     ['action-approved', 'approve'],
+    ['action-executed-locally', 'approve'],
     ['action-rejected', 'reject'],
   ] as const) {
     if (!wanted.has(name)) continue;

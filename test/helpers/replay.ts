@@ -13,6 +13,7 @@ export const historiesDir = new URL('../fixtures/histories/', import.meta.url);
 export const historyNames = [
   'action-pending',
   'action-approved',
+  'action-executed-locally',
   'action-rejected',
   'action-expired',
   'action-escalated',
@@ -49,4 +50,17 @@ export function readHistory(name: string): proto.temporal.api.history.v1.History
 /** Write a history (from `handle.fetchHistory()`) as a fixture. */
 export function writeHistory(name: HistoryName, history: proto.temporal.api.history.v1.IHistory) {
   writeFileSync(historyFile(name), proto.temporal.api.history.v1.History.encode(history).finish());
+}
+
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+/** The activity type a local activity's marker records (its `data` is plain JSON), else null. */
+export function localActivityType(event: HistoryEvent): string | null {
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== 'core_local_activity') return null;
+  const data = marker.details?.['data']?.payloads?.[0]?.data;
+  if (!data) return null;
+  const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>;
+  const type = parsed['activity_type'] ?? parsed['activityType'];
+  return typeof type === 'string' ? type : null;
 }

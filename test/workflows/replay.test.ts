@@ -9,7 +9,13 @@ import { before, describe, test } from 'node:test';
 import proto from '@temporalio/proto';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { workflowsPath } from '../../src/temporal/worker.ts';
-import { historiesDir, historyConverter, historyNames, readHistory } from '../helpers/replay.ts';
+import {
+  historiesDir,
+  historyConverter,
+  historyNames,
+  localActivityType,
+  readHistory,
+} from '../helpers/replay.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 // Recorded before the patch, without a payload key (so replayed without the codec).
@@ -78,6 +84,22 @@ describe('replay of recorded histories', { timeout: 240_000 }, () => {
       assert.equal(compared(name), 0, name);
     assert.equal(compared('action-unusual'), 1);
     assert.equal(results.get('action-unusual')?.error, undefined);
+  });
+
+  test("patched('action-executed-in-a-local-activity'): action-approved replays its queued execution, action-executed-locally its local one", () => {
+    const executions = (name: string) => {
+      const events = readHistory(name).events ?? [];
+      return {
+        queued: events.filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeAction',
+        ).length,
+        local: events.map(localActivityType).filter((t) => t === 'executeAction').length,
+      };
+    };
+    assert.deepEqual(executions('action-approved'), { queued: 1, local: 0 });
+    assert.deepEqual(executions('action-executed-locally'), { queued: 0, local: 1 });
+    for (const name of ['action-approved', 'action-executed-locally'])
+      assert.equal(results.get(name)?.error, undefined, name);
   });
 
   test("patched('unusual-findings-local') and patched('cards-planned-in-a-local-activity'): a run recorded since replays with both as local activities", () => {

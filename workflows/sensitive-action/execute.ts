@@ -1,23 +1,34 @@
 // Executing the allowed or approved request, exactly as it was decided, through the vault (the
 // idempotency key is the workflow id), and saying truthfully how it went.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Run } from './run.ts';
 import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
 
 // Execution must not run twice: one attempt per idempotency key at the remote end is the vault's
 // job; here retries are limited and each carries the same key.
-const exec = proxyActivities<SensitiveActionActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 3 },
-});
+const options = { startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 } } as const;
+// Runs started before the execution became a local activity execute through the server's queue.
+const queued = proxyActivities<SensitiveActionActivities>(options);
+// Since then: in the worker that holds the run, in the same workflow task as the click (or the
+// policy decision) that allows it, with no round trip through the server before the request goes
+// out. The retries and the idempotency key are the same; a worker that dies mid-request leaves
+// the task to another worker, which sends again with the same key, as a queued retry would.
+const local = proxyLocalActivities<SensitiveActionActivities>(options);
 
-/** Execute the run's request; the outcome is executed or failed, with the API's answer. */
+/** The patch that moved the execution into a local activity; asked once, as the run starts. */
+export const executeLocally = 'action-executed-in-a-local-activity';
+
+/**
+ * Execute the run's request (in a local activity when `here`, see executeLocally); the outcome is
+ * executed or failed, with the API's answer.
+ */
 export async function execute(
   run: Run,
+  here: boolean,
 ): Promise<Pick<ActionOutcome, 'outcome' | 'message' | 'result'>> {
   const { workflowId, request, decision } = run;
   try {
-    const result = await exec.executeAction({ workflowId, request, decision });
+    const result = await (here ? local : queued).executeAction({ workflowId, request, decision });
     if (result.status >= 400) {
       run.setState('failed', `Executed, but the API answered HTTP ${result.status}`);
       await run.audit('failed', { detail: { status: result.status } });

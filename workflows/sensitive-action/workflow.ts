@@ -5,6 +5,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { actionFinished } from '../metrics.ts';
 import { askHumans, type Asked } from './ask.ts';
-import { execute } from './execute.ts';
+import { execute, executeLocally } from './execute.ts';
 import {
   approvalDecisionSignal,
   showCardSignal,
@@ -47,6 +48,8 @@ export async function sensitiveActionWorkflow({
 }: SensitiveActionInput): Promise<ActionOutcome> {
   const workflowId = workflowInfo().workflowId;
   const startedAt = Date.now();
+  // Asked here, so its marker lands in the first workflow task and not in the one a click wakes.
+  const executeHere = patched(executeLocally);
   const inbox: ApprovalDecision[] = [];
   const shows: ShowCardRequest[] = [];
   const status: ActionStatus = {
@@ -116,7 +119,7 @@ export async function sensitiveActionWorkflow({
     if (!asked) run.setState('approved', message);
     return finish({ outcome: 'approved', message });
   }
-  return finish(await execute(run));
+  return finish(await execute(run, executeHere));
 }
 
 /** How an allowed exchange step reads: by the link, or by a grant an approver gave. */
