@@ -114,15 +114,20 @@ export function createActionActivities(
     checkDecisionSignatures: ({ workflowId, decisions }) =>
       Promise.resolve(decisions.map((d) => deps.checkDecision(workflowId, d))),
 
-    async checkDecisionsAndRecordFirst({ workflowId, decisions, record }) {
-      const verdicts = decisions.map((d) => deps.checkDecision(workflowId, d));
-      const first = verdicts[0];
-      if (first?.ok) {
-        const signer = first.keyId ? { signedBy: first.keyId } : {};
-        const warning = first.warning ? { warning: first.warning } : {};
-        await deps.audit.append({ ...record, detail: { ...record.detail, ...signer, ...warning } });
+    checkDecisionsAndRecordFirst: (input) => checkAndRecord(input),
+
+    async checkRecordAndExecute({ workflowId, decisions, record, request, decision }) {
+      const verdicts = await checkAndRecord({ workflowId, decisions, record });
+      if (!verdicts[0]?.ok) return { verdicts };
+      try {
+        return {
+          verdicts,
+          execution: { result: await execute({ workflowId, request, decision }) },
+        };
+      } catch (err) {
+        // The workflow sends it again through executeAction (same idempotency key, its retries).
+        return { verdicts, execution: { error: String((err as Error).message ?? err) } };
       }
-      return verdicts;
     },
 
     planApprovalCards: (input) => deps.cards.plan(input),
@@ -132,38 +137,59 @@ export function createActionActivities(
       if (input.cards.length > 0) await deps.cards.update(input);
     },
 
-    async executeAction({ workflowId, request, decision }) {
-      const cap = decision.capability;
-      if (!cap)
-        throw ApplicationFailure.nonRetryable(
-          `capability ${request.capability} is not defined`,
-          'policy_capability',
-        );
-      const response = await executeWithVault(
-        {
-          agent: request.agent,
-          credential: cap.credential,
-          method: request.method,
-          // Concatenate, never resolve: a path like //evil.example must not change the host.
-          url: `${cap.baseUrl.replace(/\/+$/, '')}${request.path}`,
-          ...(request.body === undefined ? {} : { body: request.body as JsonValue }),
-          idempotencyKey: workflowId,
-          maxResponseBytes: deps.maxResultBytes ?? 16 * 1024,
-        },
-        { store: deps.vault },
-      ).catch(asFailure);
-      // The SDK adds the run's workflow id, activity and attempt to every activity log line.
-      log.info('action executed', {
-        agent: request.agent,
-        capability: request.capability,
-        method: request.method,
-        status: response.status,
-      });
-      return { status: response.status, body: response.body, truncated: response.truncated };
-    },
+    executeAction: (input) => execute(input),
 
     async recordAudit(entry) {
       await deps.audit.append(entry);
     },
   };
+
+  async function checkAndRecord({
+    workflowId,
+    decisions,
+    record,
+  }: Parameters<DecisionRecordActivities['checkDecisionsAndRecordFirst']>[0]) {
+    const verdicts = decisions.map((d) => deps.checkDecision(workflowId, d));
+    const first = verdicts[0];
+    if (first?.ok) {
+      const signer = first.keyId ? { signedBy: first.keyId } : {};
+      const warning = first.warning ? { warning: first.warning } : {};
+      await deps.audit.append({ ...record, detail: { ...record.detail, ...signer, ...warning } });
+    }
+    return verdicts;
+  }
+
+  async function execute({
+    workflowId,
+    request,
+    decision,
+  }: Parameters<SensitiveActionActivities['executeAction']>[0]) {
+    const cap = decision.capability;
+    if (!cap)
+      throw ApplicationFailure.nonRetryable(
+        `capability ${request.capability} is not defined`,
+        'policy_capability',
+      );
+    const response = await executeWithVault(
+      {
+        agent: request.agent,
+        credential: cap.credential,
+        method: request.method,
+        // Concatenate, never resolve: a path like //evil.example must not change the host.
+        url: `${cap.baseUrl.replace(/\/+$/, '')}${request.path}`,
+        ...(request.body === undefined ? {} : { body: request.body as JsonValue }),
+        idempotencyKey: workflowId,
+        maxResponseBytes: deps.maxResultBytes ?? 16 * 1024,
+      },
+      { store: deps.vault },
+    ).catch(asFailure);
+    // The SDK adds the run's workflow id, activity and attempt to every activity log line.
+    log.info('action executed', {
+      agent: request.agent,
+      capability: request.capability,
+      method: request.method,
+      status: response.status,
+    });
+    return { status: response.status, body: response.body, truncated: response.truncated };
+  }
 }

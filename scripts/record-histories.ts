@@ -90,10 +90,12 @@ async function onDevServer(fx: SessionFixture): Promise<void> {
     await handle.terminate('recorded');
   }
   // action-approved: recorded while the execution was an activity the server queued;
-  // action-executed-locally: the same run since it became a local activity (patched).
+  // action-executed-locally: the same run since it became a local activity (patched);
+  // action-executed-with-click: since the approving click's check also executes (patched).
   for (const [name, choice] of [
     ['action-approved', 'approve'],
     ['action-executed-locally', 'approve'],
+    ['action-executed-with-click', 'approve'],
     ['action-rejected', 'reject'],
   ] as const) {
     if (!wanted.has(name)) continue;

@@ -14,6 +14,7 @@ export const historyNames = [
   'action-pending',
   'action-approved',
   'action-executed-locally',
+  'action-executed-with-click',
   'action-rejected',
   'action-expired',
   'action-escalated',

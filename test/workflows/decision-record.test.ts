@@ -1,7 +1,7 @@
-// A lone click costs one local activity before the execution: the signature check appends the
-// decision's audit record itself (approval.ts), still before the request executes, and the
-// execution follows as a local activity in the same workflow task (execute.ts). Runs recorded
-// before that change (two local activities: check, then append) still replay.
+// A lone approving click costs one local activity in all: the signature check appends the
+// decision's audit record itself (approval.ts) and then makes the first attempt at the execution
+// (execute.ts), in the click's workflow task. Runs recorded before (two local activities: check,
+// then append; then the execution queued or local) still replay.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -48,7 +48,7 @@ async function pendingRefund() {
   throw new Error(`${workflowId} never became pending`);
 }
 
-test('a lone signed approval: one local activity (signature check and decision record) and then the execution, in the workflow task of the click; the decision is audited (signer included) before it executes', async () => {
+test('a lone signed approval: one local activity checks the signature, records the decision and executes, in the workflow task of the click; the decision is audited (signer included) before it executes', async () => {
   const { handle, hash } = await pendingRefund();
   const wf = handle.workflowId;
   const good = signed(wf, click(people.bob, 'approve', hash));
@@ -70,7 +70,7 @@ test('a lone signed approval: one local activity (signature check and decision r
     (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
   );
   const local = afterClick.slice(completed).map(localActivityType).filter(Boolean);
-  assert.deepEqual(local.slice(0, 2), ['checkDecisionsAndRecordFirst', 'executeAction']);
+  assert.deepEqual(local.slice(0, 2), ['checkRecordAndExecute', 'recordAudit']);
 
   const records = (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
     (r) => r.workflowId === wf,

@@ -102,6 +102,19 @@ describe('replay of recorded histories', { timeout: 240_000 }, () => {
       assert.equal(results.get(name)?.error, undefined, name);
   });
 
+  test("patched('click-checked-and-executed-together'): action-executed-locally replays check and execution as two local activities, action-executed-with-click as one", () => {
+    const locals = (name: string) =>
+      (readHistory(name).events ?? [])
+        .map(localActivityType)
+        .filter((t) => t && /^(check|execute)/.test(t));
+    assert.deepEqual(locals('action-executed-locally'), [
+      'checkDecisionsAndRecordFirst',
+      'executeAction',
+    ]);
+    assert.deepEqual(locals('action-executed-with-click'), ['checkRecordAndExecute']);
+    assert.equal(results.get('action-executed-with-click')?.error, undefined);
+  });
+
   test("patched('unusual-findings-local') and patched('cards-planned-in-a-local-activity'): a run recorded since replays with both as local activities", () => {
     const events = readHistory('action-local-steps').events ?? [];
     const scheduled = events

@@ -24,6 +24,7 @@ import type {
   CardInput,
   CardRef,
   CardTarget,
+  ExecutionResult,
   PinnedDecision,
   SensitiveActionActivities,
   SignatureVerdict,
@@ -50,7 +51,22 @@ export interface DecisionRecordActivities {
     decisions: ApprovalDecision[];
     record: AuditEntry;
   }): Promise<SignatureVerdict[]>;
+  /**
+   * The same for a lone click that approves the request, then, when its signature holds, the
+   * first attempt at executing it (as executeAction does); an execution that throws comes back as
+   * its message, and the workflow sends it again through executeAction.
+   */
+  checkRecordAndExecute(input: {
+    workflowId: string;
+    decisions: ApprovalDecision[];
+    record: AuditEntry;
+    request: ActionRequest;
+    decision: PinnedDecision;
+  }): Promise<{ verdicts: SignatureVerdict[]; execution?: FirstExecution }>;
 }
+
+/** The first attempt at executing an approved request, made with the approving click's check. */
+export type FirstExecution = { result: ExecutionResult } | { error: string };
 
 const local = proxyLocalActivities<SensitiveActionActivities & DecisionRecordActivities>({
   startToCloseTimeout: '10 seconds',
@@ -74,6 +90,8 @@ export interface ApprovalResult {
   outcome: 'approved' | 'rejected' | 'expired';
   tally: Tally;
   cards: CardRef[];
+  /** Set when the approving click's check also made the first attempt at the execution. */
+  executed?: FirstExecution;
 }
 
 /** Everything the wait needs from the workflow. */
@@ -91,6 +109,11 @@ export interface ApprovalContext {
   onRefused: (click: ApprovalDecision, why: string) => boolean;
   /** What is unusual about the request, shown on every card (pinned before the first). */
   findings: UnusualFinding[];
+  /**
+   * Whether the approving lone click's local activity also executes the request (true for runs
+   * started since `patched('click-checked-and-executed-together')`; never for an exchange step).
+   */
+  executeWithClick: boolean;
 }
 
 const names = (list: { displayName: string }[]) => list.map((x) => x.displayName).join(', ');
@@ -142,6 +165,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     },
   });
   const tally = new Tally(decision, request);
+  let executed: FirstExecution | undefined;
   publishApprovers(tally);
   const shown = new Set<string>();
   const every = decision.reminderEveryMs;
@@ -184,7 +208,13 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     let changed = await showCards(ctx.shows, shown, tally, cards, copy, ctx.audit);
     while (inbox.length > 0 && !tally.outcome) {
       const batch = inbox.splice(0);
-      const { signatures, recorded } = await checkSignatures(ctx, tally, batch, together);
+      const { signatures, recorded, execution } = await checkSignatures(
+        ctx,
+        tally,
+        batch,
+        together,
+      );
+      executed ??= execution;
       for (const [i, click] of batch.entries()) {
         if (tally.outcome) {
           inbox.unshift(...batch.slice(i)); // judged as late clicks
@@ -254,7 +284,7 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
     Date.now() - requestedAt,
   );
   await judgeLateClicks(ctx, tally);
-  return { outcome: tally.outcome ?? 'expired', tally, cards };
+  return { outcome: tally.outcome ?? 'expired', tally, cards, ...(executed ? { executed } : {}) };
 }
 
 /**
@@ -263,7 +293,9 @@ export async function waitForApproval(ctx: ApprovalContext): Promise<ApprovalRes
  * When the only such click comes first in its batch (the usual lone click), nothing judged before
  * it can change its verdict, so its decision record is built now and appended by the same local
  * activity once its signature holds (`recorded`): one local activity before the execution, not
- * two. A click refused for its signature leaves its record's id unused (ids only need be unique).
+ * two. When that click also approves the request, the same local activity makes the first attempt
+ * at the execution (`execution`), after the record. A click refused for its signature leaves its
+ * record's id unused (ids only need be unique) and executes nothing.
  */
 async function checkSignatures(
   ctx: ApprovalContext,
@@ -273,24 +305,35 @@ async function checkSignatures(
 ): Promise<{
   signatures: Map<ApprovalDecision, SignatureVerdict>;
   recorded?: ApprovalDecision | undefined;
+  execution?: FirstExecution | undefined;
 }> {
   const pending = batch.filter((click) => tally.check(click) === null);
   if (pending.length === 0) return { signatures: new Map() };
-  const { workflowId } = ctx;
+  const { workflowId, request, decision } = ctx;
   const lone = together && pending.length === 1 && pending[0] === batch[0] ? pending[0] : undefined;
-  const verdicts = lone
-    ? await local.checkDecisionsAndRecordFirst({
-        workflowId,
-        decisions: pending,
-        record: ctx.auditEntry('decision', {
-          approver: lone.approver,
-          detail: decisionDetail(lone),
-        }),
-      })
-    : await local.checkDecisionSignatures({ workflowId, decisions: pending });
+  const record = (click: ApprovalDecision) =>
+    ctx.auditEntry('decision', { approver: click.approver, detail: decisionDetail(click) });
+  let verdicts: SignatureVerdict[];
+  let execution: FirstExecution | undefined;
+  if (lone && ctx.executeWithClick && !lone.grant && tally.wouldApprove(lone)) {
+    ({ verdicts, execution } = await local.checkRecordAndExecute({
+      workflowId,
+      decisions: pending,
+      record: record(lone),
+      request,
+      decision,
+    }));
+  } else if (lone) {
+    verdicts = await local.checkDecisionsAndRecordFirst({
+      workflowId,
+      decisions: pending,
+      record: record(lone),
+    });
+  } else verdicts = await local.checkDecisionSignatures({ workflowId, decisions: pending });
   const unchecked: SignatureVerdict = { ok: false, why: 'signature not checked' };
   const signatures = new Map(pending.map((click, i) => [click, verdicts[i] ?? unchecked]));
-  return { signatures, recorded: lone && signatures.get(lone)?.ok ? lone : undefined };
+  const ok = lone !== undefined && signatures.get(lone)?.ok === true;
+  return { signatures, recorded: ok ? lone : undefined, execution: ok ? execution : undefined };
 }
 
 /**

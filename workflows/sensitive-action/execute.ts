@@ -1,6 +1,7 @@
 // Executing the allowed or approved request, exactly as it was decided, through the vault (the
 // idempotency key is the workflow id), and saying truthfully how it went.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { FirstExecution } from './approval.ts';
 import type { Run } from './run.ts';
 import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
 
@@ -17,18 +18,28 @@ const local = proxyLocalActivities<SensitiveActionActivities>(options);
 
 /** The patch that moved the execution into a local activity; asked once, as the run starts. */
 export const executeLocally = 'action-executed-in-a-local-activity';
+/**
+ * The patch after which the click that approves a request makes the first attempt at executing it
+ * in its own local activity (signature check, decision record, execution: approval.ts).
+ */
+export const executeWithCheck = 'click-checked-and-executed-together';
 
 /**
- * Execute the run's request (in a local activity when `here`, see executeLocally); the outcome is
- * executed or failed, with the API's answer.
+ * Execute the run's request (in a local activity when `here`, see executeLocally), unless the
+ * approving click's check already did (`first`; when that attempt threw, it is sent again here,
+ * with the same idempotency key); the outcome is executed or failed, with the API's answer.
  */
 export async function execute(
   run: Run,
   here: boolean,
+  first?: FirstExecution,
 ): Promise<Pick<ActionOutcome, 'outcome' | 'message' | 'result'>> {
   const { workflowId, request, decision } = run;
   try {
-    const result = await (here ? local : queued).executeAction({ workflowId, request, decision });
+    const result =
+      first && 'result' in first
+        ? first.result
+        : await (here ? local : queued).executeAction({ workflowId, request, decision });
     if (result.status >= 400) {
       run.setState('failed', `Executed, but the API answered HTTP ${result.status}`);
       await run.audit('failed', { detail: { status: result.status } });

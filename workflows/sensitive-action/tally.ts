@@ -100,6 +100,16 @@ export class Tally {
     return 'verdict' in screened ? screened.verdict : null;
   }
 
+  /** True when `click` would count and, counted, approve the request (the quorum reached). */
+  wouldApprove(click: ApprovalDecision): boolean {
+    return (
+      this.check(click) === null &&
+      click.choice === 'approve' &&
+      this.rejections.length < Math.max(1, this.decision.rejectionsToDeny) &&
+      this.approvals.length + 1 >= Math.max(1, this.decision.quorum)
+    );
+  }
+
   /** The refusal (or duplicate) `click` earns, or the decision (reason capped) it would count. */
   private screen(click: ApprovalDecision): { verdict: Verdict } | { d: ApprovalDecision } {
     const refuse = (why: string, code: RefusalCode) => ({

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { actionFinished } from '../metrics.ts';
 import { askHumans, type Asked } from './ask.ts';
-import { execute, executeLocally } from './execute.ts';
+import { execute, executeLocally, executeWithCheck } from './execute.ts';
 import {
   approvalDecisionSignal,
   showCardSignal,
@@ -48,8 +48,9 @@ export async function sensitiveActionWorkflow({
 }: SensitiveActionInput): Promise<ActionOutcome> {
   const workflowId = workflowInfo().workflowId;
   const startedAt = Date.now();
-  // Asked here, so its marker lands in the first workflow task and not in the one a click wakes.
+  // Asked here, so their markers land in the first workflow task and not in the one a click wakes.
   const executeHere = patched(executeLocally);
+  const executeWithClick = executeHere && patched(executeWithCheck);
   const inbox: ApprovalDecision[] = [];
   const shows: ShowCardRequest[] = [];
   const status: ActionStatus = {
@@ -108,7 +109,7 @@ export async function sensitiveActionWorkflow({
     mode = 'approve';
   }
   if (mode === 'approve') {
-    asked = await askHumans(run, inbox, shows);
+    asked = await askHumans(run, inbox, shows, executeWithClick);
     if (asked.ended) return finish(asked.ended);
   } else {
     await run.audit('allowed', { detail: { reason: decision.reason, grant: decision.grant?.id } });
@@ -119,7 +120,7 @@ export async function sensitiveActionWorkflow({
     if (!asked) run.setState('approved', message);
     return finish({ outcome: 'approved', message });
   }
-  return finish(await execute(run, executeHere));
+  return finish(await execute(run, executeHere, asked?.executed));
 }
 
 /** How an allowed exchange step reads: by the link, or by a grant an approver gave. */

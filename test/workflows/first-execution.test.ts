@@ -1,0 +1,104 @@
+// The approving click's local activity makes the first attempt at the execution (approval.ts,
+// execute.ts). When that attempt throws (here: the connection to the API is cut before any answer),
+// the workflow sends the request again through executeAction with the same idempotency key; the
+// API executes it once, and the run ends executed with one decision and one execution audited.
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { requestAction } from '../../src/actions/request.ts';
+import { AuditLog } from '../../src/audit/log.ts';
+import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { localActivityType } from '../helpers/replay.ts';
+
+// In front of the demo API: the first POST's connection is cut before it is forwarded.
+let api = '';
+let cut = 0;
+const forwarded: string[] = [];
+const proxy = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    if (req.method === 'POST' && cut === 0) {
+      cut++;
+      req.socket.destroy();
+      return;
+    }
+    forwarded.push(String(req.headers['idempotency-key'] ?? ''));
+    const out = httpRequest(new URL(req.url ?? '/', api), {
+      method: req.method,
+      headers: req.headers,
+    });
+    out.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.on('error', () => res.writeHead(502).end());
+    out.end(Buffer.concat(chunks));
+  });
+});
+
+let fx: ActionFixture | undefined;
+let worker: { stop(): Promise<void> } | undefined;
+before(async () => {
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  fx = await actionFixture((yaml) =>
+    yaml.replace(/baseUrl: (http:\/\/127\.0\.0\.1:\d+)/, (_, url: string) => {
+      api = url;
+      return `baseUrl: ${proxyUrl}`;
+    }),
+  );
+  worker = await fx.startWorker();
+});
+after(async () => {
+  await worker?.stop();
+  await fx?.close();
+  proxy.closeAllConnections();
+  await new Promise<void>((r) => proxy.close(() => r()));
+});
+
+test("the approving click's first attempt at the execution throws: the workflow sends it again with the same key, and it executes once", async () => {
+  const f = fx as ActionFixture;
+  assert.ok(api, 'the refunds capability goes through the proxy');
+  const { workflowId } = await requestAction(f.client, f.config, {
+    agent: 'support-bot',
+    capability: 'refunds-api',
+    method: 'POST',
+    path: '/refunds',
+    body: { amount: 320, order: `FIRST-${process.pid}-${Date.now()}` },
+  });
+  const handle = f.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
+  let hash = '';
+  for (let i = 0; i < 100 && !hash; i++) {
+    const s = await handle.query(statusQuery);
+    if (s.state === 'pending') hash = s.requestHash;
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(hash, 'the request is pending');
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(workflowId, click(people.bob, 'approve', hash)),
+  );
+  const outcome = await handle.result();
+
+  assert.equal(outcome.outcome, 'executed');
+  assert.equal(cut, 1, 'the first attempt was cut');
+  assert.deepEqual(forwarded, [workflowId], 'sent again once, with the same Idempotency-Key');
+  assert.equal(f.api.refunds.filter((r) => r.idempotencyKey === workflowId).length, 1);
+  const events = (await handle.fetchHistory()).events ?? [];
+  const local = events.map(localActivityType).filter(Boolean);
+  const at = local.indexOf('checkRecordAndExecute');
+  assert.ok(at >= 0, local.join(', '));
+  assert.equal(
+    local.slice(at).find((t) => t === 'executeAction'),
+    'executeAction',
+  );
+  const records = (await new AuditLog(f.config.AIRLOCK_AUDIT_FILE as string).read()).filter(
+    (r) => r.workflowId === workflowId,
+  );
+  assert.equal(records.filter((r) => r.type === 'decision').length, 1);
+  assert.equal(records.filter((r) => r.type === 'executed').length, 1);
+});
