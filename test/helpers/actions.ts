@@ -103,6 +103,7 @@ export function recordingCards(): ApprovalCardSender & {
   inputs: Map<string, CardInput>;
   updates: { cards: CardRef[]; view: CardView; findings?: CardInput['findings'] }[];
 } {
+  const copiesOf = new Map<string, number>(); // cards posted per workflow (O(1) per post)
   const rec = {
     posted: [] as CardRef[],
     /** The input each posted card was made from, by message id. */
@@ -120,7 +121,8 @@ export function recordingCards(): ApprovalCardSender & {
     post: (input: CardInput & { target: CardTarget }) => {
       const { workflowId, target } = input;
       // The first card of a request is `card-<workflowId>`; copies shown later get a number.
-      const copies = rec.posted.filter((c) => c.messageId.startsWith(`card-${workflowId}`)).length;
+      const copies = copiesOf.get(workflowId) ?? 0;
+      copiesOf.set(workflowId, copies + 1);
       const ref: CardRef = {
         platform: 'teams',
         conversationId: target.conversationId,

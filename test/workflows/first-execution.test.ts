@@ -1,9 +1,15 @@
 // The approving click's local activity makes the first attempt at the execution (approval.ts,
 // execute.ts). When that attempt throws (here: the connection to the API is cut before any answer),
 // the workflow sends the request again through executeAction with the same idempotency key; the
-// API executes it once, and the run ends executed with one decision and one execution audited.
+// API executes it once, and the run ends executed with one decision and one execution audited. An
+// API slower than the ordinary local activities' timeout is still sent once.
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
@@ -13,31 +19,37 @@ import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/w
 import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
-// In front of the demo API: the first POST's connection is cut before it is forwarded.
+// In front of the demo API: the first POST's connection is cut before it is forwarded; while
+// `slowMs` is set, POSTs are held that long before they are forwarded instead.
 let api = '';
 let cut = 0;
+let slowMs = 0;
 const forwarded: string[] = [];
+
+async function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  if (req.method === 'POST' && slowMs > 0) await new Promise((r) => setTimeout(r, slowMs));
+  else if (req.method === 'POST' && cut === 0) {
+    cut++;
+    req.socket.destroy();
+    return;
+  }
+  forwarded.push(String(req.headers['idempotency-key'] ?? ''));
+  const out = httpRequest(new URL(req.url ?? '/', api), {
+    method: req.method,
+    headers: req.headers,
+  });
+  out.on('response', (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  out.on('error', () => res.writeHead(502).end());
+  out.end(body);
+}
+
 const proxy = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    if (req.method === 'POST' && cut === 0) {
-      cut++;
-      req.socket.destroy();
-      return;
-    }
-    forwarded.push(String(req.headers['idempotency-key'] ?? ''));
-    const out = httpRequest(new URL(req.url ?? '/', api), {
-      method: req.method,
-      headers: req.headers,
-    });
-    out.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    out.on('error', () => res.writeHead(502).end());
-    out.end(Buffer.concat(chunks));
-  });
+  req.on('end', () => void forward(req, res, Buffer.concat(chunks)));
 });
 
 let fx: ActionFixture | undefined;
@@ -60,7 +72,8 @@ after(async () => {
   await new Promise<void>((r) => proxy.close(() => r()));
 });
 
-test("the approving click's first attempt at the execution throws: the workflow sends it again with the same key, and it executes once", async () => {
+/** Request a refund, wait until it is pending, approve it with a signed click; its outcome. */
+async function approveRefund(amount: number) {
   const f = fx as ActionFixture;
   assert.ok(api, 'the refunds capability goes through the proxy');
   const { workflowId } = await requestAction(f.client, f.config, {
@@ -68,7 +81,7 @@ test("the approving click's first attempt at the execution throws: the workflow 
     capability: 'refunds-api',
     method: 'POST',
     path: '/refunds',
-    body: { amount: 320, order: `FIRST-${process.pid}-${Date.now()}` },
+    body: { amount, order: `FIRST-${process.pid}-${Date.now()}` },
   });
   const handle = f.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
   let hash = '';
@@ -82,8 +95,11 @@ test("the approving click's first attempt at the execution throws: the workflow 
     approvalDecisionSignal,
     signed(workflowId, click(people.bob, 'approve', hash)),
   );
-  const outcome = await handle.result();
+  return { f, workflowId, handle, outcome: await handle.result() };
+}
 
+test("the approving click's first attempt at the execution throws: the workflow sends it again with the same key, and it executes once", async () => {
+  const { f, workflowId, handle, outcome } = await approveRefund(320);
   assert.equal(outcome.outcome, 'executed');
   assert.equal(cut, 1, 'the first attempt was cut');
   assert.deepEqual(forwarded, [workflowId], 'sent again once, with the same Idempotency-Key');
@@ -101,4 +117,17 @@ test("the approving click's first attempt at the execution throws: the workflow 
   );
   assert.equal(records.filter((r) => r.type === 'decision').length, 1);
   assert.equal(records.filter((r) => r.type === 'executed').length, 1);
+});
+
+test('an API slower than the local activities of a click (12 s) is sent once and executes once', async () => {
+  slowMs = 12_000;
+  try {
+    const before = forwarded.length;
+    const { f, workflowId, outcome } = await approveRefund(330);
+    assert.equal(outcome.outcome, 'executed');
+    assert.deepEqual(forwarded.slice(before), [workflowId], 'sent once');
+    assert.equal(f.api.refunds.filter((r) => r.idempotencyKey === workflowId).length, 1);
+  } finally {
+    slowMs = 0;
+  }
 });

@@ -71,6 +71,11 @@ export type FirstExecution = { result: ExecutionResult } | { error: string };
 const local = proxyLocalActivities<SensitiveActionActivities & DecisionRecordActivities>({
   startToCloseTimeout: '10 seconds',
 });
+// The check that also executes may take as long as the execution (the vault's request allows
+// 30 s); a timeout here would send the request again while the first is still under way.
+const checkAndExecute = proxyLocalActivities<DecisionRecordActivities>({
+  startToCloseTimeout: '2 minutes',
+});
 // Planning where the cards go reads the policy's targets (and may open a direct message): short,
 // so it runs as a local activity in the workflow task that decided to ask, retried like `acts`.
 // That saves a workflow task and an activity round trip on every request that asks.
@@ -316,7 +321,7 @@ async function checkSignatures(
   let verdicts: SignatureVerdict[];
   let execution: FirstExecution | undefined;
   if (lone && ctx.executeWithClick && !lone.grant && tally.wouldApprove(lone)) {
-    ({ verdicts, execution } = await local.checkRecordAndExecute({
+    ({ verdicts, execution } = await checkAndExecute.checkRecordAndExecute({
       workflowId,
       decisions: pending,
       record: record(lone),
