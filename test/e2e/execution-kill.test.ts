@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
-import { buttons, cardPosted, GROUP_CHAT, startStack } from '../helpers/stack.ts';
+import { approveInPlayground, startStack } from '../helpers/stack.ts';
 import { killProcess } from '../helpers/temporal.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
@@ -85,13 +85,7 @@ test('a worker SIGKILLed with the approved request in flight: the next worker se
       path: '/refunds',
       body: { amount: 210, order: `KILL-${process.pid}` },
     });
-    const card = await cardPosted(stack.pg, workflowId);
-    await stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: card.message.messageId,
-      value: buttons(card)[0]?.data ?? {},
-      fromId: 'user-bob',
-    });
+    await approveInPlayground(stack.pg, workflowId);
     await proxy.held; // the API executed it; the worker waits for an answer that never comes
     await killProcess(first, 'SIGKILL');
     await stack.worker();

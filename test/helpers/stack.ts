@@ -107,6 +107,22 @@ export function cardPosted(
   );
 }
 
+/** Wait for `workflowId`'s card in the group chat and click its Approve as `fromId`; the card. */
+export async function approveInPlayground(
+  pg: PlaygroundClient,
+  workflowId: string,
+  fromId = 'user-bob',
+): Promise<PlaygroundEvent> {
+  const card = await cardPosted(pg, workflowId);
+  await pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: card.message.messageId,
+    value: buttons(card)[0]?.data ?? {},
+    fromId,
+  });
+  return card;
+}
+
 /** Wait for an edit of message `messageId` whose card text matches `pattern`. */
 export function cardUpdated(
   pg: PlaygroundClient,

@@ -23,7 +23,7 @@ import {
   productionStateDb,
   startTcpProxy,
 } from '../helpers/production.ts';
-import { buttons, cardPosted, GROUP_CHAT, startStack, type Stack } from '../helpers/stack.ts';
+import { approveInPlayground, startStack, type Stack } from '../helpers/stack.ts';
 import { envFor, killProcess, repoRoot, waitForLine } from '../helpers/temporal.ts';
 
 let stack: Stack | undefined;
@@ -88,15 +88,7 @@ const s = () => stack as Stack;
 const executedFor = (workflowId: string) =>
   s().fx.api.refunds.filter((r) => r.idempotencyKey === workflowId).length;
 
-async function click(workflowId: string, fromId = 'user-bob'): Promise<void> {
-  const card = await cardPosted(s().pg, workflowId);
-  await s().pg.submit({
-    conversationId: GROUP_CHAT,
-    replyToId: card.message.messageId,
-    value: buttons(card)[0]?.data ?? {},
-    fromId,
-  });
-}
+const click = (workflowId: string) => approveInPlayground(s().pg, workflowId);
 
 /** Wait until the workflow has recorded its posted cards (it is then waiting for a decision). */
 async function pending(workflowId: string): Promise<void> {
