@@ -43,6 +43,11 @@ const schema = z.object({
   /** Key for encrypting workflow payloads (AES-256-GCM); unset means payloads are stored in clear. */
   AIRLOCK_PAYLOAD_KEY: base64Key.optional(),
   AIRLOCK_PAYLOAD_KEY_ID: z.string().min(1).default('k1'),
+  /**
+   * Signs every audit record and the log's head (HMAC-SHA256): give it only to the writers (the
+   * workers) and the operator who verifies. Unset: derived from AIRLOCK_PAYLOAD_KEY.
+   */
+  AIRLOCK_AUDIT_KEY: base64Key.optional(),
   DOCKER_HOST: z.string().optional(),
   AIRLOCK_SANDBOX_IMAGE: z.string().min(1).default('airlock-sandbox:latest'),
   AIRLOCK_SANDBOX_MEMORY_MB: z.coerce.number().int().min(16).max(65536).default(256),

@@ -23,11 +23,18 @@ export function anchorPath(logPath: string): string {
   return `${logPath}.head`;
 }
 
-/** The anchor's signing key: derived from the payload key, never the payload key itself. */
-export function anchorKey(config: Pick<Config, 'AIRLOCK_PAYLOAD_KEY'>): Buffer | undefined {
-  if (!config.AIRLOCK_PAYLOAD_KEY) return undefined;
-  return createHmac('sha256', Buffer.from(config.AIRLOCK_PAYLOAD_KEY, 'base64'))
-    .update('airlock audit anchor v1')
+/**
+ * The audit key, which signs the anchor and every record: AIRLOCK_AUDIT_KEY when set (production:
+ * only the writers and the verifying operator hold it), else derived from the payload key, never
+ * the payload key itself.
+ */
+export function anchorKey(
+  config: Pick<Config, 'AIRLOCK_PAYLOAD_KEY'> & Partial<Pick<Config, 'AIRLOCK_AUDIT_KEY'>>,
+): Buffer | undefined {
+  const base = config.AIRLOCK_AUDIT_KEY ?? config.AIRLOCK_PAYLOAD_KEY;
+  if (!base) return undefined;
+  return createHmac('sha256', Buffer.from(base, 'base64'))
+    .update(config.AIRLOCK_AUDIT_KEY ? 'airlock audit key v1' : 'airlock audit anchor v1')
     .digest();
 }
 

@@ -3,7 +3,9 @@
 // leaves a valid chain, so the appender also keeps the chain's head in a signed anchor beside the
 // log (see anchor.ts). Appends are idempotent by event id (activities retry) and serialized across
 // processes by a lock file, in batches (group-commit.ts): one lock, one write and one anchor for
-// all the appends waiting at that moment, in arrival order.
+// all the appends waiting at that moment, in arrival order. With a key every record is signed, and
+// the appender checks each record it did not write itself (see Authorship in chain.ts) before it
+// extends the chain: signing over a forged record would make it look like Airlock's.
 import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AirlockError } from '../errors.ts';
@@ -11,8 +13,10 @@ import { withFileLock } from '../file-lock.ts';
 import { GroupCommit } from './group-commit.ts';
 import { anchorPath, checkAnchor, readAnchor, writeAnchor } from './anchor.ts';
 import {
+  Authorship,
   chainRecord,
   GENESIS,
+  recordHash,
   verifyLines,
   verifyTail,
   type AuditEvent,
@@ -26,8 +30,21 @@ export type { AuditEvent, AuditRecord, AuditStore, VerifyResult } from './chain.
 
 /** Options of an AuditLog. */
 export interface AuditLogOptions {
-  /** Signs the head anchor (HMAC-SHA256); without it the anchor is kept but unsigned. */
+  /**
+   * Signs the head anchor and every record (HMAC-SHA256); without it they are kept unsigned and
+   * nobody's authorship is checked.
+   */
   anchorKey?: Buffer;
+}
+
+// What this process has read of the file, and the first record in it that Airlock did not write.
+interface Seen {
+  size: number;
+  seq: number;
+  head: string;
+  ids: Set<string>;
+  authors: Authorship;
+  forged?: string;
 }
 
 /** An append-only, hash-chained audit log in one file, anchored by a signed head file beside it. */
@@ -36,7 +53,7 @@ export class AuditLog implements AuditStore {
   readonly anchorPath: string;
   private readonly anchorKey: Buffer | undefined;
   // What this process has read of the file: appended-to files are read incrementally.
-  private seen = { size: 0, seq: 0, head: GENESIS, ids: new Set<string>() };
+  private seen: Seen;
   // Where readAfter stopped: the next call after the same record reads on from this byte.
   private cursor = { seq: 0, offset: 0 };
   // Appends waiting while a batch is written go together in the next one (group-commit.ts).
@@ -48,6 +65,17 @@ export class AuditLog implements AuditStore {
     this.path = path;
     this.anchorPath = anchorPath(path);
     this.anchorKey = options.anchorKey;
+    this.seen = this.unread();
+  }
+
+  private unread(): Seen {
+    return {
+      size: 0,
+      seq: 0,
+      head: GENESIS,
+      ids: new Set(),
+      authors: new Authorship(this.anchorKey),
+    };
   }
 
   /** The log file's path. */
@@ -74,12 +102,18 @@ export class AuditLog implements AuditStore {
       (e) => !found.has(e.id) && !batchIds.has(e.id) && batchIds.add(e.id),
     );
     if (fresh.length > 0) {
-      // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
+      // Never extend a log whose tail was cut or rewritten, or that holds a record someone else
+      // wrote: the new anchor and the next record's link would vouch for it.
       const anchor = await readAnchor(this.anchorPath);
-      if (anchor) {
-        const problem = await checkAnchor(anchor, this.anchorKey, this.seen, (seq) =>
-          this.hashAt(seq),
+      if (this.seen.forged)
+        throw new AirlockError(
+          'audit_tampered',
+          `${this.seen.forged} (${this.path}); see airlock audit verify`,
         );
+      if (anchor) {
+        const problem =
+          (await checkAnchor(anchor, this.anchorKey, this.seen, (seq) => this.hashAt(seq))) ??
+          this.seen.authors.beyond(anchor.seq);
         if (problem)
           throw new AirlockError(
             'audit_tampered',
@@ -107,7 +141,7 @@ export class AuditLog implements AuditStore {
     const records: AuditRecord[] = [];
     let head = { seq: this.seen.seq, head: this.seen.head };
     for (const e of events) {
-      const record = chainRecord(e, head);
+      const record = chainRecord(e, head, this.anchorKey);
       records.push(record);
       head = { seq: record.seq, head: record.hash };
     }
@@ -190,7 +224,17 @@ export class AuditLog implements AuditStore {
         return { ok: true, count: 0, head: GENESIS };
       throw err;
     }
-    return verifyLines(lines);
+    return verifyLines(lines, this.anchorKey);
+  }
+
+  // Why `rec`, read after the head this process knows, cannot be extended: a broken link or hash,
+  // or a record Airlock did not write. Undefined when it is Airlock's next record.
+  private notAirlocks(rec: AuditRecord): string | undefined {
+    const { hash, mac: _mac, ...body } = rec;
+    if (rec.seq !== this.seen.seq + 1 || rec.prevHash !== this.seen.head)
+      return `record ${rec.seq} does not follow record ${this.seen.seq}`;
+    if (recordHash(body) !== hash) return `record ${rec.seq} was modified`;
+    return this.seen.authors.problem(rec);
   }
 
   // Read what other processes appended since we last looked; return the stored records of `ids`.
@@ -199,7 +243,7 @@ export class AuditLog implements AuditStore {
       (s) => s.size,
       () => 0,
     );
-    if (size < this.seen.size) this.seen = { size: 0, seq: 0, head: GENESIS, ids: new Set() };
+    if (size < this.seen.size) this.seen = this.unread();
     const found = new Map<string, AuditRecord>();
     if (size > this.seen.size) {
       const fh = await open(this.path, 'r');
@@ -208,6 +252,7 @@ export class AuditLog implements AuditStore {
       await fh.close();
       for (const line of buf.toString('utf8').split('\n').filter(Boolean)) {
         const rec = JSON.parse(line) as AuditRecord;
+        this.seen.forged ??= this.notAirlocks(rec);
         this.seen.ids.add(rec.id);
         this.seen.seq = rec.seq;
         this.seen.head = rec.hash;

@@ -1,6 +1,7 @@
 // Opening the configured audit log: the PostgreSQL table when AIRLOCK_STATE_DB_URL is set (workers
 // on several hosts), else the file AIRLOCK_AUDIT_FILE or audit.jsonl in the data folder; either
-// way with the key that signs its head anchor.
+// way with the key that signs its records and head anchor (AIRLOCK_AUDIT_KEY, or one derived from
+// the payload key).
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { anchorKey } from './anchor.ts';
@@ -12,7 +13,11 @@ import { PgAuditLog } from './pg-log.ts';
 export function openAuditLog(
   config: Pick<
     Config,
-    'AIRLOCK_AUDIT_FILE' | 'AIRLOCK_DATA_DIR' | 'AIRLOCK_PAYLOAD_KEY' | 'AIRLOCK_STATE_DB_URL'
+    | 'AIRLOCK_AUDIT_FILE'
+    | 'AIRLOCK_AUDIT_KEY'
+    | 'AIRLOCK_DATA_DIR'
+    | 'AIRLOCK_PAYLOAD_KEY'
+    | 'AIRLOCK_STATE_DB_URL'
   >,
 ): AuditStore {
   if (config.AIRLOCK_STATE_DB_URL)

@@ -4,12 +4,15 @@
 // so the chain never forks; an id already present is not appended again. The appends waiting at a
 // moment share one transaction (group-commit.ts). The table refuses UPDATE
 // and DELETE by trigger, and in the production profile Airlock's role may only INSERT and SELECT.
+// That role can still INSERT a correctly chained row; with a key every record is signed, and the
+// appender refuses to extend past a row Airlock did not write (see Authorship in chain.ts).
 import { describePostgresUrl } from '../chat/pg-state.ts';
 import { AirlockError } from '../errors.ts';
 import { inTransaction, StateDb, type Queryable } from '../state/pg.ts';
 import { checkAnchor, signAnchor, type Anchor } from './anchor.ts';
 import { GroupCommit } from './group-commit.ts';
 import {
+  Authorship,
   chainRecord,
   GENESIS,
   verifyLines,
@@ -80,6 +83,12 @@ export class PgAuditLog implements AuditStore {
     let head = tail ? { seq: tail.seq, head: tail.hash } : { seq: 0, head: GENESIS };
     // Never extend a log whose tail was cut or rewritten: the new anchor would hide it.
     const anchor = await readHead(db);
+    const forged = await this.notAirlocks(db, anchor?.seq ?? 0);
+    if (forged)
+      throw new AirlockError(
+        'audit_tampered',
+        `${forged} (${this.where}); see airlock audit verify`,
+      );
     if (anchor) {
       const problem = await checkAnchor(anchor, this.anchorKey, head, (seq) => hashAt(db, seq));
       if (problem)
@@ -96,7 +105,7 @@ export class PgAuditLog implements AuditStore {
       });
     }
     for (const e of fresh) {
-      const record = await insert(db, e, head);
+      const record = await insert(db, e, head, this.anchorKey);
       stored.set(record.id, record);
       head = { seq: record.seq, head: record.hash };
     }
@@ -107,6 +116,22 @@ export class PgAuditLog implements AuditStore {
       [signed.seq, signed.hash, signed.mac ?? null],
     );
     return events.map((e) => stored.get(e.id) as AuditRecord);
+  }
+
+  // The first record after the anchor (every one, when there is none) that Airlock did not write.
+  // Records up to the anchor were checked by the appends that anchored them.
+  private async notAirlocks(db: Queryable, anchorSeq: number): Promise<string | undefined> {
+    if (!this.anchorKey) return undefined;
+    const rows = await db.query<{ record: string }>(
+      'SELECT record FROM airlock_audit WHERE seq > $1 ORDER BY seq',
+      [anchorSeq],
+    );
+    const authors = new Authorship(this.anchorKey, anchorSeq > 0);
+    for (const row of rows.rows) {
+      const problem = authors.problem(JSON.parse(row.record) as AuditRecord);
+      if (problem) return problem;
+    }
+    return undefined;
   }
 
   /** Every record, in order. */
@@ -129,7 +154,7 @@ export class PgAuditLog implements AuditStore {
   /** Check every link of the chain, every record's own hash, and the tail against the anchor. */
   async verify(): Promise<VerifyResult> {
     const lines = await this.lines();
-    const chain = verifyLines(lines);
+    const chain = verifyLines(lines, this.anchorKey);
     if (!chain.ok) return chain;
     const anchor = await this.db.run(() => readHead(this.db.pool));
     const hashes = new Map<number, string>();
@@ -164,8 +189,9 @@ async function insert(
   db: Queryable,
   event: AuditEvent,
   prev: { seq: number; head: string },
+  key: Buffer | undefined,
 ): Promise<AuditRecord> {
-  const record = chainRecord(event, prev);
+  const record = chainRecord(event, prev, key);
   await db.query(
     'INSERT INTO airlock_audit (seq, id, at, type, record) VALUES ($1, $2, $3, $4, $5)',
     [record.seq, record.id, record.at, record.type, JSON.stringify(record)],

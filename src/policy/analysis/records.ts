@@ -74,7 +74,7 @@ class ChainCheck {
       );
     }
     if (this.hashes) {
-      const { hash, ...body } = rec;
+      const { hash, mac: _mac, ...body } = rec;
       if (recordHash(body) !== hash)
         throw new AirlockError(
           'audit_broken',

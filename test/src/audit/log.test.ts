@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { writeAnchor } from '../../../src/audit/anchor.ts';
-import { AuditLog, type AuditEvent } from '../../../src/audit/log.ts';
+import { anchorKey, writeAnchor } from '../../../src/audit/anchor.ts';
+import { recordHash, recordMac } from '../../../src/audit/chain.ts';
+import { AuditLog, type AuditEvent, type AuditRecord } from '../../../src/audit/log.ts';
 import { openAuditLog } from '../../../src/audit/open.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { bufferIo } from '../../../src/cli/io.ts';
@@ -167,6 +168,65 @@ test('a cut tail is caught by the signed anchor; the log then refuses to grow ov
   io = bufferIo();
   assert.equal(await main(['audit', 'verify'], io, env), 1);
   assert.match(io.err, /no anchor .* may have been cut/);
+});
+
+test('a correctly chained record appended by someone else is named by verify and refused by the next append', async () => {
+  const path = file();
+  const env = {
+    AIRLOCK_AUDIT_FILE: path,
+    AIRLOCK_PAYLOAD_KEY: Buffer.alloc(32, 3).toString('base64'),
+    AIRLOCK_AUDIT_KEY: Buffer.alloc(32, 4).toString('base64'),
+  };
+  const log = openAuditLog(loadConfig(env));
+  for (const id of ['e1', 'e2']) await log.append(event(id));
+  const good = readFileSync(path, 'utf8');
+  // The forger can read the file and chain a record after its head, but holds no key of Airlock's:
+  // no signature, one made with another key, or the last genuine record's signature copied.
+  const last = JSON.parse(good.trim().split('\n').at(-1) as string) as AuditRecord;
+  const body = { ...event('forged'), type: 'action.executed', seq: 3, prevHash: last.hash };
+  const hash = recordHash(body);
+  const foreign = anchorKey({ AIRLOCK_PAYLOAD_KEY: Buffer.alloc(32, 9).toString('base64') });
+  // A service that holds the payload key but not the audit key (the webhook) signs with the wrong key.
+  const payloadOnly = anchorKey({ AIRLOCK_PAYLOAD_KEY: env.AIRLOCK_PAYLOAD_KEY });
+  const forgeries = [
+    { ...body, hash },
+    { ...body, hash, mac: recordMac(payloadOnly as Buffer, hash) },
+    { ...body, hash, mac: (await new AuditLog(file(), { anchorKey: foreign }).append(body)).mac },
+    { ...body, hash, mac: last.mac },
+  ];
+  for (const forged of forgeries) {
+    writeFileSync(path, `${good}${JSON.stringify(forged)}\n`);
+    const io = bufferIo();
+    assert.equal(await main(['audit', 'verify'], io, env), 1);
+    assert.match(io.err, /BROKEN at record 3: record 3 was not written by Airlock/);
+    await assert.rejects(
+      openAuditLog(loadConfig(env)).append(event('e3')),
+      (err: Error & { code?: string }) =>
+        err.code === 'audit_tampered' && /record 3 was not written by Airlock/.test(err.message),
+    );
+    assert.equal(readFileSync(path, 'utf8').split('\n').filter(Boolean).length, 3);
+  }
+  // A process of Airlock's that already read the genuine records refuses the forged one as well.
+  writeFileSync(path, good);
+  const warm = openAuditLog(loadConfig(env));
+  await warm.append(event('e1'));
+  writeFileSync(path, `${good}${JSON.stringify(forgeries[0])}\n`);
+  await assert.rejects(warm.append(event('e3')), /record 3 was not written by Airlock/);
+});
+
+test('records from before records were signed verify; none may follow the signed ones', async () => {
+  const path = file();
+  const key = Buffer.alloc(32, 5);
+  await new AuditLog(path, { anchorKey: key }).append(event('old'));
+  // An older Airlock signed only the anchor: its record carries no signature of its own.
+  const { mac: _mac, ...old } = JSON.parse(readFileSync(path, 'utf8')) as AuditRecord;
+  writeFileSync(path, `${JSON.stringify(old)}\n`);
+  await new AuditLog(path, { anchorKey: key }).append(event('new'));
+  assert.equal((await new AuditLog(path, { anchorKey: key }).verify()).ok, true);
+  // An unsigned record after a signed one is not Airlock's, with or without a new anchor.
+  await new AuditLog(path).append(event('unsigned'));
+  const verdict = await new AuditLog(path, { anchorKey: key }).verify();
+  assert.match(verdict.ok ? '' : verdict.problem, /record 3 was not written by Airlock/);
 });
 
 test('a log whose anchor went missing marks that in its chain on the next append', async () => {

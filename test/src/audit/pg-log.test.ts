@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { anchorKey as deriveAnchorKey } from '../../../src/audit/anchor.ts';
-import { AuditLog, type AuditEvent } from '../../../src/audit/log.ts';
+import { recordHash } from '../../../src/audit/chain.ts';
+import { AuditLog, type AuditEvent, type AuditRecord } from '../../../src/audit/log.ts';
 import { PgAuditLog } from '../../../src/audit/pg-log.ts';
 import { bufferIo } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
@@ -160,6 +161,28 @@ test('a cut tail is caught by verify and refused by the next append', async () =
   assert.equal((await log.read()).length, 2, 'nothing appended after the cut');
 });
 
+test('a correctly chained row inserted by someone else is named by verify and refused by the next append', async () => {
+  const log = open();
+  for (let i = 1; i <= 2; i++) await log.append(event(`e${i}`, i));
+  const last = (await log.read()).at(-1) as AuditRecord;
+  // Airlock's own database role may INSERT: an insider with it chains a record, without the key.
+  const body = { ...event('forged', 3), type: 'action.executed', seq: 3, prevHash: last.hash };
+  const forged = { ...body, hash: recordHash(body), mac: last.mac };
+  await sqlOn(
+    (db as StateDb).appUrl,
+    'INSERT INTO airlock_audit (seq, id, at, type, record) VALUES ($1, $2, $3, $4, $5)',
+    [3, forged.id, forged.at, forged.type, JSON.stringify(forged)],
+  );
+  const verdict = await log.verify();
+  assert.match(verdict.ok ? '' : verdict.problem, /record 3 was not written by Airlock/);
+  await assert.rejects(log.append(event('e4', 4)), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'audit_tampered');
+    assert.match(err.message, /record 3 was not written by Airlock/);
+    return true;
+  });
+  assert.equal((await log.read()).length, 3, 'nothing appended after the forged row');
+});
+
 test('airlock audit verify and export go to the database when AIRLOCK_STATE_DB_URL is set', async () => {
   const log = open();
   await log.append(event('e1', 1));
@@ -169,10 +192,10 @@ test('airlock audit verify and export go to the database when AIRLOCK_STATE_DB_U
   assert.equal(await main(['audit', 'verify'], io, env), 0, io.err);
   assert.match(io.out, /audit log OK: 2 records, head [0-9a-f]{16} \(table airlock_audit in /);
   io = bufferIo();
-  // Another payload key derives another anchor key: the head's signature does not match.
+  // Another payload key derives another audit key: no record's signature matches, from the first.
   const otherKey = randomBytes(32).toString('base64');
   assert.equal(await main(['audit', 'verify'], io, { ...env, AIRLOCK_PAYLOAD_KEY: otherKey }), 1);
-  assert.match(io.err, /not signed with this installation/);
+  assert.match(io.err, /record 1 was not written by Airlock \(its signature does not match/);
   io = bufferIo();
   assert.equal(await main(['audit', 'export'], io, env), 0);
   assert.deepEqual(

@@ -114,3 +114,10 @@ test('without --audit the configured log is read, and office hours follow the co
   assert.match(io.out, /400 records/);
   assert.match(io.out, /office hours 7:00–20:00 Europe\/Berlin/);
 });
+
+test('signed records (a signature beside each hash) pass --verify: the signature is not hashed', async () => {
+  const signed = lines.map((l) => JSON.stringify({ ...JSON.parse(l), mac: 'ab'.repeat(32) }));
+  const r = await run('analyze', await logOf('signed.jsonl', signed), ['--verify']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /400 records/);
+});
