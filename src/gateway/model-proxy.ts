@@ -8,7 +8,6 @@
 // (an error event, a debug field) is caught; a key spelled out across several content deltas is
 // not, but the model never sees the key, so only the endpoint itself could echo it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import { hasCode } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
@@ -18,16 +17,9 @@ import { checkScope } from '../vault/scope.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
 import { GatewayError, readJson } from './edge.ts';
+import { completionRequest, NOT_ALLOWED } from './model-request.ts';
 import { LineRelay, usageIn } from './sse.ts';
 import type { GatewayAgent, GatewayLimits } from './types.ts';
-
-// Only what the gateway acts on is typed; every other field goes to the upstream unchanged.
-const completionRequest = z.looseObject({
-  model: z.string().min(1).max(200),
-  messages: z.array(z.unknown()).min(1),
-  stream: z.boolean().optional(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).optional(),
-});
 
 // A non-streaming answer is buffered to be scrubbed; past this it is refused as broken.
 const MAX_JSON_ANSWER = 16 * 1024 * 1024;
@@ -49,7 +41,9 @@ export async function proxyChatCompletion(
   deps: ModelProxyDeps,
 ): Promise<void> {
   const { agent, budget, limits } = deps;
-  const body = await readJson(req, res, completionRequest, limits.maxBodyBytes);
+  const body = await readJson(req, res, completionRequest, limits.maxBodyBytes, {
+    refusedCode: NOT_ALLOWED,
+  });
   if (!body) return;
   if (!agent.models.some((g) => globMatch(g, body.model))) {
     throw new GatewayError(
