@@ -5,7 +5,7 @@
 // about who it is. Routes: chat completions (model-proxy.ts), actions, questions to other agents
 // (ask.ts), fetch, and the conversation endpoints (messages.ts): the runner's settings, the inbox,
 // turn reports and progress messages.
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { serverOptions } from '../http.ts';
@@ -22,7 +22,7 @@ import {
   ProgressCounter,
 } from './messages.ts';
 import { proxyChatCompletion } from './model-proxy.ts';
-import type { GatewayOptions } from './types.ts';
+import { SANDBOX_USER, type GatewayOptions } from './types.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -39,6 +39,33 @@ export const GATEWAY_SOCKET = 'gateway.sock';
 
 /** `/v1/turns/<turn>/done`, the turn id URL-encoded. */
 const turnDonePath = /^\/v1\/turns\/([^/]+)\/done$/;
+
+/**
+ * Give the gateway's directory or socket to the box's user alone. The socket is the caller's
+ * identity, so only the box (and root, the worker here) may connect: the directory is the worker's
+ * with the box's group allowed to pass through (0710; nobody else can list, add or replace a
+ * socket in it), the socket is the box user's, 0600. A worker running as the box's user owns both.
+ * A worker that is neither root nor the box user can only share the box's group (socket 0660);
+ * outside that group it cannot hand the socket over and refuses to start rather than open it up.
+ */
+async function restrictToBox(path: string, kind: 'dir' | 'socket'): Promise<void> {
+  const me = process.getuid?.();
+  const { uid, gid } = SANDBOX_USER;
+  const mode = kind === 'dir' ? 0o710 : 0o600;
+  if (me === uid) return chmod(path, kind === 'dir' ? 0o700 : 0o600);
+  try {
+    if (me === 0) await chown(path, kind === 'dir' ? 0 : uid, gid);
+    else await chown(path, me ?? -1, gid);
+  } catch (err) {
+    throw new GatewayError(
+      500,
+      'gateway_socket_owner',
+      `The gateway cannot give ${path} to the sandbox user ${uid}:${gid} (${(err as Error).message}); ` +
+        `run the worker as root, as uid ${uid}, or as a member of group ${gid}.`,
+    );
+  }
+  await chmod(path, me === 0 ? mode : kind === 'dir' ? 0o710 : 0o660);
+}
 
 /** Start a gateway for one agent in one session. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -106,8 +133,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   await mkdir(options.socketDir, { recursive: true });
-  // The sandbox user (uid 1000) must reach the socket inside the mounted directory.
-  await chmod(options.socketDir, 0o755);
+  // The directory is closed before the socket exists, so it is never reachable by others.
+  await restrictToBox(options.socketDir, 'dir');
   // A previous gateway for this sandbox may have left its socket behind.
   await rm(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {
@@ -117,7 +144,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       resolve();
     });
   });
-  await chmod(socketPath, 0o666);
+  await restrictToBox(socketPath, 'socket');
   log.info({ socketPath }, 'gateway listening');
 
   return {

@@ -7,6 +7,12 @@ import type { Logger } from '../log.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import type { TurnInbox } from './inbox.ts';
 
+/**
+ * The user a box runs as (the sandbox driver starts every box as 1000:1000): the one user, besides
+ * the worker, that may connect to a gateway's socket.
+ */
+export const SANDBOX_USER = { uid: 1000, gid: 1000 } as const;
+
 /** The agent a gateway serves: everything the gateway enforces about it. */
 export interface GatewayAgent {
   id: string;
