@@ -25,15 +25,22 @@ export function sendJson(res: ServerResponse, status: number, body: object): voi
   res.end(JSON.stringify(body));
 }
 
-/** Answer a GatewayError in the OpenAI error shape. */
-export function sendError(res: ServerResponse, err: GatewayError): void {
+/** A GatewayError in the OpenAI error shape (also sent as a stream's last event). */
+export function errorBody(err: GatewayError): {
+  error: { message: string; type: string; code: string };
+} {
   const type =
     err.status === 429
       ? 'rate_limit_error'
       : err.status >= 500
         ? 'api_error'
         : 'invalid_request_error';
-  sendJson(res, err.status, { error: { message: err.message, type, code: err.code } });
+  return { error: { message: err.message, type, code: err.code } };
+}
+
+/** Answer a GatewayError in the OpenAI error shape. */
+export function sendError(res: ServerResponse, err: GatewayError): void {
+  sendJson(res, err.status, errorBody(err));
 }
 
 /** How `readJson` reports a body its schema refuses. */
@@ -102,6 +109,8 @@ function deepest(issue: Issue, base: PropertyKey[]): { issue: Issue; path: Prope
 
 function isRefusal(issue: Issue): boolean {
   if (issue.code === 'unrecognized_keys') return true;
-  if (issue.code === 'invalid_union') return issue.note === 'No matching discriminator';
+  // A discriminated union whose discriminator matched no option.
+  if (issue.code === 'invalid_union')
+    return issue.discriminator !== undefined && issue.inclusive !== false;
   return issue.code === 'custom' && issue.params?.['refused'] === true;
 }

@@ -30,6 +30,8 @@ export interface Gateway {
   socketPath: string;
   /** Tokens the session has used so far. */
   readonly tokensUsed: number;
+  /** Requests being served now. */
+  readonly inFlight: number;
   /** Stop serving: pending long-polls end, open connections close, the socket file goes. */
   close(): Promise<void>;
 }
@@ -120,8 +122,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return () => Promise.reject(refusal);
   };
 
+  // Each request holds up to a body and an answer buffer: the count bounds what one box can pin.
+  let inFlight = 0;
   const server = createServer(serverOptions(), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    if (inFlight >= limits.maxInFlight) {
+      log.warn({ path: url.pathname, inFlight }, 'gateway busy');
+      return sendError(
+        res,
+        new GatewayError(
+          429,
+          'too_many_requests',
+          `This gateway already serves ${inFlight} requests, its limit; retry when one is done.`,
+        ),
+      );
+    }
+    inFlight++;
+    res.once('close', () => inFlight--);
     routeOf(req.method, url.pathname)(req, res, url).catch((err: unknown) => {
       if (err instanceof GatewayError) {
         log.warn({ path: url.pathname, status: err.status, code: err.code }, 'gateway refused');
@@ -151,6 +168,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     socketPath,
     get tokensUsed() {
       return budget.total;
+    },
+    get inFlight() {
+      return inFlight;
     },
     async close() {
       closing.abort();

@@ -111,6 +111,10 @@ export interface GatewayLimits {
   fetchTimeoutMs: number;
   fetchMaxBytes: number;
   inboxMaxWaitMs: number;
+  /** Requests served at once, every route counted; past it: 429 `too_many_requests`. */
+  maxInFlight: number;
+  /** Most bytes of one model answer: a JSON answer past it is a 502, a stream is cut. */
+  maxModelResponseBytes: number;
 }
 
 /** The gateway limits the config sets. */
@@ -121,6 +125,8 @@ export function gatewayLimits(config: Config): GatewayLimits {
     fetchTimeoutMs: config.AIRLOCK_GATEWAY_FETCH_TIMEOUT_MS,
     fetchMaxBytes: config.AIRLOCK_GATEWAY_FETCH_MAX_BYTES,
     inboxMaxWaitMs: config.AIRLOCK_GATEWAY_INBOX_MAX_WAIT_MS,
+    maxInFlight: config.AIRLOCK_GATEWAY_MAX_IN_FLIGHT,
+    maxModelResponseBytes: config.AIRLOCK_GATEWAY_MAX_MODEL_RESPONSE,
   };
 }
 
