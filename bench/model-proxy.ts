@@ -1,14 +1,15 @@
 // The gateway's added latency per model call (issue 19): the same chat-completions request, the
 // runner's shape (system prompt, a history with a tool call and result, six tools), sent (1)
 // straight to the stand-in model, (2) through `main`'s gateway (no allow-list, no limits; its
-// server.ts and model-proxy.ts read with `git show main:…` into temporary files beside ours) and
+// server.ts and model-proxy.ts read with `git show main:…` into .data/, their other imports
+// pointed at this tree's files, which the change left as they were) and
 // (3) through this tree's gateway, over its unix socket as the runner does. Keep-alive clients,
 // rounds interleaved in rotating order; JSON and streaming answers, a short and a long history.
 // Goal: added p50 ≤ 50 ms.
 // Usage: node bench/model-proxy.ts [rounds=300] [ref=main]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,12 +29,12 @@ const warmup = 20;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const key = `sk-bench-${randomBytes(12).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-proxy-'));
-const oldServer = join(root, 'src/gateway/bench-old-server.ts');
-const oldProxy = join(root, 'src/gateway/bench-old-model-proxy.ts');
+// Inside the tree (git-ignored), so `zod` and the other packages resolve from node_modules.
+mkdirSync(join(root, '.data'), { recursive: true });
+const oldDir = mkdtempSync(join(root, '.data', 'bench-old-gateway-'));
 const cleanups: (() => Promise<unknown> | void)[] = [
   () => rmSync(dir, { recursive: true, force: true }),
-  () => rmSync(oldServer, { force: true }),
-  () => rmSync(oldProxy, { force: true }),
+  () => rmSync(oldDir, { recursive: true, force: true }),
 ];
 const cleanup = async (): Promise<void> => {
   for (const c of cleanups.reverse()) await c();
@@ -120,15 +121,15 @@ function client(options: { socketPath?: string; port?: number; auth: string }) {
 }
 
 try {
-  // main's gateway, beside ours so its relative imports resolve (to this tree's unchanged files).
-  const show = (path: string) => execFileSync('git', ['show', `${ref}:${path}`], { cwd: root });
-  writeFileSync(oldProxy, show('src/gateway/model-proxy.ts'));
-  writeFileSync(
-    oldServer,
-    show('src/gateway/server.ts')
+  // main's gateway: its two files, everything else they import from this tree.
+  const show = (path: string): string =>
+    execFileSync('git', ['show', `${ref}:${path}`], { cwd: root })
       .toString()
-      .replace("from './model-proxy.ts'", "from './bench-old-model-proxy.ts'"),
-  );
+      .replace(/from '\.\/(?!model-proxy\.ts')/g, `from '${join(root, 'src/gateway')}/`)
+      .replace(/from '\.\.\//g, `from '${join(root, 'src')}/`);
+  const oldServer = join(oldDir, 'server.ts');
+  writeFileSync(join(oldDir, 'model-proxy.ts'), show('src/gateway/model-proxy.ts'));
+  writeFileSync(oldServer, show('src/gateway/server.ts'));
   const old = (await import(oldServer)) as { createGateway: typeof createGateway };
 
   const model = await startModelStandin({
