@@ -2,7 +2,7 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-// about who it is. Routes: chat completions (model-proxy.ts), actions, questions to other agents
+// about who it is, and only the box's user may connect (restrictToBox). Routes: chat completions (model-proxy.ts), actions, questions to other agents
 // (ask.ts), fetch, and the conversation endpoints (messages.ts): the runner's settings, the inbox,
 // turn reports and progress messages.
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
@@ -51,13 +51,17 @@ const turnDonePath = /^\/v1\/turns\/([^/]+)\/done$/;
  * outside that group it cannot hand the socket over and refuses to start rather than open it up.
  */
 async function restrictToBox(path: string, kind: 'dir' | 'socket'): Promise<void> {
-  const me = process.getuid?.();
+  const me = process.getuid?.() ?? -1;
   const { uid, gid } = SANDBOX_USER;
-  const mode = kind === 'dir' ? 0o710 : 0o600;
-  if (me === uid) return chmod(path, kind === 'dir' ? 0o700 : 0o600);
+  const dir = kind === 'dir';
+  const [owner, group, mode] =
+    me === uid
+      ? [uid, -1, dir ? 0o700 : 0o600]
+      : me === 0
+        ? [dir ? 0 : uid, gid, dir ? 0o710 : 0o600]
+        : [me, gid, dir ? 0o710 : 0o660];
   try {
-    if (me === 0) await chown(path, kind === 'dir' ? 0 : uid, gid);
-    else await chown(path, me ?? -1, gid);
+    if (me !== uid) await chown(path, owner, group);
   } catch (err) {
     throw new GatewayError(
       500,
@@ -66,7 +70,7 @@ async function restrictToBox(path: string, kind: 'dir' | 'socket'): Promise<void
         `run the worker as root, as uid ${uid}, or as a member of group ${gid}.`,
     );
   }
-  await chmod(path, me === 0 ? mode : kind === 'dir' ? 0o710 : 0o660);
+  await chmod(path, mode);
 }
 
 /** Start a gateway for one agent in one session. */
