@@ -214,6 +214,15 @@ const schema = z.object({
     .min(1024)
     .max(67_108_864)
     .default(1_048_576),
+  /** Requests one gateway serves at once (its box's model calls, tools, long-poll); more: 429. */
+  AIRLOCK_GATEWAY_MAX_IN_FLIGHT: z.coerce.number().int().min(2).max(1024).default(16),
+  /** Largest model answer a gateway passes on, in bytes (a JSON answer is held whole to scrub it). */
+  AIRLOCK_GATEWAY_MAX_MODEL_RESPONSE: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .max(268_435_456)
+    .default(16_777_216),
   /** Longest an agent's inbox long-poll is held open (ms). */
   AIRLOCK_GATEWAY_INBOX_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /**

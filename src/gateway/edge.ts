@@ -25,15 +25,32 @@ export function sendJson(res: ServerResponse, status: number, body: object): voi
   res.end(JSON.stringify(body));
 }
 
-/** Answer a GatewayError in the OpenAI error shape. */
-export function sendError(res: ServerResponse, err: GatewayError): void {
+/** A GatewayError in the OpenAI error shape (also sent as a stream's last event). */
+export function errorBody(err: GatewayError): {
+  error: { message: string; type: string; code: string };
+} {
   const type =
     err.status === 429
       ? 'rate_limit_error'
       : err.status >= 500
         ? 'api_error'
         : 'invalid_request_error';
-  sendJson(res, err.status, { error: { message: err.message, type, code: err.code } });
+  return { error: { message: err.message, type, code: err.code } };
+}
+
+/** Answer a GatewayError in the OpenAI error shape. */
+export function sendError(res: ServerResponse, err: GatewayError): void {
+  sendJson(res, err.status, errorBody(err));
+}
+
+/** How `readJson` reports a body its schema refuses. */
+export interface ReadOptions {
+  /**
+   * The error code for a body the schema refuses by allow-list (an unknown key of a strict object,
+   * an unknown discriminator, a refinement with `params: { refused: true }`); other problems stay
+   * `invalid_request`. Unset: every problem is `invalid_request`.
+   */
+  refusedCode?: string;
 }
 
 /**
@@ -45,6 +62,7 @@ export async function readJson<S extends z.ZodType>(
   res: ServerResponse,
   schema: S,
   maxBytes: number,
+  options: ReadOptions = {},
 ): Promise<z.infer<S> | undefined> {
   const text = await readBody(req, maxBytes);
   if (text === null) {
@@ -59,11 +77,40 @@ export async function readJson<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+    const found = parsed.error.issues.slice(0, 5).map((i) => deepest(i, []));
+    const problems = found
+      .map(({ issue, path }) => `${path.join('.') || 'body'}: ${issue.message}`)
       .join('; ');
-    throw new GatewayError(400, 'invalid_request', `Invalid request: ${problems}.`);
+    const refused = options.refusedCode && found.some(({ issue }) => isRefusal(issue));
+    throw new GatewayError(
+      400,
+      refused ? (options.refusedCode ?? 'invalid_request') : 'invalid_request',
+      `Invalid request: ${problems}.`,
+    );
   }
   return parsed.data;
+}
+
+type Issue = z.core.$ZodIssue;
+
+// A union names no field itself: report the problem of the branch that got furthest into the value
+// (a list of parts, not the string it could also have been). Branch paths are relative to it.
+function deepest(issue: Issue, base: PropertyKey[]): { issue: Issue; path: PropertyKey[] } {
+  const path = [...base, ...issue.path];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return { issue, path };
+  let best: { issue: Issue; path: PropertyKey[] } | undefined;
+  for (const branch of issue.errors)
+    for (const inner of branch) {
+      const found = deepest(inner, path);
+      if (!best || found.path.length > best.path.length) best = found;
+    }
+  return best ?? { issue, path };
+}
+
+function isRefusal(issue: Issue): boolean {
+  if (issue.code === 'unrecognized_keys') return true;
+  // A discriminated union whose discriminator matched no option.
+  if (issue.code === 'invalid_union')
+    return issue.discriminator !== undefined && issue.inclusive !== false;
+  return issue.code === 'custom' && issue.params?.['refused'] === true;
 }

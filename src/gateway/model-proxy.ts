@@ -8,7 +8,6 @@
 // (an error event, a debug field) is caught; a key spelled out across several content deltas is
 // not, but the model never sees the key, so only the endpoint itself could echo it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import { hasCode } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
@@ -17,20 +16,10 @@ import { redact, secretForms } from '../vault/redact.ts';
 import { checkScope } from '../vault/scope.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
-import { GatewayError, readJson } from './edge.ts';
+import { errorBody, GatewayError, readJson } from './edge.ts';
+import { completionRequest, NOT_ALLOWED } from './model-request.ts';
 import { LineRelay, usageIn } from './sse.ts';
 import type { GatewayAgent, GatewayLimits } from './types.ts';
-
-// Only what the gateway acts on is typed; every other field goes to the upstream unchanged.
-const completionRequest = z.looseObject({
-  model: z.string().min(1).max(200),
-  messages: z.array(z.unknown()).min(1),
-  stream: z.boolean().optional(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).optional(),
-});
-
-// A non-streaming answer is buffered to be scrubbed; past this it is refused as broken.
-const MAX_JSON_ANSWER = 16 * 1024 * 1024;
 
 /** What the model proxy needs. */
 export interface ModelProxyDeps {
@@ -49,7 +38,9 @@ export async function proxyChatCompletion(
   deps: ModelProxyDeps,
 ): Promise<void> {
   const { agent, budget, limits } = deps;
-  const body = await readJson(req, res, completionRequest, limits.maxBodyBytes);
+  const body = await readJson(req, res, completionRequest, limits.maxBodyBytes, {
+    refusedCode: NOT_ALLOWED,
+  });
   if (!body) return;
   if (!agent.models.some((g) => globMatch(g, body.model))) {
     throw new GatewayError(
@@ -123,34 +114,51 @@ export async function proxyChatCompletion(
   let reported: number | undefined;
   let responseBytes = 0;
   let complete = false;
+  const cap = limits.maxModelResponseBytes;
+  const tooLarge = new GatewayError(
+    502,
+    'model_answer_too_large',
+    `The model's answer exceeds this gateway's limit of ${cap} bytes; ask for a shorter answer.`,
+  );
   const streaming = (upstream.headers.get('content-type') ?? '').includes('text/event-stream');
-  res.writeHead(upstream.status, {
+  const head = {
     'content-type': upstream.headers.get('content-type') ?? 'application/json',
     'cache-control': 'no-cache',
-  });
+  };
+  const chunks = (upstream.body ?? []) as AsyncIterable<Uint8Array>;
   try {
-    // A stream is relayed line by line as it arrives; a JSON answer is read whole (capped) first,
-    // because its usage and any echo of the key may sit anywhere in it.
-    const relay = new LineRelay(
-      (line) => (reported = usageIn(line) ?? reported),
-      scrub,
-      forms[0]?.length ?? 0,
-    );
-    const whole: Uint8Array[] = [];
-    for await (const chunk of (upstream.body ?? []) as AsyncIterable<Uint8Array>) {
-      responseBytes += chunk.length;
-      if (!streaming) {
-        if (responseBytes > MAX_JSON_ANSWER) throw new Error('the answer exceeds 16 MiB');
-        whole.push(chunk);
-        continue;
+    if (streaming) {
+      // Relayed line by line as it arrives. What the gateway holds is one line (LineRelay) and what
+      // the box has not read yet: past the socket's buffer the upstream is not read on (a box that
+      // stops reading stops the upstream), and past `cap` in all the stream is cut, saying why.
+      res.writeHead(upstream.status, head);
+      const relay = new LineRelay(
+        (line) => (reported = usageIn(line) ?? reported),
+        scrub,
+        forms[0]?.length ?? 0,
+      );
+      for await (const chunk of chunks) {
+        responseBytes += chunk.length;
+        if (responseBytes > cap) {
+          res.end(`\ndata: ${JSON.stringify(errorBody(tooLarge))}\n\n`);
+          throw tooLarge;
+        }
+        const out = relay.push(chunk);
+        if (out && !res.write(out)) await drained(res, signal);
       }
-      const out = relay.push(chunk);
-      if (out) res.write(out);
-    }
-    if (streaming) res.end(relay.end());
-    else {
+      res.end(relay.end());
+    } else {
+      // Read whole (capped) before anything is sent: its usage and any echo of the key may sit
+      // anywhere in it, and past the cap the box gets a clean error, not a cut answer.
+      const whole: Uint8Array[] = [];
+      for await (const chunk of chunks) {
+        responseBytes += chunk.length;
+        if (responseBytes > cap) throw tooLarge;
+        whole.push(chunk);
+      }
       const text = Buffer.concat(whole).toString('utf8');
       reported = usageIn(text);
+      res.writeHead(upstream.status, head);
       res.end(scrub(text));
     }
     complete = true;
@@ -159,7 +167,9 @@ export async function proxyChatCompletion(
       { detail: scrub((err as Error).message), aborted: signal.aborted },
       'model answer broken',
     );
-    res.destroy();
+    // Leaving the loop cancels the upstream body; an answer not yet begun is refused cleanly.
+    if (err === tooLarge && !res.headersSent) throw err;
+    if (err !== tooLarge) res.destroy();
   } finally {
     // Errors used no tokens; a success without a usage report (or a broken answer) is estimated.
     const ok = upstream.status >= 200 && upstream.status < 300;
@@ -179,4 +189,19 @@ export async function proxyChatCompletion(
       'model call',
     );
   }
+}
+
+/** Resolves when `res` can take more, is closed, or `signal` ends the call. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    signal.addEventListener('abort', done);
+  });
 }

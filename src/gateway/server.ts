@@ -2,10 +2,10 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-// about who it is. Routes: chat completions (model-proxy.ts), actions, questions to other agents
+// about who it is, and only the box's user may connect (restrictToBox). Routes: chat completions (model-proxy.ts), actions, questions to other agents
 // (ask.ts), fetch, and the conversation endpoints (messages.ts): the runner's settings, the inbox,
 // turn reports and progress messages.
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { serverOptions } from '../http.ts';
@@ -22,7 +22,7 @@ import {
   ProgressCounter,
 } from './messages.ts';
 import { proxyChatCompletion } from './model-proxy.ts';
-import type { GatewayOptions } from './types.ts';
+import { SANDBOX_USER, type GatewayOptions } from './types.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -30,6 +30,8 @@ export interface Gateway {
   socketPath: string;
   /** Tokens the session has used so far. */
   readonly tokensUsed: number;
+  /** Requests being served now. */
+  readonly inFlight: number;
   /** Stop serving: pending long-polls end, open connections close, the socket file goes. */
   close(): Promise<void>;
 }
@@ -39,6 +41,37 @@ export const GATEWAY_SOCKET = 'gateway.sock';
 
 /** `/v1/turns/<turn>/done`, the turn id URL-encoded. */
 const turnDonePath = /^\/v1\/turns\/([^/]+)\/done$/;
+
+/**
+ * Give the gateway's directory or socket to the box's user alone. The socket is the caller's
+ * identity, so only the box (and root, the worker here) may connect: the directory is the worker's
+ * with the box's group allowed to pass through (0710; nobody else can list, add or replace a
+ * socket in it), the socket is the box user's, 0600. A worker running as the box's user owns both.
+ * A worker that is neither root nor the box user can only share the box's group (socket 0660);
+ * outside that group it cannot hand the socket over and refuses to start rather than open it up.
+ */
+async function restrictToBox(path: string, kind: 'dir' | 'socket'): Promise<void> {
+  const me = process.getuid?.() ?? -1;
+  const { uid, gid } = SANDBOX_USER;
+  const dir = kind === 'dir';
+  const [owner, group, mode] =
+    me === uid
+      ? [uid, -1, dir ? 0o700 : 0o600]
+      : me === 0
+        ? [dir ? 0 : uid, gid, dir ? 0o710 : 0o600]
+        : [me, gid, dir ? 0o710 : 0o660];
+  try {
+    if (me !== uid) await chown(path, owner, group);
+  } catch (err) {
+    throw new GatewayError(
+      500,
+      'gateway_socket_owner',
+      `The gateway cannot give ${path} to the sandbox user ${uid}:${gid} (${(err as Error).message}); ` +
+        `run the worker as root, as uid ${uid}, or as a member of group ${gid}.`,
+    );
+  }
+  await chmod(path, mode);
+}
 
 /** Start a gateway for one agent in one session. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -93,8 +126,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return () => Promise.reject(refusal);
   };
 
+  // Each request holds up to a body and an answer buffer: the count bounds what one box can pin.
+  let inFlight = 0;
   const server = createServer(serverOptions(), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    if (inFlight >= limits.maxInFlight) {
+      log.warn({ path: url.pathname, inFlight }, 'gateway busy');
+      return sendError(
+        res,
+        new GatewayError(
+          429,
+          'too_many_requests',
+          `This gateway already serves ${inFlight} requests, its limit; retry when one is done.`,
+        ),
+      );
+    }
+    inFlight++;
+    res.once('close', () => inFlight--);
     routeOf(req.method, url.pathname)(req, res, url).catch((err: unknown) => {
       if (err instanceof GatewayError) {
         log.warn({ path: url.pathname, status: err.status, code: err.code }, 'gateway refused');
@@ -106,8 +154,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   await mkdir(options.socketDir, { recursive: true });
-  // The sandbox user (uid 1000) must reach the socket inside the mounted directory.
-  await chmod(options.socketDir, 0o755);
+  // The directory is closed before the socket exists, so it is never reachable by others.
+  await restrictToBox(options.socketDir, 'dir');
   // A previous gateway for this sandbox may have left its socket behind.
   await rm(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {
@@ -117,13 +165,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       resolve();
     });
   });
-  await chmod(socketPath, 0o666);
+  await restrictToBox(socketPath, 'socket');
   log.info({ socketPath }, 'gateway listening');
 
   return {
     socketPath,
     get tokensUsed() {
       return budget.total;
+    },
+    get inFlight() {
+      return inFlight;
     },
     async close() {
       closing.abort();

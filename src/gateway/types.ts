@@ -7,6 +7,12 @@ import type { Logger } from '../log.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import type { TurnInbox } from './inbox.ts';
 
+/**
+ * The user a box runs as (the sandbox driver starts every box as 1000:1000): the one user, besides
+ * the worker, that may connect to a gateway's socket.
+ */
+export const SANDBOX_USER = { uid: 1000, gid: 1000 } as const;
+
 /** The agent a gateway serves: everything the gateway enforces about it. */
 export interface GatewayAgent {
   id: string;
@@ -105,6 +111,10 @@ export interface GatewayLimits {
   fetchTimeoutMs: number;
   fetchMaxBytes: number;
   inboxMaxWaitMs: number;
+  /** Requests served at once, every route counted; past it: 429 `too_many_requests`. */
+  maxInFlight: number;
+  /** Most bytes of one model answer: a JSON answer past it is a 502, a stream is cut. */
+  maxModelResponseBytes: number;
 }
 
 /** The gateway limits the config sets. */
@@ -115,6 +125,8 @@ export function gatewayLimits(config: Config): GatewayLimits {
     fetchTimeoutMs: config.AIRLOCK_GATEWAY_FETCH_TIMEOUT_MS,
     fetchMaxBytes: config.AIRLOCK_GATEWAY_FETCH_MAX_BYTES,
     inboxMaxWaitMs: config.AIRLOCK_GATEWAY_INBOX_MAX_WAIT_MS,
+    maxInFlight: config.AIRLOCK_GATEWAY_MAX_IN_FLIGHT,
+    maxModelResponseBytes: config.AIRLOCK_GATEWAY_MAX_MODEL_RESPONSE,
   };
 }
 

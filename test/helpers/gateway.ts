@@ -41,6 +41,8 @@ export const testLimits: GatewayLimits = {
   fetchTimeoutMs: 2_000,
   fetchMaxBytes: 4096,
   inboxMaxWaitMs: 5_000,
+  maxInFlight: 16,
+  maxModelResponseBytes: 1024 * 1024,
 };
 
 /** A running gateway with everything around it. */

@@ -113,6 +113,11 @@ test('a session that already used its budget is refused from the first call', as
     messages: [user('x')],
   });
   assert.equal(refused.status, 429);
+  assert.equal(
+    (refused.json() as { error: { code: string } }).error.code,
+    'token_budget_exhausted',
+  );
+  assert.equal(fx.model.requests.length, 0, 'the refused call never reached the upstream');
 });
 
 test('a stream the client abandons ends the upstream call and is charged an estimate', async () => {

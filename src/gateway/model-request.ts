@@ -1,0 +1,157 @@
+// What an agent may send the model endpoint: an allow-list of chat-completions fields and message
+// parts, every object strict, so nothing the provider would act on beyond the conversation (web
+// search, plugins, predicted outputs, files or images it would fetch by URL, parts it would read
+// elsewhere) leaves the box. The parsed object is what is forwarded: an unknown key anywhere is a
+// 400 naming it (code `field_not_allowed`), never silently dropped. See docs/gateway.md.
+import { z } from 'zod';
+
+/** The error code of every refusal by the allow-list. */
+export const NOT_ALLOWED = 'field_not_allowed';
+
+// What the agent wrote, quoted for the refusal, cut short: a refusal is not an echo service.
+const quote = (value: unknown): string => (JSON.stringify(value) ?? 'undefined').slice(0, 80);
+// Strict objects name the first key they do not know; the edge reports it under NOT_ALLOWED.
+const refusedKey = (iss: { code: string; keys?: string[] }): string | undefined =>
+  iss.code === 'unrecognized_keys'
+    ? `${(iss.keys ?? []).map(quote).join(', ')} is not forwarded to the model`
+    : undefined;
+const strict = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: refusedKey });
+
+// A discriminated union whose unknown discriminator is refused by name, with what is allowed.
+function oneOf<T extends readonly [z.ZodObject, ...z.ZodObject[]]>(
+  key: string,
+  what: string,
+  options: T,
+  allowed: string,
+) {
+  return z.discriminatedUnion(key, options, {
+    error: (iss) => {
+      const input = iss.input as Record<string, unknown> | undefined;
+      const value = input && typeof input === 'object' ? input[key] : undefined;
+      return `${what} ${quote(value)} is not forwarded to the model; allowed: ${allowed}`;
+    },
+  });
+}
+
+/** An image only as inline data: a URL would be fetched by the provider, from anywhere. */
+const DATA_IMAGE = /^data:image\/[a-z0-9.+-]+(;[a-z0-9=.+-]+)*;base64,/;
+
+const textPart = strict({ type: z.literal('text'), text: z.string() });
+const imagePart = strict({
+  type: z.literal('image_url'),
+  image_url: strict({
+    url: z.string().refine((u) => DATA_IMAGE.test(u), {
+      message: 'images are forwarded only as data: URLs (data:image/…;base64,…), never fetched',
+      params: { refused: true },
+    }),
+    detail: z.enum(['auto', 'low', 'high']).optional(),
+  }),
+});
+const textParts = z.array(oneOf('type', 'part type', [textPart], 'text'));
+const text = z.union([z.string(), textParts]);
+const userContent = z.union([
+  z.string(),
+  z.array(oneOf('type', 'part type', [textPart, imagePart], 'text, image_url (data: URLs)')),
+]);
+const name = z.string().max(256).optional();
+
+const toolCall = strict({
+  id: z.string().max(256),
+  type: z.literal('function'),
+  function: strict({ name: z.string().max(256), arguments: z.string() }),
+});
+
+const message = oneOf(
+  'role',
+  'role',
+  [
+    strict({ role: z.literal('system'), content: text, name }),
+    strict({ role: z.literal('developer'), content: text, name }),
+    strict({ role: z.literal('user'), content: userContent, name }),
+    strict({
+      role: z.literal('assistant'),
+      content: text.nullable().optional(),
+      name,
+      tool_calls: z.array(toolCall).optional(),
+      reasoning_content: z.string().optional(),
+      refusal: z.string().nullable().optional(),
+    }),
+    strict({ role: z.literal('tool'), tool_call_id: z.string().max(256), content: text }),
+  ],
+  'system, developer, user, assistant, tool',
+);
+
+// A tool's parameters and a response schema are JSON Schema for the model to follow, opaque here.
+const jsonSchema = z.record(z.string(), z.unknown());
+const tool = oneOf(
+  'type',
+  'tool type',
+  [
+    strict({
+      type: z.literal('function'),
+      function: strict({
+        name: z.string().max(256),
+        description: z.string().optional(),
+        parameters: jsonSchema.optional(),
+        strict: z.boolean().nullable().optional(),
+      }),
+    }),
+  ],
+  'function',
+);
+const toolChoice = z.union([
+  z.enum(['auto', 'none', 'required']),
+  strict({ type: z.literal('function'), function: strict({ name: z.string().max(256) }) }),
+]);
+const responseFormat = oneOf(
+  'type',
+  'response format',
+  [
+    strict({ type: z.literal('text') }),
+    strict({ type: z.literal('json_object') }),
+    strict({
+      type: z.literal('json_schema'),
+      json_schema: strict({
+        name: z.string().max(256),
+        description: z.string().optional(),
+        schema: jsonSchema.optional(),
+        strict: z.boolean().nullable().optional(),
+      }),
+    }),
+  ],
+  'text, json_object, json_schema',
+);
+
+/**
+ * The chat-completions request an agent may send. Left out on purpose: `n` (one answer is what a
+ * runner reads; more multiply the spend), `user`, `metadata` and `store` (the gateway speaks for
+ * the agent to the provider), `logit_bias` and `logprobs` (unused), and everything that reaches
+ * beyond the conversation: `web_search_options`, `plugins`, `prediction`, `audio`, `modalities`,
+ * provider-side tools, file, audio and video parts, images by URL.
+ */
+export const completionRequest = strict({
+  model: z.string().min(1).max(200),
+  messages: z.array(message).min(1),
+  tools: z.array(tool).optional(),
+  tool_choice: toolChoice.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  frequency_penalty: z.number().min(-2).max(2).optional(),
+  presence_penalty: z.number().min(-2).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  max_completion_tokens: z.number().int().positive().optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
+  seed: z.number().int().optional(),
+  response_format: responseFormat.optional(),
+  reasoning_effort: z
+    .enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'])
+    .nullable()
+    .optional(),
+  verbosity: z.enum(['low', 'medium', 'high']).optional(),
+  stream: z.boolean().optional(),
+  stream_options: strict({ include_usage: z.boolean().optional() }).optional(),
+});
+
+/** A request that passed the allow-list. */
+export type CompletionRequest = z.infer<typeof completionRequest>;
