@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
-import { sanitizeBytes } from '../sanitize/sanitize.ts';
+import { HARD_INPUT_CEILING, sanitizeBytes } from '../sanitize/sanitize.ts';
 import { GatewayError, readJson, sendJson } from './edge.ts';
 import { returnedUrl } from './fetch-result.ts';
 import { pinnedFetch, portOf, systemResolve, type Resolve } from './pinned-fetch.ts';
@@ -101,7 +101,8 @@ export async function handleFetch(
     );
     // The page is the web's text: it reaches the agent only sanitized, with what was removed.
     const level = agent.webSanitizer ?? 'strict';
-    const clean = sanitizeBytes(answer.body, { level, maxLength: limits.fetchMaxBytes });
+    const maxLength = Math.min(limits.fetchMaxBytes, HARD_INPUT_CEILING);
+    const clean = sanitizeBytes(answer.body, { level, maxLength });
     const final = returnedUrl(url, answer.url, level);
     deps.logger.info(
       {

@@ -57,7 +57,9 @@ export function portOf(url: URL): string {
 /** Resolve `url`'s host and return the one address to connect to, or refuse. */
 export async function vetAddress(url: URL, options: PinnedFetchOptions): Promise<string> {
   const host = bareHost(url.hostname);
-  const addresses = isIP(host) ? [host] : (await options.resolve(host)).map((a) => a.address);
+  const addresses = isIP(host)
+    ? [host]
+    : (await Promise.race([options.resolve(host), aborted(options.signal)])).map((a) => a.address);
   if (addresses.length === 0)
     throw new GatewayError(502, 'fetch_failed', `${url.hostname} resolves to no address.`);
   if (options.exact(url)) return addresses[0] as string;
@@ -73,6 +75,14 @@ export async function vetAddress(url: URL, options: PinnedFetchOptions): Promise
     );
   }
   return addresses[0] as string;
+}
+
+/** Rejects when `signal` aborts: a resolver that does not answer is bounded by the fetch's time. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
 }
 
 /** Fetch `url`, every hop checked and pinned; at most `maxRedirects` redirects. */
