@@ -71,7 +71,7 @@ export async function vetAddress(url: URL, options: PinnedFetchOptions): Promise
     throw new GatewayError(
       403,
       'address_not_allowed',
-      `${url.host}${via} is a ${range} address; such an address is reached only when the agent's allowHosts names its exact host and port (${url.hostname}:${portOf(url)}).`,
+      `${url.host}${via} is an inside address (${range}); inside addresses are reached only when the agent's allowHosts names the exact host and port (${url.hostname}:${portOf(url)}).`,
     );
   }
   return addresses[0] as string;
@@ -105,17 +105,18 @@ export async function pinnedFetch(
     answer.destroy();
     const next = URL.parse(location, url.href);
     try {
-      if (!next) throw new GatewayError(403, 'redirect_not_allowed', 'the location is not a URL');
+      if (!next) throw new GatewayError(403, 'location_invalid', 'the location is not a URL');
       if (hop >= options.maxRedirects)
-        throw new GatewayError(403, 'redirect_not_allowed', `more than ${options.maxRedirects}`);
+        throw new GatewayError(403, 'too_many_redirects', `more than ${options.maxRedirects}`);
       options.check(next);
       address = await vetAddress(next, options);
     } catch (err) {
       if (!(err instanceof GatewayError) || err.status !== 403) throw err;
+      // The location is the server's text: the refusal names only why, never where it pointed.
       throw new GatewayError(
         403,
         'redirect_not_allowed',
-        `${url.host} redirected to ${next?.host ?? 'an invalid URL'}, which is refused: ${err.message}`,
+        `${url.host} redirected to a URL that is refused (${err.code}); redirects are checked like the first request.`,
       );
     }
     // As browsers do: 303, and 301/302 after a POST, continue as a GET without the body.
