@@ -1,7 +1,8 @@
 // Warnings for a research agent's web.allowHosts: a wildcard port reaches every service a host runs,
-// and an entry aimed at loopback or private addresses without an exact host:port reaches nothing,
-// because the gateway refuses inside addresses unless an entry names the exact host and port. Legal
-// either way (the gateway enforces the rule); the warnings say what an entry really allows.
+// an entry aimed at loopback or private addresses without an exact host:port reaches nothing
+// (the gateway refuses inside addresses unless an entry names the exact host and port), and an IP
+// written in another notation (2130706433) matches no URL. Legal either way (the gateway enforces
+// the rule); the warnings say what an entry really allows.
 import { globMatch } from '../glob.ts';
 import type { Origin } from './collected.ts';
 
@@ -35,6 +36,15 @@ export function checkWebHosts(
         at,
         sub,
         `"${entry}" has a wildcard port: it allows every service on ${host} that answers without a key; name the exact port`,
+      );
+    }
+    // URLs are compared by their parsed host (2130706433 and 0x7f.1 are 127.0.0.1): so are entries.
+    const parsed = /[*?]/.test(host) ? host : URL.parse(`http://${host}/`)?.hostname;
+    if (parsed !== undefined && parsed !== host) {
+      warn(
+        at,
+        sub,
+        `"${entry}" never matches: a URL's host ${host} is read as ${parsed}; write "${parsed}${port === undefined ? '' : `:${port}`}"`,
       );
     }
     const inside = insideSamples.filter((s) => globMatch(host, s));

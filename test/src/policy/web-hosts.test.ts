@@ -31,6 +31,7 @@ const hosts = [
   '*.example.com',
   '*',
   'docs.example.com:*',
+  '2130706433:4012',
 ];
 
 test('policy check warns about wildcard ports and loopback/private entries without an exact port', () => {
@@ -61,6 +62,10 @@ test('policy check warns about wildcard ports and loopback/private entries witho
       [
         '$.agents[0].web.allowHosts[8]',
         '"docs.example.com:*" has a wildcard port: it allows every service on docs.example.com that answers without a key; name the exact port',
+      ],
+      [
+        '$.agents[0].web.allowHosts[9]',
+        '"2130706433:4012" never matches: a URL\'s host 2130706433 is read as 127.0.0.1; write "127.0.0.1:4012"',
       ],
     ],
   );
