@@ -51,6 +51,7 @@ export function gatewayAgent(agent: ResolvedAgent): GatewayAgent {
     apiKeyCredential: agent.model.apiKeyCredential,
     tokenBudget: agent.model.tokenBudget,
     webHosts: agent.webAllowHosts,
+    webSanitizer: agent.webSanitizer,
   };
 }
 

@@ -1,13 +1,18 @@
 // `POST /v1/fetch`: a research agent's window on the web. Only research agents, only http(s) to
 // hosts on the agent's allow-list (globs, as in vault scopes), no credentials of any kind (no
-// headers from the agent, no cookies, no userinfo in the URL), redirects followed only on the same
-// host, the answer capped in size and the whole exchange in time. Action agents hold credentials
-// and get no web at all.
+// headers from the agent, no cookies, no userinfo in the URL). Every hop, redirects included, is
+// resolved and pinned (pinned-fetch.ts): loopback, private, link-local and metadata addresses are
+// reached only through an entry naming the exact host:port. What comes back is sanitized at the
+// agent's web sanitizer level, with the report; the answer is capped in size, the exchange in time.
+// Action agents hold credentials and get no web at all.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
+import { HARD_INPUT_CEILING, sanitizeBytes } from '../sanitize/sanitize.ts';
 import { GatewayError, readJson, sendJson } from './edge.ts';
+import { returnedUrl } from './fetch-result.ts';
+import { pinnedFetch, portOf, systemResolve, type Resolve } from './pinned-fetch.ts';
 import type { GatewayAgent, GatewayLimits } from './types.ts';
 
 const fetchInput = z.strictObject({
@@ -24,6 +29,18 @@ export interface FetchDeps {
   agent: GatewayAgent;
   limits: GatewayLimits;
   logger: Logger;
+  /** The resolver (tests inject one); the system's by default. */
+  resolve?: Resolve;
+}
+
+/** The `host:port` an allow-list entry with a port is compared with: the port always explicit. */
+const hostPort = (url: URL): string => `${url.hostname}:${portOf(url)}`;
+
+/** True when an allow-list entry names `url`'s host and port exactly (no wildcard). */
+export function namedExactly(agent: GatewayAgent, url: URL): boolean {
+  return agent.webHosts.some(
+    (g) => g.includes(':') && !/[*?]/.test(g) && g.toLowerCase() === hostPort(url),
+  );
 }
 
 /** Throw 403 unless `url` is http(s), without credentials, to an allow-listed host. */
@@ -33,7 +50,7 @@ export function checkWebUrl(agent: GatewayAgent, url: URL): void {
   if (url.username || url.password)
     throw new GatewayError(403, 'fetch_not_allowed', 'Credentials in the URL are not allowed.');
   const allowed = agent.webHosts.some((g) =>
-    globMatch(g, g.includes(':') ? url.host : url.hostname),
+    globMatch(g.toLowerCase(), g.includes(':') ? hostPort(url) : url.hostname),
   );
   if (!allowed) {
     throw new GatewayError(
@@ -60,7 +77,7 @@ export async function handleFetch(
   }
   const input = await readJson(req, res, fetchInput, limits.maxBodyBytes);
   if (!input) return;
-  let url = URL.parse(input.url);
+  const url = URL.parse(input.url);
   if (!url) throw new GatewayError(400, 'invalid_request', 'url is not a valid absolute URL.');
   if (input.body !== undefined && input.method === 'GET')
     throw new GatewayError(400, 'invalid_request', 'A GET has no body.');
@@ -70,43 +87,42 @@ export async function handleFetch(
   const headers: Record<string, string> = { 'user-agent': 'airlock-gateway', accept: '*/*' };
   if (input.body !== undefined) headers['content-type'] = input.contentType ?? 'text/plain';
   try {
-    for (let hop = 0; ; hop++) {
-      const answer = await fetch(url, {
-        method: input.method,
-        headers,
-        body: input.body,
-        redirect: 'manual',
-        credentials: 'omit',
+    const answer = await pinnedFetch(
+      url,
+      { method: input.method, headers, body: input.body },
+      {
+        check: (next) => checkWebUrl(agent, next),
+        exact: (next) => namedExactly(agent, next),
+        resolve: deps.resolve ?? systemResolve,
         signal,
-      });
-      const location = answer.headers.get('location');
-      if (answer.status >= 300 && answer.status < 400 && location !== null) {
-        await answer.body?.cancel();
-        const next = URL.parse(location, url.href);
-        if (!next || next.host !== url.host || hop >= MAX_REDIRECTS) {
-          throw new GatewayError(
-            403,
-            'redirect_not_allowed',
-            `${url.host} redirected to ${next?.host ?? 'an invalid URL'}; only redirects on the same host are followed (at most ${MAX_REDIRECTS}).`,
-          );
-        }
-        checkWebUrl(agent, next);
-        url = next;
-        continue;
-      }
-      const { text, truncated } = await readCapped(answer, limits.fetchMaxBytes);
-      deps.logger.info(
-        { agent: agent.id, host: url.host, status: answer.status, truncated },
-        'web fetch',
-      );
-      return sendJson(res, 200, {
+        maxBytes: limits.fetchMaxBytes,
+        maxRedirects: MAX_REDIRECTS,
+      },
+    );
+    // The page is the web's text: it reaches the agent only sanitized, with what was removed.
+    const level = agent.webSanitizer ?? 'strict';
+    const maxLength = Math.min(limits.fetchMaxBytes, HARD_INPUT_CEILING);
+    const clean = sanitizeBytes(answer.body, { level, maxLength });
+    const final = returnedUrl(url, answer.url, level);
+    deps.logger.info(
+      {
+        agent: agent.id,
+        host: answer.url.host,
+        address: answer.address,
         status: answer.status,
-        url: url.href,
-        contentType: answer.headers.get('content-type'),
-        body: text,
-        truncated,
-      });
-    }
+        truncated: answer.truncated,
+        removed: clean.removed.length,
+      },
+      'web fetch',
+    );
+    return sendJson(res, 200, {
+      status: answer.status,
+      url: final.url,
+      contentType: mediaType(answer.contentType),
+      body: clean.text,
+      truncated: answer.truncated || clean.truncated,
+      removed: [...final.removed, ...clean.removed],
+    });
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     if (signal.aborted) {
@@ -116,36 +132,19 @@ export async function handleFetch(
         `The fetch took longer than ${limits.fetchTimeoutMs} ms.`,
       );
     }
-    const e = err as Error & { cause?: { message?: string } };
+    const e = err as Error & { code?: string };
     throw new GatewayError(
       502,
       'fetch_failed',
-      `The fetch failed: ${e.message}${e.cause?.message ? `: ${e.cause.message}` : ''}`,
+      `The fetch failed: ${e.code ?? e.name}${e.code ? '' : `: ${e.message.slice(0, 200)}`}`,
     );
   }
 }
 
-/** Read at most `cap` bytes of the answer as text; the rest is never read. */
-async function readCapped(
-  answer: Response,
-  cap: number,
-): Promise<{ text: string; truncated: boolean }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  const reader = (answer.body as ReadableStream<Uint8Array> | null)?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.length > cap) {
-      chunks.push(value.subarray(0, cap - size));
-      size = cap;
-      truncated = true;
-      await reader.cancel();
-      break;
-    }
-    chunks.push(value);
-    size += value.length;
-  }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks, size)), truncated };
+/** The answer's media type alone (a header is the server's text, so only a token/token passes). */
+function mediaType(header: string | null): string | null {
+  const type = header?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/.test(type)
+    ? type
+    : null;
 }

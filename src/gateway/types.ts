@@ -4,6 +4,7 @@
 // to the user, questions to other agents, the turn inbox).
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Level } from '../sanitize/types.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import type { TurnInbox } from './inbox.ts';
 
@@ -26,8 +27,13 @@ export interface GatewayAgent {
   apiKeyCredential: string;
   /** Tokens (prompt + completion) one session may use; unset: no limit. */
   tokenBudget?: number;
-  /** Host globs a research agent may fetch (hostname, or `host:port` when the glob has a colon). */
+  /**
+   * Host globs a research agent may fetch (hostname, or `host:port` when the glob has a colon).
+   * Loopback, private, link-local and metadata addresses only through an exact `host:port` entry.
+   */
   webHosts: string[];
+  /** The sanitizer level fetched pages pass before the agent sees them; unset: strict. */
+  webSanitizer?: Level;
 }
 
 /** What the runner in the box is told about its agent (`GET /v1/agent`); nothing secret. */

@@ -86,7 +86,16 @@ export const agentSchema = z.strictObject({
   capabilities: z.array(id).default([]),
   credentials: z.array(credentialName).default([]),
   web: z
-    .strictObject({ allowHosts: z.array(webHost).default([]) })
+    .strictObject({
+      allowHosts: z.array(webHost).default([]).meta({
+        description:
+          'Host globs; loopback, private, link-local and metadata addresses only through an entry naming the exact host:port.',
+      }),
+      sanitizer: z.enum(['lenient', 'standard', 'strict']).default('strict').meta({
+        description:
+          'The sanitizer level fetched pages pass before the agent reads them (default strict).',
+      }),
+    })
     .optional()
     .meta({ description: 'Research agents only: hosts reachable through the gateway.' }),
   talkers: peopleSelector

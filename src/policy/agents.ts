@@ -37,6 +37,8 @@ export interface ResolvedAgent {
   credentials: string[];
   /** Host globs a research agent may fetch (always empty for an action agent). */
   webAllowHosts: string[];
+  /** A research agent's sanitizer level for fetched pages (unset for an action agent). */
+  webSanitizer?: 'lenient' | 'standard' | 'strict';
   limits: { memoryMb: number; cpus: number; pids: number };
   idleTimeoutMs: number;
   /** Everyone who may talk to the agent, users first, then group members, each once. */
@@ -77,6 +79,7 @@ export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
     capabilities: research ? [] : [...agent.capabilities],
     credentials: research ? [] : [...agent.credentials],
     webAllowHosts: research ? [...(agent.web?.allowHosts ?? [])] : [],
+    ...(research ? { webSanitizer: agent.web?.sanitizer ?? 'strict' } : {}),
     limits: {
       memoryMb: agent.sandbox.memoryMb,
       cpus: agent.sandbox.cpus,

@@ -4,6 +4,7 @@
 // uses); an action agent holds capabilities but reaches no web host. An agent with a model but
 // nobody allowed to talk to it is legal (deny by default) but almost always a mistake: a warning.
 import type { Collected, Origin } from './collected.ts';
+import { checkWebHosts } from './check-web-hosts.ts';
 import { a2aPrefix } from './fields.ts';
 
 /** How check.ts reports: a problem or warning at a sub-path, and a reference to a declared id. */
@@ -45,6 +46,7 @@ export function checkAgents(c: Collected, r: Reporter): void {
       }
     });
     if (research) {
+      if (a.web) checkWebHosts(at, a.web.allowHosts, r.warn.bind(r));
       a.credentials.forEach((name, i) => {
         if (name === a.model?.apiKeyCredential) return;
         r.add(

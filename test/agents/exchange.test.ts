@@ -38,7 +38,10 @@ describe('agent exchanges', { timeout: 300_000 }, () => {
     });
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
     pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/damage-policy`;
-    fx = await sessionFixture([]);
+    // The demo policy names the carrier's exact host:port; this page's port stands in for it.
+    fx = await sessionFixture([], (y) =>
+      y.replaceAll("'127.0.0.1:4012'", `'${new URL(pageUrl).host}'`),
+    );
     await fx.startSessionWorker();
   });
   after(async () => {

@@ -1,21 +1,13 @@
 // The gateway's other endpoints over its real unix socket: actions (executed, pending, denied, the
 // identity taken from the socket, not the body; a research agent refused), questions to other
-// agents (pending, refused, the asker taken from the socket, bad shapes refused), a research agent's
-// fetch against a real local web server (allow-listed host, another host, redirects, size and time
-// caps, no credentials), an action agent refused the web, the runner's settings, progress messages
-// numbered per turn, and the turn protocol: the inbox long-poll (one batch per turn) and the
-// runner's done report.
+// agents (pending, refused, the asker taken from the socket, bad shapes refused), the runner's
+// settings, progress messages numbered per turn, and the turn protocol: the inbox long-poll (one
+// batch per turn) and the runner's done report. The fetch endpoint's tests are in fetch.test.ts.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { call, gate, startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
-import { startServer, type TestServer } from '../vault/helpers.ts';
 
-let web: TestServer;
 let fx: GatewayFixture | undefined;
-before(async () => {
-  web = await startServer();
-});
-after(() => web?.close());
 afterEach(async () => {
   await fx?.close();
   fx = undefined;
@@ -75,101 +67,6 @@ test('actions: the body cannot say who asks; bad shapes are refused before reque
   const failed = await call(socket, 'POST', '/v1/actions', refund);
   assert.equal(failed.status, 502);
   assert.equal((failed.json() as { error: { code: string } }).error.code, 'action_failed');
-});
-
-test('fetch: a research agent reads an allow-listed host, with no credentials sent', async () => {
-  fx = await startGatewayFixture({ agent: { sensitivity: 'research', webHosts: ['127.0.0.1'] } });
-  web.handler = (_req, res) => {
-    res.setHeader('content-type', 'text/html');
-    res.end('<h1>Shipping policy</h1>');
-  };
-  const answer = await call(fx.gateway.socketPath, 'POST', '/v1/fetch', {
-    url: `${web.origin}/policy`,
-  });
-  assert.equal(answer.status, 200, answer.text);
-  assert.deepEqual(answer.json(), {
-    status: 200,
-    url: `${web.origin}/policy`,
-    contentType: 'text/html',
-    body: '<h1>Shipping policy</h1>',
-    truncated: false,
-  });
-  const seen = web.seen.at(-1);
-  assert.equal(seen?.headers.authorization, undefined, 'the placeholder key is not forwarded');
-  assert.equal(seen?.headers.cookie, undefined);
-
-  const post = await call(fx.gateway.socketPath, 'POST', '/v1/fetch', {
-    url: `${web.origin}/search`,
-    method: 'POST',
-    body: 'q=refunds',
-    contentType: 'application/x-www-form-urlencoded',
-  });
-  assert.equal(post.status, 200);
-  assert.equal(web.seen.at(-1)?.body, 'q=refunds');
-  const withHeaders = await call(fx.gateway.socketPath, 'POST', '/v1/fetch', {
-    url: `${web.origin}/x`,
-    headers: { authorization: 'Bearer x' },
-  });
-  assert.equal(withHeaders.status, 400, 'the agent cannot send headers');
-});
-
-test('fetch: another host → 403; a redirect to another host → 403; same-host redirects followed', async () => {
-  fx = await startGatewayFixture({ agent: { sensitivity: 'research', webHosts: ['127.0.0.1'] } });
-  const socket = fx.gateway.socketPath;
-  const count = web.seen.length;
-  const other = await call(socket, 'POST', '/v1/fetch', {
-    url: web.origin.replace('127.0.0.1', 'localhost'),
-  });
-  assert.equal(other.status, 403);
-  assert.equal((other.json() as { error: { code: string } }).error.code, 'host_not_allowed');
-  assert.equal(web.seen.length, count, 'nothing was sent to the other host');
-
-  web.handler = (req, res) => {
-    if (req.url === '/away') {
-      res.writeHead(302, { location: web.origin.replace('127.0.0.1', 'localhost') + '/x' });
-      return res.end();
-    }
-    if (req.url === '/moved') {
-      res.writeHead(301, { location: '/final' });
-      return res.end();
-    }
-    res.end(`at ${req.url}`);
-  };
-  const away = await call(socket, 'POST', '/v1/fetch', { url: `${web.origin}/away` });
-  assert.equal(away.status, 403);
-  assert.equal((away.json() as { error: { code: string } }).error.code, 'redirect_not_allowed');
-  const moved = await call(socket, 'POST', '/v1/fetch', { url: `${web.origin}/moved` });
-  assert.equal(moved.status, 200);
-  assert.equal((moved.json() as { body: string }).body, 'at /final');
-});
-
-test('fetch: the answer is cut at the size cap and the exchange at the time cap', async () => {
-  fx = await startGatewayFixture({
-    agent: { sensitivity: 'research', webHosts: ['127.0.0.1'] },
-    limits: { fetchMaxBytes: 4096, fetchTimeoutMs: 300 },
-  });
-  web.handler = (req, res) => {
-    if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2_000);
-    res.end('y'.repeat(100_000));
-  };
-  const big = await call(fx.gateway.socketPath, 'POST', '/v1/fetch', { url: `${web.origin}/big` });
-  const page = big.json() as { body: string; truncated: boolean };
-  assert.equal(page.body.length, 4096);
-  assert.equal(page.truncated, true);
-  const slow = await call(fx.gateway.socketPath, 'POST', '/v1/fetch', {
-    url: `${web.origin}/slow`,
-  });
-  assert.equal(slow.status, 504);
-  assert.equal((slow.json() as { error: { code: string } }).error.code, 'fetch_timeout');
-});
-
-test('fetch: an action agent has no web, even to a listed host', async () => {
-  fx = await startGatewayFixture({ agent: { sensitivity: 'action', webHosts: ['127.0.0.1'] } });
-  const count = web.seen.length;
-  const answer = await call(fx.gateway.socketPath, 'POST', '/v1/fetch', { url: web.origin });
-  assert.equal(answer.status, 403);
-  assert.equal((answer.json() as { error: { code: string } }).error.code, 'fetch_not_allowed');
-  assert.equal(web.seen.length, count);
 });
 
 test('actions carry the turn in flight', async () => {
