@@ -16,6 +16,7 @@ import { connectionOptions } from '../../src/temporal/connection.ts';
 import { workflowsPath } from '../../src/temporal/worker.ts';
 import {
   agentActionUpdate,
+  agentAskUpdate,
   sessionStatusQuery,
   type SessionMessage,
   type SessionSender,
@@ -39,7 +40,7 @@ async function turn(input: TurnInput): ReturnType<AgentSessionActivities['runAge
   const handle = fx.client.workflow.getHandle(input.workflowId);
   let reply = '';
   if (texts.includes('hold')) {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       if ((await handle.query(sessionStatusQuery)).queued >= 2) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -60,6 +61,13 @@ async function turn(input: TurnInput): ReturnType<AgentSessionActivities['runAge
       ],
     });
     if (answer.id) actions.push(`action:${answer.id}`);
+    reply = JSON.stringify(answer);
+  }
+  if (texts.includes('ask research')) {
+    const answer = await handle.executeUpdate(agentAskUpdate, {
+      args: [{ turn: input.turn, to: 'research-bot', question: 'What is the damage policy?' }],
+    });
+    if (answer.id) actions.push(`exchange:${answer.id}`, `action:${answer.id}.question`);
     reply = JSON.stringify(answer);
   }
   return { reply, tokensUsed: input.tokensUsed, boxCreated: false, idleTimeoutMs: 60_000 };
@@ -157,6 +165,17 @@ async function replyOf(workflowId: string, turn: number): Promise<string> {
   throw new Error(`${workflowId} gave no reply for turn ${turn}`);
 }
 
+/** Wait until the first turn runs (a message sent later cannot join it). */
+async function turnRunning(workflowId: string): Promise<void> {
+  const handle = fx.client.workflow.getHandle(workflowId);
+  for (let i = 0; i < 600; i++) {
+    const status = await handle.query(sessionStatusQuery).catch(() => null);
+    if (status && status.turn >= 1) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${workflowId} never started its first turn`);
+}
+
 async function startedRequest(workflowId: string): Promise<ActionRequest> {
   const { decodeArrayFromPayloads } =
     await import('@temporalio/common/lib/internal-non-workflow/index.js');
@@ -197,6 +216,7 @@ test('two people in one turn are both requesters: neither may approve what it as
   const key = unique();
   const wf = await send(key, riley, 'hold');
   // Both queue while the first turn runs, so the second turn has both messages.
+  await turnRunning(wf);
   await send(key, alice, 'please refund my parcel');
   await send(key, riley, 'refund 120');
   assert.equal(await replyOf(wf, 1), 'held');
@@ -237,4 +257,36 @@ test('two people in one turn are both requesters: neither may approve what it as
     (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
     ['the requester may not approve their own request'],
   );
+});
+
+test('two people in one turn: neither may approve the question the turn asks another agent', async () => {
+  const key = unique();
+  const wf = await send(key, riley, 'hold');
+  await turnRunning(wf);
+  await send(key, alice, 'what does research say?');
+  await send(key, riley, 'ask research');
+  assert.equal(await replyOf(wf, 1), 'held');
+  const answer = JSON.parse(await replyOf(wf, 2)) as { status: string; id: string };
+  assert.equal(answer.status, 'pending');
+  const step = `action:${answer.id}.question`;
+  const handle = fx.client.workflow.getHandle(step);
+  let status = await handle.query(statusQuery).catch(() => null);
+  for (let i = 0; i < 200 && !(status?.state === 'pending' && status.requestHash); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await handle.query(statusQuery).catch(() => null);
+  }
+  assert.ok(status?.requestHash, `${step} never became pending`);
+  await handle.signal(
+    approvalDecisionSignal,
+    signed(step, click(people.alice, 'approve', status.requestHash)),
+  );
+  for (let i = 0; i < 100 && status.rejectedClicks.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await handle.query(statusQuery);
+  }
+  assert.deepEqual(
+    status.rejectedClicks.map((c) => c.why),
+    ['the requester may not approve their own request'],
+  );
+  assert.equal(status.state, 'pending');
 });

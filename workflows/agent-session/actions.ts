@@ -15,7 +15,7 @@ import type {
   SessionMessage,
 } from './messages.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
-import type { TurnOrigin } from './origin.ts';
+import { coRequesters, type TurnOrigin } from './origin.ts';
 import type { SessionRef, TurnItem } from './types.ts';
 
 /** How long an ask waits for its child before answering `pending`. */
@@ -48,9 +48,7 @@ export function runAction(ctx: ActionContext) {
     // Set here from the session's queue, never from what the box sends: what started the turn
     // decides which allow rules may pass the request, and who may not approve it.
     const origin = ctx.origin();
-    const others = (origin?.senders ?? []).filter(
-      (s) => !(from && s.platform === from.platform && s.userId === from.userId),
-    );
+    const others = coRequesters(ctx).coRequesters ?? [];
     const request: ActionRequest = {
       agent: ctx.ref.agentId,
       capability: ask.capability,

@@ -52,3 +52,15 @@ export function turnOrigin(
     senders: senders.length > 0 ? senders : (previous?.senders ?? []),
   };
 }
+
+/** `{ coRequesters }`: the turn's people other than the requester, when there are any. */
+export function coRequesters(ctx: {
+  requester(): SessionSender | null;
+  origin(): TurnOrigin | null;
+}): { coRequesters?: SessionSender[] } {
+  const from = ctx.requester();
+  const others = (ctx.origin()?.senders ?? []).filter(
+    (s) => !(from && s.platform === from.platform && s.userId === from.userId),
+  );
+  return others.length > 0 ? { coRequesters: others } : {};
+}
