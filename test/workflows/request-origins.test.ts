@@ -57,6 +57,8 @@ async function turn(input: TurnInput): ReturnType<AgentSessionActivities['runAge
           path: '/refunds',
           body: { amount: Number(amount), currency: 'EUR', order: `O-${input.workflowId}` },
           purpose: 'a refund',
+          // What the box might claim is not read: the session sets the origins itself.
+          ...{ origins: ['person'], coRequesters: [] },
         },
       ],
     });
