@@ -14,6 +14,7 @@ import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { activityOutcome } from '../temporal/history-results.ts';
 import type { UnusualFinding } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+import { loginName } from './agent-session.ts';
 import { withClient } from './client.ts';
 import { terminalSafe, type CliIo } from './io.ts';
 
@@ -23,6 +24,7 @@ type Env = Record<string, string | undefined>;
 export const actionsUsage = `usage:
   airlock actions request --agent A --capability C --method M --path P [--body FILE|-]
                           [--request-id ID] [--requester NAME] [--wait]
+  (--requester: who asks, a policy user id, email or login; default: your login name)
 `;
 /** Usage of `airlock approvals`. */
 export const approvalsUsage = `usage:
@@ -72,15 +74,16 @@ export async function runActions(
       return 2;
     }
   }
+  const requester = values.requester?.trim() || loginName();
   const request: ActionRequest = {
     agent: values.agent as string,
     capability: values.capability as string,
     method: (values.method as string).toUpperCase(),
     path: values.path as string,
     ...(body === undefined ? {} : { body }),
-    ...(values.requester
-      ? { requester: { platform: 'cli', userId: values.requester, displayName: values.requester } }
-      : {}),
+    // A request always names who made it (the operator's login unless --requester says), so
+    // that person cannot approve it and the card says whose it is.
+    requester: { platform: 'cli', userId: requester, displayName: requester },
   };
   return withClient(env, async (client, config) => {
     const { workflowId, handle } = await requestAction(

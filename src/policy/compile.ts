@@ -9,7 +9,13 @@ import {
   expandApprovers,
 } from './resolve.ts';
 import type { Agent, Approval, Capability, Condition, Rule, TimeWindow } from './schema.ts';
-import type { LinkSettings, LoadedPolicy, PolicyDecision, PolicySet } from './types.ts';
+import type {
+  LinkSettings,
+  LoadedPolicy,
+  PolicyDecision,
+  PolicySet,
+  RequestOrigin,
+} from './types.ts';
 
 /** The parts of an `approve` decision that come from the rule alone. */
 export type ApprovalTemplate = Omit<
@@ -27,6 +33,8 @@ export interface CompiledRule {
   conditions: { condition: Condition; segments: string[] }[];
   windows: TimeWindow[] | null;
   approval: ApprovalTemplate | null;
+  /** For an allow rule: the origins it passes (default: a person only). */
+  origins: ReadonlySet<RequestOrigin>;
 }
 
 /** Everything evaluation looks up, keyed for speed. */
@@ -154,6 +162,7 @@ function compileRule(set: PolicySet, rule: Rule): CompiledRule {
     conditions: rule.when.map((condition) => ({ condition, segments: condition.field.split('.') })),
     windows: rule.during ?? null,
     approval: rule.approval ? approvalTemplate(set, rule.approval) : null,
+    origins: new Set(rule.origins ?? ['person']),
   };
 }
 

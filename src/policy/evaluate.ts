@@ -1,13 +1,22 @@
 // Pure policy evaluation: the same policy, request and time always give the same decision.
 // An exchange's approval step (request.exchange) is decided by the link instead (links.ts).
 // Order: the agent, capability, method and path must be known and allowed (else deny); then the
-// rules, first match in file order (files in name order); nothing matches means deny.
+// rules, first match in file order (files in name order); nothing matches means deny. An `allow`
+// rule matches only requests whose origins it names (default: a person); another agent's or an A2A
+// client's request falls through to the next rule, and the reason says which allow rule it missed.
 import type { Agent } from './schema.ts';
 import { anyGlob, candidates, compile } from './compile.ts';
 import type { CompiledRule } from './compile.ts';
 import { conditionHolds, inWindow } from './conditions.ts';
 import { exchangeDecision } from './links.ts';
-import type { ActionRequest, CapabilityRef, LoadedPolicy, PolicyDecision } from './types.ts';
+import { nonCanonicalPath } from '../request-path.ts';
+import type {
+  ActionRequest,
+  CapabilityRef,
+  LoadedPolicy,
+  PolicyDecision,
+  RequestOrigin,
+} from './types.ts';
 
 export { linkFor } from './links.ts';
 
@@ -38,13 +47,28 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
     return deny(`capability "${cap.value.id}" does not allow path ${request.path}`, ref);
   }
 
+  const origins = request.origins ?? ['person'];
+  // Allow rules this request matched but whose origins leave it out, as the reason will say.
+  const missed: string[] = [];
+  const noting = (reason: string) => (missed.length ? `${reason}; ${missed.join('; ')}` : reason);
   for (const rule of candidates(c, agent.id, cap.value.id, method)) {
     if (!matches(rule, request, now, c.timeZone)) continue;
+    if (rule.rule.decision === 'allow') {
+      const outside = origins.filter((o) => !rule.origins.has(o));
+      if (outside.length > 0) {
+        missed.push(
+          `rule "${rule.rule.id}" allows only requests ${startedBy([...rule.origins], ' or ')} started (origins: ${[...rule.origins].join(', ')}); this one was started by ${startedBy(outside, ' and ')}`,
+        );
+        continue;
+      }
+    }
     const name = `rule "${rule.rule.id}"${rule.rule.description ? ` (${rule.rule.description})` : ''}`;
     if (rule.rule.decision === 'approve' && rule.approval) {
       const a = structuredClone(rule.approval);
       const names = a.approvers.map((p) => p.displayName).join(', ');
-      const reason = `${name} requires approval of ${what}: ${a.quorum} of ${a.approvers.length} approver(s) (${names})`;
+      const reason = noting(
+        `${name} requires approval of ${what}: ${a.quorum} of ${a.approvers.length} approver(s) (${names})`,
+      );
       return {
         decision: 'approve',
         rule: rule.rule.id,
@@ -56,10 +80,21 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
     }
     // An approve rule always has an approval (the schema requires it); fail closed regardless.
     const decision = rule.rule.decision === 'allow' ? 'allow' : 'deny';
-    const reason = `${name} ${decision === 'allow' ? 'allows' : 'denies'} ${what}`;
+    const reason = noting(`${name} ${decision === 'allow' ? 'allows' : 'denies'} ${what}`);
     return plain(policy, c.expiryMs, decision, rule.rule.id, reason, ref);
   }
-  return deny(`no rule matches ${what}; nothing matching means deny`, ref);
+  return deny(noting(`no rule matches ${what}`) + '; nothing matching means deny', ref);
+}
+
+const origin: Record<RequestOrigin, string> = {
+  person: 'a person',
+  agent: 'another agent',
+  a2a: 'an A2A client',
+};
+
+/** "a person or another agent", "another agent and an A2A client". */
+function startedBy(origins: RequestOrigin[], joiner: string): string {
+  return origins.map((o) => origin[o]).join(joiner);
 }
 
 /** Whether the rule's path, conditions and time windows hold (agent and method are indexed). */
@@ -70,25 +105,6 @@ function matches(r: CompiledRule, request: ActionRequest, now: Date, timeZone: s
   }
   if (r.windows !== null && !r.windows.some((w) => inWindow(w, now, timeZone))) return false;
   return true;
-}
-
-/**
- * Why a path cannot be matched safely, or null. Dot segments, encoded dots or slashes, empty
- * segments, queries and control characters are refused: a glob like `/refunds/**` must not let
- * `/refunds/../admin` through, and what is approved must be exactly what runs.
- */
-function nonCanonicalPath(path: string): string | null {
-  if (!path.startsWith('/')) return 'must start with "/"';
-  if (/[?#]/.test(path)) return 'must not have a query or fragment (send parameters in the body)';
-  if (/[\s\\]/.test(path) || [...path].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\x7f')) {
-    return 'must not contain spaces, backslashes or control characters';
-  }
-  if (/%(2e|2f|5c)/i.test(path)) return 'must not contain encoded dots or slashes';
-  const segments = path.split('/').slice(1);
-  if (segments.some((s, i) => s === '.' || s === '..' || (s === '' && i < segments.length - 1))) {
-    return 'must not contain "." or ".." or empty segments';
-  }
-  return null;
 }
 
 function capabilityRef(cap: CapabilityRef): CapabilityRef {

@@ -9,6 +9,9 @@ export const id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an id is 1–64 letters, digits, ".", "_" or "-"');
 
+/** What can start the turn a request comes from; an `allow` rule names the ones it passes. */
+export const requestOrigin = z.enum(['person', 'agent', 'a2a']);
+
 /** The prefix that names an external A2A client in a link's `from` (`a2a:<client id>`). */
 export const a2aPrefix = 'a2a:';
 

@@ -3,6 +3,15 @@
 // workflows/sensitive-action/types.ts) and this file fails to compile if the two drift apart.
 import { z } from 'zod';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import { requestOrigin } from './fields.ts';
+
+const requester = z.strictObject({
+  platform: z.string().optional(),
+  userId: z.string().optional(),
+  aadObjectId: z.string().optional(),
+  displayName: z.string().optional(),
+  policyUserId: z.string().optional(),
+});
 
 /** A request to evaluate, as the gateway and `airlock policy explain` pass it. */
 export const actionRequestSchema = z.strictObject({
@@ -11,15 +20,9 @@ export const actionRequestSchema = z.strictObject({
   method: z.string().min(1),
   path: z.string().min(1),
   body: z.unknown().optional(),
-  requester: z
-    .strictObject({
-      platform: z.string().optional(),
-      userId: z.string().optional(),
-      aadObjectId: z.string().optional(),
-      displayName: z.string().optional(),
-      policyUserId: z.string().optional(),
-    })
-    .optional(),
+  requester: requester.optional(),
+  coRequesters: z.array(requester).optional(),
+  origins: z.array(requestOrigin).min(1).optional(),
   sessionId: z.string().optional(),
   purpose: z.string().max(2000).optional(),
   context: z

@@ -3,7 +3,16 @@
 // scripts/gen-policy-schema.ts). Every object is strict, so a misspelt key is an error.
 import { z } from 'zod';
 import { agentSchema } from './agent-schema.ts';
-import { a2aPrefix, asker, cardUrl, credentialName, duration, id, target } from './fields.ts';
+import {
+  a2aPrefix,
+  asker,
+  cardUrl,
+  credentialName,
+  duration,
+  id,
+  requestOrigin,
+  target,
+} from './fields.ts';
 
 export { agentSchema };
 
@@ -141,12 +150,20 @@ export const ruleSchema = z
     path: oneOrMany(pathGlob, 'a path pattern').optional(),
     when: z.array(conditionSchema).default([]),
     during: oneOrMany(timeWindowSchema, 'a time window').optional(),
+    origins: z.array(requestOrigin).min(1).optional().meta({
+      description:
+        "An allow rule passes requests whose turn was started only by these: person (a message from a person), agent (another agent's question or answer), a2a (an external A2A client). Default: [person]; another origin falls through to the next rule.",
+    }),
     decision: z.enum(['allow', 'deny', 'approve']),
     approval: approvalSchema.optional(),
   })
   .refine((r) => (r.decision === 'approve') === (r.approval !== undefined), {
     message: 'approval is required when decision is "approve", and only then',
     path: ['approval'],
+  })
+  .refine((r) => r.origins === undefined || r.decision === 'allow', {
+    message: 'origins is for allow rules only (deny and approve rules match whatever the origin)',
+    path: ['origins'],
   });
 
 /** A person who may approve: Teams identity and/or Slack identity. */

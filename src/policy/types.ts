@@ -41,8 +41,17 @@ import type {
   CardTargets,
   GrantOption,
   PolicyDecision,
+  RequestOrigin,
 } from '../../workflows/sensitive-action/types.ts';
-export type { ActionRequest, ApproverRef, CapabilityRef, CardTargets, GrantOption, PolicyDecision };
+export type {
+  ActionRequest,
+  ApproverRef,
+  CapabilityRef,
+  CardTargets,
+  GrantOption,
+  PolicyDecision,
+  RequestOrigin,
+};
 
 /** How a question from one agent to another, and its answer, cross the boundary. */
 export interface LinkSettings {

@@ -1,8 +1,10 @@
 // The scope check every vault request passes before anything touches the network: the agent, the
 // URL's scheme and host, the method and the path must all be allowed by the credential. The URL
-// checked is the parsed one the request is then sent to, so normalization cannot split them.
+// checked is the parsed one the request is then sent to, so normalization cannot split them; a path
+// a server could read differently from the glob (`..;/`, `%25`, encoded dots) is refused.
 import { AirlockError } from '../errors.ts';
 import { globMatch } from '../glob.ts';
+import { nonCanonicalPath } from '../request-path.ts';
 import type { CredentialInfo } from './types.ts';
 
 /** What a scope check looks at. */
@@ -32,5 +34,7 @@ export function checkScope(info: CredentialInfo, req: ScopedRequest): void {
   const hostOk = scope.hosts.some((g) => globMatch(g, g.includes(':') ? host : hostname));
   if (!hostOk) refuse(`host ${host} is not allowed`);
   if (!scope.methods.includes(req.method)) refuse(`method ${req.method} is not allowed`);
+  const odd = nonCanonicalPath(pathname);
+  if (odd) refuse(`path ${pathname} is not allowed: it ${odd}`);
   if (!scope.paths.some((g) => globMatch(g, pathname))) refuse(`path ${pathname} is not allowed`);
 }

@@ -16,6 +16,8 @@ export interface ExchangeInput {
   question: string;
   /** The person whose message led to the question (the requester on approval cards), if any. */
   requester: SessionSender | null;
+  /** Everyone else whose message was in the asking turn: none of them may approve. */
+  coRequesters?: SessionSender[];
 }
 
 /** How one direction crosses: the sanitizer level and the longest text let through. */

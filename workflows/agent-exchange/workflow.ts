@@ -203,6 +203,17 @@ async function approve(
           },
         }
       : {}),
+    ...(input.coRequesters?.length
+      ? {
+          coRequesters: input.coRequesters.map((r) => ({
+            platform: r.platform,
+            userId: r.userId,
+            ...(r.aadObjectId ? { aadObjectId: r.aadObjectId } : {}),
+            displayName: r.displayName,
+            ...(r.policyUserId ? { policyUserId: r.policyUserId } : {}),
+          })),
+        }
+      : {}),
     sessionId: input.askerSessionId,
     purpose: asker
       ? `${link.from} asks ${link.to} a question.`

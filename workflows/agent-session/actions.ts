@@ -6,7 +6,7 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
-import type { ActionOutcome, ActionRequest } from '../sensitive-action/types.ts';
+import type { ActionOutcome, ActionRequest, Requester } from '../sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
 import type {
   AgentActionAnswer,
@@ -15,6 +15,7 @@ import type {
   SessionMessage,
 } from './messages.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
+import { coRequesters, type TurnOrigin } from './origin.ts';
 import type { SessionRef, TurnItem } from './types.ts';
 
 /** How long an ask waits for its child before answering `pending`. */
@@ -28,6 +29,8 @@ export interface ActionContext {
   conversation: ConversationRef;
   currentTurn(): number | null;
   requester(): SessionMessage['from'] | null;
+  /** What started the running turn, and every person whose message is in it. */
+  origin(): TurnOrigin | null;
   message(): string | null;
   /** Queue the outcome of an action that was answered `pending`. */
   onLateOutcome(item: TurnItem): void;
@@ -42,23 +45,19 @@ export function runAction(ctx: ActionContext) {
     const id = `${ctx.ref.agentId.slice(0, 40)}.${runId}.t${ask.turn}.${n}`;
     const workflowId = actionWorkflowId(id);
     const from = ctx.requester();
+    // Set here from the session's queue, never from what the box sends: what started the turn
+    // decides which allow rules may pass the request, and who may not approve it.
+    const origin = ctx.origin();
+    const others = coRequesters(ctx).coRequesters ?? [];
     const request: ActionRequest = {
       agent: ctx.ref.agentId,
       capability: ask.capability,
       method: ask.method,
       path: ask.path,
       ...(ask.body === undefined ? {} : { body: ask.body }),
-      ...(from
-        ? {
-            requester: {
-              platform: from.platform,
-              userId: from.userId,
-              ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
-              displayName: from.displayName,
-              ...(from.policyUserId ? { policyUserId: from.policyUserId } : {}),
-            },
-          }
-        : {}),
+      ...(from ? { requester: requesterOf(from) } : {}),
+      ...(others.length > 0 ? { coRequesters: others.map(requesterOf) } : {}),
+      ...(origin ? { origins: [...origin.origins] } : {}),
       sessionId: ctx.ref.sessionId,
       purpose: ask.purpose,
       context: {
@@ -121,6 +120,17 @@ export function runAction(ctx: ActionContext) {
     start,
   });
   return { validate: asks.validate, handle: asks.handle, pending, idle: asks.idle };
+}
+
+/** A session sender as a request's requester. */
+function requesterOf(from: SessionMessage['from']): Requester {
+  return {
+    platform: from.platform,
+    userId: from.userId,
+    ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
+    displayName: from.displayName,
+    ...(from.policyUserId ? { policyUserId: from.policyUserId } : {}),
+  };
 }
 
 function answerOf(id: string, outcome: ActionOutcome): AgentActionAnswer {

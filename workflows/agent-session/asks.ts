@@ -10,6 +10,7 @@ import { ExchangeState, FromAgent, ToAgent } from '../agent-exchange/search.ts';
 import type { agentExchangeWorkflow } from '../agent-exchange/workflow.ts';
 import type { AgentQuestionAnswer, AgentQuestionAsk } from './messages.ts';
 import type { ActionContext } from './actions.ts';
+import { coRequesters } from './origin.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
 
 /** How long an ask waits for its exchange before answering `pending`. */
@@ -38,6 +39,7 @@ export function runAsk(ctx: ActionContext) {
           to: ask.to,
           question: ask.question,
           requester: ctx.requester(),
+          ...coRequesters(ctx),
         },
       ],
       parentClosePolicy: ParentClosePolicy.ABANDON,

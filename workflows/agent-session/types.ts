@@ -2,6 +2,7 @@
 // The conversation itself lives in the agent's workspace; the history holds the queue, pointers
 // and what the agent said, so continue-as-new carries little.
 import type { ConversationRef, SessionMessage, SessionReply } from './messages.ts';
+import type { TurnOrigin } from './origin.ts';
 
 /** One piece of a turn's input: a message from a person, or the outcome of an earlier action. */
 export type TurnItem =
@@ -46,6 +47,8 @@ export interface SessionCarry {
   boxRunning: boolean;
   /** The last person who wrote; the requester of the agent's actions. */
   lastSender: SessionMessage['from'] | null;
+  /** What started the last turn (origin.ts); absent in runs from before origins. */
+  origin?: TurnOrigin | null;
   /** The host the sandbox lives on (its turns go to that host's queue). */
   host?: string | null;
 }

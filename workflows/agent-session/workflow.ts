@@ -18,6 +18,7 @@ import { turnRan } from '../metrics.ts';
 import { runAction } from './actions.ts';
 import { runAsk } from './asks.ts';
 import { hostGone, onHost } from './hosts.ts';
+import { turnOrigin, type TurnOrigin } from './origin.ts';
 import {
   agentActionUpdate,
   agentAskUpdate,
@@ -56,6 +57,8 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
   let lastActivityAt = carried?.lastActivityAt ?? new Date().toISOString();
   let boxRunning = carried?.boxRunning ?? false;
   let lastSender: SessionMessage['from'] | null = carried?.lastSender ?? null;
+  // What started the running (or last) turn: it rides on each request the turn makes.
+  let origin: TurnOrigin | null = carried?.origin ?? null;
   // The Docker host the sandbox lives on; its turns and idle stop go to that host's queue.
   let host: string | null = carried?.host ?? null;
   let lastMessage: string | null = null;
@@ -70,6 +73,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     conversation,
     currentTurn: () => currentTurn,
     requester: () => lastSender,
+    origin: () => origin,
     message: () => lastMessage,
     onLateOutcome: (item: TurnItem) => void queue.push(item),
   };
@@ -145,6 +149,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
           lastActivityAt,
           boxRunning,
           lastSender,
+          origin,
           host,
         },
       });
@@ -163,6 +168,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
       lastSender = latest.from;
       lastMessage = latest.text.slice(0, 1000);
     }
+    origin = turnOrigin(items, origin, lastSender);
     turn += 1;
     currentTurn = turn;
     lastActivityAt = new Date().toISOString();

@@ -1,7 +1,7 @@
 // Deciding what one click means, as pure deterministic code: the approver must be named by the
-// pinned policy decision, must not be the requester (unless allowed; matched as a policy user, so
-// on any platform), must have seen this exact request (hash) under this policy (hash), and the
-// request must still be pending. Quorum counts distinct approvers. The webhook's signature is
+// pinned policy decision, must not be a requester (the requester or anyone else whose message was
+// in the same turn; unless allowed; matched as a policy user, so on any platform), must have seen
+// this exact request (hash) under this policy (hash), and the request must still be pending. Quorum counts distinct approvers. The webhook's signature is
 // checked by an activity between `check` and `consider` (approval.ts).
 import { capReason, type ApprovalDecision, type ApproverIdentity } from './messages.ts';
 import type { ActionRequest, Approver, PinnedDecision } from './types.ts';
@@ -38,20 +38,24 @@ export function isApprover(who: ApproverIdentity, approver: Approver): boolean {
 }
 
 /**
- * True when the clicker is the requester: the same policy user (resolved from any of the
- * requester's ids when the policy was decided), or the same platform identity.
+ * True when the clicker is a requester: the same policy user (resolved from any of the
+ * requester's ids when the policy was decided, or the talker a co-requester was checked as), or
+ * the same platform identity as the requester or anyone whose message was in the same turn.
  */
 function isRequester(
   who: ApproverIdentity,
   approver: Approver,
-  requester: ActionRequest['requester'],
+  request: ActionRequest,
   requesterUserId: string | null | undefined,
 ): boolean {
   if (requesterUserId && requesterUserId === approver.id) return true;
-  if (!requester) return false;
-  if (requester.aadObjectId && requester.aadObjectId === who.aadObjectId) return true;
-  return Boolean(
-    requester.userId && requester.platform === who.platform && requester.userId === who.userId,
+  const others = request.coRequesters ?? [];
+  if (others.some((r) => r.policyUserId && r.policyUserId === approver.id)) return true;
+  return [request.requester, ...others].some(
+    (r) =>
+      r !== undefined &&
+      ((r.aadObjectId !== undefined && r.aadObjectId === who.aadObjectId) ||
+        Boolean(r.userId && r.platform === who.platform && r.userId === who.userId)),
   );
 }
 
@@ -135,7 +139,7 @@ export class Tally {
     if (!approver) return refuse('not an authorized approver for this request', 'unauthorized');
     if (
       !this.decision.allowSelfApproval &&
-      isRequester(d.approver, approver, this.request.requester, this.decision.requesterUserId)
+      isRequester(d.approver, approver, this.request, this.decision.requesterUserId)
     ) {
       return refuse('the requester may not approve their own request', 'self-approval');
     }

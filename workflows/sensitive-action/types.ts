@@ -15,17 +15,19 @@ export interface ActionRequest {
   method: string;
   path: string;
   body?: unknown;
-  requester?: {
-    platform?: string;
-    userId?: string;
-    aadObjectId?: string;
-    displayName?: string;
-    /**
-     * The policy user the sender was checked as (an agent session's talker, `--as` on the CLI):
-     * that user may not approve the request, whatever login or platform id came with it.
-     */
-    policyUserId?: string;
-  };
+  requester?: Requester;
+  /**
+   * Everyone else whose message was in the turn that made the request: each is a requester too,
+   * so none of them may approve it. Absent: only `requester`.
+   */
+  coRequesters?: Requester[];
+  /**
+   * What started the turn that made the request, set by the session from the turn's inputs (never
+   * by the agent): a person's message, another agent's question or answer, an A2A client's
+   * message. An `allow` rule passes the request only when its `origins` name every one of them.
+   * Absent: a person (the CLI, `policy explain`, runs from before origins).
+   */
+  origins?: RequestOrigin[];
   sessionId?: string;
   /** Why the agent asks, in its own words (shown on the card; absent for CLI requests). */
   purpose?: string;
@@ -38,6 +40,22 @@ export interface ActionRequest {
    */
   exchange?: ExchangeStepRequest;
 }
+
+/** Who a request is made for: a person as the chat platform (or the CLI) identified them. */
+export interface Requester {
+  platform?: string;
+  userId?: string;
+  aadObjectId?: string;
+  displayName?: string;
+  /**
+   * The policy user the sender was checked as (an agent session's talker, `--as` on the CLI):
+   * that user may not approve the request, whatever login or platform id came with it.
+   */
+  policyUserId?: string;
+}
+
+/** What started a turn: a person, another agent (a question or an answer), an A2A client. */
+export type RequestOrigin = 'person' | 'agent' | 'a2a';
 
 /** The step of an exchange an approval request is for. */
 export interface ExchangeStepRequest {

@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bufferIo } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
 import { requestAction } from '../../../src/actions/request.ts';
+import type { ActionRequest } from '../../../workflows/sensitive-action/types.ts';
 import { envFor, repoRoot } from '../../helpers/temporal.ts';
 import { actionFixture, type ActionFixture } from '../../helpers/actions.ts';
 
@@ -122,4 +124,30 @@ test('./airlock in a checkout reads the settings make up chose: an operator shel
   const code = await new Promise((resolve) => child.on('exit', resolve));
   assert.equal(code, 0, out);
   assert.match(out, new RegExp(`SHELL-${process.pid}`), 'the encrypted request shows in clear');
+});
+
+test('actions request names its requester: the OS user by default, --requester otherwise', async () => {
+  const base = ['actions', 'request', '--agent', 'support-bot', '--capability', 'refunds-api'];
+  const requesterOf = async (extra: string[]) => {
+    const id = `cli-who-${process.pid}-${Date.now()}-${extra.length}`;
+    const body = join(fx.dir, `${id}.json`);
+    writeFileSync(body, JSON.stringify({ amount: 500, order: id }));
+    let io = bufferIo();
+    const args = [...base, '--method', 'POST', '--path', '/refunds', '--body', body];
+    assert.equal(await main([...args, '--request-id', id, ...extra], io, env), 0, io.err);
+    io = bufferIo();
+    assert.equal(await main(['approvals', 'show', `action:${id}`, '--json'], io, env), 0, io.err);
+    await fx.client.workflow
+      .getHandle(`action:${id}`)
+      .terminate('test done')
+      .catch(() => undefined);
+    return (JSON.parse(io.out) as { request: ActionRequest }).request.requester;
+  };
+  const login = userInfo().username;
+  assert.deepEqual(await requesterOf([]), { platform: 'cli', userId: login, displayName: login });
+  assert.deepEqual(await requesterOf(['--requester', 'riley']), {
+    platform: 'cli',
+    userId: 'riley',
+    displayName: 'riley',
+  });
 });

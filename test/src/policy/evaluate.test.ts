@@ -235,6 +235,11 @@ test('paths that could escape a pattern are denied, not matched', () => {
     '/refunds/a b',
     '/refunds/a\\b',
     '/refunds/\u0000',
+    // Tomcat and others read `..;/` as `../`, and decode `%25` into a second round of escapes.
+    '/refunds/..;/admin',
+    '/refunds/x;jsessionid=1',
+    '/refunds/%252e%252e/admin',
+    '/refunds/%25',
   ]) {
     const d = evaluate(p, refund({}, { path }), now);
     assert.equal(d.decision, 'deny', path);

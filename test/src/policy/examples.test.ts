@@ -102,6 +102,65 @@ test('customer-support refunds: tiers, fraud block, currencies, escalation to ma
   assert.equal(linkFor(p, 'triage-bot', 'support-bot')?.approveAnswer, false);
 });
 
+test('customer-support refunds: what triage-bot asks support-bot for needs a support lead', async () => {
+  // triage-bot reads the web and its questions cross to support-bot unapproved: a request of a
+  // turn one of its questions started is never allowed on its own.
+  const p = await loadPolicySet(`${root}examples/customer-support-refunds`);
+  assert.equal(linkFor(p, 'triage-bot', 'support-bot')?.approveQuestion, false);
+  assert.deepEqual(p.warnings, []);
+  const order = { orderId: 'ORD-1', currency: 'EUR', customer: { id: 'cust-9' } };
+  const fromTriage = (extra: Partial<ActionRequest>): ActionRequest => ({
+    agent: 'support-bot',
+    capability: 'shop-api',
+    method: 'POST',
+    path: '/v1/refunds',
+    origins: ['agent'],
+    ...extra,
+  });
+  const small = evaluate(p, fromTriage({ body: { ...order, amount: 20 } }), wednesdayNoonUtc);
+  assert.equal(small.decision, 'approve');
+  assert.equal(small.rule, 'refunds-small-asked-by-agents');
+  assert.deepEqual(
+    small.approvers.map((a) => a.id),
+    ['sam', 'priya'],
+  );
+  assert.match(small.reason, /rule "refunds-small" allows only requests a person started/);
+  const read = evaluate(
+    p,
+    fromTriage({ method: 'GET', path: '/v1/orders/ORD-1' }),
+    wednesdayNoonUtc,
+  );
+  assert.equal(read.decision, 'approve');
+  assert.equal(read.rule, 'read-orders-asked-by-agents');
+  for (const amount of [20, 300, 501]) {
+    const d = evaluate(p, fromTriage({ body: { ...order, amount } }), wednesdayNoonUtc);
+    assert.notEqual(d.decision, 'allow', String(amount));
+  }
+});
+
+test('finance payments: what treasury-research asks payments-bot for is never allowed on its own', async () => {
+  const p = await loadPolicySet(`${root}examples/finance-payments`);
+  assert.deepEqual(p.warnings, []);
+  const known = { currency: 'USD', beneficiary: { known: true, country: 'US', iban: 'US00X' } };
+  const ask = (extra: Partial<ActionRequest>) =>
+    evaluate(
+      p,
+      {
+        agent: 'payments-bot',
+        capability: 'bank-api',
+        method: 'POST',
+        path: '/v2/payments',
+        origins: ['agent'],
+        ...extra,
+      },
+      new Date('2025-06-04T14:00:00Z'),
+    );
+  assert.equal(ask({ body: { ...known, amount: 999 } }).rule, 'medium-payments');
+  const balance = ask({ method: 'GET', path: '/v2/accounts/acc-1' });
+  assert.equal(balance.decision, 'approve');
+  assert.equal(balance.rule, 'balances-asked-by-agents');
+});
+
 test('production deploys: staging free, office hours two SREs, nights on-call with escalation, weekend freeze', async () => {
   const p = await loadPolicySet(`${root}examples/production-deploys`);
   const deploy = (environment: string, at: string) =>

@@ -112,6 +112,13 @@ test('out-of-scope requests are refused with vault_scope before any network call
     [/path \/admin is not allowed/, { url: `${server.origin}/api/../admin` }],
     [/path \/admin is not allowed/, { url: `${server.origin}/api/%2e%2e/admin` }],
     [/http: is not allowed/, { url: 'http://10.0.0.1/api/x' }],
+    // Servers such as Tomcat read `..;/` as `../`; `%25` starts a second round of decoding.
+    [/path \/api\/\.\.;\/admin is not allowed/, { url: `${server.origin}/api/..;/admin` }],
+    [/path \/api\/x;a=1 is not allowed/, { url: `${server.origin}/api/x;a=1` }],
+    [
+      /path \/api\/%252e%252e\/admin is not allowed/,
+      { url: `${server.origin}/api/%252e%252e/admin` },
+    ],
   ];
   const before = server.seen.length;
   const { logger, lines } = capturedLogger();
