@@ -1,0 +1,41 @@
+// The one way text from outside Airlock becomes text an agent reads: another agent's answer, an
+// external A2A agent's answer, error or failure text, a person's typed rejection reason. It is
+// sanitized at the crossing's level and capped, and when anything went the agent is told so in
+// Airlock's note after it. Pure: activities and the gateway call it; workflows go through those.
+import { sanitize } from '../sanitize/sanitize.ts';
+import type { Level } from '../sanitize/types.ts';
+import type { SanitizedText } from '../../workflows/agent-exchange/messages.ts';
+
+/** How text crosses into an agent: the sanitizer level and the longest text let through. */
+export interface AgentCrossing {
+  level: Level;
+  maxLength: number;
+}
+
+/** Longest reason (an error, a failure, a rejection) an agent is given, before the note. */
+export const agentReasonMaxLength = 500;
+
+/** `text` as an agent may read it, with the sanitizer's report. */
+export function toAgentText(text: string, crossing: AgentCrossing): SanitizedText {
+  return sanitize(text, { level: crossing.level, maxLength: crossing.maxLength });
+}
+
+/** A reason from outside as an agent may read it: sanitized, capped, with Airlock's note. */
+export function agentReason(text: string, level: Level): string {
+  return withNote(toAgentText(text, { level, maxLength: agentReasonMaxLength }));
+}
+
+/**
+ * The text followed by what the sanitizer did, e.g. `[sanitized by Airlock: removed role-marker,
+ * link; cut short]`; the text alone when nothing was removed or cut. The note is plain
+ * text the sanitizer leaves as it is, so sanitizing the result again changes nothing.
+ */
+export function withNote(t: SanitizedText): string {
+  const kinds = [...new Set(t.removed.map((r) => r.kind))].filter((k) => k !== 'truncated');
+  const parts = [
+    ...(kinds.length ? [`removed ${kinds.join(', ')}`] : []),
+    ...(t.truncated ? ['cut short'] : []),
+  ];
+  if (!parts.length) return t.text;
+  return `${t.text}${t.text ? ' ' : ''}[sanitized by Airlock: ${parts.join('; ')}]`;
+}
