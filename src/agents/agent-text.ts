@@ -5,6 +5,9 @@
 import { sanitize } from '../sanitize/sanitize.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { SanitizedText } from '../../workflows/agent-exchange/messages.ts';
+import { withNote } from '../../workflows/agent-exchange/note.ts';
+
+export { withNote };
 
 /** How text crosses into an agent: the sanitizer level and the longest text let through. */
 export interface AgentCrossing {
@@ -23,19 +26,4 @@ export function toAgentText(text: string, crossing: AgentCrossing): SanitizedTex
 /** A reason from outside as an agent may read it: sanitized, capped, with Airlock's note. */
 export function agentReason(text: string, level: Level): string {
   return withNote(toAgentText(text, { level, maxLength: agentReasonMaxLength }));
-}
-
-/**
- * The text followed by what the sanitizer did, e.g. `[sanitized by Airlock: removed role-marker,
- * link; cut short]`; the text alone when nothing was removed or cut. The note is plain
- * text the sanitizer leaves as it is, so sanitizing the result again changes nothing.
- */
-export function withNote(t: SanitizedText): string {
-  const kinds = [...new Set(t.removed.map((r) => r.kind))].filter((k) => k !== 'truncated');
-  const parts = [
-    ...(kinds.length ? [`removed ${kinds.join(', ')}`] : []),
-    ...(t.truncated ? ['cut short'] : []),
-  ];
-  if (!parts.length) return t.text;
-  return `${t.text}${t.text ? ' ' : ''}[sanitized by Airlock: ${parts.join('; ')}]`;
 }
