@@ -68,7 +68,9 @@ describe(
         (question) =>
           question.includes('(failed)')
             ? { state: 'failed', text: `no such parcel ${payload}` }
-            : { state: 'completed', text: 'Paid within 30 days.' },
+            : question.includes('(input)')
+              ? { state: 'input-required', text: `which parcel? ${payload}` }
+              : { state: 'completed', text: 'Paid within 30 days.' },
         (body) => Object.entries(faults).find(([tag]) => body.includes(tag))?.[1],
       );
       fx = await sessionFixture([], links);
@@ -190,6 +192,16 @@ describe(
     test("a failed task's text with an injection", async () => {
       const { session, exchange } = await ask('(failed)', 'a2a:hostile');
       await toldSanitized('(failed)', session, exchange, /the task was failed: no such parcel/);
+    });
+
+    test('a task that wants input, asking for it with an injection', async () => {
+      const { session, exchange } = await ask('(input)', 'a2a:hostile');
+      await toldSanitized(
+        '(input)',
+        session,
+        exchange,
+        /it needs input \(input-required\).*which parcel/s,
+      );
     });
 
     test("an approver's rejection reason with an injection", async () => {
