@@ -31,6 +31,7 @@ import {
   type ExchangeStep,
   type SanitizedText,
 } from './messages.ts';
+import { withNote } from './note.ts';
 import { ExchangeState as ExchangeStateKey } from './search.ts';
 import type { AgentExchangeActivities, ExchangeInput, PinnedLink } from './types.ts';
 
@@ -135,11 +136,12 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
       return end('failed', `${to} did not answer: ${(cause as Error).message}`);
     }
   } else {
+    // The other agent reads the question with Airlock's note of what the sanitizer removed.
     status.targetSession = await acts.deliverQuestion({
       workflowId,
       from,
       to,
-      question: prepared.question.text,
+      question: withNote(prepared.question),
     });
     await acts.auditExchange({
       id: `${workflowId}:delivered`,
