@@ -3,6 +3,9 @@
 // workflow's history), the question is sent once as a text message, and the task is polled with a
 // heartbeat each time; a retried attempt finds the task id in its heartbeat details and polls on
 // instead of asking again. Only text crosses, capped before the sanitizer in the workflow sees it.
+// Every error or failure text (an HTTP error body, a JSON-RPC error message, a failed task's text)
+// is the external agent's words: it leaves this activity only as `agentReason` made it, at the
+// link's answer level, so neither the asking agent nor the history ever holds it raw.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
@@ -13,8 +16,9 @@ import {
   textOf,
 } from '../src/a2a/outbound.ts';
 import { AirlockError } from '../src/errors.ts';
-import { sanitize } from '../src/sanitize/sanitize.ts';
+import { agentReason } from '../src/agents/agent-text.ts';
 import { redact, secretForms } from '../src/vault/redact.ts';
+import type { Level } from '../src/sanitize/types.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
 import type { AgentExchangeActivities } from '../workflows/agent-exchange/types.ts';
 
@@ -100,28 +104,29 @@ export function createA2AOutboundActivities(
           if (outcome.kind !== 'running') return settle(outcome, taskId);
         }
       } catch (err) {
-        throw failure(err, forms);
+        throw failure(err, forms, link.answer.level);
       }
 
       function settle(outcome: ReturnType<typeof taskOutcome>, taskId: string) {
         if (outcome.kind === 'answered')
           return { text: outcome.text, sessionWorkflowId: `${link.to}/tasks/${taskId}`, turn: 0 };
         // The reason is the external agent's text: it reaches the asker, so it is sanitized too.
-        const reason = sanitize(outcome.kind === 'ended' ? outcome.reason : outcome.kind, {
-          level: link.answer.level,
-          maxLength: 500,
-        }).text;
+        const reason = agentReason(
+          outcome.kind === 'ended' ? outcome.reason : outcome.kind,
+          link.answer.level,
+        );
         throw ApplicationFailure.nonRetryable(reason, `a2a_${outcome.kind}`);
       }
     },
   };
 }
 
-// An error as the workflow sees it: permanent ones are not retried; none carries the secret.
-function failure(err: unknown, forms: string[]): unknown {
+// An error as the workflow sees it: permanent ones are not retried; none carries the secret, and
+// its text (which may be the external agent's error body) is sanitized for the asker.
+function failure(err: unknown, forms: string[], level: Level): unknown {
   if (err instanceof ApplicationFailure) return err;
   if ((err as { name?: string }).name === 'CancelledFailure') return err;
-  const message = redact((err as Error).message ?? String(err), forms);
+  const message = agentReason(redact((err as Error).message ?? String(err), forms), level);
   const code =
     err instanceof AirlockError
       ? err.code

@@ -1,12 +1,13 @@
 // Activities of agentExchangeWorkflow (all but deliverQuestion): pin the policy's link for the
-// exchange and sanitize the question by it, sanitize the answer, and append the exchange's events
-// to the audit log — the same hash chain the approval records are in, as records of their own.
+// exchange and sanitize the question by it, sanitize the answer and the reasons the asker gets, and
+// append the exchange's events to the audit log — the same hash chain the approval records are in,
+// as records of their own. Every text here crosses through `toAgentText` (src/agents/agent-text.ts).
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AuditEvent, AuditStore } from '../src/audit/log.ts';
 import { exchangeCapability, resolveLink } from '../src/policy/links.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
-import { sanitize } from '../src/sanitize/sanitize.ts';
+import { agentReason, toAgentText } from '../src/agents/agent-text.ts';
 import type { SanitizedText } from '../workflows/agent-exchange/messages.ts';
 import type {
   AgentExchangeActivities,
@@ -59,9 +60,9 @@ export function exchangeRecord(
   };
 }
 
-/** Sanitize `text` for one direction of a link. */
+/** Sanitize `text` for one direction of a link (the text the agent on the other side reads). */
 export function cross(text: string, crossing: Crossing): SanitizedText {
-  return sanitize(text, { level: crossing.level, maxLength: crossing.maxLength });
+  return toAgentText(text, crossing);
 }
 
 /** What the audit keeps of a crossing text: its hash and size and the report, not the text. */
@@ -127,6 +128,8 @@ export function createAgentExchangeActivities(deps: AgentExchangeDeps): Exchange
     },
 
     sanitizeAnswer: ({ link, answer }) => Promise.resolve(cross(answer, link.answer)),
+
+    sanitizeReason: ({ link, reason }) => Promise.resolve(agentReason(reason, link.answer.level)),
 
     async auditExchange(event) {
       await append(event);

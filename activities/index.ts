@@ -6,6 +6,7 @@ import { createA2AOutboundActivities } from './a2a-outbound.ts';
 import { createActionActivities, type ActionActivityDeps } from './actions.ts';
 import { createAgentExchangeActivities } from './agent-exchange.ts';
 import { createAgentSessionActivities, type AgentSessionDeps } from './agent-session.ts';
+import { createAgentTextActivities } from './agent-text.ts';
 import { createExchangeDeliveryActivities } from './exchange-delivery.ts';
 import { createProbeActivities } from './probe.ts';
 import { createSandboxActivities, type SandboxActivityDeps } from './sandbox.ts';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentExchangeActivities(deps),
     ...createExchangeDeliveryActivities(deps),
     ...createA2AOutboundActivities(deps),
+    ...createAgentTextActivities(),
   };
 }
 

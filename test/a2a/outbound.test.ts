@@ -174,6 +174,8 @@ describe('A2A outbound: an Airlock agent asks an external A2A agent', { timeout:
     assert.match(seen[0]!, /paid within 30 days/);
     assert.match(seen[0]!, /\[1 non-text part dropped\]/);
     assert.doesNotMatch(seen[0]!, /Ignore all previous|im_start|javascript:/i);
+    // With the sanitizer's report: the agent knows text was removed, and which kinds.
+    assert.match(seen[0]!, /\[sanitized by Airlock: removed [a-z-, ]*role-marker/);
     const result = await fx.client.workflow
       .getHandle<typeof agentExchangeWorkflow>(exchange)
       .result();

@@ -156,6 +156,15 @@ describe('agent exchanges', { timeout: 300_000 }, () => {
     assert.match(seen, /paid within 30 days/);
     assert.doesNotMatch(seen, /Ignore all previous|im_start|javascript:|<script|\u200b/i);
     assert.ok(!seen.includes(blob.slice(0, 40)), 'the asker never sees the blob');
+    // Each side reads what crossed with Airlock's note of what went.
+    assert.match(seen, /\[sanitized by Airlock: removed [a-z-, ]+\]/);
+    const asked = fx.model.requests
+      .flatMap((r) => (r.body as { messages?: ChatMessage[] } | undefined)?.messages ?? [])
+      .map((m) => (m.role === 'user' ? textOf(m.content) : ''))
+      .find((t) => t.startsWith('Question from agent') && t.includes('(both)'));
+    assert.ok(asked, 'the question reached the other agent');
+    assert.doesNotMatch(asked, /im_start/);
+    assert.match(asked, /\[sanitized by Airlock: removed role-marker/);
 
     const status = await fx.client.workflow.getHandle(exchange).query(exchangeStatusQuery);
     assert.equal(status.state, 'completed');

@@ -3,6 +3,7 @@
 // Every request needs the bearer token (401 otherwise); it records what it was asked and with
 // which Authorization header, keeps each task `working` for one GetTask, then ends it as
 // `answer(question)` says: completed with text (and any extra parts), or failed with a reason.
+// `fault(body)` may answer an RPC instead with an HTTP error body or a JSON-RPC error (hostile text).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { A2A_VERSION_HEADER, AgentCard, TaskState, type Part, type Task } from '@a2a-js/sdk';
@@ -22,6 +23,9 @@ export type FakeAnswer =
   | { state: 'failed' | 'input-required'; text: string }
   /** Never ends: every GetTask answers `working`. */
   | { state: 'working' };
+
+/** An answer to an RPC instead of the handler's: an HTTP error with a body, or a JSON-RPC error. */
+export type FakeFault = { status: number; body: string } | { rpcError: string };
 
 /** One question the stand-in received. */
 export interface Received {
@@ -48,6 +52,8 @@ const states = {
 export async function startFakeA2AAgent(
   token: string,
   answer: (question: string) => FakeAnswer,
+  /** Given each RPC's raw body: a fault to send instead of handling it (undefined: handle it). */
+  fault: (body: string) => FakeFault | undefined = () => undefined,
 ): Promise<FakeA2AAgent> {
   const received: Received[] = [];
   const authorizations: (string | undefined)[] = [];
@@ -139,12 +145,26 @@ export async function startFakeA2AAgent(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const failed = fault(raw);
+      if (failed && 'status' in failed) {
+        res.writeHead(failed.status, { 'content-type': 'text/plain' });
+        return void res.end(failed.body);
+      }
+      if (failed) {
+        const id = (JSON.parse(raw) as { id?: unknown }).id ?? null;
+        return reply(200, {
+          jsonrpc: '2.0',
+          id,
+          error: { code: -32000, message: failed.rpcError },
+        });
+      }
       request = req;
       const version = req.headers[A2A_VERSION_HEADER.toLowerCase()];
       const context = new ServerCallContext({
         requestedVersion: typeof version === 'string' ? version : '1.0',
       });
-      rpc.handle(Buffer.concat(chunks).toString('utf8'), context).then(
+      rpc.handle(raw, context).then(
         (answer) => reply(200, answer),
         (err: unknown) => reply(500, { error: String(err) }),
       );

@@ -26,6 +26,8 @@ export const historyNames = [
   'session-waiting-on-exchange',
   'exchange-completed',
   'exchange-question-rejected',
+  'exchange-reason-sanitized',
+  'session-action-rejected',
 ] as const;
 
 /** One recorded history's name. */

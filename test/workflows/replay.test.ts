@@ -133,4 +133,21 @@ describe('replay of recorded histories', { timeout: 240_000 }, () => {
       );
     assert.equal(results.get('action-local-steps')?.error, undefined);
   });
+
+  test("patched('exchange-reason-sanitized') and patched('action-reason-sanitized'): rejections recorded before replay without the sanitizing activity, those recorded since with it", () => {
+    const scheduled = (name: string, type: string) =>
+      (readHistory(name).events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type,
+      ).length;
+    assert.equal(scheduled('exchange-question-rejected', 'sanitizeReason'), 0);
+    assert.equal(scheduled('exchange-reason-sanitized', 'sanitizeReason'), 1);
+    assert.equal(scheduled('session-turn-with-action', 'sanitizeOutcomeReason'), 0);
+    assert.equal(scheduled('session-action-rejected', 'sanitizeOutcomeReason'), 1);
+    for (const name of [
+      'exchange-question-rejected',
+      'exchange-reason-sanitized',
+      'session-action-rejected',
+    ])
+      assert.equal(results.get(name)?.error, undefined, name);
+  });
 });

@@ -79,6 +79,11 @@ export interface AgentExchangeActivities {
     link: PinnedLink;
     answer: string;
   }): Promise<SanitizedText>;
+  /**
+   * A reason for the asker that holds outside text (an approver's typed reason): sanitized at the
+   * link's answer level, capped, with Airlock's note of what was removed.
+   */
+  sanitizeReason(input: { workflowId: string; link: PinnedLink; reason: string }): Promise<string>;
   /** Append an exchange event to the audit log. */
   auditExchange(event: ExchangeAuditEvent): Promise<void>;
   /**

@@ -3,10 +3,12 @@
 // at once); the question is approved (a child approval, when the link says so), delivered to the
 // target's session as a turn from another agent, and its reply captured as the answer, sanitized,
 // and approved coming back. Only a completed exchange carries the answer back to the asker; any
-// other end says which step and why. States are A2A task states.
+// other end says which step and why. States are A2A task states. A reason that holds outside text
+// (an approver's typed reason) is sanitized by the link before the asker gets it.
 import {
   condition,
   ParentClosePolicy,
+  patched,
   TimeoutFailure,
   proxyActivities,
   setCurrentDetails,
@@ -29,6 +31,7 @@ import {
   type ExchangeStep,
   type SanitizedText,
 } from './messages.ts';
+import { withNote } from './note.ts';
 import { ExchangeState as ExchangeStateKey } from './search.ts';
 import type { AgentExchangeActivities, ExchangeInput, PinnedLink } from './types.ts';
 
@@ -103,7 +106,8 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
   set('working', 'question-approval');
   if (link.approveQuestion) {
     const outcome = await approve(input, link, 'question', prepared.question, status);
-    if (outcome.outcome !== 'approved') return end(...endOf(outcome, 'the question'));
+    if (outcome.outcome !== 'approved')
+      return end(...(await ending(outcome, 'the question', link)));
   }
 
   set('working', 'delivery');
@@ -132,11 +136,12 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
       return end('failed', `${to} did not answer: ${(cause as Error).message}`);
     }
   } else {
+    // The other agent reads the question with Airlock's note of what the sanitizer removed.
     status.targetSession = await acts.deliverQuestion({
       workflowId,
       from,
       to,
-      question: prepared.question.text,
+      question: withNote(prepared.question),
     });
     await acts.auditExchange({
       id: `${workflowId}:delivered`,
@@ -170,7 +175,7 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
   if (link.approveAnswer) {
     set('working', 'answer-approval');
     const outcome = await approve(input, link, 'answer', status.answer, status);
-    if (outcome.outcome !== 'approved') return end(...endOf(outcome, 'the answer'));
+    if (outcome.outcome !== 'approved') return end(...(await ending(outcome, 'the answer', link)));
   }
   return end('completed');
 }
@@ -276,7 +281,22 @@ async function approve(
   return outcome;
 }
 
-// How an approval step that did not approve ends the exchange: the A2A state and the reason.
+// How an approval step that did not approve ends the exchange. Its message and reason hold what the
+// approver typed, so the reason reaches the asker as the link's answer sanitizer leaves it, with
+// its note (an activity: the sanitizer is not workflow code). Runs started before the patch end
+// with the reason as it was, as they did.
+async function ending(
+  outcome: ActionOutcome,
+  what: string,
+  link: PinnedLink,
+): Promise<[ExchangeState, string]> {
+  const [state, reason] = endOf(outcome, what);
+  if (!patched('exchange-reason-sanitized')) return [state, reason];
+  const { workflowId } = workflowInfo();
+  return [state, await acts.sanitizeReason({ workflowId, link, reason })];
+}
+
+// An approval step that did not approve: the A2A state and the reason (raw).
 function endOf(outcome: ActionOutcome, what: string): [ExchangeState, string] {
   const why = outcome.reason ? `${outcome.message} (${outcome.reason})` : outcome.message;
   if (outcome.outcome === 'rejected' || outcome.outcome === 'denied')

@@ -2,8 +2,9 @@
 // a child sensitiveActionWorkflow at once. The answer waits a moment for the child (an allowed or
 // denied request settles in well under a second); one that needs a person is answered `pending`,
 // and its outcome is queued for a later turn. The same ask repeated in the same turn (a retried
-// turn) gets the same child and the same answer.
-import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+// turn) gets the same child and the same answer. A rejection's or failure's reason holds outside
+// text (what the approver typed, an execution error): the agent gets it sanitized.
+import { ParentClosePolicy, patched, proxyActivities, startChild } from '@temporalio/workflow';
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
 import type { ActionOutcome, ActionRequest, Requester } from '../sensitive-action/types.ts';
@@ -16,12 +17,17 @@ import type {
 } from './messages.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
 import { coRequesters, type TurnOrigin } from './origin.ts';
-import type { SessionRef, TurnItem } from './types.ts';
+import type { AgentTextActivities, SessionRef, TurnItem } from './types.ts';
 
 /** How long an ask waits for its child before answering `pending`. */
 export const actionHoldMs = 3_000;
 /** Asks one turn may make; more is a runaway loop, refused. */
 const maxAsksPerTurn = 20;
+
+const text = proxyActivities<AgentTextActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
 
 /** What the update needs from its session. */
 export interface ActionContext {
@@ -82,7 +88,7 @@ export function runAction(ctx: ActionContext) {
     });
     pending.set(id, { workflowId, summary });
     const settled = child.result().then(
-      (outcome) => answerOf(id, outcome),
+      (outcome) => answerFor(ctx.ref.agentId, id, outcome),
       (err: unknown): AgentActionAnswer => ({
         status: 'denied',
         id,
@@ -130,6 +136,24 @@ function requesterOf(from: SessionMessage['from']): Requester {
     ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
     displayName: from.displayName,
     ...(from.policyUserId ? { policyUserId: from.policyUserId } : {}),
+  };
+}
+
+// The answer the agent gets. A rejection's message and reason quote the approver, and a failure's
+// may quote an error from outside: the agent reads them only as the sanitizer leaves them (an
+// activity: the sanitizer is not workflow code). Runs started before the patch answer as they did.
+async function answerFor(
+  agentId: string,
+  id: string,
+  outcome: ActionOutcome,
+): Promise<AgentActionAnswer> {
+  const answer = answerOf(id, outcome);
+  if (answer.status !== 'denied') return answer;
+  if (outcome.outcome !== 'rejected' && outcome.outcome !== 'failed') return answer;
+  if (!patched('action-reason-sanitized')) return answer;
+  return {
+    ...answer,
+    reason: await text.sanitizeOutcomeReason({ agentId, reason: answer.reason }),
   };
 }
 

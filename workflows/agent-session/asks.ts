@@ -6,6 +6,7 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { exchangeWorkflowId } from '../agent-exchange/ids.ts';
 import type { ExchangeStatus } from '../agent-exchange/messages.ts';
+import { withNote } from '../agent-exchange/note.ts';
 import { ExchangeState, FromAgent, ToAgent } from '../agent-exchange/search.ts';
 import type { agentExchangeWorkflow } from '../agent-exchange/workflow.ts';
 import type { AgentQuestionAnswer, AgentQuestionAsk } from './messages.ts';
@@ -80,7 +81,8 @@ export function runAsk(ctx: ActionContext) {
         workflowId,
         to: ask.to,
         state: status.state,
-        ...(done ? { answer: status.answer?.text ?? '' } : {}),
+        // The answer as sanitized, with Airlock's note of what went (the agent reads both).
+        ...(done && status.answer ? { answer: withNote(status.answer) } : {}),
         message: done
           ? `${ask.to} answered; the answer was sanitized${status.answer?.removed.length ? ` (${status.answer.removed.length} thing(s) removed)` : ''} and approved.`
           : `${status.state} at ${status.step}: ${status.reason ?? 'no reason given'}`,

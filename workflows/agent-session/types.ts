@@ -87,6 +87,15 @@ export interface TurnResult {
   host?: string | null;
 }
 
+/** Session activities that need no sandbox (activities/agent-text.ts; any worker runs them). */
+export interface AgentTextActivities {
+  /**
+   * An action's outcome reason that holds outside text (an approver's typed reason, an execution
+   * error): sanitized (strict), capped, with Airlock's note of what was removed.
+   */
+  sanitizeOutcomeReason(input: { agentId: string; reason: string }): Promise<string>;
+}
+
 /** Activities used by agentSessionWorkflow (implemented in activities/agent-session.ts). */
 export interface AgentSessionActivities {
   /** Ensure the sandbox and gateway, hand the items to the agent, return its reply. */
