@@ -237,10 +237,12 @@ test('a reset of a granted action, and of the action that gave the grant: neithe
 
   // The giver's own grant, from its earlier run, does not let its replay through: it asks, and
   // the reapplied click (signed for the earlier run) is refused.
-  await resetToFirstTask(giver.workflowId);
+  const replayed = await resetToFirstTask(giver.workflowId);
   cleanups.push(terminate(giver.workflowId));
   const refused = await recordOf(giver.workflowId, (r) => r.type === 'rejected-click');
   assert.match(String(refused.detail?.['why']), /another run/);
+  const status = await f().client.workflow.getHandle(giver.workflowId, replayed).query(statusQuery);
+  assert.equal(status.state, 'pending', 'its own grant did not let it through: it asks');
   assert.equal(posts.get(giver.workflowId), 1);
   assert.equal(posts.get(covered.workflowId), 1);
 });
