@@ -1,8 +1,9 @@
 // Activities of sensitiveActionWorkflow: evaluate the policy (pinning the result in history),
 // check the webhook's signature on decisions and grants, post and update approval cards, execute
-// through the vault, and append to the audit log. Business failures are non-retryable
-// ApplicationFailures typed with the AirlockError code.
-import { ApplicationFailure, log } from '@temporalio/activity';
+// through the vault (once per request id: the execution ledger), and append to the audit log.
+// Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { claimExecution } from '../src/audit/ledger.ts';
 import { requestHash } from '../src/actions/request-hash.ts';
 import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
 import { grantProblem } from '../src/grants/verify.ts';
@@ -16,10 +17,13 @@ import { policyUserOf } from '../src/policy/users.ts';
 import { executeWithVault } from '../src/vault/execute.ts';
 import type { JsonValue } from '../src/vault/execute.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
-import type {
-  CardRef,
-  CardTarget,
-  SensitiveActionActivities,
+import type { ApprovalDecision } from '../workflows/sensitive-action/messages.ts';
+import {
+  replayRefusedType,
+  type CardRef,
+  type CardTarget,
+  type SensitiveActionActivities,
+  type SignatureVerdict,
 } from '../workflows/sensitive-action/types.ts';
 import type { DecisionRecordActivities } from '../workflows/sensitive-action/approval.ts';
 
@@ -54,23 +58,46 @@ function asFailure(err: unknown): never {
   throw err;
 }
 
+/** The run this activity works for (local or not): the activity context's, never the input's. */
+function currentRun(): { workflowId: string; runId: string } {
+  const run = Context.current().info.workflowExecution;
+  if (!run) throw new Error('an action activity runs for a workflow');
+  return run;
+}
+
+/**
+ * A decision's run binding: a decision that names a run (the card's, signed with it) counts only in
+ * that run. One without is from a card posted before cards carried their run.
+ */
+function runProblem(decision: ApprovalDecision, runId: string): string | null {
+  if (decision.runId === undefined || decision.runId === runId) return null;
+  return `decision made for another run (${decision.runId}) of this workflow: a replayed or earlier click`;
+}
+
 /** Build the sensitive-action activities. */
 export function createActionActivities(
   deps: ActionActivityDeps,
 ): SensitiveActionActivities & DecisionRecordActivities {
-  /** The first of `ids` that is an active grant the webhook's signed approval stands behind. */
-  const genuineGrant = async (ids: string[]): Promise<ActiveGrant | null> => {
+  /**
+   * The first of `ids` that is an active grant the webhook's signed approval stands behind, and that
+   * an earlier run of `workflowId` itself did not give (a replayed request is not covered by the
+   * grant its own first run gave).
+   */
+  const genuineGrant = async (ids: string[], workflowId: string): Promise<ActiveGrant | null> => {
     for (const id of ids) {
       const active = await deps.grants?.active([id]);
       if (!active) continue;
-      const problem = grantProblem(active, deps.checkDecision);
+      const problem =
+        active.grant.fromWorkflowId === workflowId
+          ? 'given by an earlier run of this same request'
+          : grantProblem(active, deps.checkDecision);
       if (!problem) return active;
       log.warn('grant ignored: it covers nothing', { grantId: id, problem });
     }
     return null;
   };
   return {
-    async decidePolicy({ request }) {
+    async decidePolicy({ workflowId, request }) {
       // A broken policy file is retried (with backoff) until someone fixes it: the run waits,
       // visibly failing in the UI, rather than deciding anything on a half-edited policy.
       const policy = await deps.policy().catch((err: unknown) => {
@@ -96,6 +123,7 @@ export function createActionActivities(
       // An active, genuine grant for this exact kind of request lets it through without a card.
       const active = await genuineGrant(
         [ids.session, ids.duration].filter((id): id is string => id !== null),
+        workflowId,
       );
       if (!active) return pinned;
       const { grant } = active;
@@ -108,11 +136,11 @@ export function createActionActivities(
     },
 
     async checkGrant({ id }) {
-      return Boolean(await genuineGrant([id]));
+      return Boolean(await genuineGrant([id], currentRun().workflowId));
     },
 
     checkDecisionSignatures: ({ workflowId, decisions }) =>
-      Promise.resolve(decisions.map((d) => deps.checkDecision(workflowId, d))),
+      Promise.resolve(decisions.map((d) => check(workflowId, d))),
 
     checkDecisionsAndRecordFirst: (input) => checkAndRecord(input),
 
@@ -125,31 +153,51 @@ export function createActionActivities(
           execution: { result: await execute({ workflowId, request, decision }) },
         };
       } catch (err) {
+        const message = String((err as Error).message ?? err);
+        // Another run holds the request id: nothing to send again.
+        if ((err as ApplicationFailure).type === replayRefusedType)
+          return { verdicts, execution: { refused: message } };
         // The workflow sends it again through executeAction (same idempotency key, its retries).
-        return { verdicts, execution: { error: String((err as Error).message ?? err) } };
+        return { verdicts, execution: { error: message } };
       }
     },
 
     planApprovalCards: (input) => deps.cards.plan(input),
-    postApprovalCard: (input) => deps.cards.post(input),
+    // A card names the run that posted it; its clicks carry the run back, signed (runProblem).
+    postApprovalCard: (input) => deps.cards.post({ ...input, runId: currentRun().runId }),
 
     async updateApprovalCards(input) {
-      if (input.cards.length > 0) await deps.cards.update(input);
+      if (input.cards.length > 0) await deps.cards.update({ ...input, runId: currentRun().runId });
     },
 
     executeAction: (input) => execute(input),
 
     async recordAudit(entry) {
-      await deps.audit.append(entry);
+      const stored = await deps.audit.append(entry);
+      // A retried step finds its own record (its time may differ: a new workflow task built it
+      // again); another event under the same id would be lost.
+      if (stored.type !== entry.type || stored.workflowId !== entry.workflowId)
+        throw ApplicationFailure.nonRetryable(
+          `audit id ${entry.id} already holds another event (${stored.type} at ${stored.at}): this ${entry.type} would be lost`,
+          'audit_id_taken',
+        );
     },
   };
+
+  /** The webhook's signature on `d`, then its run binding (a forged run fails the signature). */
+  function check(workflowId: string, d: ApprovalDecision): SignatureVerdict {
+    const verdict = deps.checkDecision(workflowId, d);
+    if (!verdict.ok) return verdict;
+    const problem = runProblem(d, currentRun().runId);
+    return problem ? { ok: false, why: problem } : verdict;
+  }
 
   async function checkAndRecord({
     workflowId,
     decisions,
     record,
   }: Parameters<DecisionRecordActivities['checkDecisionsAndRecordFirst']>[0]) {
-    const verdicts = decisions.map((d) => deps.checkDecision(workflowId, d));
+    const verdicts = decisions.map((d) => check(workflowId, d));
     const first = verdicts[0];
     if (first?.ok) {
       const signer = first.keyId ? { signedBy: first.keyId } : {};
@@ -170,6 +218,24 @@ export function createActionActivities(
         `capability ${request.capability} is not defined`,
         'policy_capability',
       );
+    // Claimed before it is sent: two runs racing cannot both send, and a retry of this run can.
+    const { runId } = currentRun();
+    const claim = await claimExecution(deps.audit, {
+      workflowId,
+      runId,
+      agent: request.agent,
+      capability: request.capability,
+      requestHash: decision.requestHash,
+      policyRule: decision.rule,
+      policyHash: decision.policyHash,
+    });
+    if (!claim.ok)
+      throw ApplicationFailure.create({
+        message: `request ${workflowId} was already claimed for execution by run ${claim.heldBy} at ${claim.since}: this run (${runId}) executes nothing`,
+        type: replayRefusedType,
+        nonRetryable: true,
+        details: [{ heldBy: claim.heldBy, since: claim.since, runId }],
+      });
     const response = await executeWithVault(
       {
         agent: request.agent,

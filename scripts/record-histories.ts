@@ -20,7 +20,7 @@ import type { ChatMessage, ScriptStep } from '../src/dev/model-standin.ts';
 import { textOf } from '../src/dev/model-standin.ts';
 import { approvalDecisionSignal, statusQuery } from '../workflows/sensitive-action/messages.ts';
 import type { ActionOutcome, ActionRequest } from '../workflows/sensitive-action/types.ts';
-import type { agentExchangeWorkflow } from '../workflows/index.ts';
+import type { agentExchangeWorkflow, sensitiveActionWorkflow } from '../workflows/index.ts';
 import { actionFixture, click, people, signed } from '../test/helpers/actions.ts';
 import {
   historyConverter,
@@ -46,6 +46,28 @@ async function save(name: HistoryName, handle: WorkflowHandle): Promise<void> {
   const history = await handle.fetchHistory();
   writeHistory(name, history);
   say(`${name}: ${history.events?.length ?? 0} events (${handle.workflowId})`);
+}
+
+/** Reset the current run of `workflowId` to its first workflow task; the new run's id. */
+async function resetToFirstTask(fx: SessionFixture, workflowId: string): Promise<string> {
+  const namespace = fx.client.options.namespace;
+  const { runId } = await fx.client.workflow.getHandle(workflowId).describe();
+  const history = await fx.client.workflowService.getWorkflowExecutionHistory({
+    namespace,
+    execution: { workflowId, runId },
+  });
+  const first = history.history?.events?.find(
+    (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  );
+  if (!first?.eventId) throw new Error(`${workflowId}: no completed workflow task to reset to`);
+  const reset = await fx.client.workflowService.resetWorkflowExecution({
+    namespace,
+    workflowExecution: { workflowId, runId },
+    workflowTaskFinishEventId: first.eventId,
+    requestId: randomUUID(),
+    reason: 'recording action-replay-refused',
+  });
+  return reset.runId;
 }
 
 /** Wait until the approval wait is parked on its timer; the request's hash then. */
@@ -124,6 +146,17 @@ async function onDevServer(fx: SessionFixture): Promise<void> {
     await decide(handle, 'bob', 'approve');
     expect(name, (await handle.result()).outcome, 'executed');
     await save(name, handle);
+  }
+  // action-replay-refused: an allowed refund executed, then reset to its first workflow task (as
+  // `temporal workflow reset --type FirstWorkflowTask`): the new run finds the first run's claim
+  // in the execution ledger and executes nothing.
+  if (wanted.has('action-replay-refused')) {
+    const { workflowId, handle } = await requestAction(fx.client, fx.config, refund(20));
+    expect('action-replay-refused (first run)', (await handle.result()).outcome, 'executed');
+    const runId = await resetToFirstTask(fx, workflowId);
+    const second = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId, runId);
+    expect('action-replay-refused', (await second.result()).outcome, 'replay-refused');
+    await save('action-replay-refused', second);
   }
   if (wanted.has('action-granted') || wanted.has('grant-active')) {
     const first = await requestAction(fx.client, fx.config, refund(90, 'GRANT'));

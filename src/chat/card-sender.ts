@@ -84,10 +84,14 @@ export function createCardSender(
       return targets;
     },
 
-    async post({ workflowId, request, decision, deadline, target, escalationLevel, findings }) {
+    async post(input) {
+      const { workflowId, request, decision, deadline, target, escalationLevel, findings } = input;
       const notes = escalationLevel ? [`Escalated (level ${escalationLevel})`] : [];
       const pending = { state: 'pending' as const, notes };
-      const model = cardModel(workflowId, request, decision, deadline, pending, findings);
+      const model = {
+        ...cardModel(workflowId, request, decision, deadline, pending, findings),
+        ...(input.runId ? { runId: input.runId } : {}),
+      };
       const ref = await bot.postApprovalCard(
         target.platform === 'teams'
           ? {
@@ -102,8 +106,11 @@ export function createCardSender(
       return { ...ref, audience: target.audience };
     },
 
-    async update({ workflowId, request, decision, deadline, cards, view, findings }) {
-      const model = cardModel(workflowId, request, decision, deadline, view, findings);
+    async update({ workflowId, request, decision, deadline, cards, view, findings, runId }) {
+      const model = {
+        ...cardModel(workflowId, request, decision, deadline, view, findings),
+        ...(runId ? { runId } : {}),
+      };
       // Every card is attempted; one failure fails the activity (which retries) after the rest.
       const results = await Promise.allSettled(cards.map((c) => bot.updateApprovalCard(c, model)));
       const failed = results.find((r) => r.status === 'rejected');

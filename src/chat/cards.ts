@@ -58,6 +58,8 @@ export interface ApprovalCardModel {
   requestHash: string;
   /** Hash of the policy the request was decided under; the click carries it back. */
   policyHash?: string;
+  /** The workflow run the card is for; the click carries it back (signed with the decision). */
+  runId?: string;
   state: CardState;
   /** Final outcome line, e.g. "Approved by Alice Approver at 14:02 UTC". */
   outcomeText?: string;
@@ -91,6 +93,8 @@ export interface ButtonValue {
   requestHash: string;
   /** The policy hash the card was made under; the workflow refuses a click that differs. */
   policyHash?: string;
+  /** The run the card was made for; the click counts in that run only. */
+  runId?: string;
 }
 
 /** Size caps (characters). Chosen well under Slack's per-block limits. */
@@ -110,6 +114,7 @@ export const limits = {
   workflowId: 200,
   requestHash: 64,
   policyHash: 64,
+  runId: 64,
 } as const;
 
 const titles: Record<CardState, string> = {
@@ -187,6 +192,7 @@ export function buildApprovalCard(
       workflowId: model.workflowId,
       requestHash: model.requestHash,
       ...(model.policyHash ? { policyHash: model.policyHash } : {}),
+      ...(model.runId ? { runId: model.runId } : {}),
     });
     children.push(
       Actions([
@@ -265,6 +271,7 @@ export function encodeButtonValue(value: ButtonValue): string {
     workflowId: value.workflowId,
     requestHash: value.requestHash,
     ...(value.policyHash ? { policyHash: value.policyHash } : {}),
+    ...(value.runId ? { runId: value.runId } : {}),
   });
 }
 
@@ -278,7 +285,7 @@ export function parseButtonValue(raw: unknown): ButtonValue | null {
     return null;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-  const { workflowId, requestHash, policyHash } = parsed as Record<string, unknown>;
+  const { workflowId, requestHash, policyHash, runId } = parsed as Record<string, unknown>;
   const ok = (v: unknown, max: number): v is string =>
     typeof v === 'string' &&
     v.length > 0 &&
@@ -286,5 +293,11 @@ export function parseButtonValue(raw: unknown): ButtonValue | null {
     ![...v].some((c) => c.charCodeAt(0) < 0x20);
   if (!ok(workflowId, limits.workflowId) || !ok(requestHash, limits.requestHash)) return null;
   if (policyHash !== undefined && !ok(policyHash, limits.policyHash)) return null;
-  return { workflowId, requestHash, ...(policyHash !== undefined ? { policyHash } : {}) };
+  if (runId !== undefined && !ok(runId, limits.runId)) return null;
+  return {
+    workflowId,
+    requestHash,
+    ...(policyHash !== undefined ? { policyHash } : {}),
+    ...(runId !== undefined ? { runId } : {}),
+  };
 }

@@ -61,6 +61,7 @@ export function decisionFromClick(event: ClickEvent, now: Date = new Date()): Cl
       approver: who.identity,
       requestHash: value.requestHash,
       ...(value.policyHash ? { policyHash: value.policyHash } : {}),
+      ...(value.runId ? { runId: value.runId } : {}),
       receivedAt: now.toISOString(),
       ...(reason ? { reason } : {}),
       ...(grant ? { grant } : {}),

@@ -48,8 +48,11 @@ export function grantIds(
   };
 }
 
-/** An active grant and the workflow that started it (its parent; null when a client did). */
-export type ActiveGrant = GrantStatus & { startedBy: string | null };
+/**
+ * An active grant, the workflow that started it (its parent; null when a client did) and that
+ * workflow's run.
+ */
+export type ActiveGrant = GrantStatus & { startedBy: string | null; startedByRun: string | null };
 
 /** Finding, listing and revoking grants. */
 export interface Grants {
@@ -67,10 +70,12 @@ export interface Grants {
 export function temporalGrants(client: Client, taskQueue?: string): Grants {
   const status = async (id: string): Promise<ActiveGrant | null> => {
     let startedBy: string | null;
+    let startedByRun: string | null;
     try {
       const described = await client.workflow.getHandle(id).describe();
       if (described.status.name !== 'RUNNING') return null;
       startedBy = described.parentExecution?.workflowId ?? null;
+      startedByRun = described.parentExecution?.runId ?? null;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;
@@ -80,7 +85,7 @@ export function temporalGrants(client: Client, taskQueue?: string): Grants {
     return client.workflow
       .getHandle(id)
       .query(grantStatusQuery)
-      .then((s) => ({ ...s, startedBy }))
+      .then((s) => ({ ...s, startedBy, startedByRun }))
       .catch(() => null);
   };
   return {

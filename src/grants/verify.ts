@@ -1,7 +1,8 @@
 // Whether a running grantWorkflow really is a grant: anyone with a Temporal client can start one
 // with a made-up record, so a grant covers requests only when the sensitive-action workflow named
 // in it started it as a child, and it carries that workflow's deciding approval, signed by the
-// webhook, approving with this grant kind.
+// webhook, approving with this grant kind, made on a card of the very run that started it (a
+// click signed for an earlier run of the same workflow gives nothing).
 import type { DecisionChecker } from '../receipts/policy.ts';
 import type { ActiveGrant } from './grants.ts';
 
@@ -15,6 +16,9 @@ export function grantProblem(active: ActiveGrant, check: DecisionChecker): strin
     return 'carries no approval from its workflow';
   const signature = check(approval.workflowId, approval.decision);
   if (!signature.ok) return signature.why;
+  const runId = approval.decision.runId;
+  if (runId !== undefined && runId !== active.startedByRun)
+    return 'its approval was made for another run than the one that started it';
   if (approval.decision.choice !== 'approve') return 'its decision did not approve';
   if (approval.decision.grant?.kind !== grant.kind)
     return `its decision did not ask for a ${grant.kind} grant`;

@@ -20,6 +20,8 @@ export interface ReceiptFacts {
   at: string;
   grant?: GrantChoice;
   reason?: string;
+  /** The workflow run the decision was made for (absent on cards that did not carry one). */
+  runId?: string;
   keyId: string;
 }
 
@@ -54,6 +56,7 @@ export function checkReceipt(raw: unknown, publicKeys: readonly DecisionPublicKe
       at: decision.receivedAt,
       ...(decision.grant ? { grant: decision.grant } : {}),
       ...(decision.reason ? { reason: decision.reason } : {}),
+      ...(decision.runId ? { runId: decision.runId } : {}),
       keyId: checked.keyId,
     },
   };
@@ -65,5 +68,6 @@ export function describeReceipt(f: ReceiptFacts): string {
   const verb = f.choice === 'approve' ? 'approved' : 'rejected';
   const policy = f.policyHash ? ` under policy ${f.policyHash}` : ' (no policy hash on the card)';
   const grant = f.grant ? `, granting ${f.grant.kind}` : '';
-  return `${who} ${verb} request ${f.requestHash} of ${f.workflowId}${policy} at ${f.at}${grant}; signed by key ${f.keyId}`;
+  const run = f.runId ? ` (run ${f.runId})` : '';
+  return `${who} ${verb} request ${f.requestHash} of ${f.workflowId}${run}${policy} at ${f.at}${grant}; signed by key ${f.keyId}`;
 }

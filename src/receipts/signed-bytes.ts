@@ -1,6 +1,7 @@
 // The exact bytes a decision signature covers: canonical JSON of a version, the workflow the
 // decision was sent to, and the decision without its signature. Binding the workflow id means a
-// signed click for one request cannot be replayed into another.
+// signed click for one request cannot be replayed into another; the decision's `runId` (the run
+// its card was posted by) binds it to one run of that workflow.
 import { canonicalJson } from '../canonical-json.ts';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 

@@ -1,9 +1,11 @@
 // The execution is a local activity in the click's workflow task: a worker SIGKILLed after the
 // approved request reached the API, before its answer came back, leaves the task to the next
 // worker, which sends the request again with the same Idempotency-Key; the API executes it once
-// and the run ends executed, audited once. A proxy in front of the demo refunds API forwards the
-// first request and keeps its answer from the worker (the production code path runs unchanged:
-// only the capability's base URL differs).
+// (the dead worker's claim in the execution ledger names the same run, so the retry may send) and
+// the run ends executed, audited once. The click came from the card's real button, which named
+// the run; the webhook's signed decision carries it. A proxy in front of the demo refunds API
+// forwards the first request and keeps its answer from the worker (the production code path runs
+// unchanged: only the capability's base URL differs).
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -103,6 +105,15 @@ test('a worker SIGKILLed with the approved request in flight: the next worker se
     );
     assert.equal(audit.filter((r) => r.type === 'executed').length, 1);
     assert.equal(audit.filter((r) => r.type === 'decision').length, 1);
+    // The killed worker's claim in the execution ledger names this run: the retry may send.
+    const { runId } = await handle.describe();
+    const claims = audit.filter((r) => r.type === 'execution-claimed');
+    assert.deepEqual(
+      claims.map((r) => r.detail?.['runId']),
+      [runId],
+    );
+    // The card's button named this run; the webhook signed it into the decision.
+    assert.equal(outcome.decidedBy[0]?.receipt?.decision.runId, runId);
     const events = (await handle.fetchHistory()).events ?? [];
     assert.ok(
       events.some((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT),

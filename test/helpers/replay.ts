@@ -15,6 +15,7 @@ export const historyNames = [
   'action-approved',
   'action-executed-locally',
   'action-executed-with-click',
+  'action-replay-refused',
   'action-rejected',
   'action-expired',
   'action-escalated',

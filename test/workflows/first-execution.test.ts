@@ -1,8 +1,9 @@
 // The approving click's local activity makes the first attempt at the execution (approval.ts,
-// execute.ts). When that attempt throws (here: the connection to the API is cut before any answer),
-// the workflow sends the request again through executeAction with the same idempotency key; the
-// API executes it once, and the run ends executed with one decision and one execution audited. An
-// API slower than the ordinary local activities' timeout is still sent once.
+// execute.ts). When that attempt throws (here: the API executes it, but its answer is cut on the
+// way back), the workflow sends the request again through executeAction with the same idempotency
+// key (the same run holds the execution ledger's claim); the API executes it once, because the key
+// is the same, and the run ends executed with one decision and one execution audited. An API
+// slower than the ordinary local activities' timeout is still sent once.
 import assert from 'node:assert/strict';
 import {
   createServer,
@@ -19,8 +20,8 @@ import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/w
 import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
-// In front of the demo API: the first POST's connection is cut before it is forwarded; while
-// `slowMs` is set, POSTs are held that long before they are forwarded instead.
+// In front of the demo API: the first POST is forwarded (the API executes it) and only its answer
+// is cut; while `slowMs` is set, POSTs are held that long before they are forwarded instead.
 let api = '';
 let cut = 0;
 let slowMs = 0;
@@ -28,17 +29,20 @@ const forwarded: string[] = [];
 
 async function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   if (req.method === 'POST' && slowMs > 0) await new Promise((r) => setTimeout(r, slowMs));
-  else if (req.method === 'POST' && cut === 0) {
-    cut++;
-    req.socket.destroy();
-    return;
-  }
+  const cutThis = req.method === 'POST' && slowMs === 0 && cut === 0;
+  if (cutThis) cut++;
   forwarded.push(String(req.headers['idempotency-key'] ?? ''));
   const out = httpRequest(new URL(req.url ?? '/', api), {
     method: req.method,
     headers: req.headers,
   });
   out.on('response', (answer) => {
+    if (cutThis) {
+      // Executed at the API; the worker never hears back.
+      answer.resume();
+      req.socket.destroy();
+      return;
+    }
     res.writeHead(answer.statusCode ?? 502, answer.headers);
     answer.pipe(res);
   });
@@ -101,8 +105,14 @@ async function approveRefund(amount: number) {
 test("the approving click's first attempt at the execution throws: the workflow sends it again with the same key, and it executes once", async () => {
   const { f, workflowId, handle, outcome } = await approveRefund(320);
   assert.equal(outcome.outcome, 'executed');
-  assert.equal(cut, 1, 'the first attempt was cut');
-  assert.deepEqual(forwarded, [workflowId], 'sent again once, with the same Idempotency-Key');
+  assert.equal(cut, 1, "the first attempt's answer was cut");
+  assert.deepEqual(
+    forwarded,
+    [workflowId, workflowId],
+    'both attempts reached the API, with the same Idempotency-Key',
+  );
+  // The API executed the first attempt; only the same key keeps the second from paying again.
+  assert.equal(f.api.refunds.length, 1, 'executed once');
   assert.equal(f.api.refunds.filter((r) => r.idempotencyKey === workflowId).length, 1);
   const events = (await handle.fetchHistory()).events ?? [];
   const local = events.map(localActivityType).filter(Boolean);

@@ -123,7 +123,15 @@ test('approval: outsider, wrong hash and duplicate clicks change nothing; the ap
   );
   assert.deepEqual(
     records.map((r) => r.type),
-    ['requested', 'cards-posted', 'rejected-click', 'rejected-click', 'decision', 'executed'],
+    [
+      'requested',
+      'cards-posted',
+      'rejected-click',
+      'rejected-click',
+      'decision',
+      'execution-claimed',
+      'executed',
+    ],
   );
   assert.equal(records[4]?.approver?.aadObjectId, people.alice.aadObjectId);
   assert.ok(
@@ -167,7 +175,14 @@ test('out-of-order deliveries: clicks that arrive before the cards are posted co
   const types = (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read())
     .filter((r) => r.workflowId === workflowId)
     .map((r) => r.type);
-  assert.deepEqual(types, ['requested', 'cards-posted', 'decision', 'rejected-click', 'executed']);
+  assert.deepEqual(types, [
+    'requested',
+    'cards-posted',
+    'decision',
+    'rejected-click',
+    'execution-claimed',
+    'executed',
+  ]);
 });
 
 test('a rejection ends the request with the reason, and nothing executes', async () => {

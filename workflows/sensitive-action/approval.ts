@@ -65,8 +65,11 @@ export interface DecisionRecordActivities {
   }): Promise<{ verdicts: SignatureVerdict[]; execution?: FirstExecution }>;
 }
 
-/** The first attempt at executing an approved request, made with the approving click's check. */
-export type FirstExecution = { result: ExecutionResult } | { error: string };
+/**
+ * The first attempt at executing an approved request, made with the approving click's check: its
+ * answer, its error (sent again), or the ledger's refusal (another run holds the request id).
+ */
+export type FirstExecution = { result: ExecutionResult } | { error: string } | { refused: string };
 
 const local = proxyLocalActivities<SensitiveActionActivities & DecisionRecordActivities>({
   startToCloseTimeout: '10 seconds',

@@ -1,9 +1,11 @@
 // Executing the allowed or approved request, exactly as it was decided, through the vault (the
-// idempotency key is the workflow id), and saying truthfully how it went.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+// idempotency key is the workflow id), and saying truthfully how it went. The activity claims the
+// request id in the execution ledger first (src/audit/ledger.ts): a run that finds another run's
+// claim (a reset, or a fresh start of a closed id) executes nothing and ends `replay-refused`.
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { FirstExecution } from './approval.ts';
 import type { Run } from './run.ts';
-import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
+import { replayRefusedType, type ActionOutcome, type SensitiveActionActivities } from './types.ts';
 
 // Execution must not run twice: one attempt per idempotency key at the remote end is the vault's
 // job; here retries are limited and each carries the same key.
@@ -35,6 +37,7 @@ export async function execute(
   first?: FirstExecution,
 ): Promise<Pick<ActionOutcome, 'outcome' | 'message' | 'result'>> {
   const { workflowId, request, decision } = run;
+  if (first && 'refused' in first) return refuse(run, first.refused);
   try {
     const result =
       first && 'result' in first
@@ -57,9 +60,30 @@ export async function execute(
       result,
     };
   } catch (err) {
+    // Compared by failure type, not instanceof: a queued activity's failure arrives as the cause
+    // of an ActivityFailure, a local activity's as the ApplicationFailure itself.
+    const refused = [err, (err as { cause?: unknown }).cause].find(
+      (e) => (e as { type?: unknown } | undefined)?.type === replayRefusedType,
+    );
+    if (refused) return refuse(run, (refused as Error).message);
     const why = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
     run.setState('failed', `Execution failed: ${why}`);
     await run.audit('failed', { detail: { error: why } });
     return { outcome: 'failed', message: `Approved, but execution failed: ${why}` };
   }
+}
+
+/** End a run whose execution the ledger refused: nothing was sent; say so and audit it. */
+async function refuse(
+  run: Run,
+  why: string,
+): Promise<Pick<ActionOutcome, 'outcome' | 'message' | 'result'>> {
+  const { workflowId, request } = run;
+  const { runId } = workflowInfo();
+  run.setState('replay-refused', `Not executed: another run of ${workflowId} already claimed it`);
+  await run.audit('replay-refused', { detail: { runId, why } });
+  return {
+    outcome: 'replay-refused',
+    message: `Not executed: ${request.method} ${request.path} of ${workflowId} was already claimed for execution by another run (${why})`,
+  };
 }

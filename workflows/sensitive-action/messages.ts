@@ -44,6 +44,12 @@ export interface ApprovalDecision {
   receivedAt: string;
   /** The policy hash the card showed (its buttons carry it); refused when it differs. */
   policyHash?: string;
+  /**
+   * The run that posted the card (its buttons carry it; the signature covers it): the click counts
+   * in that run only, so a click replayed into a later run of the same workflow id is refused.
+   * Absent on cards posted before cards carried their run.
+   */
+  runId?: string;
   /** Set by the webhook; covers every other field. */
   signature?: DecisionSignature;
 }
@@ -107,7 +113,15 @@ export const showCardSignal = defineSignal<[ShowCardRequest]>('showCard');
 /** What the CLI and UI see of a pending or finished action. */
 export interface ActionStatus {
   state:
-    'deciding' | 'pending' | 'approved' | 'rejected' | 'expired' | 'denied' | 'executed' | 'failed';
+    | 'deciding'
+    | 'pending'
+    | 'approved'
+    | 'rejected'
+    | 'expired'
+    | 'denied'
+    | 'executed'
+    | 'failed'
+    | 'replay-refused';
   summary: string;
   /** The short hash of the exact request, as shown on its cards (empty until decided). */
   requestHash: string;

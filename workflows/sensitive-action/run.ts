@@ -1,10 +1,12 @@
 // What every step of one sensitive-action run shares: the request, its pinned policy decision, the
-// status the CLI queries, the audit trail (one id per event, so a retried step appends once) and
-// the state operators see in the Temporal UI.
+// status the CLI queries, the audit trail (one id per event and run, so a retried step appends once
+// and a second run of the same workflow id, after a reset or a fresh start, loses none of its
+// records) and the state operators see in the Temporal UI.
 import {
   proxyLocalActivities,
   setCurrentDetails,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { ActionStatus } from './messages.ts';
 import { ApprovalState } from './search.ts';
@@ -47,8 +49,11 @@ export function startRun(
   status: ActionStatus,
 ): Run {
   let seq = 0;
+  // The run id, not a patch: ids only need be unique, and no command depends on them. Records of a
+  // run's steps before a reset keep the ids they were appended with (their results are in history).
+  const { runId } = workflowInfo();
   const auditEntry: AuditEntryOf = (type, extra = {}) => ({
-    id: `${workflowId}#${++seq}`,
+    id: `${workflowId}@${runId}#${++seq}`,
     type,
     at: new Date().toISOString(),
     workflowId,

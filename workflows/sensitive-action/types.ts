@@ -172,6 +172,8 @@ export interface CardInput {
   deadline: string;
   /** What is unusual about the request next to the agent's history (absent: nothing). */
   findings?: UnusualFinding[];
+  /** The run the card is for; the card activities set it (its clicks carry it back, signed). */
+  runId?: string;
 }
 
 /** A place one card goes: a Teams conversation (channel, chat, 1:1) or a Slack channel or DM. */
@@ -203,8 +205,13 @@ export interface ExecutionResult {
 
 /** The workflow's result: the truthful outcome the requester gets. */
 export interface ActionOutcome {
-  /** `approved`: an exchange step's approval (nothing is executed for it). */
-  outcome: 'executed' | 'approved' | 'denied' | 'rejected' | 'expired' | 'failed';
+  /**
+   * `approved`: an exchange step's approval (nothing is executed for it). `replay-refused`: another
+   * run of the same request id (a reset, or a fresh start of a closed id) already claimed its
+   * execution in the ledger (src/audit/ledger.ts), so this run executed nothing.
+   */
+  outcome:
+    'executed' | 'approved' | 'denied' | 'rejected' | 'expired' | 'failed' | 'replay-refused';
   message: string;
   /** On a rejection: the rejecting approver's reason, verbatim (capped, see `capReason`). */
   reason?: string;
@@ -224,7 +231,7 @@ export interface ActionOutcome {
 
 /** One audit event (the activity adds the chain fields). */
 export interface AuditEntry {
-  /** Unique per event: retries of the same step append once. */
+  /** Unique per event and run (`<workflow id>@<run id>#<n>`): retries of the same step append once. */
   id: string;
   type:
     | 'requested'
@@ -239,6 +246,7 @@ export interface AuditEntry {
     | 'expired'
     | 'executed'
     | 'failed'
+    | 'replay-refused'
     | 'reminder'
     | 'escalated'
     | 'card-shown';
@@ -252,6 +260,12 @@ export interface AuditEntry {
   approver?: ApproverIdentity;
   detail?: Record<string, unknown>;
 }
+
+/**
+ * The failure type of an execution the ledger refused (src/audit/ledger.ts): another run of the
+ * request id claimed it, so this run sends nothing.
+ */
+export const replayRefusedType = 'replay_refused';
 
 /** Activities used by sensitiveActionWorkflow (implemented in activities/actions.ts). */
 export interface SensitiveActionActivities {

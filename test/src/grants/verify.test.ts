@@ -1,5 +1,6 @@
 // The grant check without a server: a grant covers requests only when its approving workflow
-// started it and carries that workflow's approval, signed by the webhook, approving this kind.
+// started it and carries that workflow's approval, signed by the webhook, approving this kind, made
+// on a card of the very run that started it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ActiveGrant } from '../../../src/grants/grants.ts';
@@ -14,10 +15,15 @@ const approval = signed(
   from,
   click(people.alice, 'approve', 'abc', { grant: { kind: 'duration' } }),
 );
-const grant = (over: Partial<ActiveGrant['grant']> = {}, startedBy: string | null = from) =>
+const grant = (
+  over: Partial<ActiveGrant['grant']> = {},
+  startedBy: string | null = from,
+  startedByRun: string | null = 'run-1',
+) =>
   ({
     active: true,
     startedBy,
+    startedByRun,
     grant: {
       id: 'grant:x',
       kind: 'duration',
@@ -63,5 +69,24 @@ test('a real grant passes; every forgery names why it covers nothing', () => {
   assert.equal(
     grantProblem(grant({ kind: 'session' }), check),
     'its decision did not ask for a session grant',
+  );
+});
+
+test("a grant whose approval was signed for another run of its workflow covers nothing (an earlier run's click replayed)", () => {
+  const bound = signed(
+    from,
+    click(people.alice, 'approve', 'abc', { grant: { kind: 'duration' }, runId: 'run-1' }),
+  );
+  const approval = { v: 1 as const, workflowId: from, decision: bound };
+  assert.equal(grantProblem(grant({ approval }, from, 'run-1'), check), null);
+  assert.equal(
+    grantProblem(grant({ approval }, from, 'run-2'), check),
+    'its approval was made for another run than the one that started it',
+  );
+  // The run is signed: changing it breaks the signature.
+  const moved = { ...bound, runId: 'run-2' };
+  assert.equal(
+    grantProblem(grant({ approval: { ...approval, decision: moved } }, from, 'run-2'), check),
+    'signature does not verify',
   );
 });

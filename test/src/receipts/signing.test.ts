@@ -141,3 +141,17 @@ test('scripts/gen-decision-keys.ts makes a working pair once, the private key mo
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a receipt names the run its decision was made for; moving it to another run breaks the signature', () => {
+  const runId = '01a24fbd-5ffa-7015-83e3-888faca99808';
+  const bound = decisionSigner(pair.privateKey).sign(wf, { ...decision, runId });
+  const checked = checkReceipt({ v: 1, workflowId: wf, decision: bound }, keys);
+  assert.ok(checked.ok);
+  assert.equal(checked.facts.runId, runId);
+  assert.match(describeReceipt(checked.facts), new RegExp(`of ${wf} \\(run ${runId}\\)`));
+  const moved = { ...bound, runId: 'another-run' };
+  assert.deepEqual(checkReceipt({ v: 1, workflowId: wf, decision: moved }, keys), {
+    ok: false,
+    why: 'signature does not verify',
+  });
+});
