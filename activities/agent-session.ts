@@ -16,7 +16,12 @@ import type { ActionOutcome, ActionRequest, AskOutcome, AskRequest } from '../sr
 import type { Logger } from '../src/log.ts';
 import { resolveAgent } from '../src/policy/agents.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
-import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../src/sandbox/agent-box.ts';
+import {
+  ensureAgentBox,
+  removeAgentBox,
+  removeSessionWorkspace,
+  stopAgentBox,
+} from '../src/sandbox/agent-box.ts';
 import { agentActionUpdate, agentAskUpdate } from '../workflows/agent-session/messages.ts';
 import type {
   AgentSessionActivities,
@@ -65,6 +70,8 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         limits: agent.limits,
         socketDir: gateways.socketDir(ref.sessionId),
         image: deps.config.AIRLOCK_SANDBOX_IMAGE,
+        // The session's own workspace, its talker's, or the agent's: the policy's memory scope.
+        memory: { scope: agent.memory, ...(ref.talker ? { talker: ref.talker } : {}) },
       },
     };
   };
@@ -151,6 +158,8 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
     async removeAgentSandbox(ref) {
       await gateways.close(ref.sessionId);
       await removeAgentBox(docker, boxRef(ref));
+      // The session is over, and with it its own memory (a talker's or the agent's stays).
+      await removeSessionWorkspace(docker, boxRef(ref));
       deps.logger.info({ session: ref.workflowId }, 'sandbox removed (session closed)');
     },
 

@@ -5,6 +5,7 @@
 // nobody allowed to talk to it is legal (deny by default) but almost always a mistake: a warning.
 import type { Collected, Origin } from './collected.ts';
 import { a2aPrefix } from './fields.ts';
+import { memorySummary } from './memory.ts';
 
 /** How check.ts reports: a problem or warning at a sub-path, and a reference to a declared id. */
 export interface Reporter {
@@ -70,6 +71,7 @@ export function checkAgents(c: Collected, r: Reporter): void {
         `nobody may talk to agent "${a.id}": name users or groups in talkers`,
       );
     }
+    if (a.model && a.memory === 'agent') r.warn(at, ['memory'], memorySummary(a.memory));
     a.mayAsk.forEach((to, i) => {
       // An external A2A agent exists only through a link that gives its card.
       if (to.startsWith(a2aPrefix)) {
