@@ -3,12 +3,14 @@
 // runner in the box through the gateway inbox, and heartbeats until the runner reports the turn
 // done. A box that dies mid-turn, or a lost worker, fails the attempt; the retry finds or recreates
 // the box, whose workspace volume kept the conversation, and the runner either finishes the turn
-// or, if it had finished it, reports the saved reply without calling the model again.
+// or, if it had finished it, reports the saved reply without calling the model again. Either way
+// the reply posted is the model's answer as the gateway saw it (src/agents/turn-answers.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { GatewayRegistry } from '../src/agents/gateways.ts';
+import type { TurnAnswers } from '../src/agents/turn-answers.ts';
 import type { ConversationPoster } from '../src/agents/poster.ts';
 import type { Config } from '../src/config.ts';
 import { AirlockError } from '../src/errors.ts';
@@ -110,14 +112,14 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         const done = await Promise.race([outcome, sleep(watchEveryMs).then(() => null)]);
         if (done?.ok) {
           log.info({ tokens: session.gateway.tokensUsed }, 'turn done');
+          const reply = await seenReply(session.answers, turn, done.reply, agent.displayName, log);
           // Posted here, keyed by turn (a retried turn posts nothing new): the reply reaches the
           // chat without another workflow task and activity in between.
-          const reply = done.reply.trim();
           const posted = Boolean(input.postReply && reply);
           if (posted)
             await poster.post(input.conversation, `${input.workflowId}:${input.turn}`, reply);
           return {
-            reply: done.reply,
+            reply,
             tokensUsed: session.gateway.tokensUsed,
             boxCreated: box.created,
             idleTimeoutMs: agent.idleTimeoutMs,
@@ -167,6 +169,31 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
       await poster.post(conversation, key, text);
     },
   };
+}
+
+/**
+ * The turn's reply: the last answer the model gave in the turn, as the gateway relayed it. What the
+ * runner reported is only compared: a box can write its saved conversation (and a planted saved
+ * reply) and make any report, but not what the gateway saw. A turn whose last model call gave no
+ * answer (refused, failed, or never made) gets a line saying so.
+ */
+async function seenReply(
+  answers: TurnAnswers,
+  turn: string,
+  reported: string,
+  agentName: string,
+  log: Logger,
+): Promise<string> {
+  const seen = await answers.get(turn);
+  const reply = seen?.text?.trim() ?? '';
+  if (reported.trim() !== reply)
+    log.warn(
+      { reported: reported.length, seen: seen?.text?.length ?? null },
+      "the runner's reply is not the model's answer the gateway saw; the gateway's is used",
+    );
+  if (seen?.text === null || seen === undefined)
+    return `${agentName} could not finish this: the model gave no answer in this turn.`;
+  return reply;
 }
 
 // The gateway's action request, as an update of the session workflow: the workflow starts the

@@ -20,6 +20,7 @@ import {
 import type { Logger } from '../log.ts';
 import type { ResolvedAgent } from '../policy/agents.ts';
 import type { CredentialStore } from '../vault/types.ts';
+import { TurnAnswers } from './turn-answers.ts';
 
 /** What a session's gateway calls back into. */
 export interface SessionHooks {
@@ -33,6 +34,8 @@ export interface SessionHooks {
 export interface SessionGateway {
   gateway: Gateway;
   inbox: MemoryInbox;
+  /** What the model answered in each turn, as the gateway relayed it: the reply is posted from here. */
+  answers: TurnAnswers;
   socketDir: string;
   /** Replace the callbacks (each turn binds its own: the turn number, the conversation). */
   bind(hooks: SessionHooks): void;
@@ -86,6 +89,12 @@ export class GatewayRegistry {
     return resolve(this.config.AIRLOCK_DATA_DIR, 'gateways', hash);
   }
 
+  /** The host file of a session's turn answers: outside `gateways/`, never mounted into a box. */
+  answersFile(sessionId: string): string {
+    const hash = createHash('sha256').update(sessionId).digest('hex').slice(0, 16);
+    return resolve(this.config.AIRLOCK_DATA_DIR, 'turn-answers', `${hash}.json`);
+  }
+
   /** The session's gateway, opened if this process has none; `tokensUsed` seeds its budget. */
   ensure(sessionId: string, agent: ResolvedAgent, tokensUsed: number): Promise<SessionGateway> {
     let entry = this.open.get(sessionId);
@@ -117,6 +126,7 @@ export class GatewayRegistry {
   ): Promise<SessionGateway> {
     const socketDir = this.socketDir(sessionId);
     const inbox = createMemoryInbox();
+    const answers = new TurnAnswers(this.answersFile(sessionId));
     let hooks: SessionHooks | undefined;
     const unbound = (): never => {
       throw new Error('no turn is running for this session');
@@ -133,7 +143,8 @@ export class GatewayRegistry {
       requestAction: (request) => (hooks ?? unbound()).requestAction(request),
       sendMessage: ({ text, turn, seq }) => (hooks ?? unbound()).sendMessage({ text, turn, seq }),
       askAgent: (request) => (hooks ?? unbound()).askAgent(request),
+      onAnswer: (text) => answers.record(inbox.current ?? null, text),
     });
-    return { gateway, inbox, socketDir, bind: (h) => void (hooks = h) };
+    return { gateway, inbox, answers, socketDir, bind: (h) => void (hooks = h) };
   }
 }

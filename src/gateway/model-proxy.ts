@@ -16,6 +16,7 @@ import { injectCredential } from '../vault/inject.ts';
 import { redact, secretForms } from '../vault/redact.ts';
 import { checkScope } from '../vault/scope.ts';
 import type { CredentialStore } from '../vault/types.ts';
+import { AnswerText } from './answer-text.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
 import { GatewayError, readJson } from './edge.ts';
 import { LineRelay, usageIn } from './sse.ts';
@@ -40,6 +41,8 @@ export interface ModelProxyDeps {
   limits: GatewayLimits;
   logger: Logger;
   onUsage?: (usage: { tokens: number; total: number }) => void;
+  /** Each call's answer text as relayed (null: no answer: refused, failed or broken). */
+  onAnswer?: (text: string | null) => void;
 }
 
 /** Handle one chat-completions call. */
@@ -49,6 +52,9 @@ export async function proxyChatCompletion(
   deps: ModelProxyDeps,
 ): Promise<void> {
   const { agent, budget, limits } = deps;
+  // Until this call answers in full, the turn's last answer is none (a refusal leaves it so).
+  deps.onAnswer?.(null);
+  const answer = new AnswerText();
   const body = await readJson(req, res, completionRequest, limits.maxBodyBytes);
   if (!body) return;
   if (!agent.models.some((g) => globMatch(g, body.model))) {
@@ -132,7 +138,10 @@ export async function proxyChatCompletion(
     // A stream is relayed line by line as it arrives; a JSON answer is read whole (capped) first,
     // because its usage and any echo of the key may sit anywhere in it.
     const relay = new LineRelay(
-      (line) => (reported = usageIn(line) ?? reported),
+      (line) => {
+        reported = usageIn(line) ?? reported;
+        answer.line(line);
+      },
       scrub,
       forms[0]?.length ?? 0,
     );
@@ -151,9 +160,11 @@ export async function proxyChatCompletion(
     else {
       const text = Buffer.concat(whole).toString('utf8');
       reported = usageIn(text);
+      answer.json(text);
       res.end(scrub(text));
     }
     complete = true;
+    if (upstream.status >= 200 && upstream.status < 300) deps.onAnswer?.(scrub(answer.text));
   } catch (err) {
     log.warn(
       { detail: scrub((err as Error).message), aborted: signal.aborted },

@@ -135,4 +135,6 @@ export interface GatewayOptions {
   inbox: TurnInbox;
   /** Called after each model call with the tokens it used and the session's total. */
   onUsage?: (usage: { tokens: number; total: number }) => void;
+  /** Called as each model call starts (null) and when it has answered in full (its text). */
+  onAnswer?: (text: string | null) => void;
 }

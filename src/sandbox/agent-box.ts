@@ -195,7 +195,8 @@ async function removeVolume(docker: Docker, name: string): Promise<void> {
   try {
     await docker.getVolume(name).remove();
   } catch (err) {
-    if (statusOf(err) !== 404) throw err;
+    // 404: already gone; 409: a box still mounts it (the session came back): it stays.
+    if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
   }
 }
 

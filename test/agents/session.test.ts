@@ -145,7 +145,8 @@ describe('agent sessions', { timeout: 240_000 }, () => {
       { timeoutMs: 30_000 },
     );
     assert.match(scan.stdout, /scanned\n?$/);
-    assert.match(scan.stdout, /Hello Riley/, 'the scan read the saved conversation');
+    // Its own session's saved conversation (each session has its own workspace).
+    assert.match(scan.stdout, /"lastTurn":\{"id":/, 'the scan read the saved conversation');
     assert.ok(!scan.stdout.includes(CANARY), 'the canary is somewhere in the sandbox');
     assert.doesNotMatch(fx.logText(), new RegExp(CANARY));
     const history = await fx.client.workflow
