@@ -5,6 +5,7 @@
 // the box, whose workspace volume kept the conversation, and the runner either finishes the turn
 // or, if it had finished it, reports the saved reply without calling the model again. Either way
 // the reply posted is the model's answer as the gateway saw it (src/agents/turn-answers.ts).
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -160,8 +161,10 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
     async removeAgentSandbox(ref) {
       await gateways.close(ref.sessionId);
       await removeAgentBox(docker, boxRef(ref));
-      // The session is over, and with it its own memory (a talker's or the agent's stays).
+      // The session is over, and with it its own memory (a talker's or the agent's stays) and the
+      // record of what its model answered.
       await removeSessionWorkspace(docker, boxRef(ref));
+      await rm(gateways.answersFile(ref.sessionId), { force: true });
       deps.logger.info({ session: ref.workflowId }, 'sandbox removed (session closed)');
     },
 
