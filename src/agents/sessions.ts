@@ -120,7 +120,7 @@ async function checkTalkerCap(
     if (++open >= agent.maxSessionsPerTalker) {
       throw new AirlockError(
         'session_limit',
-        `You already have ${open} conversations with ${agent.displayName} open, the most one person may have at once. Continue in one of them, or wait until one goes idle, then write again.`,
+        `You already have ${open} conversation${open === 1 ? '' : 's'} with ${agent.displayName} open, the most one person may have at once. Continue in one of them, or wait until one goes idle, then write again.`,
       );
     }
   }
