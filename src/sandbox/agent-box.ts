@@ -201,8 +201,9 @@ async function removeVolume(docker: Docker, name: string): Promise<void> {
 }
 
 /**
- * Remove every agent box whose session `isLive` says is over, with the session's own workspace;
- * other containers are never listed. Returns the names removed. An error from `isLive` stops the sweep before anything is removed for
+ * Remove every agent box whose session `isLive` says is over, with the session's own workspace,
+ * and every session workspace left without a box whose session is over; other containers and
+ * volumes are never listed. Returns the names of the boxes removed. An error from `isLive` stops the sweep before anything is removed for
  * that box, so a liveness check that cannot answer never kills a live session.
  */
 export async function cleanupOrphans(
@@ -221,6 +222,15 @@ export async function cleanupOrphans(
     const ref = refOf(box.Labels);
     if (ref) await removeSessionWorkspace(docker, ref);
     removed.push(box.Names[0]?.replace(/^\//, '') ?? box.Id);
+  }
+  // A session's own workspace whose box is already gone (a session terminated, not closed): judged
+  // by the same labels. One still mounted (409) stays.
+  const { Volumes } = await docker.listVolumes({
+    filters: { label: [`${boxLabel.role}=agent-workspace`, `${boxLabel.memory}=session`] },
+  });
+  for (const volume of Volumes ?? []) {
+    if (await isLive(volume.Labels ?? {})) continue;
+    await removeVolume(docker, volume.Name);
   }
   return removed;
 }
@@ -299,6 +309,7 @@ async function ensureWorkspace(docker: Docker, spec: AgentBoxSpec): Promise<void
       // A session's own workspace names its session, so the orphan sweep can tell when it is over.
       ...(scope === 'session'
         ? {
+            [boxLabel.session]: spec.sessionId,
             [boxLabel.workflow]: spec.workflowId,
             ...(spec.namespace ? { [boxLabel.namespace]: spec.namespace } : {}),
             ...(spec.temporal ? { [boxLabel.temporal]: spec.temporal } : {}),

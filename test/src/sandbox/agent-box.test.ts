@@ -264,6 +264,11 @@ test('cleanupOrphans removes only agent boxes whose session is over', async () =
     const dead = boxes.spec();
     const deadShared = boxes.spec({ agentId: dead.agentId, memory: { scope: 'agent' } });
     await ensureAgentBox(docker, deadShared);
+    // A session terminated after its box was removed: only its workspace is left.
+    const boxless = boxes.spec({ agentId: dead.agentId });
+    await ensureAgentBox(docker, boxless);
+    await removeAgentBox(docker, boxless);
+    await docker.getVolume(boxWorkspace(boxless).name).inspect();
     const liveBox = await ensureAgentBox(docker, live);
     const deadBox = await ensureAgentBox(docker, dead);
     const other = await docker.createContainer({
@@ -279,7 +284,7 @@ test('cleanupOrphans removes only agent boxes whose session is over', async () =
     const removed = await cleanupOrphans(docker, (labels) => {
       asked.push(labels['airlock.session'] ?? '');
       // Boxes of other tests running in parallel count as live: only ours may be judged.
-      const over = [dead.sessionId, deadShared.sessionId];
+      const over = [dead.sessionId, deadShared.sessionId, boxless.sessionId];
       return Promise.resolve(!over.includes(labels['airlock.session'] ?? ''));
     });
     assert.ok(asked.includes(live.sessionId) && asked.includes(dead.sessionId));
@@ -290,6 +295,9 @@ test('cleanupOrphans removes only agent boxes whose session is over', async () =
     // The dead session's own workspace goes with its box; the agent's shared one stays, and so
     // does the live session's.
     await assert.rejects(docker.getVolume(boxWorkspace(dead).name).inspect(), { statusCode: 404 });
+    await assert.rejects(docker.getVolume(boxWorkspace(boxless).name).inspect(), {
+      statusCode: 404,
+    });
     await docker.getVolume(boxWorkspace(deadShared).name).inspect();
     await docker.getVolume(boxWorkspace(live).name).inspect();
   });
