@@ -223,6 +223,13 @@ describe('agent sessions', { timeout: 240_000 }, () => {
     assert.ok(!ids.includes(ended.containerId), "the ended session's box is removed");
     assert.ok(ids.includes(other.containerId), "another namespace's box is kept");
     assert.ok(ids.includes(otherServer.containerId), "another server's box is kept");
-    assert.ok(removed.includes(agentBoxName(spec(fx.config.TEMPORAL_NAMESPACE, 'ended'))));
+    // The sweep names what it removed. A worker of another test file starting meanwhile (its start
+    // sweeps the same namespace) may have removed the ended box first: then this sweep removed
+    // nothing of this agent, and never the other namespace's or server's box.
+    const name = agentBoxName(spec(fx.config.TEMPORAL_NAMESPACE, 'ended'));
+    assert.ok(
+      removed.includes(name) || !removed.some((n) => n.includes(fx.support)),
+      `removed ${JSON.stringify(removed)}`,
+    );
   });
 });
