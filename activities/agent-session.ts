@@ -93,12 +93,25 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
       session.bind({
         requestAction: (request) => askWorkflow(deps, input, turn, request),
         askAgent: (request) => askQuestion(deps, input, turn, request),
-        sendMessage: ({ text, turn: t, seq }) =>
-          poster.post(
+        sendMessage: async ({ text, turn: t, seq }) => {
+          // Only a message the model asked for in this turn (a send_message call the gateway
+          // relayed) reaches the person; anything else in the box may post to the socket too.
+          if (t === null || !(await session.answers.asked(t, text))) {
+            log.warn(
+              { chars: text.length },
+              'progress message refused: the model did not ask for it',
+            );
+            throw new AirlockError(
+              'message_not_from_model',
+              'only a message the model asked to send in this turn is delivered',
+            );
+          }
+          await poster.post(
             input.conversation,
-            `${input.workflowId}:${input.turn}:p${seq}:${t ?? ''}`,
+            `${input.workflowId}:${input.turn}:p${seq}:${t}`,
             text,
-          ),
+          );
+        },
       });
       const box = await ensureAgentBox(docker, spec);
       log.info({ created: box.created, items: input.items.length }, 'turn started');

@@ -143,7 +143,7 @@ export class GatewayRegistry {
       requestAction: (request) => (hooks ?? unbound()).requestAction(request),
       sendMessage: ({ text, turn, seq }) => (hooks ?? unbound()).sendMessage({ text, turn, seq }),
       askAgent: (request) => (hooks ?? unbound()).askAgent(request),
-      onAnswer: (text) => answers.record(inbox.current ?? null, text),
+      onAnswer: (answer) => answers.record(inbox.current ?? null, answer),
     });
     return { gateway, inbox, answers, socketDir, bind: (h) => void (hooks = h) };
   }

@@ -1,14 +1,33 @@
 // What the gateway saw the model answer in a session's turn: the last model call's text (null when
-// that call gave no answer), kept in this process and in a host file outside every mounted
-// directory, so a turn retried on another worker after its runner had finished (and saved its
-// reply in the workspace) still posts what the model said. The box can write neither.
+// that call gave no answer) and every progress message the model asked to send (`send_message`
+// tool calls), kept in this process and in a host file outside every mounted directory, so a turn
+// retried on another worker after its runner had finished (and saved its reply in the workspace)
+// still posts what the model said. The box can write neither.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ModelAnswer } from '../gateway/answer-text.ts';
 
-/** The last answer of a turn: `text` null when the turn's last model call gave none. */
+/** A turn's record: its last answer (`text` null when the last model call gave none) and messages. */
 export interface TurnAnswer {
   turn: string;
   text: string | null;
+  /** The `send_message` texts the model asked for in this turn, trimmed. */
+  messages: string[];
+}
+
+/** The progress messages a model answer asks to send. */
+function messagesIn(answer: ModelAnswer): string[] {
+  const texts: string[] = [];
+  for (const call of answer.toolCalls) {
+    if (call.name !== 'send_message') continue;
+    try {
+      const { text } = JSON.parse(call.arguments) as { text?: unknown };
+      if (typeof text === 'string' && text.trim()) texts.push(text.trim());
+    } catch {
+      // Arguments the runner cannot parse either: no message comes of them.
+    }
+  }
+  return texts;
 }
 
 /** One session's record of the model's answers, by turn. */
@@ -21,10 +40,15 @@ export class TurnAnswers {
     this.file = file;
   }
 
-  /** The model call in `turn` started (null) or answered (its text). Between turns: ignored. */
-  record(turn: string | null, text: string | null): void {
+  /** The model call in `turn` started (null) or answered. Between turns: ignored. */
+  record(turn: string | null, answer: ModelAnswer | null): void {
     if (turn === null) return;
-    const entry = { turn, text };
+    const messages = this.last?.turn === turn ? this.last.messages : [];
+    const entry: TurnAnswer = {
+      turn,
+      text: answer ? answer.text : null,
+      messages: answer ? [...messages, ...messagesIn(answer)] : messages,
+    };
     this.last = entry;
     // Written in order; a failed write is retried by the next one (the memory copy still answers).
     this.writes = this.writes.then(() => this.write(entry)).catch(() => undefined);
@@ -37,11 +61,22 @@ export class TurnAnswers {
     try {
       const saved = JSON.parse(await readFile(this.file, 'utf8')) as Partial<TurnAnswer>;
       if (saved.turn !== turn) return undefined;
-      return { turn, text: typeof saved.text === 'string' ? saved.text : null };
+      return {
+        turn,
+        text: typeof saved.text === 'string' ? saved.text : null,
+        messages: Array.isArray(saved.messages)
+          ? saved.messages.filter((m) => typeof m === 'string')
+          : [],
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+  }
+
+  /** True when the model asked, in `turn`, to send `text` to the person. */
+  async asked(turn: string, text: string): Promise<boolean> {
+    return (await this.get(turn))?.messages.includes(text.trim()) ?? false;
   }
 
   private async write(entry: TurnAnswer): Promise<void> {

@@ -1,34 +1,58 @@
-// The assistant text of a chat-completions answer as the gateway relays it: the `message.content`
-// of a JSON answer, or the `delta.content` pieces of a stream, first choice only. The session posts
-// a turn's reply from this (the last answer the model gave in the turn), never from what the box
-// reports, so nothing a box can write (a saved reply, a forged report) reaches the person.
+// What a chat-completions answer said, as the gateway relays it: the assistant text (`message.
+// content` of a JSON answer, or the `delta.content` pieces of a stream; first choice only) and its
+// tool calls (name and arguments, streamed fragments joined by index). The session posts a turn's
+// reply, and lets progress messages through, only from this: never from what the box reports, so
+// nothing a box can write (a saved reply, a forged report or message) reaches the person.
 
 /** The longest reply kept (the runner's report takes no more). */
 export const MAX_ANSWER_CHARS = 200_000;
+/** The most tool-call argument text kept per answer. */
+const MAX_TOOL_CHARS = 1_000_000;
 
-type Choice = { message?: { content?: unknown }; delta?: { content?: unknown } };
+/** One model answer: its text and the tools it called. */
+export interface ModelAnswer {
+  text: string;
+  toolCalls: { name: string; arguments: string }[];
+}
 
-/** Collects an answer's text from SSE lines or a JSON body. */
+type ToolCall = { index?: unknown; function?: { name?: unknown; arguments?: unknown } };
+type Choice = {
+  message?: { content?: unknown; tool_calls?: ToolCall[] };
+  delta?: { content?: unknown; tool_calls?: ToolCall[] };
+};
+
+/** Collects an answer from SSE lines or a JSON body. */
 export class AnswerText {
   private parts: string[] = [];
   private size = 0;
+  private toolSize = 0;
+  private readonly calls = new Map<number, { name: string; arguments: string }>();
 
   /** One SSE line of a streamed answer. */
   line(line: string): void {
     if (!line.startsWith('data:')) return;
     const data = line.slice(5).trim();
     if (data === '[DONE]') return;
-    this.add(firstChoice(data)?.delta?.content);
+    const delta = firstChoice(data)?.delta;
+    this.add(delta?.content);
+    this.tools(delta?.tool_calls);
   }
 
   /** A whole (non-streamed) JSON answer. */
   json(body: string): void {
-    this.add(firstChoice(body)?.message?.content);
+    const message = firstChoice(body)?.message;
+    this.add(message?.content);
+    this.tools(message?.tool_calls);
   }
 
   /** The text so far, capped. */
   get text(): string {
     return this.parts.join('').slice(0, MAX_ANSWER_CHARS);
+  }
+
+  /** The answer so far. */
+  get answer(): ModelAnswer {
+    return { text: this.text, toolCalls: [...this.calls.values()] };
   }
 
   private add(content: unknown): void {
@@ -46,6 +70,22 @@ export class AnswerText {
     if (!text || this.size > MAX_ANSWER_CHARS) return;
     this.parts.push(text);
     this.size += text.length;
+  }
+
+  private tools(calls: ToolCall[] | undefined): void {
+    if (!Array.isArray(calls)) return;
+    calls.forEach((call, i) => {
+      // A stream names each call by index and sends its arguments in pieces.
+      const at = typeof call?.index === 'number' ? call.index : i;
+      const found = this.calls.get(at) ?? { name: '', arguments: '' };
+      const { name, arguments: args } = call?.function ?? {};
+      if (typeof name === 'string') found.name += name;
+      if (typeof args === 'string' && this.toolSize + args.length <= MAX_TOOL_CHARS) {
+        found.arguments += args;
+        this.toolSize += args.length;
+      }
+      this.calls.set(at, found);
+    });
   }
 }
 

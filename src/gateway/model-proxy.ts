@@ -16,7 +16,7 @@ import { injectCredential } from '../vault/inject.ts';
 import { redact, secretForms } from '../vault/redact.ts';
 import { checkScope } from '../vault/scope.ts';
 import type { CredentialStore } from '../vault/types.ts';
-import { AnswerText } from './answer-text.ts';
+import { AnswerText, type ModelAnswer } from './answer-text.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
 import { GatewayError, readJson } from './edge.ts';
 import { LineRelay, usageIn } from './sse.ts';
@@ -41,8 +41,8 @@ export interface ModelProxyDeps {
   limits: GatewayLimits;
   logger: Logger;
   onUsage?: (usage: { tokens: number; total: number }) => void;
-  /** Each call's answer text as relayed (null: no answer: refused, failed or broken). */
-  onAnswer?: (text: string | null) => void;
+  /** Each call's answer as relayed (null: no answer: refused, failed or broken). */
+  onAnswer?: (answer: ModelAnswer | null) => void;
 }
 
 /** Handle one chat-completions call. */
@@ -164,7 +164,13 @@ export async function proxyChatCompletion(
       res.end(scrub(text));
     }
     complete = true;
-    if (upstream.status >= 200 && upstream.status < 300) deps.onAnswer?.(scrub(answer.text));
+    if (upstream.status >= 200 && upstream.status < 300) {
+      const { text, toolCalls } = answer.answer;
+      deps.onAnswer?.({
+        text: scrub(text),
+        toolCalls: toolCalls.map((c) => ({ name: c.name, arguments: scrub(c.arguments) })),
+      });
+    }
   } catch (err) {
     log.warn(
       { detail: scrub((err as Error).message), aborted: signal.aborted },

@@ -61,3 +61,36 @@ test('the recorded text is capped', () => {
     a.line(`data: ${JSON.stringify({ choices: [{ delta: { content: chunk } }] })}`);
   assert.equal(a.text.length, MAX_ANSWER_CHARS);
 });
+
+test('tool calls: named and joined by index, from a JSON answer or a stream', () => {
+  const json = new AnswerText();
+  json.json(
+    JSON.stringify({
+      choices: [
+        {
+          message: {
+            content: null,
+            tool_calls: [
+              { id: 'a', function: { name: 'send_message', arguments: '{"text":"Hi"}' } },
+              { id: 'b', function: { name: 'shell', arguments: '{"command":"ls"}' } },
+            ],
+          },
+        },
+      ],
+    }),
+  );
+  assert.deepEqual(json.answer.toolCalls, [
+    { name: 'send_message', arguments: '{"text":"Hi"}' },
+    { name: 'shell', arguments: '{"command":"ls"}' },
+  ]);
+  const stream = new AnswerText();
+  const delta = (tool_calls: unknown) =>
+    `data: ${JSON.stringify({ choices: [{ delta: { tool_calls } }] })}`;
+  stream.line(delta([{ index: 0, id: 'a', function: { name: 'send_message', arguments: '' } }]));
+  stream.line(delta([{ index: 0, function: { arguments: '{"text":' } }]));
+  stream.line(delta([{ index: 0, function: { arguments: '"Hi"}' } }]));
+  assert.deepEqual(stream.answer, {
+    text: '',
+    toolCalls: [{ name: 'send_message', arguments: '{"text":"Hi"}' }],
+  });
+});
