@@ -3,12 +3,15 @@
 // runner in the box through the gateway inbox, and heartbeats until the runner reports the turn
 // done. A box that dies mid-turn, or a lost worker, fails the attempt; the retry finds or recreates
 // the box, whose workspace volume kept the conversation, and the runner either finishes the turn
-// or, if it had finished it, reports the saved reply without calling the model again.
+// or, if it had finished it, reports the saved reply without calling the model again. Either way
+// the reply posted is the model's answer as the gateway saw it (src/agents/turn-answers.ts).
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { GatewayRegistry } from '../src/agents/gateways.ts';
+import type { TurnAnswers } from '../src/agents/turn-answers.ts';
 import type { ConversationPoster } from '../src/agents/poster.ts';
 import type { Config } from '../src/config.ts';
 import { AirlockError } from '../src/errors.ts';
@@ -16,7 +19,12 @@ import type { ActionOutcome, ActionRequest, AskOutcome, AskRequest } from '../sr
 import type { Logger } from '../src/log.ts';
 import { resolveAgent } from '../src/policy/agents.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
-import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../src/sandbox/agent-box.ts';
+import {
+  ensureAgentBox,
+  removeAgentBox,
+  removeSessionWorkspace,
+  stopAgentBox,
+} from '../src/sandbox/agent-box.ts';
 import { agentActionUpdate, agentAskUpdate } from '../workflows/agent-session/messages.ts';
 import type {
   AgentSessionActivities,
@@ -65,6 +73,8 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         limits: agent.limits,
         socketDir: gateways.socketDir(ref.sessionId),
         image: deps.config.AIRLOCK_SANDBOX_IMAGE,
+        // The session's own workspace, its talker's, or the agent's: the policy's memory scope.
+        memory: { scope: agent.memory, ...(ref.talker ? { talker: ref.talker } : {}) },
       },
     };
   };
@@ -83,12 +93,25 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
       session.bind({
         requestAction: (request) => askWorkflow(deps, input, turn, request),
         askAgent: (request) => askQuestion(deps, input, turn, request),
-        sendMessage: ({ text, turn: t, seq }) =>
-          poster.post(
+        sendMessage: async ({ text, turn: t, seq }) => {
+          // Only a message the model asked for in this turn (a send_message call the gateway
+          // relayed) reaches the person; anything else in the box may post to the socket too.
+          if (t === null || !(await session.answers.asked(t, text))) {
+            log.warn(
+              { chars: text.length },
+              'progress message refused: the model did not ask for it',
+            );
+            throw new AirlockError(
+              'message_not_from_model',
+              'only a message the model asked to send in this turn is delivered',
+            );
+          }
+          await poster.post(
             input.conversation,
-            `${input.workflowId}:${input.turn}:p${seq}:${t ?? ''}`,
+            `${input.workflowId}:${input.turn}:p${seq}:${t}`,
             text,
-          ),
+          );
+        },
       });
       const box = await ensureAgentBox(docker, spec);
       log.info({ created: box.created, items: input.items.length }, 'turn started');
@@ -103,14 +126,14 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         const done = await Promise.race([outcome, sleep(watchEveryMs).then(() => null)]);
         if (done?.ok) {
           log.info({ tokens: session.gateway.tokensUsed }, 'turn done');
+          const reply = await seenReply(session.answers, turn, done.reply, agent.displayName, log);
           // Posted here, keyed by turn (a retried turn posts nothing new): the reply reaches the
           // chat without another workflow task and activity in between.
-          const reply = done.reply.trim();
           const posted = Boolean(input.postReply && reply);
           if (posted)
             await poster.post(input.conversation, `${input.workflowId}:${input.turn}`, reply);
           return {
-            reply: done.reply,
+            reply,
             tokensUsed: session.gateway.tokensUsed,
             boxCreated: box.created,
             idleTimeoutMs: agent.idleTimeoutMs,
@@ -151,6 +174,10 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
     async removeAgentSandbox(ref) {
       await gateways.close(ref.sessionId);
       await removeAgentBox(docker, boxRef(ref));
+      // The session is over, and with it its own memory (a talker's or the agent's stays) and the
+      // record of what its model answered.
+      await removeSessionWorkspace(docker, boxRef(ref));
+      await rm(gateways.answersFile(ref.sessionId), { force: true });
       deps.logger.info({ session: ref.workflowId }, 'sandbox removed (session closed)');
     },
 
@@ -158,6 +185,31 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
       await poster.post(conversation, key, text);
     },
   };
+}
+
+/**
+ * The turn's reply: the last answer the model gave in the turn, as the gateway relayed it. What the
+ * runner reported is only compared: a box can write its saved conversation (and a planted saved
+ * reply) and make any report, but not what the gateway saw. A turn whose last model call gave no
+ * answer (refused, failed, or never made) gets a line saying so.
+ */
+async function seenReply(
+  answers: TurnAnswers,
+  turn: string,
+  reported: string,
+  agentName: string,
+  log: Logger,
+): Promise<string> {
+  const seen = await answers.get(turn);
+  const reply = seen?.text?.trim() ?? '';
+  if (reported.trim() !== reply)
+    log.warn(
+      { reported: reported.length, seen: seen?.text?.length ?? null },
+      "the runner's reply is not the model's answer the gateway saw; the gateway's is used",
+    );
+  if (seen?.text === null || seen === undefined)
+    return `${agentName} could not finish this: the model gave no answer in this turn.`;
+  return reply;
 }
 
 // The gateway's action request, as an update of the session workflow: the workflow starts the

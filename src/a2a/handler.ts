@@ -1,8 +1,8 @@
 // The A2A request handler for one Airlock agent: `SendMessage` starts an agentExchangeWorkflow
 // asked by the calling client (`a2a:<client>`) and `GetTask` reads it back, so the task lives in
 // Temporal (durable, approvals and all), not in the A2A server's memory. Text parts only;
-// streaming, cancellation, listing and push notifications are refused.
-import { randomUUID } from 'node:crypto';
+// streaming, cancellation, listing and push notifications are refused. Context ids are minted by
+// the server (contexts.ts), and a client has only so many tasks open at once (limits.ts).
 import type { AgentCard, Message, Task } from '@a2a-js/sdk';
 import {
   ContentTypeNotSupportedError,
@@ -14,12 +14,15 @@ import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../config.ts';
 import { a2aAsker } from '../../workflows/agent-exchange/ids.ts';
+import { FromAgent, ToAgent } from '../../workflows/agent-exchange/search.ts';
 import {
   exchangeStatusQuery,
   type ExchangeStatus,
 } from '../../workflows/agent-exchange/messages.ts';
 import type { ExchangeInput } from '../../workflows/agent-exchange/types.ts';
 import type { agentExchangeWorkflow } from '../../workflows/agent-exchange/workflow.ts';
+import type { ContextIds } from './contexts.ts';
+import type { OpenTasks } from './limits.ts';
 import { isTaskId, taskIdOf, taskState, taskWorkflowId, toTask } from './tasks.ts';
 
 /** What the handler needs. */
@@ -31,6 +34,10 @@ export interface AgentHandlerDeps {
   card: AgentCard;
   /** How long SendMessage waits for the exchange to leave `submitted` (a refusal is that fast). */
   settleMs?: number;
+  /** Mints the context of a new conversation and checks one a client sends. */
+  contexts: ContextIds;
+  /** The cap on each client's open tasks. */
+  openTasks: OpenTasks;
 }
 
 /** The authenticated client of a call (set by the server). */
@@ -107,7 +114,13 @@ export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
           'only text parts are accepted (no files, data or URLs cross to an Airlock agent)',
         );
       const taskId = taskIdOf(asker, message.messageId);
-      const contextId = message.contextId || randomUUID();
+      // The context (which names the session grants are keyed on) is the server's: a new one for a
+      // new conversation, or one this server minted for this very client.
+      if (message.contextId && !deps.contexts.owns(asker, message.contextId))
+        throw new RequestMalformedError(
+          'contextId was not issued to you by this server: send without one to start a conversation, then reuse the contextId its task carries',
+        );
+      const contextId = message.contextId || deps.contexts.mint(asker, taskId);
       const workflowId = taskWorkflowId(asker, taskId);
       const input: ExchangeInput = {
         from: a2aAsker(asker),
@@ -119,18 +132,28 @@ export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
         question: texts.join('\n'),
         requester: null,
       };
-      try {
-        await client.workflow.start<typeof agentExchangeWorkflow>('agentExchangeWorkflow', {
-          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-          workflowId,
-          args: [input],
-          memo: { a2aContextId: contextId },
-          staticSummary: `A2A client ${asker} asks ${agent}`,
-        });
-      } catch (err) {
-        // A retried send (same messageId): the task it started already.
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
+      const start = async (): Promise<void> => {
+        try {
+          await client.workflow.start<typeof agentExchangeWorkflow>('agentExchangeWorkflow', {
+            taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+            workflowId,
+            args: [input],
+            memo: { a2aContextId: contextId },
+            typedSearchAttributes: [
+              { key: FromAgent, value: a2aAsker(asker) },
+              { key: ToAgent, value: agent },
+            ],
+            staticSummary: `A2A client ${asker} asks ${agent}`,
+          });
+        } catch (err) {
+          // A retried send (same messageId): the task it started already.
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      };
+      if (!(await deps.openTasks.admit(asker, workflowId, start)))
+        throw new UnsupportedOperationError(
+          'too many open tasks: wait until one of yours ends (GetTask shows when), then ask again',
+        );
       const pending = toTask(asker, taskId, contextId, blank(workflowId, agent));
       if (params.configuration?.returnImmediately) return pending;
       return settle(asker, taskId, pending, deps.settleMs ?? 3_000);

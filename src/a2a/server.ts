@@ -3,7 +3,8 @@
 // `/agents/<id>/.well-known/agent-card.json` and its JSON-RPC endpoint at `/agents/<id>`. Every
 // request carries a client's bearer token (AIRLOCK_A2A_TOKENS); the client is `a2a:<client id>`
 // to the policy, and its questions run as the same approval-gated exchanges agents use.
-// GET /healthz (alive) and /readyz (Temporal answers and the policy loads) need no token.
+// GET /healthz (alive) and /readyz (Temporal answers and the policy loads) need no token. Each
+// client is rate-limited (429 with Retry-After) and has a cap on open tasks (limits.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
@@ -16,6 +17,8 @@ import { probeTemporal } from '../temporal/reachability.ts';
 import type { Logger } from '../log.ts';
 import type { LoadedPolicy } from '../policy/types.ts';
 import { authenticate, parseA2ATokens } from './clients.ts';
+import { contextIds } from './contexts.ts';
+import { defaultA2ALimits, OpenTasks, RateLimiter, type A2ALimits } from './limits.ts';
 import { agentCard } from './card.ts';
 import { agentHandler } from './handler.ts';
 
@@ -33,6 +36,8 @@ export interface A2AServerOptions {
   logger: Logger;
   /** How long SendMessage waits for a refusal before answering `submitted` (ms). */
   settleMs?: number;
+  /** Per-client rate limits and open-task cap; `defaultA2ALimits` for what is not given. */
+  limits?: Partial<A2ALimits>;
 }
 
 /** A running A2A server. */
@@ -65,6 +70,11 @@ export async function startA2AServer(
       'AIRLOCK_A2A_TOKENS names no client: set client=token pairs before starting the A2A server',
     );
   const clients = parseA2ATokens(config.AIRLOCK_A2A_TOKENS);
+  const limits = { ...defaultA2ALimits, ...options.limits };
+  const requests = new RateLimiter(limits.requestsPerMinute, limits.requestBurst);
+  const sends = new RateLimiter(limits.sendsPerMinute, limits.sendBurst);
+  const contexts = contextIds(clients);
+  const openTasks = new OpenTasks(options.client, limits.maxOpenTasks);
   let base = '';
   const server: Server = createServer(serverOptions(), (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -85,6 +95,7 @@ export async function startA2AServer(
       res.setHeader('www-authenticate', 'Bearer realm="airlock-a2a"');
       return send(res, 401, { error: 'unauthorized' });
     }
+    if (limited(res, client, requests.take(client))) return;
     const match =
       /^\/agents\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})(\/\.well-known\/agent-card\.json)?$/.exec(path);
     const agent = match?.[1] ? a2aAgents(await options.policy()).get(match[1]) : undefined;
@@ -97,6 +108,8 @@ export async function startA2AServer(
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
     const body = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
     if (body === null) return sendTooLarge(res);
+    const method = rpcMethod(body);
+    if (isSend(method) && limited(res, client, sends.take(client))) return;
     const context = new ServerCallContext({
       user: { isAuthenticated: true, userName: client },
       requestedVersion: header(req, A2A_VERSION_HEADER) ?? '0.3',
@@ -107,6 +120,8 @@ export async function startA2AServer(
         config,
         agent: agent.id,
         card,
+        contexts,
+        openTasks,
         ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
       }),
     );
@@ -118,8 +133,20 @@ export async function startA2AServer(
       answer = { jsonrpc: '2.0', id: null, error: JsonRpcTransportHandler.mapToJSONRPCError(err) };
     }
     // Streaming is refused by the handler, so every answer is one JSON-RPC response.
-    logger.info({ client, agent: agent.id, method: rpcMethod(body) }, 'a2a request');
+    logger.info({ client, agent: agent.id, method }, 'a2a request');
     send(res, 200, answer as object);
+  }
+
+  /** Answer 429 with Retry-After when `waitMs` > 0 (the client's bucket is empty). */
+  function limited(res: ServerResponse, client: string, waitMs: number): boolean {
+    if (waitMs <= 0) return false;
+    logger.warn({ client, waitMs }, 'a2a client rate-limited');
+    res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+    send(res, 429, {
+      error: 'rate_limited',
+      message: `too many requests from ${client}; retry in ${Math.ceil(waitMs / 1000)} s`,
+    });
+    return true;
   }
 
   /** Ready: Temporal answers (every task is a workflow) and the policy loads (it names agents). */
@@ -160,6 +187,13 @@ function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
+
+/** SendMessage in A2A v1.0 and v0.3 naming (the streaming variant is refused later anyway). */
+const isSend = (method: string | undefined): boolean =>
+  method === 'SendMessage' ||
+  method === 'SendStreamingMessage' ||
+  method === 'message/send' ||
+  method === 'message/stream';
 
 function rpcMethod(body: string): string | undefined {
   try {

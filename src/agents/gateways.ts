@@ -20,6 +20,7 @@ import {
 import type { Logger } from '../log.ts';
 import type { ResolvedAgent } from '../policy/agents.ts';
 import type { CredentialStore } from '../vault/types.ts';
+import { TurnAnswers } from './turn-answers.ts';
 
 /** What a session's gateway calls back into. */
 export interface SessionHooks {
@@ -33,6 +34,8 @@ export interface SessionHooks {
 export interface SessionGateway {
   gateway: Gateway;
   inbox: MemoryInbox;
+  /** What the model answered in each turn, as the gateway relayed it: the reply is posted from here. */
+  answers: TurnAnswers;
   socketDir: string;
   /** Replace the callbacks (each turn binds its own: the turn number, the conversation). */
   bind(hooks: SessionHooks): void;
@@ -87,6 +90,12 @@ export class GatewayRegistry {
     return resolve(this.config.AIRLOCK_DATA_DIR, 'gateways', hash);
   }
 
+  /** The host file of a session's turn answers: outside `gateways/`, never mounted into a box. */
+  answersFile(sessionId: string): string {
+    const hash = createHash('sha256').update(sessionId).digest('hex').slice(0, 16);
+    return resolve(this.config.AIRLOCK_DATA_DIR, 'turn-answers', `${hash}.json`);
+  }
+
   /** The session's gateway, opened if this process has none; `tokensUsed` seeds its budget. */
   ensure(sessionId: string, agent: ResolvedAgent, tokensUsed: number): Promise<SessionGateway> {
     let entry = this.open.get(sessionId);
@@ -118,6 +127,7 @@ export class GatewayRegistry {
   ): Promise<SessionGateway> {
     const socketDir = this.socketDir(sessionId);
     const inbox = createMemoryInbox();
+    const answers = new TurnAnswers(this.answersFile(sessionId));
     let hooks: SessionHooks | undefined;
     const unbound = (): never => {
       throw new Error('no turn is running for this session');
@@ -134,7 +144,8 @@ export class GatewayRegistry {
       requestAction: (request) => (hooks ?? unbound()).requestAction(request),
       sendMessage: ({ text, turn, seq }) => (hooks ?? unbound()).sendMessage({ text, turn, seq }),
       askAgent: (request) => (hooks ?? unbound()).askAgent(request),
+      onAnswer: (answer) => answers.record(inbox.current ?? null, answer),
     });
-    return { gateway, inbox, socketDir, bind: (h) => void (hooks = h) };
+    return { gateway, inbox, answers, socketDir, bind: (h) => void (hooks = h) };
   }
 }

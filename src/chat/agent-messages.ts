@@ -143,12 +143,15 @@ export function createAgentRouter(options: AgentRouterOptions): ToAgent {
               threadId: thread.id,
               label: conversationLabel(platform, message.raw, displayName),
             },
+            agent,
           },
           { messageId: arrival.id, from, text, receivedAt: new Date().toISOString() },
         ),
       );
       logger.info({ workflowId, sender: displayName }, 'message handed to an agent');
     } catch (err) {
+      // Too many conversations of this person open with the agent: the refusal says so.
+      if (hasCode(err, 'session_limit')) return answer((err as Error).message);
       const unreachable = isTemporalUnreachable(err);
       logger[unreachable ? 'warn' : 'error'](
         { err, agentId },

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { sendToAgent, sessionStatus } from '../agents/sessions.ts';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
-import { mayTalkAs, resolveAgent } from '../policy/agents.ts';
+import { mayTalkAs, resolveAgent, type ResolvedAgent } from '../policy/agents.ts';
 import { loadPolicySet } from '../policy/load.ts';
 import type { PolicySet } from '../policy/types.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
@@ -43,6 +43,8 @@ export interface CliSender {
   conversation: ConversationRef;
   workflowId: string;
   from: SessionSender;
+  /** The agent's memory scope and per-talker cap, which sending applies. */
+  agent: Pick<ResolvedAgent, 'memory' | 'maxSessionsPerTalker' | 'displayName'>;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function cliSender(
     conversation: { platform: 'cli', label: `CLI (${user.id}${via})` },
     workflowId: sessionWorkflowId(agent.id, conversationKey),
     from: { platform: 'cli', userId: login, displayName: user.displayName, policyUserId: user.id },
+    agent,
   };
 }
 
@@ -103,11 +106,11 @@ export function sendAs(
   sender: CliSender,
   text: string,
 ): Promise<string> {
-  const { agentId, conversationKey, conversation, from } = sender;
+  const { agentId, conversationKey, conversation, from, agent } = sender;
   return sendToAgent(
     client,
     config,
-    { agentId, conversationKey, conversation },
+    { agentId, conversationKey, conversation, agent },
     { messageId: `cli-${randomUUID()}`, from, text, receivedAt: new Date().toISOString() },
   );
 }

@@ -7,6 +7,7 @@ import { loadConfig } from '../config.ts';
 import { hasCode } from '../errors.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { loadPolicySet } from '../policy/load.ts';
+import { memorySummary } from '../policy/memory.ts';
 import { formatProblem } from '../policy/problems.ts';
 import type { PolicyInvalidError } from '../policy/problems.ts';
 import { actionRequestSchema } from '../policy/request-schema.ts';
@@ -67,6 +68,9 @@ async function check(args: string[], io: CliIo): Promise<number> {
       ];
       const fileCount = `${files.length} file${files.length === 1 ? '' : 's'}`;
       io.stdout(`ok ${path} (${fileCount}): ${counts.join(', ')}; hash ${hash}\n`);
+      // What each agent's memory scope lets one person's session read of another's.
+      for (const a of set.agents.filter((x) => x.model))
+        io.stdout(`  ${a.id}: ${memorySummary(a.memory)}\n`);
     } catch (err) {
       if (!hasCode(err, 'policy_invalid')) throw err;
       const { problems } = err as PolicyInvalidError;

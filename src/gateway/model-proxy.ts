@@ -15,6 +15,7 @@ import { injectCredential } from '../vault/inject.ts';
 import { redact, secretForms } from '../vault/redact.ts';
 import { checkScope } from '../vault/scope.ts';
 import type { CredentialStore } from '../vault/types.ts';
+import { AnswerText, type ModelAnswer } from './answer-text.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
 import { errorBody, GatewayError, readJson } from './edge.ts';
 import { completionRequest, NOT_ALLOWED } from './model-request.ts';
@@ -29,6 +30,8 @@ export interface ModelProxyDeps {
   limits: GatewayLimits;
   logger: Logger;
   onUsage?: (usage: { tokens: number; total: number }) => void;
+  /** Each call's answer as relayed (null: no answer: refused, failed or broken). */
+  onAnswer?: (answer: ModelAnswer | null) => void;
 }
 
 /** Handle one chat-completions call. */
@@ -38,6 +41,9 @@ export async function proxyChatCompletion(
   deps: ModelProxyDeps,
 ): Promise<void> {
   const { agent, budget, limits } = deps;
+  // Until this call answers in full, the turn's last answer is none (a refusal leaves it so).
+  deps.onAnswer?.(null);
+  const answer = new AnswerText();
   const body = await readJson(req, res, completionRequest, limits.maxBodyBytes, {
     refusedCode: NOT_ALLOWED,
   });
@@ -133,7 +139,10 @@ export async function proxyChatCompletion(
       // stops reading stops the upstream), and past `cap` in all the stream is cut, saying why.
       res.writeHead(upstream.status, head);
       const relay = new LineRelay(
-        (line) => (reported = usageIn(line) ?? reported),
+        (line) => {
+          reported = usageIn(line) ?? reported;
+          answer.line(line);
+        },
         scrub,
         forms[0]?.length ?? 0,
       );
@@ -158,10 +167,18 @@ export async function proxyChatCompletion(
       }
       const text = Buffer.concat(whole).toString('utf8');
       reported = usageIn(text);
+      answer.json(text);
       res.writeHead(upstream.status, head);
       res.end(scrub(text));
     }
     complete = true;
+    if (upstream.status >= 200 && upstream.status < 300) {
+      const { text, toolCalls } = answer.answer;
+      deps.onAnswer?.({
+        text: scrub(text),
+        toolCalls: toolCalls.map((c) => ({ name: c.name, arguments: scrub(c.arguments) })),
+      });
+    }
   } catch (err) {
     log.warn(
       { detail: scrub((err as Error).message), aborted: signal.aborted },

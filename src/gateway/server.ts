@@ -92,7 +92,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sendMessage: options.sendMessage,
   };
   const currentTurn = (): string | null => options.inbox.current ?? null;
-  const model = { ...deps, store: options.store, budget, onUsage: options.onUsage };
+  const model = {
+    ...deps,
+    store: options.store,
+    budget,
+    onUsage: options.onUsage,
+    onAnswer: options.onAnswer,
+  };
   const routes: Record<string, Route> = {
     'POST /v1/chat/completions': (req, res) => proxyChatCompletion(req, res, model),
     'POST /v1/actions': (req, res) =>

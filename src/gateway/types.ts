@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { CredentialStore } from '../vault/types.ts';
+import type { ModelAnswer } from './answer-text.ts';
 import type { TurnInbox } from './inbox.ts';
 
 /**
@@ -153,4 +154,6 @@ export interface GatewayOptions {
   inbox: TurnInbox;
   /** Called after each model call with the tokens it used and the session's total. */
   onUsage?: (usage: { tokens: number; total: number }) => void;
+  /** Called as each model call starts (null) and when it has answered in full (its answer). */
+  onAnswer?: (answer: ModelAnswer | null) => void;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isLoopback } from '../vault/scope.ts';
 import { credentialName, duration, id, target } from './fields.ts';
+import { memoryScopes } from './memory.ts';
 
 /** Sandbox defaults: what an agent gets when its policy does not say. */
 export const agentDefaults = {
@@ -13,6 +14,8 @@ export const agentDefaults = {
   pids: 256,
   idleTimeout: '15m',
   tokenBudget: 200_000,
+  memory: 'session',
+  maxSessionsPerTalker: 5,
 } as const;
 
 const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 characters without spaces');
@@ -98,6 +101,14 @@ export const agentSchema = z.strictObject({
     })
     .optional()
     .meta({ description: 'Research agents only: hosts reachable through the gateway.' }),
+  memory: z.enum(memoryScopes).default(agentDefaults.memory).meta({
+    description:
+      'What an agent remembers across sessions (its /workspace): session (default): each conversation its own; talker: shared by one person’s conversations with the agent; agent: shared by everyone’s (one person’s session can read another’s).',
+  }),
+  maxSessionsPerTalker: z.int().min(1).max(1000).default(agentDefaults.maxSessionsPerTalker).meta({
+    description:
+      'Conversations with the agent one person may have open (not idle) at once; a new one past it is refused with a message (default 5).',
+  }),
   talkers: peopleSelector
     .prefault({})
     .meta({ description: 'Who may talk to the agent; nobody when empty.' }),

@@ -6,6 +6,7 @@ import { AirlockError } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { ApproverIdentity } from '../../workflows/sensitive-action/messages.ts';
 import { isApprover } from '../../workflows/sensitive-action/tally.ts';
+import type { MemoryScope } from './memory.ts';
 import { expandApprovers } from './resolve.ts';
 import type { ApproverRef, PolicySet } from './types.ts';
 
@@ -41,6 +42,10 @@ export interface ResolvedAgent {
   webSanitizer?: 'lenient' | 'standard' | 'strict';
   limits: { memoryMb: number; cpus: number; pids: number };
   idleTimeoutMs: number;
+  /** Whose workspace a session mounts: its own, its talker's, or the agent's (shared by all). */
+  memory: MemoryScope;
+  /** Conversations one person may have open (not idle) with the agent at once. */
+  maxSessionsPerTalker: number;
   /** Everyone who may talk to the agent, users first, then group members, each once. */
   talkers: Talker[];
   mayAsk: string[];
@@ -86,6 +91,8 @@ export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
       pids: agent.sandbox.pids,
     },
     idleTimeoutMs: agent.sandbox.idleTimeout,
+    memory: agent.memory,
+    maxSessionsPerTalker: agent.maxSessionsPerTalker,
     talkers: expandApprovers(set, agent.talkers),
     mayAsk: [...agent.mayAsk],
   };

@@ -6,6 +6,7 @@
 import type { Collected, Origin } from './collected.ts';
 import { checkWebHosts } from './check-web-hosts.ts';
 import { a2aPrefix } from './fields.ts';
+import { memorySummary } from './memory.ts';
 
 /** How check.ts reports: a problem or warning at a sub-path, and a reference to a declared id. */
 export interface Reporter {
@@ -72,6 +73,7 @@ export function checkAgents(c: Collected, r: Reporter): void {
         `nobody may talk to agent "${a.id}": name users or groups in talkers`,
       );
     }
+    if (a.model && a.memory === 'agent') r.warn(at, ['memory'], memorySummary(a.memory));
     a.mayAsk.forEach((to, i) => {
       // An external A2A agent exists only through a link that gives its card.
       if (to.startsWith(a2aPrefix)) {

@@ -1,11 +1,13 @@
 // Long-lived agent sandboxes: one container per session, found again by its labels and name, with
-// the same hardening as a one-shot run plus a per-agent workspace volume at /workspace (it outlives
-// the container), a noexec tmpfs at /tmp and the gateway's socket directory at /gateway. The name
-// is derived from the session, so two concurrent ensures race on Docker's name check and both end
-// with the one container that won.
+// the same hardening as a one-shot run plus a workspace volume at /workspace (it outlives the
+// container), a noexec tmpfs at /tmp and the gateway's socket directory at /gateway. Whose volume
+// the box mounts is the agent's memory scope: the session's own (default), its talker's, or the
+// agent's (shared by every session). The name is derived from the session, so two concurrent
+// ensures race on Docker's name check and both end with the one container that won.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { AirlockError } from '../errors.ts';
+import type { MemoryScope } from '../policy/memory.ts';
 import { hardenedHostConfig } from './driver.ts';
 
 /** Which box: the agent, its session and the session's workflow. */
@@ -19,12 +21,21 @@ export interface AgentBoxRef {
   temporal?: string;
 }
 
+/** The memory a box mounts: the scope, and for `talker` the person (a stable id) it belongs to. */
+export interface BoxMemory {
+  scope: MemoryScope;
+  /** The session's talker; without one a `talker` scope falls back to the session's own. */
+  talker?: string;
+}
+
 /** Everything needed to create a box (reattaching needs only the ref). */
 export interface AgentBoxSpec extends AgentBoxRef {
   limits: { memoryMb: number; cpus: number; pids: number };
   /** Host directory holding the gateway's socket; mounted read-only at /gateway. */
   socketDir: string;
   image: string;
+  /** Whose workspace the box mounts; default: the session's own. */
+  memory?: BoxMemory;
 }
 
 /** Labels every agent box carries; `cleanupOrphans` and reattach find boxes by them. */
@@ -35,6 +46,8 @@ export const boxLabel = {
   namespace: 'airlock.namespace',
   temporal: 'airlock.temporal',
   role: 'airlock.role',
+  /** On a workspace volume: `session`, `talker` or `agent`. */
+  memory: 'airlock.memory',
 } as const;
 
 // PID 1 is Docker's init (forwards signals, reaps what the agent's commands leave behind); it runs
@@ -60,12 +73,39 @@ export function agentBoxName(ref: AgentBoxRef): string {
   return `airlock-box-${slug(ref.agentId, 24)}-${slug(ref.sessionId, 32)}-${hash}`;
 }
 
-/** The workspace volume of an agent; shared by its sessions, kept when boxes are removed. */
+/** The workspace volume of an agent in the `agent` scope: shared by all its sessions. */
 export function workspaceVolumeName(agentId: string): string {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/.test(agentId)) {
     throw new AirlockError('sandbox_bad_agent_id', `agent id "${agentId}" cannot name a volume`);
   }
   return `airlock-ws-${agentId}`;
+}
+
+/**
+ * The workspace volume a box mounts. `session`: its own, named by a hash of the session's full
+ * identity (as the box is), so no other session's box ever names it. `talker`: one per person, also
+ * per server and namespace. `agent`: the agent's shared volume. A box mounts exactly one volume and
+ * the name is made here from the spec, never from anything the box or the agent says.
+ */
+export function boxWorkspace(spec: AgentBoxRef & { memory?: BoxMemory }): {
+  name: string;
+  scope: MemoryScope;
+} {
+  const base = workspaceVolumeName(spec.agentId);
+  const scope: MemoryScope =
+    spec.memory?.scope === 'talker' && !spec.memory.talker
+      ? 'session'
+      : (spec.memory?.scope ?? 'session');
+  if (scope === 'agent') return { name: base, scope };
+  const who =
+    scope === 'talker'
+      ? ['talker', spec.memory?.talker ?? '', spec.namespace, spec.temporal]
+      : ['session', spec.sessionId, spec.workflowId, spec.namespace, spec.temporal];
+  const hash = createHash('sha256')
+    .update(who.filter((part) => part !== undefined).join('\0'))
+    .digest('hex')
+    .slice(0, 24);
+  return { name: `${base}-${scope === 'talker' ? 't' : 's'}-${hash}`, scope };
 }
 
 /** Find the session's box and start it if stopped, or create it; `created` says which. */
@@ -75,17 +115,20 @@ export async function ensureAgentBox(
 ): Promise<{ containerId: string; created: boolean }> {
   const found = await findBox(docker, spec);
   if (found) {
-    // A box made from another image (the runner was upgraded) is replaced: the workspace volume,
-    // and with it the conversation, stays. Between turns the runner holds nothing else.
+    // A box made from another image (the runner was upgraded), or mounting another workspace (the
+    // memory scope changed), is replaced: the workspace volume, and with it the conversation,
+    // stays. Between turns the runner holds nothing else.
     const container = docker.getContainer(found);
-    if ((await container.inspect()).Config.Image === spec.image) {
+    const info = await container.inspect();
+    const workspace = info.Mounts.find((m) => m.Destination === '/workspace')?.Name;
+    if (info.Config.Image === spec.image && workspace === boxWorkspace(spec).name) {
       await startIfStopped(container);
       return { containerId: found, created: false };
     }
     await removeContainer(docker, found);
   }
   await assertSeccompDefault(docker);
-  await ensureWorkspace(docker, spec.agentId);
+  await ensureWorkspace(docker, spec);
   try {
     const container = await docker.createContainer(createOptions(spec));
     await startIfStopped(container);
@@ -124,24 +167,43 @@ export async function stopAgentBox(docker: Docker, ref: AgentBoxRef): Promise<vo
   }
 }
 
-/** Remove the session's box (the agent's workspace volume stays); "already gone" is success. */
+/** Remove the session's box (the workspace volume stays); "already gone" is success. */
 export async function removeAgentBox(docker: Docker, ref: AgentBoxRef): Promise<void> {
   const id = await findBox(docker, ref);
   if (id) await removeContainer(docker, id);
 }
 
-/** Remove an agent's workspace volume (for an agent taken out of the policy, and tests). */
+/**
+ * Remove the session's own workspace (its `session` memory) once the session is over and its box
+ * gone; a talker's or the agent's memory stays. "Already gone" is success.
+ */
+export async function removeSessionWorkspace(docker: Docker, ref: AgentBoxRef): Promise<void> {
+  await removeVolume(docker, boxWorkspace({ ...ref, memory: { scope: 'session' } }).name);
+}
+
+/** Remove every workspace volume of an agent, of every scope (an agent taken out, and tests). */
 export async function removeAgentWorkspace(docker: Docker, agentId: string): Promise<void> {
+  const base = workspaceVolumeName(agentId);
+  const { Volumes } = await docker.listVolumes({
+    filters: { label: [`${boxLabel.role}=agent-workspace`, `${boxLabel.agent}=${agentId}`] },
+  });
+  const names = new Set([base, ...(Volumes ?? []).map((v) => v.Name)]);
+  for (const name of names) await removeVolume(docker, name);
+}
+
+async function removeVolume(docker: Docker, name: string): Promise<void> {
   try {
-    await docker.getVolume(workspaceVolumeName(agentId)).remove();
+    await docker.getVolume(name).remove();
   } catch (err) {
-    if (statusOf(err) !== 404) throw err;
+    // 404: already gone; 409: a box still mounts it (the session came back): it stays.
+    if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
   }
 }
 
 /**
- * Remove every agent box whose session `isLive` says is over; other containers are never listed.
- * Returns the names removed. An error from `isLive` stops the sweep before anything is removed for
+ * Remove every agent box whose session `isLive` says is over, with the session's own workspace,
+ * and every session workspace left without a box whose session is over; other containers and
+ * volumes are never listed. Returns the names of the boxes removed. An error from `isLive` stops the sweep before anything is removed for
  * that box, so a liveness check that cannot answer never kills a live session.
  */
 export async function cleanupOrphans(
@@ -156,7 +218,19 @@ export async function cleanupOrphans(
   for (const box of boxes) {
     if (await isLive(box.Labels)) continue;
     await removeContainer(docker, box.Id);
+    // The session is over: so is its own memory (a talker's or the agent's stays).
+    const ref = refOf(box.Labels);
+    if (ref) await removeSessionWorkspace(docker, ref);
     removed.push(box.Names[0]?.replace(/^\//, '') ?? box.Id);
+  }
+  // A session's own workspace whose box is already gone (a session terminated, not closed): judged
+  // by the same labels. One still mounted (409) stays.
+  const { Volumes } = await docker.listVolumes({
+    filters: { label: [`${boxLabel.role}=agent-workspace`, `${boxLabel.memory}=session`] },
+  });
+  for (const volume of Volumes ?? []) {
+    if (await isLive(volume.Labels ?? {})) continue;
+    await removeVolume(docker, volume.Name);
   }
   return removed;
 }
@@ -170,6 +244,24 @@ function labelsOf(ref: AgentBoxRef): Record<string, string> {
     [boxLabel.workflow]: ref.workflowId,
     ...(ref.namespace ? { [boxLabel.namespace]: ref.namespace } : {}),
     ...(ref.temporal ? { [boxLabel.temporal]: ref.temporal } : {}),
+  };
+}
+
+function refOf(labels: Record<string, string>): AgentBoxRef | undefined {
+  const [agentId, sessionId, workflowId] = [
+    boxLabel.agent,
+    boxLabel.session,
+    boxLabel.workflow,
+  ].map((l) => labels[l]);
+  if (!agentId || !sessionId || !workflowId) return undefined;
+  const namespace = labels[boxLabel.namespace];
+  const temporal = labels[boxLabel.temporal];
+  return {
+    agentId,
+    sessionId,
+    workflowId,
+    ...(namespace ? { namespace } : {}),
+    ...(temporal ? { temporal } : {}),
   };
 }
 
@@ -196,22 +288,33 @@ function createOptions(spec: AgentBoxSpec): Docker.ContainerCreateOptions {
       NanoCpus: Math.round(spec.limits.cpus * 1e9),
       Init: true,
       Mounts: [
-        { Type: 'volume', Source: workspaceVolumeName(spec.agentId), Target: '/workspace' },
+        { Type: 'volume', Source: boxWorkspace(spec).name, Target: '/workspace' },
         { Type: 'bind', Source: spec.socketDir, Target: '/gateway', ReadOnly: true },
       ],
     },
   };
 }
 
-async function ensureWorkspace(docker: Docker, agentId: string): Promise<void> {
+async function ensureWorkspace(docker: Docker, spec: AgentBoxSpec): Promise<void> {
   // Creating an existing volume returns it; the image's /workspace (owned by uid 1000) is copied
   // into a new one on first mount, so the agent can write to it.
+  const { name, scope } = boxWorkspace(spec);
   await docker.createVolume({
-    Name: workspaceVolumeName(agentId),
+    Name: name,
     Labels: {
       'airlock.managed': 'true',
       [boxLabel.role]: 'agent-workspace',
-      [boxLabel.agent]: agentId,
+      [boxLabel.agent]: spec.agentId,
+      [boxLabel.memory]: scope,
+      // A session's own workspace names its session, so the orphan sweep can tell when it is over.
+      ...(scope === 'session'
+        ? {
+            [boxLabel.session]: spec.sessionId,
+            [boxLabel.workflow]: spec.workflowId,
+            ...(spec.namespace ? { [boxLabel.namespace]: spec.namespace } : {}),
+            ...(spec.temporal ? { [boxLabel.temporal]: spec.temporal } : {}),
+          }
+        : {}),
     },
   });
 }

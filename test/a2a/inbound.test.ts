@@ -49,7 +49,7 @@ let fx: SessionFixture;
 let server: A2AServer | undefined;
 
 /** The SDK's client for `agent`, sending `token` (none: no Authorization header). */
-async function a2aClient(agent: string, token?: string): Promise<A2AClient> {
+async function a2aClient(agent: string, token?: string, at = server!): Promise<A2AClient> {
   const fetchImpl = token
     ? createAuthenticatingFetchWithRetry(fetch, {
         headers: () => Promise.resolve({ authorization: `Bearer ${token}` }),
@@ -62,7 +62,7 @@ async function a2aClient(agent: string, token?: string): Promise<A2AClient> {
       cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
     }),
   );
-  return factory.createFromUrl(`${server!.url}/agents/${agent}/.well-known/agent-card.json`, '');
+  return factory.createFromUrl(`${at.url}/agents/${agent}/.well-known/agent-card.json`, '');
 }
 
 const text = (value: string): Part => ({
@@ -72,13 +72,13 @@ const text = (value: string): Part => ({
   mediaType: 'text/plain',
 });
 
-/** Send `parts` as a new message; the task it started. */
-async function ask(client: A2AClient, parts: Part[]): Promise<Task> {
+/** Send `parts` as a new message (in `contextId`, default a new one); the task it started. */
+async function ask(client: A2AClient, parts: Part[], contextId = ''): Promise<Task> {
   const result = await client.sendMessage({
     tenant: '',
     message: {
       messageId: randomUUID(),
-      contextId: '',
+      contextId,
       taskId: '',
       role: Role.ROLE_USER,
       parts,
@@ -219,4 +219,88 @@ describe('A2A inbound: an external client asks an Airlock agent', { timeout: 300
     assert.doesNotMatch(answer.value, /Ignore all previous|im_start|javascript:/i);
     assert.equal(done.contextId, task.contextId);
   });
+
+  test('the server mints context ids: an unminted one, or another client’s, is refused', async () => {
+    const partner = await a2aClient(fx.research, partnerToken);
+    const stranger = await a2aClient(fx.research, strangerToken);
+    // A context the client made up (it would name the session grants are keyed on): refused.
+    await assert.rejects(
+      ask(partner, [text('hello')], 'my-own-context'),
+      /contextId was not issued to you/,
+    );
+    // A new conversation gets a context the server minted; the client may go on in it.
+    const first = await ask(stranger, [text('first')]);
+    assert.match(first.contextId, /^[0-9a-f]{32}\.[0-9a-f]{32}$/);
+    const again = await ask(stranger, [text('second')], first.contextId);
+    assert.equal(again.contextId, first.contextId);
+    // The same context id from another client is not theirs.
+    await assert.rejects(
+      ask(partner, [text('let me in')], first.contextId),
+      /contextId was not issued to you/,
+    );
+  });
+
+  test('a second open task of a client is refused until the first ends; then a third send is rate-limited', async () => {
+    const started: string[] = [];
+    const limited = await startA2AServer(
+      {
+        config: fx.config,
+        client: fx.client,
+        policy: currentPolicy(fx.config.AIRLOCK_POLICY_DIR),
+        logger: createLogger({ level: 'silent' }),
+        limits: { sendsPerMinute: 1, sendBurst: 3, maxOpenTasks: 1 },
+      },
+      0,
+    );
+    try {
+      await limitedTasks(limited, started);
+    } finally {
+      for (const id of started)
+        await fx.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
+      await limited.close();
+    }
+  });
 });
+
+/** The open-task cap, then the send rate limit, against a server with small limits. */
+async function limitedTasks(limited: A2AServer, started: string[]): Promise<void> {
+  const partner = await a2aClient(fx.research, partnerToken, limited);
+  const open = await ask(partner, [text('first question')]);
+  assert.equal(open.status?.state, TaskState.TASK_STATE_WORKING, textOfTask(open));
+  const workflowId = `exchange:a2a.partner.${open.id}`;
+  started.push(workflowId);
+  await assert.rejects(ask(partner, [text('second question')]), /too many open tasks/);
+  // Another client's tasks are its own (the stranger has no link: rejected, never open).
+  const stranger = await a2aClient(fx.research, strangerToken, limited);
+  const other = await ask(stranger, [text('hello')]);
+  assert.equal(other.status?.state, TaskState.TASK_STATE_REJECTED);
+
+  // The first task ends: the partner may ask again; its third send is the last of its burst.
+  await fx.client.workflow.getHandle(workflowId).terminate('test: the task ended');
+  const next = await ask(partner, [text('third question')]);
+  started.push(`exchange:a2a.partner.${next.id}`);
+  assert.equal(next.status?.state, TaskState.TASK_STATE_WORKING, textOfTask(next));
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'SendMessage',
+    params: { message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: 'x' }] } },
+  });
+  const res = await fetch(`${limited.url}/agents/${fx.research}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${partnerToken}`,
+      'a2a-version': '1.0',
+    },
+    body,
+  });
+  assert.equal(res.status, 429);
+  assert.ok(Number(res.headers.get('retry-after')) >= 1);
+  assert.match(((await res.json()) as { message: string }).message, /too many requests/);
+  // Reading a task is not a send: still answered.
+  assert.equal((await partner.getTask({ tenant: '', id: next.id })).id, next.id);
+}

@@ -173,10 +173,17 @@ describe('agent box isolation', { timeout: 240_000 }, () => {
       from: m.Type === 'volume' ? m.Name : m.Source,
     })).sort((x, y) => x.at.localeCompare(y.at));
     const gatewayDir = mounts.find((m) => m.at === '/gateway')?.from ?? '';
+    const aWorkspace = mounts.find((m) => m.at === '/workspace')?.from ?? '';
     assert.deepEqual(mounts, [
       { type: 'bind', at: '/gateway', rw: false, from: gatewayDir },
-      { type: 'volume', at: '/workspace', rw: true, from: workspaceVolumeName(fx.support) },
+      { type: 'volume', at: '/workspace', rw: true, from: aWorkspace },
     ]);
+    // The session's own workspace (memory: session, the default), not the agent's shared one.
+    assert.equal(a.Config.Labels['airlock.session'], `${fx.support}:iso-a`);
+    assert.match(aWorkspace, new RegExp(`^${workspaceVolumeName(fx.support)}-s-[0-9a-f]{24}$`));
+    const volume = await fx.driver.docker.getVolume(aWorkspace).inspect();
+    assert.equal(volume.Labels?.['airlock.memory'], 'session');
+    assert.equal(volume.Labels?.['airlock.workflow'], a.Config.Labels['airlock.workflow']);
     const registry = new GatewayRegistry(fx.config, lazyVault(fx.config), createLogger());
     assert.equal(
       gatewayDir,

@@ -32,6 +32,8 @@ export interface SessionInput {
   agentId: string;
   conversationKey: string;
   conversation: ConversationRef;
+  /** Who opened the session (policy user, or platform:id): whose memory the `talker` scope mounts. */
+  talker?: string;
   /** Set by continue-as-new: the state the previous run handed over. */
   carried?: SessionCarry;
 }
@@ -59,6 +61,8 @@ export interface SessionRef {
   /** `<agentId>:<conversationKey>`: the box label and the gateway's session. */
   sessionId: string;
   agentId: string;
+  /** The session's talker (absent in sessions started before it was recorded). */
+  talker?: string;
 }
 
 /** Input of the turn activity. */

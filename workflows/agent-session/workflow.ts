@@ -47,7 +47,12 @@ const defaultIdleMs = 15 * 60_000;
 export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
   const { agentId, conversationKey, conversation } = input;
   const { workflowId } = workflowInfo();
-  const ref: SessionRef = { workflowId, agentId, sessionId: `${agentId}:${conversationKey}` };
+  const ref: SessionRef = {
+    workflowId,
+    agentId,
+    sessionId: `${agentId}:${conversationKey}`,
+    ...(input.talker ? { talker: input.talker } : {}),
+  };
   const carried = input.carried;
   let turn = carried?.turn ?? 0;
   const queue: TurnItem[] = [...(carried?.queue ?? [])];

@@ -57,6 +57,8 @@ test('a valid agent resolves with defaults, durations in ms and talkers expanded
     webAllowHosts: [],
     limits: { memoryMb: 1024, cpus: 1, pids: 256 },
     idleTimeoutMs: 2 * 3_600_000,
+    memory: 'session',
+    maxSessionsPerTalker: 5,
     talkers: [
       {
         id: 'alice',

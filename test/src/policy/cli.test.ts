@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -43,9 +43,29 @@ test('policy check prints a one-line summary with counts and hash, exit 0', asyn
   assert.equal(code, 0, err);
   assert.match(
     out,
-    /^ok policies \(1 file\): 2 agents, 1 capabilities, 2 rules, 2 links, 4 users, 1 groups; hash [0-9a-f]{64}\n$/,
+    /^ok policies \(1 file\): 2 agents, 1 capabilities, 2 rules, 2 links, 4 users, 1 groups; hash [0-9a-f]{64}\n/,
   );
+  // What each agent's memory scope lets one person's session read of another's.
+  assert.match(out, /\n {2}support-bot: memory: session — each conversation has its own workspace/);
+  assert.match(out, /\n {2}research-bot: memory: session/);
   assert.equal(err, '');
+});
+
+test('policy check says what talker and agent memory let a session read; agent is a warning', async () => {
+  const policy = join(dir, 'memory');
+  await mkdir(policy);
+  const yaml = (await readFile('policies/airlock.yaml', 'utf8'))
+    .replace(/(\n {2}- id: support-bot\n)/, '$1    memory: talker\n')
+    .replace(/(\n {2}- id: research-bot\n)/, '$1    memory: agent\n');
+  assert.match(yaml, /memory: talker/);
+  assert.match(yaml, /memory: agent/);
+  await writeFile(join(policy, 'airlock.yaml'), yaml);
+  const { code, out, err } = await run(['policy', 'check', policy]);
+  assert.equal(code, 0, err);
+  assert.match(out, /support-bot: memory: talker — one person’s conversations share a workspace/);
+  assert.match(out, /research-bot: memory: agent — every conversation shares one workspace/);
+  assert.match(err, /warning.*memory: agent — .*can read what another person’s wrote/);
+  assert.doesNotMatch(err, /memory: talker/);
 });
 
 test('policy check defaults to AIRLOCK_POLICY_DIR', async () => {

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  boxWorkspace,
   cleanupOrphans,
   ensureAgentBox,
   removeAgentBox,
@@ -114,15 +115,21 @@ test('a new box enforces the sandbox limits, seen from inside and in inspect', a
     assert.ok(['', 'no'].includes(host.RestartPolicy?.Name ?? ''), 'no restart policy');
     const mounts = Object.fromEntries(info.Mounts.map((m) => [m.Destination, m]));
     assert.equal(mounts['/workspace']?.Type, 'volume');
-    assert.equal(mounts['/workspace']?.Name, `airlock-ws-${spec.agentId}`);
+    // The session's own workspace (memory scope `session`, the default).
+    assert.equal(mounts['/workspace']?.Name, boxWorkspace(spec).name);
+    assert.match(
+      boxWorkspace(spec).name,
+      new RegExp(`^airlock-ws-${spec.agentId}-s-[0-9a-f]{24}$`),
+    );
     assert.equal(mounts['/gateway']?.Type, 'bind');
     assert.equal(mounts['/gateway']?.RW, false);
     assert.equal(info.Config.Labels['airlock.role'], 'agent-box');
     assert.equal(info.Config.Labels['airlock.agent'], spec.agentId);
     assert.equal(info.Config.Labels['airlock.session'], spec.sessionId);
     assert.equal(info.Config.Labels['airlock.workflow'], spec.workflowId);
-    const volume = await docker.getVolume(`airlock-ws-${spec.agentId}`).inspect();
+    const volume = await docker.getVolume(boxWorkspace(spec).name).inspect();
     assert.equal(volume.Labels?.['airlock.agent'], spec.agentId);
+    assert.equal(volume.Labels?.['airlock.memory'], 'session');
 
     const again = performance.now();
     assert.deepEqual(await ensureAgentBox(docker, spec), { containerId, created: false });
@@ -255,6 +262,13 @@ test('cleanupOrphans removes only agent boxes whose session is over', async () =
   await withBoxes(async (boxes) => {
     const live = boxes.spec();
     const dead = boxes.spec();
+    const deadShared = boxes.spec({ agentId: dead.agentId, memory: { scope: 'agent' } });
+    await ensureAgentBox(docker, deadShared);
+    // A session terminated after its box was removed: only its workspace is left.
+    const boxless = boxes.spec({ agentId: dead.agentId });
+    await ensureAgentBox(docker, boxless);
+    await removeAgentBox(docker, boxless);
+    await docker.getVolume(boxWorkspace(boxless).name).inspect();
     const liveBox = await ensureAgentBox(docker, live);
     const deadBox = await ensureAgentBox(docker, dead);
     const other = await docker.createContainer({
@@ -270,15 +284,22 @@ test('cleanupOrphans removes only agent boxes whose session is over', async () =
     const removed = await cleanupOrphans(docker, (labels) => {
       asked.push(labels['airlock.session'] ?? '');
       // Boxes of other tests running in parallel count as live: only ours may be judged.
-      return Promise.resolve(labels['airlock.session'] !== dead.sessionId);
+      const over = [dead.sessionId, deadShared.sessionId, boxless.sessionId];
+      return Promise.resolve(!over.includes(labels['airlock.session'] ?? ''));
     });
     assert.ok(asked.includes(live.sessionId) && asked.includes(dead.sessionId));
-    assert.equal(removed.length, 1);
+    assert.equal(removed.length, 2);
     await assert.rejects(docker.getContainer(deadBox.containerId).inspect(), { statusCode: 404 });
     assert.equal((await docker.getContainer(liveBox.containerId).inspect()).State.Running, true);
     await other.inspect();
-    // The dead box's workspace volume is the agent's, not the session's: it stays.
-    await docker.getVolume(`airlock-ws-${dead.agentId}`).inspect();
+    // The dead session's own workspace goes with its box; the agent's shared one stays, and so
+    // does the live session's.
+    await assert.rejects(docker.getVolume(boxWorkspace(dead).name).inspect(), { statusCode: 404 });
+    await assert.rejects(docker.getVolume(boxWorkspace(boxless).name).inspect(), {
+      statusCode: 404,
+    });
+    await docker.getVolume(boxWorkspace(deadShared).name).inspect();
+    await docker.getVolume(boxWorkspace(live).name).inspect();
   });
 });
 
