@@ -180,9 +180,24 @@ test('worker and webhook keep their data on named volumes the image user can wri
   );
 });
 
-test('the build context leaves caches, data and local packages behind', () => {
-  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
-  for (const path of ['.cache', '.data', 'node_modules', '.git']) assert.ok(ignored.includes(path));
+test('the build context is an allow-list: sources in, secrets, caches, data and packages out', () => {
+  const rules = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
+  // Everything is left out first; only named sources come back (test/scripts/image-secrets.test.ts
+  // builds the context and scans the image).
+  assert.equal(rules[0], '*');
+  for (const rule of rules.filter((r) => r.startsWith('!')))
+    assert.doesNotMatch(rule, /\.env|\.data|certs|\.pem|\.key|node_modules|^!\.$/, rule);
+  for (const path of [
+    '**/.env*',
+    '**/.data',
+    '**/certs',
+    '**/*.pem',
+    '**/*.key',
+    '**/node_modules',
+  ])
+    assert.ok(rules.includes(path), `${path} is left out inside the allowed folders too`);
 });
 
 test('every Airlock process is health-checked on its /readyz', () => {
