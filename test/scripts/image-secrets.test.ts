@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -112,10 +120,10 @@ test("this checkout's own secrets (.data, certificates, keys) stay out of its im
   const prod = join(repoRoot, '.data/production');
   for (const f of ['pg-admin.password', 'temporal-db.password', 'state-db.password'])
     if (existsSync(join(prod, f))) known.push(readFileSync(join(prod, f), 'utf8').trim());
-  for (const f of ['ca.key', 'operator.key', 'worker.key', 'airlock.key'])
-    if (existsSync(join(prod, 'certs', f)))
-      // The base64 body of a PEM key, one line of it, is enough to find it.
-      known.push(readFileSync(join(prod, 'certs', f), 'utf8').split('\n')[1] ?? '');
+  const certs = join(prod, 'certs');
+  for (const f of existsSync(certs) ? readdirSync(certs).filter((n) => n.endsWith('.key')) : [])
+    // The base64 body of a PEM key, one line of it, is enough to find it.
+    known.push(readFileSync(join(certs, f), 'utf8').split('\n')[1] ?? '');
   assert.ok(known.length > 0, 'this checkout has secrets to look for (.data/env from make up)');
 
   const image = buildAndSave(repoRoot).toString('latin1');
