@@ -109,6 +109,39 @@ test('the webhook may signal decisions, and may not start a sensitive action or 
       DENIED,
       'webhook sends a signal other than a decision',
     );
+    assert.equal(
+      await status(webhook.workflow.getHandle(run.workflowId).fetchHistory()),
+      DENIED,
+      "webhook reads a run's history",
+    );
+    assert.equal(
+      await startStatus(
+        webhook.workflow.signalWithStart('sensitiveActionWorkflow', {
+          taskQueue,
+          workflowId: `action:roles-${randomUUID()}`,
+          args: [{}],
+          signal: approvalDecisionSignal,
+          signalArgs: [{} as never],
+        }),
+      ),
+      DENIED,
+      'webhook signal-with-starts an action',
+    );
+    // Allowed: a message to a session, started if needed, as a chat message does.
+    const session = `session:roles-bot:${randomUUID()}`;
+    assert.equal(
+      await startStatus(
+        webhook.workflow.signalWithStart('agentSessionWorkflow', {
+          taskQueue,
+          workflowId: session,
+          args: [{}],
+          signal: 'sessionMessage',
+          signalArgs: [{}],
+        }),
+      ),
+      null,
+      'webhook sends a message to a session',
+    );
     // Allowed: the decision signal reaches the run (which no worker runs here).
     assert.equal(
       await status(
@@ -148,9 +181,19 @@ test('the A2A server may start its own exchanges only, and may not signal a deci
       'a2a reads its exchange',
     );
     assert.equal(
+      await status(a2a.workflow.getHandle(own).fetchHistory()),
+      null,
+      "a2a reads its exchange's history (a task's answer)",
+    );
+    assert.equal(
       await status(a2a.workflow.getHandle(run.workflowId).describe()),
       DENIED,
       'a2a reads an action',
+    );
+    assert.equal(
+      await status(a2a.workflow.getHandle(run.workflowId).fetchHistory()),
+      DENIED,
+      "a2a reads an action's history",
     );
   } finally {
     await worker.workflow.getHandle(run.workflowId).terminate('test done');
