@@ -229,13 +229,27 @@ test('the CLI (an operator) may read and cancel, and may not start a workflow or
   assert.ok(Object.keys(attributes.customAttributes ?? {}).includes('ApprovalState'));
 });
 
-test('the UI server may read, and may not cancel; the worker may not administer namespaces', async () => {
+test('the UI server may read, and may not cancel; the worker may not reset a run or administer namespaces', async () => {
   const ui = await clientFor('ui');
   const worker = await clientFor('worker');
   const run = await startAction(worker);
   try {
     assert.equal(await status(ui.workflow.getHandle(run.workflowId).describe()), null);
     assert.equal(await status(ui.workflow.getHandle(run.workflowId).cancel()), DENIED);
+    // Nobody but the server itself resets a run (a reset replays it: issue 19, item 1).
+    assert.equal(
+      await status(
+        worker.connection.workflowService.resetWorkflowExecution({
+          namespace: testNamespace,
+          workflowExecution: { workflowId: run.workflowId },
+          reason: 'by a worker',
+          workflowTaskFinishEventId: 3,
+          requestId: randomUUID(),
+        }),
+      ),
+      DENIED,
+      'the worker resets a run',
+    );
   } finally {
     await worker.workflow.getHandle(run.workflowId).terminate('test done');
   }

@@ -41,17 +41,17 @@ var operatorWrites = map[string]bool{
 }
 var operatorSignals = map[string]bool{"closeSession": true, "revokeGrant": true}
 
+// A worker's writes, less the two that rewrite or erase what already happened: a reset replays
+// a run (and could execute an approved request again), a delete erases its history.
+var workerNever = map[string]bool{"ResetWorkflowExecution": true, "DeleteWorkflowExecution": true}
+
 // What the webhook may read: enough to find pending cards and answer its health check; not the
 // histories, whose payloads its key could open.
 var webhookReads = map[string]bool{
-	"ListWorkflowExecutions":        true,
-	"CountWorkflowExecutions":       true,
-	"DescribeWorkflowExecution":     true,
-	"QueryWorkflow":                 true,
-	"GetSearchAttributes":           true,
-	"ListSearchAttributes":          true,
-	"DescribeTaskQueue":             true,
-	"GetWorkerBuildIdCompatibility": true,
+	"ListWorkflowExecutions":    true,
+	"CountWorkflowExecutions":   true,
+	"DescribeWorkflowExecution": true,
+	"QueryWorkflow":             true,
 }
 var webhookSignals = map[string]bool{"approvalDecision": true, "showCard": true}
 
@@ -99,7 +99,7 @@ func (roleAuthorizer) Authorize(_ context.Context, claims *authorization.Claims,
 		}
 	case RoleWorker:
 		// Everything a worker and its activities' client do in a namespace; no admin calls.
-		if (isWorkflowService || isOperatorService) && meta.Access != api.AccessAdmin {
+		if (isWorkflowService || isOperatorService) && meta.Access != api.AccessAdmin && !workerNever[method] {
 			return allow, nil
 		}
 	case RoleWebhook:
