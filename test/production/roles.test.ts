@@ -243,7 +243,6 @@ test('the UI server may read, and may not cancel; the worker may not reset a run
           namespace: testNamespace,
           workflowExecution: { workflowId: run.workflowId },
           reason: 'by a worker',
-          workflowTaskFinishEventId: 3,
           requestId: randomUUID(),
         }),
       ),
