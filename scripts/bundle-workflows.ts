@@ -3,10 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { failureConverterPath } from '../src/temporal/client.ts';
 import { workflowsPath } from '../src/temporal/worker.ts';
 
 const out = process.argv[2] ?? 'dist/workflow-bundle.js';
-const { code } = await bundleWorkflowCode({ workflowsPath });
+const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath });
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, code);
 console.log(`wrote ${out} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Local certificates for the production profile's mutual TLS: one CA, the frontend's and the
-# internode server certificates, and client certificates for the Temporal system worker, Airlock's
-# processes (worker, webhook, CLI), the Temporal UI server and an operator. For local use only:
-# real deployments bring certificates from their own CA (README, "Production stack").
+# internode server certificates, the Temporal system worker's, and one client certificate per role
+# (its subject's CN is the role the server's authorizer reads, deploy/temporal/server/roles.go):
+# airlock-worker, airlock-webhook, airlock-a2a, temporal-ui, and operator (the airlock and temporal
+# CLIs). For local use only: real deployments bring certificates from their own CA with the same
+# subjects (README, "Production stack").
 # Usage: certs.sh DIR   (idempotent: keeps certificates that are valid for 7 more days)
 . "$(dirname "$0")/lib.sh"
 DIR="${1:?usage: certs.sh DIR}"
@@ -47,7 +49,11 @@ subjectAltName=DNS:temporal-frontend,DNS:localhost,IP:127.0.0.1"
 issue internode temporal-internode "$SERVER_EXT
 subjectAltName=DNS:temporal-internode,DNS:temporal-history,DNS:temporal-matching,DNS:temporal-worker,IP:127.0.0.1"
 issue system-worker temporal-system-worker "$CLIENT_EXT"
-issue airlock airlock "$CLIENT_EXT"
+issue worker airlock-worker "$CLIENT_EXT"
+issue webhook airlock-webhook "$CLIENT_EXT"
+issue a2a airlock-a2a "$CLIENT_EXT"
 issue ui temporal-ui "$CLIENT_EXT"
 issue operator operator "$CLIENT_EXT"
+# The one certificate every Airlock process once shared: retired, its subject has no role.
+rm -f "$DIR/airlock.pem" "$DIR/airlock.key"
 rm -f "$DIR/ca.srl"

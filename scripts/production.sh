@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The production profile, on this machine: a PostgreSQL cluster of the project's own, the Temporal
 # server v1.31.2 built from source as four processes (history, matching, frontend, worker) on that
-# database with mutual TLS, and the Temporal UI server v2.54.1 (read-only) pointed at the frontend.
-# All on 127.0.0.1. Settings for Airlock's processes go to .data/production/env.
+# database with mutual TLS and Airlock's per-role authorizer (deploy/temporal/server/: the stock
+# server's main with a claim mapper and authorizer; each client certificate gets only its role's
+# calls), and the Temporal UI server v2.54.1 (read-only) pointed at the frontend. All on 127.0.0.1.
+# Settings for Airlock's processes, one certificate per role, go to .data/production/env.
+# AIRLOCK_PROD_PORT_OFFSET moves every port (a second stack beside the first, with its own
+# AIRLOCK_DATA_DIR).
 # Usage: production.sh up | down | purge | status | start SERVICE | kill SERVICE   (SERVICE: a Temporal
 # service, `ui` or `postgres`; `kill` is SIGKILL, for failure tests)
 . "$(dirname "$0")/lib.sh"
@@ -22,13 +26,20 @@ CERTS="$PROD/certs"
 PIDS="$PROD/pids"
 LOGS="$DATA/logs"
 PROD_ENV="$PROD/env"
-PG_PORT="${AIRLOCK_PROD_PG_PORT:-5433}"
-FRONTEND_PORT="${AIRLOCK_PROD_TEMPORAL_PORT:-7333}"
-UI_PORT="${AIRLOCK_PROD_UI_PORT:-8333}"
+OFF="${AIRLOCK_PROD_PORT_OFFSET:-0}"
+PG_PORT="${AIRLOCK_PROD_PG_PORT:-$((5433 + OFF))}"
+FRONTEND_PORT="${AIRLOCK_PROD_TEMPORAL_PORT:-$((7333 + OFF))}"
+UI_PORT="${AIRLOCK_PROD_UI_PORT:-$((8333 + OFF))}"
 SERVICES=(history matching frontend worker)
 # Each Temporal service exposes Prometheus metrics on a port of its own.
-declare -A METRICS_PORT=([history]=9334 [matching]=9335 [frontend]=9333 [worker]=9339)
-declare -A GRPC_PORT=([history]=7334 [matching]=7335 [frontend]="$FRONTEND_PORT" [worker]=7339)
+declare -A METRICS_PORT=([history]=$((9334 + OFF)) [matching]=$((9335 + OFF)) [frontend]=$((9333 + OFF)) [worker]=$((9339 + OFF)))
+declare -A GRPC_PORT=([history]=$((7334 + OFF)) [matching]=$((7335 + OFF)) [frontend]="$FRONTEND_PORT" [worker]=$((7339 + OFF)))
+declare -A MEMBERSHIP_PORT=([history]=$((6334 + OFF)) [matching]=$((6335 + OFF)) [frontend]=$((6333 + OFF)) [worker]=$((6339 + OFF)))
+# Airlock's server (deploy/temporal/server/), built into a folder named by a hash of its source:
+# a changed authorizer is a new binary, and `up` restarts services still running an older one.
+AUTHZ_SRC="$ROOT/deploy/temporal/server"
+AUTHZ_HASH=$(cd "$AUTHZ_SRC" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)
+AUTHZ_DIR="$CACHE/temporal-server-$SERVER_VERSION-airlock-$AUTHZ_HASH"
 
 # go_build PKG@VERSION DIR NAME: `go install` into DIR/NAME unless it is there (keyed by version).
 go_build() {
@@ -43,8 +54,23 @@ go_build() {
   mv "$dir/tmp/$(basename "${pkg%@*}")" "$dir/$name" && rmdir "$dir/tmp"
 }
 
+# build_server: `go build` Airlock's server from deploy/temporal/server into AUTHZ_DIR, unless built.
+build_server() {
+  [ -x "$AUTHZ_DIR/temporal-server" ] && return 0
+  command -v go >/dev/null || die "Go is needed to build the Temporal server" "install Go 1.26 (the machine's Go), then rerun"
+  say "building the Temporal server with Airlock's authorizer (a few minutes the first time; kept in $AUTHZ_DIR)"
+  mkdir -p "$AUTHZ_DIR"
+  # The cache's real path: Go's build cache is keyed by source paths, and a linked .cache (a
+  # worktree's) then reuses what the checkout it links to compiled.
+  local cache; cache="$(cd "$CACHE" && pwd -P)"
+  (cd "$AUTHZ_SRC" && GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS=-modcacherw \
+    go build -o "$AUTHZ_DIR/temporal-server.tmp" .) >"$AUTHZ_DIR/build.log" 2>&1 \
+    || die "building deploy/temporal/server failed (see $AUTHZ_DIR/build.log)" "check that the Go module proxy is reachable, then rerun"
+  mv "$AUTHZ_DIR/temporal-server.tmp" "$AUTHZ_DIR/temporal-server"
+}
+
 ensure_binaries() {
-  go_build "go.temporal.io/server/cmd/server@v$SERVER_VERSION" "$SERVER_DIR" temporal-server
+  build_server
   go_build "go.temporal.io/server/cmd/tools/sql@v$SERVER_VERSION" "$SERVER_DIR" temporal-sql-tool
   if [ ! -d "$SERVER_DIR/schema" ]; then
     # The schema files ship in the server module; keep a copy beside the binaries.
@@ -110,6 +136,8 @@ ensure_schema() {
 
 # --- Temporal services -------------------------------------------------------------------------
 service_running() { [ -f "$PIDS/$1.pid" ] && alive "$(cat "$PIDS/$1.pid")"; }
+# A Temporal service started from another build of the server (an older authorizer, or the stock one).
+stale_build() { [ "$(cat "$PIDS/$1.build" 2>/dev/null)" != "$AUTHZ_HASH" ]; }
 cli_tls=(--tls-ca-path "$CERTS/ca.pem" --tls-cert-path "$CERTS/operator.pem" --tls-key-path "$CERTS/operator.key"
   --tls-server-name temporal-frontend)
 frontend_healthy() { temporal operator cluster health --address "127.0.0.1:$FRONTEND_PORT" "${cli_tls[@]}" 2>/dev/null | grep -q SERVING; }
@@ -117,13 +145,18 @@ frontend_healthy() { temporal operator cluster health --address "127.0.0.1:$FRON
 start_service() {
   local s="$1"
   service_running "$s" && return 0
-  [ -x "$SERVER_DIR/temporal-server" ] || die "the Temporal server is not built" "run 'bash scripts/production.sh up'"
+  [ -x "$AUTHZ_DIR/temporal-server" ] || die "the Temporal server is not built" "run 'bash scripts/production.sh up'"
   env TEMPORAL_CERTS_DIR="$CERTS" TEMPORAL_DB_PORT="$PG_PORT" TEMPORAL_DB_PASSWORD="$(cat "$PROD/temporal-db.password")" \
     TEMPORAL_FRONTEND_PORT="$FRONTEND_PORT" TEMPORAL_DYNAMIC_CONFIG="$ROOT/deploy/temporal/dynamicconfig.yaml" \
-    TEMPORAL_METRICS_BIND="127.0.0.1:${METRICS_PORT[$s]}" \
-    setsid "$SERVER_DIR/temporal-server" --config-file "$ROOT/deploy/temporal/server.yaml" --allow-no-auth \
+    TEMPORAL_METRICS_BIND="127.0.0.1:${METRICS_PORT[$s]}" TEMPORAL_FRONTEND_HTTP_PORT=$((7343 + OFF)) \
+    TEMPORAL_HISTORY_PORT="${GRPC_PORT[history]}" TEMPORAL_MATCHING_PORT="${GRPC_PORT[matching]}" \
+    TEMPORAL_WORKER_PORT="${GRPC_PORT[worker]}" TEMPORAL_FRONTEND_MEMBERSHIP_PORT="${MEMBERSHIP_PORT[frontend]}" \
+    TEMPORAL_HISTORY_MEMBERSHIP_PORT="${MEMBERSHIP_PORT[history]}" TEMPORAL_MATCHING_MEMBERSHIP_PORT="${MEMBERSHIP_PORT[matching]}" \
+    TEMPORAL_WORKER_MEMBERSHIP_PORT="${MEMBERSHIP_PORT[worker]}" \
+    setsid "$AUTHZ_DIR/temporal-server" --config-file "$ROOT/deploy/temporal/server.yaml" \
     start --service "$s" >>"$LOGS/temporal-$s.log" 2>&1 </dev/null &
   echo $! >"$PIDS/$s.pid"
+  echo "$AUTHZ_HASH" >"$PIDS/$s.build"
 }
 
 start_ui() {
@@ -140,8 +173,14 @@ write_env() {
   (umask 077; cat >"$PROD_ENV.tmp" <<ENV
 TEMPORAL_ADDRESS=127.0.0.1:$FRONTEND_PORT
 TEMPORAL_TLS_CA_FILE=$CERTS/ca.pem
-TEMPORAL_TLS_CERT_FILE=$CERTS/airlock.pem
-TEMPORAL_TLS_KEY_FILE=$CERTS/airlock.key
+TEMPORAL_TLS_CERT_FILE=$CERTS/worker.pem
+TEMPORAL_TLS_KEY_FILE=$CERTS/worker.key
+TEMPORAL_TLS_WEBHOOK_CERT_FILE=$CERTS/webhook.pem
+TEMPORAL_TLS_WEBHOOK_KEY_FILE=$CERTS/webhook.key
+TEMPORAL_TLS_A2A_CERT_FILE=$CERTS/a2a.pem
+TEMPORAL_TLS_A2A_KEY_FILE=$CERTS/a2a.key
+TEMPORAL_TLS_CLI_CERT_FILE=$CERTS/operator.pem
+TEMPORAL_TLS_CLI_KEY_FILE=$CERTS/operator.key
 TEMPORAL_TLS_SERVER_NAME=temporal-frontend
 TEMPORAL_UI_URL=http://127.0.0.1:$UI_PORT
 AIRLOCK_STATE_DB_URL=postgres://airlock_state:$(cat "$PROD/state-db.password")@127.0.0.1:$PG_PORT/airlock_state
@@ -159,7 +198,7 @@ preflight() {
   pg_running || busy "$PG_PORT" AIRLOCK_PROD_PG_PORT
   service_running frontend || busy "$FRONTEND_PORT" AIRLOCK_PROD_TEMPORAL_PORT
   for s in history matching worker; do
-    service_running "$s" || busy "${GRPC_PORT[$s]}" "nothing (the Temporal $s service's port is fixed in deploy/temporal/server.yaml)"
+    service_running "$s" || busy "${GRPC_PORT[$s]}" "AIRLOCK_PROD_PORT_OFFSET (moves every port of this profile)"
   done
   service_running ui || busy "$UI_PORT" AIRLOCK_PROD_UI_PORT
 }
@@ -176,6 +215,14 @@ up() {
   # One at a time, each listening before the next starts: the first to start writes the cluster's
   # metadata, and services started together race on it.
   local s started=0
+  # Services still running another build of the server stop first (the frontend first, so no
+  # client reaches the new authorizer's data through an old frontend), then start again below.
+  for s in frontend worker matching history; do
+    if service_running "$s" && stale_build "$s"; then
+      say "restarting temporal $s on the server with Airlock's authorizer ($AUTHZ_HASH)"
+      stop_pid "$PIDS/$s.pid" "temporal $s"; rm -f "$PIDS/$s.pid"
+    fi
+  done
   for s in "${SERVICES[@]}"; do
     service_running "$s" && continue
     start_service "$s"; started=1

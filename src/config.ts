@@ -35,9 +35,22 @@ const schema = z.object({
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
   /** mTLS to the Temporal frontend (production profile): the CA that signed the server's certificate. */
   TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
-  /** This process's client certificate and key (PEM), presented to the frontend. */
+  /**
+   * This process's client certificate and key (PEM), presented to the frontend: the worker's, and
+   * any role's without a pair of its own below. The certificate's subject is the role the server
+   * grants (deploy/temporal/server/roles.go).
+   */
   TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** The webhook's own pair (it may only signal decisions and send messages to sessions). */
+  TEMPORAL_TLS_WEBHOOK_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_WEBHOOK_KEY_FILE: z.string().min(1).optional(),
+  /** The A2A server's own pair (it may only start and read its exchanges). */
+  TEMPORAL_TLS_A2A_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_A2A_KEY_FILE: z.string().min(1).optional(),
+  /** The airlock CLI's own pair, an operator's (it may read and cancel). */
+  TEMPORAL_TLS_CLI_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLI_KEY_FILE: z.string().min(1).optional(),
   /** The name the frontend's certificate is issued to, when it differs from the address's host. */
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Key for encrypting workflow payloads (AES-256-GCM); unset means payloads are stored in clear. */
@@ -259,13 +272,15 @@ export type Config = z.infer<typeof schema>;
 /** Rules across settings, checked after each one parsed. */
 const checked = schema.superRefine((c, ctx) => {
   // A client certificate without its key (or the reverse) cannot be presented.
-  if (!c.TEMPORAL_TLS_CERT_FILE !== !c.TEMPORAL_TLS_KEY_FILE)
-    ctx.addIssue({
-      code: 'custom',
-      path: [c.TEMPORAL_TLS_CERT_FILE ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE'],
-      message:
-        'TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together (the client certificate and its key)',
-    });
+  for (const role of ['', 'WEBHOOK_', 'A2A_', 'CLI_'] as const) {
+    const [cert, key] = [`TEMPORAL_TLS_${role}CERT_FILE`, `TEMPORAL_TLS_${role}KEY_FILE`] as const;
+    if (!c[cert] !== !c[key])
+      ctx.addIssue({
+        code: 'custom',
+        path: [c[cert] ? key : cert],
+        message: `${cert} and ${key} go together (the client certificate and its key)`,
+      });
+  }
   // Signing keys fetched over plain http could be swapped by anyone on the path.
   if (c.NODE_ENV === 'production' && !c.AIRLOCK_TEAMS_OPENID_URL.startsWith('https:')) {
     ctx.addIssue({

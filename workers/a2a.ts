@@ -11,7 +11,8 @@ const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'a2a' });
 
 try {
-  const client = await createClient(config);
+  // The A2A server's own certificate: the server lets it start and read its exchanges only.
+  const client = await createClient(config, { role: 'a2a' });
   const server = await startA2AServer(
     { config, client, policy: currentPolicy(config.AIRLOCK_POLICY_DIR), logger },
     config.AIRLOCK_A2A_PORT,

@@ -189,7 +189,8 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
 /** A client whose connection is made on first use and remade after Temporal comes back. */
 function lazyClient(config: Config): Client {
   const connection = Connection.lazy({
-    ...connectionOptions(config),
+    // The webhook's own certificate: the server lets it signal decisions and messages only.
+    ...connectionOptions(config, 'webhook'),
     // gRPC backs off reconnecting up to 2 minutes by default; a webhook holding clicks should
     // notice a restarted Temporal within seconds.
     channelArgs: {

@@ -17,7 +17,8 @@ export async function withConfigClient<T>(
   fn: (client: Client, config: Config) => Promise<T>,
   options: { connectTimeoutMs?: number } = {},
 ): Promise<T> {
-  const client = await createClient(config, options);
+  // The operator's certificate (TEMPORAL_TLS_CLI_*): the server lets it read and cancel.
+  const client = await createClient(config, { ...options, role: 'cli' });
   try {
     return await fn(client, config);
   } finally {

@@ -1,17 +1,38 @@
 // Reading what an activity returned from a run's history, whether it ran as a regular activity
 // (scheduled, then completed events) or as a local activity (one `core_local_activity` marker whose
 // `data` names the activity type and whose `result` holds the encoded return value). For the CLI
-// and tests that show what a run pinned.
+// and tests that show what a run pinned. A failure's message is encrypted like any payload
+// (src/temporal/failure-converter.ts): `decodedActivityOutcome` reads it with the client's codec.
+import type { LoadedDataConverter } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type proto from '@temporalio/proto';
 
 type Event = proto.temporal.api.history.v1.IHistoryEvent;
 type Payload = proto.temporal.api.common.v1.IPayload;
+type Failure = proto.temporal.api.failure.v1.IFailure;
 
-/** How the first run of `activityType` in `events` ended: its encoded result, or its failure's message. */
-export function activityOutcome(
+/** An activity's outcome; `failure` is the message as stored (encrypted ones read "Encoded failure"). */
+export interface ActivityOutcome {
+  ran: boolean;
+  completed: boolean;
+  result: Payload[] | null;
+  failure: string | null;
+  failureProto: Failure | null;
+}
+
+/** activityOutcome, with the failure's message decrypted by `converter` (a client's data converter). */
+export async function decodedActivityOutcome(
+  converter: LoadedDataConverter,
   events: Event[],
   activityType: string,
-): { ran: boolean; completed: boolean; result: Payload[] | null; failure: string | null } {
+): Promise<ActivityOutcome> {
+  const outcome = activityOutcome(events, activityType);
+  const err = await decodeOptionalFailureToOptionalError(converter, outcome.failureProto);
+  return err ? { ...outcome, failure: err.message } : outcome;
+}
+
+/** How the first run of `activityType` in `events` ended: its encoded result, or its failure. */
+export function activityOutcome(events: Event[], activityType: string): ActivityOutcome {
   for (const e of events) {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === activityType) {
@@ -28,6 +49,7 @@ export function activityOutcome(
         completed: Boolean(done),
         result: done?.result?.payloads ?? null,
         failure: end?.activityTaskFailedEventAttributes?.failure?.message ?? null,
+        failureProto: end?.activityTaskFailedEventAttributes?.failure ?? null,
       };
     }
     const marker = e.markerRecordedEventAttributes;
@@ -38,10 +60,11 @@ export function activityOutcome(
         completed: !marker.failure,
         result: marker.failure ? null : result,
         failure: marker.failure?.message ?? null,
+        failureProto: marker.failure ?? null,
       };
     }
   }
-  return { ran: false, completed: false, result: null, failure: null };
+  return { ran: false, completed: false, result: null, failure: null, failureProto: null };
 }
 
 function localType(marker: proto.temporal.api.history.v1.IMarkerRecordedEventAttributes): string {

@@ -6,11 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
 import { sqlOn } from './state-db.ts';
 import { repoRoot } from './temporal.ts';
 
-const prodDir = join(repoRoot, '.data/production');
+// The data folder production.sh used (AIRLOCK_DATA_DIR, else this checkout's .data).
+const prodDir = resolve(repoRoot, loadConfig().AIRLOCK_DATA_DIR, 'production');
 
 /** The production profile's settings (TEMPORAL_ADDRESS, TLS files, state DB URL, pid folder). */
 export function productionEnv(): Record<string, string> {

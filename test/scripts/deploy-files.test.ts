@@ -14,6 +14,7 @@ import { repoRoot } from '../helpers/temporal.ts';
 
 interface Service {
   image?: string;
+  build?: string;
   command?: string[];
   entrypoint?: string[];
   ports?: string[];
@@ -30,6 +31,7 @@ const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')
   volumes: Record<string, unknown>;
 };
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
+const service = (name: string): Service => compose.services[name] ?? {};
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
 test('every published port binds to 127.0.0.1', () => {
@@ -117,7 +119,9 @@ test('Temporal runs as four services from the config, versions and scripts the p
   const uiVersion = /^UI_VERSION=(\S+)$/m.exec(script)?.[1];
   for (const role of ['history', 'matching', 'frontend', 'worker']) {
     const service = compose.services[`temporal-${role}`];
-    assert.equal(service?.image, `temporalio/server:${serverVersion}`, role);
+    // Airlock's build of the server (its authorizer), on the stock image of the same version.
+    assert.equal(service?.image, `airlock-temporal-server:${serverVersion}`, role);
+    assert.equal(service?.build, './deploy/temporal/server', role);
     assert.deepEqual(service?.command, [role]);
     assert.match(
       service?.entrypoint?.join(' ') ?? '',
@@ -126,11 +130,22 @@ test('Temporal runs as four services from the config, versions and scripts the p
     for (const mount of [
       './deploy/temporal/server.yaml:/etc/temporal/server.yaml:ro',
       './deploy/temporal/dynamicconfig.yaml:/etc/temporal/dynamicconfig.yaml:ro',
-      './certs:/etc/temporal/certs:ro',
+      './certs/frontend.key:/etc/temporal/certs/frontend.key:ro',
+      './certs/internode.key:/etc/temporal/certs/internode.key:ro',
+      './certs/system-worker.key:/etc/temporal/certs/system-worker.key:ro',
     ])
       assert.ok(service?.volumes?.includes(mount), `${role} mounts ${mount}`);
   }
-  // The production profile starts the same services from the same file.
+  assert.match(
+    read('deploy/temporal/server/Dockerfile'),
+    new RegExp(`^FROM temporalio/server:${serverVersion?.replaceAll('.', '\\.')}$`, 'm'),
+  );
+  assert.match(
+    read('deploy/temporal/server/go.mod'),
+    new RegExp(`go\\.temporal\\.io/server v${serverVersion?.replaceAll('.', '\\.')}\\n`),
+  );
+  // The production profile starts the same services, the same build, from the same file.
+  assert.match(script, /AUTHZ_SRC="\$ROOT\/deploy\/temporal\/server"/);
   assert.match(script, /--config-file "\$ROOT\/deploy\/temporal\/server\.yaml"/);
   assert.match(script, /SERVICES=\(history matching frontend worker\)/);
   const schema = compose.services['temporal-schema'];
@@ -148,15 +163,45 @@ test('Temporal runs as four services from the config, versions and scripts the p
     read('deploy/temporal/server.yaml'),
     /frontend:\n\s+server:\n\s+requireClientAuth: true/,
   );
+});
+
+test('each service mounts the CA certificate and its own certificate and key, nothing else of certs/', () => {
+  // The files under ./certs each service may see; the CA's key is on no list.
+  const server = ['frontend', 'internode', 'system-worker'].flatMap((n) => [
+    `${n}.pem`,
+    `${n}.key`,
+  ]);
+  const own: Record<string, string[]> = {
+    'temporal-history': server,
+    'temporal-matching': server,
+    'temporal-frontend': server,
+    'temporal-worker': server,
+    'temporal-register': ['operator.pem', 'operator.key'],
+    'temporal-ui': ['ui.pem', 'ui.key'],
+    worker: ['worker.pem', 'worker.key'],
+    webhook: ['webhook.pem', 'webhook.key'],
+    a2a: ['a2a.pem', 'a2a.key'],
+  };
+  for (const [name, service] of Object.entries(compose.services)) {
+    const mounted = (service.volumes ?? [])
+      .map((v) => v.split(':')[0] as string)
+      .filter((src) => src === './certs' || src.startsWith('./certs/'));
+    assert.deepEqual(
+      mounted.map((src) => src.slice('./certs/'.length)).sort(),
+      own[name] ? ['ca.pem', ...own[name]].sort() : [],
+      `${name} mounts ${mounted.join(', ') || 'no certificates'}`,
+    );
+  }
+  // The Airlock services present their own certificate, from the file mounted for them alone.
   for (const name of ['worker', 'webhook', 'a2a']) {
     const env = compose.services[name]?.environment ?? {};
     assert.equal(env.TEMPORAL_ADDRESS, 'temporal-frontend:7233', name);
-    assert.equal(env.TEMPORAL_TLS_CERT_FILE, '/certs/airlock.pem', name);
-    assert.ok(
-      compose.services[name]?.volumes?.includes('./certs:/certs:ro'),
-      `${name} mounts certs`,
-    );
+    assert.equal(env.TEMPORAL_TLS_CERT_FILE, `/certs/${name}.pem`, name);
+    assert.equal(env.TEMPORAL_TLS_KEY_FILE, `/certs/${name}.key`, name);
+    assert.ok(service(name).volumes?.includes(`./certs/${name}.key:/certs/${name}.key:ro`), name);
   }
+  // The codec service needs no Temporal certificate at all.
+  assert.equal(compose.services.codec?.environment?.TEMPORAL_TLS_CERT_FILE, undefined);
 });
 
 test('worker and webhook keep their data on named volumes the image user can write', () => {
@@ -180,9 +225,24 @@ test('worker and webhook keep their data on named volumes the image user can wri
   );
 });
 
-test('the build context leaves caches, data and local packages behind', () => {
-  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
-  for (const path of ['.cache', '.data', 'node_modules', '.git']) assert.ok(ignored.includes(path));
+test('the build context is an allow-list: sources in, secrets, caches, data and packages out', () => {
+  const rules = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
+  // Everything is left out first; only named sources come back (test/scripts/image-secrets.test.ts
+  // builds the context and scans the image).
+  assert.equal(rules[0], '*');
+  for (const rule of rules.filter((r) => r.startsWith('!')))
+    assert.doesNotMatch(rule, /\.env|\.data|certs|\.pem|\.key|node_modules|^!\.$/, rule);
+  for (const path of [
+    '**/.env*',
+    '**/.data',
+    '**/certs',
+    '**/*.pem',
+    '**/*.key',
+    '**/node_modules',
+  ])
+    assert.ok(rules.includes(path), `${path} is left out inside the allowed folders too`);
 });
 
 test('every Airlock process is health-checked on its /readyz', () => {

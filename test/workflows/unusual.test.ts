@@ -18,7 +18,7 @@ import { createWorker } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { activityOutcome } from '../../src/temporal/history-results.ts';
+import { decodedActivityOutcome } from '../../src/temporal/history-results.ts';
 import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
@@ -73,7 +73,12 @@ async function posted(workflowId: string) {
 /** How the run's compareWithHistory (a local activity in new runs) ended. */
 async function comparison(workflowId: string) {
   const { events } = await fx.client.workflow.getHandle(workflowId).fetchHistory();
-  return activityOutcome(events ?? [], 'compareWithHistory');
+  // The failure's message is encrypted in the history; the client's codec reads it.
+  return decodedActivityOutcome(
+    fx.client.options.loadedDataConverter,
+    events ?? [],
+    'compareWithHistory',
+  );
 }
 
 test('a refund 12× the median: flagged on the card, pinned in history, audited, shown by the CLI', async () => {
