@@ -7,6 +7,7 @@
 //     "tools": ["shell", …],           optional: the tools offered (default: all the kind allows)
 //     "mayAsk": ["research"],          the agents it may ask (`ask_agent`, offered when not empty)
 //     "maxSteps": 20,                  model calls per turn
+//     "firstStepToolChoice": "auto",   "required": the turn's first model call must call a tool
 //     "sessionId": "support:t1" }      names the session's conversation file in the workspace
 // Environment (optional): AIRLOCK_WORKSPACE (default /workspace), AIRLOCK_GATEWAY_SOCKET (default
 // /gateway/gateway.sock), AIRLOCK_INBOX_WAIT_MS (default 55000). Nothing here holds a key.
@@ -32,6 +33,7 @@ const agentSettings = z.object({
   sensitivity: z.enum(['research', 'action']).default('action'),
   tools: z.array(z.string()).optional(),
   maxSteps: z.number().int().min(1).max(200).default(20),
+  firstStepToolChoice: z.enum(['auto', 'required']).default('auto'),
   sessionId: z.string().min(1),
   mayAsk: z.array(z.string().min(1)).default([]),
 });

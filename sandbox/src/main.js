@@ -51,6 +51,12 @@ async function main() {
         messages: input,
         tools,
         stopWhen: isStepCount(agent.maxSteps),
+        // A small model may answer in prose where it should act: the policy can require a tool
+        // call in the first step of each turn (later steps choose freely, so the turn can end).
+        prepareStep: ({ stepNumber }) =>
+          stepNumber === 0 && agent.firstStepToolChoice === 'required'
+            ? { toolChoice: 'required' }
+            : undefined,
         abortSignal: lost.signal,
       });
       // A tool that found no gateway in the last step: the turn's report has nowhere to go.

@@ -149,7 +149,8 @@ export function createTools({ names, workspace, gateway, mayAsk = [] }) {
       inputSchema: z.object({
         capability: z.string().min(1),
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
-        path: z.string().startsWith('/'),
+        // Anchored at both ends: llama.cpp's JSON-schema grammar refuses a pattern that is not.
+        path: z.string().regex(/^\/.*$/),
         body: z.unknown().optional(),
         purpose: z.string().min(1).describe('Why, in one sentence an approver will read.'),
       }),

@@ -38,9 +38,6 @@ export interface SessionGateway {
   bind(hooks: SessionHooks): void;
 }
 
-/** Model calls one turn may make (the runner's tool loop stops there). */
-const maxStepsPerTurn = 20;
-
 /** The gateway's view of an agent. */
 export function gatewayAgent(agent: ResolvedAgent): GatewayAgent {
   return {
@@ -61,7 +58,8 @@ export function runnerSettings(agent: ResolvedAgent, sessionId: string): RunnerS
     instructions: agent.instructions,
     model: agent.model.model,
     sensitivity: agent.sensitivity,
-    maxSteps: maxStepsPerTurn,
+    maxSteps: agent.model.maxSteps,
+    firstStepToolChoice: agent.model.firstStepToolChoice,
     sessionId,
     mayAsk: [...agent.mayAsk],
   };

@@ -39,6 +39,8 @@ export interface RunnerSettings {
   mayAsk: string[];
   /** Model calls per turn. */
   maxSteps: number;
+  /** `required`: the first model call of a turn must call a tool. */
+  firstStepToolChoice: 'auto' | 'required';
   /** Names the conversation file in the workspace the agent's sessions share. */
   sessionId: string;
 }

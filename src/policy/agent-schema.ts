@@ -13,6 +13,7 @@ export const agentDefaults = {
   pids: 256,
   idleTimeout: '15m',
   tokenBudget: 200_000,
+  maxSteps: 20,
 } as const;
 
 const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 characters without spaces');
@@ -39,6 +40,14 @@ const modelSchema = z
       .max(1_000_000_000)
       .default(agentDefaults.tokenBudget)
       .meta({ description: 'Tokens (prompt + completion) one session may use in total.' }),
+    maxSteps: z.int().min(1).max(200).default(agentDefaults.maxSteps).meta({
+      description:
+        'Model calls one turn may make; the tool loop stops there (keeps a small model from looping).',
+    }),
+    firstStepToolChoice: z.enum(['auto', 'required']).default('auto').meta({
+      description:
+        'required: the first model call of each turn must call a tool (for small models that answer in prose instead).',
+    }),
   })
   .refine((m) => m.allowedModels === undefined || m.allowedModels.includes(m.model), {
     message: 'allowedModels must include model',

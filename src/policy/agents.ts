@@ -30,6 +30,10 @@ export interface ResolvedAgent {
     apiKeyCredential: string;
     /** Tokens one session may use in total. */
     tokenBudget: number;
+    /** Model calls one turn may make. */
+    maxSteps: number;
+    /** Whether the first model call of a turn must call a tool. */
+    firstStepToolChoice: 'auto' | 'required';
   };
   /** Capability ids (always empty for a research agent). */
   capabilities: string[];
@@ -71,6 +75,8 @@ export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
       allowedModels: [...(model.allowedModels ?? [model.model])],
       apiKeyCredential: model.apiKeyCredential,
       tokenBudget: model.tokenBudget,
+      maxSteps: model.maxSteps,
+      firstStepToolChoice: model.firstStepToolChoice,
     },
     // A valid set already guarantees these; resolving again keeps a research agent empty-handed
     // even if a caller hands in an unchecked set.

@@ -129,6 +129,7 @@ export async function startGatewayFixture(
       model: 'standin-1',
       sensitivity: agent.sensitivity,
       maxSteps: 20,
+      firstStepToolChoice: 'auto',
       sessionId,
       mayAsk: [],
       ...options.runner,

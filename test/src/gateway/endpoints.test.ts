@@ -192,6 +192,7 @@ test('agent: the runner gets its settings, nothing secret', async () => {
     model: 'standin-1',
     sensitivity: 'action',
     maxSteps: 20,
+    firstStepToolChoice: 'auto',
     sessionId: 'session:support:t1',
     tools: ['shell', 'send_message'],
     mayAsk: [],
