@@ -35,6 +35,7 @@ async function main() {
     workspace: env.workspace,
     gateway,
     mayAsk: agent.mayAsk,
+    capabilityTools: agent.capabilityTools,
   });
   const { messages } = await loadConversation(path);
   log('info', 'runner ready', { agent: agent.id, tools: toolNames, history: messages.length });

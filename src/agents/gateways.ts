@@ -58,8 +58,11 @@ export function runnerSettings(agent: ResolvedAgent, sessionId: string): RunnerS
     instructions: agent.instructions,
     model: agent.model.model,
     sensitivity: agent.sensitivity,
-    maxSteps: agent.model.maxSteps,
-    firstStepToolChoice: agent.model.firstStepToolChoice,
+    maxSteps: agent.model.maxSteps ?? 20,
+    firstStepToolChoice: agent.model.firstStepToolChoice ?? 'auto',
+    // An agent pinned by an older run has neither: the runner then offers what it always did.
+    capabilityTools: agent.capabilityTools ?? [],
+    ...(agent.tools && { tools: [...agent.tools] }),
     sessionId,
     mayAsk: [...agent.mayAsk],
   };

@@ -93,6 +93,10 @@ export const agentSchema = z.strictObject({
     })
     .prefault({}),
   capabilities: z.array(id).default([]),
+  tools: z.array(z.string().min(1)).optional().meta({
+    description:
+      'The tools the agent is offered (built-in ones and its capabilities’ tools); default: all it may use.',
+  }),
   credentials: z.array(credentialName).default([]),
   web: z
     .strictObject({ allowHosts: z.array(webHost).default([]) })

@@ -130,6 +130,7 @@ export async function startGatewayFixture(
       sensitivity: agent.sensitivity,
       maxSteps: 20,
       firstStepToolChoice: 'auto',
+      capabilityTools: [],
       sessionId,
       mayAsk: [],
       ...options.runner,

@@ -193,6 +193,7 @@ test('agent: the runner gets its settings, nothing secret', async () => {
     sensitivity: 'action',
     maxSteps: 20,
     firstStepToolChoice: 'auto',
+    capabilityTools: [],
     sessionId: 'session:support:t1',
     tools: ['shell', 'send_message'],
     mayAsk: [],

@@ -1,7 +1,8 @@
-// The runner's guards against a small model looping or answering in prose, both policy settings:
-// `firstStepToolChoice: required` makes the first model call of a turn require a tool call (later
-// steps choose freely), and `maxSteps` ends the tool loop; every pattern in the tools' JSON schemas
-// is anchored at both ends, as llama.cpp's schema-to-grammar conversion requires.
+// What the runner offers a model, set by policy: `firstStepToolChoice: required` makes the first
+// model call of a turn require a tool call (later steps choose freely); `maxSteps` ends the tool
+// loop; a capability's typed tool becomes an ordinary sensitive request; `tools` limits what is
+// offered; every pattern in the tools' JSON schemas is anchored at both ends, as llama.cpp's
+// schema-to-grammar conversion requires.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
@@ -90,5 +91,66 @@ test(
     );
     assert.ok(patterns && patterns.length > 0, 'request_action has a path pattern');
     for (const p of patterns) assert.match(p, /^"pattern":"\^.*\$"$/);
+  },
+);
+
+test(
+  'a capability tool is offered with its typed fields and its call is a sensitive request; tools limits the offer',
+  { timeout: 120_000 },
+  async () => {
+    const refund = {
+      name: 'request_refund',
+      description: 'Refund an order.',
+      capability: 'refunds-api',
+      method: 'POST',
+      path: '/refunds',
+      fields: {
+        order: { type: 'string' as const, description: 'The order id', optional: false },
+        amount: { type: 'number' as const, optional: false },
+        currency: { type: 'string' as const, enum: ['EUR', 'USD'], optional: false },
+        note: { type: 'string' as const, optional: true },
+      },
+    };
+    const args = { order: 'A-1001', amount: 120, currency: 'EUR', purpose: 'Damaged parcel' };
+    const { fx, report, stderr } = await turn(
+      {
+        runner: { capabilityTools: [refund], tools: ['request_refund', 'send_message'] },
+        script: [
+          {
+            name: 'refund',
+            afterUser: 'refund',
+            toolCalls: [{ id: 'call_r', name: 'request_refund', arguments: args }],
+          },
+          { name: 'told', afterToolResult: 'call_r', text: 'Waiting for an approver.' },
+        ],
+      },
+      'Please refund order A-1001.',
+    );
+    assert.deepEqual(report, { reply: 'Waiting for an approver.' }, stderr);
+    const offered = (fx.model.requests[0]?.body?.['tools'] ?? []) as {
+      function: { name: string; parameters: Record<string, unknown> };
+    }[];
+    assert.deepEqual(
+      offered.map((t) => t.function.name),
+      ['send_message', 'request_refund'],
+    );
+    const params = offered[1]?.function.parameters as {
+      properties: Record<string, { enum?: string[] }>;
+      required: string[];
+    };
+    assert.deepEqual(params.required.sort(), ['amount', 'currency', 'order', 'purpose']);
+    assert.deepEqual(params.properties['currency']?.enum, ['EUR', 'USD']);
+    assert.deepEqual(fx.actions, [
+      {
+        capability: 'refunds-api',
+        method: 'POST',
+        path: '/refunds',
+        body: { order: 'A-1001', amount: 120, currency: 'EUR' },
+        purpose: 'Damaged parcel',
+        agentId: 'support',
+        sessionId: 'session:support:t1',
+        turn: 'turn-1',
+      },
+    ]);
   },
 );
