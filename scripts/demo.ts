@@ -233,10 +233,10 @@ say(
 );
 if (localModel) {
   await followStory();
-  await finish();
+  finish();
 } else {
   await scriptedStory();
-  await finish();
+  finish();
 }
 
 /** The scripted story: the reply, the question to the research agent and its answer, the refund. */
@@ -315,7 +315,7 @@ async function followStory(): Promise<void> {
   throw new Error('the demo timed out waiting for the agent');
 }
 
-async function finish(): Promise<void> {
+function finish(): void {
   clearInterval(narrator);
   say(
     `refunds API executed ${api.refunds.length} refund(s): ${JSON.stringify(api.refunds.map((r) => ({ id: r.id, idempotencyKey: r.idempotencyKey, body: r.body })))}`,
