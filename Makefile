@@ -6,9 +6,11 @@ LOAD_ENV := set -a; [ -f .data/env ] && . .data/env; set +a;
 
 .PHONY: demo test bootstrap up down status check lint format typecheck bench bundle worker clean
 
-## demo: set everything up and run the demo (Ctrl-C stops what it started)
+## demo: set everything up and run the demo (Ctrl-C stops what it started);
+##       MODEL=local runs the agents on a real language model on the CPU (fetched once)
+MODEL ?= standin
 demo: bootstrap
-	@bash scripts/demo.sh
+	@AIRLOCK_DEMO_MODEL=$(MODEL) bash scripts/demo.sh
 
 ## test: set everything up, run format check, lint, type-check and the whole suite
 test: bootstrap

@@ -169,6 +169,8 @@ try {
       model: 'standin-1',
       sensitivity: 'action',
       maxSteps: 20,
+      firstStepToolChoice: 'auto',
+      capabilityTools: [],
       sessionId: name,
       mayAsk: [],
     },

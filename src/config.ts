@@ -110,6 +110,10 @@ const schema = z.object({
   AIRLOCK_WEBHOOK_HOST: z.string().default('127.0.0.1'),
   /** 0 picks a free port (tests). */
   AIRLOCK_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  /** The local model engine's port on 127.0.0.1 (`make demo MODEL=local`). */
+  AIRLOCK_LOCAL_MODEL_PORT: z.coerce.number().int().min(1).max(65535).default(4013),
+  /** Which local model `make demo MODEL=local` runs: large (1.5B, default) or small (0.5B). */
+  AIRLOCK_LOCAL_MODEL: z.enum(['small', 'large']).default('large'),
   /** Where the codec server the Temporal UI decrypts payloads through listens (0: a free port). */
   AIRLOCK_CODEC_HOST: z.string().default('127.0.0.1'),
   AIRLOCK_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),

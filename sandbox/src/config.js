@@ -7,6 +7,8 @@
 //     "tools": ["shell", …],           optional: the tools offered (default: all the kind allows)
 //     "mayAsk": ["research"],          the agents it may ask (`ask_agent`, offered when not empty)
 //     "maxSteps": 20,                  model calls per turn
+//     "firstStepToolChoice": "auto",   "required": the turn's first model call must call a tool
+//     "capabilityTools": [ … ],        typed tools of its capabilities, each one sensitive request
 //     "sessionId": "support:t1" }      names the session's conversation file in the workspace
 // Environment (optional): AIRLOCK_WORKSPACE (default /workspace), AIRLOCK_GATEWAY_SOCKET (default
 // /gateway/gateway.sock), AIRLOCK_INBOX_WAIT_MS (default 55000). Nothing here holds a key.
@@ -32,6 +34,27 @@ const agentSettings = z.object({
   sensitivity: z.enum(['research', 'action']).default('action'),
   tools: z.array(z.string()).optional(),
   maxSteps: z.number().int().min(1).max(200).default(20),
+  firstStepToolChoice: z.enum(['auto', 'required']).default('auto'),
+  capabilityTools: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
+        description: z.string(),
+        capability: z.string().min(1),
+        method: z.string().min(1),
+        path: z.string().startsWith('/'),
+        fields: z.record(
+          z.string(),
+          z.object({
+            type: z.enum(['string', 'number', 'integer', 'boolean']),
+            description: z.string().optional(),
+            enum: z.array(z.union([z.string(), z.number()])).optional(),
+            optional: z.boolean().default(false),
+          }),
+        ),
+      }),
+    )
+    .default([]),
   sessionId: z.string().min(1),
   mayAsk: z.array(z.string().min(1)).default([]),
 });
@@ -58,8 +81,9 @@ export function runnerEnv(env = process.env) {
 /** Parse the gateway's `/v1/agent` answer into the agent and the tools it is offered. */
 export function parseAgent(body) {
   const agent = agentSettings.parse(body);
-  const allowed = TOOL_NAMES.filter((t) => kindAllows(agent, t));
-  const unknown = (agent.tools ?? []).filter((t) => !TOOL_NAMES.includes(t));
+  const typed = agent.sensitivity === 'action' ? agent.capabilityTools.map((t) => t.name) : [];
+  const allowed = [...TOOL_NAMES.filter((t) => kindAllows(agent, t)), ...typed];
+  const unknown = (agent.tools ?? []).filter((t) => !allowed.includes(t));
   if (unknown.length > 0) log('warn', 'unknown tools ignored', { tools: unknown });
   return {
     agent,

@@ -35,6 +35,7 @@ async function main() {
     workspace: env.workspace,
     gateway,
     mayAsk: agent.mayAsk,
+    capabilityTools: agent.capabilityTools,
   });
   const { messages } = await loadConversation(path);
   log('info', 'runner ready', { agent: agent.id, tools: toolNames, history: messages.length });
@@ -51,6 +52,12 @@ async function main() {
         messages: input,
         tools,
         stopWhen: isStepCount(agent.maxSteps),
+        // A small model may answer in prose where it should act: the policy can require a tool
+        // call in the first step of each turn (later steps choose freely, so the turn can end).
+        prepareStep: ({ stepNumber }) =>
+          stepNumber === 0 && agent.firstStepToolChoice === 'required'
+            ? { toolChoice: 'required' }
+            : undefined,
         abortSignal: lost.signal,
       });
       // A tool that found no gateway in the last step: the turn's report has nowhere to go.

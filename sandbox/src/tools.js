@@ -109,8 +109,47 @@ function gatewayAnswer({ status, body }) {
   return { status: 'failed', httpStatus: status, error: body?.error ?? body };
 }
 
+/** A capability's typed tool as a zod schema: its body fields, and the purpose an approver reads. */
+function capabilityToolSchema(fields) {
+  const shape = {};
+  for (const [name, f] of Object.entries(fields)) {
+    let s =
+      f.enum && f.type === 'string'
+        ? z.enum(f.enum.map(String))
+        : f.type === 'string'
+          ? z.string()
+          : f.type === 'boolean'
+            ? z.boolean()
+            : f.type === 'integer'
+              ? z.number().int()
+              : z.number();
+    if (f.description) s = s.describe(f.description);
+    shape[name] = f.optional ? s.optional() : s;
+  }
+  shape.purpose = z.string().min(1).describe('Why, in one sentence an approver will read.');
+  return z.object(shape);
+}
+
+/** A capability's typed tool: its call is an ordinary sensitive request through the gateway. */
+function capabilityTool(gateway, spec) {
+  return tool({
+    description: `${spec.description} (${spec.method} ${spec.path} through ${spec.capability}; answers executed, pending approval, denied or failed, as request_action does)`,
+    inputSchema: capabilityToolSchema(spec.fields),
+    execute: async ({ purpose, ...body }) =>
+      actionAnswer(
+        await gateway.call('POST', '/v1/actions', {
+          capability: spec.capability,
+          method: spec.method,
+          path: spec.path,
+          ...(Object.keys(spec.fields).length > 0 ? { body } : {}),
+          purpose,
+        }),
+      ),
+  });
+}
+
 /** The tools named in `names`, bound to the workspace and the gateway; `mayAsk`: who `ask_agent` may ask. */
-export function createTools({ names, workspace, gateway, mayAsk = [] }) {
+export function createTools({ names, workspace, gateway, mayAsk = [], capabilityTools = [] }) {
   const all = {
     shell: tool({
       description:
@@ -149,7 +188,8 @@ export function createTools({ names, workspace, gateway, mayAsk = [] }) {
       inputSchema: z.object({
         capability: z.string().min(1),
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
-        path: z.string().startsWith('/'),
+        // Anchored at both ends: llama.cpp's JSON-schema grammar refuses a pattern that is not.
+        path: z.string().regex(/^\/.*$/),
         body: z.unknown().optional(),
         purpose: z.string().min(1).describe('Why, in one sentence an approver will read.'),
       }),
@@ -189,5 +229,6 @@ export function createTools({ names, workspace, gateway, mayAsk = [] }) {
       execute: async (input) => askAnswer(input.to, await gateway.call('POST', '/v1/ask', input)),
     }),
   };
+  for (const spec of capabilityTools) all[spec.name] = capabilityTool(gateway, spec);
   return Object.fromEntries(names.map((n) => [n, all[n]]));
 }

@@ -41,9 +41,6 @@ export interface SessionGateway {
   bind(hooks: SessionHooks): void;
 }
 
-/** Model calls one turn may make (the runner's tool loop stops there). */
-const maxStepsPerTurn = 20;
-
 /** The gateway's view of an agent. */
 export function gatewayAgent(agent: ResolvedAgent): GatewayAgent {
   return {
@@ -65,7 +62,11 @@ export function runnerSettings(agent: ResolvedAgent, sessionId: string): RunnerS
     instructions: agent.instructions,
     model: agent.model.model,
     sensitivity: agent.sensitivity,
-    maxSteps: maxStepsPerTurn,
+    maxSteps: agent.model.maxSteps ?? 20,
+    firstStepToolChoice: agent.model.firstStepToolChoice ?? 'auto',
+    // An agent pinned by an older run has neither: the runner then offers what it always did.
+    capabilityTools: agent.capabilityTools ?? [],
+    ...(agent.tools && { tools: [...agent.tools] }),
     sessionId,
     mayAsk: [...agent.mayAsk],
   };

@@ -4,6 +4,7 @@
 // to the user, questions to other agents, the turn inbox).
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { RunnerTool } from '../policy/capability-tools.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import type { ModelAnswer } from './answer-text.ts';
@@ -52,6 +53,10 @@ export interface RunnerSettings {
   mayAsk: string[];
   /** Model calls per turn. */
   maxSteps: number;
+  /** `required`: the first model call of a turn must call a tool. */
+  firstStepToolChoice: 'auto' | 'required';
+  /** Typed tools of the agent's capabilities, each one sensitive request. */
+  capabilityTools: RunnerTool[];
   /** Names the conversation file in the workspace the agent's sessions share. */
   sessionId: string;
 }

@@ -16,6 +16,7 @@ export const agentDefaults = {
   tokenBudget: 200_000,
   memory: 'session',
   maxSessionsPerTalker: 5,
+  maxSteps: 20,
 } as const;
 
 const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 characters without spaces');
@@ -42,6 +43,14 @@ const modelSchema = z
       .max(1_000_000_000)
       .default(agentDefaults.tokenBudget)
       .meta({ description: 'Tokens (prompt + completion) one session may use in total.' }),
+    maxSteps: z.int().min(1).max(200).default(agentDefaults.maxSteps).meta({
+      description:
+        'Model calls one turn may make; the tool loop stops there (keeps a small model from looping).',
+    }),
+    firstStepToolChoice: z.enum(['auto', 'required']).default('auto').meta({
+      description:
+        'required: the first model call of each turn must call a tool (for small models that answer in prose instead).',
+    }),
   })
   .refine((m) => m.allowedModels === undefined || m.allowedModels.includes(m.model), {
     message: 'allowedModels must include model',
@@ -87,6 +96,10 @@ export const agentSchema = z.strictObject({
     })
     .prefault({}),
   capabilities: z.array(id).default([]),
+  tools: z.array(z.string().min(1)).optional().meta({
+    description:
+      'The tools the agent is offered (built-in ones and its capabilities’ tools); default: all it may use.',
+  }),
   credentials: z.array(credentialName).default([]),
   web: z
     .strictObject({

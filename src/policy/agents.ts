@@ -8,6 +8,7 @@ import type { ApproverIdentity } from '../../workflows/sensitive-action/messages
 import { isApprover } from '../../workflows/sensitive-action/tally.ts';
 import type { MemoryScope } from './memory.ts';
 import { expandApprovers } from './resolve.ts';
+import type { RunnerTool } from './capability-tools.ts';
 import type { ApproverRef, PolicySet } from './types.ts';
 
 /** A person allowed to talk to an agent: a policy user with their chat identities. */
@@ -31,9 +32,17 @@ export interface ResolvedAgent {
     apiKeyCredential: string;
     /** Tokens one session may use in total. */
     tokenBudget: number;
+    /** Model calls one turn may make (absent in an agent pinned by an older run: 20). */
+    maxSteps?: number;
+    /** Whether the first model call of a turn must call a tool (absent in older pins: auto). */
+    firstStepToolChoice?: 'auto' | 'required';
   };
   /** Capability ids (always empty for a research agent). */
   capabilities: string[];
+  /** The typed tools of its capabilities (always empty for a research agent; absent in older pins). */
+  capabilityTools?: RunnerTool[];
+  /** The tools it is offered, when the policy names them; undefined: all it may use. */
+  tools?: string[];
   /** Vault entries the agent's capabilities use (never the model key). */
   credentials: string[];
   /** Host globs a research agent may fetch (always empty for an action agent). */
@@ -78,10 +87,14 @@ export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
       allowedModels: [...(model.allowedModels ?? [model.model])],
       apiKeyCredential: model.apiKeyCredential,
       tokenBudget: model.tokenBudget,
+      maxSteps: model.maxSteps,
+      firstStepToolChoice: model.firstStepToolChoice,
     },
     // A valid set already guarantees these; resolving again keeps a research agent empty-handed
     // even if a caller hands in an unchecked set.
     capabilities: research ? [] : [...agent.capabilities],
+    capabilityTools: research ? [] : capabilityTools(set, agent.capabilities),
+    ...(agent.tools && { tools: [...agent.tools] }),
     credentials: research ? [] : [...agent.credentials],
     webAllowHosts: research ? [...(agent.web?.allowHosts ?? [])] : [],
     ...(research ? { webSanitizer: agent.web?.sanitizer ?? 'strict' } : {}),
@@ -124,4 +137,18 @@ export function mayFetch(agent: Pick<ResolvedAgent, 'webAllowHosts'>, url: URL):
 /** True when policy user `userId` is one of the agent's talkers (the CLI's `--as` check). */
 export function mayTalkAs(agent: Pick<ResolvedAgent, 'talkers'>, userId: string): boolean {
   return agent.talkers.some((talker) => talker.id === userId);
+}
+
+// The tools of `capabilities`, in their order, each naming its capability.
+function capabilityTools(set: PolicySet, capabilities: string[]): RunnerTool[] {
+  return capabilities.flatMap((id) =>
+    (set.capabilities.find((c) => c.id === id)?.tools ?? []).map((t) => ({
+      name: t.name,
+      description: t.description,
+      capability: id,
+      method: t.method,
+      path: t.path,
+      fields: structuredClone(t.fields),
+    })),
+  );
 }

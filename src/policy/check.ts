@@ -5,6 +5,7 @@
 import { isSeq } from 'yaml';
 import { checkAgents } from './check-agents.ts';
 import { checkOrigins } from './check-origins.ts';
+import { checkTools } from './check-tools.ts';
 import { a2aPrefix } from './fields.ts';
 import { locate } from './locate.ts';
 import { problemAt } from './problems.ts';
@@ -43,6 +44,7 @@ export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: P
     g.members.forEach((m, i) => ref(at, 'members', i, 'users', m));
   }
   checkAgents(c, { add, warn, ref, has });
+  checkTools(c, { add, warn, ref, has });
 
   // Approver checks shared by rules and links; returns nothing, reports into `problems`.
   const checkApproval = (

@@ -3,6 +3,7 @@
 // scripts/gen-policy-schema.ts). Every object is strict, so a misspelt key is an error.
 import { z } from 'zod';
 import { agentSchema } from './agent-schema.ts';
+import { capabilityToolSchema } from './capability-tools.ts';
 import {
   a2aPrefix,
   asker,
@@ -203,6 +204,10 @@ export const capabilitySchema = z.strictObject({
   methods: z.array(method).min(1),
   paths: z.array(pathGlob).min(1),
   credential: credentialName,
+  tools: z.array(capabilityToolSchema).default([]).meta({
+    description:
+      'Typed tools the agents holding this capability are offered, each one request (method, path, body fields).',
+  }),
 });
 
 function isOrigin(text: string): boolean {

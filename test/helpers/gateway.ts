@@ -131,6 +131,8 @@ export async function startGatewayFixture(
       model: 'standin-1',
       sensitivity: agent.sensitivity,
       maxSteps: 20,
+      firstStepToolChoice: 'auto',
+      capabilityTools: [],
       sessionId,
       mayAsk: [],
       ...options.runner,

@@ -89,6 +89,8 @@ test('agent: the runner gets its settings, nothing secret', async () => {
     model: 'standin-1',
     sensitivity: 'action',
     maxSteps: 20,
+    firstStepToolChoice: 'auto',
+    capabilityTools: [],
     sessionId: 'session:support:t1',
     tools: ['shell', 'send_message'],
     mayAsk: [],

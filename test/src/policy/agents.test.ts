@@ -51,8 +51,11 @@ test('a valid agent resolves with defaults, durations in ms and talkers expanded
       allowedModels: ['m-small', 'm-large'],
       apiKeyCredential: 'model-key',
       tokenBudget: 5000,
+      maxSteps: 20,
+      firstStepToolChoice: 'auto',
     },
     capabilities: ['refunds-api'],
+    capabilityTools: [],
     credentials: ['refunds-key'],
     webAllowHosts: [],
     limits: { memoryMb: 1024, cpus: 1, pids: 256 },
@@ -89,6 +92,8 @@ test('a valid agent resolves with defaults, durations in ms and talkers expanded
     allowedModels: ['standin'],
     apiKeyCredential: 'model-key',
     tokenBudget: 200_000,
+    maxSteps: 20,
+    firstStepToolChoice: 'auto',
   });
   assert.deepEqual(web.credentials, [], 'the model key is the gateway’s, not the agent’s');
   assert.deepEqual(web.limits, { memoryMb: 512, cpus: 1, pids: 256 });
@@ -117,6 +122,8 @@ test('the demo policy declares support-bot and research-bot, for Riley and the a
       allowedModels: ['airlock-standin'],
       apiKeyCredential: 'model-api-key',
       tokenBudget: 200_000,
+      maxSteps: 20,
+      firstStepToolChoice: 'auto',
     });
     assert.deepEqual(
       agent.talkers.map((t) => t.id),

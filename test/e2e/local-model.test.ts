@@ -1,0 +1,217 @@
+// A real language model decides: Qwen2.5-Coder 0.5B on this machine's CPU (llama.cpp's server,
+// fetched, assembled and checked against its pinned sha256 in `before`, cached afterwards; a
+// failed download fails the test). Riley asks the support agent for a refund in the Playground's
+// group chat; the model, offered the refunds API's typed tool, calls it with the order and the
+// amount; the card appears, Bob approves, and the refund runs once. The test asserts the path, never
+// the model's wording. The engine's supervisor is checked too: killed, it comes back; a port that is
+// taken is a clear error naming the setting that moves it.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { sessionStatus } from '../../src/agents/sessions.ts';
+import { conversationKeyOf } from '../../src/chat/agent-address.ts';
+import { type ApprovalBot } from '../../src/chat/bot.ts';
+import { startLocalModel, type LocalModel } from '../../src/dev/local-model.ts';
+import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
+import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
+import { SandboxDriver } from '../../src/sandbox/driver.ts';
+import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
+import { CANARY } from '../helpers/gateway.ts';
+import { putAgentKeys } from '../helpers/sessions.ts';
+import {
+  buttons,
+  cardText,
+  GROUP_CHAT,
+  startChatWorker,
+  startStack,
+  type Stack,
+} from '../helpers/stack.ts';
+
+const suffix = randomBytes(4).toString('hex');
+const support = `support-${suffix}`;
+const research = `research-${suffix}`;
+const riley = {
+  id: 'user-riley',
+  name: 'Riley Requester',
+  aadObjectId: '00000000-0000-0000-0000-0000000000cc',
+};
+
+let model: LocalModel | undefined;
+let stack: Stack | undefined;
+let bot: ApprovalBot | undefined;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+/** A free port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  // The engine checks the same key the vault injects (CANARY, as putAgentKeys stores it).
+  model = await startLocalModel({ name: 'small', port: await freePort(), apiKey: CANARY });
+  const { baseUrl, alias } = model;
+  stack = await startStack((yaml) =>
+    yaml
+      .replaceAll('support-bot', support)
+      .replaceAll('research-bot', research)
+      .replaceAll('http://127.0.0.1:4011/v1', baseUrl)
+      .replaceAll('model: airlock-standin', `model: ${alias}`)
+      // A small model is offered the one typed tool it needs, and a short loop.
+      .replace('      tokenBudget: 200000\n', '      tokenBudget: 200000\n      maxSteps: 4\n')
+      .replace(
+        '    capabilities: [refunds-api]\n',
+        '    capabilities: [refunds-api]\n    tools: [request_refund]\n',
+      ),
+  );
+  const { config, fx } = stack;
+  await putAgentKeys(config, support, [support]);
+  const chat = await startChatWorker(config, fx.client);
+  bot = chat.bot;
+  cleanups.push(chat.stop);
+});
+
+after(async () => {
+  const docker = new SandboxDriver(stack?.config.DOCKER_HOST).docker;
+  if (stack) {
+    const id = sessionId();
+    const status = await sessionStatus(stack.fx.client, id).catch(() => null);
+    for (const wf of [id, ...(status?.pendingActions.map((p) => p.workflowId) ?? [])])
+      await stack.fx.client.workflow
+        .getHandle(wf)
+        .terminate('local-model test over')
+        .catch(() => undefined);
+  }
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  for (const agent of [support, research]) {
+    const boxes = await docker
+      .listContainers({ all: true, filters: { label: [`airlock.agent=${agent}`] } })
+      .catch(() => []);
+    for (const b of boxes)
+      await docker
+        .getContainer(b.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    await removeAgentWorkspace(docker, agent).catch(() => undefined);
+  }
+  await bot?.chat.shutdown().catch(() => undefined);
+  await stack?.close().catch(() => undefined);
+  await model?.close().catch(() => undefined);
+});
+
+function sessionId(): string {
+  assert.ok(stack);
+  const threadId = stack.webhook.bot.chat.getAdapter('teams').encodeThreadId({
+    conversationId: GROUP_CHAT,
+    serviceUrl: `http://localhost:${stack.playground.port}/_connector`,
+    conversationType: 'groupChat',
+  });
+  return `session:${support}:${conversationKeyOf('teams', threadId)}`;
+}
+
+/** Wait (bounded) until the session's status satisfies `check`. */
+async function statusUntil(check: (s: SessionStatus) => boolean, what: string, ms: number) {
+  assert.ok(stack);
+  const deadline = Date.now() + ms;
+  let last: SessionStatus | null = null;
+  while (Date.now() < deadline) {
+    last = await sessionStatus(stack.fx.client, sessionId()).catch(() => null);
+    if (last && check(last)) return last;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}; last status ${JSON.stringify(last)}`);
+}
+
+describe('a real model on the CPU', { timeout: 540_000 }, () => {
+  test('the model calls the refunds tool with the order and amount; Bob approves; it runs once', async () => {
+    assert.ok(stack && model);
+    assert.match(model.info.name, /Qwen2\.5 Coder 0\.5B/);
+    assert.equal(model.info.quantization, 'Q4_K_M');
+    const refundsBefore = stack.fx.api.refunds.length;
+    const sent = await sendTeamsMessage({
+      webhookUrl: stack.webhookUrl,
+      playgroundPort: stack.playground.port,
+      user: riley,
+      conversation: { id: GROUP_CHAT, type: 'groupChat' },
+      text: 'Support: I need a refund of 120 EUR for order A-1001, the parcel arrived damaged.',
+    });
+    assert.equal(sent.status, 200);
+
+    // A real model on two busy cores: a turn may take minutes; the bound is generous.
+    const status = await statusUntil(
+      (s) => s.pendingActions.length === 1,
+      'the model to ask for the refund',
+      300_000,
+    );
+    const action = status.pendingActions[0]!.workflowId;
+    const card = await stack.pg.waitFor(
+      (e) =>
+        e.action === 'createMessage' &&
+        e.actionConversationId === GROUP_CHAT &&
+        cardText(e).includes(action),
+      60_000,
+    );
+    const text = cardText(card);
+    for (const shown of ['refunds-api', '/refunds', 'A-1001', '120'])
+      assert.ok(text.includes(shown), `the card shows ${shown}: ${text}`);
+
+    const approve = buttons(card).find((b) => b.title === 'Approve');
+    assert.ok(approve, 'the card has an Approve button');
+    await stack.pg.submit({
+      conversationId: GROUP_CHAT,
+      replyToId: card.message.messageId,
+      value: approve.data,
+      fromId: 'user-bob',
+    });
+    const outcome = (await stack.fx.client.workflow.getHandle(action).result()) as {
+      outcome: string;
+    };
+    assert.equal(outcome.outcome, 'executed');
+    assert.equal(stack.fx.api.refunds.length, refundsBefore + 1, 'the refund ran once');
+    const refund = stack.fx.api.refunds.at(-1);
+    assert.equal(refund?.idempotencyKey, action);
+    const body = refund?.body as { order?: string; amount?: number; currency?: string };
+    assert.equal(body.order, 'A-1001');
+    assert.equal(body.amount, 120);
+  });
+
+  test('the engine killed is restarted and answers again; a taken port names its setting', async () => {
+    assert.ok(model);
+    const pid = (model as LocalModel & { pid?: number }).pid;
+    assert.ok(pid, 'the engine runs');
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 180_000;
+    let answered = false;
+    while (!answered && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const res = await fetch(`${model.baseUrl}/models`, {
+        headers: { authorization: `Bearer ${CANARY}` },
+      }).catch(() => null);
+      answered = res?.status === 200 && (model as { pid?: number }).pid !== pid;
+    }
+    assert.ok(answered, 'the restarted engine answers');
+    assert.equal(model.restarts, 1);
+
+    const taken: Server = createServer();
+    const port = await new Promise<number>((r) =>
+      taken.listen(0, '127.0.0.1', () => r((taken.address() as { port: number }).port)),
+    );
+    try {
+      await assert.rejects(startLocalModel({ name: 'small', port, apiKey: CANARY }), {
+        code: 'local_model_port_busy',
+        message: new RegExp(
+          `port ${port} on 127\\.0\\.0\\.1 is already in use: set AIRLOCK_LOCAL_MODEL_PORT`,
+        ),
+      });
+    } finally {
+      taken.close();
+    }
+  });
+});
