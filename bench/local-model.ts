@@ -141,7 +141,7 @@ async function measure(label: string, baseUrl: string, model: string, extra = ''
     return v.length ? (v.reduce((a, b) => a + b, 0) / v.length).toFixed(0) : '–';
   };
   rows.push(
-    `| ${label} | ${(percentile(times, 50) / 1000).toFixed(2)} s | ${(Math.max(...times) / 1000).toFixed(2)} s | ${avg(calls.map((c) => c.promptPerS))} | ${avg(calls.map((c) => c.genPerS))} | ${turns.filter((t) => t.right).length}/${rounds} | ${turns.filter((t) => t.replied).length}/${rounds} | ${extra} |`,
+    `| ${label} | ${(percentile(times, 50) / 1000).toFixed(3)} s | ${(Math.max(...times) / 1000).toFixed(3)} s | ${avg(calls.map((c) => c.promptPerS))} | ${avg(calls.map((c) => c.genPerS))} | ${turns.filter((t) => t.right).length}/${rounds} | ${turns.filter((t) => t.replied).length}/${rounds} | ${extra} |`,
   );
 }
 

@@ -22,7 +22,7 @@ import { resolveAgent } from '../src/policy/agents.ts';
 import { currentPolicy } from '../src/policy/current.ts';
 import { createClient } from '../src/temporal/client.ts';
 import { openVault } from '../src/vault/open.ts';
-import { sessionStatusQuery } from '../workflows/agent-session/messages.ts';
+import { closeSessionSignal, sessionStatusQuery } from '../workflows/agent-session/messages.ts';
 import { statusQuery } from '../workflows/sensitive-action/messages.ts';
 import type { sensitiveActionWorkflow } from '../workflows/sensitive-action/workflow.ts';
 
@@ -199,6 +199,10 @@ const riley = {
   name: 'Riley Requester',
   aadObjectId: '00000000-0000-0000-0000-0000000000cc',
 };
+// Each run starts the conversation afresh (closing a session removes its workspace): a session pins
+// the agent it was started with (its model endpoint too), and a real model reads its history, so
+// neither an earlier run's model nor its refund carries into this one.
+await closeEarlierSessions();
 const sentAt = new Date().toISOString();
 const rileySays =
   'Hi! The parcel for my order A-1001 arrived damaged. Can I get a refund of 120 EUR?';
@@ -226,7 +230,7 @@ say(`Temporal UI (the support agent's session): ${ui(session)}`);
 const handle = client.workflow.getHandle(session);
 const status = async () => handle.query(sessionStatusQuery);
 say(
-  `Teams (Agents Playground): ${playground.url}  → you are Alice Approver. Three cards will come to the "Airlock approvals" group chat, one after the other: the question to the research agent, its answer, then the refund. Each shows who asked and why (the Playground keeps no history, so Airlock shows waiting cards when you open the page; type "pending" any time). Click Approve, or type a reason and click Reject`,
+  `Teams (Agents Playground): ${playground.url}  → you are Alice Approver. ${localModel ? 'Cards come to the "Airlock approvals" group chat as the agent asks for things: a real model decides what' : 'Three cards will come to the "Airlock approvals" group chat, one after the other: the question to the research agent, its answer, then the refund'}. Each shows who asked and why (the Playground keeps no history, so Airlock shows waiting cards when you open the page; type "pending" any time). Click Approve, or type a reason and click Reject`,
 );
 say(
   `Temporal UI (all runs): ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows   ·   Terminal: ./airlock agents status ${session}   ·   ./airlock exchanges list`,
@@ -352,6 +356,20 @@ async function decide(workflowId: string, what: string): Promise<void> {
   say(`  → ${outcome.outcome}: ${outcome.message}`);
 }
 
+/** Close the demo agents' running sessions from earlier runs, and wait until they have ended. */
+async function closeEarlierSessions(): Promise<void> {
+  const query = `WorkflowType = "agentSessionWorkflow" AND ExecutionStatus = "Running" AND (AgentId = "support-bot" OR AgentId = "research-bot")`;
+  for await (const w of client.workflow.list({ query })) {
+    const handle = client.workflow.getHandle(w.workflowId);
+    await handle.signal(closeSessionSignal, { by: 'demo' }).catch(() => undefined);
+    await waitFor(
+      async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true),
+      60_000,
+    );
+    say(`closed the earlier demo conversation ${w.workflowId} (each run starts afresh)`);
+  }
+}
+
 /** Poll `read` until it gives a value (or fail after `ms`). */
 async function waitFor<T>(read: () => Promise<T | undefined>, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
@@ -364,9 +382,9 @@ async function waitFor<T>(read: () => Promise<T | undefined>, ms: number): Promi
 }
 
 /**
- * The session Riley's message went to: the webhook names it from the chat thread (it is the same
- * session on every demo run, so the agent remembers); found as the support agent's Teams session
- * active since the message was sent.
+ * The session Riley's message went to: the webhook names it from the chat thread (the same id on
+ * every demo run, a new run of it each time); found as the support agent's Teams session active
+ * since the message was sent.
  */
 async function findSession(): Promise<string> {
   const query = `WorkflowType = "agentSessionWorkflow" AND AgentId = "support-bot" AND ExecutionStatus = "Running"`;
