@@ -182,11 +182,37 @@ describe('a real model on the CPU', { timeout: 540_000 }, () => {
     assert.equal(body.amount, 120);
   });
 
-  test('the engine killed is restarted and answers again; a taken port names its setting', async () => {
+  test('the engine killed mid-answer fails that call, is restarted and answers again; a taken port names its setting', async () => {
     assert.ok(model);
     const pid = (model as LocalModel & { pid?: number }).pid;
     assert.ok(pid, 'the engine runs');
+    // An answer streaming when the engine dies: the call breaks off (as any model error does; the
+    // runner's model client retries it), and nothing hangs.
+    const res = await fetch(`${model.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CANARY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: model.alias,
+        stream: true,
+        max_tokens: 400,
+        messages: [{ role: 'user', content: 'Write the numbers from 1 to 300 in words.' }],
+      }),
+      signal: AbortSignal.timeout(120_000),
+    });
+    assert.equal(res.status, 200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let streamed = new TextDecoder().decode((await reader.read()).value);
     process.kill(pid, 'SIGKILL');
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read())
+        streamed += new TextDecoder().decode(r.value);
+    } catch (err) {
+      streamed += `\n(broken: ${(err as Error).message})`;
+    }
+    assert.ok(
+      !streamed.includes('[DONE]'),
+      `the answer in flight broke off: ${streamed.slice(-300)}`,
+    );
     const deadline = Date.now() + 180_000;
     let answered = false;
     while (!answered && Date.now() < deadline) {
