@@ -85,9 +85,18 @@ export function stripHtml(text: string, level: Level, report: Report): string {
     if (c === 0x26) {
       const e = decodeEntityAt(text, i);
       if (e) {
-        ed.cut(i, i + e.length, e.value);
+        // `&amp;lt;` is decoded whole here, not one layer per pass: while a reference decodes to
+        // `&`, the `&` and the text after it are read again (each step consumes text: linear).
+        let { length, value } = e;
+        while (value === '&') {
+          const next = decodeEntityAt(`&${text.slice(i + length, i + length + 40)}`, 0);
+          if (!next) break;
+          length += next.length - 1;
+          value = next.value;
+        }
+        ed.cut(i, i + length, value);
         entities++;
-        i += e.length - 1;
+        i += length - 1;
       }
       continue;
     }
