@@ -201,14 +201,21 @@ test('gigantic input is capped first and handled within limits (5 MB)', () => {
     );
     assert.ok(r.removed.length < 100, 'report stays bounded');
     // Capped first: twice the input costs about the same (not twice as much), a ratio, not a limit.
-    const once = Math.min(
-      cpuMs(() => run(big, 'standard', maxLength)),
-      cpuMs(() => run(big, 'standard', maxLength)),
-    );
-    const twice = Math.min(
-      cpuMs(() => run(big + big, 'standard', maxLength)),
-      cpuMs(() => run(big + big, 'standard', maxLength)),
-    );
+    // (The doubled string is made, and flattened by a first call, before it is measured.)
+    const double = big + big;
+    run(double, 'standard', maxLength);
+    let once = Infinity;
+    let twice = Infinity;
+    for (let i = 0; i < 3; i++) {
+      once = Math.min(
+        once,
+        cpuMs(() => run(big, 'standard', maxLength)),
+      );
+      twice = Math.min(
+        twice,
+        cpuMs(() => run(double, 'standard', maxLength)),
+      );
+    }
     assert.ok(twice < 1.5 * once, `10 MB took ${twice} ms of CPU, 5 MB ${once} ms`);
   }
 });
