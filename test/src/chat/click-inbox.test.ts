@@ -127,9 +127,13 @@ test('forged tokens and a guessed replay header get 401, and nothing is kept or 
     const res = await post(teamsUrl, activity, headers);
     assert.equal(res.status, 401, JSON.stringify(headers));
   }
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(webhook.inbox.stats().accepted, before.kept);
-  assert.equal(sink.calls.length, before.decided);
+  // Positive control: a click with a good token, sent after them, is kept and decided; only then
+  // is "nothing else" checked, so the check does not rest on a fixed wait being long enough.
+  const control = click();
+  assert.equal((await post(teamsUrl, control, await bearer(control))).status, 200);
+  assert.equal((await sink.next()).decision.decisionId, `teams:${control.id}`);
+  assert.equal(webhook.inbox.stats().accepted, before.kept + 1);
+  assert.equal(sink.calls.length, before.decided + 1);
 });
 
 test('an adaptiveCard/action invoke is answered with a message Teams shows, not an empty value', async () => {
