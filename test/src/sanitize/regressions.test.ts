@@ -76,3 +76,10 @@ test('a tool call cut in half by the unclosed-object cap does not survive (fuzz 
     'ok done',
   );
 });
+
+test('tags inside tags go in one pass, not the innermost one per pass (seed 1160465400)', () => {
+  const nested = `${'<a '.repeat(10)}${'> '.repeat(10)}end`;
+  assert.equal(assertClean(nested, 'strict', 1000), 'end');
+  // A lone `<` is no tag: the tag before it never reaches past it, in this pass or any later one.
+  assert.equal(assertClean('<b a < c > d <i>', 'strict', 1000), '<b a < c > d');
+});
