@@ -45,6 +45,8 @@ export const ADVERSARIAL: Record<string, (n: number) => string> = {
   'one letter, alternating marks': (n) => `a${'\u0301\u0323'.repeat(n / 2)}`,
   'nested entities': fill('&amp;amp;amp;amp;amp;amp;'),
   'role labels': fill('System:'),
+  'tags inside tags': (n) => `${'<a '.repeat(n / 6)}${'> '.repeat(n / 6)}`,
+  'tags blocked by a lone <': fill('<a x <b > < '),
 };
 
 /** This process's CPU time in ms: unlike the wall clock, it does not count time other work took. */
