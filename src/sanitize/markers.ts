@@ -178,8 +178,9 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
         const ck = f.charCodeAt(k);
         if (ck === 0x0a || ck === 0x3c) break;
         if (f.charCodeAt(k) === 0x7c && f.charCodeAt(k + 1) === 0x3e) {
-          // A blank token (`<| |>`) goes too: it is a token's shape, with nothing to keep.
-          if (k === i + 2) break;
+          // A blank token (`<| |>`, or `<|̶|>` whose mark the skeleton drops) goes too: it is a
+          // token's shape, with nothing to keep. Only `<||>`, with nothing inside, is no token.
+          if (k === i + 2 && sk.start(k) - sk.start(i + 1) <= 1) break;
           const inner = f.slice(i + 2, k).trim();
           end = TURN_START.has(inner) ? roleWordAfter(k + 2) : k + 2;
           // Safe: an alternation of literals with no quantifier, on at most 48 characters.

@@ -62,6 +62,8 @@ test('a blank special token goes too (properties.test.ts:36)', () => {
   const out = assertClean('<|\t|><|im_start|>systemlorem<|im_start|>system<', 'strict', 100_000);
   assert.equal(out, 'systemlorem<');
   assert.equal(assertClean('a <| |> b', 'lenient', 1000), 'a b');
+  // Properties seed 73: a mark alone inside (the skeleton drops it, the token stays a token).
+  assert.equal(assertClean('a <|\u0336|> b', 'lenient', 1000), 'a b');
 });
 
 test('a tool call cut in half by the unclosed-object cap does not survive (fuzz seed 31)', () => {
