@@ -61,7 +61,9 @@ function stripPrefixes(line: string): string {
     while (n < e && line.charCodeAt(n) === 0x20) n++;
     if (n - s > 3) break;
     if (n < e && line.charCodeAt(n) === 0x3e) {
-      s = n + 1 < e && line.charCodeAt(n + 1) === 0x20 ? n + 2 : n + 1;
+      // One space or tab after the `>` goes with it (`>\t>\t…` is one line of quote markers).
+      const after = line.charCodeAt(n + 1);
+      s = n + 1 < e && (after === 0x20 || after === 0x09) ? n + 2 : n + 1;
       continue;
     }
     let h = n;

@@ -76,9 +76,17 @@ function grow(t: Tokens): void {
   t.h = h;
 }
 
-/** Characters that may stand before a line-start label: blanks and markdown prefixes. */
+/** Characters that may stand before a line-start label: blanks, markdown prefixes, table bars. */
 function isLinePrefix(c: number): boolean {
-  return isSpace(c) || c === 0x2d || c === 0x3e || c === 0x2a || c === 0x23 || c === BOUNDARY;
+  return (
+    isSpace(c) ||
+    c === 0x2d ||
+    c === 0x3e ||
+    c === 0x2a ||
+    c === 0x23 ||
+    c === 0x7c ||
+    c === BOUNDARY
+  );
 }
 
 function tokenize(f: string): Tokens {

@@ -85,3 +85,8 @@ test('tags inside tags go in one pass, not the innermost one per pass (seed 1160
   // A lone `<` is no tag: the tag before it never reaches past it, in this pass or any later one.
   assert.equal(assertClean('<b a < c > d <i>', 'strict', 1000), '<b a < c > d');
 });
+
+test('quote markers split by tabs and labels in table cells go in one pass (seeds 1463745153, 1819982876)', () => {
+  assert.equal(assertClean('>\t'.repeat(40), 'strict', 1000), '');
+  assert.equal(assertClean('System: | >'.repeat(40), 'strict', 1000), '');
+});
