@@ -88,11 +88,31 @@ export function charKind(cp: number): RemovalKind | undefined {
 
 // Safe: one character class, anchored, no quantifier; tested against a single code point.
 const FORMAT = /^\p{Cf}$/u;
+// Safe: one character class, anchored, no quantifier; tested against a single code point.
+const MARK = /^\p{M}$/u;
+
+/**
+ * Combining marks kept on one character: the bound of Unicode's Stream-Safe Text Format (UAX #15).
+ * NFKC reorders a run of marks by sorting it, which costs the square of the run's length, so an
+ * unbounded run (`a` and 100,000 alternating accents) would make normalizing quadratic.
+ */
+export const MAX_MARKS = 30;
+
+/** Per BMP code unit: 0 not known yet, 1 a combining mark, 2 not one. */
+const MARK_CLASS = new Uint8Array(0x10000);
+
+function isMark(cp: number): boolean {
+  if (cp > 0xffff) return MARK.test(String.fromCodePoint(cp));
+  let k = MARK_CLASS[cp] ?? 0;
+  if (k === 0) MARK_CLASS[cp] = k = MARK.test(String.fromCharCode(cp)) ? 1 : 2;
+  return k === 1;
+}
 
 /**
  * Remove control, zero-width, bidi, tag and invalid characters (lone surrogates, U+FFFD,
- * noncharacters); CR and CRLF become LF, U+2028/U+2029 become LF. A run of tag characters is
- * reported with the ASCII it spells, since that is how hidden instructions are smuggled.
+ * noncharacters) and combining marks beyond MAX_MARKS in a row; CR and CRLF become LF, U+2028/U+2029
+ * become LF. A run of tag characters is reported with the ASCII it spells, since that is how hidden
+ * instructions are smuggled.
  */
 export function removeInvisible(text: string, report: Report): string {
   const ed = new Editor(text);
@@ -104,10 +124,14 @@ export function removeInvisible(text: string, report: Report): string {
     tagStart = -1;
     tagText = '';
   };
+  // Marks in the current run; removed characters do not end it (they are gone before NFKC).
+  let marks = 0;
+  let extraMarks = 0;
   for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f) {
       if (tagStart >= 0) flushTags();
+      marks = 0;
       i++;
       continue;
     }
@@ -122,8 +146,10 @@ export function removeInvisible(text: string, report: Report): string {
     }
     if (c === 0x0d) {
       ed.cut(i, i + 1, text.charCodeAt(i + 1) === 0x0a ? '' : '\n');
+      marks = 0;
     } else if (c === 0x2028 || c === 0x2029) {
       ed.cut(i, i + 1, '\n');
+      marks = 0;
     } else {
       const kind = charKind(cp);
       if (kind === 'tag-char') {
@@ -138,12 +164,24 @@ export function removeInvisible(text: string, report: Report): string {
       if (kind) {
         ed.cut(i, i + width);
         counts.set(cp, (counts.get(cp) ?? 0) + 1);
+      } else if (cp < 0x300 || !isMark(cp)) {
+        marks = 0;
+      } else if (++marks > MAX_MARKS) {
+        ed.cut(i, i + width);
+        extraMarks++;
       }
     }
     flushTags();
     i += width;
   }
   flushTags();
+  if (extraMarks > 0) {
+    report.tally(
+      'combining-mark',
+      `combining marks beyond ${MAX_MARKS} on one character`,
+      extraMarks,
+    );
+  }
   for (const [cp, n] of counts) {
     const kind = charKind(cp) ?? 'control-char';
     report.tally(kind, `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, n);

@@ -27,6 +27,11 @@ const BLOCK = new Set(
   ).split(' '),
 );
 
+/** What a stripped tag leaves: a line break for block tags, a space between cells. */
+function blockBreak(name: string): string {
+  return BLOCK.has(name) ? '\n' : name === 'td' || name === 'th' ? ' ' : '';
+}
+
 function isNameCode(c: number): boolean {
   return isAsciiLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x3a;
 }
@@ -68,6 +73,49 @@ function decodeEntitiesOnce(s: string): string {
   return out;
 }
 
+/** The tag that starts at text[i] (a `<`): its lower-case name and where the name ends, if any. */
+function tagAt(
+  text: string,
+  i: number,
+): { name: string; j: number; closing: boolean; decl: boolean } | undefined {
+  const closing = text.charCodeAt(i + 1) === 0x2f;
+  let j = i + (closing ? 2 : 1);
+  const first = text.charCodeAt(j);
+  const decl = !closing && (first === 0x21 || first === 0x3f);
+  if (!isAsciiLetter(first) && !decl) return undefined;
+  j++;
+  while (j - i < 64 && isNameCode(text.charCodeAt(j))) j++;
+  const name = text.slice(i + (closing ? 2 : 1), j).toLowerCase();
+  if (name.includes('://') || name.endsWith(':')) return undefined; // an autolink: markdown's
+  const term = text.charCodeAt(j);
+  if (!decl && !(isSpace(term) || term === 0x2f || term === 0x3e)) return undefined;
+  return { name, j, closing, decl };
+}
+
+/**
+ * For each plain tag start, the `>` that ends it once the plain tags inside it are gone
+ * (`<b <i> >`: the `<b` ends at the second `>`), or -1; found with one stack pass. Any other `<`
+ * (a comment, a block, a lone `<`) stays, so no tag before it can reach past it. Without this,
+ * each pass would remove only the innermost tag and unblock the next one out.
+ */
+function nestedEnds(text: string): Int32Array {
+  const ends = new Int32Array(text.length).fill(-1);
+  const open: number[] = [];
+  for (let k = text.indexOf('<'); k >= 0 && k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x3e) {
+      const at = open.pop();
+      if (at !== undefined) ends[at] = k;
+    } else if (c === 0x3c) {
+      const t = text.startsWith('<!--', k) ? undefined : tagAt(text, k);
+      const block = t && !t.closing && (DROP_CONTENT.has(t.name) || TOOL_TAGS.has(t.name));
+      if (!t || t.decl || block) open.length = 0;
+      else open.push(k);
+    }
+  }
+  return ends;
+}
+
 /** Reduce HTML in `text` to plain text for `level`, recording what went into `report`. */
 export function stripHtml(text: string, level: Level, report: Report): string {
   if (text.indexOf('<') === -1 && text.indexOf('&') === -1) return text;
@@ -79,15 +127,25 @@ export function stripHtml(text: string, level: Level, report: Report): string {
   const closers = new Map<string, (from: number) => number>();
   let anchor: { href: string; labelStart: number } | undefined;
   let entities = 0;
+  let ends: Int32Array | undefined; // nestedEnds, made when a tag is first found blocked
 
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x26) {
       const e = decodeEntityAt(text, i);
       if (e) {
-        ed.cut(i, i + e.length, e.value);
+        // `&amp;lt;` is decoded whole here, not one layer per pass: while a reference decodes to
+        // `&`, the `&` and the text after it are read again (each step consumes text: linear).
+        let { length, value } = e;
+        while (value === '&') {
+          const next = decodeEntityAt(`&${text.slice(i + length, i + length + 40)}`, 0);
+          if (!next) break;
+          length += next.length - 1;
+          value = next.value;
+        }
+        ed.cut(i, i + length, value);
         entities++;
-        i += e.length - 1;
+        i += length - 1;
       }
       continue;
     }
@@ -101,25 +159,27 @@ export function stripHtml(text: string, level: Level, report: Report): string {
       i = end - 1;
       continue;
     }
-    const closing = text.charCodeAt(i + 1) === 0x2f;
-    let j = i + (closing ? 2 : 1);
-    const first = text.charCodeAt(j);
-    const decl = !closing && (first === 0x21 || first === 0x3f);
-    if (!isAsciiLetter(first) && !decl) continue;
-    j++;
-    while (j - i < 64 && isNameCode(text.charCodeAt(j))) j++;
-    const name = text.slice(i + (closing ? 2 : 1), j).toLowerCase();
-    if (name.includes('://') || name.endsWith(':')) continue; // an autolink, handled as markdown
-    const term = text.charCodeAt(j);
-    if (!decl && !(isSpace(term) || term === 0x2f || term === 0x3e)) continue;
-    const gt = nextGt(j);
+    const at = tagAt(text, i);
+    if (!at) continue;
+    const { name, j, closing } = at;
+    let gt = nextGt(j);
     const lt = nextLt(i + 1);
-    if (gt < 0 || (lt >= 0 && lt < gt)) continue;
+    if (gt < 0) continue;
+    // Another `<` first: this tag ends past the plain tags inside it, or is no tag at all.
+    const nested = lt >= 0 && lt < gt;
+    if (nested) {
+      ends ??= nestedEnds(text);
+      gt = ends[i] ?? -1;
+      if (gt < 0) continue;
+    }
     let end = gt + 1;
     const tag = text.slice(i, end);
     let by = '';
     if (ROLE_TAGS.has(name)) {
       report.add('role-marker', tag);
+    } else if (nested) {
+      by = blockBreak(name);
+      report.tally('html', 'HTML tags');
     } else if (!closing && (DROP_CONTENT.has(name) || TOOL_TAGS.has(name))) {
       let find = closers.get(name);
       low ??= fold(text);
@@ -144,7 +204,7 @@ export function stripHtml(text: string, level: Level, report: Report): string {
       by = attr(tag, 'alt');
       report.tally('html', 'images (kept alt text)');
     } else {
-      by = BLOCK.has(name) ? '\n' : name === 'td' || name === 'th' ? ' ' : '';
+      by = blockBreak(name);
       report.tally('html', 'HTML tags');
     }
     ed.cut(i, end, by);

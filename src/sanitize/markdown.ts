@@ -29,23 +29,62 @@ function isRuleLine(line: string): boolean {
   return marks >= 2;
 }
 
-/** Strip one heading or block-quote prefix; returns the line unchanged when there is none. */
-function stripPrefix(line: string): string {
-  const n = leadingSpaces(line);
-  if (n > 3) return line;
-  if (line.charCodeAt(n) === 0x3e)
-    return line.slice(line.charCodeAt(n + 1) === 0x20 ? n + 2 : n + 1);
-  let h = n;
-  while (line.charCodeAt(h) === 0x23 && h - n < 7) h++;
-  const hashes = h - n;
-  if (hashes < 1 || hashes > 6 || (h < line.length && !isSpace(line.charCodeAt(h)))) return line;
-  let body = line.slice(h).trim();
-  // A closing sequence of #s preceded by a space is part of the heading syntax, not its text.
-  let e = body.length;
-  while (e > 0 && body.charCodeAt(e - 1) === 0x23) e--;
-  if (e < body.length && (e === 0 || body.charCodeAt(e - 1) === 0x20))
-    body = body.slice(0, e).trim();
-  return body;
+/** The characters String.prototype.trim removes (WhiteSpace and LineTerminator). */
+function isTrimmed(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * Strip heading and block-quote prefixes until none is left (`> ## # x ##` → `x`). The line is
+ * worked on as a window [s, e) and sliced once; the closing `#` run at the end is measured again
+ * only when the end moved, so `# # # … x###…` is linear, not one rescan of the run per prefix.
+ */
+function stripPrefixes(line: string): string {
+  let s = 0;
+  let e = line.length;
+  let runFor = -1; // the end the closing run below was measured for
+  let run = 0; // where the run of '#' that ends at runFor starts
+  for (;;) {
+    let n = s;
+    while (n < e && line.charCodeAt(n) === 0x20) n++;
+    if (n - s > 3) break;
+    if (n < e && line.charCodeAt(n) === 0x3e) {
+      // One space or tab after the `>` goes with it (`>\t>\t…` is one line of quote markers).
+      const after = line.charCodeAt(n + 1);
+      s = n + 1 < e && (after === 0x20 || after === 0x09) ? n + 2 : n + 1;
+      continue;
+    }
+    let h = n;
+    while (h < e && line.charCodeAt(h) === 0x23 && h - n < 7) h++;
+    const hashes = h - n;
+    if (hashes < 1 || hashes > 6 || (h < e && !isSpace(line.charCodeAt(h)))) break;
+    s = h;
+    while (s < e && isTrimmed(line.charCodeAt(s))) s++;
+    while (e > s && isTrimmed(line.charCodeAt(e - 1))) e--;
+    // A closing sequence of #s preceded by a space is part of the heading syntax, not its text.
+    if (runFor !== e) {
+      runFor = e;
+      for (run = e; run > s && line.charCodeAt(run - 1) === 0x23; run--);
+    }
+    const r = Math.max(run, s);
+    if (r < e && (r === s || line.charCodeAt(r - 1) === 0x20)) {
+      e = r;
+      while (e > s && isTrimmed(line.charCodeAt(e - 1))) e--;
+    }
+  }
+  return s === 0 && e === line.length ? line : line.slice(s, e);
 }
 
 function tableRow(line: string): string | undefined {
@@ -66,7 +105,14 @@ function tableRow(line: string): string | undefined {
     } else cell += ch;
   }
   cells.push(cell.trim());
-  return cells.filter((c) => c !== '').join(' | ');
+  // The first cell starts the line: its prefixes go now (`| > | > |`), not one per pass.
+  let first = 0;
+  while (first < cells.length && stripPrefixes(cells[first] ?? '') === '') first++;
+  if (first < cells.length) cells[first] = stripPrefixes(cells[first] ?? '');
+  return cells
+    .slice(first)
+    .filter((c) => c !== '')
+    .join(' | ');
 }
 
 /** Reduce markdown in `text` to plain text for `level`, recording what went into `report`. */
@@ -82,11 +128,7 @@ export function stripMarkdown(text: string, level: Level, report: Report): strin
       n.rules++;
       continue;
     }
-    let line = raw;
-    for (let prev = ''; prev !== line;) {
-      prev = line;
-      line = stripPrefix(line);
-    }
+    let line = stripPrefixes(raw);
     if (line !== raw) n.prefixes++;
     const lead = leadingSpaces(line);
     const b = line.charCodeAt(lead);

@@ -102,6 +102,39 @@ function isToolCall(f: string, s: number, e: number): boolean {
   return false;
 }
 
+/** Skip at most 16 spaces from p. */
+function skipSpaces(f: string, p: number): number {
+  const from = p;
+  while (p - from < 16 && isSpace(f.charCodeAt(p))) p++;
+  return p;
+}
+
+/**
+ * Where `"name": "…", "arguments":` (or another argument key) starting at i ends, with the
+ * arguments object when it is closed; -1 when it is not that. At most ~200 characters are read.
+ */
+function namedArguments(f: string, i: number, braces: Int32Array | undefined): number {
+  let p = skipSpaces(f, i + 6);
+  if (f.charCodeAt(p) !== 0x3a) return -1;
+  p = skipSpaces(f, p + 1);
+  if (f.charCodeAt(p) !== 0x22) return -1;
+  const valueEnd = p + 1;
+  for (p = valueEnd; p - valueEnd < 128 && p < f.length && f.charCodeAt(p) !== 0x22; p++);
+  if (f.charCodeAt(p) !== 0x22) return -1;
+  p = skipSpaces(f, p + 1);
+  if (f.charCodeAt(p) !== 0x2c) return -1;
+  p = skipSpaces(f, p + 1);
+  if (f.charCodeAt(p) !== 0x22) return -1;
+  let k = p + 1;
+  while (k - p < 16 && isNameCode(f.charCodeAt(k))) k++;
+  if (f.charCodeAt(k) !== 0x22 || !ARG_KEYS.has(f.slice(p + 1, k))) return -1;
+  p = skipSpaces(f, k + 1);
+  if (f.charCodeAt(p) !== 0x3a) return -1;
+  const value = skipSpaces(f, p + 1);
+  const close = f.charCodeAt(value) === 0x7b && braces ? (braces[value] ?? -1) : -1;
+  return close >= 0 ? close + 1 : p + 1;
+}
+
 /** Remove chat-template markers, role tags and tool calls from `text`, leaving a BOUNDARY each. */
 export function removeMarkers(text: string, level: Level, report: Report): string {
   const sk = skeleton(text);
@@ -145,8 +178,10 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
         const ck = f.charCodeAt(k);
         if (ck === 0x0a || ck === 0x3c) break;
         if (f.charCodeAt(k) === 0x7c && f.charCodeAt(k + 1) === 0x3e) {
+          // A blank token (`<| |>`, or `<|̶|>` whose mark the skeleton drops) goes too: it is a
+          // token's shape, with nothing to keep. Only `<||>`, with nothing inside, is no token.
+          if (k === i + 2 && sk.start(k) - sk.start(i + 1) <= 1) break;
           const inner = f.slice(i + 2, k).trim();
-          if (inner === '') break;
           end = TURN_START.has(inner) ? roleWordAfter(k + 2) : k + 2;
           // Safe: an alternation of literals with no quantifier, on at most 48 characters.
           if (/tool|python|function|call/.test(inner)) kind = 'tool-call';
@@ -209,6 +244,10 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
       let w = k;
       while (w - k < 16 && (isNameCode(f.charCodeAt(w)) || f.charCodeAt(w) === 0x20)) w++;
       if (f.charCodeAt(w) === 0x3a && HEADING_ROLES.has(f.slice(k, w).trim())) end = w + 1;
+    } else if (c === 0x22 && f.startsWith('"name"', i)) {
+      // "name": "…", "arguments": outside any object (its brace went with an earlier cut).
+      end = namedArguments(f, i, braces);
+      if (end >= 0) kind = 'tool-call';
     } else if (c === 0x7b && braces && i > checkedUntil) {
       // An unclosed object reaches to the end of the text, at most 4096 characters on.
       const matched = braces[i] ?? -1;
@@ -239,6 +278,9 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
     prevEnd = end;
     prevHadText = textBefore;
     for (let k = i; k < end; k++) if (f.charCodeAt(k) === 0x0a) lineStart = k + 1;
+    // A marker with nothing before it on its line leaves what follows at the line's start, as the
+    // next pass would see it: `### System:### System:` goes whole in this pass.
+    if (!textBefore) lineStart = Math.max(lineStart, a);
     i = end - 1;
   }
   return ed.done();

@@ -76,6 +76,19 @@ function grow(t: Tokens): void {
   t.h = h;
 }
 
+/** Characters that may stand before a line-start label: blanks, markdown prefixes, table bars. */
+function isLinePrefix(c: number): boolean {
+  return (
+    isSpace(c) ||
+    c === 0x2d ||
+    c === 0x3e ||
+    c === 0x2a ||
+    c === 0x23 ||
+    c === 0x7c ||
+    c === BOUNDARY
+  );
+}
+
 function tokenize(f: string): Tokens {
   const t: Tokens = {
     f,
@@ -110,8 +123,7 @@ function tokenize(f: string): Tokens {
       if (gc === 0x0a) newline = lineStart = true;
       else if (gc === 0x2e || gc === 0x21 || gc === 0x3f) terminator = true;
       else if (gc === BOUNDARY) marker = true;
-      else if (lineStart && !isSpace(gc) && gc !== 0x2d && gc !== 0x3e && gc !== 0x2a)
-        lineStart = false;
+      else if (lineStart && !isLinePrefix(gc)) lineStart = false;
     }
     if (t.n === t.s.length) grow(t);
     const k = t.n++;
@@ -209,10 +221,18 @@ export function removePhrases(text: string, level: Level, report: Report): strin
   const t = tokenize(f);
   const ed = new Editor(text);
   let floor = 0;
+  /** Set when the last cut started a line: the next word then starts it, as the next pass sees. */
+  let lineFrom = -1;
   for (let k = 0; k < t.n; k++) {
     const s = t.s[k] ?? 0;
     const e = t.e[k] ?? 0;
     if (s < floor) continue;
+    if (lineFrom >= 0) {
+      let g = lineFrom;
+      while (g < s && isLinePrefix(f.charCodeAt(g))) g++;
+      if (g === s) t.flags[k] = (t.flags[k] ?? 0) | LINE | SENT;
+      lineFrom = -1;
+    }
     const first = slotWord(t, k, FIRST) ?? gluedFirst(f, s, e);
     if (!first) continue;
     const flags = t.flags[k] ?? 0;
@@ -224,6 +244,8 @@ export function removePhrases(text: string, level: Level, report: Report): strin
       if (endTok < 0) continue;
       let start = s;
       let end = t.e[endTok - 1] ?? e;
+      // A label takes the `#`s glued before it (`#System:` is no heading, the # would be left over).
+      if (p.scope === 'label') while (start > floor && f.charCodeAt(start - 1) === 0x23) start--;
       if (p.scope === 'sentence') {
         // The whole sentence: back at most 300 characters (the part before stays, harmless),
         // forward to its end however far, so what follows is a fresh sentence in any later pass.
@@ -243,6 +265,7 @@ export function removePhrases(text: string, level: Level, report: Report): strin
       );
       ed.cut(from, to);
       floor = end;
+      if (flags & LINE) lineFrom = end;
       break;
     }
   }

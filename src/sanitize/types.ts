@@ -15,6 +15,7 @@ export type RemovalKind =
   | 'bidi'
   | 'tag-char'
   | 'invalid-char'
+  | 'combining-mark'
   | 'encoded'
   | 'html'
   | 'markdown'

@@ -95,10 +95,12 @@ test('a line with nothing to redact costs about what it costs unredacted', () =>
     choice: 'approve',
     approver: 'A',
   };
+  // CPU time, not the wall clock: other processes on a busy machine do not count.
   const time = (logger: { info: (o: object, m: string) => void }): number => {
-    const start = performance.now();
+    const start = process.cpuUsage();
     for (let i = 0; i < 2000; i++) logger.info(line, 'approval card clicked');
-    return performance.now() - start;
+    const { user, system } = process.cpuUsage(start);
+    return (user + system) / 1000;
   };
   const best = { ours: Infinity, plain: Infinity };
   for (let run = 0; run < 5; run++) {

@@ -17,7 +17,7 @@ import type { Config } from '../../../src/config.ts';
 import type { DecisionSigner } from '../../../src/receipts/signer.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../../src/log.ts';
-import { decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
+import { decisionSink, post, startKeyServer, testConfig, until } from './helpers.ts';
 
 type Activity = Record<string, unknown> & { serviceUrl: string; id: string };
 const fixtures = JSON.parse(
@@ -127,9 +127,13 @@ test('forged tokens and a guessed replay header get 401, and nothing is kept or 
     const res = await post(teamsUrl, activity, headers);
     assert.equal(res.status, 401, JSON.stringify(headers));
   }
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(webhook.inbox.stats().accepted, before.kept);
-  assert.equal(sink.calls.length, before.decided);
+  // Positive control: a click with a good token, sent after them, is kept and decided; only then
+  // is "nothing else" checked, so the check does not rest on a fixed wait being long enough.
+  const control = click();
+  assert.equal((await post(teamsUrl, control, await bearer(control))).status, 200);
+  assert.equal((await sink.next()).decision.decisionId, `teams:${control.id}`);
+  assert.equal(webhook.inbox.stats().accepted, before.kept + 1);
+  assert.equal(sink.calls.length, before.decided + 1);
 });
 
 test('an adaptiveCard/action invoke is answered with a message Teams shows, not an empty value', async () => {
@@ -194,8 +198,8 @@ test('a decision the first webhook could not hand over is handed over by the nex
   const sent = Date.now();
   const res = await post(teamsUrl, activity, await bearer(activity));
   assert.equal(res.status, 200);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.ok(webhook.inbox.stats().retries > 0);
+  // Waits for the first failed hand-over itself (bounded), not a fixed 100 ms.
+  await until(() => webhook.inbox.stats().retries > 0, 'a failed hand-over');
   await webhook.close();
   // On disk meanwhile: the decision itself, signed, as received.
   const key = configuredInboxKey(config) ?? readInboxKey();

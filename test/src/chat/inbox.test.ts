@@ -182,18 +182,34 @@ test('a file past compactBytes is rewritten with only the undelivered entries', 
 });
 
 test('a lone click is delivered at once; during a burst, deliveries wait until it goes quiet', async () => {
+  // Timed against the inbox's own quiet time, not a fixed window: a held delivery waits at least
+  // quietMs (a lower bound, which load cannot break); one that was not held comes before it.
+  const quietMs = 5000;
   const dir = tmp();
   const g = gate(true);
-  const box = inbox(dir, { deliver: g.deliver, burstQuietMs: 1000, maxHoldMs: 10_000 });
+  const deliveredAt = new Map<string, number>();
+  const box = inbox(dir, {
+    deliver: (id, d) => {
+      deliveredAt.set(id, performance.now());
+      return g.deliver(id, d);
+    },
+    burstQuietMs: quietMs,
+    maxHoldMs: 20_000,
+  });
   await box.start();
+  const lone = performance.now();
   await box.accept('action:lone', decision());
-  await until(() => g.calls.length === 1, 'the lone click', 500);
-  await new Promise((r) => setTimeout(r, 1100));
-  // Two clicks at once are a burst: held until 1 s without clicks.
+  await until(() => g.calls.length === 1, 'the lone click');
+  const loneMs = (deliveredAt.get('action:lone') ?? Infinity) - lone;
+  assert.ok(loneMs < quietMs, `the lone click waited ${loneMs} ms: it was held`);
+  // Two clicks at once are a burst: held until quietMs without clicks.
+  const burst = performance.now();
   await Promise.all([box.accept('action:b1', decision()), box.accept('action:b2', decision())]);
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(g.calls.length, 1);
-  await until(() => g.calls.length === 3, 'the held clicks', 3000);
+  await until(() => g.calls.length === 3, 'the held clicks', 20_000 + quietMs);
+  for (const id of ['action:b1', 'action:b2']) {
+    const heldMs = (deliveredAt.get(id) ?? 0) - burst;
+    assert.ok(heldMs >= quietMs - 5, `${id} was delivered after ${heldMs} ms, not held`);
+  }
   await box.close();
 });
 

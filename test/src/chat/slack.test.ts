@@ -104,9 +104,27 @@ test('bad signature, stale timestamp and missing headers get 401 and signal noth
     const res = await post(url, body, { ...formHeaders, ...headers });
     assert.equal(res.status, 401);
   }
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(sink.calls.length, 0);
+  // Positive control: a good click sent after them arrives; only then is "nothing else" checked,
+  // so the check does not rest on a fixed wait being long enough.
+  await sendControl('control-1');
+  assert.equal(sink.calls.length, 1);
 });
+
+/** Send a good click for `action:<name>` and wait until it arrives (a positive control). */
+async function sendControl(name: string): Promise<void> {
+  const control = form({
+    ...approveClick,
+    trigger_id: `trigger-${name}`,
+    actions: [
+      {
+        ...approveClick.actions[0],
+        value: JSON.stringify({ workflowId: `action:${name}`, requestHash: 'h-c' }),
+      },
+    ],
+  });
+  assert.equal((await post(url, control, { ...formHeaders, ...signed(control) })).status, 200);
+  assert.equal((await sink.next()).workflowId, `action:${name}`);
+}
 
 test('a recorded block_actions click, signed, yields the clicker identity', async () => {
   const body = form(approveClick);
@@ -131,8 +149,8 @@ test('recorded bodies without one of our clicks are accepted and signal nothing'
   assert.equal((await post(url, click, { ...formHeaders, ...signed(click) })).status, 200);
   const mention = JSON.stringify(fixtures.mention);
   assert.equal((await post(url, mention, signed(mention))).status, 200);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(sink.calls.length, before);
+  await sendControl('control-2'); // arrives, so anything the two bodies signalled would have too
+  assert.equal(sink.calls.length, before + 1);
   assert.ok(
     server.bot
       .knownConversations()

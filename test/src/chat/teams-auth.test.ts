@@ -114,13 +114,21 @@ test('every kind of bad token gets 401 through the real server and signals nothi
     assert.equal(res.status, 401, name);
     assert.deepEqual(JSON.parse(res.text), { error: 'unauthorized' }, name);
   }
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(sink.calls.length, 0);
-  // Control: the same click with a correct token is accepted.
+  // Control: the same click with a correct token, sent after them, is accepted; only then is
+  // "nothing else" checked, so the check does not rest on a fixed wait being long enough.
   const ok = await post(url, { ...activity, id: 'control-1' }, bearer(await keys.sign(claims)));
   assert.equal(ok.status, 200);
   assert.equal((await sink.next()).workflowId, 'action:req-9');
+  assert.equal(sink.calls.length, 1);
 });
+
+/** Send a click with a good token and wait until it arrives (a positive control). */
+async function sendControl(id: string): Promise<void> {
+  const activity = { ...approveClick(), id };
+  const token = await keys.sign({ aud: appId, serviceurl: activity.serviceUrl });
+  assert.equal((await post(url, activity, bearer(token))).status, 200);
+  assert.equal((await sink.next()).decision.decisionId, `teams:${id}`);
+}
 
 test('a click whose tenant is only in channelData is refused in production', async () => {
   const before = sink.calls.length;
@@ -134,8 +142,8 @@ test('a click whose tenant is only in channelData is refused in production', asy
   );
   assert.equal(res.status, 400);
   assert.match(res.text, /conversation\.tenantId/);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(sink.calls.length, before);
+  await sendControl('control-2'); // arrives, so the refused click would have by now
+  assert.equal(sink.calls.length, before + 1);
 });
 
 test('unreachable OpenID metadata gets 503, logged, and is not refetched for every request', async () => {
@@ -217,8 +225,8 @@ test('recorded bodies without one of our clicks are accepted and signal nothing'
     const res = await post(url, activity, bearer(token));
     assert.equal(res.status, 200);
   }
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(sink.calls.length, before);
+  await sendControl('control-3'); // arrives, so anything the bodies signalled would have by now
+  assert.equal(sink.calls.length, before + 1);
   // The mention taught the bot the channel conversation.
   const conversation = (fixtures.mention['conversation'] as { id: string }).id;
   assert.ok(
@@ -244,6 +252,10 @@ test('a token accepted once is refused through the server for an activity it doe
     const res = await post(url, other, bearer(token));
     assert.equal(res.status, 401, other.id);
   }
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(sink.calls.length, before + 1);
+  // Positive control: the activity the token does vouch for, sent after them, arrives; only then
+  // is "nothing else" checked, so the check does not rest on a fixed wait being long enough.
+  const again = await post(url, { ...activity, id: 'cached-4' }, bearer(token));
+  assert.equal(again.status, 200);
+  await sink.next();
+  assert.equal(sink.calls.length, before + 2);
 });

@@ -317,7 +317,8 @@ test('execInBox returns output and exit code; past its timeout the command is ki
       assert.match(err.message, /ran past 1500 ms and was killed/);
       return true;
     });
-    assert.ok(performance.now() - started < 10_000);
+    // Killed at its timeout, not waited out: the sleeper alone would run 60 s.
+    assert.ok(performance.now() - started < 60_000, 'the command ran to its own end');
     const ps = await node(
       containerId,
       `const fs = require('fs');

@@ -91,6 +91,25 @@ test('blob thresholds: a SHA-256 survives standard, not strict; long base64 goes
   assert.equal(text(`data: ${blob} end`, 'lenient'), `data: ${blob} end`);
 });
 
+test('long hex runs go like other blobs, digits or not; commit ids, colours and words stay', () => {
+  const letters = 'deadbeef'.repeat(50); // 400 hex characters without a digit
+  for (const level of ['lenient', 'standard', 'strict'] as const) {
+    assert.equal(text(`payload ${letters} end`, level), 'payload end', level);
+    assert.ok(run(`payload ${letters} end`, level).removed.some((x) => x.kind === 'blob'));
+  }
+  assert.equal(text(`x ${'DEADBEEF'.repeat(8)} y`, 'strict'), 'x y'); // 64: strict's threshold
+  const kept = 'commit 3f2a9c1e0b7d4f6a8c2e1b0d9f7a5c3e1b2d4f6a, colour #c0ffee, a facade, fade';
+  assert.equal(text(kept, 'strict'), kept);
+  assert.equal(text(`${'a'.repeat(300)} ${'ab'.repeat(150)}`, 'lenient').length, 601);
+});
+
+test('a character keeps at most 30 combining marks; the rest go and are reported', () => {
+  const r = run(`Zalgo a${'\u0301\u0323'.repeat(40)} end`, 'standard');
+  assert.equal(r.text, `Zalgo a${'\u0301\u0323'.repeat(15)} end`.normalize('NFKC'));
+  assert.ok(r.removed.some((x) => x.kind === 'combining-mark' && x.excerpt.endsWith('x50')));
+  assert.equal(text('e\u0301 n\u0303 ṩ', 'standard'), 'e\u0301 n\u0303 ṩ'.normalize('NFKC'));
+});
+
 test('markdown is reduced to its text', () => {
   const md = [
     '# Quarterly report #',
@@ -162,20 +181,42 @@ test('truncation cuts at a word boundary, adds the marker, and never exceeds max
   assert.equal(run('short', 'standard', 5).truncated, false);
 });
 
+/** The CPU time (ms) one call takes: unlike the wall clock, not lengthened by other work. */
+function cpuMs(fn: () => unknown): number {
+  const t0 = process.cpuUsage();
+  fn();
+  const { user, system } = process.cpuUsage(t0);
+  return (user + system) / 1000;
+}
+
 test('gigantic input is capped first and handled within limits (5 MB)', () => {
   const big = 'The billing system is down. <b>x</b> \u200b'.repeat(140_000);
   assert.ok(big.length > 5_000_000);
   for (const maxLength of [4000, HARD_INPUT_CEILING]) {
-    const t0 = performance.now();
     const r = run(big, 'standard', maxLength);
-    const ms = performance.now() - t0;
     assert.ok(r.text.length <= maxLength);
     assert.ok(
       r.removed.some((x) => x.kind === 'input-cap'),
       'input cap reported',
     );
     assert.ok(r.removed.length < 100, 'report stays bounded');
-    assert.ok(ms < 20_000, `took ${ms} ms`);
+    // Capped first: twice the input costs about the same (not twice as much), a ratio, not a limit.
+    // (The doubled string is made, and flattened by a first call, before it is measured.)
+    const double = big + big;
+    run(double, 'standard', maxLength);
+    let once = Infinity;
+    let twice = Infinity;
+    for (let i = 0; i < 3; i++) {
+      once = Math.min(
+        once,
+        cpuMs(() => run(big, 'standard', maxLength)),
+      );
+      twice = Math.min(
+        twice,
+        cpuMs(() => run(double, 'standard', maxLength)),
+      );
+    }
+    assert.ok(twice < 1.5 * once, `10 MB took ${twice} ms of CPU, 5 MB ${once} ms`);
   }
 });
 
@@ -197,8 +238,9 @@ test('binary input: random bytes and NUL bytes come out as clean text', () => {
 });
 
 test('input that keeps decoding beyond the pass limit is withheld and reported', () => {
-  let s = '<system>';
-  for (let i = 0; i < MAX_PASSES + 1; i++) s = s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  // Percent-encoding decodes one layer per pass (nested entities decode whole in one).
+  let s = '%3Csystem%3E';
+  for (let i = 0; i < MAX_PASSES + 1; i++) s = s.replace(/%/g, '%25');
   const r = run(`hello ${s} world`);
   assert.equal(r.text, '');
   assert.ok(r.removed.some((x) => x.kind === 'unstable'));
