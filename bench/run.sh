@@ -7,5 +7,5 @@ for b in bench/sandbox.ts bench/worker-start.ts bench/approval-latency.ts bench/
 done
 # Twenty sandboxes at once: last, and with a collector the bench can call between measurements.
 node --expose-gc bench/agent-scale.ts 20 5
-# A turn on the local models (downloads them into .cache the first time): last but one, it loads the CPU.
+# A turn on the local models (downloads them into .cache the first time): last, it loads the CPU.
 node bench/local-model.ts 3 small,large
