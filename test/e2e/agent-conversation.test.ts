@@ -7,13 +7,16 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sessionStatus } from '../../src/agents/sessions.ts';
-import { conversationKeyOf } from '../../src/chat/agent-address.ts';
 import { type ApprovalBot } from '../../src/chat/bot.ts';
 import { startModelStandin, type ModelStandin } from '../../src/dev/model-standin.ts';
-import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
-import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import {
+  groupSessionId,
+  removeAgentBoxes,
+  statusUntil,
+  terminateAll,
+} from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
 import { putAgentKeys } from '../helpers/sessions.ts';
 import {
@@ -92,57 +95,22 @@ before(async () => {
 });
 
 after(async () => {
-  const docker = new SandboxDriver(stack?.config.DOCKER_HOST).docker;
   // Sessions and their approvals first, so the worker starts nothing new while it drains.
   if (stack) {
     const id = sessionId();
     const status = await sessionStatus(stack.fx.client, id).catch(() => null);
-    for (const wf of [id, ...(status?.pendingActions.map((p) => p.workflowId) ?? [])])
-      await stack.fx.client.workflow
-        .getHandle(wf)
-        .terminate('agent-conversation test over')
-        .catch(() => undefined);
+    const pending = status?.pendingActions.map((p) => p.workflowId) ?? [];
+    await terminateAll(stack, [id, ...pending], 'agent-conversation test over');
   }
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  for (const agent of [support, research]) {
-    const boxes = await docker
-      .listContainers({ all: true, filters: { label: [`airlock.agent=${agent}`] } })
-      .catch(() => []);
-    for (const b of boxes)
-      await docker
-        .getContainer(b.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    await removeAgentWorkspace(docker, agent).catch(() => undefined);
-  }
+  await removeAgentBoxes(stack?.config.DOCKER_HOST, [support, research]);
   await bot?.chat.shutdown().catch(() => undefined);
   await stack?.close().catch(() => undefined);
   await model?.close().catch(() => undefined);
 });
 
 /** The session of the support agent in the Playground's group chat. */
-function sessionId(): string {
-  assert.ok(stack);
-  const threadId = stack.webhook.bot.chat.getAdapter('teams').encodeThreadId({
-    conversationId: GROUP_CHAT,
-    serviceUrl: `http://localhost:${stack.playground.port}/_connector`,
-    conversationType: 'groupChat',
-  });
-  return `session:${support}:${conversationKeyOf('teams', threadId)}`;
-}
-
-/** Wait until the session's status satisfies `check` (polling the query). */
-async function statusUntil(check: (s: SessionStatus) => boolean, what: string) {
-  assert.ok(stack);
-  const deadline = Date.now() + 120_000;
-  let last: SessionStatus | null = null;
-  while (Date.now() < deadline) {
-    last = await sessionStatus(stack.fx.client, sessionId()).catch(() => null);
-    if (last && check(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}; last status ${JSON.stringify(last)}`);
-}
+const sessionId = () => groupSessionId(stack as Stack, support);
 
 /** The bot's text messages in the group chat that contain `text`. */
 const botMessages = (text: string) =>
@@ -173,7 +141,12 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
       filters: { label: [`airlock.agent=${support}`, `airlock.workflow=${sessionId()}`] },
     });
     assert.equal(box?.State, 'running', 'the turn ran in the session’s sandbox');
-    const status = await statusUntil((s) => s.pendingActions.length === 1, 'the pending refund');
+    const status = await statusUntil(
+      stack,
+      sessionId(),
+      (s) => s.pendingActions.length === 1,
+      'the pending refund',
+    );
     const action = status.pendingActions[0]!.workflowId;
 
     // The card for the refund shows who asked where, Riley's words and the agent's purpose.
@@ -229,7 +202,12 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
 
     // The outcome reaches the agent as its next turn; its answer lands in the same chat.
     await stack.pg.waitFor((e) => botMessages(paid).includes(e), 120_000);
-    await statusUntil((s) => s.state !== 'working' && s.pendingActions.length === 0, 'idle');
+    await statusUntil(
+      stack,
+      sessionId(),
+      (s) => s.state !== 'working' && s.pendingActions.length === 0,
+      'idle',
+    );
     // Anything posted twice would have arrived by now: the stream is ordered per conversation.
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(stack.fx.api.refunds.length, refundsBefore + 1, 'the refund ran once');

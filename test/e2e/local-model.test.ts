@@ -10,13 +10,15 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sessionStatus } from '../../src/agents/sessions.ts';
-import { conversationKeyOf } from '../../src/chat/agent-address.ts';
 import { type ApprovalBot } from '../../src/chat/bot.ts';
 import { startLocalModel, type LocalModel } from '../../src/dev/local-model.ts';
 import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
-import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
-import { SandboxDriver } from '../../src/sandbox/driver.ts';
-import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
+import {
+  groupSessionId,
+  removeAgentBoxes,
+  statusUntil,
+  terminateAll,
+} from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
 import { putAgentKeys } from '../helpers/sessions.ts';
 import {
@@ -79,55 +81,20 @@ before(async () => {
 });
 
 after(async () => {
-  const docker = new SandboxDriver(stack?.config.DOCKER_HOST).docker;
   if (stack) {
     const id = sessionId();
     const status = await sessionStatus(stack.fx.client, id).catch(() => null);
-    for (const wf of [id, ...(status?.pendingActions.map((p) => p.workflowId) ?? [])])
-      await stack.fx.client.workflow
-        .getHandle(wf)
-        .terminate('local-model test over')
-        .catch(() => undefined);
+    const pending = status?.pendingActions.map((p) => p.workflowId) ?? [];
+    await terminateAll(stack, [id, ...pending], 'local-model test over');
   }
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  for (const agent of [support, research]) {
-    const boxes = await docker
-      .listContainers({ all: true, filters: { label: [`airlock.agent=${agent}`] } })
-      .catch(() => []);
-    for (const b of boxes)
-      await docker
-        .getContainer(b.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    await removeAgentWorkspace(docker, agent).catch(() => undefined);
-  }
+  await removeAgentBoxes(stack?.config.DOCKER_HOST, [support, research]);
   await bot?.chat.shutdown().catch(() => undefined);
   await stack?.close().catch(() => undefined);
   await model?.close().catch(() => undefined);
 });
 
-function sessionId(): string {
-  assert.ok(stack);
-  const threadId = stack.webhook.bot.chat.getAdapter('teams').encodeThreadId({
-    conversationId: GROUP_CHAT,
-    serviceUrl: `http://localhost:${stack.playground.port}/_connector`,
-    conversationType: 'groupChat',
-  });
-  return `session:${support}:${conversationKeyOf('teams', threadId)}`;
-}
-
-/** Wait (bounded) until the session's status satisfies `check`. */
-async function statusUntil(check: (s: SessionStatus) => boolean, what: string, ms: number) {
-  assert.ok(stack);
-  const deadline = Date.now() + ms;
-  let last: SessionStatus | null = null;
-  while (Date.now() < deadline) {
-    last = await sessionStatus(stack.fx.client, sessionId()).catch(() => null);
-    if (last && check(last)) return last;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}; last status ${JSON.stringify(last)}`);
-}
+const sessionId = () => groupSessionId(stack as Stack, support);
 
 describe('a real model on the CPU', { timeout: 540_000 }, () => {
   test('the model calls the refunds tool with the order and amount; Bob approves; it runs once', async () => {
@@ -146,6 +113,8 @@ describe('a real model on the CPU', { timeout: 540_000 }, () => {
 
     // A real model on two busy cores: a turn may take minutes; the bound is generous.
     const status = await statusUntil(
+      stack,
+      sessionId(),
       (s) => s.pendingActions.length === 1,
       'the model to ask for the refund',
       300_000,

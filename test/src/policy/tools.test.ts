@@ -95,3 +95,11 @@ test('the demo policy offers support-bot request_refund on the refunds API', asy
   );
   assert.deepEqual(resolveAgent(set, 'research-bot').capabilityTools, []);
 });
+
+test("the policy's built-in tool names are the runner's, so no capability tool can shadow one", async () => {
+  const { builtinTools } = await import('../../../src/policy/capability-tools.ts');
+  // The runner is plain JavaScript of its own package (no types): imported by a computed name.
+  const runnerConfig = '../../../sandbox/src/config.js';
+  const { TOOL_NAMES } = (await import(runnerConfig)) as { TOOL_NAMES: string[] };
+  assert.deepEqual([...builtinTools].sort(), [...TOOL_NAMES].sort());
+});
