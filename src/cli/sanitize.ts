@@ -1,6 +1,8 @@
 // `airlock sanitize`: clean another agent's answer read from standard input and print the result
-// as JSON ({ text, removed, truncated }), so operators can see what the approver would see.
+// as JSON ({ text, removed, truncated, instructions }), so operators can see what the approver
+// would see: the clean text, what went, and the sentences in it that tell the reader to act.
 import { parseArgs } from 'node:util';
+import { findInstructions } from '../sanitize/instructions.ts';
 import { sanitize } from '../sanitize/sanitize.ts';
 import { LEVELS } from '../sanitize/types.ts';
 import type { Level } from '../sanitize/types.ts';
@@ -9,7 +11,9 @@ import type { CliIo } from './io.ts';
 /** Usage of `airlock sanitize`. */
 export const USAGE = `usage: airlock sanitize [--level lenient|standard|strict] [--max-length N] < answer.txt
 
-Reads text from standard input and prints {"text", "removed", "truncated"} as JSON.
+Reads text from standard input and prints {"text", "removed", "truncated", "instructions"} as
+JSON; "instructions" lists the sentences of the clean text that address an AI or tell the reader
+to act (kind, span, sentence, reason): they are reported, not removed.
   --level        how hard to cut (default: standard)
   --max-length   maximum output length in UTF-16 code units, 1..4194304 (default: 4000)
 `;
@@ -50,6 +54,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return fail(io, `--max-length must be an integer from 1 to 4194304 (got "${rawMax}")`);
   }
   const result = sanitize(await io.stdin(), { level: level as Level, maxLength });
-  io.stdout(`${JSON.stringify(result)}\n`);
+  io.stdout(`${JSON.stringify({ ...result, instructions: findInstructions(result.text) })}\n`);
   return 0;
 }
