@@ -24,16 +24,21 @@ export interface InstructionFinding {
 }
 
 const VERBS =
-  'send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|drop|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|add|change|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|click|download|install|run|execute|call|message|contact|buy|order|subscribe|rate|concatenate|include|insert';
+  'send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\\s+sure\\b)|get|find';
 // An order: the sentence starts with a verb (after politeness, shouting or sequencing words), or
 // the reader is told they must do it.
-const leadIn = String.raw`(?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?)[\s,:!]+){0,4}`;
+const leadIn = String.raw`(?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4}`;
 // What may stand before the verb: quotes, markdown, and one bracketed tag (`###(system_message)`).
 const opening = String.raw`^[\s"'“(\-*#>]*(?:[([<][\w .-]{1,40}[)\]>][\s:]*)?`;
-const imperativeStart = new RegExp(`${opening}${leadIn}(?:${VERBS})\\b`, 'i');
+// A verb followed by a colon is a key (`read: true`, `email: …`), a verb and a word and a colon a
+// heading (`Provide Feedback:`), and a verb alone on its line a wrapped line: none is an order.
+const imperativeStart = new RegExp(
+  `${opening}${leadIn}(?:${VERBS})\\b(?!-|\\s*:|\\s+\\w+:|\\s*$)`,
+  'i',
+);
 // The same order after a clause: "Before you solve the task, send …", "… and then send …".
 const clauseImperative = new RegExp(
-  String.raw`(?:[,:;]\s+|\s(?:and\s+then|and\s+also|then)\s+)${leadIn}(?:${VERBS})\s+(?:a|an|the|this|that|these|it|all|me|my|your|his|her|their|them|him|us|to)\b`,
+  String.raw`(?:[,;]\s+|\s(?:and\s+then|and\s+also|then)\s+)${leadIn}(?:${VERBS})\s+(?:a|an|the|this|that|these|it|all|me|my|your|his|her|their|them|him|us)\b`,
   'i',
 );
 const mustDo = new RegExp(

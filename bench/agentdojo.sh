@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# AgentDojo injection bench: installs agentdojo 0.1.35 into a git-ignored venv
+# (.cache/agentdojo/venv), renders every attack offline (no model is called) into
+# .cache/agentdojo/rendered.jsonl, then measures the instruction finder on it (bench/injections.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=.cache/agentdojo
+VENV=$DIR/venv
+mkdir -p "$DIR"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c 'import agentdojo' 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet agentdojo==0.1.35
+fi
+if [ ! -s "$DIR/rendered.jsonl" ] || [ "${RERENDER:-}" = 1 ]; then
+  "$VENV/bin/python" bench/agentdojo-render.py "$DIR/rendered.jsonl"
+fi
+exec node bench/injections.ts "$DIR/rendered.jsonl" "$@"
