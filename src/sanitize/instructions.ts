@@ -23,32 +23,31 @@ export interface InstructionFinding {
   reason: string;
 }
 
-const VERBS =
-  'send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\\s+sure\\b)|get|find';
-// An order: the sentence starts with a verb (after politeness, shouting or sequencing words), or
-// the reader is told they must do it.
-const leadIn = String.raw`(?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4}`;
-// What may stand before the verb: quotes, markdown, and one bracketed tag (`###(system_message)`).
-const opening = String.raw`^[\s"'“(\-*#>]*(?:[([<][\w .-]{1,40}[)\]>][\s:]*)?`;
-// A verb followed by a colon is a key (`read: true`, `email: …`), a verb and a word and a colon a
-// heading (`Provide Feedback:`), and a verb alone on its line a wrapped line: none is an order.
-const imperativeStart = new RegExp(
-  `${opening}${leadIn}(?:${VERBS})\\b(?!-|\\s*:|\\s+\\w+:|\\s*$)`,
-  'i',
-);
+// The verbs of an order (one alternation, shared by the four patterns below): send, transfer, wire,
+// pay, email, mail, forward, create, delete, remove, erase, grant, give, reveal, disclose, share,
+// leak, post, publish, upload, invite, change, modify, update, reset, approve, refund, book, cancel,
+// schedule, provide, tell, write, read, visit, open, download, install, run, execute, call,
+// message, contact, buy, subscribe, rate, concatenate, include, insert, say, make (not "make
+// sure"), get, find. Not click, check, drop, order or add: emails, recipes and wrapped lines use
+// them to people (bench/injections.ts, tuned on AgentDojo's workspace, travel and banking).
+// An order: the sentence starts with a verb, after at most four politeness, shouting, sequencing
+// or TODO words, quotes, markdown and one bracketed tag (`###(system_message)`). A verb followed
+// by a colon is a key (`read: true`), a verb, a word and a colon a heading (`Provide Feedback:`),
+// a hyphen a noun (`Post-Launch`), and a verb alone on its line a wrapped line: none is an order.
+// Safe: anchored at the start; the lead-in repeats at most 4 times over words that cannot match
+// its separators, and the sentence is at most 2,000 characters.
+const imperativeStart =
+  /^[\s"'“(\-*#>]*(?:[([<][\w .-]{1,40}[)\]>][\s:]*)?(?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4}(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\b(?!-|\s*:|\s+\w+:|\s*$)/i;
 // The same order after a clause: "Before you solve the task, send …", "… and then send …".
-const clauseImperative = new RegExp(
-  String.raw`(?:[,;]\s+|\s(?:and\s+then|and\s+also|then)\s+)${leadIn}(?:${VERBS})\s+(?:a|an|the|this|that|these|it|all|me|my|your|his|her|their|them|him|us)\b`,
-  'i',
-);
-const mustDo = new RegExp(
-  String.raw`\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|asked|instructed)\s+to|will\s+(?:now\s+)?need\s+to|are\s+to)\s+(?:also\s+|now\s+|first\s+)?(?:${VERBS})\b`,
-  'i',
-);
-const makeSure = new RegExp(
-  String.raw`\b(?:make\s+sure|be\s+sure|don'?t\s+forget|remember)\s+(?:to|that\s+you)\s+(?:${VERBS})\b`,
-  'i',
-);
+// Safe: each start is a comma, semicolon or "then"; bounded lead-in, then literal alternations.
+const clauseImperative =
+  /(?:[,;]\s+|\s(?:and\s+then|and\s+also|then)\s+)(?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4}(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\s+(?:a|an|the|this|that|these|it|all|me|my|your|his|her|their|them|him|us)\b/i;
+// The reader is told they must do it. Safe: literal alternations joined by single \s+ runs.
+const mustDo =
+  /\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|asked|instructed)\s+to|will\s+(?:now\s+)?need\s+to|are\s+to)\s+(?:also\s+|now\s+|first\s+)?(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\b/i;
+// Safe: literal alternations joined by single \s+ runs.
+const makeSure =
+  /\b(?:make\s+sure|be\s+sure|don'?t\s+forget|remember)\s+(?:to|that\s+you)\s+(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\b/i;
 
 const authority: [RegExp, string][] = [
   [
