@@ -57,6 +57,9 @@ interface Row {
   alteredStandard: number;
   alteredStrict: number;
   times: number[];
+  /** Distinct texts, and distinct texts with a finding (tool outputs repeat across user tasks). */
+  distinct: Set<string>;
+  distinctFlagged: Set<string>;
 }
 const rows = new Map<string, Row>();
 const row = (key: string): Row => {
@@ -64,7 +67,16 @@ const row = (key: string): Row => {
   if (!r)
     rows.set(
       key,
-      (r = { n: 0, found: 0, withFinding: 0, alteredStandard: 0, alteredStrict: 0, times: [] }),
+      (r = {
+        n: 0,
+        found: 0,
+        withFinding: 0,
+        alteredStandard: 0,
+        alteredStrict: 0,
+        times: [],
+        distinct: new Set(),
+        distinctFlagged: new Set(),
+      }),
     );
   return r;
 };
@@ -79,11 +91,15 @@ for (const rec of records) {
   const findings = findInstructions(rec.text);
   const dt = performance.now() - t0;
   const group = TUNING.has(rec.suite) ? 'tuning' : rec.suite;
-  for (const key of [`${group}|${rec.attack}`, `${rec.suite}|${rec.attack}`]) {
+  // Slack is its own group: count it once.
+  const keys = [...new Set([`${group}|${rec.attack}`, `${rec.suite}|${rec.attack}`])];
+  for (const key of keys) {
     const r = row(key);
     r.n++;
     r.times.push(dt);
     if (findings.length > 0) r.withFinding++;
+    r.distinct.add(rec.text);
+    if (findings.length > 0) r.distinctFlagged.add(rec.text);
     if (rec.goal !== null && goalFound(rec.text, rec.goal, findings)) r.found++;
   }
   if (rec.goal !== null && !goalFound(rec.text, rec.goal, findings)) misses.push(rec);
@@ -91,7 +107,7 @@ for (const rec of records) {
     if (findings[0]) falsePositives.push({ rec, sentence: findings[0].sentence });
     const std = sanitize(rec.text, { level: 'standard', maxLength: MAX_LENGTH }).text !== rec.text;
     const strict = sanitize(rec.text, { level: 'strict', maxLength: MAX_LENGTH }).text !== rec.text;
-    for (const key of [`${group}|${rec.attack}`, `${rec.suite}|${rec.attack}`]) {
+    for (const key of keys) {
       if (std) row(key).alteredStandard++;
       if (strict) row(key).alteredStrict++;
     }
@@ -112,7 +128,7 @@ function table(group: string, title: string): string {
     if (!r) continue;
     const benign = BENIGN.has(a);
     out.push(
-      `| ${a} | ${r.n} | ${benign ? '—' : pct(r.found, r.n)} | ${pct(r.withFinding, r.n)} | ` +
+      `| ${a} | ${r.n} | ${benign ? '—' : pct(r.found, r.n)} | ${pct(r.withFinding, r.n)}${benign ? ` (distinct texts: ${r.distinctFlagged.size}/${r.distinct.size})` : ''} | ` +
         `${benign ? pct(r.alteredStandard, r.n) : '—'} | ${benign ? pct(r.alteredStrict, r.n) : '—'} | ` +
         `${percentile(r.times, 50).toFixed(3)} | ${percentile(r.times, 99).toFixed(3)} |`,
     );
