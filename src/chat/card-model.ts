@@ -113,7 +113,7 @@ export function cardModel(
     workflowId,
     agent: request.agent,
     action:
-      exchange?.heading ??
+      (exchange && `${exchange.heading}${exchange.warning ? ` — ${exchange.warning}` : ''}`) ??
       `${request.method.toUpperCase()} ${request.path} on ${request.capability}`,
     method: request.method.toUpperCase(),
     host,

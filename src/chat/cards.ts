@@ -110,6 +110,8 @@ export const limits = {
   /** An exchange step's text, and the sanitizer's report on it. */
   exchangeText: 1500,
   removed: 700,
+  /** One instruction finding's sentence (findings carry at most 240). */
+  instruction: 240,
   title: 150,
   workflowId: 200,
   requestHash: 64,
@@ -164,6 +166,8 @@ export function buildApprovalCard(
     Field({ label: 'Request hash', value: f(model.requestHash) }),
   ];
   const children: CardChild[] = [
+    // Before anything else: the sentences of an exchange text that tell its reader to act.
+    ...instructionLines(model.exchange, f),
     ...askContext(model.context, f),
     Fields(facts),
     CardText(f(`Why: ${model.ruleReason}`, limits.reason)),
@@ -245,6 +249,25 @@ function exchangeLines(ex: ExchangeView | undefined, f: (s: string, max?: number
   if (ex.truncated) lines.push(CardText(f(ex.truncated), { style: 'muted' }));
   return lines;
 }
+
+/**
+ * An exchange text's instruction findings: the intro line, then each sentence quoted on one line
+ * in bold with a warning sign (Teams colours these lines; see platform-cards.ts) and its reason.
+ */
+function instructionLines(ex: ExchangeView | undefined, f: (s: string, max?: number) => string) {
+  if (!ex?.instructions) return [];
+  return [
+    CardText(f(ex.instructions.intro), { style: 'bold' }),
+    ...ex.instructions.findings.map((x) =>
+      CardText(`${INSTRUCTION_MARK}“${f(x.sentence, limits.instruction)}” (${f(x.reason)})`, {
+        style: 'bold',
+      }),
+    ),
+  ];
+}
+
+/** What starts a highlighted instruction line (a platform may colour the lines that start so). */
+export const INSTRUCTION_MARK = '⚠ ';
 
 /** The card's title, unescaped and capped: "Approval needed: POST /refunds on refunds". */
 export function cardTitle(model: ApprovalCardModel): string {

@@ -6,7 +6,13 @@ import { cardToAdaptiveCard } from '@chat-adapter/teams';
 import { cardToBlockKit, cardToFallbackText } from '@chat-adapter/slack';
 import { reasonMaxLength } from '../../workflows/sensitive-action/messages.ts';
 import { escapeSlack, escapeTeams } from './card-text.ts';
-import { buildApprovalCard, cardTitle, rejectActionId, type ApprovalCardModel } from './cards.ts';
+import {
+  buildApprovalCard,
+  cardTitle,
+  INSTRUCTION_MARK,
+  rejectActionId,
+  type ApprovalCardModel,
+} from './cards.ts';
 
 /** Id of the reason input on both platforms (Adaptive Card input id, Slack action_id). */
 export const reasonInputId = 'reason';
@@ -20,8 +26,15 @@ export function teamsApprovalCard(model: ApprovalCardModel): Json {
   const card = JSON.parse(
     JSON.stringify(cardToAdaptiveCard(buildApprovalCard(model, { escape: escapeTeams }))),
   ) as Json;
-  if (model.state !== 'pending') return card;
   const body = (card['body'] ?? []) as Json[];
+  // The sentences that tell the reader to act stand out in the attention colour.
+  for (const block of body) {
+    const text = block['text'];
+    if (block['type'] === 'TextBlock' && typeof text === 'string')
+      if (text.startsWith(`${INSTRUCTION_MARK}“`)) block['color'] = 'attention';
+  }
+  card['body'] = body;
+  if (model.state !== 'pending') return card;
   body.push({
     type: 'Input.Text',
     id: reasonInputId,

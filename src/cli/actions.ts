@@ -235,6 +235,10 @@ export function describeRequest(r: ActionRequest): string {
     const ex = exchangeView(r.exchange);
     const by = r.requester?.displayName ? ` (for ${r.requester.displayName})` : '';
     lines.push(`  ${ex.heading}${by}, exchange ${r.exchange.workflowId}:`);
+    // Like the card: the sentences that tell the reader to act come before the text.
+    if (ex.instructions) lines.push(`  ${ex.instructions.intro}`);
+    for (const f of ex.instructions?.findings ?? [])
+      lines.push(`    ⚠ “${f.sentence}” (${f.reason})`);
     lines.push(`    “${ex.text.replace(/\n/g, '\n     ')}”`);
     lines.push(`  ${ex.removed}`);
     if (ex.truncated) lines.push(`  ${ex.truncated}`);

@@ -2,7 +2,10 @@
 // whose output is exactly the workflow's ActionRequest, so the shape stays defined once (in
 // workflows/sensitive-action/types.ts) and this file fails to compile if the two drift apart.
 import { z } from 'zod';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import {
+  maxInstructionFindings,
+  type ActionRequest,
+} from '../../workflows/sensitive-action/types.ts';
 import { requestOrigin } from './fields.ts';
 
 const requester = z.strictObject({
@@ -41,6 +44,18 @@ export const actionRequestSchema = z.strictObject({
       text: z.string(),
       removed: z.array(z.strictObject({ kind: z.string(), excerpt: z.string() })),
       truncated: z.boolean(),
+      instructions: z
+        .array(
+          z.strictObject({
+            kind: z.string(),
+            start: z.number().int().min(0),
+            end: z.number().int().min(0),
+            sentence: z.string(),
+            reason: z.string(),
+          }),
+        )
+        .max(maxInstructionFindings)
+        .optional(),
     })
     .optional(),
 });

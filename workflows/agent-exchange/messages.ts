@@ -2,6 +2,7 @@
 // and the status query the CLI reads. States map one to one onto A2A task states, so an A2A
 // adapter can sit on top. Session, CLI and gateway code import this file, never workflow.ts.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { InstructionFindingRequest } from '../sensitive-action/types.ts';
 
 /** The exchange's state; the A2A task state of the same name. */
 export type ExchangeState =
@@ -22,6 +23,8 @@ export interface SanitizedText {
   text: string;
   removed: Removal[];
   truncated: boolean;
+  /** The sentences of `text` that tell the reader to act, when there are any (at most 20). */
+  instructions?: InstructionFindingRequest[];
 }
 
 /** The target session's answer: its reply to the turn that carried the question. */

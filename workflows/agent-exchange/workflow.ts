@@ -236,6 +236,8 @@ async function approve(
       text: text.text,
       removed: text.removed,
       truncated: text.truncated,
+      // Data only: the same commands with or without findings, so old histories replay.
+      ...(text.instructions?.length ? { instructions: text.instructions } : {}),
     },
   };
   const childId = actionWorkflowId(`${workflowId.replace(/^exchange:/, '')}.${step}`);

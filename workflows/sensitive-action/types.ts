@@ -68,6 +68,24 @@ export interface ExchangeStepRequest {
   text: string;
   removed: { kind: string; excerpt: string }[];
   truncated: boolean;
+  /**
+   * The sentences of the sanitized text that tell the reader to act (at most 20), shown first on
+   * the card. Optional: requests recorded before findings existed have none.
+   */
+  instructions?: InstructionFindingRequest[];
+}
+
+/** Most instruction findings an exchange step carries (the first ones in the text). */
+export const maxInstructionFindings = 20;
+
+/** One instruction finding on an exchange step: its span in `text`, kind, sentence and reason. */
+export interface InstructionFindingRequest {
+  /** `imperative`, `authority`, `sequencing`, `address` or `contact`. */
+  kind: string;
+  start: number;
+  end: number;
+  sentence: string;
+  reason: string;
 }
 
 /** The conversation an agent's request came from, as the approver's card shows it. */
