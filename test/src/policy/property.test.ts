@@ -1,3 +1,6 @@
+// Properties of the policy evaluator, each checked at a fixed seed and a printed random one with
+// shrinking off (test/helpers/seeded.ts): deterministic, nothing-matches is deny, a rule-less
+// decision is always a deny.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -5,6 +8,7 @@ import { stringify } from 'yaml';
 import { evaluate } from '../../../src/policy/evaluate.ts';
 import { loadPolicySet, parsePolicySet } from '../../../src/policy/load.ts';
 import type { ActionRequest } from '../../../src/policy/types.ts';
+import { assertSeeded } from '../../helpers/seeded.ts';
 import { base } from './helpers.ts';
 
 const examples = new URL('../../../policies/examples/', import.meta.url).pathname;
@@ -42,14 +46,14 @@ test('evaluation is deterministic: same policy, request and time give the same d
     const two = await loadPolicySet(`${examples}${name}`); // a separate object: no shared cache
     const agents = one.set.agents.map((a) => a.id);
     const capabilities = one.set.capabilities.map((c) => c.id);
-    fc.assert(
+    await assertSeeded(
       fc.property(anyRequest(agents, capabilities), anyTime, (request, now) => {
         const first = evaluate(one, request, now);
         assert.deepEqual(evaluate(one, structuredClone(request), new Date(now)), first);
         assert.deepEqual(evaluate(two, request, now), first);
         assert.equal(first.policyHash, one.hash);
       }),
-      { numRuns: 300 },
+      300,
     );
   }
 });
@@ -97,7 +101,7 @@ const gatedPolicy = fc
     ]),
   );
 
-test('when no rule matches, the decision is deny with no rule', () => {
+test('when no rule matches, the decision is deny with no rule', async () => {
   const body = fc.record({
     a: fc.integer(),
     b: fc.record({ c: fc.integer() }),
@@ -111,14 +115,14 @@ test('when no rule matches, the decision is deny with no rule', () => {
     path: fc.constantFrom('/refunds', '/refunds/1', '/refunds/1/2'),
     body,
   });
-  fc.assert(
+  await assertSeeded(
     fc.property(gatedPolicy, request, anyTime, (policy, req, now) => {
       const d = evaluate(policy, req, now);
       assert.equal(d.decision, 'deny');
       assert.equal(d.rule, null);
       assert.deepEqual(d.approvers, []);
     }),
-    { numRuns: 200 },
+    200,
   );
 });
 
@@ -128,7 +132,7 @@ test('a decision without a rule is always a deny, for any request and time', asy
       loadPolicySet(`${examples}${n}`),
     ),
   );
-  fc.assert(
+  await assertSeeded(
     fc.property(
       fc.constantFrom(...policies),
       anyRequest(
@@ -142,6 +146,6 @@ test('a decision without a rule is always a deny, for any request and time', asy
         else assert.ok(policy.set.rules.some((r) => r.id === d.rule && r.decision === d.decision));
       },
     ),
-    { numRuns: 500 },
+    500,
   );
 });

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { inspect, sanitize, sanitizeBytes } from '../../../src/sanitize/sanitize.ts';
 import { hostileText, level } from './arbitraries.ts';
 import { residue } from './oracles.ts';
-import { seededProperty } from './seeded.ts';
+import { seededProperty } from '../../helpers/seeded.ts';
 
 function checkAll(input: string, lv: 'lenient' | 'standard' | 'strict', max: number): void {
   const r = sanitize(input, { level: lv, maxLength: max });

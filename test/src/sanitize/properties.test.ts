@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { inspect, sanitize } from '../../../src/sanitize/sanitize.ts';
 import { hostileText, level, obfuscated } from './arbitraries.ts';
 import { residue } from './oracles.ts';
-import { seededProperty } from './seeded.ts';
+import { seededProperty } from '../../helpers/seeded.ts';
 
 const maxLength = fc.oneof(fc.integer({ min: 1, max: 300 }), fc.constant(100_000));
 

@@ -1,4 +1,4 @@
-// How the sanitizer's property and fuzz tests run in CI: each property once per fixed seed (the
+// How property and fuzz tests (the sanitizer's, the policy evaluator's) run in CI: each property once per fixed seed (the
 // same runs every time; seeds that once found a bug stay as regressions) and once with a random
 // seed, printed before it starts. Shrinking is off (`endOnFailure`): fast-check shrinks
 // synchronously, so a failure found late could shrink for many minutes past every timeout. A
@@ -32,4 +32,18 @@ export function seededProperty<Ts>(
     t.diagnostic(`random seed ${seed}`);
     fc.assert(property, { seed, numRuns: Math.ceil(numRuns / 4), endOnFailure: true });
   });
+}
+
+/**
+ * Inside one test: check `property` with `numRuns` runs at FIXED_SEED, then a quarter of that with
+ * a random seed printed first; shrinking off either way, so a failure never looks like a hang.
+ */
+export async function assertSeeded<Ts>(
+  property: fc.IProperty<Ts> | fc.IAsyncProperty<Ts>,
+  numRuns: number,
+): Promise<void> {
+  await fc.assert(property, { seed: FIXED_SEED, numRuns, endOnFailure: true });
+  const seed = randomInt(2 ** 31 - 1);
+  process.stdout.write(`# random seed ${seed}\n`);
+  await fc.assert(property, { seed, numRuns: Math.ceil(numRuns / 4), endOnFailure: true });
 }
