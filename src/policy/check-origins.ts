@@ -2,6 +2,7 @@
 // approving: a link whose questions (or answers) cross without approval starts turns of an action
 // agent, and an `allow` rule whose origins name `agent` (or `a2a`) passes what that agent then asks
 // for. With the default origins (a person only) such requests fall through, and nothing is said.
+// Also the warning about a link that holds instructions for a card but names nobody to show it to.
 import type { Collected, Origin } from './collected.ts';
 import { a2aPrefix } from './fields.ts';
 import type { RequestOrigin } from './types.ts';
@@ -44,5 +45,23 @@ export function checkOrigins(
         `${what} from ${sender} reach ${receiver} with nobody approving, and ${rules} allow${passing.length > 1 ? '' : 's'} ${receiver}'s requests ${startedBy[origin]} started: ${sender} can make ${receiver} act with no person asking or approving (approve the ${what}, or take ${origin} out of the rule's origins)`,
       );
     }
+  }
+}
+
+/**
+ * Warn about every link that holds text telling its reader to act (onInstructions: hold, the
+ * default) while naming nobody to show it to: such a question or answer is refused.
+ */
+export function checkHeldWithoutApprovers(
+  c: Collected,
+  warn: (at: Origin, sub: (string | number)[], message: string) => void,
+): void {
+  for (const { value: l, at } of c.links) {
+    if (l.onInstructions !== 'hold' || l.approval !== undefined) continue;
+    warn(
+      at,
+      ['onInstructions'],
+      `a question or answer between ${l.from} and ${l.to} that tells its reader to act is held for a card (onInstructions: hold, the default), but the link names no approval: such text is refused (name approval, or set onInstructions: reject or allow)`,
+    );
   }
 }

@@ -4,7 +4,7 @@
 // The agents section has its own file (check-agents.ts).
 import { isSeq } from 'yaml';
 import { checkAgents } from './check-agents.ts';
-import { checkOrigins } from './check-origins.ts';
+import { checkHeldWithoutApprovers, checkOrigins } from './check-origins.ts';
 import { checkTools } from './check-tools.ts';
 import { a2aPrefix } from './fields.ts';
 import { locate } from './locate.ts';
@@ -149,6 +149,7 @@ export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: P
     if (l.approval) checkApproval(at, ['approval'], { ...l.approval, rejectionsToDeny: 1 });
   }
   checkOrigins(c, warn);
+  checkHeldWithoutApprovers(c, warn);
   return { problems, warnings };
 }
 

@@ -120,6 +120,7 @@ function build(set: PolicySet): Compiled {
       to: l.to,
       approveQuestion: l.approveQuestion,
       approveAnswer: l.approveAnswer,
+      onInstructions: l.onInstructions,
       approvers: a ? expandApprovers(set, a.approvers) : [],
       quorum: a?.quorum ?? 0,
       allowSelfApproval: a?.allowSelfApproval ?? false,

@@ -1,8 +1,10 @@
 // Links: how a question from one agent to another, and its answer, cross. An exchange pins its
 // link once (resolveLink); each approval step of it is decided by the link alone, never by the
-// rules (exchangeDecision): no link is a deny, a step the link does not gate is an allow.
+// rules (exchangeDecision): no link is a deny, a step the link does not gate is an allow. A step
+// whose text tells its reader to act gets what the link's onInstructions says (default: a card).
 import { compile } from './compile.ts';
 import { a2aPrefix } from './fields.ts';
+import { findInstructions, type InstructionFinding } from '../sanitize/instructions.ts';
 import type { ActionRequest, LinkSettings, LoadedPolicy, PolicyDecision } from './types.ts';
 import type { PinnedLink } from '../../workflows/agent-exchange/types.ts';
 
@@ -68,21 +70,37 @@ export function exchangeDecision(policy: LoadedPolicy, request: ActionRequest): 
       ? `the question from ${ex.from} to ${ex.to}`
       : `the answer from ${ex.to} to ${ex.from}`;
   const gated = ex.step === 'question' ? link.approveQuestion : link.approveAnswer;
-  if (!gated)
+  // The text is read again here, not taken from the request, so the decision rests on what would
+  // cross, whoever built the request.
+  const found = link.onInstructions === 'allow' ? [] : findInstructions(ex.text);
+  const held = found.length > 0 && link.onInstructions === 'hold';
+  if (found.length > 0 && link.onInstructions === 'reject')
+    return deny(
+      `${what} tells its reader to act (${findingsSummary(found)}), and ${rule} rejects such text (onInstructions: reject)`,
+    );
+  if (!gated && !held)
     return {
       ...empty(policy),
       decision: 'allow',
       rule,
       reason: `${rule} lets ${what} through without approval`,
     };
-  // The schema requires approvers on a gating link; fail closed regardless.
-  if (link.approvers.length === 0) return deny(`${rule} names no approvers for ${what}`);
+  const holding = held
+    ? `${what} tells its reader to act (${findingsSummary(found)}): ${rule} holds it for a card every time (onInstructions: hold)`
+    : null;
+  // The schema requires approvers on a gating link; fail closed regardless (and a held step on a
+  // link that names none has nobody to show it to).
+  if (link.approvers.length === 0)
+    return deny(
+      holding ? `${holding}, but names no approvers` : `${rule} names no approvers for ${what}`,
+    );
   const names = link.approvers.map((a) => a.displayName).join(', ');
+  const who = `${link.quorum} of ${link.approvers.length} approver(s) (${names})`;
   return {
     ...empty(policy),
     decision: 'approve',
     rule,
-    reason: `${rule} requires approval of ${what}: ${link.quorum} of ${link.approvers.length} approver(s) (${names})`,
+    reason: holding ? `${holding}; ${who}` : `${rule} requires approval of ${what}: ${who}`,
     approvers: link.approvers,
     quorum: link.quorum,
     allowSelfApproval: link.allowSelfApproval,
@@ -90,10 +108,19 @@ export function exchangeDecision(policy: LoadedPolicy, request: ActionRequest): 
     reminderEveryMs: link.reminderEveryMs,
     escalation: [],
     expiry: link.expiry,
-    grants: [{ kind: 'once' }, { kind: 'session' }],
+    // A held step offers no grant and no grant covers it: each such text gets its own card.
+    grants: held ? [] : [{ kind: 'once' }, { kind: 'session' }],
     grantKeyFields: [],
     cards: link.cards,
   };
+}
+
+/** "2 instruction findings: imperative «Send a transaction to US13…», …" in a few words. */
+function findingsSummary(found: readonly InstructionFinding[]): string {
+  const first = found[0]!;
+  const excerpt = first.sentence.length > 60 ? `${first.sentence.slice(0, 59)}…` : first.sentence;
+  const count = `${found.length} instruction finding${found.length === 1 ? '' : 's'}`;
+  return `${count}, the first ${first.kind} «${excerpt}»`;
 }
 
 /** Why the request does not have the shape of its exchange step, or null when it does. */

@@ -237,6 +237,9 @@ const crossingSchema = z.strictObject({
   maxLength: textLength.optional(),
 });
 
+/** What a step whose text holds instruction findings gets. */
+export const onInstructions = z.enum(['hold', 'reject', 'allow']);
+
 /** Settings for questions from one agent to another and their answers. */
 export const linkSchema = z
   .strictObject({
@@ -252,6 +255,10 @@ export const linkSchema = z
     }),
     approveQuestion: z.boolean().default(true),
     approveAnswer: z.boolean().default(true),
+    onInstructions: onInstructions.default('hold').meta({
+      description:
+        'A question or answer whose text tells its reader to act (instruction findings): hold (a card every time, even under a session grant or on a step the link lets through; refused when the link names no approvers), reject (refused), or allow (as any other text).',
+    }),
     approval: linkApprovalSchema.optional(),
     sanitizer: sanitizerLevel.default('standard'),
     maxAnswerLength: textLength.default(4000),

@@ -59,6 +59,8 @@ export interface LinkSettings {
   to: string;
   approveQuestion: boolean;
   approveAnswer: boolean;
+  /** What a step whose text tells its reader to act gets: a card every time, a refusal, or nothing. */
+  onInstructions: 'hold' | 'reject' | 'allow';
   approvers: ApproverRef[];
   quorum: number;
   allowSelfApproval: boolean;

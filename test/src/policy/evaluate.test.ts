@@ -280,6 +280,7 @@ links:
     to: 'support-bot',
     approveQuestion: false,
     approveAnswer: true,
+    onInstructions: 'hold',
     approvers: [
       {
         id: 'alice',

@@ -129,7 +129,7 @@ ${link}
   );
 
 test('policy check warns about a link without approval into an agent whose allow rules pass its requests', () => {
-  const open = `  - { from: web-bot, to: support-bot, approveQuestion: false, approveAnswer: false }`;
+  const open = `  - { from: web-bot, to: support-bot, approveQuestion: false, approveAnswer: false, onInstructions: allow }`;
   const warned = linked(open, '    origins: [person, agent]\n');
   const w = theProblem(warned.warnings, /web-bot/);
   assert.equal(w.path, '$.links[0]');
@@ -146,8 +146,8 @@ test('policy check warns about a link without approval into an agent whose allow
 
 test('policy check warns about an A2A client link without approval when an allow rule passes a2a', () => {
   const p = linked(
-    `  - { from: 'a2a:partner', to: support-bot, approveQuestion: false, approveAnswer: false }
-  - { from: web-bot, to: support-bot, approveQuestion: false, approveAnswer: false }`,
+    `  - { from: 'a2a:partner', to: support-bot, approveQuestion: false, approveAnswer: false, onInstructions: allow }
+  - { from: web-bot, to: support-bot, approveQuestion: false, approveAnswer: false, onInstructions: allow }`,
     '    origins: [person, a2a]\n',
   );
   // Only the A2A client's link: the rule passes nothing another agent started.
@@ -171,7 +171,7 @@ test('policy check warns when unapproved answers reach an action agent whose all
 rules:
   - { id: small, agent: support-bot, capability: refunds-api, origins: [person, agent], decision: allow }
 links:
-  - { from: support-bot, to: web-bot, approveQuestion: false, approveAnswer: false }
+  - { from: support-bot, to: web-bot, approveQuestion: false, approveAnswer: false, onInstructions: allow }
 `,
   );
   const w = theProblem(p.warnings, /web-bot/);
