@@ -4,11 +4,14 @@
 // rules, first match in file order (files in name order); nothing matches means deny. An `allow`
 // rule matches only requests whose origins it names (default: a person); another agent's or an A2A
 // client's request falls through to the next rule, and the reason says which allow rule it missed.
+// A rule's onInstructions (default allow) may refuse, or hold for a card, a request whose purpose or
+// body text tells its reader to act.
 import type { Agent } from './schema.ts';
 import { anyGlob, candidates, compile } from './compile.ts';
 import type { CompiledRule } from './compile.ts';
 import { conditionHolds, inWindow } from './conditions.ts';
 import { exchangeDecision } from './links.ts';
+import { findingsSummary, requestFindings } from './request-findings.ts';
 import { nonCanonicalPath } from '../request-path.ts';
 import type {
   ActionRequest,
@@ -63,11 +66,25 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
       }
     }
     const name = `rule "${rule.rule.id}"${rule.rule.description ? ` (${rule.rule.description})` : ''}`;
+    const on = rule.rule.onInstructions ?? 'allow';
+    const found = on === 'allow' ? [] : requestFindings(request);
+    const telling = found.length
+      ? `${what} tells its reader to act (${findingsSummary(found)})`
+      : '';
+    if (telling && on === 'reject') {
+      const reason = `${telling}, and ${name} rejects such requests (onInstructions: reject)`;
+      return plain(policy, c.expiryMs, 'deny', rule.rule.id, noting(reason), ref);
+    }
     if (rule.rule.decision === 'approve' && rule.approval) {
       const a = structuredClone(rule.approval);
       const names = a.approvers.map((p) => p.displayName).join(', ');
+      const who = `${a.quorum} of ${a.approvers.length} approver(s) (${names})`;
+      // Held: a card every time, so no grant is offered and none is looked up.
+      const held = telling !== '';
       const reason = noting(
-        `${name} requires approval of ${what}: ${a.quorum} of ${a.approvers.length} approver(s) (${names})`,
+        held
+          ? `${telling}: ${name} holds it for a card every time (onInstructions: hold); ${who}`
+          : `${name} requires approval of ${what}: ${who}`,
       );
       return {
         decision: 'approve',
@@ -75,6 +92,7 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
         reason,
         policyHash: policy.hash,
         ...a,
+        ...(held ? { grants: [] } : {}),
         capability: ref,
       };
     }

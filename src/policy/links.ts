@@ -4,7 +4,8 @@
 // whose text tells its reader to act gets what the link's onInstructions says (default: a card).
 import { compile } from './compile.ts';
 import { a2aPrefix } from './fields.ts';
-import { findInstructions, type InstructionFinding } from '../sanitize/instructions.ts';
+import { findingsSummary } from './request-findings.ts';
+import { findInstructions } from '../sanitize/instructions.ts';
 import type { ActionRequest, LinkSettings, LoadedPolicy, PolicyDecision } from './types.ts';
 import type { PinnedLink } from '../../workflows/agent-exchange/types.ts';
 
@@ -113,14 +114,6 @@ export function exchangeDecision(policy: LoadedPolicy, request: ActionRequest): 
     grantKeyFields: [],
     cards: link.cards,
   };
-}
-
-/** "2 instruction findings: imperative «Send a transaction to US13…», …" in a few words. */
-function findingsSummary(found: readonly InstructionFinding[]): string {
-  const first = found[0]!;
-  const excerpt = first.sentence.length > 60 ? `${first.sentence.slice(0, 59)}…` : first.sentence;
-  const count = `${found.length} instruction finding${found.length === 1 ? '' : 's'}`;
-  return `${count}, the first ${first.kind} «${excerpt}»`;
 }
 
 /** Why the request does not have the shape of its exchange step, or null when it does. */

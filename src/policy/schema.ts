@@ -140,6 +140,9 @@ export const approvalSchema = z
     path: ['grantMaxDuration'],
   });
 
+/** What a request or exchange step whose text holds instruction findings gets. */
+export const onInstructions = z.enum(['hold', 'reject', 'allow']);
+
 /** One rule: what it matches and what it decides. Rules are evaluated first-match in order. */
 export const ruleSchema = z
   .strictObject({
@@ -157,10 +160,24 @@ export const ruleSchema = z
     }),
     decision: z.enum(['allow', 'deny', 'approve']),
     approval: approvalSchema.optional(),
+    onInstructions: onInstructions.optional().meta({
+      description:
+        'A request whose purpose or body text tells its reader to act (instruction findings): hold (approve rules: a card every time, no grant offered or honoured), reject (refused), or allow (the default for rules).',
+    }),
   })
   .refine((r) => (r.decision === 'approve') === (r.approval !== undefined), {
     message: 'approval is required when decision is "approve", and only then',
     path: ['approval'],
+  })
+  .refine((r) => r.onInstructions !== 'hold' || r.decision === 'approve', {
+    message:
+      'onInstructions: hold is for approve rules only (it needs approvers to show the card to); use reject',
+    path: ['onInstructions'],
+  })
+  .refine((r) => r.onInstructions === undefined || r.decision !== 'deny', {
+    message:
+      'onInstructions is for allow and approve rules (a deny rule refuses everything it matches)',
+    path: ['onInstructions'],
   })
   .refine((r) => r.origins === undefined || r.decision === 'allow', {
     message: 'origins is for allow rules only (deny and approve rules match whatever the origin)',
@@ -236,9 +253,6 @@ const crossingSchema = z.strictObject({
   sanitizer: sanitizerLevel.optional().meta({ description: "Defaults to the link's sanitizer." }),
   maxLength: textLength.optional(),
 });
-
-/** What a step whose text holds instruction findings gets. */
-export const onInstructions = z.enum(['hold', 'reject', 'allow']);
 
 /** Settings for questions from one agent to another and their answers. */
 export const linkSchema = z
