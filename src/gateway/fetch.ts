@@ -3,7 +3,8 @@
 // headers from the agent, no cookies, no userinfo in the URL). Every hop, redirects included, is
 // resolved and pinned (pinned-fetch.ts): loopback, private, link-local and metadata addresses are
 // reached only through an entry naming the exact host:port. What comes back is sanitized at the
-// agent's web sanitizer level, with the report; the answer is capped in size, the exchange in time.
+// agent's web sanitizer level, with the report and its instruction findings (also logged); the
+// answer is capped in size, the exchange in time.
 // Action agents hold credentials and get no web at all.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
 import { HARD_INPUT_CEILING, sanitizeBytes } from '../sanitize/sanitize.ts';
 import { GatewayError, readJson, sendJson } from './edge.ts';
-import { returnedUrl } from './fetch-result.ts';
+import { pageFindings, returnedUrl } from './fetch-result.ts';
 import { pinnedFetch, portOf, systemResolve, type Resolve } from './pinned-fetch.ts';
 import type { GatewayAgent, GatewayLimits } from './types.ts';
 
@@ -104,6 +105,7 @@ export async function handleFetch(
     const maxLength = Math.min(limits.fetchMaxBytes, HARD_INPUT_CEILING);
     const clean = sanitizeBytes(answer.body, { level, maxLength });
     const final = returnedUrl(url, answer.url, level);
+    const found = pageFindings(clean.text);
     deps.logger.info(
       {
         agent: agent.id,
@@ -112,6 +114,7 @@ export async function handleFetch(
         status: answer.status,
         truncated: answer.truncated,
         removed: clean.removed.length,
+        ...(found.logged ? { instructions: found.logged } : {}),
       },
       'web fetch',
     );
@@ -122,6 +125,7 @@ export async function handleFetch(
       body: clean.text,
       truncated: answer.truncated || clean.truncated,
       removed: [...final.removed, ...clean.removed],
+      ...(found.instructions ? { instructions: found.instructions } : {}),
     });
   } catch (err) {
     if (err instanceof GatewayError) throw err;
