@@ -1,5 +1,5 @@
 // `make up` makes every development key (scripts/dev-keys.sh), the vault's master key among them,
-// so the README's documented `./airlock vault set …` works after `make up` alone, not only after
+// so the documented `./airlock vault set …` (docs/agents.md) works after `make up` alone, not only after
 // `make demo`; running it again keeps the same keys.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -62,7 +62,7 @@ test('after the keys make up makes, the documented vault commands work; a second
     assert.equal(Buffer.from(first.AIRLOCK_VAULT_KEY ?? '', 'base64').length, 32);
     assert.equal(statSync(join(dataDir, 'vault.key')).mode & 0o777, 0o600);
 
-    // The README's step for a real model, with the settings .data/env holds (as ./airlock loads them).
+    // The documented step for a real model (docs/agents.md), with the settings .data/env holds (as ./airlock loads them).
     const withEnv = { ...base, ...first };
     const set = run(
       [
