@@ -86,7 +86,8 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
       return;
     }
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
-    // The UI's origin, or this one when the UI is served through it (a same-origin POST names it).
+    // The UI's origin, or this one when the UI is served through it (a same-origin POST names it;
+    // a page rebinding its own name to this address passes here but carries no cookie of ours).
     const callers = [origin, ...(uiUpstream ? [ownOrigin(req)] : [])];
     if (req.headers.origin !== undefined && !callers.includes(req.headers.origin)) {
       return send(res, 403, { error: 'origin_not_allowed' });
