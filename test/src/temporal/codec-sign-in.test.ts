@@ -8,9 +8,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { dataConverter } from '../../../src/temporal/client.ts';
-import { createCodecServer, type CodecServer } from '../../../src/temporal/codec-server.ts';
-import { createLogger } from '../../../src/log.ts';
+import type { CodecServer } from '../../../src/temporal/codec-server.ts';
+import { startCodecServer, type TestCodecServer } from '../../helpers/codec.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 const config = testConfig({ AIRLOCK_PAYLOAD_KEY: randomBytes(32).toString('base64') });
@@ -20,16 +19,7 @@ let server: CodecServer | undefined;
 let url: string;
 
 before(async () => {
-  const codec = dataConverter(config).payloadCodecs?.[0];
-  assert.ok(codec);
-  server = createCodecServer({
-    codec,
-    uiOrigin: ui,
-    token,
-    logger: createLogger({ level: 'silent' }),
-    uiUpstream: ui,
-  });
-  url = `http://127.0.0.1:${await server.listen(0)}`;
+  ({ server, url } = await startCodecServer({ config, token, uiOrigin: ui, uiUpstream: ui }));
 });
 after(() => server?.close());
 
@@ -111,16 +101,8 @@ test('the UI served through the codec server names it as the codec endpoint; oth
 });
 
 test('without a UI to serve, the codec server answers only its own paths', async () => {
-  const codec = dataConverter(config).payloadCodecs?.[0];
-  assert.ok(codec);
-  const bare = createCodecServer({
-    codec,
-    uiOrigin: ui,
-    token,
-    logger: createLogger({ level: 'silent' }),
-  });
+  const { server: bare, url: bareUrl } = await startCodecServer({ config, token, uiOrigin: ui });
   try {
-    const bareUrl = `http://127.0.0.1:${await bare.listen(0)}`;
     assert.equal((await fetch(`${bareUrl}/api/v1/settings`)).status, 404);
     const res = await fetch(`${bareUrl}/sign-in?token=${token}&to=${encodeURIComponent(run)}`, {
       redirect: 'manual',
@@ -140,17 +122,15 @@ test('what the UI behind it receives: its own host and origin, the other cookies
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  const codec = dataConverter(config).payloadCodecs?.[0];
-  assert.ok(codec);
-  const front = createCodecServer({
-    codec,
-    uiOrigin: upstreamUrl,
-    token,
-    logger: createLogger({ level: 'silent' }),
-    uiUpstream: upstreamUrl,
-  });
+  let front: TestCodecServer | undefined;
   try {
-    const frontUrl = `http://127.0.0.1:${await front.listen(0)}`;
+    front = await startCodecServer({
+      config,
+      token,
+      uiOrigin: upstreamUrl,
+      uiUpstream: upstreamUrl,
+    });
+    const frontUrl = front.url;
     const res = await fetch(`${frontUrl}/api/v1/namespaces`, {
       method: 'POST',
       headers: { origin: frontUrl, cookie: `_csrf=abc; airlock_codec=${token}; x=1` },
@@ -163,7 +143,7 @@ test('what the UI behind it receives: its own host and origin, the other cookies
     assert.equal(headers?.origin, upstreamUrl);
     assert.equal(headers?.cookie, '_csrf=abc; x=1');
   } finally {
-    await front.close();
+    await front?.server.close();
     await new Promise((resolve) => upstream.close(resolve));
   }
 });

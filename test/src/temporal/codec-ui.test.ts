@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { createLogger } from '../../../src/log.ts';
-import { createClient, dataConverter } from '../../../src/temporal/client.ts';
-import { createCodecServer, type CodecServer } from '../../../src/temporal/codec-server.ts';
+import { createClient } from '../../../src/temporal/client.ts';
+import type { CodecServer } from '../../../src/temporal/codec-server.ts';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../../helpers/browser.ts';
+import { startCodecServer } from '../../helpers/codec.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 test('an operator reads an encrypted workflow input in clear in the Temporal UI', async () => {
@@ -61,8 +61,6 @@ test('an operator reads an encrypted workflow input in clear in the Temporal UI'
 test('the one sign-in link lands on the run with its input decoded, and no UI setting touched', async () => {
   const config = testConfig();
   assert.ok(config.AIRLOCK_PAYLOAD_KEY, 'make up sets the payload key');
-  const codec = dataConverter(config).payloadCodecs?.[0];
-  assert.ok(codec);
   const token = randomUUID() + randomUUID();
   const client = await createClient(config);
   const marker = `refund for order ${randomUUID()}`;
@@ -75,14 +73,14 @@ test('the one sign-in link lands on the run with its input decoded, and no UI se
   });
   try {
     // This checkout's codec server, in front of the shared dev server's UI.
-    server = createCodecServer({
-      codec,
-      uiOrigin: config.TEMPORAL_UI_URL,
+    const started = await startCodecServer({
+      config,
       token,
-      logger: createLogger({ level: 'silent' }),
+      uiOrigin: config.TEMPORAL_UI_URL,
       uiUpstream: config.TEMPORAL_UI_URL,
     });
-    const codecUrl = `http://127.0.0.1:${await server.listen(0)}`;
+    server = started.server;
+    const codecUrl = started.url;
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const run = `/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(handle.workflowId)}`;
