@@ -4,7 +4,7 @@
 # (its subject's CN is the role the server's authorizer reads, deploy/temporal/server/roles.go):
 # airlock-worker, airlock-webhook, airlock-a2a, temporal-ui, and operator (the airlock and temporal
 # CLIs). For local use only: real deployments bring certificates from their own CA with the same
-# subjects (README, "Production stack").
+# subjects (docs/production.md).
 # Usage: certs.sh DIR   (idempotent: keeps certificates that are valid for 7 more days)
 . "$(dirname "$0")/lib.sh"
 DIR="${1:?usage: certs.sh DIR}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The codec server (workers/codec.ts) that lets the Temporal UI show encrypted payloads in clear,
 # on 127.0.0.1. Needs the payload key and AIRLOCK_CODEC_TOKEN in .data/env (scripts/up.sh writes
-# both first); a browser signs in once at http://127.0.0.1:$PORT/ with the token.
+# both first). It also serves the UI under its own origin: the link it prints
+# (/sign-in?token=…) signs a browser in and opens the UI there, payloads decoded.
 # Usage: codec.sh up | down | status
 . "$(dirname "$0")/lib.sh"
 
@@ -26,8 +27,7 @@ case "${1:-status}" in
       echo $! > "$PID"
       wait_for 20 healthy || die "the codec server did not start (see $LOG)" "read the log's last lines"
       say "codec server on 127.0.0.1:$PORT (the Temporal UI decrypts payloads through it)"
-      say "  to see decrypted payloads in the UI: sign in at http://127.0.0.1:$PORT/ with AIRLOCK_CODEC_TOKEN from $ENV_FILE,"
-      say "  then in the UI's Codec Server settings turn on 'Include cross-origin credentials'"
+      say "  the Temporal UI, signed in, payloads decoded: http://127.0.0.1:$PORT/sign-in?token=${AIRLOCK_CODEC_TOKEN:-}"
     fi
     env_set AIRLOCK_CODEC_PORT "$PORT"
     ;;

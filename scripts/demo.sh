@@ -14,8 +14,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bash scripts/up.sh
+# up.sh made the development keys (the vault's master key among them) and recorded them in .data/env.
 load_env
-# The vault's master key for the demo, kept in .data (production supplies its own).
-if [ ! -s "$DATA/vault.key" ]; then (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/vault.key"); fi
-export AIRLOCK_VAULT_KEY_FILE="$DATA/vault.key"
 node scripts/demo.ts

@@ -185,8 +185,15 @@ function narrateGateway(line: string): void {
   else if (entry.msg === 'question asked')
     say(`  step: ${who} asked another agent (${String(entry.status)})`);
 }
-const ui = (id: string) =>
-  `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(id)}`;
+// One link: the codec server signs this browser in (its token, a cookie) and opens the run in the
+// Temporal UI it serves under its own origin, where payloads show decoded with no UI setting.
+const codecUrl = `http://127.0.0.1:${config.AIRLOCK_CODEC_PORT}`;
+const ui = (id = '') => {
+  const path = `/namespaces/${config.TEMPORAL_NAMESPACE}/workflows${id && `/${encodeURIComponent(id)}`}`;
+  const token = config.AIRLOCK_CODEC_TOKEN;
+  if (!token) return `${config.TEMPORAL_UI_URL}${path}`;
+  return `${codecUrl}/sign-in?token=${encodeURIComponent(token)}&to=${encodeURIComponent(path)}`;
+};
 
 const client = await createClient(config);
 const pg = new PlaygroundClient(playground.url);
@@ -233,7 +240,7 @@ say(
   `Teams (Agents Playground): ${playground.url}  → you are Alice Approver. ${localModel ? 'Cards come to the "Airlock approvals" group chat as the agent asks for things: a real model decides what' : 'Three cards will come to the "Airlock approvals" group chat, one after the other: the question to the research agent, its answer, then the refund'}. Each shows who asked and why (the Playground keeps no history, so Airlock shows waiting cards when you open the page; type "pending" any time). Click Approve, or type a reason and click Reject`,
 );
 say(
-  `Temporal UI (all runs): ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows   ·   Terminal: ./airlock agents status ${session}   ·   ./airlock exchanges list`,
+  `Temporal UI (all runs): ${ui()}   ·   Terminal: ./airlock agents status ${session}   ·   ./airlock exchanges list`,
 );
 if (localModel) {
   await followStory();

@@ -1,5 +1,6 @@
 // The codec server process: lets the Temporal UI show Airlock's encrypted payloads in clear to the
-// operator using it (see src/temporal/codec-server.ts). Loopback by default (AIRLOCK_CODEC_HOST);
+// operator using it (see src/temporal/codec-server.ts), and serves that UI (TEMPORAL_UI_URL) under
+// its own origin, where decoding needs no UI setting. Loopback by default (AIRLOCK_CODEC_HOST);
 // every decode needs AIRLOCK_CODEC_TOKEN.
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
@@ -24,6 +25,7 @@ const server = createCodecServer({
   uiOrigin: config.TEMPORAL_UI_URL,
   token: config.AIRLOCK_CODEC_TOKEN,
   logger,
+  uiUpstream: config.TEMPORAL_UI_URL,
 });
 try {
   const port = await server.listen(config.AIRLOCK_CODEC_PORT, config.AIRLOCK_CODEC_HOST);

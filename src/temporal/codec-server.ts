@@ -3,8 +3,9 @@
 // answers the same shape decrypted. Only decoding is offered (nothing can be encrypted through
 // it), only to the UI's own origin (CORS), and only with the shared token (AIRLOCK_CODEC_TOKEN):
 // as `Authorization: Bearer …` (CLI, scripts) or as the `airlock_codec` cookie that signing in at
-// GET / sets, which the UI's fetch carries when "include cross-origin credentials" is on.
-// GET /healthz: alive; GET /readyz: 200 once a probe payload round-trips through the codec.
+// GET / (a form) or GET /sign-in?token=…&to=/path (one link) sets. With `uiUpstream`, every other
+// path serves the Temporal UI through this origin (./ui-proxy.ts), so the UI's decode calls are
+// same-origin and carry the cookie. GET /healthz: alive; GET /readyz: a probe round-trips.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 import { isEncrypted } from './codec.ts';
+import { ownOrigin, proxyToUi } from './ui-proxy.ts';
 import { payloadFromJson, payloadToJson, type JsonPayload } from './payload-json.ts';
 
 /** The cookie that carries the codec token from the operator's browser. */
@@ -27,6 +29,8 @@ export interface CodecServerOptions {
   logger: Logger;
   /** Largest request body (bytes, default 4 MiB). */
   maxBody?: number;
+  /** The Temporal UI to serve under this server's own origin (unset: only the codec paths). */
+  uiUpstream?: string;
 }
 
 /** A codec server, not yet listening. */
@@ -37,7 +41,7 @@ export interface CodecServer {
 
 /** Create the server. */
 export function createCodecServer(options: CodecServerOptions): CodecServer {
-  const { codec, logger } = options;
+  const { codec, logger, uiUpstream } = options;
   const origin = options.uiOrigin.replace(/\/+$/, '');
   const maxBody = options.maxBody ?? 4 * 1024 * 1024;
   const expected = digest(options.token);
@@ -70,7 +74,11 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
       });
     }
     if (path === '/') return signIn(req, res);
-    if (path !== '/decode') return send(res, 404, { error: 'not_found' });
+    if (path === '/sign-in') return signInLink(req, res);
+    if (path !== '/decode') {
+      if (uiUpstream) return proxyToUi(req, res, uiUpstream, CODEC_COOKIE);
+      return send(res, 404, { error: 'not_found' });
+    }
     if (req.method === 'OPTIONS') {
       res.setHeader('access-control-allow-methods', 'POST');
       res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization');
@@ -78,7 +86,10 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
       return;
     }
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
-    if (req.headers.origin !== undefined && req.headers.origin !== origin) {
+    // The UI's origin, or this one when the UI is served through it (a same-origin POST names it;
+    // a page rebinding its own name to this address passes here but carries no cookie of ours).
+    const callers = [origin, ...(uiUpstream ? [ownOrigin(req)] : [])];
+    if (req.headers.origin !== undefined && !callers.includes(req.headers.origin)) {
       return send(res, 403, { error: 'origin_not_allowed' });
     }
     if (!authorized(req)) {
@@ -112,7 +123,7 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
   }
 
   // GET /: a form to paste the token; POST /: a correct token sets the HttpOnly cookie the UI's
-  // requests then carry (SameSite=Strict: the UI on another port of the same host is same-site).
+  // requests then carry.
   async function signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET') return page(res, 200, form(''));
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
@@ -120,11 +131,24 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
     const token = new URLSearchParams(body ?? '').get('token') ?? '';
     if (!timingSafeEqual(digest(token), expected))
       return page(res, 401, form('That is not the codec token (AIRLOCK_CODEC_TOKEN).'));
-    res.setHeader(
-      'set-cookie',
-      `${CODEC_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`,
-    );
-    page(res, 200, `<p>Signed in. <a href="${origin}">Open the Temporal UI</a>.</p>`);
+    setCookie(res, token);
+    const ui = uiUpstream ? '/namespaces/default/workflows' : origin;
+    page(res, 200, `<p>Signed in. <a href="${ui}">Open the Temporal UI</a>.</p>`);
+  }
+
+  // GET /sign-in?token=…&to=/namespaces/…: the one link `make demo` prints. A correct token sets
+  // the cookie and redirects to `to` on the UI (this origin's when it serves the UI); only a path
+  // is accepted as `to`, so the link cannot send the browser anywhere else.
+  function signInLink(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
+    const query = new URL(req.url ?? '/', 'http://codec').searchParams;
+    const token = query.get('token') ?? '';
+    if (!timingSafeEqual(digest(token), expected))
+      return page(res, 401, form('That is not the codec token (AIRLOCK_CODEC_TOKEN).'));
+    const to = query.get('to') ?? '';
+    const path = /^\/(?![/\\])/.test(to) ? to : '/namespaces/default/workflows';
+    setCookie(res, token);
+    res.writeHead(303, { location: uiUpstream ? path : `${origin}${path}` }).end();
   }
 
   return {
@@ -139,6 +163,14 @@ export function createCodecServer(options: CodecServerOptions): CodecServer {
         server.closeAllConnections();
       }),
   };
+}
+
+/** HttpOnly, SameSite=Strict (the UI on another port of the same host is same-site), 30 days. */
+function setCookie(res: ServerResponse, token: string): void {
+  res.setHeader(
+    'set-cookie',
+    `${CODEC_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000`,
+  );
 }
 
 function digest(text: string): Buffer {

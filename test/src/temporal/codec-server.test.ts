@@ -7,9 +7,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { createClient, dataConverter } from '../../../src/temporal/client.ts';
+import { createClient } from '../../../src/temporal/client.ts';
 import { createCodecServer, type CodecServer } from '../../../src/temporal/codec-server.ts';
 import { createLogger } from '../../../src/log.ts';
+import { startCodecServer } from '../../helpers/codec.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 const ui = 'http://127.0.0.1:8233';
@@ -19,15 +20,7 @@ let server: CodecServer;
 let url: string;
 
 before(async () => {
-  const codec = dataConverter(config).payloadCodecs?.[0];
-  assert.ok(codec);
-  server = createCodecServer({
-    codec,
-    uiOrigin: ui,
-    token,
-    logger: createLogger({ level: 'silent' }),
-  });
-  url = `http://127.0.0.1:${await server.listen(0)}`;
+  ({ server, url } = await startCodecServer({ config, token, uiOrigin: ui }));
 });
 after(() => server?.close());
 
