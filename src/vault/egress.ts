@@ -89,7 +89,10 @@ export async function egress(request: EgressRequest, deps: EgressDeps): Promise<
   const scrub = (text: string, cut = false): string => redact(text, forms, cut);
   const timeout =
     request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
-  const signals = [timeout, request.signal].filter((s) => s !== undefined);
+  const signal =
+    timeout && request.signal
+      ? AbortSignal.any([timeout, request.signal])
+      : (timeout ?? request.signal);
   // A failure leaves as one error with a scrubbed text: fetch errors can quote a header value or
   // the URL, both of which may hold the secret (so the original is not kept as its cause).
   const failed = (err: unknown): AirlockError => {
@@ -114,7 +117,7 @@ export async function egress(request: EgressRequest, deps: EgressDeps): Promise<
       headers,
       body: request.body,
       redirect: 'manual',
-      signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
+      signal,
     }),
   );
   const scrubbed: Record<string, string> = {};
