@@ -1,12 +1,12 @@
 // `POST /v1/chat/completions`: the agent's model calls, forwarded to the configured upstream with
 // the real API key. The agent sends a placeholder key; it is dropped with every other header the
-// agent sent, and the key is read from the vault at call time, checked against the credential's
-// scope (so it only ever goes to the endpoint it was stored for) and injected. Streaming answers
-// are passed through as they arrive; every echo of the key is scrubbed from what goes back; usage
-// is counted against the session's budget (estimated when the upstream reports none, so an
-// interrupted stream is not free). Scrubbing works on whole SSE lines: an echo by the endpoint
-// (an error event, a debug field) is caught; a key spelled out across several content deltas is
-// not, but the model never sees the key, so only the endpoint itself could echo it.
+// agent sent, and the call leaves through the vault's one way out (egress.ts): the key is read at
+// call time, checked against its scope (so it only ever goes to the endpoint it was stored for)
+// and injected. Streaming answers are passed through as they arrive; every echo of the key is
+// scrubbed from what goes back; usage is counted against the session's budget (estimated when the
+// upstream reports none, so an interrupted stream is not free). Scrubbing works on whole SSE lines:
+// an echo by the endpoint (an error event, a debug field) is caught; a key spelled out across
+// several content deltas is not, but the model never sees the key, so only the endpoint could.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasCode } from '../errors.ts';
 import { globMatch } from '../glob.ts';
