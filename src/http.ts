@@ -1,6 +1,7 @@
-// Small node:http helpers shared by Airlock's HTTP servers (the chat webhook, the codec server):
-// JSON answers, a capped body reader, and the timeouts every server sets so a slow or stalled
-// client (slow loris) cannot hold a connection open indefinitely.
+// Small HTTP helpers shared by Airlock's servers (the chat webhook, the codec server) and its ways
+// out: JSON answers, a capped request-body reader, the timeouts every server sets so a slow or
+// stalled client (slow loris) cannot hold a connection open indefinitely, and the one capped reader
+// of an answer's body (the vault's egress and the web fetch), which never reads past its cap.
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 
 /** Answer `status` with `body` as JSON. */
@@ -80,4 +81,51 @@ export function isJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What a capped read of an answer's body did. */
+export interface CappedRead {
+  /** True when more than the cap came: reading stopped there and the rest was never read. */
+  truncated: boolean;
+  /** Bytes read from the body, the chunk that crossed the cap counted whole. */
+  received: number;
+  /** The part of the chunk that crossed the cap that still fits (empty unless truncated). */
+  head: Uint8Array;
+}
+
+/**
+ * Hand each chunk of `body` to `take` (awaited: a slow taker slows the read) while they fit in
+ * `cap` bytes in all. The chunk that would pass the cap is not handed on (its part that fits is
+ * returned as `head`): reading stops there and the body is cancelled (a fetch body) or destroyed
+ * (a node stream), so what lies past the cap is never read or buffered.
+ */
+export async function streamCapped(
+  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null,
+  cap: number,
+  take: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<CappedRead> {
+  let size = 0;
+  let received = 0;
+  // Leaving a for-await early calls the iterator's return(): that cancels or destroys the body.
+  for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) {
+    received += chunk.length;
+    if (size + chunk.length > cap)
+      return { truncated: true, received, head: chunk.subarray(0, cap - size) };
+    await take(chunk);
+    size += chunk.length;
+  }
+  return { truncated: false, received, head: new Uint8Array(0) };
+}
+
+/** `body` whole, or its first `cap` bytes with `truncated` set (streamCapped, kept). */
+export async function readCapped(
+  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null,
+  cap: number,
+): Promise<{ bytes: Buffer; truncated: boolean; received: number }> {
+  const chunks: Uint8Array[] = [];
+  const read = await streamCapped(body, cap, (chunk) => {
+    chunks.push(chunk);
+  });
+  if (read.truncated) chunks.push(read.head);
+  return { bytes: Buffer.concat(chunks), truncated: read.truncated, received: read.received };
 }

@@ -1,8 +1,8 @@
 // The client side of A2A: an Airlock agent asks an external A2A agent (a link `to: a2a:<name>`
 // with a card). Every request the SDK's client makes goes through `guardedFetch`: https only
-// (plain http to loopback), the vault credential's scope checked and its token injected on each
-// request (so a card naming another host gets no token), no redirects, a time limit, and at most
-// `maxBytes` of each response read; what comes back is scrubbed of the secret.
+// (plain http to loopback), then the vault's one way out (egress.ts), which checks the credential's
+// scope and injects its token on each request (so a card naming another host gets no token), sends
+// without redirects in a time limit, reads at most `maxBytes` and scrubs the secret from the answer.
 import { Role, TaskState, type Message, type Part, type Task } from '@a2a-js/sdk';
 import {
   ClientFactory,
@@ -11,17 +11,15 @@ import {
   JsonRpcTransportFactory,
   type Client,
 } from '@a2a-js/sdk/client';
-import { AirlockError } from '../errors.ts';
+import { AirlockError, hasCode } from '../errors.ts';
 import { textPart } from './tasks.ts';
-import { injectCredential } from '../vault/inject.ts';
-import { redact, secretForms } from '../vault/redact.ts';
-import { checkScope, isLoopback } from '../vault/scope.ts';
-import type { CredentialInfo } from '../vault/types.ts';
+import { egress, type ResolvedCredential } from '../vault/egress.ts';
+import { isLoopback } from '../vault/scope.ts';
 
 /** How the external agent is reached: its token (if any), for whom, and the limits. */
 export interface GuardOptions {
   /** The credential and its secret; null: no token is sent. */
-  credential: { info: CredentialInfo; secret: string } | null;
+  credential: ResolvedCredential | null;
   /** The asking agent (the credential's scope must allow it). */
   agent: string;
   /** Bytes read of each response at most; more is an error (`a2a_too_large`). */
@@ -34,10 +32,6 @@ export interface GuardOptions {
 
 /** A fetch for the SDK's client that enforces `options` on every request. */
 export function guardedFetch(options: GuardOptions): typeof fetch {
-  const send = options.fetch ?? fetch;
-  const forms = options.credential
-    ? secretForms(options.credential.info, options.credential.secret)
-    : [];
   return async (input, init) => {
     const request = input instanceof Request ? input : null;
     const url = new URL(request ? request.url : input instanceof URL ? input.href : input);
@@ -49,61 +43,58 @@ export function guardedFetch(options: GuardOptions): typeof fetch {
         'a2a_insecure',
         `refusing ${url.protocol}//${url.host}: an external agent is reached over https (plain http only on loopback)`,
       );
-    if (options.credential) {
-      const { info, secret } = options.credential;
-      checkScope(info, { agent: options.agent, method, url });
-      injectCredential(info, secret, url, headers);
-    }
     const signals = [AbortSignal.timeout(options.timeoutMs)];
     if (options.signal) signals.push(options.signal);
     if (init?.signal) signals.push(init.signal);
-    const response = await send(url, {
-      method,
-      headers,
-      body: init?.body ?? request?.body ?? null,
-      redirect: 'manual',
-      signal: AbortSignal.any(signals),
-    });
+    const response = await egress(
+      {
+        agent: options.agent,
+        credential: options.credential,
+        method,
+        url,
+        headers,
+        body: init?.body ?? request?.body ?? null,
+        maxBytes: options.maxBytes,
+        signal: AbortSignal.any(signals),
+      },
+      options.fetch ? { fetch: options.fetch } : {},
+    ).catch(unreachable);
     if (response.status >= 300 && response.status < 400)
       throw new AirlockError(
         'a2a_redirect',
         `${url.host} answered ${response.status} (a redirect); redirects are not followed`,
       );
     if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.discard();
       throw new AirlockError(
         'a2a_unauthorized',
         `${url.host} refused the request (${response.status}): check the link's credential`,
       );
     }
-    const body = redact(await readCapped(response, options.maxBytes, url.host), forms);
-    return new Response(response.status === 204 ? null : body, {
+    const tooLarge = () =>
+      new AirlockError(
+        'a2a_too_large',
+        `${url.host} sent more than ${options.maxBytes} bytes in one response`,
+      );
+    if (Number(response.headers['content-length'] ?? '0') > options.maxBytes) {
+      await response.discard();
+      throw tooLarge();
+    }
+    const { text, truncated } = await response.text().catch(unreachable);
+    if (truncated) throw tooLarge();
+    return new Response(response.status === 204 ? null : text, {
       status: response.status,
       statusText: response.statusText,
-      headers: { 'content-type': response.headers.get('content-type') ?? 'application/json' },
+      headers: { 'content-type': response.headers['content-type'] ?? 'application/json' },
     });
   };
 }
 
-async function readCapped(response: Response, maxBytes: number, host: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  const tooLarge = () =>
-    new AirlockError('a2a_too_large', `${host} sent more than ${maxBytes} bytes in one response`);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += (chunk as Uint8Array).byteLength;
-    if (size > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(chunk as Uint8Array);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** A network failure (the egress's `vault_network`) is named as A2A's own, which a retry may fix. */
+function unreachable(err: unknown): never {
+  if (hasCode(err, 'vault_network'))
+    throw new AirlockError('a2a_unreachable', (err as Error).message);
+  throw err;
 }
 
 /** The SDK's JSON-RPC client for the agent whose card is at `cardUrl`, fetching through `fetchImpl`. */

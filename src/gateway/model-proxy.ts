@@ -1,19 +1,17 @@
 // `POST /v1/chat/completions`: the agent's model calls, forwarded to the configured upstream with
 // the real API key. The agent sends a placeholder key; it is dropped with every other header the
-// agent sent, and the key is read from the vault at call time, checked against the credential's
-// scope (so it only ever goes to the endpoint it was stored for) and injected. Streaming answers
-// are passed through as they arrive; every echo of the key is scrubbed from what goes back; usage
-// is counted against the session's budget (estimated when the upstream reports none, so an
-// interrupted stream is not free). Scrubbing works on whole SSE lines: an echo by the endpoint
-// (an error event, a debug field) is caught; a key spelled out across several content deltas is
-// not, but the model never sees the key, so only the endpoint itself could echo it.
+// agent sent, and the call leaves through the vault's one way out (egress.ts): the key is read at
+// call time, checked against its scope (so it only ever goes to the endpoint it was stored for)
+// and injected. Streaming answers are passed through as they arrive; every echo of the key is
+// scrubbed from what goes back; usage is counted against the session's budget (estimated when the
+// upstream reports none, so an interrupted stream is not free). Scrubbing works on whole SSE lines:
+// an echo by the endpoint (an error event, a debug field) is caught; a key spelled out across
+// several content deltas is not, but the model never sees the key, so only the endpoint could.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasCode } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
-import { injectCredential } from '../vault/inject.ts';
-import { redact, secretForms } from '../vault/redact.ts';
-import { checkScope } from '../vault/scope.ts';
+import { egress } from '../vault/egress.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import { AnswerText, type ModelAnswer } from './answer-text.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
@@ -61,34 +59,17 @@ export async function proxyChatCompletion(
   const payload = JSON.stringify(body);
 
   const url = new URL(`${agent.modelEndpoint.replace(/\/+$/, '')}/chat/completions`);
-  const found = await deps.store.resolve(agent.apiKeyCredential);
-  if (!found) {
-    throw new GatewayError(
-      500,
-      'model_credential_missing',
-      `The model API key credential "${agent.apiKeyCredential}" is not in the vault.`,
-    );
-  }
-  try {
-    checkScope(found.info, { agent: agent.id, method: 'POST', url });
-  } catch (err) {
-    if (hasCode(err, 'vault_scope'))
-      throw new GatewayError(403, 'model_credential_scope', (err as Error).message);
-    throw err;
-  }
   const headers = new Headers({
     'content-type': 'application/json',
     'user-agent': 'airlock-gateway',
   });
   if (body.stream === true) headers.set('accept', 'text/event-stream');
-  injectCredential(found.info, found.secret, url, headers);
-  const forms = secretForms(found.info, found.secret);
-  const scrub = (text: string): string => redact(text, forms);
   const log = deps.logger.child({
     agent: agent.id,
     model: body.model,
     stream: body.stream === true,
   });
+  const cap = limits.maxModelResponseBytes;
 
   // The upstream call ends with the client (a runner that gives up stops the spend) or the timeout.
   const gone = new AbortController();
@@ -97,43 +78,35 @@ export async function proxyChatCompletion(
   });
   const signal = AbortSignal.any([gone.signal, AbortSignal.timeout(limits.modelTimeoutMs)]);
   const started = performance.now();
-  let upstream: Response;
-  try {
-    upstream = await fetch(url, {
+  const upstream = await egress(
+    {
+      agent: agent.id,
+      credential: agent.apiKeyCredential,
       method: 'POST',
+      url,
       headers,
       body: payload,
-      redirect: 'manual',
+      maxBytes: cap,
       signal,
-    });
-  } catch (err) {
-    const e = err as Error & { cause?: { message?: string } };
-    const detail = scrub(`${e.message}${e.cause?.message ? `: ${e.cause.message}` : ''}`);
-    log.warn({ detail }, 'model upstream unreachable');
-    throw new GatewayError(
-      502,
-      'upstream_unreachable',
-      `The model endpoint could not be reached: ${detail}`,
-    );
-  }
+    },
+    { store: deps.store },
+  ).catch((err: unknown) => {
+    throw refusal(err, agent.apiKeyCredential, log);
+  });
+  const { scrub } = upstream;
 
   let reported: number | undefined;
   let responseBytes = 0;
   let complete = false;
-  const cap = limits.maxModelResponseBytes;
   const tooLarge = new GatewayError(
     502,
     'model_answer_too_large',
     `The model's answer exceeds this gateway's limit of ${cap} bytes; ask for a shorter answer.`,
   );
-  const streaming = (upstream.headers.get('content-type') ?? '').includes('text/event-stream');
-  const head = {
-    'content-type': upstream.headers.get('content-type') ?? 'application/json',
-    'cache-control': 'no-cache',
-  };
-  const chunks = (upstream.body ?? []) as AsyncIterable<Uint8Array>;
+  const type = upstream.headers['content-type'];
+  const head = { 'content-type': type ?? 'application/json', 'cache-control': 'no-cache' };
   try {
-    if (streaming) {
+    if ((type ?? '').includes('text/event-stream')) {
       // Relayed line by line as it arrives. What the gateway holds is one line (LineRelay) and what
       // the box has not read yet: past the socket's buffer the upstream is not read on (a box that
       // stops reading stops the upstream), and past `cap` in all the stream is cut, saying why.
@@ -144,32 +117,28 @@ export async function proxyChatCompletion(
           answer.line(line);
         },
         scrub,
-        forms[0]?.length ?? 0,
+        upstream.forms[0]?.length ?? 0,
       );
-      for await (const chunk of chunks) {
-        responseBytes += chunk.length;
-        if (responseBytes > cap) {
-          res.end(`\ndata: ${JSON.stringify(errorBody(tooLarge))}\n\n`);
-          throw tooLarge;
-        }
+      const read = await upstream.relay(async (chunk) => {
         const out = relay.push(chunk);
         if (out && !res.write(out)) await drained(res, signal);
+      });
+      responseBytes = read.received;
+      if (read.truncated) {
+        res.end(`\ndata: ${JSON.stringify(errorBody(tooLarge))}\n\n`);
+        throw tooLarge;
       }
       res.end(relay.end());
     } else {
       // Read whole (capped) before anything is sent: its usage and any echo of the key may sit
       // anywhere in it, and past the cap the box gets a clean error, not a cut answer.
-      const whole: Uint8Array[] = [];
-      for await (const chunk of chunks) {
-        responseBytes += chunk.length;
-        if (responseBytes > cap) throw tooLarge;
-        whole.push(chunk);
-      }
-      const text = Buffer.concat(whole).toString('utf8');
-      reported = usageIn(text);
-      answer.json(text);
+      const read = await upstream.text();
+      responseBytes = read.received;
+      if (read.truncated) throw tooLarge;
+      reported = usageIn(read.text);
+      answer.json(read.text);
       res.writeHead(upstream.status, head);
-      res.end(scrub(text));
+      res.end(read.text);
     }
     complete = true;
     if (upstream.status >= 200 && upstream.status < 300) {
@@ -184,7 +153,7 @@ export async function proxyChatCompletion(
       { detail: scrub((err as Error).message), aborted: signal.aborted },
       'model answer broken',
     );
-    // Leaving the loop cancels the upstream body; an answer not yet begun is refused cleanly.
+    // Leaving the read cancels the upstream body; an answer not yet begun is refused cleanly.
     if (err === tooLarge && !res.headersSent) throw err;
     if (err !== tooLarge) res.destroy();
   } finally {
@@ -206,6 +175,27 @@ export async function proxyChatCompletion(
       'model call',
     );
   }
+}
+
+/** The gateway's answer to a call refused or failed before the model answered. */
+function refusal(err: unknown, credential: string, log: Logger): unknown {
+  if (hasCode(err, 'vault_not_found'))
+    return new GatewayError(
+      500,
+      'model_credential_missing',
+      `The model API key credential "${credential}" is not in the vault.`,
+    );
+  if (hasCode(err, 'vault_scope'))
+    return new GatewayError(403, 'model_credential_scope', (err as Error).message);
+  if (!hasCode(err, 'vault_network')) return err;
+  // The egress scrubbed the detail: a fetch error can quote the key.
+  const detail = (err as Error).message;
+  log.warn({ detail }, 'model upstream unreachable');
+  return new GatewayError(
+    502,
+    'upstream_unreachable',
+    `The model endpoint could not be reached: ${detail}`,
+  );
 }
 
 /** Resolves when `res` can take more, is closed, or `signal` ends the call. */

@@ -7,6 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { readCapped } from '../http.ts';
 import { bareHost, insideRange } from './addresses.ts';
 import { GatewayError } from './edge.ts';
 
@@ -158,23 +159,4 @@ function send(
     req.once('error', reject);
     req.end(request.body);
   });
-}
-
-/** Read at most `cap` bytes of the answer; the rest is never read. */
-async function readCapped(
-  answer: IncomingMessage,
-  cap: number,
-): Promise<{ bytes: Buffer; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of answer as AsyncIterable<Buffer>) {
-    if (size + chunk.length > cap) {
-      chunks.push(chunk.subarray(0, cap - size));
-      answer.destroy();
-      return { bytes: Buffer.concat(chunks, cap), truncated: true };
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { bytes: Buffer.concat(chunks, size), truncated: false };
 }

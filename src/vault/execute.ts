@@ -1,12 +1,10 @@
-// executeWithVault: send one HTTP request with a stored credential injected, on the host. Order
-// matters: validate the request, load the credential, check its scope (refusal happens before any
-// network I/O), inject, send with a timeout and no redirects, read at most maxResponseBytes, and
-// scrub every echo of the secret from what comes back. Error messages never carry the secret.
+// executeWithVault: send one HTTP request with a stored credential injected, on the host, for a
+// sensitive action. The request is validated here (method, URL, body, Idempotency-Key); then it
+// leaves the one way out (egress.ts: resolve, scope, inject, send without redirects, capped read,
+// scrub) with a timeout, and a body past maxResponseBytes comes back cut. Errors never carry the secret.
 import type { Logger } from '../log.ts';
-import { AirlockError } from '../errors.ts';
-import { injectCredential } from './inject.ts';
-import { redact, secretForms } from './redact.ts';
-import { checkScope } from './scope.ts';
+import { AirlockError, hasCode } from '../errors.ts';
+import { egress } from './egress.ts';
 import type { CredentialStore } from './types.ts';
 
 /** JSON values accepted as a request body. */
@@ -73,25 +71,6 @@ export async function executeWithVault(
   if (url.username || url.password) bad('credentials in the URL are not allowed');
   if (request.body !== undefined && (method === 'GET' || method === 'HEAD'))
     bad(`${method} cannot have a body`);
-  const log = deps.logger?.child({
-    agent: request.agent,
-    credentialName: request.credential,
-    method,
-    host: url.host,
-    path: url.pathname,
-  });
-
-  const found = await deps.store.resolve(request.credential);
-  if (!found)
-    throw new AirlockError('vault_not_found', `No credential named "${request.credential}".`);
-  const { info, secret } = found;
-  try {
-    checkScope(info, { agent: request.agent, method, url });
-  } catch (err) {
-    log?.warn({ reason: (err as Error).message }, 'vault request refused');
-    throw err;
-  }
-
   let headers: Headers;
   try {
     headers = new Headers(request.headers);
@@ -105,77 +84,63 @@ export async function executeWithVault(
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   }
   headers.set('idempotency-key', request.idempotencyKey);
-  injectCredential(info, secret, url, headers);
+  const log = deps.logger?.child({
+    agent: request.agent,
+    credentialName: request.credential,
+    method,
+    host: url.host,
+    path: url.pathname,
+  });
 
-  const forms = secretForms(info, secret);
   const timeoutMs = request.timeoutMs ?? 30_000;
-  const cap = request.maxResponseBytes ?? 1024 * 1024;
-  const signal = AbortSignal.timeout(timeoutMs);
   const started = performance.now();
   try {
-    const res = await (deps.fetch ?? fetch)(url, {
-      method,
-      headers,
-      body,
-      redirect: 'manual',
-      signal,
-    });
-    const { bytes, truncated } = await readCapped(res, cap);
-    const out: Record<string, string> = {};
-    res.headers.forEach((v, k) => (out[k] = redact(v, forms)));
+    const answer = await egress(
+      {
+        agent: request.agent,
+        credential: request.credential,
+        method,
+        url,
+        headers,
+        body,
+        maxBytes: request.maxResponseBytes ?? 1024 * 1024,
+        timeoutMs,
+      },
+      { store: deps.store, fetch: deps.fetch },
+    );
+    const { text, truncated } = await answer.text();
     const result: VaultResponse = {
-      status: res.status,
-      headers: out,
-      body: redact(new TextDecoder().decode(bytes), forms, truncated),
+      status: answer.status,
+      headers: answer.headers,
+      body: text,
       truncated,
     };
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location !== null) {
-      const target = URL.parse(location, url.href);
-      result.redirect = { location: redact(location, forms), sameHost: target?.host === url.host };
-    }
+    if (answer.redirect) result.redirect = answer.redirect;
     log?.info(
-      { status: res.status, truncated, ms: Math.round(performance.now() - started) },
+      { status: answer.status, truncated, ms: Math.round(performance.now() - started) },
       'vault request sent',
     );
     return result;
   } catch (err) {
-    if (signal.aborted) {
+    const name = request.credential;
+    if (hasCode(err, 'vault_scope'))
+      log?.warn({ reason: (err as Error).message }, 'vault request refused');
+    if (hasCode(err, 'vault_timeout')) {
       log?.warn({ timeoutMs }, 'vault request timed out');
       throw new AirlockError(
         'vault_timeout',
-        `Request with credential "${info.name}" timed out after ${timeoutMs} ms.`,
+        `Request with credential "${name}" timed out after ${timeoutMs} ms.`,
       );
     }
-    // fetch errors can quote header values or the URL, both of which may hold the secret.
-    const e = err as Error & { cause?: { message?: string } };
-    const detail = redact(`${e.message}${e.cause?.message ? `: ${e.cause.message}` : ''}`, forms);
-    log?.warn({ detail }, 'vault request failed');
-    throw new AirlockError(
-      'vault_network',
-      `Request with credential "${info.name}" failed: ${detail}`,
-    );
-  }
-}
-
-/** Read the body up to `cap` bytes, then stop reading (the rest is never buffered). */
-async function readCapped(
-  res: Response,
-  cap: number,
-): Promise<{ bytes: Uint8Array; truncated: boolean }> {
-  if (!res.body) return { bytes: new Uint8Array(0), truncated: false };
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { bytes: Buffer.concat(chunks, size), truncated: false };
-    if (size + value.length > cap) {
-      chunks.push(value.subarray(0, cap - size));
-      await reader.cancel();
-      return { bytes: Buffer.concat(chunks, cap), truncated: true };
+    if (hasCode(err, 'vault_network')) {
+      // The egress scrubbed the detail: fetch errors can quote the secret.
+      const detail = (err as Error).message;
+      log?.warn({ detail }, 'vault request failed');
+      throw new AirlockError(
+        'vault_network',
+        `Request with credential "${name}" failed: ${detail}`,
+      );
     }
-    chunks.push(value);
-    size += value.length;
+    throw err;
   }
 }
