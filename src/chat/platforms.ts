@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { AirlockSlackAdapter, AirlockTeamsAdapter } from './adapters.ts';
-import { ConversationRegistry } from './conversations.ts';
+import { ConversationRegistry } from './agents/conversations.ts';
 import { createSlackVerifier } from './slack-auth.ts';
 import {
   assertPlaygroundAllowed,

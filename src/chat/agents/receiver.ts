@@ -5,16 +5,16 @@
 // to an agent (arrivals.ts, agent-messages.ts). Approval clicks
 // never reach the SDK's handlers here: the webhook decides them itself
 // (server.ts); a click that slipped past click-shape.ts is only logged.
-import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
-import { AirlockError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import type { ToAgent } from './agent-messages.ts';
-import { approvalActionIds } from './cards.ts';
-import { decisionFromClick } from './clicks.ts';
+import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+import { AirlockError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import type { ToAgent } from './router.ts';
+import { approvalActionIds } from '../cards.ts';
+import { decisionFromClick } from '../clicks.ts';
 import { watchArrivals } from './arrivals.ts';
 import { teamsTargetFromActivity } from './conversations.ts';
-import type { ShowPending } from './pending.ts';
-import type { ChatPlatforms, Platform } from './platforms.ts';
+import type { ShowPending } from '../pending.ts';
+import type { ChatPlatforms, Platform } from '../platforms.ts';
 
 /** Takes a click's decision; resolves once the decision is durably accepted. */
 export type OnDecision = (workflowId: string, decision: ApprovalDecision) => Promise<void>;

@@ -7,24 +7,24 @@
 // message we already answered.
 import type { Client } from '@temporalio/client';
 import type { Message, StateAdapter, Thread } from 'chat';
-import type { Config } from '../config.ts';
-import { hasCode } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { mayTalk, resolveAgent, type ResolvedAgent } from '../policy/agents.ts';
-import { expandApprovers } from '../policy/resolve.ts';
-import type { LoadedPolicy, PolicySet } from '../policy/types.ts';
-import { policyUserOf } from '../policy/users.ts';
-import { sendToAgent } from '../agents/sessions.ts';
-import type { SessionSender } from '../../workflows/agent-session/messages.ts';
-import type { ApproverIdentity } from '../../workflows/sensitive-action/messages.ts';
+import type { Config } from '../../config.ts';
+import { hasCode } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { mayTalk, resolveAgent, type ResolvedAgent } from '../../policy/agents.ts';
+import { expandApprovers } from '../../policy/resolve.ts';
+import type { LoadedPolicy, PolicySet } from '../../policy/types.ts';
+import { policyUserOf } from '../../policy/users.ts';
+import { sendToAgent } from '../../agents/sessions.ts';
+import type { SessionSender } from '../../../workflows/agent-session/messages.ts';
+import type { ApproverIdentity } from '../../../workflows/sensitive-action/messages.ts';
 import {
   addressedAgent,
   conversationKeyOf,
   conversationLabel,
   withoutBotMention,
-} from './agent-address.ts';
-import { slackArrival, teamsArrival } from './pending.ts';
-import { isTemporalUnreachable } from '../temporal/reachability.ts';
+} from './address.ts';
+import { slackArrival, teamsArrival } from '../pending.ts';
+import { isTemporalUnreachable } from '../../temporal/reachability.ts';
 
 /** Hands one message (a DM or a mention of the bot) to its agent, or answers why not. */
 export type ToAgent = (thread: Thread, message: Message) => Promise<void>;

@@ -3,7 +3,7 @@
 // session's conversation key and label derived from the Chat SDK thread. Pure functions, so the
 // webhook's handler (agent-messages.ts) stays a straight line.
 import { createHash } from 'node:crypto';
-import type { Agent } from '../policy/types.ts';
+import type { Agent } from '../../policy/types.ts';
 
 /** What the start of a message says about its agent. */
 export type Addressed =

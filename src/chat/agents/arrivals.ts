@@ -4,9 +4,9 @@
 // "pending" or "what's waiting for me?" shows them again and answers in words. Anything else said
 // to the bot (a direct message or a mention) goes to an agent (agent-messages.ts).
 import type { Chat, Message, Thread } from 'chat';
-import type { Logger } from '../log.ts';
-import type { ToAgent } from './agent-messages.ts';
-import { asksForPending, slackArrival, teamsArrival, type ShowPending } from './pending.ts';
+import type { Logger } from '../../log.ts';
+import type { ToAgent } from './router.ts';
+import { asksForPending, slackArrival, teamsArrival, type ShowPending } from '../pending.ts';
 
 /**
  * Register the arrival handlers on `chat`; `showPending` finds and shows the cards, `toAgent` takes
