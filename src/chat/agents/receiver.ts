@@ -33,8 +33,17 @@ export interface SdkAnswer {
 export interface ChatReceiver {
   /** Check a webhook request the way the platform's adapter will (token or signature). */
   verifyRequest(platform: Platform, request: Request, body: string): Promise<boolean>;
-  /** Hand a request to the platform's adapter; waits up to `ackTimeoutMs` for its handlers. */
-  handle(platform: Platform, request: Request, ackTimeoutMs: number): Promise<SdkAnswer>;
+  /**
+   * Hand a request to the platform's adapter; waits up to `ackTimeoutMs` for its handlers.
+   * `verified`: the webhook's edge verified its token for it (production Teams), so the adapter
+   * does not verify it again.
+   */
+  handle(
+    platform: Platform,
+    request: Request,
+    ackTimeoutMs: number,
+    verified?: boolean,
+  ): Promise<SdkAnswer>;
   /** Resolves once every handler started so far has settled (answered or timed out included). */
   drain(): Promise<void>;
 }
@@ -107,9 +116,10 @@ export function createReceiver(
         return false;
       }
     },
-    async handle(platform, request, ackTimeoutMs) {
+    async handle(platform, request, ackTimeoutMs, verified = false) {
       const webhook = chat.webhooks[platform];
       if (!webhook) throw new AirlockError('chat_unavailable', `${platform} is not configured`);
+      if (verified && platform === 'teams') platforms.verifiedAtEdge.add(request);
       const tasks: Promise<unknown>[] = [];
       const response = await webhook(request, {
         waitUntil: (task) => {
