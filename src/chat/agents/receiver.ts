@@ -1,10 +1,8 @@
-// The receiving side of Airlock's chat surface: checks inbound webhook requests the way the
-// platform's adapter does, and passes everything that is not an approval click (messages,
-// installs, conversation updates) through the Chat SDK. It is the one subscriber to the SDK's
-// events: each message is read once (message.ts), teaches the bot where it may post, and goes to
-// the arrivals (pending approvals, then the agent router). Approval clicks never reach the SDK's
-// handlers here: the webhook decides them itself (server.ts); a click that slipped past
-// click-shape.ts is only logged.
+// The receiving side of the chat surface: checks webhook requests as the platform's adapter does
+// and passes all but approval clicks (messages, installs, conversation updates) through the Chat
+// SDK. It is the one subscriber to the SDK's events: each message is read once (message.ts), tells
+// the bot where it may post, and goes to the arrivals and the agent router. Clicks are decided by
+// the webhook itself (server.ts); one that slipped past click-shape.ts is only logged here.
 import type { Message, Thread } from 'chat';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import { AirlockError } from '../../errors.ts';
