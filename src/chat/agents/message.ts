@@ -1,11 +1,11 @@
 // A chat message to the bot, read once: the Chat SDK hands over a Teams activity or a Slack event
-// (`message.raw`), and this is the only place that reads it. The sender's verified identity, where
-// they wrote, where the bot may post and how the thread is named come out as one typed value that
-// the receiver, the arrivals and the agent router all take; none of them reads the raw payload.
+// (`message.raw`), and readMessage is the one step that reads it (each reader of the payload is
+// called from there, once). The verified sender, where they wrote, where the bot may post and how
+// the thread is named come out as one typed value that the receiver, the arrivals and the agent
+// router take; none of them reads the raw payload.
 import type { Message, Thread } from 'chat';
 import type { Logger } from '../../log.ts';
 import { asksForPending, slackArrival, teamsArrival, type Arrival } from '../pending.ts';
-import { conversationLabel } from './address.ts';
 import { teamsTargetFromActivity, type ChatTarget } from './conversations.ts';
 
 /** A message said in a Teams or Slack conversation the bot is in, as every later step takes it. */
@@ -82,4 +82,24 @@ function nameOf(message: Message, arrival: Arrival | null): string {
 function slackChannel(raw: unknown): ChatTarget | null {
   const channel = (raw as { channel?: unknown } | null)?.channel;
   return typeof channel === 'string' ? { platform: 'slack', channel } : null;
+}
+
+/** A human-readable name for a conversation, e.g. "Teams chat with Riley Requester". */
+function conversationLabel(platform: 'teams' | 'slack', raw: unknown, sender: string): string {
+  const r = (raw ?? {}) as {
+    conversation?: { conversationType?: unknown; name?: unknown };
+    channelData?: { channel?: { name?: unknown } };
+    channel?: unknown;
+    channel_type?: unknown;
+  };
+  const named = (prefix: string, name: unknown) =>
+    typeof name === 'string' && name ? `${prefix} ${name}` : prefix;
+  if (platform === 'teams') {
+    const type = r.conversation?.conversationType;
+    if (type === 'channel') return named('Teams channel', r.channelData?.channel?.name);
+    if (type === 'groupChat') return named('Teams group chat', r.conversation?.name);
+    return `Teams chat with ${sender}`;
+  }
+  if (r.channel_type === 'im') return `Slack DM with ${sender}`;
+  return named('Slack channel', r.channel);
 }
