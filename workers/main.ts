@@ -16,7 +16,7 @@ import { startHealthServer } from '../src/temporal/health.ts';
 import { startGauges } from '../src/temporal/gauges.ts';
 import { temporalGrants } from '../src/grants/grants.ts';
 import { removeOrphanBoxes } from '../src/agents/orphans.ts';
-import { createConversationPoster } from '../src/chat/session-replies.ts';
+import { createConversationPoster } from '../src/chat/agents/replies.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });

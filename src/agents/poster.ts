@@ -1,6 +1,6 @@
 // Where an agent's replies go when no chat surface is configured (the CLI, tests, a worker without
 // Teams or Slack): nowhere but the session's status, which the CLI reads. The chat poster
-// (src/chat/session-replies.ts) posts to Teams and Slack threads.
+// (src/chat/agents/replies.ts) posts to Teams and Slack threads.
 import type { ConversationRef } from '../../workflows/agent-session/messages.ts';
 import type { Logger } from '../log.ts';
 

@@ -3,7 +3,7 @@
 // post into. The worker uses it to show requests; receiving (receiver.ts) is separate.
 import type { Config } from '../config.ts';
 import type { ApprovalCardModel } from './cards.ts';
-import type { CardRef, ChatTarget, KnownConversation } from './conversations.ts';
+import type { CardRef, ChatTarget, KnownConversation } from './agents/conversations.ts';
 import { createChatPlatforms, type ChatPlatforms, type ChatPlatformsOptions } from './platforms.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from './platform-cards.ts';
 

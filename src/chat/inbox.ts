@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { OnDecision } from './receiver.ts';
+import type { OnDecision } from './agents/receiver.ts';
 import { createBurstClock } from './inbox-burst.ts';
 import { createForwarder } from './inbox-forwarder.ts';
 import { inboxKey } from './inbox-auth.ts';

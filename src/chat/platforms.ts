@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { AirlockSlackAdapter, AirlockTeamsAdapter } from './adapters.ts';
-import { ConversationRegistry } from './conversations.ts';
+import { ConversationRegistry } from './agents/conversations.ts';
 import { createSlackVerifier } from './slack-auth.ts';
 import {
   assertPlaygroundAllowed,
@@ -44,6 +44,11 @@ export interface ChatPlatforms {
    * adapter share it, and its verified-token cache).
    */
   teamsAuth: BotFrameworkVerifier | undefined;
+  /**
+   * Requests whose Bot Framework token the webhook's edge verified (with `teamsAuth`): the Teams
+   * adapter takes them without verifying the token a second time.
+   */
+  verifiedAtEdge: WeakSet<Request>;
   /** Conversations the bot may post into: configured ones, and those it heard from. */
   conversations: ConversationRegistry;
   /** The Teams adapter; throws AirlockError `chat_unavailable` when Teams is off. */
@@ -64,6 +69,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       : 'off';
   const chatLog = toChatLogger(logger);
   let teamsAuth: BotFrameworkVerifier | undefined;
+  const verifiedAtEdge = new WeakSet<Request>();
   if (teamsMode === 'playground') {
     assertPlaygroundAllowed(config);
     logger.warn(
@@ -91,6 +97,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       requireHttps: config.NODE_ENV === 'production',
       logger,
     }));
+    verifiers.teams = auth.webhookVerifier;
     adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       appType: config.AIRLOCK_TEAMS_TENANT_ID ? 'SingleTenant' : 'MultiTenant',
@@ -98,7 +105,8 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       ...(options.teamsToken
         ? { token: options.teamsToken }
         : { appPassword: config.AIRLOCK_TEAMS_APP_PASSWORD ?? '' }),
-      webhookVerifier: (verifiers.teams = auth.webhookVerifier),
+      webhookVerifier: (request, body) =>
+        verifiedAtEdge.has(request) || auth.webhookVerifier(request, body),
       logger: chatLog.child('teams'),
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
@@ -145,6 +153,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
     slackEnabled,
     verifiers,
     teamsAuth,
+    verifiedAtEdge,
     conversations,
     teams: () => {
       const a = adapters['teams'];

@@ -13,7 +13,7 @@ import type { DecisionSigner } from '../receipts/signer.ts';
 import { recognizeClick, type RecognizedClick } from './click-shape.ts';
 import { decisionFromClick } from './clicks.ts';
 import type { ChatPlatforms } from './platforms.ts';
-import type { ChatReceiver, OnDecision } from './receiver.ts';
+import type { ChatReceiver, OnDecision } from './agents/receiver.ts';
 import { namesSensitiveAction } from './signal.ts';
 import { createTeamsEdge } from './teams-edge.ts';
 

@@ -8,7 +8,7 @@ import {
   approvalDecisionSignal,
   type ApprovalDecision,
 } from '../../workflows/sensitive-action/messages.ts';
-import type { OnDecision } from './receiver.ts';
+import type { OnDecision } from './agents/receiver.ts';
 
 /**
  * True when `workflowId` names a sensitive action's workflow; otherwise logs that the click is

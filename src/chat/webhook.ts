@@ -13,7 +13,7 @@ import { createDecisionSigner, type DecisionSigner } from '../receipts/signer.ts
 import { currentPolicy } from '../policy/current.ts';
 import { dataConverter } from '../temporal/client.ts';
 import { connectionOptions } from '../temporal/connection.ts';
-import { createAgentRouter } from './agent-messages.ts';
+import { createAgentRouter } from './agents/router.ts';
 import { approvalBot, type ApprovalBot } from './bot.ts';
 import { configuredInboxKey } from './inbox-auth.ts';
 import {
@@ -24,7 +24,7 @@ import {
 } from './inbox.ts';
 import { createChatPlatforms } from './platforms.ts';
 import { createShowPending } from './pending.ts';
-import { createReceiver, type OnDecision } from './receiver.ts';
+import { createReceiver, type OnDecision } from './agents/receiver.ts';
 import { createWebhookServer } from './server.ts';
 import { isTemporalUnreachable } from '../temporal/reachability.ts';
 import { signalDecision } from './signal.ts';

@@ -2,7 +2,7 @@
 // Playground's group chat, waiting (bounded) for a session's status, and removing the boxes and
 // workspaces of the agents a test renamed, so a test leaves no container or volume behind.
 import { sessionStatus } from '../../src/agents/sessions.ts';
-import { conversationKeyOf } from '../../src/chat/agent-address.ts';
+import { conversationKeyOf } from '../../src/chat/agents/address.ts';
 import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';

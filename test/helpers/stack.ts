@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
-import { createConversationPoster } from '../../src/chat/session-replies.ts';
+import { createConversationPoster } from '../../src/chat/agents/replies.ts';
 import { startWebhook, type Webhook } from '../../src/chat/webhook.ts';
 import type { Config } from '../../src/config.ts';
 import { loadConfig } from '../../src/config.ts';

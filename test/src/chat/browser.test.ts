@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { ChatTarget } from '../../../src/chat/conversations.ts';
+import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
 import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { createLogger } from '../../../src/log.ts';

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { configuredInboxKey } from '../../../src/chat/inbox-auth.ts';
 import { readInbox } from '../../../src/chat/inbox-file.ts';
 import { inboxDir } from '../../../src/chat/inbox.ts';
-import type { OnDecision } from '../../../src/chat/receiver.ts';
+import type { OnDecision } from '../../../src/chat/agents/receiver.ts';
 import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import type { Config } from '../../../src/config.ts';
 import type { DecisionSigner } from '../../../src/receipts/signer.ts';

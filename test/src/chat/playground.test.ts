@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
-import type { ChatTarget } from '../../../src/chat/conversations.ts';
+import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient } from '../../../src/dev/playground-client.ts';
 import { cardModel, decisionSink, post, startRecordingProxy, testConfig } from './helpers.ts';

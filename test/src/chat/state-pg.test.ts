@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import type { ChatTarget } from '../../../src/chat/conversations.ts';
+import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
 import { SweptPostgresState } from '../../../src/chat/pg-state.ts';
 import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';

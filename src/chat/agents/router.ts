@@ -6,28 +6,23 @@
 // bots get no answer. Never throws: the platform always gets its 200, so it does not redeliver a
 // message we already answered.
 import type { Client } from '@temporalio/client';
-import type { Message, StateAdapter, Thread } from 'chat';
-import type { Config } from '../config.ts';
-import { hasCode } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { mayTalk, resolveAgent, type ResolvedAgent } from '../policy/agents.ts';
-import { expandApprovers } from '../policy/resolve.ts';
-import type { LoadedPolicy, PolicySet } from '../policy/types.ts';
-import { policyUserOf } from '../policy/users.ts';
-import { sendToAgent } from '../agents/sessions.ts';
-import type { SessionSender } from '../../workflows/agent-session/messages.ts';
-import type { ApproverIdentity } from '../../workflows/sensitive-action/messages.ts';
-import {
-  addressedAgent,
-  conversationKeyOf,
-  conversationLabel,
-  withoutBotMention,
-} from './agent-address.ts';
-import { slackArrival, teamsArrival } from './pending.ts';
-import { isTemporalUnreachable } from '../temporal/reachability.ts';
+import type { StateAdapter } from 'chat';
+import type { Config } from '../../config.ts';
+import { hasCode } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { mayTalk, resolveAgent, type ResolvedAgent } from '../../policy/agents.ts';
+import { expandApprovers } from '../../policy/resolve.ts';
+import type { LoadedPolicy, PolicySet } from '../../policy/types.ts';
+import { policyUserOf } from '../../policy/users.ts';
+import { sendToAgent } from '../../agents/sessions.ts';
+import type { SessionSender } from '../../../workflows/agent-session/messages.ts';
+import type { ApproverIdentity } from '../../../workflows/sensitive-action/messages.ts';
+import { addressedAgent, conversationKeyOf, withoutBotMention } from './address.ts';
+import type { ChatMessage } from './message.ts';
+import { isTemporalUnreachable } from '../../temporal/reachability.ts';
 
 /** Hands one message (a DM or a mention of the bot) to its agent, or answers why not. */
-export type ToAgent = (thread: Thread, message: Message) => Promise<void>;
+export type ToAgent = (message: ChatMessage) => Promise<void>;
 
 /** Options of the agent router. */
 export interface AgentRouterOptions {
@@ -55,19 +50,11 @@ export function createAgentRouter(options: AgentRouterOptions): ToAgent {
   const { client, config, state, logger } = options;
   const deliverTimeoutMs = options.deliverTimeoutMs ?? 3000;
 
-  return async (thread, message) => {
-    const platform = thread.adapter.name;
-    if (platform !== 'teams' && platform !== 'slack') return;
+  return async (message) => {
+    const { platform, thread, arrival, answer } = message;
     // A bot's message (ours echoed back by Slack, or another app's) is no one talking to an agent;
     // answering it could start two bots answering each other.
-    if (message.author.isBot === true) return;
-    const answer = (text: string) =>
-      thread.post(text).then(
-        () => undefined,
-        (err: unknown) => logger.warn({ err, threadId: thread.id }, 'could not answer in chat'),
-      );
-    const arrival =
-      platform === 'teams' ? teamsArrival(message.raw, false) : slackArrival(message.raw, false);
+    if (message.fromBot) return;
     if (!arrival) {
       logger.warn({ platform }, 'message to the bot without a verified sender; ignored');
       return;
@@ -83,12 +70,7 @@ export function createAgentRouter(options: AgentRouterOptions): ToAgent {
       );
     }
     const set = policy.set;
-    const botNames = [
-      (message.raw as { recipient?: { name?: string } } | null)?.recipient?.name,
-      thread.adapter.userName,
-      thread.adapter.botUserId,
-    ];
-    const addressed = addressedAgent(withoutBotMention(message.text, botNames), set.agents);
+    const addressed = addressedAgent(withoutBotMention(message.text, message.botNames), set.agents);
     if (addressed.kind === 'unknown') {
       return answer(`There is no agent called "${addressed.name}". ${agentList(set, person)}`);
     }
@@ -121,7 +103,7 @@ export function createAgentRouter(options: AgentRouterOptions): ToAgent {
     });
     if (!text) return answer(`You are talking to ${agent.displayName} now.`);
 
-    const displayName = senderName(message, person);
+    const displayName = message.senderName;
     const from: SessionSender = {
       platform,
       userId: person.userId,
@@ -141,7 +123,7 @@ export function createAgentRouter(options: AgentRouterOptions): ToAgent {
             conversation: {
               platform,
               threadId: thread.id,
-              label: conversationLabel(platform, message.raw, displayName),
+              label: message.label,
             },
             agent,
           },
@@ -172,10 +154,4 @@ function agentList(set: PolicySet, person: ApproverIdentity): string {
   return mine.length
     ? `You may talk to: ${mine.map((a) => `${a.displayName ?? a.id} (${a.id})`).join(', ')}.`
     : 'Ask your Airlock administrator to add you to an agent’s talkers.';
-}
-
-/** The sender's name: the SDK's resolved author name when it has one (Slack), else the platform's. */
-function senderName(message: Message, person: ApproverIdentity): string {
-  const name = message.author.fullName;
-  return person.platform === 'slack' && name && name !== 'unknown' ? name : person.displayName;
 }

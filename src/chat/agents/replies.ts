@@ -3,11 +3,11 @@
 // runs. Posts go through the same Chat SDK adapters as approval cards; the thread id names the
 // conversation and (Teams) its connector, so no conversation has to be learned first.
 import type { StateAdapter } from 'chat';
-import { AirlockError } from '../errors.ts';
-import type { ConversationPoster } from '../agents/poster.ts';
-import type { Logger } from '../log.ts';
-import type { ApprovalBot } from './bot.ts';
-import { escapeSlack, escapeTeams, shorten } from './card-text.ts';
+import { AirlockError } from '../../errors.ts';
+import type { ConversationPoster } from '../../agents/poster.ts';
+import type { Logger } from '../../log.ts';
+import type { ApprovalBot } from '../bot.ts';
+import { escapeSlack, escapeTeams, shorten } from '../card-text.ts';
 
 /** Options of the poster. */
 export interface PosterOptions {

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
-import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
-import { PlaygroundClient } from '../../../src/dev/playground-client.ts';
-import { createLogger } from '../../../src/log.ts';
-import { sendTeamsMessage } from '../../../src/dev/playground-message.ts';
-import { freePort, repoRoot } from '../../helpers/temporal.ts';
-import { testConfig } from './helpers.ts';
+import { startWebhook, type Webhook } from '../../../../src/chat/webhook.ts';
+import { startPlayground, type Playground } from '../../../../src/dev/playground.ts';
+import { PlaygroundClient } from '../../../../src/dev/playground-client.ts';
+import { createLogger } from '../../../../src/log.ts';
+import { sendTeamsMessage } from '../../../../src/dev/playground-message.ts';
+import { freePort, repoRoot } from '../../../helpers/temporal.ts';
+import { testConfig } from '../helpers.ts';
 
 let webhook: Webhook | undefined;
 let playground: Playground | undefined;

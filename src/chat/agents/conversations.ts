@@ -1,7 +1,7 @@
 // Where approval cards can go: Teams conversations (channel, group chat or 1:1) and Slack
 // channels. The bot learns a Teams conversation when someone messages it there (Bot Framework
 // only lets a bot post where it has a reference), or it is given one in configuration.
-import type { CardRef as PostedCard } from '../../workflows/sensitive-action/types.ts';
+import type { CardRef as PostedCard } from '../../../workflows/sensitive-action/types.ts';
 
 /** A place to post a card. */
 export type ChatTarget =

@@ -1,9 +1,9 @@
 // Reading a chat message addressed to an agent: the bot's own mention taken off, an agent named at
 // the start ("Support: …", "@research-bot, …", "support-bot …") recognised and stripped, and the
-// session's conversation key and label derived from the Chat SDK thread. Pure functions, so the
-// webhook's handler (agent-messages.ts) stays a straight line.
+// session's conversation key derived from the Chat SDK thread. Pure functions on the text, so the
+// router (router.ts) stays a straight line.
 import { createHash } from 'node:crypto';
-import type { Agent } from '../policy/types.ts';
+import type { Agent } from '../../policy/types.ts';
 
 /** What the start of a message says about its agent. */
 export type Addressed =
@@ -53,28 +53,4 @@ export function addressedAgent(
 /** The session key of a chat thread: `<platform>-<first 16 hex of sha256(threadId)>`. */
 export function conversationKeyOf(platform: string, threadId: string): string {
   return `${platform}-${createHash('sha256').update(threadId).digest('hex').slice(0, 16)}`;
-}
-
-/** A human-readable name for a conversation, e.g. "Teams chat with Riley Requester". */
-export function conversationLabel(
-  platform: 'teams' | 'slack',
-  raw: unknown,
-  sender: string,
-): string {
-  const r = (raw ?? {}) as {
-    conversation?: { conversationType?: unknown; name?: unknown };
-    channelData?: { channel?: { name?: unknown } };
-    channel?: unknown;
-    channel_type?: unknown;
-  };
-  const named = (prefix: string, name: unknown) =>
-    typeof name === 'string' && name ? `${prefix} ${name}` : prefix;
-  if (platform === 'teams') {
-    const type = r.conversation?.conversationType;
-    if (type === 'channel') return named('Teams channel', r.channelData?.channel?.name);
-    if (type === 'groupChat') return named('Teams group chat', r.conversation?.name);
-    return `Teams chat with ${sender}`;
-  }
-  if (r.channel_type === 'im') return `Slack DM with ${sender}`;
-  return named('Slack channel', r.channel);
 }

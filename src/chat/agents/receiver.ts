@@ -1,20 +1,19 @@
-// The receiving side of Airlock's chat surface: checks inbound webhook requests the way the
-// platform's adapter does, and passes everything that is not an approval click (messages,
-// installs, conversation updates) through the Chat SDK, which learns from them where the bot may
-// post, shows people who arrive the approvals waiting for them and hands what they say to the bot
-// to an agent (arrivals.ts, agent-messages.ts). Approval clicks
-// never reach the SDK's handlers here: the webhook decides them itself
-// (server.ts); a click that slipped past click-shape.ts is only logged.
-import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
-import { AirlockError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import type { ToAgent } from './agent-messages.ts';
-import { approvalActionIds } from './cards.ts';
-import { decisionFromClick } from './clicks.ts';
-import { watchArrivals } from './arrivals.ts';
-import { teamsTargetFromActivity } from './conversations.ts';
-import type { ShowPending } from './pending.ts';
-import type { ChatPlatforms, Platform } from './platforms.ts';
+// The receiving side of the chat surface: checks webhook requests as the platform's adapter does
+// and passes all but approval clicks (messages, installs, conversation updates) through the Chat
+// SDK. It is the one subscriber to the SDK's events: each message is read once (message.ts), tells
+// the bot where it may post, and goes to the arrivals and the agent router. Clicks are decided by
+// the webhook itself (server.ts); one that slipped past click-shape.ts is only logged here.
+import type { Message, Thread } from 'chat';
+import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+import { AirlockError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { approvalActionIds } from '../cards.ts';
+import { decisionFromClick } from '../clicks.ts';
+import { teamsArrival, type ShowPending } from '../pending.ts';
+import type { ChatPlatforms, Platform } from '../platforms.ts';
+import { createArrivals } from './arrivals.ts';
+import { readMessage } from './message.ts';
+import type { ToAgent } from './router.ts';
 
 /** Takes a click's decision; resolves once the decision is durably accepted. */
 export type OnDecision = (workflowId: string, decision: ApprovalDecision) => Promise<void>;
@@ -32,8 +31,17 @@ export interface SdkAnswer {
 export interface ChatReceiver {
   /** Check a webhook request the way the platform's adapter will (token or signature). */
   verifyRequest(platform: Platform, request: Request, body: string): Promise<boolean>;
-  /** Hand a request to the platform's adapter; waits up to `ackTimeoutMs` for its handlers. */
-  handle(platform: Platform, request: Request, ackTimeoutMs: number): Promise<SdkAnswer>;
+  /**
+   * Hand a request to the platform's adapter; waits up to `ackTimeoutMs` for its handlers.
+   * `verified`: the webhook's edge verified its token for it (production Teams), so the adapter
+   * does not verify it again.
+   */
+  handle(
+    platform: Platform,
+    request: Request,
+    ackTimeoutMs: number,
+    verified?: boolean,
+  ): Promise<SdkAnswer>;
   /** Resolves once every handler started so far has settled (answered or timed out included). */
   drain(): Promise<void>;
 }
@@ -46,20 +54,24 @@ export function createReceiver(
   toAgent?: ToAgent,
 ): ChatReceiver {
   const { chat, conversations, verifiers } = platforms;
-  if (showPending) watchArrivals(chat, showPending, logger, toAgent);
-  // Any message to the bot teaches it where it may post: DMs, mentions and plain messages.
-  const learn = (adapterName: string, raw: unknown): void => {
-    if (adapterName === 'teams') {
-      const target = teamsTargetFromActivity(raw);
-      if (target) conversations.remember(target);
-    } else if (adapterName === 'slack') {
-      const channel = (raw as { channel?: unknown } | null)?.channel;
-      if (typeof channel === 'string') conversations.remember({ platform: 'slack', channel });
-    }
-  };
-  chat.onDirectMessage((thread, message) => learn(thread.adapter.name, message.raw));
-  chat.onNewMention((thread, message) => learn(thread.adapter.name, message.raw));
-  chat.onNewMessage(/[\s\S]*/, (thread, message) => learn(thread.adapter.name, message.raw));
+  const arrivals = showPending ? createArrivals(showPending, logger, toAgent) : undefined;
+  const onMessage =
+    (toBot: boolean) =>
+    async (thread: Thread, raw: Message): Promise<void> => {
+      const message = readMessage(thread, raw, toBot, logger);
+      if (!message) return;
+      // Any message teaches the bot where it may post: DMs, mentions and plain messages.
+      if (message.postable) conversations.remember(message.postable);
+      await arrivals?.message(message);
+    };
+  chat.onDirectMessage(onMessage(true));
+  chat.onNewMention(onMessage(true));
+  chat.onNewMessage(/[\s\S]*/, onMessage(false));
+  if (arrivals) {
+    chat.onInstalled(async (event) => {
+      if (event.adapter.name === 'teams') await arrivals.installed(teamsArrival(event.raw, true));
+    });
+  }
   chat.onAction(approvalActionIds, (event) => {
     const result = decisionFromClick({
       actionId: event.actionId,
@@ -102,9 +114,10 @@ export function createReceiver(
         return false;
       }
     },
-    async handle(platform, request, ackTimeoutMs) {
+    async handle(platform, request, ackTimeoutMs, verified = false) {
       const webhook = chat.webhooks[platform];
       if (!webhook) throw new AirlockError('chat_unavailable', `${platform} is not configured`);
+      if (verified && platform === 'teams') platforms.verifiedAtEdge.add(request);
       const tasks: Promise<unknown>[] = [];
       const response = await webhook(request, {
         waitUntil: (task) => {
