@@ -101,7 +101,9 @@ test('lint refuses an import of a floor above, and allows one below', async () =
   const refused = async (filePath: string, source: string): Promise<boolean> => {
     const text = `import type { X } from '${source}';\nexport type Y = X;\n`;
     const [result] = await eslint.lintText(text, { filePath });
-    return (result?.messages ?? []).some((m) => m.ruleId === '@typescript-eslint/no-restricted-imports');
+    return (result?.messages ?? []).some(
+      (m) => m.ruleId === '@typescript-eslint/no-restricted-imports',
+    );
   };
   const cases: [string, string, boolean][] = [
     ['src/vault/probe.ts', '../chat/cards.ts', true], // domain -> edges
