@@ -19,12 +19,8 @@ import type { ActionOutcome, ActionRequest, AskOutcome, AskRequest } from '../sr
 import type { Logger } from '../src/log.ts';
 import { resolveAgent } from '../src/policy/agents.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
-import {
-  ensureAgentBox,
-  removeAgentBox,
-  removeSessionWorkspace,
-  stopAgentBox,
-} from '../src/sandbox/agent-box.ts';
+import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../src/sandbox/agent-box.ts';
+import { removeSessionWorkspace } from '../src/sandbox/box-cleanup.ts';
 import { agentActionUpdate, agentAskUpdate } from '../workflows/agent-session/messages.ts';
 import type {
   AgentSessionActivities,

@@ -12,6 +12,7 @@ import type { ConversationPoster } from '../src/agents/poster.ts';
 import type { ResolvedAgent } from '../src/policy/agents.ts';
 import { temporalGrants } from '../src/grants/grants.ts';
 import { createLogger } from '../src/log.ts';
+import { createActivities } from '../activities/index.ts';
 import { createWorker } from '../src/temporal/worker.ts';
 import { openVault } from '../src/vault/open.ts';
 import { turnStages } from './agent-history.ts';
@@ -106,7 +107,11 @@ try {
     gateways,
     poster,
   });
-  const worker = await createWorker({ config: bench.fx.config, logger, deps });
+  const worker = await createWorker({
+    config: bench.fx.config,
+    logger,
+    activities: createActivities(deps),
+  });
   const running = worker.run();
   const full: number[] = [];
   const stages = { toActivity: [] as number[], turn: [] as number[], toPost: [] as number[] };

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { createDeps } from '../src/deps.ts';
@@ -48,8 +49,9 @@ try {
   });
   // Boxes whose session is over (closed, terminated, or gone) are removed at start.
   await removeOrphanBoxes(deps.driver.docker, client, logger, config.TEMPORAL_ADDRESS);
-  const worker = await createWorker({ config, logger, deps, bundlePath });
-  const hostWorker = await createHostWorker({ config, logger, deps, hostId });
+  const activities = createActivities(deps);
+  const worker = await createWorker({ config, logger, activities, bundlePath });
+  const hostWorker = await createHostWorker({ config, logger, activities, hostId });
   const health = config.AIRLOCK_HEALTH_BIND
     ? await startHealthServer(config.AIRLOCK_HEALTH_BIND, {
         worker,

@@ -4,7 +4,7 @@
 // is accepted only if this server minted it for that client. A client cannot pick a context, so it
 // cannot land in a session or grant it was not given, and another client's context id is refused.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { A2AClient } from './clients.ts';
+import type { A2AClient } from '../config/a2a-tokens.ts';
 
 /** Mints and checks the context ids of the server's clients. */
 export interface ContextIds {

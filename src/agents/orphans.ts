@@ -4,7 +4,8 @@
 import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { Logger } from '../log.ts';
-import { boxLabel, cleanupOrphans } from '../sandbox/agent-box.ts';
+import { cleanupOrphans } from '../sandbox/box-cleanup.ts';
+import { boxLabel } from '../sandbox/box-names.ts';
 
 /** Remove the boxes of sessions that are over; never throws (logged instead). */
 export async function removeOrphanBoxes(

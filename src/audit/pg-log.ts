@@ -6,9 +6,9 @@
 // and DELETE by trigger, and in the production profile Airlock's role may only INSERT and SELECT.
 // That role can still INSERT a correctly chained row; with a key every record is signed, and the
 // appender refuses to extend past a row Airlock did not write (see Authorship in chain.ts).
-import { describePostgresUrl } from '../chat/pg-state.ts';
 import { AirlockError } from '../errors.ts';
 import { inTransaction, StateDb, type Queryable } from '../state/pg.ts';
+import { describePostgresUrl } from '../state/url.ts';
 import { checkAnchor, signAnchor, type Anchor } from './anchor.ts';
 import { GroupCommit } from './group-commit.ts';
 import {

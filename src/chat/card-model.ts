@@ -2,6 +2,7 @@
 // policy decision and the current view. Body fields whose names look secret are masked (and named
 // as masked); the body shows once, as facts when flat or as a size-limited preview; the card
 // builder caps every field again.
+import { maskedNames, maskSecrets } from '../actions/secret-fields.ts';
 import { exchangeView } from './card-exchange.ts';
 import type { ApprovalCardModel, AskContext } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
@@ -13,9 +14,6 @@ import type {
 } from '../../workflows/sensitive-action/types.ts';
 import type { UnusualFinding } from '../../workflows/sensitive-action/types.ts';
 
-const secretName = /pass|secret|token|key|auth|cookie|credential|card.?number|cvv|ssn/i;
-/** Whether a body field's name looks secret (its value is masked on cards and never compared). */
-export const looksSecret = (name: string): boolean => secretName.test(name);
 const PREVIEW_MAX = 1000;
 
 /** The grant buttons this request's card offers ("for this session" only when it has one). */
@@ -36,29 +34,6 @@ export function grantButtons(
       ];
     return [];
   });
-}
-
-/** Mask values of secret-looking fields, at any depth. */
-export function maskSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskSecrets);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        secretName.test(k) ? '[redacted]' : maskSecrets(v),
-      ]),
-    );
-  }
-  return value;
-}
-
-/** Paths of the fields `maskSecrets` masks (e.g. `card.cvv`), at any depth. */
-export function maskedNames(value: unknown, prefix = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => maskedNames(v, `${prefix}${i}.`));
-  if (!value || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([k, v]) =>
-    secretName.test(k) ? [`${prefix}${k}`] : maskedNames(v, `${prefix}${k}.`),
-  );
 }
 
 const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);

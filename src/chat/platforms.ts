@@ -3,7 +3,7 @@
 // Chat SDK instance with its state (memory, or PostgreSQL: state.ts), plus the conversations known
 // so far. Posting (bot.ts) and receiving (receiver.ts) are both built on it.
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
-import { createChatState } from './state.ts';
+import { createChatState } from '../state/chat.ts';
 import type { TeamsAdapterConfig } from '@chat-adapter/teams';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';

@@ -7,7 +7,8 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import type proto from '@temporalio/proto';
 import { requestAction } from '../actions/request.ts';
 import { exchangeView } from '../chat/card-exchange.ts';
-import { askContext, maskSecrets } from '../chat/card-model.ts';
+import { maskSecrets } from '../actions/secret-fields.ts';
+import { askContext } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';

@@ -3,19 +3,13 @@
 // server-sent `chat.completion.chunk` events, tool calls, usage) and `GET /v1/models`, answers by
 // following a per-test script of steps matched against the conversation, and records every request
 // so tests can assert what arrived (the key, the messages). Tests and the offline demo use it.
-import { randomUUID } from 'node:crypto';
+// The answers' wire format is model-wire.ts's.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-/** A tool call a step answers with; `arguments` is sent as the JSON string OpenAI sends. */
-export interface StandinToolCall {
-  id?: string;
-  name: string;
-  arguments: Record<string, unknown> | string;
-}
+import { completion, stream, usageOf, type StandinAnswer } from './model-wire.ts';
 
 /** One scripted answer: matched against the conversation so far, used at most once unless `reusable`. */
-export interface ScriptStep {
+export interface ScriptStep extends StandinAnswer {
   /** Named in errors and in `used`. */
   name?: string;
   /** Matches when the last message is from the user and its text contains this. */
@@ -24,15 +18,8 @@ export interface ScriptStep {
   afterToolResult?: string;
   /** Any other condition on the messages; all given conditions must hold. */
   when?: (messages: ChatMessage[]) => boolean;
-  /** The assistant's text. */
-  text?: string;
-  toolCalls?: StandinToolCall[];
-  /** Token counts to report; estimated from the text (4 characters a token) when absent. */
-  usage?: { prompt: number; completion: number };
   /** Usable again and again (the offline demo's steps); others are used at most once. */
   reusable?: boolean;
-  /** Streaming only: awaited after the first chunk is sent, so a test can watch the stream. */
-  holdAfterFirstChunk?: Promise<unknown>;
 }
 
 /** A chat message as the client sent it (only the fields matching looks at are typed). */
@@ -125,9 +112,10 @@ export async function startModelStandin(options: ModelStandinOptions = {}): Prom
       const usage = usageOf(step, text);
       const streamOptions = body['stream_options'] as { include_usage?: unknown } | undefined;
       if (body['stream'] === true)
-        stream(res, model, step, usage, streamOptions?.include_usage === true, options).catch(() =>
-          res.destroy(),
-        );
+        stream(res, model, step, usage, {
+          includeUsage: streamOptions?.include_usage === true,
+          chunkChars: options.chunkChars ?? 8,
+        }).catch(() => res.destroy());
       else json(res, 200, completion(model, step, usage));
     });
   });
@@ -177,124 +165,6 @@ function describe(m: ChatMessage | undefined): string {
   if (!m) return 'nothing';
   if (m.role === 'tool') return `a tool result for ${String(m.tool_call_id)}`;
   return `a ${m.role} message ${JSON.stringify(textOf(m.content).slice(0, 80))}`;
-}
-
-interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-
-function usageOf(step: ScriptStep, requestText: string): Usage {
-  const answer = (step.text ?? '') + JSON.stringify(step.toolCalls ?? []);
-  const prompt = step.usage?.prompt ?? Math.ceil(requestText.length / 4);
-  const completion = step.usage?.completion ?? Math.ceil(answer.length / 4);
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-  };
-}
-
-function toolCalls(step: ScriptStep): { id: string; name: string; args: string }[] {
-  return (step.toolCalls ?? []).map((c) => ({
-    id: c.id ?? `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
-    name: c.name,
-    args: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments),
-  }));
-}
-
-function completion(model: string, step: ScriptStep, usage: Usage): object {
-  const calls = toolCalls(step);
-  const message: Record<string, unknown> = {
-    role: 'assistant',
-    content: step.text ?? null,
-    refusal: null,
-  };
-  if (calls.length > 0) {
-    message['tool_calls'] = calls.map((c) => ({
-      id: c.id,
-      type: 'function',
-      function: { name: c.name, arguments: c.args },
-    }));
-  }
-  return {
-    id: `chatcmpl-${randomUUID()}`,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [
-      {
-        index: 0,
-        message,
-        logprobs: null,
-        finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
-      },
-    ],
-    usage,
-  };
-}
-
-// Streams as OpenAI does: a first delta with the role, content in pieces, each tool call opened
-// with its id, type and name and its arguments in later deltas (by `index`), a last delta with
-// the finish reason, then (with include_usage) a chunk with empty choices and the usage, then
-// `data: [DONE]`. With include_usage every other chunk carries `usage: null`.
-async function stream(
-  res: ServerResponse,
-  model: string,
-  step: ScriptStep,
-  usage: Usage,
-  includeUsage: boolean,
-  options: ModelStandinOptions,
-): Promise<void> {
-  const id = `chatcmpl-${randomUUID()}`;
-  const created = Math.floor(Date.now() / 1000);
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
-  let sent = 0;
-  const send = async (delta: object, finish: string | null): Promise<void> => {
-    const chunk: Record<string, unknown> = {
-      id,
-      object: 'chat.completion.chunk',
-      created,
-      model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    };
-    if (includeUsage) chunk['usage'] = null;
-    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    sent += 1;
-    if (sent === 1 && step.holdAfterFirstChunk) await step.holdAfterFirstChunk;
-  };
-  await send({ role: 'assistant', content: '', refusal: null }, null);
-  const size = options.chunkChars ?? 8;
-  const text = step.text ?? '';
-  for (let i = 0; i < text.length; i += size)
-    await send({ content: text.slice(i, i + size) }, null);
-  const calls = toolCalls(step);
-  for (const [index, c] of calls.entries()) {
-    await send(
-      {
-        tool_calls: [
-          { index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } },
-        ],
-      },
-      null,
-    );
-    for (let i = 0; i < c.args.length; i += size)
-      await send(
-        { tool_calls: [{ index, function: { arguments: c.args.slice(i, i + size) } }] },
-        null,
-      );
-  }
-  await send({}, calls.length > 0 ? 'tool_calls' : 'stop');
-  if (includeUsage) {
-    const last = { id, object: 'chat.completion.chunk', created, model, choices: [], usage };
-    res.write(`data: ${JSON.stringify(last)}\n\n`);
-  }
-  res.end('data: [DONE]\n\n');
 }
 
 function json(res: ServerResponse, status: number, body: object): void {

@@ -5,7 +5,7 @@
 import { AirlockError } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { ApproverIdentity } from '../../workflows/sensitive-action/messages.ts';
-import { isApprover } from '../../workflows/sensitive-action/tally.ts';
+import { isApprover } from '../../workflows/sensitive-action/identity.ts';
 import type { MemoryScope } from './memory.ts';
 import { expandApprovers } from './resolve.ts';
 import type { RunnerTool } from './capability-tools.ts';

@@ -1,7 +1,6 @@
 // How a worker treats decision signatures: with public keys configured every decision must verify;
 // without any, production refuses every decision (and the worker does not start), while
 // development accepts unsigned ones with a warning the audit log keeps.
-import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import type { SignatureVerdict } from '../../workflows/sensitive-action/types.ts';
@@ -28,17 +27,24 @@ export function decisionChecker(
   return (workflowId, decision) => verifyDecision(workflowId, decision, publicKeys);
 }
 
+/**
+ * The settings a worker's checker reads, as the config names them (receipts sit below the config
+ * and take these fields of it, not the whole of it).
+ */
+export interface DecisionKeySettings {
+  NODE_ENV: string;
+  AIRLOCK_DECISION_PUBLIC_KEYS?: string | undefined;
+}
+
 /** The configured public keys (AIRLOCK_DECISION_PUBLIC_KEYS). */
 export function decisionPublicKeys(
-  config: Pick<Config, 'AIRLOCK_DECISION_PUBLIC_KEYS'>,
+  config: Pick<DecisionKeySettings, 'AIRLOCK_DECISION_PUBLIC_KEYS'>,
 ): DecisionPublicKey[] {
   return parsePublicKeys(config.AIRLOCK_DECISION_PUBLIC_KEYS);
 }
 
 /** The worker's checker; in production without public keys it throws `decision_keys_missing`. */
-export function workerDecisionChecker(
-  config: Pick<Config, 'NODE_ENV' | 'AIRLOCK_DECISION_PUBLIC_KEYS'>,
-): DecisionChecker {
+export function workerDecisionChecker(config: DecisionKeySettings): DecisionChecker {
   const keys = decisionPublicKeys(config);
   const production = config.NODE_ENV === 'production';
   if (production && keys.length === 0)

@@ -2,7 +2,6 @@
 // decision that verifies was built by the webhook from a platform-verified click, not by anyone
 // who merely can reach Temporal.
 import { sign } from 'node:crypto';
-import type { Config } from '../config.ts';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
 import { parsePrivateKey } from './keys.ts';
 import { decisionSignedBytes } from './signed-bytes.ts';
@@ -31,7 +30,9 @@ export function decisionSigner(privateKey: string): DecisionSigner {
 }
 
 /** The configured signer, or undefined when AIRLOCK_DECISION_SIGNING_KEY is not set. */
-export function createDecisionSigner(config: Config): DecisionSigner | undefined {
+export function createDecisionSigner(config: {
+  AIRLOCK_DECISION_SIGNING_KEY?: string | undefined;
+}): DecisionSigner | undefined {
   const key = config.AIRLOCK_DECISION_SIGNING_KEY;
   return key ? decisionSigner(key) : undefined;
 }

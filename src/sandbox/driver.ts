@@ -84,11 +84,7 @@ export class SandboxDriver {
 
   /** Remove a container by name; "already gone" is success. */
   async remove(name: string): Promise<void> {
-    try {
-      await this.docker.getContainer(name).remove({ force: true });
-    } catch (err) {
-      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
-    }
+    await removeContainer(this.docker, name);
   }
 
   private async createOrGet(spec: SandboxSpec): Promise<Docker.Container> {
@@ -148,7 +144,17 @@ export function demux(buf: Buffer): { stdout: string; stderr: string } {
   };
 }
 
-function statusOf(err: unknown): number | undefined {
+/** Remove a container by name or id; "already gone" (404) and "removal in progress" (409) are success. */
+export async function removeContainer(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true });
+  } catch (err) {
+    if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+  }
+}
+
+/** The HTTP status of a Docker engine error, if it has one. */
+export function statusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null
     ? (err as { statusCode?: number }).statusCode
     : undefined;

@@ -1,10 +1,11 @@
 // The PostgreSQL database that holds state every worker shares (AIRLOCK_STATE_DB_URL): the audit
-// chain and the vault. A connection pool per store, the tables created when missing (schema.sql),
-// transactions, and errors that name the database without its password.
+// chain and the vault (the webhook's Chat SDK state is chat.ts's). A connection pool per store,
+// the tables created when missing (schema.sql), transactions, and errors that name the database
+// without its password.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { describePostgresUrl } from '../chat/pg-state.ts';
 import { AirlockError } from '../errors.ts';
+import { describePostgresUrl } from './url.ts';
 
 const tables = ['airlock_audit', 'airlock_audit_head', 'airlock_vault', 'airlock_vault_seal'];
 

@@ -1,5 +1,6 @@
 // Worker construction shared by workers/main.ts, tests and benchmarks: SDK logs go to pino,
 // workflows come from a pre-built bundle when one is given (production) or are bundled at start.
+// The activities are built by the caller (activities/index.ts) and handed in.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -11,7 +12,6 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createActivities, type ActivityDeps } from '../../activities/index.ts';
 import type { Config } from '../config.ts';
 import { hostTaskQueue } from '../../workflows/agent-session/ids.ts';
 import { dataConverter } from './client.ts';
@@ -72,14 +72,15 @@ export function installRuntimeLogger(logger: Logger, metricsBind?: string): void
 export interface CreateWorkerOptions {
   config: Config;
   logger: Logger;
-  deps: ActivityDeps;
+  /** The activities this worker runs (`createActivities(deps)` from activities/index.ts). */
+  activities: NonNullable<WorkerOptions['activities']>;
   /** A pre-built workflow bundle (scripts/bundle-workflows.ts); bundled at start when absent. */
   bundlePath?: string | undefined;
 }
 
 /** Connect to Temporal and create the Airlock worker (call `run()` on it). */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  const { config, logger, deps, bundlePath } = options;
+  const { config, logger, activities, bundlePath } = options;
   installRuntimeLogger(logger, config.AIRLOCK_METRICS_BIND);
   const connection = await NativeConnection.connect(connectionOptions(config));
   const workflows =
@@ -90,7 +91,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities(deps),
+    activities,
     dataConverter: dataConverter(config),
     shutdownGraceTime: '10 seconds',
     ...workerTuning,
@@ -106,13 +107,13 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 export async function createHostWorker(
   options: Omit<CreateWorkerOptions, 'bundlePath'> & { hostId: string },
 ): Promise<Worker> {
-  const { config, deps, hostId } = options;
+  const { config, activities, hostId } = options;
   const connection = await NativeConnection.connect(connectionOptions(config));
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: hostTaskQueue(config.TEMPORAL_TASK_QUEUE, hostId),
-    activities: createActivities(deps),
+    activities,
     dataConverter: dataConverter(config),
     shutdownGraceTime: '10 seconds',
     ...workerTuning,

@@ -3,9 +3,9 @@
 // (record-crypto.ts), and `airlock_vault_seal` holding the HMAC over all of them, so a row deleted,
 // duplicated or replayed from an older backup fails the check as a replaced file would. Changes
 // run in a transaction under an advisory lock: concurrent puts from every worker serialize.
-import { describePostgresUrl } from '../chat/pg-state.ts';
 import { AirlockError } from '../errors.ts';
 import { inTransaction, StateDb, type Queryable } from '../state/pg.ts';
+import { describePostgresUrl } from '../state/url.ts';
 import type { VaultKeys } from './keys.ts';
 import { storeMac, verifyStoreMac, type SealedRecord } from './record-crypto.ts';
 import { SealedCredentialStore, sealedRecordSchema, type Change } from './sealed-store.ts';

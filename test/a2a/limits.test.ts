@@ -2,7 +2,7 @@
 // for it only and not when altered; token buckets refill at their rate and say how long to wait.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseA2ATokens } from '../../src/a2a/clients.ts';
+import { parseA2ATokens } from '../../src/config/a2a-tokens.ts';
 import { contextIds } from '../../src/a2a/contexts.ts';
 import { RateLimiter } from '../../src/a2a/limits.ts';
 

@@ -14,7 +14,7 @@ import { GatewayRegistry } from '../../src/agents/gateways.ts';
 import { GATEWAY_SOCKET } from '../../src/gateway/server.ts';
 import { lazyVault } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
-import { workspaceVolumeName } from '../../src/sandbox/agent-box.ts';
+import { workspaceVolumeName } from '../../src/sandbox/box-names.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { call } from '../helpers/gateway.ts';

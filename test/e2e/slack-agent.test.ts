@@ -22,6 +22,7 @@ import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
@@ -219,7 +220,7 @@ describe('talking to an agent over Slack', { timeout: 300_000 }, () => {
       client: () => Promise.resolve(fx!.client),
       poster: createConversationPoster(bot, bot.chat.getState(), logger),
     });
-    const worker = await createWorker({ config, logger, deps });
+    const worker = await createWorker({ config, logger, activities: createActivities(deps) });
     const running = worker.run();
     stopWorker = async () => {
       worker.shutdown();

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../src/log.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { actionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
@@ -55,7 +56,7 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
   const worker = await createWorker({
     config,
     logger,
-    deps: createDeps(config, createCardSender(bot, config, logger)),
+    activities: createActivities(createDeps(config, createCardSender(bot, config, logger))),
   });
   const running = worker.run();
   try {

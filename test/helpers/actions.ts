@@ -14,6 +14,7 @@ import { temporalGrants } from '../../src/grants/grants.ts';
 import { startDemoApi, type DemoApi } from '../../src/dev/demo-api.ts';
 import { createLogger } from '../../src/log.ts';
 import { createClient } from '../../src/temporal/client.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { generateDecisionKeyPair } from '../../src/receipts/keys.ts';
 import { decisionSigner } from '../../src/receipts/signer.ts';
@@ -193,7 +194,7 @@ export async function actionFixture(
     const worker = await createWorker({
       config,
       logger: createLogger({ level: 'warn' }),
-      deps: createDeps(config, cards, { grants: temporalGrants(client) }),
+      activities: createActivities(createDeps(config, cards, { grants: temporalGrants(client) })),
     });
     const running = worker.run();
     return {

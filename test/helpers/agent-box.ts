@@ -7,11 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Config } from '../../src/config.ts';
-import {
-  removeAgentBox,
-  removeAgentWorkspace,
-  type AgentBoxSpec,
-} from '../../src/sandbox/agent-box.ts';
+import { removeAgentBox, type AgentBoxSpec } from '../../src/sandbox/agent-box.ts';
+import { removeAgentWorkspace } from '../../src/sandbox/box-cleanup.ts';
 
 /** Everything a test created, removed by `cleanup`. */
 export class BoxTracker {

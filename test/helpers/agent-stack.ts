@@ -3,7 +3,7 @@
 // workspaces of the agents a test renamed, so a test leaves no container or volume behind.
 import { sessionStatus } from '../../src/agents/sessions.ts';
 import { conversationKeyOf } from '../../src/chat/agents/address.ts';
-import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
+import { removeAgentWorkspace } from '../../src/sandbox/box-cleanup.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { GROUP_CHAT, type Stack } from './stack.ts';

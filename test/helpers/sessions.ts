@@ -19,7 +19,7 @@ import {
 } from '../../src/dev/model-standin.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
-import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
+import { removeAgentWorkspace } from '../../src/sandbox/box-cleanup.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import { createWorker, workflowsPath } from '../../src/temporal/worker.ts';
 import { openVault } from '../../src/vault/open.ts';
@@ -126,7 +126,11 @@ export async function sessionFixture(
         logger,
         client: () => Promise.resolve(fx.client),
       });
-      const worker = await createWorker({ config: fx.config, logger, deps });
+      const worker = await createWorker({
+        config: fx.config,
+        logger,
+        activities: createActivities(deps),
+      });
       const running = worker.run();
       let stopped = false;
       const stop = async () => {

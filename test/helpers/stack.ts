@@ -14,6 +14,7 @@ import { cardOf, PlaygroundClient, type PlaygroundEvent } from '../../src/dev/pl
 import { createDeps } from '../../src/deps.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { actionFixture, type ActionFixture } from './actions.ts';
 import { envFor, killProcess, spawnWorker } from './temporal.ts';
@@ -154,7 +155,7 @@ export async function startChatWorker(
     client: () => Promise.resolve(client),
     poster: createConversationPoster(bot, bot.chat.getState(), logger),
   });
-  const worker = await createWorker({ config, logger, deps });
+  const worker = await createWorker({ config, logger, activities: createActivities(deps) });
   const running = worker.run();
   return {
     bot,

@@ -13,6 +13,7 @@ import { main } from '../../src/cli/main.ts';
 import { createDeps } from '../../src/deps.ts';
 import { grantIds, temporalGrants, type Grants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { grantStatusQuery, type GrantRecord } from '../../workflows/grant/messages.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
@@ -172,7 +173,7 @@ test('a grant revoked while a request is in flight: the request re-checks it bef
   const racingWorker = await createWorker({
     config: fx.config,
     logger: createLogger({ level: 'warn' }),
-    deps: createDeps(fx.config, fx.cards, { grants: racing }),
+    activities: createActivities(createDeps(fx.config, fx.cards, { grants: racing })),
   });
   const running = racingWorker.run();
   try {

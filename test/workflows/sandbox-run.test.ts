@@ -9,6 +9,7 @@ import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import { createDeps } from '../../src/deps.ts';
 import { noChatSurface } from '../../src/chat/none.ts';
 import { createClient } from '../../src/temporal/client.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { sandboxRunWorkflow } from '../../workflows/index.ts';
 import { testConfig } from '../helpers/temporal.ts';
@@ -22,7 +23,7 @@ before(async () => {
   worker = await createWorker({
     config,
     logger: createLogger({ level: 'warn' }),
-    deps: { ...createDeps(config, noChatSurface), driver },
+    activities: createActivities({ ...createDeps(config, noChatSurface), driver }),
   });
   running = worker.run();
 });

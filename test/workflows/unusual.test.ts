@@ -14,6 +14,7 @@ import { bufferIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { createDeps } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
+import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
@@ -168,7 +169,7 @@ test('when the comparison fails, the card goes out without findings and the appr
   const failing = await createWorker({
     config,
     logger: createLogger({ level: 'error' }),
-    deps: createDeps(config, fx.cards, { audit }),
+    activities: createActivities(createDeps(config, fx.cards, { audit })),
   });
   const running = failing.run();
   try {

@@ -7,7 +7,8 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { ShowCardRequest } from './messages.ts';
 import type { Audit } from './run.ts';
 import { ApproverKeys } from './search.ts';
-import { isApprover, type Tally } from './tally.ts';
+import { isApprover } from './identity.ts';
+import type { Tally } from './tally.ts';
 import type { Approver, CardRef, CardTarget } from './types.ts';
 
 /** The identity keys a webhook searches by for `approvers`. */

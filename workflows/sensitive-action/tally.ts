@@ -4,6 +4,7 @@
 // this exact request (hash) under this policy (hash), and the request must still be pending. Quorum counts distinct approvers. The webhook's signature is
 // checked by an activity between `check` and `consider` (approval.ts).
 import { capReason, type ApprovalDecision, type ApproverIdentity } from './messages.ts';
+import { isApprover } from './identity.ts';
 import type { ActionRequest, Approver, PinnedDecision } from './types.ts';
 
 /** Why a click was refused, as a short fixed code (a metric label; `why` is the text). */
@@ -24,18 +25,6 @@ export type Verdict =
   | { kind: 'refused'; why: string; code: RefusalCode }
   | { kind: 'counted'; choice: 'approve' | 'reject'; approvals: number; rejections: number }
   | { kind: 'decided'; outcome: 'approved' | 'rejected' };
-
-/** True when `who` is the identity of `approver` on the clicking platform. */
-export function isApprover(who: ApproverIdentity, approver: Approver): boolean {
-  if (who.platform === 'teams') {
-    return Boolean(
-      approver.aadObjectId &&
-      approver.aadObjectId === who.aadObjectId &&
-      (!approver.tenantId || approver.tenantId === who.tenantId),
-    );
-  }
-  return Boolean(approver.slackUserId && approver.slackUserId === who.userId);
-}
 
 /**
  * True when the clicker is a requester: the same policy user (resolved from any of the

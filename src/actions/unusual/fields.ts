@@ -3,7 +3,7 @@
 // fields left out) and the shape of its path (id-like segments as `{id}`, so /orders/812/refund
 // and /orders/813/refund are one path).
 import { createHash } from 'node:crypto';
-import { looksSecret } from '../../chat/card-model.ts';
+import { looksSecret } from '../secret-fields.ts';
 
 /** Fields kept per request, at most. */
 export const FIELDS_KEPT = 20;

@@ -7,13 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  boxWorkspace,
-  cleanupOrphans,
-  ensureAgentBox,
-  removeAgentBox,
-  stopAgentBox,
-} from '../../../src/sandbox/agent-box.ts';
+import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../../../src/sandbox/agent-box.ts';
+import { cleanupOrphans } from '../../../src/sandbox/box-cleanup.ts';
+import { boxWorkspace } from '../../../src/sandbox/box-names.ts';
 import { SandboxDriver } from '../../../src/sandbox/driver.ts';
 import { execInBox } from '../../../src/sandbox/exec.ts';
 import { BoxTracker } from '../../helpers/agent-box.ts';

@@ -5,12 +5,8 @@
 // before the scope changed) is replaced. Every test removes its boxes and volumes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  boxWorkspace,
-  ensureAgentBox,
-  type AgentBoxSpec,
-  type BoxMemory,
-} from '../../../src/sandbox/agent-box.ts';
+import { ensureAgentBox, type AgentBoxSpec } from '../../../src/sandbox/agent-box.ts';
+import { boxWorkspace, type BoxMemory } from '../../../src/sandbox/box-names.ts';
 import { SandboxDriver } from '../../../src/sandbox/driver.ts';
 import { execInBox } from '../../../src/sandbox/exec.ts';
 import { BoxTracker } from '../../helpers/agent-box.ts';

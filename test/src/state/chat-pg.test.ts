@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
-import { SweptPostgresState } from '../../../src/chat/pg-state.ts';
+import { SweptPostgresState } from '../../../src/state/chat-pg.ts';
 import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
 import { repoRoot } from '../../helpers/temporal.ts';
-import { decisionSink, post, testConfig } from './helpers.ts';
+import { decisionSink, post, testConfig } from '../chat/helpers.ts';
 
 const marker = { 'x-ms-agents-playground': 'true' };
 const botId = '00000000-0000-0000-0000-00000000b071';

@@ -10,6 +10,7 @@ import type { Logger as ChatLogger } from 'chat';
 import pg from 'pg';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { describePostgresUrl } from './url.ts';
 
 /** Options of the PostgreSQL chat state. */
 export interface PostgresChatStateOptions {
@@ -156,15 +157,5 @@ export class SweptPostgresState extends PostgresStateAdapter {
     } finally {
       this.sweeping = undefined;
     }
-  }
-}
-
-/** `host:port/database` of a postgres:// URL: where the state lives, without any credentials. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return '(unparsable URL)';
   }
 }

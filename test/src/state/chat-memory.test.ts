@@ -3,10 +3,10 @@
 // server leave it under that cap (the SDK's own memory state kept every dedupe key forever).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BoundedMemoryState } from '../../../src/chat/bounded-state.ts';
+import { BoundedMemoryState } from '../../../src/state/chat-memory.ts';
 import { startWebhook } from '../../../src/chat/webhook.ts';
 import { createLogger } from '../../../src/log.ts';
-import { post, testConfig } from './helpers.ts';
+import { post, testConfig } from '../chat/helpers.ts';
 
 test('entries expire when swept, without being read again', async () => {
   const state = new BoundedMemoryState(1000, 10);

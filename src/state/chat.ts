@@ -1,11 +1,11 @@
 // Which state the Chat SDK keeps its dedupe keys, caches and locks in: PostgreSQL when
-// AIRLOCK_CHAT_STATE_URL is set (shared by every webhook replica, see pg-state.ts), else bounded
-// memory (one webhook process; entries expire and the store has a size cap, see bounded-state.ts).
+// AIRLOCK_CHAT_STATE_URL is set (shared by every webhook replica, see chat-pg.ts), else bounded
+// memory (one webhook process; entries expire and the store has a size cap, see chat-memory.ts).
 import type { Logger as ChatLogger, StateAdapter } from 'chat';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { BoundedMemoryState } from './bounded-state.ts';
-import { SweptPostgresState } from './pg-state.ts';
+import { BoundedMemoryState } from './chat-memory.ts';
+import { SweptPostgresState } from './chat-pg.ts';
 
 /** The Chat SDK state adapter the configuration selects. */
 export function createChatState(
