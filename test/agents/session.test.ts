@@ -13,7 +13,7 @@ import { agentBoxName, ensureAgentBox } from '../../src/sandbox/agent-box.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
 import { closeSessionSignal } from '../../workflows/agent-session/messages.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { click, people, signed } from '../helpers/actions.ts';
 import { CANARY, sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 

@@ -1,6 +1,6 @@
 // A lone approving click costs one local activity in all: the signature check appends the
-// decision's audit record itself (approval.ts) and then makes the first attempt at the execution
-// (execute.ts), in the click's workflow task. Runs recorded before (two local activities: check,
+// decision's audit record itself and then makes the first attempt at the execution (both in
+// execute.ts), in the click's workflow task. Runs recorded before (two local activities: check,
 // then append; then the execution queued or local) still replay.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -10,7 +10,8 @@ import {
 } from '@temporalio/workflow';
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
-import type { ActionOutcome, ActionRequest } from '../sensitive-action/types.ts';
+import type { ActionRequest } from '../sensitive-action/request.ts';
+import type { ActionOutcome } from '../sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
 import type { ExchangeState, ExchangeStatus, SanitizedText } from './messages.ts';
 import type { AgentExchangeActivities, ExchangeInput, PinnedLink } from './types.ts';

@@ -8,7 +8,8 @@ import type { ShowCardRequest } from './messages.ts';
 import type { Audit } from './run.ts';
 import { ApproverKeys } from './search.ts';
 import { isApprover, type Tally } from './tally.ts';
-import type { Approver, CardRef, CardTarget } from './types.ts';
+import type { CardRef, CardTarget } from './types.ts';
+import type { Approver } from './request.ts';
 
 /** The identity keys a webhook searches by for `approvers`. */
 export function approverKeys(approvers: Approver[]): string[] {
