@@ -5,7 +5,13 @@
 // vault (idempotency key = workflow id). The activity claims the request id in the execution ledger
 // first (src/audit/ledger.ts): a run that finds another run's claim (a reset, or a fresh start of a
 // closed id) executes nothing and ends `replay-refused`.
-import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  deprecatePatch,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { capReason, type ApprovalDecision } from './messages.ts';
 import type { Run } from './run.ts';
 import type { Tally } from './tally.ts';
@@ -44,9 +50,11 @@ export const executeLocally = 'action-executed-in-a-local-activity';
  * in its own local activity (signature check, decision record, execution).
  */
 export const executeWithCheck = 'click-checked-and-executed-together';
-// Runs that started before the decision record was appended by the signature check keep the
-// two local activities. Asked once, as the wait starts: the patch marker (and the search
-// attribute the SDK sets with it) then lands in that workflow task, not in the one a click wakes.
+// Retired (deprecatePatch): since this patch a lone click's signature check also appends its
+// decision record. Runs started before it kept two local activities (check, then append); none is
+// left: every sensitive action ends by its policy's expiry, and runs recorded since carry the
+// marker, which the deprecated patch still accepts (and still records, as the wait starts, so a
+// worker still running the patched code replays new runs). Next step: delete the call.
 const recordWithCheck = 'decision-recorded-with-signature-check';
 
 /** How this run executes, as its patches say. */
@@ -80,8 +88,8 @@ export type CheckBatch = (tally: Tally, batch: ApprovalDecision[]) => Promise<Ch
 /** What the rest of the run asks of the execution. */
 export interface Execution {
   /**
-   * Start checking clicks. It asks the record-with-check patch, so call it once, where the wait
-   * starts (before the cards are planned).
+   * Start checking clicks. It marks the retired record-with-check patch, so call it once, where
+   * the wait starts (before the cards are planned).
    */
   startChecking(): CheckBatch;
   /** Execute the request (or end with the first attempt's answer); executed, failed or refused. */
@@ -102,14 +110,10 @@ export function execution(run: Run, paths: ExecutionPaths): Execution {
   let first: FirstExecution | undefined;
   return {
     startChecking() {
-      const together = patched(recordWithCheck);
+      deprecatePatch(recordWithCheck);
       return async (tally, batch) => {
-        const paths = { together, withClick };
-        const {
-          signatures,
-          recorded,
-          execution: made,
-        } = await checkBatch(run, tally, batch, paths);
+        const checked = await checkBatch(run, tally, batch, withClick);
+        const { signatures, recorded, execution: made } = checked;
         first ??= made;
         const record = async (click: ApprovalDecision) => {
           if (click === recorded) return;
@@ -144,7 +148,7 @@ async function checkBatch(
   run: Run,
   tally: Tally,
   batch: ApprovalDecision[],
-  paths: { together: boolean; withClick: boolean },
+  withClick: boolean,
 ): Promise<{
   signatures: Map<ApprovalDecision, SignatureVerdict>;
   recorded?: ApprovalDecision | undefined;
@@ -153,13 +157,12 @@ async function checkBatch(
   const pending = batch.filter((click) => tally.check(click) === null);
   if (pending.length === 0) return { signatures: new Map() };
   const { workflowId, request, decision } = run;
-  const lone =
-    paths.together && pending.length === 1 && pending[0] === batch[0] ? pending[0] : undefined;
+  const lone = pending.length === 1 && pending[0] === batch[0] ? pending[0] : undefined;
   const record = (click: ApprovalDecision) =>
     run.auditEntry('decision', { approver: click.approver, detail: decisionDetail(click) });
   let verdicts: SignatureVerdict[];
   let execution: FirstExecution | undefined;
-  if (lone && paths.withClick && !lone.grant && tally.wouldApprove(lone)) {
+  if (lone && withClick && !lone.grant && tally.wouldApprove(lone)) {
     ({ verdicts, execution } = await checkAndExecute.checkRecordAndExecute({
       workflowId,
       decisions: pending,
