@@ -1,10 +1,8 @@
-// Checking, recording and executing, in one place. The wait (approval.ts) hands each batch of
-// clicks that would count to `check` (the webhook's signature, one local activity per batch; a lone
-// click's decision record appended by the same activity and, when it approves, the first attempt at
-// the execution made there too). `execute` then ends the run exactly as it was decided, through the
-// vault (idempotency key = workflow id). The activity claims the request id in the execution ledger
-// first (src/audit/ledger.ts): a run that finds another run's claim (a reset, or a fresh start of a
-// closed id) executes nothing and ends `replay-refused`.
+// Checking, recording and executing, in one place. Each batch of clicks the wait (approval.ts)
+// judges is checked here (webhook signatures, one local activity; a lone click's decision record
+// and, when it approves, the first attempt at the execution in the same one). `execute` ends the
+// run as decided, through the vault (idempotency key = workflow id), after the execution ledger's
+// claim (src/audit/ledger.ts): a run that finds another's claim sends nothing (`replay-refused`).
 import {
   deprecatePatch,
   patched,
@@ -82,7 +80,7 @@ export interface CheckedBatch {
   record: (click: ApprovalDecision) => Promise<void>;
 }
 
-/** Checks the clicks of one batch against the tally as it stands (see Execution.check). */
+/** Checks the clicks of one batch against the tally as it stands (see checkBatch). */
 export type CheckBatch = (tally: Tally, batch: ApprovalDecision[]) => Promise<CheckedBatch>;
 
 /** What the rest of the run asks of the execution. */
