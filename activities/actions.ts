@@ -25,7 +25,6 @@ import {
   type SensitiveActionActivities,
   type SignatureVerdict,
 } from '../workflows/sensitive-action/types.ts';
-import type { DecisionRecordActivities } from '../workflows/sensitive-action/approval.ts';
 
 /** Posts and edits approval cards (the chat surface implements it). */
 export interface ApprovalCardSender {
@@ -75,9 +74,7 @@ function runProblem(decision: ApprovalDecision, runId: string): string | null {
 }
 
 /** Build the sensitive-action activities. */
-export function createActionActivities(
-  deps: ActionActivityDeps,
-): SensitiveActionActivities & DecisionRecordActivities {
+export function createActionActivities(deps: ActionActivityDeps): SensitiveActionActivities {
   /**
    * The first of `ids` that is an active grant the webhook's signed approval stands behind, and that
    * an earlier run of `workflowId` itself did not give (a replayed request is not covered by the
@@ -196,7 +193,7 @@ export function createActionActivities(
     workflowId,
     decisions,
     record,
-  }: Parameters<DecisionRecordActivities['checkDecisionsAndRecordFirst']>[0]) {
+  }: Parameters<SensitiveActionActivities['checkDecisionsAndRecordFirst']>[0]) {
     const verdicts = decisions.map((d) => check(workflowId, d));
     const first = verdicts[0];
     if (first?.ok) {

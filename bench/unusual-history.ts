@@ -12,7 +12,7 @@ import { historyFields } from '../src/actions/unusual/fields.ts';
 import { chainRecord, GENESIS, type AuditEvent } from '../src/audit/chain.ts';
 import { AuditLog } from '../src/audit/log.ts';
 import { HISTORY_WINDOW_MS, type RequestSample } from '../src/audit/request-history.ts';
-import type { ActionRequest } from '../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../workflows/sensitive-action/request.ts';
 import { machine, percentile, timeMs } from './stats.ts';
 
 const total = Number(process.argv[2] ?? 100_000);

@@ -19,7 +19,8 @@ import { installRuntimeLogger, workflowsPath } from '../src/temporal/worker.ts';
 import type { ChatMessage, ScriptStep } from '../src/dev/model-standin.ts';
 import { textOf } from '../src/dev/model-standin.ts';
 import { approvalDecisionSignal, statusQuery } from '../workflows/sensitive-action/messages.ts';
-import type { ActionOutcome, ActionRequest } from '../workflows/sensitive-action/types.ts';
+import type { ActionOutcome } from '../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../workflows/sensitive-action/request.ts';
 import type { agentExchangeWorkflow, sensitiveActionWorkflow } from '../workflows/index.ts';
 import { actionFixture, click, people, signed } from '../test/helpers/actions.ts';
 import {

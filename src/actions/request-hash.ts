@@ -3,7 +3,7 @@
 // its own id is started under it.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 
 /** sha256 (hex) of what will execute: agent, capability, method, path, body (an exchange step's text). */
 export function requestHash(r: ActionRequest): string {

@@ -15,7 +15,7 @@ import {
   Capability,
 } from '../../workflows/sensitive-action/search.ts';
 import { actionWorkflowId, isRequestId } from '../../workflows/sensitive-action/ids.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 
 /** Start (or find) the workflow for `request`; `requestId` defaults to a hash of the request. */

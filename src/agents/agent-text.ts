@@ -6,7 +6,7 @@ import { findInstructions } from '../sanitize/instructions.ts';
 import { sanitize } from '../sanitize/sanitize.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { SanitizedText } from '../../workflows/agent-exchange/messages.ts';
-import { maxInstructionFindings } from '../../workflows/sensitive-action/types.ts';
+import { maxInstructionFindings } from '../../workflows/sensitive-action/request.ts';
 import { withNote } from '../../workflows/agent-exchange/note.ts';
 
 export { withNote };

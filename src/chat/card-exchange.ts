@@ -1,7 +1,7 @@
 // What an approver reads about one step of an agent-to-agent exchange: who asks whom (or who
 // answers whom), the sanitized text that would cross, and what the sanitizer took out of it. The
 // same words go on the card and in `airlock approvals show`; every string here is untrusted.
-import type { ExchangeStepRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ExchangeStepRequest } from '../../workflows/sensitive-action/request.ts';
 
 /** An exchange step as the card and the CLI word it. */
 export interface ExchangeView {

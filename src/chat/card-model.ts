@@ -7,11 +7,8 @@ import { exchangeView } from './card-exchange.ts';
 import type { ApprovalCardModel, AskContext } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
 import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
-import type {
-  ActionRequest,
-  CardView,
-  PinnedDecision,
-} from '../../workflows/sensitive-action/types.ts';
+import type { CardView } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest, PinnedDecision } from '../../workflows/sensitive-action/request.ts';
 import type { UnusualFinding } from '../../workflows/sensitive-action/types.ts';
 
 const PREVIEW_MAX = 1000;

@@ -10,7 +10,7 @@ import {
   revokeGrantSignal,
   type GrantStatus,
 } from '../../workflows/grant/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 
 /** The values of `fields` (dotted paths) in `body`. */
 export function keyFieldValues(body: unknown, fields: string[]): Record<string, unknown> {

@@ -1,11 +1,11 @@
 // The parser of a request at the edge (`airlock policy explain`, the gateway): a strict zod schema
 // whose output is exactly the workflow's ActionRequest, so the shape stays defined once (in
-// workflows/sensitive-action/types.ts) and this file fails to compile if the two drift apart.
+// workflows/sensitive-action/request.ts) and this file fails to compile if the two drift apart.
 import { z } from 'zod';
 import {
   maxInstructionFindings,
   type ActionRequest,
-} from '../../workflows/sensitive-action/types.ts';
+} from '../../workflows/sensitive-action/request.ts';
 import { requestOrigin } from './fields.ts';
 
 const requester = z.strictObject({

@@ -42,7 +42,7 @@ import type {
   GrantOption,
   PolicyDecision,
   RequestOrigin,
-} from '../../workflows/sensitive-action/types.ts';
+} from '../../workflows/sensitive-action/request.ts';
 export type {
   ActionRequest,
   ApproverRef,

@@ -16,11 +16,8 @@ import { claimExecution } from '../../src/audit/ledger.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { decisionChecker } from '../../src/receipts/policy.ts';
 import type { CredentialStore } from '../../src/vault/types.ts';
-import type {
-  ActionRequest,
-  AuditEntry,
-  PinnedDecision,
-} from '../../workflows/sensitive-action/types.ts';
+import type { AuditEntry } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest, PinnedDecision } from '../../workflows/sensitive-action/request.ts';
 import { click, people, recordingCards } from '../helpers/actions.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'airlock-actions-act-'));

@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { createUnusualActivities } from '../../activities/unusual.ts';
 import { historyFields } from '../../src/actions/unusual/fields.ts';
 import { AuditLog } from '../../src/audit/log.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'airlock-unusual-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

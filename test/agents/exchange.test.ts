@@ -14,7 +14,7 @@ import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
 import { exchangeStatusQuery } from '../../workflows/agent-exchange/messages.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { agentExchangeWorkflow } from '../../workflows/index.ts';
 import { click, people, signed } from '../helpers/actions.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';

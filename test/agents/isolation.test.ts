@@ -16,7 +16,7 @@ import { lazyVault } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
 import { workspaceVolumeName } from '../../src/sandbox/box-names.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { call } from '../helpers/gateway.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 

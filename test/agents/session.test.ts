@@ -14,7 +14,7 @@ import { agentBoxName } from '../../src/sandbox/box-names.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
 import { closeSessionSignal } from '../../workflows/agent-session/messages.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { click, people, signed } from '../helpers/actions.ts';
 import { CANARY, sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 

@@ -11,7 +11,7 @@ import { createDeps } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { sensitiveActionWorkflow } from '../../workflows/index.ts';
 import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 import { timeSkippingEnv } from '../helpers/temporal.ts';

@@ -1,7 +1,7 @@
 // A lone approving click costs one local activity in all: the signature check appends the
-// decision's audit record itself (approval.ts) and then makes the first attempt at the execution
-// (execute.ts), in the click's workflow task. Runs recorded before (two local activities: check,
-// then append; then the execution queued or local) still replay.
+// decision's audit record itself and then makes the first attempt at the execution (both in
+// execute.ts), in the click's workflow task. A run recorded before the record joined the check
+// (two local activities: check, then append) is refused since that patch was retired.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -116,12 +116,17 @@ test('a lone forged approval is refused and leaves no decision record; nothing e
   );
 });
 
-test('a run recorded with the earlier two local activities (check, then append) replays', async () => {
-  // Recorded from the code before the change (payloads unencrypted), encoded as History.
+test('a run recorded with the earlier two local activities (check, then append) is refused since the patch was retired, naming the old activity', async () => {
+  // Recorded from the code before the change (payloads unencrypted), encoded as History. No such
+  // run is left (see recordWithCheck in execute.ts); the replayer refuses it, it does not re-run it.
   const history = proto.temporal.api.history.v1.History.decode(
     readFileSync(
       new URL('../fixtures/histories/approved-two-local-activities.bin', import.meta.url),
     ),
   );
-  await Worker.runReplayHistory({ workflowsPath }, history);
+  await assert.rejects(Worker.runReplayHistory({ workflowsPath }, history), (err) => {
+    assert.equal((err as Error).name, 'DeterminismViolationError');
+    assert.match((err as Error).message, /checkDecisionSignatures/);
+    return true;
+  });
 });

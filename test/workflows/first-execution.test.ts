@@ -1,6 +1,6 @@
-// The approving click's local activity makes the first attempt at the execution (approval.ts,
-// execute.ts). When that attempt throws (here: the API executes it, but its answer is cut on the
-// way back), the workflow sends the request again through executeAction with the same idempotency
+// The approving click's local activity makes the first attempt at the execution (execute.ts).
+// When that attempt throws (here: the API executes it, but its answer is cut on the way back), the
+// workflow sends the request again through executeAction with the same idempotency
 // key (the same run holds the execution ledger's claim); the API executes it once, because the key
 // is the same, and the run ends executed with one decision and one execution audited. An API
 // slower than the ordinary local activities' timeout is still sent once.

@@ -23,7 +23,7 @@ import { createLogger } from '../../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
 import type { grantWorkflow } from '../../workflows/grant/workflow.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 import { timeSkippingEnv } from '../helpers/temporal.ts';
 

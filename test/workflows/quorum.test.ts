@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import {
   actionFixture,
   click,

@@ -1,8 +1,9 @@
 // Replays every recorded history (test/fixtures/histories, recorded by scripts/record-histories.ts)
 // against the current workflow code with the SDK's replayer: a change that would break a workflow
 // waiting right now (a command added, removed or reordered without a patch) fails here, by name.
-// The patch example of docs/deploys.md: a run recorded before `patched(...)` replays its old branch;
-// so do the runs recorded before `patched('unusual-findings')`, and action-unusual its new one.
+// The runs recorded before `patched('unusual-findings')` replay its old branch, action-unusual its
+// new one. The retired patch of docs/deploys.md (`deprecatePatch`): the run recorded before it is
+// refused, by name, while every run recorded with its marker replays.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
@@ -55,12 +56,12 @@ describe('replay of recorded histories', { timeout: 240_000 }, () => {
       if (r.error) assert.fail(`${name}: ${r.error.name}: ${r.error.message}`);
     });
 
-  test(`patch example: ${prePatch}, recorded before patched('decision-recorded-with-signature-check'), replays through the old branch`, async () => {
+  test(`retired patch: ${prePatch}, recorded before patched('decision-recorded-with-signature-check'), is refused at its old branch since deprecatePatch; runs recorded since replay`, async () => {
     const history = readHistory(prePatch);
     const events = history.events ?? [];
     const markers = (m: string) =>
       events.filter((e) => e.markerRecordedEventAttributes?.markerName === m).length;
-    // No patch marker: replay takes the old branch (check, then append: two local activities).
+    // No patch marker: it ran the old branch (check, then append: two local activities).
     assert.equal(markers('core_patch'), 0);
     const signaled = events.findIndex(
       (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
@@ -69,10 +70,34 @@ describe('replay of recorded histories', { timeout: 240_000 }, () => {
       .slice(signaled)
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
     assert.ok(afterClick.length >= 2, 'the old branch: two local activities after the click');
-    await Worker.runReplayHistory({ workflowsPath }, history, prePatch);
-    // And a run recorded since carries the marker (the new branch).
-    const approved = readHistory('action-approved').events ?? [];
-    assert.ok(approved.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'));
+    // The deprecated patch runs the new branch only: the replayer names the old local activity.
+    await assert.rejects(Worker.runReplayHistory({ workflowsPath }, history, prePatch), (err) => {
+      assert.equal((err as Error).name, 'DeterminismViolationError');
+      assert.match(
+        (err as Error).message,
+        /'checkDecisionSignatures'.*'checkDecisionsAndRecordFirst'/,
+      );
+      return true;
+    });
+    // Every run recorded since carries the marker and replays (the tests above, by name).
+    let since = 0;
+    for (const name of historyNames) {
+      const recorded = readHistory(name).events ?? [];
+      const checked = recorded
+        .map(localActivityType)
+        .some((t) => t && /^check(Decision|Record)/.test(t));
+      const marked = recorded.some((e) =>
+        e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.some((p) =>
+          Buffer.from(p.data ?? [])
+            .toString('utf8')
+            .includes('decision-recorded-with-signature-check'),
+        ),
+      );
+      if (checked) assert.ok(marked, `${name} checks a click, so it carries the marker`);
+      if (marked) assert.equal(results.get(name)?.error, undefined, name);
+      if (marked) since++;
+    }
+    assert.ok(since >= 8, `${since} histories carry the marker`);
   });
 
   test("patched('unusual-findings'): runs recorded before it replay without the comparison, action-unusual with it", () => {

@@ -18,7 +18,8 @@ import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog, type AuditRecord } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest, CardInput } from '../../workflows/sensitive-action/types.ts';
+import type { CardInput } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
 

@@ -23,7 +23,7 @@ import {
 } from '../../workflows/agent-session/messages.ts';
 import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-session/types.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
 

@@ -7,7 +7,7 @@ import { requestHash } from '../../src/actions/request-hash.ts';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
 

@@ -15,7 +15,7 @@ import {
   type ApproverIdentity,
   type ShowCardRequest,
 } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import {
   actionFixture,
   click,

@@ -21,7 +21,7 @@ import {
   statusQuery,
   type DecisionReceipt,
 } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reasonMaxLength } from '../../workflows/sensitive-action/messages.ts';
 import { Tally } from '../../workflows/sensitive-action/tally.ts';
-import type { ActionRequest, PinnedDecision } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest, PinnedDecision } from '../../workflows/sensitive-action/request.ts';
 import { click, people } from '../helpers/actions.ts';
 
 const approver = (p: (typeof people)[keyof typeof people], id: string) => ({

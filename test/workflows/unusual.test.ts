@@ -17,7 +17,7 @@ import { createLogger } from '../../src/log.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { decodedActivityOutcome } from '../../src/temporal/history-results.ts';
 import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';

@@ -2,7 +2,7 @@
 // and the status query the CLI reads. States map one to one onto A2A task states, so an A2A
 // adapter can sit on top. Session, CLI and gateway code import this file, never workflow.ts.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { InstructionFindingRequest } from '../sensitive-action/types.ts';
+import type { InstructionFindingRequest } from '../sensitive-action/request.ts';
 
 /** The exchange's state; the A2A task state of the same name. */
 export type ExchangeState =

@@ -7,7 +7,8 @@
 import { ParentClosePolicy, patched, proxyActivities, startChild } from '@temporalio/workflow';
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
-import type { ActionOutcome, ActionRequest, Requester } from '../sensitive-action/types.ts';
+import type { ActionOutcome } from '../sensitive-action/types.ts';
+import type { ActionRequest, Requester } from '../sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
 import type {
   AgentActionAnswer,
@@ -16,8 +17,8 @@ import type {
   SessionMessage,
 } from './messages.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
-import { coRequesters, type TurnOrigin } from './origin.ts';
-import type { AgentTextActivities, SessionRef, TurnItem } from './types.ts';
+import { coRequesters } from './origin.ts';
+import type { AgentTextActivities, SessionRef, TurnItem, TurnOrigin } from './types.ts';
 
 /** How long an ask waits for its child before answering `pending`. */
 export const actionHoldMs = 3_000;

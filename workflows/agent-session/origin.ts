@@ -3,16 +3,9 @@
 // another agent (its question, or the answer to a question this agent asked), or an A2A client. It
 // comes from the session's own queue, never from the box. A turn without messages or answers (only
 // outcomes of earlier requests) keeps the origin of the turn before it, as the requester does.
-import type { RequestOrigin } from '../sensitive-action/types.ts';
+import type { RequestOrigin } from '../sensitive-action/request.ts';
 import type { SessionSender } from './messages.ts';
-import type { TurnItem } from './types.ts';
-
-/** The origin of a turn's requests. */
-export interface TurnOrigin {
-  origins: RequestOrigin[];
-  /** Every person whose message was in the turn, in order, each once. */
-  senders: SessionSender[];
-}
+import type { TurnItem, TurnOrigin } from './types.ts';
 
 const isA2A = (id: string) => id.startsWith('a2a:');
 

@@ -1,8 +1,15 @@
 // The data agentSessionWorkflow keeps in its history and the activities it calls, as types.
 // The conversation itself lives in the agent's workspace; the history holds the queue, pointers
 // and what the agent said, so continue-as-new carries little.
-import type { ConversationRef, SessionMessage, SessionReply } from './messages.ts';
-import type { TurnOrigin } from './origin.ts';
+import type { RequestOrigin } from '../sensitive-action/request.ts';
+import type { ConversationRef, SessionMessage, SessionReply, SessionSender } from './messages.ts';
+
+/** The origin of a turn's requests (computed by origin.ts, kept in history). */
+export interface TurnOrigin {
+  origins: RequestOrigin[];
+  /** Every person whose message was in the turn, in order, each once. */
+  senders: SessionSender[];
+}
 
 /** One piece of a turn's input: a message from a person, or the outcome of an earlier action. */
 export type TurnItem =

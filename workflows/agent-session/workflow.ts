@@ -18,7 +18,7 @@ import { turnRan } from '../metrics.ts';
 import { runAction } from './actions.ts';
 import { runAsk } from './asks.ts';
 import { hostGone, onHost } from './hosts.ts';
-import { turnOrigin, type TurnOrigin } from './origin.ts';
+import { turnOrigin } from './origin.ts';
 import {
   agentActionUpdate,
   agentAskUpdate,
@@ -30,7 +30,7 @@ import {
   type SessionState as State,
 } from './messages.ts';
 import { AgentLastActivity, SessionState } from './search.ts';
-import type { SessionInput, SessionRef, TurnItem, TurnResult } from './types.ts';
+import type { SessionInput, SessionRef, TurnItem, TurnOrigin, TurnResult } from './types.ts';
 
 /** Replies kept for the status query (the CLI reads them). */
 const keptReplies = 20;

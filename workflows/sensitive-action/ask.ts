@@ -1,12 +1,8 @@
 // Asking the humans: wait for the approvers (approval.ts), then finalize every card beside whatever
 // follows, give the grant the deciding approver chose, and say how the asking ended.
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import {
-  judgeLateClicks,
-  waitForApproval,
-  type ApprovalContext,
-  type FirstExecution,
-} from './approval.ts';
+import { judgeLateClicks, waitForApproval, type ApprovalContext } from './approval.ts';
+import type { Execution } from './execute.ts';
 import { giveGrant } from './grants.ts';
 import type { ApprovalDecision, DecisionReceipt, ShowCardRequest } from './messages.ts';
 import { finalView } from './outcome.ts';
@@ -29,16 +25,17 @@ export interface Asked {
   judgeLate: () => Promise<void>;
   /** Set when approved: "Approved by Alice Approver at 14:02 UTC". */
   approvedText?: string;
-  /** Set when the approving click's check already made the first attempt at the execution. */
-  executed?: FirstExecution;
 }
 
-/** Post the cards, wait for a decision, and finalize the cards; approved requests get their grant. */
+/**
+ * Post the cards, wait for a decision (the clicks checked and recorded by `execution`), and finalize
+ * the cards; approved requests get their grant.
+ */
 export async function askHumans(
   run: Run,
   inbox: ApprovalDecision[],
   shows: ShowCardRequest[],
-  executeWithClick: boolean,
+  execution: Execution,
 ): Promise<Asked> {
   const { workflowId, request, decision, status } = run;
   run.setState('pending', `Waiting for approval (rule ${decision.rule})`);
@@ -53,9 +50,8 @@ export async function askHumans(
     inbox,
     shows,
     findings,
-    executeWithClick: executeWithClick && !request.exchange,
     audit: run.audit,
-    auditEntry: run.auditEntry,
+    startChecking: () => execution.startChecking(),
     onProgress: (tally) => {
       status.decisions = [...tally.approvals, ...tally.rejections].map((d) => ({
         approver: d.approver.displayName,
@@ -122,9 +118,5 @@ export async function askHumans(
   run.setState('approved', request.exchange ? view.outcomeText : `${view.outcomeText}; executing`);
   const deciding = waited.tally.approvals.at(-1);
   if (deciding) await giveGrant(workflowId, request, decision, deciding, run.audit);
-  return {
-    ...asked,
-    approvedText: view.outcomeText,
-    ...(waited.executed ? { executed: waited.executed } : {}),
-  };
+  return { ...asked, approvedText: view.outcomeText };
 }

@@ -9,7 +9,7 @@ import { grantWorkflow } from '../grant/workflow.ts';
 import { DEFAULT_GRANT_MS, DEFAULT_SESSION_GRANT_MS } from './grant-defaults.ts';
 import type { ApprovalDecision } from './messages.ts';
 import { AgentId, Capability, PolicyRule } from './search.ts';
-import type { ActionRequest, PinnedDecision } from './types.ts';
+import type { ActionRequest, PinnedDecision } from './request.ts';
 
 /** A duration grant lasts the policy's maximum (default 8 hours); a session grant 24 hours at most. */
 const DEFAULT_MS = { duration: DEFAULT_GRANT_MS, session: DEFAULT_SESSION_GRANT_MS };

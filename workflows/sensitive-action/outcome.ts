@@ -1,5 +1,6 @@
 // How a finished approval reads, on the card and to the requester: who decided, when, and why.
-import type { ActionOutcome, CardView, PinnedDecision } from './types.ts';
+import type { ActionOutcome, CardView } from './types.ts';
+import type { PinnedDecision } from './request.ts';
 
 /** "3 days", "4 hours", "15 minutes", "5 seconds". */
 export function describeSpan(ms: number): string {

@@ -10,12 +10,8 @@ import {
 } from '@temporalio/workflow';
 import type { ActionStatus } from './messages.ts';
 import { ApprovalState } from './search.ts';
-import type {
-  ActionRequest,
-  AuditEntry,
-  PinnedDecision,
-  SensitiveActionActivities,
-} from './types.ts';
+import type { AuditEntry, SensitiveActionActivities } from './types.ts';
+import type { ActionRequest, PinnedDecision } from './request.ts';
 
 // Audit appends are fast and local to the worker: a local activity skips a round trip through the
 // server (its result is still recorded in history).

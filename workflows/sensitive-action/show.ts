@@ -9,7 +9,8 @@ import type { Audit } from './run.ts';
 import { ApproverKeys } from './search.ts';
 import { isApprover } from './identity.ts';
 import type { Tally } from './tally.ts';
-import type { Approver, CardRef, CardTarget } from './types.ts';
+import type { CardRef, CardTarget } from './types.ts';
+import type { Approver } from './request.ts';
 
 /** The identity keys a webhook searches by for `approvers`. */
 export function approverKeys(approvers: Approver[]): string[] {

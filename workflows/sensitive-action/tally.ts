@@ -2,10 +2,10 @@
 // pinned policy decision, must not be a requester (the requester or anyone else whose message was
 // in the same turn; unless allowed; matched as a policy user, so on any platform), must have seen
 // this exact request (hash) under this policy (hash), and the request must still be pending. Quorum counts distinct approvers. The webhook's signature is
-// checked by an activity between `check` and `consider` (approval.ts).
+// checked by an activity between `check` and `consider` (execute.ts, for approval.ts).
 import { capReason, type ApprovalDecision, type ApproverIdentity } from './messages.ts';
 import { isApprover } from './identity.ts';
-import type { ActionRequest, Approver, PinnedDecision } from './types.ts';
+import type { ActionRequest, Approver, PinnedDecision } from './request.ts';
 
 /** Why a click was refused, as a short fixed code (a metric label; `why` is the text). */
 export type RefusalCode =

@@ -1,186 +1,13 @@
-// The data sensitiveActionWorkflow keeps in its history, and the activities it calls, as types.
-// The policy decision is pinned here once (from an activity), so editing a policy file never
-// changes what a running approval accepts, and replay stays deterministic.
+// The records sensitiveActionWorkflow keeps in its history (cards, results, the outcome, audit
+// events) and its activity contract, as types. The request and its pinned policy decision are in
+// request.ts.
 import type {
   ApprovalDecision,
   ApproverIdentity,
   DecisionReceipt,
   ShowCardTarget,
 } from './messages.ts';
-
-/** A sensitive request, as an agent (or the CLI) makes it. */
-export interface ActionRequest {
-  agent: string;
-  capability: string;
-  method: string;
-  path: string;
-  body?: unknown;
-  requester?: Requester;
-  /**
-   * Everyone else whose message was in the turn that made the request: each is a requester too,
-   * so none of them may approve it. Absent: only `requester`.
-   */
-  coRequesters?: Requester[];
-  /**
-   * What started the turn that made the request, set by the session from the turn's inputs (never
-   * by the agent): a person's message, another agent's question or answer, an A2A client's
-   * message. An `allow` rule passes the request only when its `origins` name every one of them.
-   * Absent: a person (the CLI, `policy explain`, runs from before origins).
-   */
-  origins?: RequestOrigin[];
-  sessionId?: string;
-  /** Why the agent asks, in its own words (shown on the card; absent for CLI requests). */
-  purpose?: string;
-  /** Set when an agent asks during a conversation: where, and the message that led to it. */
-  context?: AgentRequestContext;
-  /**
-   * Set when this request is one approval step of an agent-to-agent exchange (capability
-   * `agent-exchange`): the decision comes from the policy's link, the card shows the sanitized
-   * text and what the sanitizer removed, and an approval executes nothing (outcome `approved`).
-   */
-  exchange?: ExchangeStepRequest;
-}
-
-/** Who a request is made for: a person as the chat platform (or the CLI) identified them. */
-export interface Requester {
-  platform?: string;
-  userId?: string;
-  aadObjectId?: string;
-  displayName?: string;
-  /**
-   * The policy user the sender was checked as (an agent session's talker, `--as` on the CLI):
-   * that user may not approve the request, whatever login or platform id came with it.
-   */
-  policyUserId?: string;
-}
-
-/** What started a turn: a person, another agent (a question or an answer), an A2A client. */
-export type RequestOrigin = 'person' | 'agent' | 'a2a';
-
-/** The step of an exchange an approval request is for. */
-export interface ExchangeStepRequest {
-  /** The exchange's workflow id. */
-  workflowId: string;
-  from: string;
-  to: string;
-  step: 'question' | 'answer';
-  /** The sanitized text that would cross. */
-  text: string;
-  removed: { kind: string; excerpt: string }[];
-  truncated: boolean;
-  /**
-   * The sentences of the sanitized text that tell the reader to act (at most 20), shown first on
-   * the card. Optional: requests recorded before findings existed have none.
-   */
-  instructions?: InstructionFindingRequest[];
-}
-
-/** Most instruction findings an exchange step carries (the first ones in the text). */
-export const maxInstructionFindings = 20;
-
-/** One instruction finding on an exchange step: its span in `text`, kind, sentence and reason. */
-export interface InstructionFindingRequest {
-  /** `imperative`, `authority`, `sequencing`, `address` or `contact`. */
-  kind: string;
-  start: number;
-  end: number;
-  sentence: string;
-  reason: string;
-}
-
-/** The conversation an agent's request came from, as the approver's card shows it. */
-export interface AgentRequestContext {
-  /** The session's workflow id (`session:<agent>:<conversation>`). */
-  sessionWorkflowId: string;
-  /** A human-readable name of the conversation, e.g. "Teams chat with Riley". */
-  conversation: string;
-  /** The message that led to the request (the latest one in the turn), capped. */
-  message: string | null;
-}
-
-/** An approver the policy names, with the identity fields a click is checked against. */
-export interface Approver {
-  id: string;
-  displayName: string;
-  tenantId?: string;
-  aadObjectId?: string;
-  /** Who to open a Teams direct message with (Bot Framework user id); else aadObjectId. */
-  teamsUserId?: string;
-  slackUserId?: string;
-  email?: string;
-}
-
-/** Where approval cards are posted. */
-export interface CardTargets {
-  teams: {
-    channel?: { conversationId: string; serviceUrl?: string; tenantId?: string };
-    directMessages: boolean;
-  } | null;
-  slack: { channel?: string; directMessages: boolean } | null;
-}
-
-/** A grant an approver may give: this request only, the rest of the session, or a time span. */
-export interface GrantOption {
-  kind: 'once' | 'session' | 'duration';
-  maxMs?: number;
-}
-
-/** The capability a request goes through, as the vault needs it. */
-export interface CapabilityRef {
-  id: string;
-  baseUrl: string;
-  methods: string[];
-  paths: string[];
-  credential: string;
-}
-
-/**
- * What the policy engine (src/policy/evaluate.ts) decided for one request, and everything the
- * approval workflow needs. Durations are plain milliseconds so it is plain JSON.
- */
-export interface PolicyDecision {
-  decision: 'allow' | 'deny' | 'approve';
-  rule: string | null;
-  reason: string;
-  policyHash: string;
-  approvers: Approver[];
-  quorum: number;
-  allowSelfApproval: boolean;
-  rejectionsToDeny: number;
-  reminderEveryMs: number | null;
-  escalation: { afterMs: number; approvers: Approver[] }[];
-  expiry: { afterMs: number; outcome: 'deny' };
-  grants: GrantOption[];
-  grantKeyFields: string[];
-  /** Where the policy sends cards. */
-  cards: CardTargets;
-  capability: CapabilityRef | null;
-}
-
-/** The policy decision for this request, pinned in history, plus the request's hash. */
-export interface PinnedDecision extends PolicyDecision {
-  /** The grant ids that would cover this request (duration; session when it has one). */
-  grantIds: { duration: string; session: string | null };
-  /** The grant key fields and their values in this request (what a grant would cover). */
-  grantFields: Record<string, unknown>;
-  /** Set when an active grant turned an `approve` into this `allow`. */
-  grant: { id: string; grantedBy: string; until: string } | null;
-  /** sha256 (hex) of the canonical request; the card shows its first 12 characters. */
-  requestHash: string;
-  shortHash: string;
-  /**
-   * The policy user the requester is (matched on any platform id, email or user id), so the same
-   * person cannot approve their own request from another platform. Absent in older histories.
-   */
-  requesterUserId?: string | null;
-  /**
-   * The body's fields as the history comparison keys them (numbers as they are, strings as a
-   * short digest) and, in clear under their dotted paths, the fields the policy decides on (so
-   * `airlock policy suggest` can replay the request); the `requested` audit event keeps them.
-   * Absent in older histories.
-   */
-  historyFields?: Record<string, number | string | boolean | null>;
-}
+import type { ActionRequest, PinnedDecision } from './request.ts';
 
 /** What every card activity needs to render a card. */
 export interface CardInput {
@@ -308,7 +135,34 @@ export interface SensitiveActionActivities {
     workflowId: string;
     decisions: ApprovalDecision[];
   }): Promise<SignatureVerdict[]>;
+  /**
+   * The same, and when the first decision's signature holds, append `record` for it, its signer
+   * (or the unsigned warning) added to the detail.
+   */
+  checkDecisionsAndRecordFirst(input: {
+    workflowId: string;
+    decisions: ApprovalDecision[];
+    record: AuditEntry;
+  }): Promise<SignatureVerdict[]>;
+  /**
+   * The same for a lone click that approves the request, then, when its signature holds, the
+   * first attempt at executing it (as executeAction does); an execution that throws comes back as
+   * its message, and the workflow sends it again through executeAction.
+   */
+  checkRecordAndExecute(input: {
+    workflowId: string;
+    decisions: ApprovalDecision[];
+    record: AuditEntry;
+    request: ActionRequest;
+    decision: PinnedDecision;
+  }): Promise<{ verdicts: SignatureVerdict[]; execution?: FirstExecution }>;
 }
+
+/**
+ * The first attempt at executing an approved request, made with the approving click's check: its
+ * answer, its error (sent again), or the ledger's refusal (another run holds the request id).
+ */
+export type FirstExecution = { result: ExecutionResult } | { error: string } | { refused: string };
 
 /**
  * A decision's signature check: verified (with the key), refused (why), or unchecked because no

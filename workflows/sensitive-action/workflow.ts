@@ -5,7 +5,6 @@
 import {
   allHandlersFinished,
   condition,
-  patched,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -13,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import { actionFinished } from '../metrics.ts';
 import { askHumans, type Asked } from './ask.ts';
-import { execute, executeLocally, executeWithCheck } from './execute.ts';
+import { execution, executionPaths } from './execute.ts';
 import {
   approvalDecisionSignal,
   showCardSignal,
@@ -24,12 +23,8 @@ import {
 } from './messages.ts';
 import { startRun } from './run.ts';
 import { PolicyRule } from './search.ts';
-import type {
-  ActionOutcome,
-  ActionRequest,
-  PinnedDecision,
-  SensitiveActionActivities,
-} from './types.ts';
+import type { ActionOutcome, SensitiveActionActivities } from './types.ts';
+import type { ActionRequest, PinnedDecision } from './request.ts';
 
 // Policy evaluation and the grant re-check are fast and local to the worker: local activities skip
 // a round trip through the server (their results are still recorded in history).
@@ -48,9 +43,8 @@ export async function sensitiveActionWorkflow({
 }: SensitiveActionInput): Promise<ActionOutcome> {
   const workflowId = workflowInfo().workflowId;
   const startedAt = Date.now();
-  // Asked here, so their markers land in the first workflow task and not in the one a click wakes.
-  const executeHere = patched(executeLocally);
-  const executeWithClick = executeHere && patched(executeWithCheck);
+  // Asked first, so their markers land in the first workflow task, not in the one a click wakes.
+  const paths = executionPaths();
   const inbox: ApprovalDecision[] = [];
   const shows: ShowCardRequest[] = [];
   const status: ActionStatus = {
@@ -67,6 +61,7 @@ export async function sensitiveActionWorkflow({
   const decision = await local.decidePolicy({ workflowId, request });
   status.requestHash = decision.shortHash;
   const run = startRun(workflowId, request, decision, status);
+  const executing = execution(run, paths);
   upsertSearchAttributes([{ key: PolicyRule, value: decision.rule ?? 'none' }]);
   await run.audit('requested', {
     detail: {
@@ -109,7 +104,7 @@ export async function sensitiveActionWorkflow({
     mode = 'approve';
   }
   if (mode === 'approve') {
-    asked = await askHumans(run, inbox, shows, executeWithClick);
+    asked = await askHumans(run, inbox, shows, executing);
     if (asked.ended) return finish(asked.ended);
   } else {
     await run.audit('allowed', { detail: { reason: decision.reason, grant: decision.grant?.id } });
@@ -120,7 +115,7 @@ export async function sensitiveActionWorkflow({
     if (!asked) run.setState('approved', message);
     return finish({ outcome: 'approved', message });
   }
-  return finish(await execute(run, executeHere, asked?.executed));
+  return finish(await executing.execute());
 }
 
 /** How an allowed exchange step reads: by the link, or by a grant an approver gave. */

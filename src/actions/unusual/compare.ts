@@ -3,7 +3,7 @@
 // requests in a short time, or the first request under the rule at all. Nothing when nothing
 // stands out: a card that always warns teaches approvers to skip the warning.
 import { HISTORY_WINDOW_MS, type RequestSample } from '../../audit/request-history.ts';
-import type { ActionRequest } from '../../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../../workflows/sensitive-action/request.ts';
 import type { UnusualFinding } from '../../../workflows/sensitive-action/types.ts';
 import { callShape, digest, historyFields } from './fields.ts';
 

@@ -12,7 +12,7 @@ import type {
   ActionRequest,
   ExchangeStepRequest,
   PinnedDecision,
-} from '../../../workflows/sensitive-action/types.ts';
+} from '../../../workflows/sensitive-action/request.ts';
 
 const decision = {
   rule: 'link:research-bot->support-bot',

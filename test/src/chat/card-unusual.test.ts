@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cardModel } from '../../../src/chat/card-model.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
-import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/types.ts';
+import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
 import type { UnusualFinding } from '../../../workflows/sensitive-action/types.ts';
 
 const decision = {

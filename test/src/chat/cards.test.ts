@@ -13,7 +13,7 @@ import {
 import { cardModel as requestCardModel } from '../../../src/chat/card-model.ts';
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
-import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/types.ts';
+import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
 import { decisionFromClick } from '../../../src/chat/clicks.ts';
 import { cardModel } from './helpers.ts';
 

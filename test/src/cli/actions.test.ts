@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { bufferIo } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
 import { requestAction } from '../../../src/actions/request.ts';
-import type { ActionRequest } from '../../../workflows/sensitive-action/types.ts';
+import type { ActionRequest } from '../../../workflows/sensitive-action/request.ts';
 import { envFor, repoRoot } from '../../helpers/temporal.ts';
 import { actionFixture, type ActionFixture } from '../../helpers/actions.ts';
 
