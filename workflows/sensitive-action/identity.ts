@@ -2,7 +2,7 @@
 // tenant when the approver names one; Slack: user id). Deterministic and shared: the tally counts
 // clicks with it, and the policy decides who may talk to an agent with it (src/policy/agents.ts).
 import type { ApproverIdentity } from './messages.ts';
-import type { Approver } from './types.ts';
+import type { Approver } from './request.ts';
 
 /** True when `who` is the identity of `approver` on the clicking platform. */
 export function isApprover(who: ApproverIdentity, approver: Approver): boolean {
