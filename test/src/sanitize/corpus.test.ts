@@ -197,11 +197,11 @@ const INJECTIONS: Case[] = [
     kept: ['Summary loading'],
   },
   {
-    name: 'phishing link keeps only the host at standard',
+    name: 'a phishing link stays readable but defanged (not clickable) at standard (issue 20)',
     input: '[Click here](https://evil.example/phish?token=abc)',
     kinds: ['link'],
-    gone: ['token', 'https', '/phish'],
-    kept: ['Click here (evil.example)'],
+    gone: ['https', 'evil.example'],
+    kept: ['Click here (hxxps://evil[.]example/phish?token=abc)'],
   },
   {
     name: 'persona switch',
