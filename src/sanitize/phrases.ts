@@ -10,6 +10,7 @@ import { foldAt, foldSlice, skeleton } from './skeleton.ts';
 import type { Level } from './types.ts';
 import { PATTERNS, wordHash } from './phrase-patterns.ts';
 import type { Pattern, Slot } from './phrase-patterns.ts';
+import { MISSPELL_MIN, oneEditFrom } from './misspell.ts';
 
 /** Token flags: may continue a phrase (short gap, no sentence end); starts a sentence; a line. */
 const ADJ = 1;
@@ -142,7 +143,16 @@ function tokenize(f: string): Tokens {
   return t;
 }
 
-/** The token index after a match of slots[si..] starting at token k, or -1. */
+/** True when token k is one edit from a long word of `slot` ("iunstructions"). */
+function misspelt(t: Tokens, k: number, slot: Slot): boolean {
+  const s = t.s[k] ?? 0;
+  const len = (t.e[k] ?? 0) - s;
+  if (len < MISSPELL_MIN - 1) return false;
+  const at = (i: number): number => foldAt(t.f, s + i);
+  for (const x of slot.words ?? []) if (oneEditFrom(at, len, x)) return true;
+  return false;
+}
+
 /** True when the last slot's word is glued to more letters ("instructionsand"). */
 function gluedLast(t: Tokens, k: number, slot: Slot): boolean {
   const s = t.s[k] ?? 0;
@@ -178,7 +188,8 @@ function matchFrom(
     else
       ok =
         slotWord(t, k, slot) !== undefined ||
-        (si > 0 && si === slots.length - 1 && gluedLast(t, k, slot));
+        (si > 0 && si === slots.length - 1 && gluedLast(t, k, slot)) ||
+        (slot.fuzzy === true && misspelt(t, k, slot));
     if (!ok) return -1;
     k++;
   }
