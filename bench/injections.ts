@@ -10,7 +10,7 @@ import { findInstructions, sentences } from '../src/sanitize/instructions.ts';
 import { refang } from '../src/sanitize/links.ts';
 import { sanitize } from '../src/sanitize/sanitize.ts';
 import type { Level } from '../src/sanitize/types.ts';
-import { defangText, factsOf, lostFacts } from './agentdojo-facts.ts';
+import { defangText, factsOf, lostFacts, squash } from './agentdojo-facts.ts';
 import { machine, percentile } from './stats.ts';
 
 interface Rec {
@@ -68,6 +68,8 @@ interface Row {
   withFinding: number;
   alteredStandard: number;
   alteredStrict: number;
+  /** Altered beyond spacing and defanged links (refanged, whitespace collapsed, still different). */
+  alteredContent: number;
   lostFact: number;
   times: number[];
   distinct: Set<string>;
@@ -79,7 +81,7 @@ const row = (key: string): Row => {
   if (!r) {
     r = {
       ...{ n: 0, foundRaw: 0, kept: 0, foundCard: 0, withFinding: 0 },
-      ...{ alteredStandard: 0, alteredStrict: 0, lostFact: 0 },
+      ...{ alteredStandard: 0, alteredStrict: 0, alteredContent: 0, lostFact: 0 },
       ...{ times: [], distinct: new Set<string>(), distinctFlagged: new Set<string>() },
     };
     rows.set(key, r);
@@ -130,6 +132,7 @@ for (const rec of records) {
     const lost = lostFacts(facts, card);
     for (const r of rs) {
       if (card !== rec.text) r.alteredStandard++;
+      if (squash(refang(card)) !== squash(rec.text)) r.alteredContent++;
       if (strict !== rec.text) r.alteredStrict++;
       if (lost.length > 0) r.lostFact++;
     }
@@ -150,8 +153,8 @@ function table(group: string, title: string): string {
   const out = [
     `**${title}**`,
     '',
-    '| attack | texts | goal inside findings (raw text) | goal kept on the card | goal inside findings on the card | any finding on the card | altered (standard) | altered (strict) | lose a fact (standard) | median ms/text | p99 ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| attack | texts | goal inside findings (raw text) | goal kept on the card | goal inside findings on the card | any finding on the card | altered (standard) | beyond spacing and defanged links (standard) | altered (strict) | lose a fact (standard) | median ms/text | p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const a of attacks) {
     const r = rows.get(`${group}|${a}`);
@@ -161,7 +164,8 @@ function table(group: string, title: string): string {
     out.push(
       `| ${a} | ${r.n} | ${b ? '—' : pct(r.foundRaw, r.n)} | ${b ? '—' : pct(r.kept, r.n)} | ` +
         `${b ? '—' : pct(r.foundCard, r.n)} | ${pct(r.withFinding, r.n)}${distinct} | ` +
-        `${b ? pct(r.alteredStandard, r.n) : '—'} | ${b ? pct(r.alteredStrict, r.n) : '—'} | ` +
+        `${b ? pct(r.alteredStandard, r.n) : '—'} | ${b ? pct(r.alteredContent, r.n) : '—'} | ` +
+        `${b ? pct(r.alteredStrict, r.n) : '—'} | ` +
         `${b ? pct(r.lostFact, r.n) : '—'} | ` +
         `${percentile(r.times, 50).toFixed(3)} | ${percentile(r.times, 99).toFixed(3)} |`,
     );
