@@ -62,10 +62,12 @@ def task_facts(ut, env):
     try:
         src = textwrap.dedent(inspect.getsource(type(ut).utility))
         for node in ast.walk(ast.parse(src)):
-            if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float)):
-                if not isinstance(node.value, bool):
-                    # Numbers as written ("98.70"), not as Python prints them ("98.7").
-                    facts.append(ast.get_source_segment(src, node) if not isinstance(node.value, str) else node.value)
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str):
+                facts.append(value)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                # Numbers as written ("98.70"), not as Python prints them ("98.7").
+                facts.append(ast.get_source_segment(src, node))
     except (OSError, TypeError, SyntaxError):
         pass
     return sorted({f for f in facts if f and len(f.strip()) >= 3})
