@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # AgentDojo injection bench: installs agentdojo 0.1.35 into a git-ignored venv
 # (.cache/agentdojo/venv), renders every attack offline (no model is called) into
-# .cache/agentdojo/rendered.jsonl, then measures the instruction finder on it (bench/injections.ts).
+# .cache/agentdojo/rendered-2.jsonl (2: with user-task facts), then measures the sanitizer and the
+# instruction finder on it (bench/injections.ts). RERENDER=1 renders again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=.cache/agentdojo
@@ -13,7 +14,7 @@ fi
 if ! "$VENV/bin/python" -c 'import agentdojo' 2>/dev/null; then
   "$VENV/bin/pip" install --quiet agentdojo==0.1.35
 fi
-if [ ! -s "$DIR/rendered.jsonl" ] || [ "${RERENDER:-}" = 1 ]; then
-  "$VENV/bin/python" bench/agentdojo-render.py "$DIR/rendered.jsonl"
+if [ ! -s "$DIR/rendered-2.jsonl" ] || [ "${RERENDER:-}" = 1 ]; then
+  "$VENV/bin/python" bench/agentdojo-render.py "$DIR/rendered-2.jsonl"
 fi
-exec node bench/injections.ts "$DIR/rendered.jsonl" "$@"
+exec node bench/injections.ts "$DIR/rendered-2.jsonl" "$@"

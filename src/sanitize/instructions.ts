@@ -129,6 +129,21 @@ const contacts: [RegExp, string][] = [
 
 const MAX_SENTENCE = 2_000;
 
+// A link's label with its (defanged) address, alone on its line: a button, not an order
+// ("Reset Password (hxxps://…)"). Safe: anchored at both ends, one bounded class per part.
+const linkLabel = /^[\w ]{1,40}\((?:hxxps?|https?|fxp|ftp):\/\/[^\s()]{1,500}\)$/i;
+// A list item: meeting minutes' action items ("- Schedule the next meeting") are orders to
+// people, unless they name where something goes. Safe: anchored, bounded, no nesting.
+const listItem = /^\s{0,8}(?:[-*•]|\d{1,3}[.)])\s/;
+
+/** True when `s` reads as an order: an imperative that is not a button label or a bare action item. */
+function isOrder(s: string): boolean {
+  if (!(imperativeStart.test(s) || clauseImperative.test(s) || mustDo.test(s) || makeSure.test(s)))
+    return false;
+  if (linkLabel.test(s)) return false;
+  return !listItem.test(s) || contacts.some(([re]) => re.test(s));
+}
+
 /** The instruction findings of `text`, in order of position. */
 export function findInstructions(text: string): InstructionFinding[] {
   const findings: InstructionFinding[] = [];
@@ -137,8 +152,7 @@ export function findInstructions(text: string): InstructionFinding[] {
     // patterns stay linear, and an order hidden further in still shows as the sentence's start.
     const s = text.slice(start, Math.min(end, start + MAX_SENTENCE));
     const here: { kind: InstructionKind; reason: string }[] = [];
-    if (imperativeStart.test(s) || clauseImperative.test(s) || mustDo.test(s) || makeSure.test(s))
-      here.push({ kind: 'imperative', reason: 'tells the reader to act' });
+    if (isOrder(s)) here.push({ kind: 'imperative', reason: 'tells the reader to act' });
     for (const [kind, table] of [
       ['authority', authority],
       ['sequencing', sequencing],

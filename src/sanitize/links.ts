@@ -1,6 +1,8 @@
 // Finding URLs in plain text and reducing links per level: lenient keeps `text (url)`, standard
-// keeps the text and the host only, strict keeps no URL at all. Scripting and data URLs are dropped
-// at every level. Hand-written scanners only: every character is visited a bounded number of times.
+// keeps the whole URL defanged (`text (hxxps://example[.]com/reset?t=1)`: readable and copyable,
+// never clickable; a task that needs the link still has it), strict keeps no URL at all. Scripting
+// and data URLs are dropped at every level. Hand-written scanners only: every character is visited
+// a bounded number of times.
 import type { Report } from './report.ts';
 import type { Level } from './types.ts';
 
@@ -13,6 +15,11 @@ export interface UrlSpan {
 
 const DANGEROUS = new Set(['javascript', 'vbscript', 'data', 'file']);
 const NO_SLASH_SCHEMES = new Set(['mailto', 'javascript', 'vbscript', 'data', 'file', 'tel']);
+/** Schemes as `defang` writes them: a URL with one is already plain text and is left alone. */
+const DEFANGED = new Set(['hxxp', 'hxxps', 'fxp']);
+const DEFANG_SCHEME: Record<string, string> = { http: 'hxxp', https: 'hxxps', ftp: 'fxp' };
+/** The dot as `defang` writes it inside a host. */
+export const DEFANGED_DOT = '[.]';
 
 function isSchemeCode(c: number): boolean {
   const l = c | 0x20;
@@ -44,10 +51,14 @@ function isTrailingPunct(c: number): boolean {
   );
 }
 
-/** The URL body's end from `bodyStart`, trailing punctuation excluded. */
+/** The URL body's end from `bodyStart`, trailing punctuation excluded; `[.]` is part of a body. */
 function bodyEnd(text: string, bodyStart: number): number {
   let end = bodyStart;
-  while (end < text.length && isUrlCode(text.charCodeAt(end))) end++;
+  for (;;) {
+    while (end < text.length && isUrlCode(text.charCodeAt(end))) end++;
+    if (!text.startsWith(DEFANGED_DOT, end) || end === bodyStart) break;
+    end += DEFANGED_DOT.length;
+  }
   while (end > bodyStart && isTrailingPunct(text.charCodeAt(end - 1))) end--;
   return end;
 }
@@ -107,38 +118,64 @@ function schemeOf(url: string): string {
   return colon > 0 ? url.slice(0, colon).toLowerCase() : '';
 }
 
-/** The host of an http-like URL (lower-case, no user info or port), or '' when it has none. */
-export function hostOf(url: string): string {
-  let rest: string;
-  const sep = url.indexOf('://');
-  if (sep > 0) rest = url.slice(sep + 3);
-  else if (url.toLowerCase().startsWith('www.')) rest = url;
-  else return '';
+/**
+ * `url` as plain text that no chat client links: the scheme's `t`s become `x` (`hxxps://`), and
+ * every dot of the host becomes `[.]`; path, query and user info stay, so the address can still be
+ * read, compared and copied (undo: `hxxp` → `http`, `[.]` → `.`). `mailto:` and `tel:` give the
+ * address alone, its host defanged. Idempotent: a defanged URL comes back unchanged.
+ */
+export function defang(url: string): string {
+  const scheme = url.slice(0, 4).toLowerCase() === 'www.' ? '' : schemeOf(url);
+  if (DEFANGED.has(scheme)) return url;
+  let rest = url;
+  let head = '';
+  if (scheme === 'mailto' || scheme === 'tel') {
+    rest = url.slice(scheme.length + 1);
+    // An address's host is after its @: the local part (`emma.johnson`) stays as written.
+    const at = rest.lastIndexOf('@');
+    head = rest.slice(0, at + 1);
+    rest = rest.slice(at + 1);
+  } else if (scheme && url.startsWith('://', scheme.length)) {
+    head = `${DEFANG_SCHEME[scheme] ?? url.slice(0, scheme.length)}://`;
+    rest = url.slice(scheme.length + 3);
+  } else if (scheme) return url;
+  // The host ends at the first of / ? # (user info before an @ is defanged too: it may pose as a host).
   let end = 0;
-  while (end < rest.length && !'/?#\\'.includes(rest.charAt(end))) end++;
-  let host = rest.slice(0, end);
-  host = host.slice(host.lastIndexOf('@') + 1).toLowerCase();
-  const colon = host.indexOf(':');
-  if (colon >= 0) host = host.slice(0, colon);
-  while (host.endsWith('.')) host = host.slice(0, -1);
+  while (end < rest.length && !'/?#'.includes(rest.charAt(end))) end++;
+  return head + defangDots(rest.slice(0, end)) + rest.slice(end);
+}
+
+/** `text` with defanged URLs made whole again (`hxxps://a[.]b` → `https://a.b`), to compare facts. */
+export function refang(text: string): string {
+  return text
+    .replaceAll(DEFANGED_DOT, '.')
+    .replaceAll('hxxp://', 'http://')
+    .replaceAll('hxxps://', 'https://')
+    .replaceAll('fxp://', 'ftp://');
+}
+
+/** Every `.` of `host` as `[.]`, except those already written so. */
+function defangDots(host: string): string {
+  let out = '';
   for (let k = 0; k < host.length; k++) {
-    const c = host.charCodeAt(k);
-    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d;
-    if (!ok) return '';
+    const ch = host.charAt(k);
+    const done = host.charAt(k - 1) === '[' && host.charAt(k + 1) === ']';
+    out += ch === '.' && !done ? DEFANGED_DOT : ch;
   }
-  return host;
+  return out;
 }
 
 /**
- * What follows a link's (already rendered) label for `level`: '' or " (url)" / " (host)".
- * Scripting and data URLs never survive; a URL that is cut or reduced is reported.
+ * What follows a link's (already rendered) label for `level`: '' or " (url)" / " (defanged url)".
+ * Scripting and data URLs never survive; a URL that is cut is reported, one defanged is tallied.
  */
 export function linkSuffix(label: string, url: string, level: Level, report: Report): string {
   let shown = '';
   if (!DANGEROUS.has(schemeOf(url)) && level !== 'strict') {
-    shown = level === 'lenient' ? url : hostOf(url);
+    shown = level === 'lenient' ? url : defang(url);
   }
-  if (shown !== url) report.add('link', url);
+  if (!shown) report.add('link', url);
+  else if (shown !== url) report.tally('link', 'links defanged (kept as text)');
   return shown && label !== shown && label !== url ? (label ? ` (${shown})` : shown) : '';
 }
 

@@ -1,7 +1,8 @@
-// Markdown reduced to its text, line by line: code fences, rules, table separators and setext
-// underlines go; heading and quote prefixes go; bullets become "- "; table rows become cells
-// joined by " | "; links and images become text per level; emphasis, strikethrough and code-span
-// markers go. Brackets are matched with a stack and delimiters with per-character stacks: linear.
+// Markdown reduced to its text, line by line: code fences go; heading and quote prefixes go;
+// bullets become "- "; rule lines, setext underlines and tables stay as written (they are text a
+// task may need: a bill's rules, a table's rows); links and images become text per level; emphasis,
+// strikethrough and code-span markers go. Brackets are matched with a stack and delimiters with
+// per-character stacks: linear.
 import { findUrls, renderBareUrls, renderLink } from './links.ts';
 import type { Report } from './report.ts';
 import { isSpace } from './scan.ts';
@@ -18,7 +19,7 @@ function isFence(line: string): boolean {
   return n <= 3 && (line.startsWith('```', n) || line.startsWith('~~~', n));
 }
 
-/** A line that is only a rule, a setext underline or a table separator. */
+/** A line that is only a rule, a setext underline or a table separator: kept as written. */
 function isRuleLine(line: string): boolean {
   let marks = 0;
   for (let k = 0; k < line.length; k++) {
@@ -87,45 +88,17 @@ function stripPrefixes(line: string): string {
   return s === 0 && e === line.length ? line : line.slice(s, e);
 }
 
-function tableRow(line: string): string | undefined {
-  if (line.charCodeAt(leadingSpaces(line)) !== 0x7c && line.trimStart().charCodeAt(0) !== 0x7c) {
-    return undefined;
-  }
-  const t = line.trim();
-  const cells: string[] = [];
-  let cell = '';
-  for (let k = 1; k < t.length; k++) {
-    const ch = t.charAt(k);
-    if (ch === '\\' && t.charAt(k + 1) === '|') {
-      cell += '|';
-      k++;
-    } else if (ch === '|') {
-      cells.push(cell.trim());
-      cell = '';
-    } else cell += ch;
-  }
-  cells.push(cell.trim());
-  // The first cell starts the line: its prefixes go now (`| > | > |`), not one per pass.
-  let first = 0;
-  while (first < cells.length && stripPrefixes(cells[first] ?? '') === '') first++;
-  if (first < cells.length) cells[first] = stripPrefixes(cells[first] ?? '');
-  return cells
-    .slice(first)
-    .filter((c) => c !== '')
-    .join(' | ');
-}
-
 /** Reduce markdown in `text` to plain text for `level`, recording what went into `report`. */
 export function stripMarkdown(text: string, level: Level, report: Report): string {
   const out: string[] = [];
-  const n = { fences: 0, rules: 0, prefixes: 0, bullets: 0, rows: 0 };
+  const n = { fences: 0, prefixes: 0, bullets: 0 };
   for (const raw of text.split('\n')) {
     if (isFence(raw)) {
       n.fences++;
       continue;
     }
     if (isRuleLine(raw) && raw.trim() !== '') {
-      n.rules++;
+      out.push(raw);
       continue;
     }
     let line = stripPrefixes(raw);
@@ -136,18 +109,11 @@ export function stripMarkdown(text: string, level: Level, report: Report): strin
       line = `${line.slice(0, lead)}-${line.slice(lead + 1)}`;
       n.bullets++;
     }
-    const row = tableRow(line);
-    if (row !== undefined) {
-      line = row;
-      n.rows++;
-    }
     out.push(inline(line, level, report));
   }
   if (n.fences) report.tally('markdown', 'code fence lines', n.fences);
-  if (n.rules) report.tally('markdown', 'rule or table separator lines', n.rules);
   if (n.prefixes) report.tally('markdown', 'heading or quote markers', n.prefixes);
   if (n.bullets) report.tally('markdown', 'list markers', n.bullets);
-  if (n.rows) report.tally('markdown', 'table rows', n.rows);
   return out.join('\n');
 }
 

@@ -1,11 +1,13 @@
 // Chat-template and role markers and tool-call syntax, matched on the skeleton so look-alike
 // letters and combining marks (Cyrillic "ѕystem", Cherokee "[ᎥNST]", "s̶y̶s̶t̶e̶m̶") cannot hide them:
 // special tokens
-// `<|…|>`, `[INST]`, `<<SYS>>`, role tags `<system>`, `### System:` lines, tool-call blocks
+// `<|…|>`, `[INST]`, `<<SYS>>`, role tags `<system>` and wrappers `<INFORMATION>`, `### System:`
+// lines and `###(system_message)`, tool-call blocks
 // (`<tool_call>…</tool_call>`, `<function=…>…</function>`) and JSON tool calls
 // (`{"name":…,"arguments":…}`, `"function_call"`). Every look-ahead is bounded or goes through a
 // cached finder; nested braces are matched once with a stack. A removed marker leaves a BOUNDARY
 // for the rest of the pass, so the phrase stage never runs a sentence across it.
+import { hashRoleEnd } from './hash-role.ts';
 import { ROLE_TAGS, ROLE_WORDS, TOOL_TAGS, TURN_START } from './names.ts';
 import type { Report } from './report.ts';
 import { BOUNDARY, Editor, finder, isSpace } from './scan.ts';
@@ -236,6 +238,8 @@ export function removeMarkers(text: string, level: Level, report: Report): strin
         }
         break;
       }
+    } else if (c === 0x23 && hashRoleEnd(f, i) > 0) {
+      end = hashRoleEnd(f, i); // ###(system_message), anywhere on a line
     } else if (c === 0x23 && i - lineStart <= 3 && f.slice(lineStart, i).trim() === '') {
       // ### System: / ### Instruction: lines (the colon is required; "# Context" is a heading).
       let k = i;

@@ -32,6 +32,12 @@ export const ROLE_TAGS = new Set([
   'admin',
   'root',
   'operator',
+  // Wrappers that frame an injected order as a notice (AgentDojo's `<INFORMATION>…</INFORMATION>`).
+  'information',
+  'important',
+  'important_message',
+  'system_message',
+  'admin_message',
 ]);
 
 /** Tag names whose whole block is a tool or function call: `<tool_call>{…}</tool_call>`. */

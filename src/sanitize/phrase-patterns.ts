@@ -13,6 +13,8 @@ export interface Slot {
   prefixes: Set<string>;
   min: number;
   max: number;
+  /** When set, a word one edit from a long word of the slot matches too (misspell.ts). */
+  fuzzy?: boolean;
 }
 
 /** A phrase pattern, the level it starts at, and what it removes (sentence or label). */
@@ -39,6 +41,11 @@ function w(words: string, min = 1, max = min): Slot {
   return { words: words === '*' ? null : new Set(list), hashes, prefixes, min, max };
 }
 
+/** Like `w`, and a misspelling of a long word matches too ("iunstructions", "previuos"). */
+function near(words: string, min = 1, max = min): Slot {
+  return { ...w(words, min, max), fuzzy: true };
+}
+
 const V = 'ignore disregard forget override bypass skip discard drop abandon neglect';
 const DET = 'all any every each of the your my these those that this its entire whole';
 const Q =
@@ -55,11 +62,11 @@ const REVEAL = 'reveal print show repeat output leak disclose dump display tell'
 /** Every phrase pattern, from lenient (always on) to strict. */
 export const PATTERNS: Pattern[] = [
   // Every level: the unambiguous overrides.
-  { from: 'lenient', scope: 'sentence', slots: [w(V), w(DET, 0, 3), w(Q, 1, 2), w(N)] },
+  { from: 'lenient', scope: 'sentence', slots: [w(V), w(DET, 0, 3), near(Q, 1, 2), near(N)] },
   {
     from: 'lenient',
     scope: 'sentence',
-    slots: [w(V), w('all any', 0, 1), w('your'), w(Q, 0, 1), w(N)],
+    slots: [w(V), w('all any', 0, 1), w('your'), near(Q, 0, 1), near(N)],
   },
   { from: 'lenient', scope: 'sentence', slots: [w(V), w('all any'), w('the', 0, 1), w(N)] },
   {

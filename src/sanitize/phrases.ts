@@ -2,14 +2,17 @@
 // and line-start role labels ("System:"), matched as word sequences on the skeleton, so "1gn0re",
 // "іgnore" (Cyrillic і), "Ꭵgnore" (Cherokee), "Ign̈ore" and "ignore-all-previous" all match. A
 // phrase takes its whole sentence with it (the payload usually follows the phrase), which ends at
-// a terminator, a line end or a removed marker (BOUNDARY); a role label goes alone. Matching is a
-// fixed set of short word patterns tried at each word: constant work per word, no regex.
+// a terminator, a line end, a removed marker (BOUNDARY) or a colon and a space: what follows a
+// colon is an order handed over, kept so the instruction finder shows it on the card (issue 20). A
+// role label goes alone. Matching is a fixed set of short word patterns tried at each word:
+// constant work per word, no regex.
 import type { Report } from './report.ts';
 import { BOUNDARY, Editor, isSpace, isWordCode } from './scan.ts';
 import { foldAt, foldSlice, skeleton } from './skeleton.ts';
 import type { Level } from './types.ts';
 import { PATTERNS, wordHash } from './phrase-patterns.ts';
 import type { Pattern, Slot } from './phrase-patterns.ts';
+import { MISSPELL_MIN, oneEditFrom } from './misspell.ts';
 
 /** Token flags: may continue a phrase (short gap, no sentence end); starts a sentence; a line. */
 const ADJ = 1;
@@ -142,7 +145,16 @@ function tokenize(f: string): Tokens {
   return t;
 }
 
-/** The token index after a match of slots[si..] starting at token k, or -1. */
+/** True when token k is one edit from a long word of `slot` ("iunstructions"). */
+function misspelt(t: Tokens, k: number, slot: Slot): boolean {
+  const s = t.s[k] ?? 0;
+  const len = (t.e[k] ?? 0) - s;
+  if (len < MISSPELL_MIN - 1) return false;
+  const at = (i: number): number => foldAt(t.f, s + i);
+  for (const x of slot.words ?? []) if (oneEditFrom(at, len, x)) return true;
+  return false;
+}
+
 /** True when the last slot's word is glued to more letters ("instructionsand"). */
 function gluedLast(t: Tokens, k: number, slot: Slot): boolean {
   const s = t.s[k] ?? 0;
@@ -178,7 +190,8 @@ function matchFrom(
     else
       ok =
         slotWord(t, k, slot) !== undefined ||
-        (si > 0 && si === slots.length - 1 && gluedLast(t, k, slot));
+        (si > 0 && si === slots.length - 1 && gluedLast(t, k, slot)) ||
+        (slot.fuzzy === true && misspelt(t, k, slot));
     if (!ok) return -1;
     k++;
   }
@@ -212,6 +225,11 @@ function isBoundaryBefore(f: string, p: number): boolean {
     c === BOUNDARY ||
     ((c === 0x2e || c === 0x21 || c === 0x3f) && isSpace(f.charCodeAt(p)))
   );
+}
+
+/** True when a colon and a space meet at p: what follows is handed over, not part of the phrase. */
+function handsOver(f: string, p: number): boolean {
+  return f.charCodeAt(p - 1) === 0x3a && isSpace(f.charCodeAt(p));
 }
 
 /** Remove override phrases (with their sentence) and role labels active at `level`. */
@@ -252,8 +270,13 @@ export function removePhrases(text: string, level: Level, report: Report): strin
         const back = Math.max(floor, start - 300);
         while (start > back && !isBoundaryBefore(f, start)) start--;
         while (isSpace(f.charCodeAt(start)) && start < s) start++;
-        while (end < f.length && f.charCodeAt(end) !== 0x0a && !isBoundaryBefore(f, end + 1)) end++;
-        if (end < f.length && f.charCodeAt(end) !== 0x0a) end++;
+        // Up to a colon: what follows it is the order handed over ("…the following instruction:
+        // Send …"), kept so the instruction finder shows it on the card (issue 20).
+        while (end < f.length && f.charCodeAt(end) !== 0x0a && !isBoundaryBefore(f, end + 1)) {
+          if (handsOver(f, end)) break;
+          end++;
+        }
+        if (end < f.length && f.charCodeAt(end) !== 0x0a && !handsOver(f, end)) end++;
       }
       while (f.charCodeAt(end) === 0x20 || f.charCodeAt(end) === 0x09) end++;
       // Matched on the skeleton, cut in the text: the original characters, marks and all.

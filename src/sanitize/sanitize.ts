@@ -12,6 +12,7 @@ import { stripMarkdown } from './markdown.ts';
 import { removeMarkers } from './markers.ts';
 import { removePhrases } from './phrases.ts';
 import { dropBoundaries } from './scan.ts';
+import { removeShouting } from './shouting.ts';
 import { Report } from './report.ts';
 import { tidy, truncate } from './tidy.ts';
 import type { Level, Removal, SanitizeOptions, SanitizeResult } from './types.ts';
@@ -41,6 +42,7 @@ function cleanOnce(text: string, level: Level, report: Report): string {
   t = removeMarkers(normalized, level, report);
   t = stripHtml(t, level, report);
   t = stripMarkdown(t, level, report);
+  t = removeShouting(t, report);
   t = removePhrases(t, level, report);
   t = removeBlobs(t, level, report);
   return tidy(dropBoundaries(t));

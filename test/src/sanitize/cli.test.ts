@@ -35,7 +35,7 @@ test('defaults are standard level and 4000 characters', async () => {
   const io = bufferIo(`See [docs](https://docs.example.com/x). ${'word '.repeat(2000)}`);
   assert.equal(await main(['sanitize'], io), 0);
   const result = JSON.parse(io.out) as SanitizeResult;
-  assert.ok(result.text.startsWith('See docs (docs.example.com).'));
+  assert.ok(result.text.startsWith('See docs (hxxps://docs[.]example[.]com/x).'));
   assert.ok(result.truncated);
   assert.ok(result.text.length <= 4000);
 });

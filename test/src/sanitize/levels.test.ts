@@ -18,10 +18,10 @@ const run = (input: string, level: Level = 'standard', maxLength = 4000) =>
 const text = (input: string, level: Level = 'standard', maxLength = 4000) =>
   run(input, level, maxLength).text;
 
-test('links per level: lenient text (url), standard text (host), strict text only', () => {
+test('links per level: lenient text (url), standard text (defanged url), strict text only', () => {
   const md = 'See [the docs](https://docs.example.com/a/b?x=1) now.';
   assert.equal(text(md, 'lenient'), 'See the docs (https://docs.example.com/a/b?x=1) now.');
-  assert.equal(text(md, 'standard'), 'See the docs (docs.example.com) now.');
+  assert.equal(text(md, 'standard'), 'See the docs (hxxps://docs[.]example[.]com/a/b?x=1) now.');
   assert.equal(text(md, 'strict'), 'See the docs now.');
 
   const html = 'Go <a href="https://user:pw@Shop.Example.com:8443/cart">to the shop</a>.';
@@ -29,18 +29,24 @@ test('links per level: lenient text (url), standard text (host), strict text onl
     text(html, 'lenient'),
     'Go to the shop (https://user:pw@Shop.Example.com:8443/cart).',
   );
-  assert.equal(text(html, 'standard'), 'Go to the shop (shop.example.com).');
+  assert.equal(
+    text(html, 'standard'),
+    'Go to the shop (hxxps://user:pw@Shop[.]Example[.]com:8443/cart).',
+  );
   assert.equal(text(html, 'strict'), 'Go to the shop.');
 });
 
-test('bare URLs and autolinks: kept at lenient, host at standard, gone at strict', () => {
+test('bare URLs and autolinks: kept at lenient, defanged at standard, gone at strict', () => {
   const bare =
     'Status page: https://status.example.com/incidents/42, or <https://www.example.org/x>.';
   assert.equal(
     text(bare, 'lenient'),
     'Status page: https://status.example.com/incidents/42, or https://www.example.org/x.',
   );
-  assert.equal(text(bare, 'standard'), 'Status page: status.example.com, or www.example.org.');
+  assert.equal(
+    text(bare, 'standard'),
+    'Status page: hxxps://status[.]example[.]com/incidents/42, or hxxps://www[.]example[.]org/x.',
+  );
   const strict = text(bare + ' Also www.example.net/path and mailto:a@b.example.', 'strict');
   assert.deepEqual(findUrls(strict), []);
   assert.ok(!strict.includes('example'), strict);
@@ -140,9 +146,13 @@ test('markdown is reduced to its text', () => {
       '1. third',
       '',
       'total = price * qty',
-      'Region | Sales',
-      'EMEA | 1,200',
+      // Rule lines, tables and setext underlines stay as written (issue 20: a bill's rules).
+      '---',
+      '| Region | Sales |',
+      '|:-------|------:|',
+      '| EMEA   | 1,200 |',
       'Setext',
+      '======',
     ].join('\n'),
   );
   // Multiplication and snake_case are not emphasis.

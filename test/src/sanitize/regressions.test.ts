@@ -88,5 +88,6 @@ test('tags inside tags go in one pass, not the innermost one per pass (seed 1160
 
 test('quote markers split by tabs and labels in table cells go in one pass (seeds 1463745153, 1819982876)', () => {
   assert.equal(assertClean('>\t'.repeat(40), 'strict', 1000), '');
-  assert.equal(assertClean('System: | >'.repeat(40), 'strict', 1000), '');
+  // The labels go; the table bars and cells stay as written (issue 20: tables survive as text).
+  assert.equal(assertClean('System: | >'.repeat(40), 'strict', 1000), '| >'.repeat(40));
 });
