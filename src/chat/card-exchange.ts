@@ -75,10 +75,19 @@ function instructionsView(step: ExchangeStepRequest): NonNullable<ExchangeView['
   };
 }
 
-/** "The sanitizer removed 3 things: role marker «<|im_start|>», …, and 1 more." */
+/** "The sanitizer removed 3 things: role marker «<|im_start|>», …, and 1 more" (each kind first). */
 export function removedLine(removed: readonly { kind: string; excerpt: string }[]): string {
   if (removed.length === 0) return 'Nothing was removed.';
-  const named = removed
+  // Every kind is named before any kind is named twice: four role markers do not hide a link.
+  const kinds = new Set<string>();
+  const firsts: { kind: string; excerpt: string }[] = [];
+  const repeats: { kind: string; excerpt: string }[] = [];
+  for (const r of removed) {
+    if (kinds.has(r.kind)) repeats.push(r);
+    else firsts.push(r);
+    kinds.add(r.kind);
+  }
+  const named = [...firsts, ...repeats]
     .slice(0, LISTED)
     .map((r) => `${r.kind.replace(/-/g, ' ')} «${r.excerpt.replace(/\s+/g, ' ').trim()}»`);
   const more = removed.length - named.length;

@@ -37,8 +37,9 @@ test('an operator reads an encrypted workflow input in clear in the Temporal UI'
     await page.goto(`${codecUrl}/`);
     await page.getByLabel('codec token').fill(config.AIRLOCK_CODEC_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('link', { name: 'Open the Temporal UI' }).click();
-    await page.waitForURL(`${config.TEMPORAL_UI_URL}/**`);
+    // Signed in (the page offers the UI); then the dev server's own UI, set by hand as below.
+    await page.getByRole('link', { name: 'Open the Temporal UI' }).waitFor();
+    await page.goto(config.TEMPORAL_UI_URL);
     // What the UI's Codec Server settings store when "include cross-origin credentials" is on.
     await page.evaluate((endpoint) => {
       localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
