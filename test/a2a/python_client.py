@@ -81,7 +81,7 @@ async def main(base, agent, token, question, timeout):
         task = await client.get_task(GetTaskRequest(id=task.id), context=context)
     say(event='done', **task_event(task))
 
-    # The same task read by a v0.3 client (no version header, tasks/get).
+    # The same task read over A2A v0.3 (the SDK's compat transport: A2A-Version 0.3, tasks/get).
     legacy = factory.create(only_version(card, '0.3'), interceptors=auth)
     old = await legacy.get_task(GetTaskRequest(id=task.id), context=context)
     say(event='v03', **task_event(old))
