@@ -154,5 +154,8 @@ else
   ensure_chromium
 fi
 ensure_postgres_binaries
+# The A2A interoperability test's client: the official Python SDK, pinned, in .cache/a2a-python
+# (the test installs it too when it is missing, so a failure here is only a warning).
+bash "$ROOT/scripts/a2a-python.sh" >/dev/null || say "the Python A2A SDK is not installed; test/a2a/python-client.test.ts will try again"
 env_set AIRLOCK_TEMPORAL_BIN "$BIN/temporal"
 env_set AIRLOCK_TEST_SERVER_BIN "$BIN/temporal-test-server"

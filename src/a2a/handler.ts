@@ -1,11 +1,13 @@
 // The A2A request handler for one Airlock agent: `SendMessage` starts an agentExchangeWorkflow
 // asked by the calling client (`a2a:<client>`) and `GetTask` reads it back, so the task lives in
 // Temporal (durable, approvals and all), not in the A2A server's memory. Text parts only;
-// streaming, cancellation, listing and push notifications are refused. Context ids are minted by
-// the server (contexts.ts), and a client has only so many tasks open at once (limits.ts).
+// streaming, cancellation and listing are refused; push notifications are refused with their own
+// error (-32003), a push config inside SendMessage too. Context ids are minted by the server
+// (contexts.ts), and a client has only so many tasks open at once (limits.ts).
 import type { AgentCard, Message, Task } from '@a2a-js/sdk';
 import {
   ContentTypeNotSupportedError,
+  PushNotificationNotSupportedError,
   RequestMalformedError,
   TaskNotFoundError,
   UnsupportedOperationError,
@@ -29,9 +31,10 @@ import { isTaskId, taskIdOf, taskState, taskWorkflowId, toTask } from './tasks.t
 export interface AgentHandlerDeps {
   client: Client;
   config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>;
-  /** The agent this handler speaks for and its card. */
+  /** The agent this handler speaks for, its public card and a client's extended card. */
   agent: string;
   card: AgentCard;
+  extendedCard: (client: string) => AgentCard;
   /** How long SendMessage waits for the exchange to leave `submitted` (a refusal is that fast). */
   settleMs?: number;
   /** Mints the context of a new conversation and checks one a client sends. */
@@ -52,6 +55,11 @@ export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
   const { client, agent, card } = deps;
   const refuse = (what: string) => () => {
     throw new UnsupportedOperationError(`${what} is not supported: send a message, then GetTask`);
+  };
+  const noPush = () => {
+    throw new PushNotificationNotSupportedError(
+      'push notifications are not supported: poll GetTask until the task ends',
+    );
   };
 
   /** The task, read from the exchange: its result once closed, its status query while running. */
@@ -88,20 +96,23 @@ export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
 
   return {
     getAgentCard: () => Promise.resolve(card),
-    getAuthenticatedExtendedAgentCard: refuse('the extended agent card'),
+    getAuthenticatedExtendedAgentCard: (_params, context) =>
+      Promise.resolve(deps.extendedCard(clientOf(context))),
     sendMessageStream: refuse('streaming'),
     resubscribe: refuse('streaming'),
     cancelTask: refuse('cancelling'),
     listTasks: refuse('listing tasks'),
-    createTaskPushNotificationConfig: refuse('push notifications'),
-    getTaskPushNotificationConfig: refuse('push notifications'),
-    listTaskPushNotificationConfigs: refuse('push notifications'),
-    deleteTaskPushNotificationConfig: refuse('push notifications'),
+    createTaskPushNotificationConfig: noPush,
+    getTaskPushNotificationConfig: noPush,
+    listTaskPushNotificationConfigs: noPush,
+    deleteTaskPushNotificationConfig: noPush,
 
     async sendMessage(params, context): Promise<Message | Task> {
       const asker = clientOf(context);
       const message = params.message;
       if (!message?.messageId) throw new RequestMalformedError('a message with a messageId');
+      // A callback the client would wait for, and never get: refused rather than ignored.
+      if (params.configuration?.taskPushNotificationConfig) noPush();
       if (message.taskId)
         throw new UnsupportedOperationError(
           'one question per task: send a new message without taskId to ask again',

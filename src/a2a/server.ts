@@ -1,14 +1,15 @@
-// The A2A server: external A2A clients ask Airlock agents over JSON-RPC (A2A v1.0). Each agent a
-// policy link `from: a2a:<client>` reaches has an Agent Card at
-// `/agents/<id>/.well-known/agent-card.json` and its JSON-RPC endpoint at `/agents/<id>`. Every
-// request carries a client's bearer token (AIRLOCK_A2A_TOKENS); the client is `a2a:<client id>`
-// to the policy, and its questions run as the same approval-gated exchanges agents use.
-// GET /healthz (alive) and /readyz (Temporal answers and the policy loads) need no token. Each
-// client is rate-limited (429 with Retry-After) and has a cap on open tasks (limits.ts).
+// The A2A server: external A2A clients ask Airlock agents over JSON-RPC (A2A v1.0, and v0.3 through
+// the SDK's compat handler, rpc.ts). Each agent a policy link `from: a2a:<client>` reaches has a
+// public Agent Card at `/agents/<id>/.well-known/agent-card.json` and its JSON-RPC endpoint at
+// `/agents/<id>`; the host's root card at `/.well-known/agent-card.json` names them all (card.ts).
+// Cards, GET /healthz (alive) and /readyz (Temporal answers and the policy loads) need no token;
+// every JSON-RPC request carries a client's bearer token (AIRLOCK_A2A_TOKENS), the client is
+// `a2a:<client id>` to the policy, and its questions run as the same approval-gated exchanges
+// agents use. Each client is rate-limited (429 with Retry-After) and has a cap on open tasks.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
-import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
+import { ServerCallContext } from '@a2a-js/sdk/server';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
@@ -20,8 +21,10 @@ import { parseA2ATokens } from '../config/a2a-tokens.ts';
 import { authenticate } from './clients.ts';
 import { contextIds } from './contexts.ts';
 import { defaultA2ALimits, OpenTasks, RateLimiter, type A2ALimits } from './limits.ts';
-import { agentCard } from './card.ts';
+import { agentCard, cardPath, extendedAgentCard, rootCard } from './card.ts';
 import { agentHandler } from './handler.ts';
+import { answerRpc, parseErrorAnswer, parseRpc } from './rpc.ts';
+import { isLegacy, legacyCard, requestedVersion } from './versions.ts';
 
 /** What the A2A server needs. */
 export interface A2AServerOptions {
@@ -91,51 +94,63 @@ export async function startA2AServer(
       const { status, body } = await readiness();
       return send(res, status, body);
     }
+    // Cards are public (the SDKs resolve them before they know which token to send).
+    if (path === cardPath || /^\/agents\/[^/]+\/\.well-known\/agent-card\.json$/.test(path))
+      return serveCard(req, res, path);
     const client = authenticate(clients, req.headers.authorization);
     if (!client) {
       res.setHeader('www-authenticate', 'Bearer realm="airlock-a2a"');
       return send(res, 401, { error: 'unauthorized' });
     }
     if (limited(res, client, requests.take(client))) return;
-    const match =
-      /^\/agents\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})(\/\.well-known\/agent-card\.json)?$/.exec(path);
-    const agent = match?.[1] ? a2aAgents(await options.policy()).get(match[1]) : undefined;
+    const match = agentPath.exec(path);
+    const policy = await options.policy();
+    const agent = match?.[1] ? a2aAgents(policy).get(match[1]) : undefined;
     if (!match || !agent) return send(res, 404, { error: 'not_found' });
-    const card = agentCard(agent, `${base}/agents/${agent.id}`);
-    if (match[2]) {
-      if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
-      return send(res, 200, AgentCard.toJSON(card) as object);
-    }
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed' });
-    const body = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
-    if (body === null) return sendTooLarge(res);
-    const method = rpcMethod(body);
-    if (isSend(method) && limited(res, client, sends.take(client))) return;
+    const text = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
+    if (text === null) return sendTooLarge(res);
+    const rpc = parseRpc(text);
+    if (!rpc) return send(res, 200, parseErrorAnswer());
+    if (isSend(rpc.method) && limited(res, client, sends.take(client))) return;
+    const url = `${base}/agents/${agent.id}`;
+    const card = agentCard(agent, url);
+    const link = (c: string) =>
+      policy.set.links.find((l) => l.from === `a2a:${c}` && l.to === agent.id);
+    const handler = agentHandler({
+      client: options.client,
+      config,
+      agent: agent.id,
+      card,
+      extendedCard: (c) => extendedAgentCard(agent, url, link(c)),
+      contexts,
+      openTasks,
+      ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+    });
+    const version = requestedVersion(req);
     const context = new ServerCallContext({
       user: { isAuthenticated: true, userName: client },
-      requestedVersion: header(req, A2A_VERSION_HEADER) ?? '0.3',
+      requestedVersion: version,
     });
-    const rpc = new JsonRpcTransportHandler(
-      agentHandler({
-        client: options.client,
-        config,
-        agent: agent.id,
-        card,
-        contexts,
-        openTasks,
-        ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
-      }),
-    );
-    let answer: unknown;
-    try {
-      validateVersion(context.requestedVersion, card, 'JSONRPC');
-      answer = await rpc.handle(body, context);
-    } catch (err) {
-      answer = { jsonrpc: '2.0', id: null, error: JsonRpcTransportHandler.mapToJSONRPCError(err) };
-    }
-    // Streaming is refused by the handler, so every answer is one JSON-RPC response.
-    logger.info({ client, agent: agent.id, method }, 'a2a request');
-    send(res, 200, answer as object);
+    const answer = await answerRpc(rpc, card, handler, context);
+    logger.info({ client, agent: agent.id, method: rpc.method, version }, 'a2a request');
+    send(res, 200, answer);
+  }
+
+  /** A public card: the host's root card, or an agent's; v0.3-shaped for a v0.3 client. */
+  async function serveCard(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (req.method !== 'GET') return send(res, 405, { error: 'method_not_allowed' });
+    const agents = a2aAgents(await options.policy());
+    const id = agentPath.exec(path.slice(0, -cardPath.length))?.[1];
+    const agent = id ? agents.get(id) : undefined;
+    if (path !== cardPath && !agent) return send(res, 404, { error: 'not_found' });
+    if (!agent && agents.size === 0) return send(res, 404, { error: 'no_agents' });
+    const card = agent
+      ? agentCard(agent, `${base}/agents/${agent.id}`)
+      : rootCard([...agents.values()], base);
+    const v1 = AgentCard.toJSON(card) as object;
+    res.setHeader('vary', A2A_VERSION_HEADER);
+    send(res, 200, isLegacy(requestedVersion(req)) ? legacyCard(card, v1) : v1);
   }
 
   /** Answer 429 with Retry-After when `waitMs` > 0 (the client's bucket is empty). */
@@ -184,10 +199,7 @@ export async function startA2AServer(
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
+const agentPath = /^\/agents\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
 
 /** SendMessage in A2A v1.0 and v0.3 naming (the streaming variant is refused later anyway). */
 const isSend = (method: string | undefined): boolean =>
@@ -195,11 +207,3 @@ const isSend = (method: string | undefined): boolean =>
   method === 'SendStreamingMessage' ||
   method === 'message/send' ||
   method === 'message/stream';
-
-function rpcMethod(body: string): string | undefined {
-  try {
-    return String((JSON.parse(body) as { method?: unknown }).method);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,7 +1,8 @@
 // An exchange as an A2A Task. The exchange's states are A2A task states already; a pending
 // approval is `working` (the client has nothing to add: a person decides), never
 // `input-required`. Only a completed exchange carries its sanitized answer, as a text artifact
-// and the status message; any other end carries the reason only.
+// and the status message; any other end carries the reason only, without the approver's name
+// (an outside client learns that a person did not approve, not who).
 import { createHash } from 'node:crypto';
 import { Role, TaskState, type Message, type Part, type Task } from '@a2a-js/sdk';
 import { a2aAsker, exchangeWorkflowId } from '../../workflows/agent-exchange/ids.ts';
@@ -83,7 +84,7 @@ export function toTask(
     ? status.answer!.text
     : status.state === 'submitted' || status.state === 'working'
       ? `${status.to}: ${steps[status.step]}`
-      : `${status.to} did not answer: ${status.reason ?? status.state}`;
+      : `${status.to} did not answer: ${outsideReason(status.reason ?? status.state)}`;
   return {
     id: taskId,
     contextId,
@@ -113,4 +114,26 @@ export function toTask(
       },
     },
   };
+}
+
+/**
+ * An exchange's reason as an outside client reads it. A rejection reads `<what> was not approved:
+ * Rejected by <name> at <hh:mm> UTC: <why> (<why>)` (the outcome line, then the typed reason
+ * again); the client gets `<what> was not approved: <why>`, once and without the name. Any
+ * sanitizer note after it stays. Other reasons name no approver and pass as they are.
+ */
+export function outsideReason(reason: string): string {
+  const m = /^(.*? was not approved): Rejected by .*? at (?:\d{1,2}:\d{2})?(?: UTC)?(.*)$/s.exec(
+    reason,
+  );
+  if (!m) return reason;
+  const [, what, tail = ''] = m;
+  const note = /( \[sanitized by Airlock: [^\]]*\])$/.exec(tail)?.[1] ?? '';
+  const rest = tail.slice(0, tail.length - note.length);
+  if (!rest.startsWith(': ')) return `${what} (no reason given)${note}`;
+  const why = rest.slice(2);
+  // `<why> (<why>)`: the first half, when the two halves match.
+  const half = (why.length - 3) / 2;
+  const once = Number.isInteger(half) && why === `${why.slice(0, half)} (${why.slice(0, half)})`;
+  return `${what}: ${once ? why.slice(0, half) : why}${note}`;
 }
