@@ -10,7 +10,7 @@ import {
   type ApproverIdentity,
   type ShowCardTarget,
 } from '../../workflows/sensitive-action/messages.ts';
-import { teamsIdentity } from './clicks.ts';
+import { teamsIdentity } from '../webhook/inbox/clicks.ts';
 
 /** Someone who opened or wrote to a chat with the bot, and where. */
 export interface Arrival {

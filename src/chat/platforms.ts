@@ -10,14 +10,14 @@ import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { AirlockSlackAdapter, AirlockTeamsAdapter } from './adapters.ts';
 import { ConversationRegistry } from './agents/conversations.ts';
-import { createSlackVerifier } from './slack-auth.ts';
+import { createSlackVerifier } from '../webhook/auth/slack.ts';
 import {
   assertPlaygroundAllowed,
   createBotFrameworkVerifier,
   createPlaygroundVerifier,
   type BotFrameworkVerifier,
   playgroundOutboundToken,
-} from './teams-auth.ts';
+} from '../webhook/auth/teams.ts';
 
 /** A chat platform Airlock receives webhooks from. */
 export type Platform = 'teams' | 'slack';

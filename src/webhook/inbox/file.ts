@@ -5,8 +5,8 @@
 // does not parse is reported as tampered, and never delivered. Rewriting goes through a temporary
 // file and a rename, so a crash leaves either the old file or the new one, never a mix.
 import { open, readFile, rename } from 'node:fs/promises';
-import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
-import { openLine, sealLine } from './inbox-auth.ts';
+import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+import { openLine, sealLine } from './auth.ts';
 
 /** One accepted decision; `seq` orders them and names them in delivery markers. */
 export interface InboxEntry {

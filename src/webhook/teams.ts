@@ -7,10 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
 import { hasCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { parseTeamsActivity, type TeamsActivity } from './activity-shape.ts';
-import { recognizeTeamsClick, type RecognizedClick } from './click-shape.ts';
-import { playgroundRefusal } from './playground-guard.ts';
-import type { BotFrameworkVerifier } from './teams-auth.ts';
+import { parseTeamsActivity, type TeamsActivity } from './teams-activity.ts';
+import { recognizeTeamsClick, type RecognizedClick } from './slack.ts';
+import { playgroundRefusal } from './auth/playground.ts';
+import type { BotFrameworkVerifier } from './auth/teams.ts';
 
 /** An answer the edge gives instead of passing the request on. */
 export interface Refusal {

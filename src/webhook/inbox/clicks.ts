@@ -5,15 +5,15 @@ import {
   capReason,
   type ApprovalDecision,
   type ApproverIdentity,
-} from '../../workflows/sensitive-action/messages.ts';
+} from '../../../workflows/sensitive-action/messages.ts';
 import {
   approveActionId,
   approveDurationActionId,
   approveSessionActionId,
   parseButtonValue,
   rejectActionId,
-} from './cards.ts';
-import { reasonInputId, slackReasonBlockId } from './platform-cards.ts';
+} from '../../chat/cards.ts';
+import { reasonInputId, slackReasonBlockId } from '../../chat/platform-cards.ts';
 
 /** The parts of a Chat SDK action event this module reads. */
 export interface ClickEvent {

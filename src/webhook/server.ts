@@ -10,12 +10,12 @@ import type { Config } from '../config.ts';
 import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 import type { DecisionSigner } from '../receipts/signer.ts';
-import { recognizeClick, type RecognizedClick } from './click-shape.ts';
-import { decisionFromClick } from './clicks.ts';
-import type { ChatPlatforms } from './platforms.ts';
-import type { ChatReceiver, OnDecision } from './agents/receiver.ts';
-import { namesSensitiveAction } from './signal.ts';
-import { createTeamsEdge } from './teams-edge.ts';
+import { recognizeClick, type RecognizedClick } from './slack.ts';
+import { decisionFromClick } from './inbox/clicks.ts';
+import type { ChatPlatforms } from '../chat/platforms.ts';
+import type { ChatReceiver, OnDecision } from '../chat/agents/receiver.ts';
+import { namesSensitiveAction } from './inbox/signal.ts';
+import { createTeamsEdge } from './teams.ts';
 
 /** Options of the webhook's HTTP server. */
 export interface WebhookServerOptions {

@@ -4,7 +4,7 @@
 // resolved to 127.0.0.1). So each request must come from a loopback address, carry no proxy
 // headers, and name a loopback Host (and Origin, when a browser sends one).
 import type { IncomingHttpHeaders } from 'node:http';
-import { isLoopbackHost } from './teams-auth.ts';
+import { isLoopbackHost } from './teams.ts';
 
 const proxyHeaders = ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'x-real-ip'];
 

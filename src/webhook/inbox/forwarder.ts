@@ -5,8 +5,8 @@
 // `deliver` itself treats as final by resolving (signalDecision: a finished or unknown workflow).
 // While `holdMs` says a burst of clicks is still being acknowledged, it holds deliveries back, so
 // the signals and the work they set off do not slow the acks down. It knows nothing of files.
-import type { Logger } from '../log.ts';
-import type { InboxEntry } from './inbox-file.ts';
+import type { Logger } from '../../log.ts';
+import type { InboxEntry } from './file.ts';
 
 /** Options of a forwarder. */
 export interface ForwarderOptions {

@@ -4,23 +4,29 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { assertKeyUrl, createKeyStore } from '../../../src/chat/bot-framework-keys.ts';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
-import { loadConfig } from '../../../src/config.ts';
-import { hasCode } from '../../../src/errors.ts';
-import { createLogger } from '../../../src/log.ts';
-import { captureLogger, decisionSink, post, startKeyServer, testConfig } from './helpers.ts';
+import { assertKeyUrl, createKeyStore } from '../../../../src/webhook/auth/teams-keys.ts';
+import { startWebhook, type Webhook } from '../../../../src/webhook/start.ts';
+import { loadConfig } from '../../../../src/config.ts';
+import { hasCode } from '../../../../src/errors.ts';
+import { createLogger } from '../../../../src/log.ts';
+import {
+  captureLogger,
+  decisionSink,
+  post,
+  startKeyServer,
+  testConfig,
+} from '../../chat/helpers.ts';
 
 type Activity = Record<string, unknown> & { serviceUrl: string; id: string };
 const fixtures = JSON.parse(
   readFileSync(
-    new URL('../../fixtures/recorded-webhooks/teams/actions-reactions.json', import.meta.url),
+    new URL('../../../fixtures/recorded-webhooks/teams/actions-reactions.json', import.meta.url),
     'utf8',
   ),
 ) as { appId: string; action: Activity; mention: Activity };
 const channelFixture = JSON.parse(
   readFileSync(
-    new URL('../../fixtures/recorded-webhooks/teams/channel.json', import.meta.url),
+    new URL('../../../fixtures/recorded-webhooks/teams/channel.json', import.meta.url),
     'utf8',
   ),
 ) as { channel_post_action: Activity };

@@ -8,12 +8,15 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createDecisionInbox, type DecisionInboxOptions } from '../../../src/chat/inbox.ts';
-import { entryLine } from '../../../src/chat/inbox-file.ts';
-import { startWebhook } from '../../../src/chat/webhook.ts';
-import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
-import { click, people, playgroundApproveClick } from '../../helpers/actions.ts';
-import { captureLogger, testConfig, until } from './helpers.ts';
+import {
+  createDecisionInbox,
+  type DecisionInboxOptions,
+} from '../../../../src/webhook/inbox/inbox.ts';
+import { entryLine } from '../../../../src/webhook/inbox/file.ts';
+import { startWebhook } from '../../../../src/webhook/start.ts';
+import type { ApprovalDecision } from '../../../../workflows/sensitive-action/messages.ts';
+import { click, people, playgroundApproveClick } from '../../../helpers/actions.ts';
+import { captureLogger, testConfig, until } from '../../chat/helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'airlock-inbox-'));
 const key = randomBytes(32);

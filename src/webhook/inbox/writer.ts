@@ -3,9 +3,9 @@
 // markers (not synced), cuts a failed append back so no line is torn, and compacts the file to
 // the undelivered entries when it grows or once everything is delivered and all is quiet.
 import { open, type FileHandle } from 'node:fs/promises';
-import { AirlockError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { deliveredLine, entryLine, rewriteInbox, type InboxEntry } from './inbox-file.ts';
+import { AirlockError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { deliveredLine, entryLine, rewriteInbox, type InboxEntry } from './file.ts';
 
 /** Options of an inbox writer. */
 export interface InboxWriterOptions {

@@ -4,10 +4,10 @@
 // channelId, and that nothing but the exact token string that verified is taken from the cache.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createBotFrameworkVerifier } from '../../../src/chat/teams-auth.ts';
-import { hasCode } from '../../../src/errors.ts';
-import { createLogger } from '../../../src/log.ts';
-import { startKeyServer } from './helpers.ts';
+import { createBotFrameworkVerifier } from '../../../../src/webhook/auth/teams.ts';
+import { hasCode } from '../../../../src/errors.ts';
+import { createLogger } from '../../../../src/log.ts';
+import { startKeyServer } from '../../chat/helpers.ts';
 
 const appId = 'airlock-cache-test-app';
 const serviceUrl = 'https://smba.trafficmanager.net/amer/';

@@ -2,13 +2,13 @@
 // signal even while every worker is down, so a click during a deploy is kept. Only sensitive-action
 // workflows can be signalled this way: a button value pointing anywhere else is refused.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Logger } from '../log.ts';
-import { isActionWorkflowId } from '../../workflows/sensitive-action/ids.ts';
+import type { Logger } from '../../log.ts';
+import { isActionWorkflowId } from '../../../workflows/sensitive-action/ids.ts';
 import {
   approvalDecisionSignal,
   type ApprovalDecision,
-} from '../../workflows/sensitive-action/messages.ts';
-import type { OnDecision } from './agents/receiver.ts';
+} from '../../../workflows/sensitive-action/messages.ts';
+import type { OnDecision } from '../../chat/agents/receiver.ts';
 
 /**
  * True when `workflowId` names a sensitive action's workflow; otherwise logs that the click is

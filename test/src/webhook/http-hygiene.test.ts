@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { startWebhook } from '../../../src/chat/webhook.ts';
+import { startWebhook } from '../../../src/webhook/start.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createCodecServer } from '../../../src/temporal/codec-server.ts';
-import { testConfig } from './helpers.ts';
+import { testConfig } from '../chat/helpers.ts';
 
 const silent = createLogger({ level: 'silent' });
 

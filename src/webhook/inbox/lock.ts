@@ -6,8 +6,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { AirlockError } from '../errors.ts';
-import { withFileLock } from '../file-lock.ts';
+import { AirlockError } from '../../errors.ts';
+import { withFileLock } from '../../file-lock.ts';
 
 /** Takeover lock files this process holds or waits for right now. */
 const takingOver = new Set<string>();

@@ -9,21 +9,24 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createDecisionInbox, type DecisionInboxOptions } from '../../../src/chat/inbox.ts';
-import { deliveredLine, entryLine, readInbox } from '../../../src/chat/inbox-file.ts';
-import { startWebhook } from '../../../src/chat/webhook.ts';
-import { signalDecision } from '../../../src/chat/signal.ts';
-import { hasCode } from '../../../src/errors.ts';
-import { createClient } from '../../../src/temporal/client.ts';
-import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
-import { click, people, playgroundApproveClick } from '../../helpers/actions.ts';
+import {
+  createDecisionInbox,
+  type DecisionInboxOptions,
+} from '../../../../src/webhook/inbox/inbox.ts';
+import { deliveredLine, entryLine, readInbox } from '../../../../src/webhook/inbox/file.ts';
+import { startWebhook } from '../../../../src/webhook/start.ts';
+import { signalDecision } from '../../../../src/webhook/inbox/signal.ts';
+import { hasCode } from '../../../../src/errors.ts';
+import { createClient } from '../../../../src/temporal/client.ts';
+import type { ApprovalDecision } from '../../../../workflows/sensitive-action/messages.ts';
+import { click, people, playgroundApproveClick } from '../../../helpers/actions.ts';
 import {
   killProcess,
   repoRoot,
   testConfig as temporalConfig,
   waitForLine,
-} from '../../helpers/temporal.ts';
-import { captureLogger, testConfig, until } from './helpers.ts';
+} from '../../../helpers/temporal.ts';
+import { captureLogger, testConfig, until } from '../../chat/helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'airlock-inbox-'));
 const key = randomBytes(32);
@@ -103,7 +106,7 @@ test('a click acknowledged by a process SIGKILLed before delivering it is delive
   const child = spawn(
     process.execPath,
     [
-      'test/src/chat/inbox-child.ts',
+      'test/src/webhook/inbox/child.ts',
       dir,
       JSON.stringify(d),
       'action:killed-1',

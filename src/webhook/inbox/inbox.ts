@@ -7,16 +7,16 @@
 // that fail their check (inbox-auth.ts) to tampered.jsonl, in the same dir.
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
-import { AirlockError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import type { OnDecision } from './agents/receiver.ts';
-import { createBurstClock } from './inbox-burst.ts';
-import { createForwarder } from './inbox-forwarder.ts';
-import { inboxKey } from './inbox-auth.ts';
-import { appendDurably, countLines, readInbox, type InboxEntry } from './inbox-file.ts';
-import { lockDir, type DirLock } from './inbox-lock.ts';
-import { createInboxWriter } from './inbox-writer.ts';
+import type { Config } from '../../config.ts';
+import { AirlockError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import type { OnDecision } from '../../chat/agents/receiver.ts';
+import { createBurstClock } from './burst.ts';
+import { createForwarder } from './forwarder.ts';
+import { inboxKey } from './auth.ts';
+import { appendDurably, countLines, readInbox, type InboxEntry } from './file.ts';
+import { lockDir, type DirLock } from './lock.ts';
+import { createInboxWriter } from './writer.ts';
 import { namesSensitiveAction } from './signal.ts';
 
 /** Options of the decision inbox. */

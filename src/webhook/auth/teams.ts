@@ -5,11 +5,11 @@
 // explicit, loopback-only and refused whenever real credentials or production are configured.
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { TeamsWebhookVerifier } from '@chat-adapter/teams';
-import type { Config } from '../config.ts';
-import { AirlockError, hasCode } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { createKeyStore } from './bot-framework-keys.ts';
-import { createVerifiedTokens } from './verified-tokens.ts';
+import type { Config } from '../../config.ts';
+import { AirlockError, hasCode } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { createKeyStore } from './teams-keys.ts';
+import { createVerifiedTokens } from './teams-tokens.ts';
 
 /** The issuer of every token the Bot Framework channel service sends to bots. */
 export const botFrameworkIssuer = 'https://api.botframework.com';

@@ -1,9 +1,9 @@
 // A webhook process stand-in for the inbox tests: opens the inbox at argv[2] (key: base64 argv[5])
 // with a delivery that never completes, accepts the decision given as JSON in argv[3] for workflow
 // argv[4], prints "accepted" once the inbox acknowledged it, and then waits to be killed.
-import { createDecisionInbox } from '../../../src/chat/inbox.ts';
-import { createLogger } from '../../../src/log.ts';
-import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+import { createDecisionInbox } from '../../../../src/webhook/inbox/inbox.ts';
+import { createLogger } from '../../../../src/log.ts';
+import type { ApprovalDecision } from '../../../../workflows/sensitive-action/messages.ts';
 
 const [dir, decisionJson, workflowId, key] = process.argv.slice(2) as [
   string,

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { playgroundRefusal } from '../../../src/chat/playground-guard.ts';
-import { startWebhook } from '../../../src/chat/webhook.ts';
-import { hasCode } from '../../../src/errors.ts';
-import { createLogger } from '../../../src/log.ts';
-import { captureLogger, decisionSink, post, testConfig } from './helpers.ts';
+import { playgroundRefusal } from '../../../../src/webhook/auth/playground.ts';
+import { startWebhook } from '../../../../src/webhook/start.ts';
+import { hasCode } from '../../../../src/errors.ts';
+import { createLogger } from '../../../../src/log.ts';
+import { captureLogger, decisionSink, post, testConfig } from '../../chat/helpers.ts';
 
 const silent = createLogger({ level: 'silent' });
 const onDecision = (): Promise<void> => Promise.resolve();

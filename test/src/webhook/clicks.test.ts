@@ -8,16 +8,16 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { configuredInboxKey } from '../../../src/chat/inbox-auth.ts';
-import { readInbox } from '../../../src/chat/inbox-file.ts';
-import { inboxDir } from '../../../src/chat/inbox.ts';
+import { configuredInboxKey } from '../../../src/webhook/inbox/auth.ts';
+import { readInbox } from '../../../src/webhook/inbox/file.ts';
+import { inboxDir } from '../../../src/webhook/inbox/inbox.ts';
 import type { OnDecision } from '../../../src/chat/agents/receiver.ts';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import type { Config } from '../../../src/config.ts';
 import type { DecisionSigner } from '../../../src/receipts/signer.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../../src/log.ts';
-import { decisionSink, post, startKeyServer, testConfig, until } from './helpers.ts';
+import { decisionSink, post, startKeyServer, testConfig, until } from '../chat/helpers.ts';
 
 type Activity = Record<string, unknown> & { serviceUrl: string; id: string };
 const fixtures = JSON.parse(

@@ -4,8 +4,8 @@
 // the metadata host); a failed fetch is remembered for a few seconds and answered as "unavailable"
 // (503, the platform retries) rather than "unauthorized".
 import { importJWK, type JWK } from 'jose';
-import { AirlockError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { AirlockError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
 
 /** A signing key and the channels it is endorsed for. */
 export interface EndorsedKey {

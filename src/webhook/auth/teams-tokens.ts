@@ -6,7 +6,7 @@
 // tenant) are not cached and run for every activity (teams-auth.ts, teams-edge.ts).
 import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import type { EndorsedKey } from './bot-framework-keys.ts';
+import type { EndorsedKey } from './teams-keys.ts';
 
 /** A verified token's claims, the key that signed it, and until when it may be used. */
 export interface VerifiedToken {

@@ -3,8 +3,8 @@
 // the click can be decided, kept and acknowledged as soon as it is verified: Teams Action.Submit
 // messages and adaptiveCard/action invokes, and Slack block_actions, carrying one of our buttons.
 // Anything else (and anything malformed) is not a click here and goes through the Chat SDK.
-import { approvalActionIds } from './cards.ts';
-import type { ClickEvent } from './clicks.ts';
+import { approvalActionIds } from '../chat/cards.ts';
+import type { ClickEvent } from './inbox/clicks.ts';
 
 /** A recognized click: what decisionFromClick takes, and how the platform wants it answered. */
 export interface RecognizedClick extends ClickEvent {

@@ -13,21 +13,21 @@ import { createDecisionSigner, type DecisionSigner } from '../receipts/signer.ts
 import { currentPolicy } from '../policy/current.ts';
 import { dataConverter } from '../temporal/client.ts';
 import { connectionOptions } from '../temporal/connection.ts';
-import { createAgentRouter } from './agents/router.ts';
-import { approvalBot, type ApprovalBot } from './bot.ts';
-import { configuredInboxKey } from './inbox-auth.ts';
+import { createAgentRouter } from '../chat/agents/router.ts';
+import { approvalBot, type ApprovalBot } from '../chat/bot.ts';
+import { configuredInboxKey } from './inbox/auth.ts';
 import {
   createDecisionInbox,
   inboxDir,
   type DecisionInbox,
   type DecisionInboxOptions,
-} from './inbox.ts';
-import { createChatPlatforms } from './platforms.ts';
-import { createShowPending } from './pending.ts';
-import { createReceiver, type OnDecision } from './agents/receiver.ts';
+} from './inbox/inbox.ts';
+import { createChatPlatforms } from '../chat/platforms.ts';
+import { createShowPending } from '../chat/pending.ts';
+import { createReceiver, type OnDecision } from '../chat/agents/receiver.ts';
 import { createWebhookServer } from './server.ts';
 import { isTemporalUnreachable } from '../temporal/reachability.ts';
-import { signalDecision } from './signal.ts';
+import { signalDecision } from './inbox/signal.ts';
 
 /** Options of startWebhook. */
 export interface StartWebhookOptions {

@@ -2,8 +2,8 @@
 // answered with JSON errors (or ignored with a warning) and never produce a signal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
-import { captureLogger, decisionSink, post, testConfig } from './helpers.ts';
+import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
+import { captureLogger, decisionSink, post, testConfig } from '../chat/helpers.ts';
 import { mutatedActivities, recordedTeamsActivities } from './mutations.ts';
 
 const sink = decisionSink();

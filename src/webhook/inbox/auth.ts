@@ -12,8 +12,8 @@ import {
 } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
-import { isJson } from '../http.ts';
+import type { Config } from '../../config.ts';
+import { isJson } from '../../http.ts';
 
 /** The inbox key `config` selects, or null when it names none (see `inboxKey`). */
 export function configuredInboxKey(

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../../src/log.ts';
-import { cardModel, decisionSink, post, testConfig } from './helpers.ts';
+import { cardModel, decisionSink, post, testConfig } from '../chat/helpers.ts';
 
 const secret = 'slack-signing-secret-for-tests';
 const fixtures = JSON.parse(
