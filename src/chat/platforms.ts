@@ -13,11 +13,10 @@ import { ConversationRegistry } from './agents/conversations.ts';
 import { createSlackVerifier } from '../webhook/auth/slack.ts';
 import {
   assertPlaygroundAllowed,
-  createBotFrameworkVerifier,
   createPlaygroundVerifier,
-  type BotFrameworkVerifier,
   playgroundOutboundToken,
-} from '../webhook/auth/teams.ts';
+} from '../webhook/auth/playground.ts';
+import { createBotFrameworkVerifier, type BotFrameworkVerifier } from '../webhook/auth/teams.ts';
 
 /** A chat platform Airlock receives webhooks from. */
 export type Platform = 'teams' | 'slack';

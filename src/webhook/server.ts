@@ -1,20 +1,20 @@
-// The webhook's HTTP server: node:http in front of the chat platforms. It caps body size. An
-// approval click is recognized (click-shape.ts), verified as the platform's adapter would, turned
-// into its decision (clicks.ts), signed, and handed to `accept` (the inbox: fsynced) before it is
-// answered; a click that cannot be kept is a 503 the platform retries, never a silently lost
-// click. Every other request goes through the Chat SDK (receiver.ts). Slow work (editing cards)
-// belongs to the workflow, not here. startWebhook (webhook.ts) is how it is run.
+// The webhook's HTTP server: node:http in front of the chat platforms. It caps body size and hands
+// each request to its platform's edge (teams.ts, slack.ts), which reads an approval click once into
+// a typed value and authenticates it. A click is decided (inbox/clicks.ts: its workflow checked
+// once, here), signed, and handed to `accept` (the inbox: fsynced) before it is answered; a click
+// that cannot be kept is a 503 the platform retries, never a silently lost click. Every other
+// request goes through the Chat SDK (receiver.ts). Slow work (editing cards) belongs to the
+// workflow, not here. startWebhook (start.ts) is how it is run.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
 import { readBody, send, sendTooLarge, serverOptions } from '../http.ts';
 import type { Logger } from '../log.ts';
 import type { DecisionSigner } from '../receipts/signer.ts';
-import { recognizeClick, type RecognizedClick } from './slack.ts';
-import { decisionFromClick } from './inbox/clicks.ts';
 import type { ChatPlatforms } from '../chat/platforms.ts';
-import type { ChatReceiver, OnDecision } from '../chat/agents/receiver.ts';
-import { namesSensitiveAction } from './inbox/signal.ts';
+import type { ChatReceiver } from '../chat/agents/receiver.ts';
+import { decideClick, type ClickRead, type VerifiedClick } from './inbox/clicks.ts';
+import { checkSlackRequest } from './slack.ts';
 import { createTeamsEdge } from './teams.ts';
 
 /** Options of the webhook's HTTP server. */
@@ -23,8 +23,8 @@ export interface WebhookServerOptions {
   logger: Logger;
   platforms: ChatPlatforms;
   receiver: ChatReceiver;
-  /** Keeps a verified, signed decision; the click is answered once this resolves. */
-  accept: OnDecision;
+  /** Keeps a verified click, its decision signed; the click is answered once this resolves. */
+  accept: (click: VerifiedClick) => Promise<void>;
   signer: DecisionSigner | undefined;
   /** What `GET /healthz` adds to `{ ok, teams, slack }`. */
   health: () => Record<string, unknown>;
@@ -46,6 +46,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const { config, logger, platforms, receiver } = options;
   const ackTimeoutMs = options.ackTimeoutMs ?? 4000;
   const teamsEdge = createTeamsEdge(config, logger, platforms.teamsAuth);
+  const slackSignature = platforms.verifiers.slack;
   const timeouts = {
     headersMs: config.AIRLOCK_HTTP_HEADERS_TIMEOUT_MS,
     requestMs: config.AIRLOCK_HTTP_REQUEST_TIMEOUT_MS,
@@ -79,26 +80,17 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     if (early) return send(res, early.status, { error: early.error, message: early.message });
     const body = await readBody(req, config.AIRLOCK_WEBHOOK_MAX_BODY);
     if (body === null) return sendTooLarge(res);
-    // Teams: the body is parsed (and its token verified) once, at the edge.
-    const edge = platform === 'teams' ? await teamsEdge.checkActivity(req, body) : null;
-    if (edge?.refused) {
+    const request = (): Request => toRequest(req, body);
+    // The body is parsed, and a click authenticated, once, at the platform's edge.
+    const edge =
+      platform === 'teams'
+        ? await teamsEdge.checkActivity(req, body)
+        : await checkSlackRequest(headerOf(req, 'content-type'), body, request, slackSignature);
+    if (edge.refused) {
       const { status, error, message } = edge.refused;
       return send(res, status, { error, message });
     }
-    const checked = edge?.checked;
-    const request = (): Request => toRequest(req, body);
-    const click = checked
-      ? checked.click
-      : recognizeClick(platform, headerOf(req, 'content-type'), body);
-    if (click) {
-      // A click the edge authenticated (production Teams: the same verifier the adapter uses) is
-      // not verified twice; every other one is verified here as the adapter would.
-      const verified =
-        checked?.authenticated === true ||
-        (await receiver.verifyRequest(platform, request(), body));
-      if (!verified) return send(res, 401, { error: 'unauthorized' });
-      return answerClick(res, click);
-    }
+    if (edge.click) return answerClick(res, edge.click);
     const answer = await receiver.handle(platform, request(), ackTimeoutMs);
     if (answer.outcome === 'failed') return send(res, 503, { error: 'not_handled' });
     if (answer.outcome === 'timeout')
@@ -113,30 +105,29 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.end(text.length > 0 ? text : undefined);
   }
 
-  /** A verified click: decide, sign, keep (fsynced), answer, then log it. */
-  async function answerClick(res: ServerResponse, click: RecognizedClick): Promise<void> {
-    const result = decisionFromClick(click);
+  /** An authenticated click: decide, sign, keep (fsynced), answer, then log it. */
+  async function answerClick(res: ServerResponse, read: ClickRead): Promise<void> {
+    const result = decideClick(read);
     if (!result.ok) {
       // Nothing a retry could change: acknowledged, so the platform does not resend it.
-      logger.warn({ actionId: click.actionId, reason: result.reason }, 'ignored a card click');
-      return acknowledge(res, click);
+      if (result.notAction)
+        logger.warn(result.notAction, 'click names no sensitive action; ignored');
+      else logger.warn({ actionId: read.actionId, reason: result.reason }, 'ignored a card click');
+      return acknowledge(res, read);
     }
-    const { workflowId } = result;
-    if (!namesSensitiveAction(workflowId, result.decision, logger)) {
-      // Logged there; acknowledged like any other click a retry could not change.
-      return acknowledge(res, click);
-    }
-    const decision = options.signer
-      ? options.signer.sign(workflowId, result.decision)
-      : result.decision;
+    const { workflowId } = result.click;
+    const click = options.signer
+      ? { workflowId, decision: options.signer.sign(workflowId, result.click.decision) }
+      : result.click;
     try {
-      await options.accept(workflowId, decision);
+      await options.accept(click);
     } catch (err) {
       logger.error({ err, workflowId }, 'click not recorded; the platform may retry');
       return send(res, 503, { error: 'decision_not_recorded' });
     }
-    acknowledge(res, click);
+    acknowledge(res, read);
     // After the answer: the log line is not something the clicker should wait for.
+    const { decision } = click;
     logger.info(
       {
         workflowId,
@@ -184,7 +175,7 @@ const headerOf = (req: IncomingMessage, name: string): string => {
 };
 
 /** Answer a click: an invoke response for Teams invokes, an empty 200 for everything else. */
-function acknowledge(res: ServerResponse, click: RecognizedClick): void {
+function acknowledge(res: ServerResponse, click: Pick<ClickRead, 'invoke'>): void {
   if (!click.invoke) return void res.writeHead(200).end();
   send(res, 200, {
     statusCode: 200,

@@ -1,72 +1,122 @@
-// Recognizing an approval card click in a webhook body without the Chat SDK, parsing the body once
-// into the raw activity (Teams) or `payload=` form field (Slack) that decisionFromClick reads, so
-// the click can be decided, kept and acknowledged as soon as it is verified: Teams Action.Submit
-// messages and adaptiveCard/action invokes, and Slack block_actions, carrying one of our buttons.
-// Anything else (and anything malformed) is not a click here and goes through the Chat SDK.
+// The Slack edge: an approval click (a block_actions interaction on one of our buttons) is read
+// from the body's `payload=` form field, parsed here once into a ClickRead (identity and reason box
+// included), and its request signature checked (401 otherwise) before anything is kept. Anything
+// else, malformed or not a click of ours, goes to the Chat SDK, whose adapter checks the signature.
+import { z } from 'zod';
 import { approvalActionIds } from '../chat/cards.ts';
-import type { ClickEvent } from './inbox/clicks.ts';
+import { reasonInputId, slackReasonBlockId } from '../chat/platform-cards.ts';
+import type { ClickRead, Who } from './inbox/clicks.ts';
+import type { EdgeResult } from './teams.ts';
 
-/** A recognized click: what decisionFromClick takes, and how the platform wants it answered. */
-export interface RecognizedClick extends ClickEvent {
-  platform: 'teams' | 'slack';
-  /** Teams invokes expect an invoke response body; everything else an empty 200. */
-  invoke: boolean;
-}
+// The fields of a Slack block_actions payload a click is read from. Lenient below the top: a field
+// of the wrong type reads as absent (no identity, no reason: the click is then ignored, and
+// acknowledged) rather than making the click someone else's to handle.
+const text = z.string().optional().catch(undefined);
+const blockActionsSchema = z.looseObject({
+  type: text,
+  trigger_id: text,
+  user: z
+    .looseObject({ id: text, name: text, username: text, team_id: text })
+    .optional()
+    .catch(undefined),
+  team: z.looseObject({ id: text }).optional().catch(undefined),
+  actions: z
+    .array(
+      z
+        .looseObject({ action_id: text, value: text, action_ts: text })
+        .catch({ action_id: undefined, value: undefined, action_ts: undefined }),
+    )
+    .optional()
+    .catch(undefined),
+  state: z
+    .looseObject({ values: z.record(z.string(), z.record(z.string(), z.unknown())) })
+    .optional()
+    .catch(undefined),
+});
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
+/** A Slack block_actions payload with the types a click is read from. */
+export type BlockActions = z.infer<typeof blockActionsSchema>;
 
-/** The click in `body`, or null when it is not one of our approval clicks. */
-export function recognizeClick(
-  platform: 'teams' | 'slack',
+/** Checks a Slack request's signature (the platforms' verifier), true when it holds. */
+export type SlackSignature = (request: Request, body: string) => unknown;
+
+/**
+ * The Slack edge's check of a request whose body was read: its approval click, authenticated by
+ * `verify` (a Request is only built for it when there is a click); anything else passes on.
+ */
+export async function checkSlackRequest(
   contentType: string,
   body: string,
-): RecognizedClick | null {
+  request: () => Request,
+  verify: SlackSignature | undefined,
+): Promise<EdgeResult> {
+  const click = parseSlackClick(contentType, body);
+  if (!click) return { refused: null, click };
+  const verified = await Promise.resolve()
+    .then(() => verify?.(request(), body))
+    .then(Boolean, () => false);
+  return verified ? { refused: null, click } : { refused: { status: 401, error: 'unauthorized' } };
+}
+
+/** The click in a Slack interaction body, or null when it is not one of our approval clicks. */
+export function parseSlackClick(contentType: string, body: string): ClickRead | null {
+  if (!contentType.includes('application/x-www-form-urlencoded')) return null;
+  let payload: unknown;
   try {
-    return platform === 'teams'
-      ? recognizeTeamsClick(JSON.parse(body))
-      : slackClick(contentType, body);
+    payload = JSON.parse(new URLSearchParams(body).get('payload') ?? 'null');
   } catch {
     return null;
   }
+  const parsed = blockActionsSchema.safeParse(payload);
+  return parsed.success ? readSlackClick(parsed.data) : null;
 }
 
-/** The click in an already parsed Teams activity, or null when it is not one of our clicks. */
-export function recognizeTeamsClick(activity: unknown): RecognizedClick | null {
-  const a = obj(activity);
-  const value = obj(a['value']);
-  // Action.Submit arrives as a message whose value holds the button's data (and the card's
-  // inputs); Action.Execute as an invoke whose value.action.data does.
-  const invoke = a['type'] === 'invoke' && a['name'] === 'adaptiveCard/action';
-  if (!invoke && a['type'] !== 'message') return null;
-  const data = invoke ? obj(obj(value['action'])['data']) : value;
-  return shape('teams', data['actionId'], data['value'], activity, invoke);
-}
-
-function slackClick(contentType: string, body: string): RecognizedClick | null {
-  if (!contentType.includes('application/x-www-form-urlencoded')) return null;
-  const payload: unknown = JSON.parse(new URLSearchParams(body).get('payload') ?? 'null');
-  const p = obj(payload);
-  if (p['type'] !== 'block_actions') return null;
-  const actions = p['actions'];
-  if (!Array.isArray(actions) || actions.length !== 1) return null;
-  const action = obj(actions[0]);
-  return shape('slack', action['action_id'], action['value'], payload, false);
-}
-
-function shape(
-  platform: 'teams' | 'slack',
-  actionId: unknown,
-  value: unknown,
-  raw: unknown,
-  invoke: boolean,
-): RecognizedClick | null {
-  if (typeof actionId !== 'string' || !approvalActionIds.includes(actionId)) return null;
+/** The approval click a block_actions payload carries, or null when it is not one of ours. */
+export function readSlackClick(payload: BlockActions): ClickRead | null {
+  if (payload.type !== 'block_actions' || payload.actions?.length !== 1) return null;
+  const action = payload.actions[0];
+  const actionId = action?.action_id;
+  if (!actionId || !approvalActionIds.includes(actionId)) return null;
   return {
-    platform,
+    platform: 'slack',
     actionId,
-    ...(typeof value === 'string' ? { value } : {}),
-    raw,
-    invoke,
+    ...(action.value !== undefined ? { value: action.value } : {}),
+    ...slackClicker(payload),
+    invoke: false,
   };
 }
+
+/** Who clicked (verified payload) and what the reason box held, in a Slack interaction. */
+export function slackClicker(payload: BlockActions): Pick<ClickRead, 'who' | 'reason'> {
+  const reasonBox = payload.state?.values[slackReasonBlockId]?.[reasonInputId];
+  return {
+    who: slackIdentity(payload),
+    reason: (reasonBox as { value?: unknown } | undefined)?.value,
+  };
+}
+
+/** Parse a block_actions payload the Chat SDK handed on (raw), or null. */
+export function blockActionsOf(raw: unknown): BlockActions | null {
+  const parsed = blockActionsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+function slackIdentity(payload: BlockActions): Who | null {
+  const { user } = payload;
+  const userId = str(user?.id);
+  // trigger_id is unique per interaction; action_ts is the fallback for payloads without one.
+  const interaction = str(payload.trigger_id) ?? str(payload.actions?.[0]?.action_ts);
+  if (!userId || !interaction) return null;
+  const tenantId = str(user?.team_id) ?? str(payload.team?.id);
+  return {
+    deliveryId: `slack:${interaction}`,
+    identity: {
+      platform: 'slack',
+      userId,
+      displayName: str(user?.name) ?? str(user?.username) ?? userId,
+      ...(tenantId ? { tenantId } : {}),
+    },
+  };
+}
+
+const str = (v: string | undefined): string | undefined => (v ? v : undefined);

@@ -92,3 +92,18 @@ export function parseTeamsActivity(
   const where = issue?.path.length ? issue.path.join('.') : 'activity';
   return { ok: false, error: `${where}: ${issue?.message ?? 'invalid'}` };
 }
+
+const clickActivitySchema = teamsActivitySchema.pick({
+  type: true,
+  name: true,
+  id: true,
+  from: true,
+  conversation: true,
+  value: true,
+});
+
+/** The fields a click is read from, of an activity the Chat SDK handed on, or null. */
+export function clickActivityOf(raw: unknown): z.infer<typeof clickActivitySchema> | null {
+  const parsed = clickActivitySchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,42 +1,40 @@
-// The checks every Teams request passes in the webhook server before the Chat SDK (or the click
-// inbox) sees it: in Playground mode, that it comes from this machine; then that the body is a
-// well-formed activity (400 otherwise); in production, that its Bot Framework token is valid for
-// it (401), or 503 when the signing keys cannot be fetched right now (Teams retries), and that a
-// click names its tenant in `conversation.tenantId`, the only tenant we trust.
+// The Teams edge: every Teams request passes it before the click inbox or the Chat SDK sees it. In
+// Playground mode, the request must come from this machine (403); the body must be a well-formed
+// activity (400), parsed here once; in production its Bot Framework token must be valid for it
+// (401), or 503 when the signing keys cannot be fetched right now (Teams retries), and a click must
+// name its tenant in `conversation.tenantId`, the only tenant we trust. An approval click is read
+// here, from that one parse, into a ClickRead (identity and reason box included) and authenticated
+// (production: the token above; Playground: its marker); nothing after the edge reads the body.
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
 import { hasCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { parseTeamsActivity, type TeamsActivity } from './teams-activity.ts';
-import { recognizeTeamsClick, type RecognizedClick } from './slack.ts';
-import { playgroundRefusal } from './auth/playground.ts';
+import { approvalActionIds } from '../chat/cards.ts';
+import { reasonInputId } from '../chat/platform-cards.ts';
+import { isPlaygroundActivity, playgroundRefusal } from './auth/playground.ts';
 import type { BotFrameworkVerifier } from './auth/teams.ts';
+import type { ClickRead, Who } from './inbox/clicks.ts';
+import { parseTeamsActivity, type TeamsActivity } from './teams-activity.ts';
 
-/** An answer the edge gives instead of passing the request on. */
+/** An answer an edge gives instead of passing the request on. */
 export interface Refusal {
   status: 400 | 401 | 403 | 503;
   error: string;
   message?: string;
 }
 
-/** A Teams activity that passed the edge: parsed once, here, for everything after it. */
-export interface CheckedActivity {
-  activity: TeamsActivity;
-  /** The approval click it carries (recognizeTeamsClick), or null. */
-  click: RecognizedClick | null;
-  /** Its Bot Framework token was verified for it here (production mode). */
-  authenticated: boolean;
-}
+/**
+ * What an edge made of a request whose body was read: refused; an authenticated approval click;
+ * or anything else (`click: null`), for the Chat SDK, which verifies it as the adapter does.
+ */
+export type EdgeResult = { refused: Refusal } | { refused: null; click: ClickRead | null };
 
 /** The Teams edge checks, split by what they need: headers only, or the body too. */
 export interface TeamsEdge {
   /** Checks on the connection and headers, before the body is read. */
   checkRequest(req: IncomingMessage): Refusal | null;
-  /** Checks on the activity (and its token), once the body is read. */
-  checkActivity(
-    req: IncomingMessage,
-    body: string,
-  ): Promise<{ refused: Refusal } | { refused: null; checked: CheckedActivity }>;
+  /** Checks on the activity (and its token), once the body is read; reads its click. */
+  checkActivity(req: IncomingMessage, body: string): Promise<EdgeResult>;
 }
 
 /**
@@ -67,8 +65,20 @@ export function createTeamsEdge(
         return refuse({ status: 400, error: 'invalid_activity', message: parsed.error });
       }
       const { activity } = parsed;
-      const click = recognizeTeamsClick(activity);
-      if (!auth) return { refused: null, checked: { activity, click, authenticated: false } };
+      const click = readTeamsClick(activity);
+      if (!auth) {
+        // Not production: anything but a click is the adapter's to verify; a click is verified
+        // here, by the Playground's marker (the only other mode there is).
+        if (!click) return { refused: null, click };
+        const headers = {
+          marker: headerOf(req, 'x-ms-agents-playground'),
+          authorization: req.headers.authorization,
+        };
+        if (!playground || !isPlaygroundActivity(headers, activity.serviceUrl, logger)) {
+          return refuse({ status: 401, error: 'unauthorized' });
+        }
+        return { refused: null, click };
+      }
       try {
         await auth.verifyToken(req.headers.authorization, activity);
       } catch (err) {
@@ -86,7 +96,71 @@ export function createTeamsEdge(
           message: 'conversation.tenantId missing',
         });
       }
-      return { refused: null, checked: { activity, click, authenticated: true } };
+      return { refused: null, click };
     },
   };
+}
+
+/** The fields of a Teams activity a click is read from. */
+export type ClickActivity = Pick<TeamsActivity, 'type' | 'name' | 'id' | 'from' | 'conversation'> &
+  Partial<Pick<TeamsActivity, 'value'>>;
+
+/** The approval click an activity carries, or null when it is not one of our clicks. */
+export function readTeamsClick(activity: ClickActivity): ClickRead | null {
+  // Action.Submit arrives as a message whose value holds the button's data (and the card's
+  // inputs); Action.Execute as an invoke whose value.action.data does.
+  const invoke = activity.type === 'invoke' && activity.name === 'adaptiveCard/action';
+  if (!invoke && activity.type !== 'message') return null;
+  const value = activity.value ?? {};
+  const data = invoke ? obj(obj(value['action'])['data']) : value;
+  const actionId = data['actionId'];
+  if (typeof actionId !== 'string' || !approvalActionIds.includes(actionId)) return null;
+  const buttonValue = data['value'];
+  return {
+    platform: 'teams',
+    actionId,
+    ...(typeof buttonValue === 'string' ? { value: buttonValue } : {}),
+    ...teamsClicker(activity),
+    invoke,
+  };
+}
+
+/** Who clicked (verified activity) and what the reason box held, in a Teams activity. */
+export function teamsClicker(activity: ClickActivity): Pick<ClickRead, 'who' | 'reason'> {
+  const value = activity.value ?? {};
+  // The reason box: Action.Submit puts inputs in `value`, an invoke in `value.action.data`.
+  const reason = value[reasonInputId] ?? obj(obj(value['action'])['data'])[reasonInputId];
+  return { who: teamsIdentity(activity), reason };
+}
+
+/** The verified Teams identity of an activity (sender and tenant), or null. */
+export function teamsIdentity(
+  activity: Pick<ClickActivity, 'id' | 'from' | 'conversation'>,
+): Who | null {
+  const userId = str(activity.from.id);
+  const activityId = str(activity.id);
+  if (!userId || !activityId) return null;
+  // Only `conversation.tenantId`: `channelData` is free-form and not what the token vouches for.
+  // The edge refuses a production click without it (above).
+  const tenantId = str(activity.conversation.tenantId);
+  const aadObjectId = str(activity.from.aadObjectId);
+  return {
+    deliveryId: `teams:${activityId}`,
+    identity: {
+      platform: 'teams',
+      userId,
+      displayName: str(activity.from.name) ?? userId,
+      ...(aadObjectId ? { aadObjectId } : {}),
+      ...(tenantId ? { tenantId } : {}),
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
 }

@@ -8,7 +8,7 @@ import type { ApprovalDecision } from '../../../workflows/sensitive-action/messa
 import { AirlockError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { approvalActionIds } from '../cards.ts';
-import { decisionFromClick } from '../../webhook/inbox/clicks.ts';
+import { decisionFromClick } from '../../webhook/sdk-clicks.ts';
 import { teamsArrival, type ShowPending } from '../pending.ts';
 import type { ChatPlatforms, Platform } from '../platforms.ts';
 import { createArrivals } from './arrivals.ts';

@@ -1,10 +1,16 @@
-// Playground mode has no authentication, so it must only ever answer this machine. Binding to
-// loopback is not enough on its own: a local reverse proxy or tunnel forwards remote requests from
-// a loopback address, and a web page can reach 127.0.0.1 through DNS rebinding (its own host name,
-// resolved to 127.0.0.1). So each request must come from a loopback address, carry no proxy
-// headers, and name a loopback Host (and Origin, when a browser sends one).
+// The Agents Playground's local development mode: explicit, loopback-only, refused whenever Teams
+// credentials or production are configured, and loud in the log. It has no authentication, so it
+// must only ever answer this machine. Binding to loopback is not enough on its own: a local reverse
+// proxy or tunnel forwards remote requests from a loopback address, and a web page can reach
+// 127.0.0.1 through DNS rebinding (its own host name, resolved to 127.0.0.1). So each request must
+// come from a loopback address, carry no proxy headers, and name a loopback Host (and Origin, when
+// a browser sends one); each activity must carry the Playground's marker, no token, and a loopback
+// serviceUrl.
 import type { IncomingHttpHeaders } from 'node:http';
-import { isLoopbackHost } from './teams.ts';
+import type { TeamsWebhookVerifier } from '@chat-adapter/teams';
+import type { Config } from '../../config.ts';
+import { AirlockError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
 
 const proxyHeaders = ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'x-real-ip'];
 
@@ -39,4 +45,90 @@ export function playgroundRefusal(
     if (!originHost || !isLoopbackHost(originHost)) return `Origin ${origin} is not loopback`;
   }
   return null;
+}
+
+/** True for hosts that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Throw a clear startup error unless Playground mode is allowed with this config. */
+export function assertPlaygroundAllowed(config: Config): void {
+  const problems: string[] = [];
+  if (config.NODE_ENV === 'production') problems.push('NODE_ENV is production');
+  if (
+    config.AIRLOCK_TEAMS_APP_ID ||
+    config.AIRLOCK_TEAMS_APP_PASSWORD ||
+    config.AIRLOCK_TEAMS_TENANT_ID
+  ) {
+    problems.push('Teams app credentials are configured (AIRLOCK_TEAMS_APP_ID/PASSWORD/TENANT_ID)');
+  }
+  if (!isLoopbackHost(config.AIRLOCK_WEBHOOK_HOST)) {
+    problems.push(
+      `the webhook server binds to ${config.AIRLOCK_WEBHOOK_HOST}, not a loopback address`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new AirlockError(
+      'playground_refused',
+      `AIRLOCK_TEAMS_PLAYGROUND=1 accepts unauthenticated Teams requests and is for local development only; refusing because ${problems.join('; ')}.`,
+    );
+  }
+}
+
+/** The headers a Playground activity is checked by. */
+export interface PlaygroundHeaders {
+  marker: string | null | undefined;
+  authorization: string | null | undefined;
+}
+
+/**
+ * True for an activity the Agents Playground sent: its marker header, no token, a loopback
+ * serviceUrl; logged either way. The webhook's edge (clicks) and the adapter's verifier share it.
+ */
+export function isPlaygroundActivity(
+  headers: PlaygroundHeaders,
+  serviceUrl: unknown,
+  logger: Logger,
+): boolean {
+  const ok =
+    headers.marker === 'true' &&
+    (headers.authorization === null || headers.authorization === undefined) &&
+    isLoopbackHost(hostOf(serviceUrl));
+  if (ok) logger.warn('PLAYGROUND MODE: accepted an unauthenticated Teams request');
+  else logger.warn('teams webhook rejected: not a Playground request');
+  return ok;
+}
+
+/** Accept the Agents Playground's requests (isPlaygroundActivity), as the adapter's verifier. */
+export function createPlaygroundVerifier(logger: Logger): TeamsWebhookVerifier {
+  return (request, body) => {
+    const marker = request.headers.get('x-ms-agents-playground');
+    const authorization = request.headers.get('authorization');
+    return isPlaygroundActivity({ marker, authorization }, serviceUrlOf(body), logger);
+  };
+}
+
+function serviceUrlOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { serviceUrl?: unknown } | null)?.serviceUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostOf(url: unknown): string {
+  try {
+    return typeof url === 'string' ? new URL(url).hostname : '';
+  } catch {
+    return '';
+  }
+}
+
+/** An unsigned JWT-shaped token for outbound calls to the Playground's mocked connector. */
+export function playgroundOutboundToken(appId: string): string {
+  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: appId, iat: now, exp: now + 3600 })}.`;
 }

@@ -3,7 +3,7 @@
 // token that verified are kept here, keyed by the SHA-256 of the whole token string (header,
 // payload and signature: a forged signature is another key), until the token expires. Only tokens
 // that verified are put here; the checks that depend on the activity (channelId, serviceurl,
-// tenant) are not cached and run for every activity (teams-auth.ts, teams-edge.ts).
+// tenant) are not cached and run for every activity (auth/teams.ts, teams.ts).
 import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { EndorsedKey } from './teams-keys.ts';

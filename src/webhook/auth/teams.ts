@@ -1,11 +1,10 @@
-// Who may call the Teams webhook. Production: a Bot Framework JWT, verified here with jose against
-// the keys Bot Framework publishes (OpenID metadata URL configurable, so tests use a local key
-// set); a token string's signature is checked once and its claims kept until it expires
-// (verified-tokens.ts), the activity checks run every time. Local development: the Agents Playground, which sends no token at all; that mode is
-// explicit, loopback-only and refused whenever real credentials or production are configured.
+// Who may call the Teams webhook in production: a Bot Framework JWT, verified here with jose
+// against the keys Bot Framework publishes (teams-keys.ts; OpenID metadata URL configurable, so
+// tests use a local key set). A token string's signature is checked once and its claims kept until
+// it expires (teams-tokens.ts); the activity checks run every time. The Agents Playground's local
+// mode, which sends no token at all, is playground.ts.
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { TeamsWebhookVerifier } from '@chat-adapter/teams';
-import type { Config } from '../../config.ts';
 import { AirlockError, hasCode } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { createKeyStore } from './teams-keys.ts';
@@ -162,71 +161,6 @@ function subjectOf(body: string): TokenSubject {
   }
 }
 
-function serviceUrlOf(body: string): string | undefined {
-  const { serviceUrl } = subjectOf(body);
-  return typeof serviceUrl === 'string' ? serviceUrl : undefined;
-}
-
-function hostOf(url: string | undefined): string {
-  try {
-    return url ? new URL(url).hostname : '';
-  } catch {
-    return '';
-  }
-}
-
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '').toLowerCase();
-}
-
-/** True for hosts that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
-/** Throw a clear startup error unless Playground mode is allowed with this config. */
-export function assertPlaygroundAllowed(config: Config): void {
-  const problems: string[] = [];
-  if (config.NODE_ENV === 'production') problems.push('NODE_ENV is production');
-  if (
-    config.AIRLOCK_TEAMS_APP_ID ||
-    config.AIRLOCK_TEAMS_APP_PASSWORD ||
-    config.AIRLOCK_TEAMS_TENANT_ID
-  ) {
-    problems.push('Teams app credentials are configured (AIRLOCK_TEAMS_APP_ID/PASSWORD/TENANT_ID)');
-  }
-  if (!isLoopbackHost(config.AIRLOCK_WEBHOOK_HOST)) {
-    problems.push(
-      `the webhook server binds to ${config.AIRLOCK_WEBHOOK_HOST}, not a loopback address`,
-    );
-  }
-  if (problems.length > 0) {
-    throw new AirlockError(
-      'playground_refused',
-      `AIRLOCK_TEAMS_PLAYGROUND=1 accepts unauthenticated Teams requests and is for local development only; refusing because ${problems.join('; ')}.`,
-    );
-  }
-}
-
-/** Accept the Agents Playground's requests: its marker header and a loopback serviceUrl only. */
-export function createPlaygroundVerifier(logger: Logger): TeamsWebhookVerifier {
-  return (request, body) => {
-    const serviceUrl = serviceUrlOf(body);
-    const host = hostOf(serviceUrl);
-    const ok =
-      request.headers.get('x-ms-agents-playground') === 'true' &&
-      !request.headers.has('authorization') &&
-      isLoopbackHost(host);
-    if (ok) logger.warn('PLAYGROUND MODE: accepted an unauthenticated Teams request');
-    else logger.warn('teams webhook rejected: not a Playground request');
-    return ok;
-  };
-}
-
-/** An unsigned JWT-shaped token for outbound calls to the Playground's mocked connector. */
-export function playgroundOutboundToken(appId: string): string {
-  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: appId, iat: now, exp: now + 3600 })}.`;
 }

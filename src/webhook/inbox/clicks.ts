@@ -1,6 +1,9 @@
-// Turns a verified button click into an ApprovalDecision. Identity comes only from the platform's
-// verified payload (Teams activity `from` + conversation tenant; Slack `user`), never from the
-// button value, which the clicker could have tampered with; the value only names the workflow.
+// From what a platform's edge read out of a click request (teams.ts, slack.ts: one parse, its
+// verified identity and reason box included) to the verified click every later step takes (sign,
+// keep, signal): the choice its button stands for, the workflow its value names, checked here and
+// only here to be a sensitive action's. Identity comes only from the verified payload, never from
+// the button value, which the clicker could have tampered with; the value only names the workflow.
+import { isActionWorkflowId } from '../../../workflows/sensitive-action/ids.ts';
 import {
   capReason,
   type ApprovalDecision,
@@ -13,61 +16,6 @@ import {
   parseButtonValue,
   rejectActionId,
 } from '../../chat/cards.ts';
-import { reasonInputId, slackReasonBlockId } from '../../chat/platform-cards.ts';
-
-/** The parts of a Chat SDK action event this module reads. */
-export interface ClickEvent {
-  actionId: string;
-  value?: string;
-  platform: string;
-  raw: unknown;
-}
-
-/** A click that became a decision for `workflowId`, or the reason it did not. */
-export type ClickResult =
-  { ok: true; workflowId: string; decision: ApprovalDecision } | { ok: false; reason: string };
-
-/** Build the decision a click stands for; `now` is the receive time. */
-export function decisionFromClick(event: ClickEvent, now: Date = new Date()): ClickResult {
-  const approving = [approveActionId, approveSessionActionId, approveDurationActionId].includes(
-    event.actionId,
-  );
-  const choice = approving ? 'approve' : event.actionId === rejectActionId ? 'reject' : null;
-  const grant =
-    event.actionId === approveSessionActionId
-      ? ({ kind: 'session' } as const)
-      : event.actionId === approveDurationActionId
-        ? ({ kind: 'duration' } as const)
-        : undefined;
-  if (!choice) return { ok: false, reason: `not an approval action: ${event.actionId}` };
-  const value = parseButtonValue(event.value);
-  if (!value) return { ok: false, reason: 'button value is not {workflowId, requestHash}' };
-  const who =
-    event.platform === 'teams'
-      ? teamsIdentity(event.raw)
-      : event.platform === 'slack'
-        ? slackIdentity(event.raw)
-        : null;
-  if (!who) return { ok: false, reason: `no verified identity in the ${event.platform} payload` };
-  const reason = capReason(
-    event.platform === 'teams' ? teamsReason(event.raw) : slackReason(event.raw),
-  );
-  return {
-    ok: true,
-    workflowId: value.workflowId,
-    decision: {
-      decisionId: who.deliveryId,
-      choice,
-      approver: who.identity,
-      requestHash: value.requestHash,
-      ...(value.policyHash ? { policyHash: value.policyHash } : {}),
-      ...(value.runId ? { runId: value.runId } : {}),
-      receivedAt: now.toISOString(),
-      ...(reason ? { reason } : {}),
-      ...(grant ? { grant } : {}),
-    },
-  };
-}
 
 /** A verified identity and the id of the activity that carried it. */
 export interface Who {
@@ -76,61 +24,80 @@ export interface Who {
   deliveryId: string;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> =>
-  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+/** An approval click as its platform's edge read it, once, from the request body. */
+export interface ClickRead {
+  platform: 'teams' | 'slack';
+  actionId: string;
+  /** The button's value (JSON naming the workflow), as the clicker's client sent it. */
+  value?: string | undefined;
+  /** Who clicked, from the verified payload; null when the payload names no one. */
+  who: Who | null;
+  /** What the reason box held (capped by decideClick). */
+  reason: unknown;
+  /** Teams invokes expect an invoke response body; everything else an empty 200. */
+  invoke: boolean;
+}
 
-/** The verified Teams identity of an activity (sender and tenant), or null. */
-export function teamsIdentity(raw: unknown): Who | null {
-  const activity = obj(raw);
-  const from = obj(activity['from']);
-  const userId = str(from['id']);
-  const activityId = str(activity['id']);
-  if (!userId || !activityId) return null;
-  // Only `conversation.tenantId`: `channelData` is free-form and not what the token vouches for.
-  // The webhook's edge refuses a production click without it (teams-edge.ts).
-  const tenantId = str(obj(activity['conversation'])['tenantId']);
-  const aadObjectId = str(from['aadObjectId']);
+declare const checked: unique symbol;
+
+/** A workflow id checked (once, by decideClick) to name a sensitive action's workflow. */
+export type ActionWorkflowId = string & { readonly [checked]: true };
+
+/** `workflowId` as an ActionWorkflowId when it names a sensitive action's workflow, else null. */
+export function checkActionWorkflowId(workflowId: string): ActionWorkflowId | null {
+  return isActionWorkflowId(workflowId) ? (workflowId as ActionWorkflowId) : null;
+}
+
+/** A verified click: the decision for a sensitive action's workflow. What the inbox keeps. */
+export interface VerifiedClick {
+  workflowId: ActionWorkflowId;
+  decision: ApprovalDecision;
+}
+
+/** A click that became a verified click, or the reason it did not (`notAction`: names no action). */
+export type ClickDecided =
+  | { ok: true; click: VerifiedClick }
+  | { ok: false; reason: string; notAction?: { workflowId: string; approver: string } };
+
+/** Decide what a read click stands for; `now` is the receive time. */
+export function decideClick(read: ClickRead, now: Date = new Date()): ClickDecided {
+  const { actionId } = read;
+  const approving = [approveActionId, approveSessionActionId, approveDurationActionId].includes(
+    actionId,
+  );
+  const choice = approving ? 'approve' : actionId === rejectActionId ? 'reject' : null;
+  const grant =
+    actionId === approveSessionActionId
+      ? ({ kind: 'session' } as const)
+      : actionId === approveDurationActionId
+        ? ({ kind: 'duration' } as const)
+        : undefined;
+  if (!choice) return { ok: false, reason: `not an approval action: ${actionId}` };
+  const value = parseButtonValue(read.value);
+  if (!value) return { ok: false, reason: 'button value is not {workflowId, requestHash}' };
+  const { who } = read;
+  if (!who) return { ok: false, reason: `no verified identity in the ${read.platform} payload` };
+  const workflowId = checkActionWorkflowId(value.workflowId);
+  if (!workflowId) {
+    const notAction = { workflowId: value.workflowId, approver: who.identity.displayName };
+    return { ok: false, reason: 'click names no sensitive action', notAction };
+  }
+  const reason = capReason(read.reason);
   return {
-    deliveryId: `teams:${activityId}`,
-    identity: {
-      platform: 'teams',
-      userId,
-      displayName: str(from['name']) ?? userId,
-      ...(aadObjectId ? { aadObjectId } : {}),
-      ...(tenantId ? { tenantId } : {}),
+    ok: true,
+    click: {
+      workflowId,
+      decision: {
+        decisionId: who.deliveryId,
+        choice,
+        approver: who.identity,
+        requestHash: value.requestHash,
+        ...(value.policyHash ? { policyHash: value.policyHash } : {}),
+        ...(value.runId ? { runId: value.runId } : {}),
+        receivedAt: now.toISOString(),
+        ...(reason ? { reason } : {}),
+        ...(grant ? { grant } : {}),
+      },
     },
   };
-}
-
-function slackIdentity(raw: unknown): Who | null {
-  const payload = obj(raw);
-  const user = obj(payload['user']);
-  const userId = str(user['id']);
-  const action = obj((payload['actions'] as unknown[] | undefined)?.[0]);
-  // trigger_id is unique per interaction; action_ts is the fallback for payloads without one.
-  const interaction = str(payload['trigger_id']) ?? str(action['action_ts']);
-  if (!userId || !interaction) return null;
-  const tenantId = str(user['team_id']) ?? str(obj(payload['team'])['id']);
-  return {
-    deliveryId: `slack:${interaction}`,
-    identity: {
-      platform: 'slack',
-      userId,
-      displayName: str(user['name']) ?? str(user['username']) ?? userId,
-      ...(tenantId ? { tenantId } : {}),
-    },
-  };
-}
-
-/** The reason box's text: Action.Submit puts inputs in `value`, an invoke in `value.action.data`. */
-function teamsReason(raw: unknown): unknown {
-  const value = obj(obj(raw)['value']);
-  return value[reasonInputId] ?? obj(obj(value['action'])['data'])[reasonInputId];
-}
-
-/** The reason box's text from a block_actions payload's `state.values`. */
-function slackReason(raw: unknown): unknown {
-  const values = obj(obj(obj(raw)['state'])['values']);
-  return obj(obj(values[slackReasonBlockId])[reasonInputId])['value'];
 }

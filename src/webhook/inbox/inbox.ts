@@ -11,13 +11,13 @@ import type { Config } from '../../config.ts';
 import { AirlockError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { OnDecision } from '../../chat/agents/receiver.ts';
+import type { VerifiedClick } from './clicks.ts';
 import { createBurstClock } from './burst.ts';
 import { createForwarder } from './forwarder.ts';
 import { inboxKey } from './auth.ts';
 import { appendDurably, countLines, readInbox, type InboxEntry } from './file.ts';
 import { lockDir, type DirLock } from './lock.ts';
 import { createInboxWriter } from './writer.ts';
-import { namesSensitiveAction } from './signal.ts';
 
 /** Options of the decision inbox. */
 export interface DecisionInboxOptions {
@@ -69,13 +69,13 @@ export interface InboxStats {
   deadLetters: number;
 }
 
-/** The inbox: `accept` is the webhook server's onDecision. */
+/** The inbox: `accept` is what the webhook server keeps each verified click with. */
 export interface DecisionInbox {
   /**
-   * Refuses non-action ids like signalDecision; resolves once the decision is fsynced; rejects
+   * Keep a verified click (its workflow checked at the edge); resolves once it is fsynced; rejects
    * with AirlockError `inbox_full` or `inbox_closed` (answer 503: the platform retries).
    */
-  accept: OnDecision;
+  accept(click: VerifiedClick): Promise<void>;
   /** Retry at once every delivery waiting for its backoff (Temporal is reachable again). */
   retryNow(): void;
   /** Lock the directory, load what is undelivered, and start forwarding it. */
@@ -156,12 +156,7 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
     );
   }
 
-  const accept: OnDecision = (workflowId, decision) => {
-    if (!namesSensitiveAction(workflowId, decision, logger)) return Promise.resolve();
-    return enqueue({ workflowId, decision });
-  };
-
-  function enqueue(item: Omit<InboxEntry, 'seq'>): Promise<void> {
+  function accept({ workflowId, decision }: VerifiedClick): Promise<void> {
     const broken = writer.broken;
     if (state !== 'open' || broken) {
       const why = broken ? 'its file cannot be written' : state;
@@ -178,7 +173,7 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
       );
     }
     burst.click();
-    return writer.record({ seq: nextSeq++, ...item });
+    return writer.record({ seq: nextSeq++, workflowId, decision });
   }
 
   return {

@@ -14,7 +14,7 @@ import { cardModel as requestCardModel } from '../../../src/chat/card-model.ts';
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
-import { decisionFromClick } from '../../../src/webhook/inbox/clicks.ts';
+import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
 import { cardModel } from './helpers.ts';
 
 test('a pending card has Approve and Reject carrying the workflow id and request hash', () => {

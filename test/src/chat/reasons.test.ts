@@ -2,7 +2,7 @@
 // Teams (Action.Submit and invoke) and Slack (state.values), and how it is capped and cleaned.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decisionFromClick } from '../../../src/webhook/inbox/clicks.ts';
+import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
 import { encodeButtonValue, rejectActionId } from '../../../src/chat/cards.ts';
 import {
   reasonInputId,

@@ -105,6 +105,45 @@ test('tampered button values are ignored with a warning and signal nothing', asy
   assert.equal(ignored.length, tampered.length);
 });
 
+test('ids that name no sensitive action are ignored at the edge, once: nothing kept or sent', async () => {
+  // The edge checks the workflow id once (inbox/clicks.ts: decideClick); the inbox and the signal
+  // take only the verified clicks it makes, so nothing after it checks again.
+  const keptBefore = server.inbox.stats().accepted;
+  const warnedBefore = log.lines().length;
+  for (const [n, workflowId] of ['session:support-bot:x', 'action:../../etc'].entries()) {
+    const value = JSON.stringify({ workflowId, requestHash: 'h' });
+    const res = await post(
+      `${base}/api/webhooks/teams`,
+      click(`na-${n}`, { actionId: 'approval:approve', value }),
+      marker,
+    );
+    assert.equal(res.status, 200);
+  }
+  // Control, sent after them: a well-formed click is kept and handed over.
+  const sent = sink.calls.length;
+  const value = JSON.stringify({ workflowId: 'action:na-ok', requestHash: 'h' });
+  const ok = await post(
+    `${base}/api/webhooks/teams`,
+    click('na-ok', { actionId: 'approval:approve', value }),
+    marker,
+  );
+  assert.equal(ok.status, 200);
+  assert.equal((await sink.next()).workflowId, 'action:na-ok');
+  assert.equal(sink.calls.length, sent + 1);
+  assert.equal(server.inbox.stats().accepted, keptBefore + 1);
+  const ignored = log
+    .lines()
+    .slice(warnedBefore)
+    .filter((l) => l['msg'] === 'click names no sensitive action; ignored');
+  assert.deepEqual(
+    ignored.map((l) => [l['workflowId'], l['approver']]),
+    [
+      ['session:support-bot:x', 'Bob Approver'],
+      ['action:../../etc', 'Bob Approver'],
+    ],
+  );
+});
+
 test('a click whose hand-over fails is still kept and acknowledged, then handed over once', async () => {
   // The platform gets 200 at once: the decision is on disk; Temporal being away is the inbox's
   // problem, retried until it works (a full or unwritable inbox is the 503 case: inbox tests).

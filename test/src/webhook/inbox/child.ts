@@ -4,6 +4,7 @@
 import { createDecisionInbox } from '../../../../src/webhook/inbox/inbox.ts';
 import { createLogger } from '../../../../src/log.ts';
 import type { ApprovalDecision } from '../../../../workflows/sensitive-action/messages.ts';
+import { verified } from './helpers.ts';
 
 const [dir, decisionJson, workflowId, key] = process.argv.slice(2) as [
   string,
@@ -18,6 +19,6 @@ const inbox = createDecisionInbox({
   logger: createLogger({ level: 'warn' }),
 });
 await inbox.start();
-await inbox.accept(workflowId, JSON.parse(decisionJson) as ApprovalDecision);
+await inbox.accept(verified(workflowId, JSON.parse(decisionJson) as ApprovalDecision));
 console.log('accepted');
 setInterval(() => undefined, 60_000);

@@ -17,6 +17,7 @@ import { startWebhook } from '../../../../src/webhook/start.ts';
 import type { ApprovalDecision } from '../../../../workflows/sensitive-action/messages.ts';
 import { click, people, playgroundApproveClick } from '../../../helpers/actions.ts';
 import { captureLogger, testConfig, until } from '../../chat/helpers.ts';
+import { verified } from './helpers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'airlock-inbox-'));
 const key = randomBytes(32);
@@ -41,8 +42,8 @@ test('a changed line and a line forged without the key are not delivered, and ar
   const dir = tmp();
   const first = inbox(dir, { deliver: never, closeTimeoutMs: 10 });
   await first.start();
-  await first.accept('action:kept', decision());
-  await first.accept('action:changed', decision());
+  await first.accept(verified('action:kept', decision()));
+  await first.accept(verified('action:changed', decision()));
   await first.close();
   const file = join(dir, 'inbox.jsonl');
   // Someone edits who approved, and appends a decision sealed with a key of their own.
@@ -95,7 +96,7 @@ test('a decision that keeps failing goes to dead letters after maxAttempts; unre
     deliver: () => Promise.reject(++calls <= 5 ? unreachable : new Error('bad request')),
   });
   await box.start();
-  await box.accept('action:doomed', decision());
+  await box.accept(verified('action:doomed', decision()));
   await until(() => box.stats().deadLetters === 1, 'the dead letter');
   assert.equal(calls, 8, 'five unreachable tries, then three counted attempts');
   assert.equal(box.stats().pending, 0);

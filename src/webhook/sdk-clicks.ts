@@ -1,0 +1,48 @@
+// Clicks and people as the Chat SDK hands them on (its action events and raw activities, for the
+// handlers of requests the edge passed on: receiver.ts logs a click that slipped past the edge,
+// pending.ts greets someone who arrives), read with the edges' own readers (teams.ts, slack.ts)
+// and decided by the same decideClick, so there is one way to read a click.
+import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
+import { decideClick, type ClickRead, type Who } from './inbox/clicks.ts';
+import { blockActionsOf, slackClicker } from './slack.ts';
+import { clickActivityOf } from './teams-activity.ts';
+import { teamsClicker, teamsIdentity } from './teams.ts';
+
+/** The parts of a Chat SDK action event a click is read from. */
+export interface ClickEvent {
+  actionId: string;
+  value?: string;
+  platform: string;
+  raw: unknown;
+}
+
+/** A click that became a decision for `workflowId`, or the reason it did not. */
+export type ClickResult =
+  { ok: true; workflowId: string; decision: ApprovalDecision } | { ok: false; reason: string };
+
+/** The decision an SDK action event stands for (as the webhook would decide it); `now`: received. */
+export function decisionFromClick(event: ClickEvent, now: Date = new Date()): ClickResult {
+  const decided = decideClick(readEvent(event), now);
+  if (!decided.ok) return { ok: false, reason: decided.reason };
+  return { ok: true, workflowId: decided.click.workflowId, decision: decided.click.decision };
+}
+
+/** The SDK names the action and value it dispatched on; the payload says who, and why. */
+function readEvent(event: ClickEvent): ClickRead {
+  const { actionId, value } = event;
+  const clicker = (): Pick<ClickRead, 'who' | 'reason'> => {
+    const activity = event.platform === 'teams' ? clickActivityOf(event.raw) : null;
+    if (activity) return teamsClicker(activity);
+    const payload = event.platform === 'slack' ? blockActionsOf(event.raw) : null;
+    if (payload) return slackClicker(payload);
+    return { who: null, reason: undefined };
+  };
+  const platform = event.platform === 'slack' ? 'slack' : 'teams';
+  return { platform, actionId, value, ...clicker(), invoke: false };
+}
+
+/** The verified Teams identity of an activity the SDK handed on (sender and tenant), or null. */
+export function teamsIdentityOf(raw: unknown): Who | null {
+  const activity = clickActivityOf(raw);
+  return activity && teamsIdentity(activity);
+}
