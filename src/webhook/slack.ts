@@ -3,7 +3,7 @@
 // included), and its request signature checked (401 otherwise) before anything is kept. Anything
 // else, malformed or not a click of ours, goes to the Chat SDK, whose adapter checks the signature.
 import { z } from 'zod';
-import { approvalActionIds } from '../chat/cards.ts';
+import { approvalActionIds } from '../chat/card-buttons.ts';
 import { reasonInputId, slackReasonBlockId } from '../chat/platform-cards.ts';
 import type { ClickRead, Who } from './inbox/clicks.ts';
 import type { EdgeResult } from './teams.ts';

@@ -21,10 +21,11 @@ import {
   inboxDir,
   type DecisionInbox,
   type DecisionInboxOptions,
+  type Deliver,
 } from './inbox/inbox.ts';
 import { createChatPlatforms } from '../chat/platforms.ts';
 import { createShowPending } from '../chat/pending.ts';
-import { createReceiver, type OnDecision } from '../chat/agents/receiver.ts';
+import { createReceiver } from '../chat/agents/receiver.ts';
 import { createWebhookServer } from './server.ts';
 import { isTemporalUnreachable } from '../temporal/reachability.ts';
 import { signalDecision } from './inbox/signal.ts';
@@ -38,7 +39,7 @@ export interface StartWebhookOptions {
   /** Signs each verified decision before it is kept; default: createDecisionSigner(config). */
   signer?: DecisionSigner | undefined;
   /** Tests without Temporal: where kept decisions are handed over instead of the signal. */
-  deliver?: OnDecision;
+  deliver?: Deliver;
   /** Outbound Teams token factory (tests). */
   teamsToken?: TeamsAdapterConfig['token'];
   /** Inbox tuning (tests: retry delays, a failing fsync). */
@@ -99,7 +100,7 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
 
     let temporalState: WebhookHealth['temporal'] = 'unknown';
     const signal = options.deliver ?? signalDecision(temporal as Client, logger);
-    const deliver: OnDecision = async (workflowId, decision) => {
+    const deliver: Deliver = async (workflowId, decision) => {
       try {
         await signal(workflowId, decision);
         if (temporal) temporalState = 'reachable';

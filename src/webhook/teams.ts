@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
 import { hasCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { approvalActionIds } from '../chat/cards.ts';
+import { approvalActionIds } from '../chat/card-buttons.ts';
 import { reasonInputId } from '../chat/platform-cards.ts';
 import { isPlaygroundActivity, playgroundRefusal } from './auth/playground.ts';
 import type { BotFrameworkVerifier } from './auth/teams.ts';

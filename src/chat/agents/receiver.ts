@@ -7,7 +7,7 @@ import type { Message, Thread } from 'chat';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import { AirlockError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { approvalActionIds } from '../cards.ts';
+import { approvalActionIds } from '../card-buttons.ts';
 import { decisionFromClick } from '../../webhook/sdk-clicks.ts';
 import { teamsArrival, type ShowPending } from '../pending.ts';
 import type { ChatPlatforms, Platform } from '../platforms.ts';

@@ -15,7 +15,7 @@ import {
   approveSessionActionId,
   parseButtonValue,
   rejectActionId,
-} from '../../chat/cards.ts';
+} from '../../chat/card-buttons.ts';
 
 /** A verified identity and the id of the activity that carried it. */
 export interface Who {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Config } from '../../config.ts';
 import { AirlockError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import type { OnDecision } from '../../chat/agents/receiver.ts';
+import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import type { VerifiedClick } from './clicks.ts';
 import { createBurstClock } from './burst.ts';
 import { createForwarder } from './forwarder.ts';
@@ -19,12 +19,15 @@ import { appendDurably, countLines, readInbox, type InboxEntry } from './file.ts
 import { lockDir, type DirLock } from './lock.ts';
 import { createInboxWriter } from './writer.ts';
 
+/** Hands a kept decision on (the Temporal signal); resolving means delivered or finally dropped. */
+export type Deliver = (workflowId: string, decision: ApprovalDecision) => Promise<void>;
+
 /** Options of the decision inbox. */
 export interface DecisionInboxOptions {
   /** Directory of the inbox file and its lock; one process at a time (others are refused). */
   dir: string;
   /** Hands a decision on (the Temporal signal); resolving means delivered or finally dropped. */
-  deliver: OnDecision;
+  deliver: Deliver;
   /** Key of the lines' MACs (configuredInboxKey); null: the directory's own inbox.key. */
   key?: Buffer | null;
   logger: Logger;
@@ -75,7 +78,7 @@ export interface DecisionInbox {
    * Keep a verified click (its workflow checked at the edge); resolves once it is fsynced; rejects
    * with AirlockError `inbox_full` or `inbox_closed` (answer 503: the platform retries).
    */
-  accept(click: VerifiedClick): Promise<void>;
+  accept: (click: VerifiedClick) => Promise<void>;
   /** Retry at once every delivery waiting for its backoff (Temporal is reachable again). */
   retryNow(): void;
   /** Lock the directory, load what is undelivered, and start forwarding it. */

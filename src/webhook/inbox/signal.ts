@@ -5,10 +5,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../../log.ts';
 import { approvalDecisionSignal } from '../../../workflows/sensitive-action/messages.ts';
-import type { OnDecision } from '../../chat/agents/receiver.ts';
+import type { Deliver } from './inbox.ts';
 
 /** The inbox's delivery: signal `approvalDecision` to the action's workflow. */
-export function signalDecision(client: Client, logger: Logger): OnDecision {
+export function signalDecision(client: Client, logger: Logger): Deliver {
   return async (workflowId, decision) => {
     try {
       await client.workflow.getHandle(workflowId).signal(approvalDecisionSignal, decision);

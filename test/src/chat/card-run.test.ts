@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cardToAdaptiveCard } from '@chat-adapter/teams';
-import { buildApprovalCard, encodeButtonValue, parseButtonValue } from '../../../src/chat/cards.ts';
+import { buildApprovalCard } from '../../../src/chat/cards.ts';
+import { encodeButtonValue, parseButtonValue } from '../../../src/chat/card-buttons.ts';
 import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
 import { cardModel } from './helpers.ts';
 

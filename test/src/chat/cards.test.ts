@@ -3,13 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cardToAdaptiveCard } from '@chat-adapter/teams';
-import {
-  buildApprovalCard,
-  encodeButtonValue,
-  limits,
-  parseButtonValue,
-  truncate,
-} from '../../../src/chat/cards.ts';
+import { buildApprovalCard, limits, truncate } from '../../../src/chat/cards.ts';
+import { encodeButtonValue, parseButtonValue } from '../../../src/chat/card-buttons.ts';
 import { cardModel as requestCardModel } from '../../../src/chat/card-model.ts';
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
-import { encodeButtonValue, rejectActionId } from '../../../src/chat/cards.ts';
+import { encodeButtonValue, rejectActionId } from '../../../src/chat/card-buttons.ts';
 import {
   reasonInputId,
   slackApprovalBlocks,

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { configuredInboxKey } from '../../../src/webhook/inbox/auth.ts';
 import { readInbox } from '../../../src/webhook/inbox/file.ts';
 import { inboxDir } from '../../../src/webhook/inbox/inbox.ts';
-import type { OnDecision } from '../../../src/chat/agents/receiver.ts';
+import type { Deliver } from '../../../src/webhook/inbox/inbox.ts';
 import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import type { Config } from '../../../src/config.ts';
 import type { DecisionSigner } from '../../../src/receipts/signer.ts';
@@ -51,7 +51,7 @@ const signer: DecisionSigner = {
   },
 };
 
-const start = (deliver: OnDecision) =>
+const start = (deliver: Deliver) =>
   startWebhook({
     config,
     logger,
