@@ -10,7 +10,7 @@ import {
   type ApproverIdentity,
   type ShowCardTarget,
 } from '../../workflows/sensitive-action/messages.ts';
-import { teamsIdentityOf } from '../webhook/sdk-clicks.ts';
+import { teamsIdentityOf } from './identity.ts';
 
 /** Someone who opened or wrote to a chat with the bot, and where. */
 export interface Arrival {

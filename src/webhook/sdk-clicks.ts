@@ -1,12 +1,14 @@
-// Clicks and people as the Chat SDK hands them on (its action events and raw activities, for the
-// handlers of requests the edge passed on: receiver.ts logs a click that slipped past the edge,
-// pending.ts greets someone who arrives), read with the edges' own readers (teams.ts, slack.ts)
-// and decided by the same decideClick, so there is one way to read a click.
+// Clicks as the Chat SDK hands them on (its action events), for a click that slipped past the
+// edge (teams.ts, slack.ts) into the SDK: read with the edges' own readers and decided by the same
+// decideClick, so there is one way to read a click; such a click is only logged, never kept.
+import type { Chat } from 'chat';
 import type { ApprovalDecision } from '../../workflows/sensitive-action/messages.ts';
-import { decideClick, type ClickRead, type Who } from './inbox/clicks.ts';
+import { approvalActionIds } from '../chat/card-buttons.ts';
+import type { Logger } from '../log.ts';
+import { decideClick, type ClickRead } from './inbox/clicks.ts';
 import { blockActionsOf, slackClicker } from './slack.ts';
 import { clickActivityOf } from './teams-activity.ts';
-import { teamsClicker, teamsIdentity } from './teams.ts';
+import { teamsClicker } from './teams.ts';
 
 /** The parts of a Chat SDK action event a click is read from. */
 export interface ClickEvent {
@@ -41,8 +43,16 @@ function readEvent(event: ClickEvent): ClickRead {
   return { platform, actionId, value, ...clicker(), invoke: false };
 }
 
-/** The verified Teams identity of an activity the SDK handed on (sender and tenant), or null. */
-export function teamsIdentityOf(raw: unknown): Who | null {
-  const activity = clickActivityOf(raw);
-  return activity && teamsIdentity(activity);
+/** Log each approval click the SDK dispatches: the edge takes ours, so one here slipped past it. */
+export function logSlippedClicks(chat: Chat, logger: Logger): void {
+  chat.onAction(approvalActionIds, (event) => {
+    const result = decisionFromClick({
+      actionId: event.actionId,
+      ...(event.value !== undefined ? { value: event.value } : {}),
+      platform: event.adapter.name,
+      raw: event.raw,
+    });
+    const reason = result.ok ? 'not in a shape the webhook takes clicks in' : result.reason;
+    logger.warn({ actionId: event.actionId, reason }, 'ignored a card click');
+  });
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { DecisionSigner } from '../receipts/signer.ts';
 import type { ChatPlatforms } from '../chat/platforms.ts';
 import type { ChatReceiver } from '../chat/agents/receiver.ts';
+import type { BotFrameworkVerifier } from './auth/teams.ts';
 import { decideClick, type ClickRead, type VerifiedClick } from './inbox/clicks.ts';
 import { checkSlackRequest } from './slack.ts';
 import { createTeamsEdge } from './teams.ts';
@@ -22,6 +23,8 @@ export interface WebhookServerOptions {
   config: Config;
   logger: Logger;
   platforms: ChatPlatforms;
+  /** Production Teams mode: the Bot Framework verifier the edge checks every activity with. */
+  teamsAuth: BotFrameworkVerifier | undefined;
   receiver: ChatReceiver;
   /** Keeps a verified click, its decision signed; the click is answered once this resolves. */
   accept: (click: VerifiedClick) => Promise<void>;
@@ -45,7 +48,7 @@ export interface WebhookServer {
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
   const { config, logger, platforms, receiver } = options;
   const ackTimeoutMs = options.ackTimeoutMs ?? 4000;
-  const teamsEdge = createTeamsEdge(config, logger, platforms.teamsAuth);
+  const teamsEdge = createTeamsEdge(config, logger, options.teamsAuth);
   const slackSignature = platforms.verifiers.slack;
   const timeouts = {
     headersMs: config.AIRLOCK_HTTP_HEADERS_TIMEOUT_MS,
@@ -91,7 +94,9 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return send(res, status, { error, message });
     }
     if (edge.click) return answerClick(res, edge.click);
-    const answer = await receiver.handle(platform, request(), ackTimeoutMs);
+    // Production Teams: the edge verified this activity's token; the adapter need not again.
+    const verified = platform === 'teams' && options.teamsAuth !== undefined;
+    const answer = await receiver.handle(platform, request(), ackTimeoutMs, verified);
     if (answer.outcome === 'failed') return send(res, 503, { error: 'not_handled' });
     if (answer.outcome === 'timeout')
       logger.warn({ platform }, 'answered before handlers finished');

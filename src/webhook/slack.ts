@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { approvalActionIds } from '../chat/card-buttons.ts';
 import { reasonInputId, slackReasonBlockId } from '../chat/platform-cards.ts';
-import type { ClickRead, Who } from './inbox/clicks.ts';
+import type { Who } from '../chat/identity.ts';
+import type { ClickRead } from './inbox/clicks.ts';
 import type { EdgeResult } from './teams.ts';
 
 // The fields of a Slack block_actions payload a click is read from. Lenient below the top: a field

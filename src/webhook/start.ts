@@ -29,6 +29,8 @@ import { createReceiver } from '../chat/agents/receiver.ts';
 import { createWebhookServer } from './server.ts';
 import { isTemporalUnreachable } from '../temporal/reachability.ts';
 import { signalDecision } from './inbox/signal.ts';
+import { logSlippedClicks } from './sdk-clicks.ts';
+import { createWebhookAuth } from './auth/inbound.ts';
 
 /** Options of startWebhook. */
 export interface StartWebhookOptions {
@@ -76,9 +78,11 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
     }
   };
   try {
+    const auth = createWebhookAuth(config, logger);
     const platforms = await createChatPlatforms({
       config,
       logger,
+      auth: auth.inbound,
       ...(options.teamsToken ? { teamsToken: options.teamsToken } : {}),
     });
     undo.push(() => platforms.chat.shutdown());
@@ -97,6 +101,7 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
         })
       : undefined;
     const receiver = createReceiver(platforms, logger, showPending, toAgent);
+    logSlippedClicks(platforms.chat, logger);
 
     let temporalState: WebhookHealth['temporal'] = 'unknown';
     const signal = options.deliver ?? signalDecision(temporal as Client, logger);
@@ -143,6 +148,7 @@ export async function startWebhook(options: StartWebhookOptions): Promise<Webhoo
       config,
       logger,
       platforms,
+      teamsAuth: auth.teamsAuth,
       receiver,
       accept: inbox.accept,
       signer,

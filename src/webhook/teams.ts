@@ -13,7 +13,8 @@ import { approvalActionIds } from '../chat/card-buttons.ts';
 import { reasonInputId } from '../chat/platform-cards.ts';
 import { isPlaygroundActivity, playgroundRefusal } from './auth/playground.ts';
 import type { BotFrameworkVerifier } from './auth/teams.ts';
-import type { ClickRead, Who } from './inbox/clicks.ts';
+import { teamsIdentity } from '../chat/identity.ts';
+import type { ClickRead } from './inbox/clicks.ts';
 import { parseTeamsActivity, type TeamsActivity } from './teams-activity.ts';
 
 /** An answer an edge gives instead of passing the request on. */
@@ -133,32 +134,8 @@ export function teamsClicker(activity: ClickActivity): Pick<ClickRead, 'who' | '
   return { who: teamsIdentity(activity), reason };
 }
 
-/** The verified Teams identity of an activity (sender and tenant), or null. */
-export function teamsIdentity(
-  activity: Pick<ClickActivity, 'id' | 'from' | 'conversation'>,
-): Who | null {
-  const userId = str(activity.from.id);
-  const activityId = str(activity.id);
-  if (!userId || !activityId) return null;
-  // Only `conversation.tenantId`: `channelData` is free-form and not what the token vouches for.
-  // The edge refuses a production click without it (above).
-  const tenantId = str(activity.conversation.tenantId);
-  const aadObjectId = str(activity.from.aadObjectId);
-  return {
-    deliveryId: `teams:${activityId}`,
-    identity: {
-      platform: 'teams',
-      userId,
-      displayName: str(activity.from.name) ?? userId,
-      ...(aadObjectId ? { aadObjectId } : {}),
-      ...(tenantId ? { tenantId } : {}),
-    },
-  };
-}
-
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];

@@ -8,8 +8,7 @@
 // serviceUrl.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TeamsWebhookVerifier } from '@chat-adapter/teams';
-import type { Config } from '../../config.ts';
-import { AirlockError } from '../../errors.ts';
+import { isLoopbackHost } from '../../chat/playground-mode.ts';
 import type { Logger } from '../../log.ts';
 
 const proxyHeaders = ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'x-real-ip'];
@@ -45,36 +44,6 @@ export function playgroundRefusal(
     if (!originHost || !isLoopbackHost(originHost)) return `Origin ${origin} is not loopback`;
   }
   return null;
-}
-
-/** True for hosts that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
-/** Throw a clear startup error unless Playground mode is allowed with this config. */
-export function assertPlaygroundAllowed(config: Config): void {
-  const problems: string[] = [];
-  if (config.NODE_ENV === 'production') problems.push('NODE_ENV is production');
-  if (
-    config.AIRLOCK_TEAMS_APP_ID ||
-    config.AIRLOCK_TEAMS_APP_PASSWORD ||
-    config.AIRLOCK_TEAMS_TENANT_ID
-  ) {
-    problems.push('Teams app credentials are configured (AIRLOCK_TEAMS_APP_ID/PASSWORD/TENANT_ID)');
-  }
-  if (!isLoopbackHost(config.AIRLOCK_WEBHOOK_HOST)) {
-    problems.push(
-      `the webhook server binds to ${config.AIRLOCK_WEBHOOK_HOST}, not a loopback address`,
-    );
-  }
-  if (problems.length > 0) {
-    throw new AirlockError(
-      'playground_refused',
-      `AIRLOCK_TEAMS_PLAYGROUND=1 accepts unauthenticated Teams requests and is for local development only; refusing because ${problems.join('; ')}.`,
-    );
-  }
 }
 
 /** The headers a Playground activity is checked by. */
@@ -124,11 +93,4 @@ function hostOf(url: unknown): string {
   } catch {
     return '';
   }
-}
-
-/** An unsigned JWT-shaped token for outbound calls to the Playground's mocked connector. */
-export function playgroundOutboundToken(appId: string): string {
-  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: appId, iat: now, exp: now + 3600 })}.`;
 }

@@ -4,11 +4,7 @@
 // only here to be a sensitive action's. Identity comes only from the verified payload, never from
 // the button value, which the clicker could have tampered with; the value only names the workflow.
 import { isActionWorkflowId } from '../../../workflows/sensitive-action/ids.ts';
-import {
-  capReason,
-  type ApprovalDecision,
-  type ApproverIdentity,
-} from '../../../workflows/sensitive-action/messages.ts';
+import { capReason, type ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import {
   approveActionId,
   approveDurationActionId,
@@ -16,13 +12,7 @@ import {
   parseButtonValue,
   rejectActionId,
 } from '../../chat/card-buttons.ts';
-
-/** A verified identity and the id of the activity that carried it. */
-export interface Who {
-  identity: ApproverIdentity;
-  /** Unique per click; a redelivery of the same click carries the same id. */
-  deliveryId: string;
-}
+import type { Who } from '../../chat/identity.ts';
 
 /** An approval click as its platform's edge read it, once, from the request body. */
 export interface ClickRead {
