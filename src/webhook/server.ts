@@ -3,7 +3,7 @@
 // a typed value and authenticates it. A click is decided (inbox/clicks.ts: its workflow checked
 // once, here), signed, and handed to `accept` (the inbox: fsynced) before it is answered; a click
 // that cannot be kept is a 503 the platform retries, never a silently lost click. Every other
-// request goes through the Chat SDK (receiver.ts). Slow work (editing cards) belongs to the
+// request goes through the Chat SDK (chat/agents/receiver.ts). Slow work (editing cards) belongs to the
 // workflow, not here. startWebhook (start.ts) is how it is run.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

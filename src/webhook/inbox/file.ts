@@ -1,4 +1,4 @@
-// The inbox's on-disk format: one append-only file of sealed JSON lines (inbox-auth.ts) holding
+// The inbox's on-disk format: one append-only file of sealed JSON lines (auth.ts) holding
 // accepted decisions (`{"seq","workflowId","decision"}`) and delivery markers
 // (`{"delivered":[seq…]}`). Reading it yields the entries not yet marked delivered. A last line
 // that does not parse (a write torn by a crash) is skipped; any other line that fails its MAC or

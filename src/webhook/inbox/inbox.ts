@@ -1,10 +1,10 @@
 // A durable local inbox for approval decisions: the webhook acknowledges a click once its verified,
-// signed decision is fsynced to local disk (inbox-writer.ts), not once Temporal took it (a second
-// for 200 signals at once, forever while Temporal is down). A forwarder (inbox-forwarder.ts) hands
-// them on with retries, after a burst's acks (inbox-burst.ts); delivery markers make a restart
+// signed decision is fsynced to local disk (writer.ts), not once Temporal took it (a second
+// for 200 signals at once, forever while Temporal is down). A forwarder (forwarder.ts) hands
+// them on with retries, after a burst's acks (burst.ts); delivery markers make a restart
 // replay exactly the undelivered ones. The backlog is bounded (`maxPending`: past it clicks are
 // refused, the platform retries); a decision that keeps failing goes to dead-letters.jsonl, lines
-// that fail their check (inbox-auth.ts) to tampered.jsonl, in the same dir.
+// that fail their check (auth.ts) to tampered.jsonl, in the same dir.
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';

@@ -1,7 +1,7 @@
 // From a kept click to Temporal: signal the action's workflow. The Temporal service accepts a
 // signal even while every worker is down, so a click during a deploy is kept. Only sensitive-action
 // workflows are signalled this way: the edge checked the workflow id of every click the inbox
-// keeps (inbox/clicks.ts), and the inbox's lines are sealed (auth.ts).
+// keeps (clicks.ts), and the inbox's lines are sealed (auth.ts).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../../log.ts';
 import { approvalDecisionSignal } from '../../../workflows/sensitive-action/messages.ts';
