@@ -2,7 +2,7 @@
 // included), configured from the environment like workers/webhook.ts, with nothing behind the
 // inbox (decisions are dropped instead of signalled). Prints {"port":N} once listening; SIGTERM
 // stops it.
-import { startWebhook } from '../src/chat/webhook.ts';
+import { startWebhook } from '../src/webhook/start.ts';
 import { loadConfigOrExit } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 

@@ -12,22 +12,16 @@ import {
   type CardChild,
   type CardElement,
 } from 'chat';
+import {
+  approveActionId,
+  approveDurationActionId,
+  approveSessionActionId,
+  buttonLimits,
+  encodeButtonValue,
+  rejectActionId,
+} from './card-buttons.ts';
 import type { ExchangeView } from './card-exchange.ts';
 import { describeDeadline, plainText, shorten, type Escape } from './card-text.ts';
-
-/** Action ids of the two buttons on a pending card. */
-export const approveActionId = 'approval:approve';
-export const rejectActionId = 'approval:reject';
-/** Approve and grant: later identical requests in this session, or for a time, need no card. */
-export const approveSessionActionId = 'approval:approve-session';
-export const approveDurationActionId = 'approval:approve-duration';
-/** Every action id an approval card can send. */
-export const approvalActionIds = [
-  approveActionId,
-  approveSessionActionId,
-  approveDurationActionId,
-  rejectActionId,
-];
 
 /** Where an approval card stands; everything but `pending` is final and has no buttons. */
 export type CardState = 'pending' | 'approved' | 'rejected' | 'expired' | 'failed' | 'escalated';
@@ -87,16 +81,6 @@ export interface AskContext {
   purpose: string | null;
 }
 
-/** What each button carries back: enough to find the workflow and bind the click to the request. */
-export interface ButtonValue {
-  workflowId: string;
-  requestHash: string;
-  /** The policy hash the card was made under; the workflow refuses a click that differs. */
-  policyHash?: string;
-  /** The run the card was made for; the click counts in that run only. */
-  runId?: string;
-}
-
 /** Size caps (characters). Chosen well under Slack's per-block limits. */
 export const limits = {
   field: 200,
@@ -113,10 +97,7 @@ export const limits = {
   /** One instruction finding's sentence (findings carry at most 240). */
   instruction: 240,
   title: 150,
-  workflowId: 200,
-  requestHash: 64,
-  policyHash: 64,
-  runId: 64,
+  ...buttonLimits,
 } as const;
 
 const titles: Record<CardState, string> = {
@@ -286,41 +267,4 @@ function leftOut(model: ApprovalCardModel, shownFields: number, shortened: boole
   if (model.bodyCut || shortened) parts.push('Some text was shortened for this card.');
   if (parts.length === 0) return null;
   return `${parts.join(' ')} The whole request: airlock approvals show ${model.workflowId}`;
-}
-
-/** Compact JSON for a button's value. */
-export function encodeButtonValue(value: ButtonValue): string {
-  return JSON.stringify({
-    workflowId: value.workflowId,
-    requestHash: value.requestHash,
-    ...(value.policyHash ? { policyHash: value.policyHash } : {}),
-    ...(value.runId ? { runId: value.runId } : {}),
-  });
-}
-
-/** Parse a clicked button's value; null when it is not exactly what we put there. */
-export function parseButtonValue(raw: unknown): ButtonValue | null {
-  if (typeof raw !== 'string' || raw.length > 1000) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-  const { workflowId, requestHash, policyHash, runId } = parsed as Record<string, unknown>;
-  const ok = (v: unknown, max: number): v is string =>
-    typeof v === 'string' &&
-    v.length > 0 &&
-    v.length <= max &&
-    ![...v].some((c) => c.charCodeAt(0) < 0x20);
-  if (!ok(workflowId, limits.workflowId) || !ok(requestHash, limits.requestHash)) return null;
-  if (policyHash !== undefined && !ok(policyHash, limits.policyHash)) return null;
-  if (runId !== undefined && !ok(runId, limits.runId)) return null;
-  return {
-    workflowId,
-    requestHash,
-    ...(policyHash !== undefined ? { policyHash } : {}),
-    ...(runId !== undefined ? { runId } : {}),
-  };
 }

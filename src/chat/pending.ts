@@ -10,7 +10,7 @@ import {
   type ApproverIdentity,
   type ShowCardTarget,
 } from '../../workflows/sensitive-action/messages.ts';
-import { teamsIdentity } from './clicks.ts';
+import { teamsIdentityOf } from './identity.ts';
 
 /** Someone who opened or wrote to a chat with the bot, and where. */
 export interface Arrival {
@@ -108,7 +108,7 @@ export function asksForPending(text: string): boolean {
 
 /** The arrival a Teams activity (installationUpdate or message) stands for, or null. */
 export function teamsArrival(raw: unknown, again: boolean): Arrival | null {
-  const who = teamsIdentity(raw);
+  const who = teamsIdentityOf(raw);
   const activity = raw as {
     serviceUrl?: unknown;
     conversation?: { id?: unknown; conversationType?: unknown };

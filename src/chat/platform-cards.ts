@@ -6,13 +6,8 @@ import { cardToAdaptiveCard } from '@chat-adapter/teams';
 import { cardToBlockKit, cardToFallbackText } from '@chat-adapter/slack';
 import { reasonMaxLength } from '../../workflows/sensitive-action/messages.ts';
 import { escapeSlack, escapeTeams } from './card-text.ts';
-import {
-  buildApprovalCard,
-  cardTitle,
-  INSTRUCTION_MARK,
-  rejectActionId,
-  type ApprovalCardModel,
-} from './cards.ts';
+import { buildApprovalCard, cardTitle, INSTRUCTION_MARK, type ApprovalCardModel } from './cards.ts';
+import { rejectActionId } from './card-buttons.ts';
 
 /** Id of the reason input on both platforms (Adaptive Card input id, Slack action_id). */
 export const reasonInputId = 'reason';

@@ -4,20 +4,13 @@
 // so far. Posting (bot.ts) and receiving (receiver.ts) are both built on it.
 import { Chat, type Adapter, type Logger as ChatLogger } from 'chat';
 import { createChatState } from '../state/chat.ts';
-import type { TeamsAdapterConfig } from '@chat-adapter/teams';
+import type { TeamsAdapterConfig, TeamsWebhookVerifier } from '@chat-adapter/teams';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { AirlockSlackAdapter, AirlockTeamsAdapter } from './adapters.ts';
 import { ConversationRegistry } from './agents/conversations.ts';
-import { createSlackVerifier } from './slack-auth.ts';
-import {
-  assertPlaygroundAllowed,
-  createBotFrameworkVerifier,
-  createPlaygroundVerifier,
-  type BotFrameworkVerifier,
-  playgroundOutboundToken,
-} from './teams-auth.ts';
+import { assertPlaygroundAllowed, playgroundOutboundToken } from './playground-mode.ts';
 
 /** A chat platform Airlock receives webhooks from. */
 export type Platform = 'teams' | 'slack';
@@ -31,7 +24,20 @@ export interface ChatPlatformsOptions {
   logger: Logger;
   /** Outbound Teams token factory (tests; the Playground mode supplies its own). */
   teamsToken?: TeamsAdapterConfig['token'];
+  /** How inbound requests are verified (the webhook's createWebhookAuth); none: all refused. */
+  auth?: InboundAuth;
 }
+
+/**
+ * The verifiers of inbound requests the adapters use (webhook/auth/inbound.ts makes them); a
+ * platform without one refuses every inbound request: a process that only posts takes none.
+ */
+export interface InboundAuth {
+  teams?: TeamsWebhookVerifier;
+  slack?: (request: Request, body: string) => boolean;
+}
+
+const refuseAll = (): boolean => false;
 
 /** The configured adapters on an initialized Chat instance. */
 export interface ChatPlatforms {
@@ -40,12 +46,7 @@ export interface ChatPlatforms {
   slackEnabled: boolean;
   verifiers: Partial<Record<Platform, RequestVerifier>>;
   /**
-   * Production Teams mode: the one Bot Framework token verifier (the webhook's edge and the
-   * adapter share it, and its verified-token cache).
-   */
-  teamsAuth: BotFrameworkVerifier | undefined;
-  /**
-   * Requests whose Bot Framework token the webhook's edge verified (with `teamsAuth`): the Teams
+   * Requests whose Bot Framework token the webhook's edge verified (webhook/teams.ts): the Teams
    * adapter takes them without verifying the token a second time.
    */
   verifiedAtEdge: WeakSet<Request>;
@@ -68,7 +69,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       ? 'production'
       : 'off';
   const chatLog = toChatLogger(logger);
-  let teamsAuth: BotFrameworkVerifier | undefined;
+  const auth = options.auth ?? {};
   const verifiedAtEdge = new WeakSet<Request>();
   if (teamsMode === 'playground') {
     assertPlaygroundAllowed(config);
@@ -79,7 +80,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
     adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       token: options.teamsToken ?? (() => playgroundOutboundToken(appId)),
-      webhookVerifier: (verifiers.teams = createPlaygroundVerifier(logger)),
+      webhookVerifier: (verifiers.teams = auth.teams ?? refuseAll),
       logger: chatLog.child('teams'),
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
@@ -91,13 +92,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
         'AIRLOCK_TEAMS_APP_ID is set but AIRLOCK_TEAMS_APP_PASSWORD is not.',
       );
     }
-    const auth = (teamsAuth = createBotFrameworkVerifier({
-      appId,
-      openIdMetadataUrl: config.AIRLOCK_TEAMS_OPENID_URL,
-      requireHttps: config.NODE_ENV === 'production',
-      logger,
-    }));
-    verifiers.teams = auth.webhookVerifier;
+    const verify = (verifiers.teams = auth.teams ?? refuseAll);
     adapters['teams'] = new AirlockTeamsAdapter({
       appId,
       appType: config.AIRLOCK_TEAMS_TENANT_ID ? 'SingleTenant' : 'MultiTenant',
@@ -105,8 +100,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
       ...(options.teamsToken
         ? { token: options.teamsToken }
         : { appPassword: config.AIRLOCK_TEAMS_APP_PASSWORD ?? '' }),
-      webhookVerifier: (request, body) =>
-        verifiedAtEdge.has(request) || auth.webhookVerifier(request, body),
+      webhookVerifier: (request, body) => verifiedAtEdge.has(request) || verify(request, body),
       logger: chatLog.child('teams'),
       ...(config.AIRLOCK_TEAMS_API_URL ? { apiUrl: config.AIRLOCK_TEAMS_API_URL } : {}),
     });
@@ -116,9 +110,7 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
   );
   if (slackEnabled) {
     adapters['slack'] = new AirlockSlackAdapter({
-      webhookVerifier: (verifiers.slack = createSlackVerifier(
-        config.AIRLOCK_SLACK_SIGNING_SECRET ?? '',
-      )),
+      webhookVerifier: (verifiers.slack = auth.slack ?? refuseAll),
       botToken: config.AIRLOCK_SLACK_BOT_TOKEN ?? '',
       // Unset: learned from auth.test at start (adapters.ts).
       ...(config.AIRLOCK_SLACK_BOT_USER_ID ? { botUserId: config.AIRLOCK_SLACK_BOT_USER_ID } : {}),
@@ -152,7 +144,6 @@ export async function createChatPlatforms(options: ChatPlatformsOptions): Promis
     teamsMode,
     slackEnabled,
     verifiers,
-    teamsAuth,
     verifiedAtEdge,
     conversations,
     teams: () => {

@@ -16,7 +16,7 @@ import { notATalker } from '../../src/chat/agents/router.ts';
 import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
 import { createConversationPoster } from '../../src/chat/agents/replies.ts';
-import { startWebhook, type Webhook } from '../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../src/webhook/start.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';

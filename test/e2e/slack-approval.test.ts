@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { createApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
-import { startWebhook } from '../../src/chat/webhook.ts';
+import { startWebhook } from '../../src/webhook/start.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin } from '../../src/dev/slack-api-standin.ts';

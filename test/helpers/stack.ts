@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
 import { createConversationPoster } from '../../src/chat/agents/replies.ts';
-import { startWebhook, type Webhook } from '../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../src/webhook/start.ts';
 import type { Config } from '../../src/config.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startPlayground, type Playground } from '../../src/dev/playground.ts';

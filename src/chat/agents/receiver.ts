@@ -1,14 +1,12 @@
 // The receiving side of the chat surface: checks webhook requests as the platform's adapter does
 // and passes all but approval clicks (messages, installs, conversation updates) through the Chat
 // SDK. It is the one subscriber to the SDK's events: each message is read once (message.ts), tells
-// the bot where it may post, and goes to the arrivals and the agent router. Clicks are decided by
-// the webhook itself (server.ts); one that slipped past click-shape.ts is only logged here.
+// the bot where it may post, and goes to the arrivals and the agent router. Clicks are the
+// webhook's own (src/webhook/): decided at its edge, and logged there if one slips past it.
 import type { Message, Thread } from 'chat';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import { AirlockError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { approvalActionIds } from '../cards.ts';
-import { decisionFromClick } from '../clicks.ts';
 import { teamsArrival, type ShowPending } from '../pending.ts';
 import type { ChatPlatforms, Platform } from '../platforms.ts';
 import { createArrivals } from './arrivals.ts';
@@ -72,16 +70,6 @@ export function createReceiver(
       if (event.adapter.name === 'teams') await arrivals.installed(teamsArrival(event.raw, true));
     });
   }
-  chat.onAction(approvalActionIds, (event) => {
-    const result = decisionFromClick({
-      actionId: event.actionId,
-      ...(event.value !== undefined ? { value: event.value } : {}),
-      platform: event.adapter.name,
-      raw: event.raw,
-    });
-    const reason = result.ok ? 'not in a shape the webhook takes clicks in' : result.reason;
-    logger.warn({ actionId: event.actionId, reason }, 'ignored a card click');
-  });
 
   // Handlers still running after their request was answered: close() waits for them, so none
   // calls Temporal on a connection that was closed under it.

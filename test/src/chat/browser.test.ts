@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { createLogger } from '../../../src/log.ts';
 import { launchBrowser } from '../../helpers/browser.ts';

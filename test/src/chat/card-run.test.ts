@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cardToAdaptiveCard } from '@chat-adapter/teams';
-import { buildApprovalCard, encodeButtonValue, parseButtonValue } from '../../../src/chat/cards.ts';
-import { decisionFromClick } from '../../../src/chat/clicks.ts';
+import { buildApprovalCard } from '../../../src/chat/cards.ts';
+import { encodeButtonValue, parseButtonValue } from '../../../src/chat/card-buttons.ts';
+import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
 import { cardModel } from './helpers.ts';
 
 test("the buttons carry the card's run, and the click's decision copies it", () => {

@@ -1,20 +1,15 @@
 // The approval card model → Chat SDK card: buttons only while pending, outcome line when final,
-// every field capped; and the button value parser accepts only what the card put there.
+// every field capped (the button value's parser: card-buttons.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cardToAdaptiveCard } from '@chat-adapter/teams';
-import {
-  buildApprovalCard,
-  encodeButtonValue,
-  limits,
-  parseButtonValue,
-  truncate,
-} from '../../../src/chat/cards.ts';
+import { buildApprovalCard, limits, truncate } from '../../../src/chat/cards.ts';
+import { encodeButtonValue, parseButtonValue } from '../../../src/chat/card-buttons.ts';
 import { cardModel as requestCardModel } from '../../../src/chat/card-model.ts';
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
-import { decisionFromClick } from '../../../src/chat/clicks.ts';
+import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
 import { cardModel } from './helpers.ts';
 
 test('a pending card has Approve and Reject carrying the workflow id and request hash', () => {
@@ -52,23 +47,6 @@ test('long fields, many key fields and a huge body preview are capped with a not
   assert.match(json, /The whole request: airlock approvals show action:req-1/);
   assert.equal(truncate('x'.repeat(500), limits.field).length, limits.field);
   assert.equal(truncate('short', 10), 'short');
-});
-
-test('parseButtonValue round-trips and rejects anything else', () => {
-  const value = { workflowId: 'action:req-1', requestHash: 'h1' };
-  assert.deepEqual(parseButtonValue(encodeButtonValue(value)), value);
-  for (const bad of [
-    undefined,
-    42,
-    'nope',
-    '[]',
-    'null',
-    '{"workflowId":"a"}',
-    '{"workflowId":"a","requestHash":7}',
-    JSON.stringify({ workflowId: 'w'.repeat(limits.workflowId + 1), requestHash: 'h' }),
-  ]) {
-    assert.equal(parseButtonValue(bad), null, String(bad));
-  }
 });
 
 test('agent-controlled text cannot ping, link or format on a Slack or Teams card', () => {

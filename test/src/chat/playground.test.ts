@@ -2,7 +2,7 @@
 // posts an approval card, receives clicks as different users, and edits the card in place.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
 import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
 import { cardOf, PlaygroundClient } from '../../../src/dev/playground-client.ts';

@@ -2,8 +2,8 @@
 // Teams (Action.Submit and invoke) and Slack (state.values), and how it is capped and cleaned.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decisionFromClick } from '../../../src/chat/clicks.ts';
-import { encodeButtonValue, rejectActionId } from '../../../src/chat/cards.ts';
+import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
+import { encodeButtonValue, rejectActionId } from '../../../src/chat/card-buttons.ts';
 import {
   reasonInputId,
   slackApprovalBlocks,

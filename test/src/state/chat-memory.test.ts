@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BoundedMemoryState } from '../../../src/state/chat-memory.ts';
-import { startWebhook } from '../../../src/chat/webhook.ts';
+import { startWebhook } from '../../../src/webhook/start.ts';
 import { createLogger } from '../../../src/log.ts';
 import { post, testConfig } from '../chat/helpers.ts';
 

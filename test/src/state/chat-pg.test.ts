@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
 import { SweptPostgresState } from '../../../src/state/chat-pg.ts';
-import { startWebhook, type Webhook } from '../../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
 import { repoRoot } from '../../helpers/temporal.ts';

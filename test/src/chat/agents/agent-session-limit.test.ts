@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { startWebhook, type Webhook } from '../../../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../../../src/webhook/start.ts';
 import { startPlayground, type Playground } from '../../../../src/dev/playground.ts';
 import { PlaygroundClient } from '../../../../src/dev/playground-client.ts';
 import { sendTeamsMessage } from '../../../../src/dev/playground-message.ts';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startWebhook, type Webhook } from '../../../../src/chat/webhook.ts';
+import { startWebhook, type Webhook } from '../../../../src/webhook/start.ts';
 import { startPlayground, type Playground } from '../../../../src/dev/playground.ts';
 import { PlaygroundClient } from '../../../../src/dev/playground-client.ts';
 import { createLogger } from '../../../../src/log.ts';

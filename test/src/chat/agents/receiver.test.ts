@@ -10,6 +10,7 @@ import type { ChatMessage } from '../../../../src/chat/agents/message.ts';
 import { createReceiver, type ChatReceiver } from '../../../../src/chat/agents/receiver.ts';
 import type { Arrival } from '../../../../src/chat/pending.ts';
 import { createChatPlatforms, type ChatPlatforms } from '../../../../src/chat/platforms.ts';
+import { createWebhookAuth } from '../../../../src/webhook/auth/inbound.ts';
 import { createLogger } from '../../../../src/log.ts';
 import { startKeyServer, testConfig } from '../helpers.ts';
 
@@ -30,13 +31,17 @@ const toAgent: ChatMessage[] = [];
 
 before(async () => {
   keys = await startKeyServer();
+  const config = testConfig({
+    AIRLOCK_TEAMS_APP_ID: '11111111-2222-3333-4444-555555555555',
+    AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
+    AIRLOCK_TEAMS_OPENID_URL: keys.metadataUrl,
+  });
+  const logger = createLogger({ level: 'silent' });
   platforms = await createChatPlatforms({
-    config: testConfig({
-      AIRLOCK_TEAMS_APP_ID: '11111111-2222-3333-4444-555555555555',
-      AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
-      AIRLOCK_TEAMS_OPENID_URL: keys.metadataUrl,
-    }),
-    logger: createLogger({ level: 'silent' }),
+    config,
+    logger,
+    // The webhook's verifiers, as startWebhook hands them to the adapters.
+    auth: createWebhookAuth(config, logger).inbound,
     // Outbound calls would fetch an Entra token; nothing is posted here.
     teamsToken: () => 'header.payload.signature',
   });
