@@ -4,7 +4,6 @@
 // the bot where it may post, and goes to the arrivals and the agent router. Clicks are the
 // webhook's own (src/webhook/): decided at its edge, and logged there if one slips past it.
 import type { Message, Thread } from 'chat';
-import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import { AirlockError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { teamsArrival, type ShowPending } from '../pending.ts';
@@ -12,9 +11,6 @@ import type { ChatPlatforms, Platform } from '../platforms.ts';
 import { createArrivals } from './arrivals.ts';
 import { readMessage } from './message.ts';
 import type { ToAgent } from './router.ts';
-
-/** Takes a click's decision; resolves once the decision is durably accepted. */
-export type OnDecision = (workflowId: string, decision: ApprovalDecision) => Promise<void>;
 
 /** What the Chat SDK answered a request, once the work it started settled (or timed out). */
 export interface SdkAnswer {
