@@ -20,8 +20,6 @@ import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { currentPolicy } from '../../src/policy/current.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { click, people, signed } from '../helpers/actions.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 
 const partnerToken = randomBytes(24).toString('base64url');
@@ -120,17 +118,7 @@ describe('A2A inbound: an external client asks an Airlock agent', { timeout: 300
   });
 
   /** Wait for an exchange step's approval to be pending, then approve it as Alice. */
-  async function approve(workflowId: string): Promise<void> {
-    const handle = fx.client.workflow.getHandle(workflowId);
-    const status = await fx.waitFor(
-      () => handle.query(statusQuery),
-      (s) => s.state === 'pending',
-    );
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(workflowId, click(people.alice, 'approve', status.requestHash)),
-    );
-  }
+  const approve = (workflowId: string): Promise<void> => fx.decide(workflowId);
 
   test('without a token, or with a wrong one: 401, for the card and for JSON-RPC', async () => {
     const card = `${server!.url}/agents/${fx.research}/.well-known/agent-card.json`;

@@ -14,6 +14,7 @@ import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-
 import { killProcess } from '../helpers/temporal.ts';
 import { startFlakyProxy, type FlakyProxy } from '../helpers/flaky-proxy.ts';
 import { buttons, cardPosted, cardUpdated, startStack, type Stack } from '../helpers/stack.ts';
+import { refundRequest } from '../helpers/actions.ts';
 
 const recorded = JSON.parse(
   readFileSync(
@@ -58,13 +59,7 @@ after(async () => {
 });
 
 let n = 0;
-const refund = (amount: number) => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `MANY-${process.pid}-${++n}` },
-});
+const refund = (amount: number) => refundRequest({ amount, order: `MANY-${process.pid}-${++n}` });
 
 /** The Slack cards posted for `workflowId`, by channel, once all `count` are there. */
 async function slackCards(workflowId: string, count: number) {

@@ -5,7 +5,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { after, before } from 'node:test';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { ApprovalCardSender } from '../../activities/actions.ts';
 import type { Config } from '../../src/config.ts';
@@ -18,11 +19,13 @@ import { createWorker } from '../../src/temporal/worker.ts';
 import { generateDecisionKeyPair } from '../../src/receipts/keys.ts';
 import { decisionSigner } from '../../src/receipts/signer.ts';
 import { openVault } from '../../src/vault/open.ts';
-import type {
-  ApprovalDecision,
-  ApproverIdentity,
+import {
+  approvalDecisionSignal,
+  type ApprovalDecision,
+  type ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
 import type {
+  ActionRequest,
   CardInput,
   CardRef,
   CardTarget,
@@ -89,7 +92,32 @@ export function click(
   };
 }
 
-/** The connector URL the recording card sender's cards live on. */
+/** Signal `who`'s signed click (`choice`, default approve) on `requestHash` to `handle`'s run. */
+export function decide(
+  handle: WorkflowHandle,
+  who: ApproverIdentity,
+  requestHash: string,
+  choice: 'approve' | 'reject' = 'approve',
+  extra: Partial<ApprovalDecision> = {},
+): Promise<void> {
+  return handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(who, choice, requestHash, extra)),
+  );
+}
+
+/** The demo policy's refund by support-bot with `body`; `extra` adds or overrides fields. */
+export function refundRequest(body: unknown, extra: Partial<ActionRequest> = {}): ActionRequest {
+  return {
+    agent: 'support-bot',
+    capability: 'refunds-api',
+    method: 'POST',
+    path: '/refunds',
+    body,
+    ...extra,
+  };
+}
+
 /**
  * The connector the recording card sender's cards live on: a loopback address of this test process
  * alone (port 9, where nothing listens), so a late arrival in another test file of the suite (they
@@ -216,6 +244,27 @@ export async function actionFixture(
       await api.close();
     },
   };
+}
+
+/**
+ * An action fixture and its worker for one test file: `before` builds both and hands the fixture
+ * to `set`; `after` stops whatever started, also when set-up failed half-way.
+ */
+export function actionWorkerHooks(
+  set: (fx: ActionFixture) => void,
+  policyEdit?: (yaml: string) => string,
+): void {
+  let fx: ActionFixture | undefined;
+  let worker: { stop(): Promise<void> } | undefined;
+  before(async () => {
+    fx = await actionFixture(policyEdit);
+    worker = await fx.startWorker();
+    set(fx);
+  });
+  after(async () => {
+    await worker?.stop();
+    await fx?.close();
+  });
 }
 
 /** Alice's Approve click as the Agents Playground posts it to the Teams webhook. */

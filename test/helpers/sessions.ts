@@ -25,7 +25,12 @@ import { createWorker, workflowsPath } from '../../src/temporal/worker.ts';
 import { openVault } from '../../src/vault/open.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
-import { actionFixture, people, type ActionFixture } from './actions.ts';
+import {
+  statusQuery,
+  type ApprovalDecision,
+  type ApproverIdentity,
+} from '../../workflows/sensitive-action/messages.ts';
+import { actionFixture, decide, people, type ActionFixture } from './actions.ts';
 import { CANARY } from './gateway.ts';
 
 export { CANARY };
@@ -54,6 +59,13 @@ export interface SessionFixture extends ActionFixture {
   ): Promise<SessionStatus>;
   /** Poll `read` until `check` holds on its value (60 s). */
   waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T>;
+  /** Wait until approval run `workflowId` is pending, then click `choice` on it as `who` (Alice). */
+  decide(
+    workflowId: string,
+    choice?: 'approve' | 'reject',
+    extra?: Partial<ApprovalDecision>,
+    who?: ApproverIdentity,
+  ): Promise<void>;
   /** The session's box container (inspect data), or undefined. */
   box(agent: string): Promise<{ id: string; running: boolean } | undefined>;
 }
@@ -152,6 +164,16 @@ export async function sessionFixture(
         await new Promise((r) => setTimeout(r, 200));
       }
     };
+    const waitFor: SessionFixture['waitFor'] = async (read, check) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const value = await read().catch(() => undefined);
+        if (value !== undefined && check(value)) return value;
+        if (Date.now() > deadline)
+          throw new Error(`timed out; last value ${JSON.stringify(value)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
     return {
       ...fx,
       close,
@@ -174,15 +196,14 @@ export async function sessionFixture(
           ms,
         ),
       waitForStatus,
-      async waitFor(read, check) {
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          const value = await read().catch(() => undefined);
-          if (value !== undefined && check(value)) return value;
-          if (Date.now() > deadline)
-            throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-          await new Promise((r) => setTimeout(r, 200));
-        }
+      waitFor,
+      async decide(workflowId, choice = 'approve', extra = {}, who = people.alice) {
+        const handle = fx.client.workflow.getHandle(workflowId);
+        const status = await waitFor(
+          () => handle.query(statusQuery),
+          (s) => s.state === 'pending',
+        );
+        await decide(handle, who, status.requestHash, choice, extra);
       },
       async box(agent) {
         const [b] = await driver.docker.listContainers({
@@ -278,6 +299,15 @@ export async function timeSkippingWorker(
     activities: createActivities(deps),
   });
   return { worker, taskQueue, close: () => deps.gateways.closeAll() };
+}
+
+/** The model's `request_action` call `id`: a refund of `body` on the refunds API for `purpose`. */
+export function refundCall(id: string, body: Record<string, unknown>, purpose: string) {
+  return {
+    id,
+    name: 'request_action',
+    arguments: { capability: 'refunds-api', method: 'POST', path: '/refunds', body, purpose },
+  };
 }
 
 /** The session id a CLI conversation `key` with `agent` has. */

@@ -7,16 +7,16 @@ import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { bufferIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import {
   actionFixture,
-  click,
   people,
-  signed,
   TENANT,
   type ActionFixture,
+  refundRequest,
+  decide,
 } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
@@ -50,14 +50,8 @@ after(async () => {
 });
 
 let n = 0;
-const refund = (extra: Partial<ActionRequest>): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 120, order: `R-${process.pid}-${++n}-${Date.now()}` },
-  ...extra,
-});
+const refund = (extra: Partial<ActionRequest>): ActionRequest =>
+  refundRequest({ amount: 120, order: `R-${process.pid}-${++n}-${Date.now()}` }, extra);
 
 async function pending(request: ActionRequest) {
   const { workflowId } = await requestAction(fx.client, fx.config, request);
@@ -106,14 +100,8 @@ test('Riley asked the agent in Teams: her own click is refused, Bob approves; sh
   );
   assert.ok(!io.out.includes('\u001b'), 'no terminal escape reaches the operator');
 
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(wf, click(riley, 'approve', status.requestHash)),
-  );
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(wf, click(people.bob, 'approve', status.requestHash)),
-  );
+  await decide(handle, riley, status.requestHash);
+  await decide(handle, people.bob, status.requestHash);
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.deepEqual(
@@ -137,15 +125,8 @@ test('Riley asked on the CLI, as herself or through an operator login with --as:
     },
   ]) {
     const { handle, status } = await pending(refund({ requester }));
-    const wf = handle.workflowId;
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(wf, click(riley, 'approve', status.requestHash)),
-    );
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(wf, click(people.alice, 'approve', status.requestHash)),
-    );
+    await decide(handle, riley, status.requestHash);
+    await decide(handle, people.alice, status.requestHash);
     const outcome = await handle.result();
     assert.deepEqual(
       outcome.decidedBy.map((d) => d.approver.userId),

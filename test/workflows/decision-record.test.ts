@@ -4,7 +4,7 @@
 // then append; then the execution queued or local) still replay.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { requestAction } from '../../src/actions/request.ts';
@@ -12,21 +12,19 @@ import { AuditLog } from '../../src/audit/log.ts';
 import { workflowsPath } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import {
+  actionWorkerHooks,
+  click,
+  people,
+  signed,
+  type ActionFixture,
+} from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 
 let fx: ActionFixture;
-let worker: { stop(): Promise<void> } | undefined;
-before(async () => {
-  fx = await actionFixture();
-  worker = await fx.startWorker();
-});
-after(async () => {
-  await worker?.stop();
-  await fx?.close();
-});
+actionWorkerHooks((f) => (fx = f));
 
 async function pendingRefund() {
   const { workflowId } = await requestAction(fx.client, fx.config, {

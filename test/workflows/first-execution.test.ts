@@ -15,9 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, people, type ActionFixture, decide } from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
 // In front of the demo API: the first POST is forwarded (the API executes it) and only its answer
@@ -95,10 +95,7 @@ async function approveRefund(amount: number) {
     else await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(hash, 'the request is pending');
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(workflowId, click(people.bob, 'approve', hash)),
-  );
+  await decide(handle, people.bob, hash);
   return { f, workflowId, handle, outcome: await handle.result() };
 }
 

@@ -7,7 +7,14 @@ import { after, before, test } from 'node:test';
 import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import {
+  actionFixture,
+  click,
+  people,
+  signed,
+  type ActionFixture,
+  refundRequest,
+} from '../helpers/actions.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 let fx: ActionFixture;
@@ -22,13 +29,7 @@ after(async () => {
   await fx?.close();
 });
 
-const refund = (order: string) => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 99, order },
-});
+const refund = (order: string) => refundRequest({ amount: 99, order });
 
 async function cardPosted(workflowId: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

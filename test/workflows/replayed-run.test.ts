@@ -20,7 +20,14 @@ import { AuditLog, type AuditRecord } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest, CardInput } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import {
+  actionFixture,
+  click,
+  people,
+  signed,
+  type ActionFixture,
+  refundRequest,
+} from '../helpers/actions.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 
@@ -71,13 +78,8 @@ after(async () => {
 
 const f = () => fx as ActionFixture;
 const run = randomUUID().slice(0, 8);
-const refund = (amount: number, extra: Record<string, unknown> = {}): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `REPLAY-${randomUUID()}`, ...extra },
-});
+const refund = (amount: number, extra: Record<string, unknown> = {}): ActionRequest =>
+  refundRequest({ amount, order: `REPLAY-${randomUUID()}`, ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** This workflow's audit records. */

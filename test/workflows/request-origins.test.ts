@@ -22,10 +22,10 @@ import {
   type SessionSender,
 } from '../../workflows/agent-session/messages.ts';
 import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-session/types.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, people, type ActionFixture, decide } from '../helpers/actions.ts';
 
 let fx: ActionFixture;
 let connection: NativeConnection | undefined;
@@ -238,14 +238,8 @@ test('two people in one turn are both requesters: neither may approve what it as
     status = await handle.query(statusQuery);
   }
   // Alice is a refund approver, but her message was in the turn: her click is refused.
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(action, click(people.alice, 'approve', status.requestHash)),
-  );
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(action, click(people.bob, 'approve', status.requestHash)),
-  );
+  await decide(handle, people.alice, status.requestHash);
+  await decide(handle, people.bob, status.requestHash);
   const outcome = (await handle.result()) as {
     outcome: string;
     decidedBy: { approver: { userId: string } }[];
@@ -278,10 +272,7 @@ test('two people in one turn: neither may approve the question the turn asks ano
     status = await handle.query(statusQuery).catch(() => null);
   }
   assert.ok(status?.requestHash, `${step} never became pending`);
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(step, click(people.alice, 'approve', status.requestHash)),
-  );
+  await decide(handle, people.alice, status.requestHash);
   for (let i = 0; i < 100 && status.rejectedClicks.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
     status = await handle.query(statusQuery);

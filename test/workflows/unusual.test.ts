@@ -19,20 +19,22 @@ import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-a
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { decodedActivityOutcome } from '../../src/temporal/history-results.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import {
+  actionFixture,
+  click,
+  people,
+  signed,
+  type ActionFixture,
+  refundRequest,
+} from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
 let worker: { stop(): Promise<void> } | undefined;
 const tag = `${process.pid}-${Date.now()}`;
 let n = 0;
-const refund = (amount: number): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, currency: 'EUR', order: `U-${tag}-${++n}`, reason: 'parcel lost' },
-});
+const refund = (amount: number): ActionRequest =>
+  refundRequest({ amount, currency: 'EUR', order: `U-${tag}-${++n}`, reason: 'parcel lost' });
 
 before(async () => {
   fx = await actionFixture();
