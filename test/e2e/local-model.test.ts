@@ -6,65 +6,37 @@
 // the model's wording. The engine's supervisor is checked too: killed, it comes back; a port that is
 // taken is a clear error naming the setting that moves it.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { sessionStatus } from '../../src/agents/sessions.ts';
-import { type ApprovalBot } from '../../src/chat/bot.ts';
 import { startLocalModel, type LocalModel } from '../../src/dev/local-model.ts';
 import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
 import {
+  agentIds,
+  riley,
+  closeAgentChat,
   groupSessionId,
-  removeAgentBoxes,
+  sessionRuns,
+  startAgentChat,
+  type AgentChat,
   statusUntil,
-  terminateAll,
 } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
-import { putAgentKeys } from '../helpers/sessions.ts';
-import {
-  buttons,
-  cardText,
-  GROUP_CHAT,
-  startChatWorker,
-  startStack,
-  type Stack,
-} from '../helpers/stack.ts';
+import { buttons, cardText, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
+import { freePort } from '../helpers/temporal.ts';
 
-const suffix = randomBytes(4).toString('hex');
-const support = `support-${suffix}`;
-const research = `research-${suffix}`;
-const riley = {
-  id: 'user-riley',
-  name: 'Riley Requester',
-  aadObjectId: '00000000-0000-0000-0000-0000000000cc',
-};
+const ids = agentIds();
+const { support } = ids;
 
 let model: LocalModel | undefined;
+let chat: AgentChat | undefined;
 let stack: Stack | undefined;
-let bot: ApprovalBot | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-/** A free port on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 before(async () => {
   // The engine checks the same key the vault injects (CANARY, as putAgentKeys stores it).
   model = await startLocalModel({ name: 'small', port: await freePort(), apiKey: CANARY });
   const { baseUrl, alias } = model;
-  stack = await startStack((yaml) =>
+  chat = await startAgentChat(ids, baseUrl, [support], (yaml) =>
     yaml
-      .replaceAll('support-bot', support)
-      .replaceAll('research-bot', research)
-      .replaceAll('http://127.0.0.1:4011/v1', baseUrl)
       .replaceAll('model: airlock-standin', `model: ${alias}`)
       // A small model is offered the one typed tool it needs, and a short loop.
       .replace('      tokenBudget: 200000\n', '      tokenBudget: 200000\n      maxSteps: 4\n')
@@ -73,24 +45,11 @@ before(async () => {
         '    capabilities: [refunds-api]\n    tools: [request_refund]\n',
       ),
   );
-  const { config, fx } = stack;
-  await putAgentKeys(config, support, [support]);
-  const chat = await startChatWorker(config, fx.client);
-  bot = chat.bot;
-  cleanups.push(chat.stop);
+  stack = chat.stack;
 });
 
 after(async () => {
-  if (stack) {
-    const id = sessionId();
-    const status = await sessionStatus(stack.fx.client, id).catch(() => null);
-    const pending = status?.pendingActions.map((p) => p.workflowId) ?? [];
-    await terminateAll(stack, [id, ...pending], 'local-model test over');
-  }
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  await removeAgentBoxes(stack?.config.DOCKER_HOST, [support, research]);
-  await bot?.chat.shutdown().catch(() => undefined);
-  await stack?.close().catch(() => undefined);
+  await closeAgentChat(chat, ids, (s) => sessionRuns(s, sessionId()), 'local-model test over');
   await model?.close().catch(() => undefined);
 });
 
