@@ -1,8 +1,11 @@
 // A complete sensitive-action setup for tests on the real dev server: the demo refunds API, a
 // real encrypted vault holding its token, the demo policy pointed at that API, an audit log, and a
 // card sender that records what would be posted (the chat surface has its own tests).
+import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -21,6 +24,7 @@ import { decisionSigner } from '../../src/receipts/signer.ts';
 import { openVault } from '../../src/vault/open.ts';
 import {
   approvalDecisionSignal,
+  statusQuery,
   type ApprovalDecision,
   type ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
@@ -103,6 +107,25 @@ export function decide(
   return handle.signal(
     approvalDecisionSignal,
     signed(handle.workflowId, click(who, choice, requestHash, extra)),
+  );
+}
+
+/** Assert `decidedBy` names `approvers` (user ids) and the run refused only the requester's click. */
+export async function assertOwnClickRefused(
+  handle: WorkflowHandle,
+  decidedBy: { approver: { userId: string } }[],
+  approvers: string[],
+  message?: string,
+): Promise<void> {
+  assert.deepEqual(
+    decidedBy.map((d) => d.approver.userId),
+    approvers,
+    message,
+  );
+  assert.deepEqual(
+    (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
+    ['the requester may not approve their own request'],
+    message,
   );
 }
 
@@ -264,6 +287,45 @@ export function actionWorkerHooks(
   after(async () => {
     await worker?.stop();
     await fx?.close();
+  });
+}
+
+/**
+ * `actionWorkerHooks` with the demo API behind a proxy of the test's own: `forward` gets every
+ * request to the API (with its body read); `set` gets the fixture and the API's real address.
+ * `after` runs `cleanups` first, then stops the worker, the fixture and the proxy.
+ */
+export function proxiedActionHooks(
+  forward: (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown,
+  set: (fx: ActionFixture, api: string) => void,
+  cleanups: (() => Promise<unknown>)[] = [],
+): void {
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => void forward(req, res, Buffer.concat(chunks)));
+  });
+  let fx: ActionFixture | undefined;
+  let worker: { stop(): Promise<void> } | undefined;
+  before(async () => {
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    let api = '';
+    fx = await actionFixture((yaml) =>
+      yaml.replace(/baseUrl: (http:\/\/127\.0\.0\.1:\d+)/, (_, url: string) => {
+        api = url;
+        return `baseUrl: ${proxyUrl}`;
+      }),
+    );
+    worker = await fx.startWorker();
+    set(fx, api);
+  });
+  after(async () => {
+    for (const c of cleanups) await c().catch(() => undefined);
+    await worker?.stop();
+    await fx?.close();
+    proxy.closeAllConnections();
+    await new Promise<void>((r) => proxy.close(() => r()));
   });
 }
 

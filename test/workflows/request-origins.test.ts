@@ -25,7 +25,13 @@ import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-se
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
-import { actionFixture, people, type ActionFixture, decide } from '../helpers/actions.ts';
+import {
+  actionFixture,
+  people,
+  type ActionFixture,
+  decide,
+  assertOwnClickRefused,
+} from '../helpers/actions.ts';
 
 let fx: ActionFixture;
 let connection: NativeConnection | undefined;
@@ -245,14 +251,7 @@ test('two people in one turn are both requesters: neither may approve what it as
     decidedBy: { approver: { userId: string } }[];
   };
   assert.equal(outcome.outcome, 'executed');
-  assert.deepEqual(
-    outcome.decidedBy.map((d) => d.approver.userId),
-    ['bob'],
-  );
-  assert.deepEqual(
-    (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
-    ['the requester may not approve their own request'],
-  );
+  await assertOwnClickRefused(handle, outcome.decidedBy, ['bob']);
 });
 
 test('two people in one turn: neither may approve the question the turn asks another agent', async () => {

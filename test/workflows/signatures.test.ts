@@ -31,6 +31,7 @@ import {
   type ActionFixture,
   refundRequest,
   decide,
+  assertOwnClickRefused,
 } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
@@ -201,16 +202,7 @@ test('the requester cannot approve from another platform: Alice asked on Slack, 
     await decide(handle, people.bob, status.requestHash);
     const outcome = await handle.result();
     assert.equal(outcome.outcome, 'executed');
-    assert.deepEqual(
-      outcome.decidedBy.map((d) => d.approver.userId),
-      ['bob'],
-      requester.platform,
-    );
-    assert.deepEqual(
-      (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
-      ['the requester may not approve their own request'],
-      requester.platform,
-    );
+    await assertOwnClickRefused(handle, outcome.decidedBy, ['bob'], requester.platform);
   }
 });
 

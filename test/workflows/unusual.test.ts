@@ -15,17 +15,16 @@ import { main } from '../../src/cli/main.ts';
 import { createDeps } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { decodedActivityOutcome } from '../../src/temporal/history-results.ts';
 import {
   actionFixture,
-  click,
   people,
-  signed,
   type ActionFixture,
   refundRequest,
+  decide,
 } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
@@ -126,10 +125,7 @@ test('a refund 12× the median: flagged on the card, pinned in history, audited,
   );
 
   const hash = (await handle.query(statusQuery)).requestHash;
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(workflowId, click(people.alice, 'approve', hash)),
-  );
+  await decide(handle, people.alice, hash);
   assert.equal((await handle.result()).outcome, 'executed');
   // The final card keeps the flag, and the audit says what the cards showed.
   const final = fx.cards.updates.find(
@@ -181,10 +177,7 @@ test('when the comparison fails, the card goes out without findings and the appr
     assert.equal(tried.ran && !tried.completed, true, 'tried once, and it failed');
     assert.match(tried.failure ?? '', /audit log unreadable/);
     const hash = (await handle.query(statusQuery)).requestHash;
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(workflowId, click(people.alice, 'approve', hash)),
-    );
+    await decide(handle, people.alice, hash);
     assert.equal((await handle.result()).outcome, 'executed');
   } finally {
     failing.shutdown();
