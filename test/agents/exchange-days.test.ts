@@ -11,7 +11,7 @@ import { exchangeStatusQuery } from '../../workflows/agent-exchange/messages.ts'
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { decide, people } from '../helpers/actions.ts';
-import { sendAsRiley, sessionFixture, timeSkippingWorker } from '../helpers/sessions.ts';
+import { sessionFixture, timeSkippingWorker } from '../helpers/sessions.ts';
 import { timeSkippingHooks } from '../helpers/temporal.ts';
 
 const days = timeSkippingHooks();
@@ -49,16 +49,9 @@ test(
         text: 'Research did not answer in time.',
       },
     ]);
-    const { worker, taskQueue, close } = await timeSkippingWorker(f, ts);
-    days.cleanup(close);
+    const { worker, send } = await timeSkippingWorker(f, days);
     await worker.runUntil(async () => {
-      const id = await sendAsRiley(
-        ts.client,
-        taskQueue,
-        f.support,
-        'cli-xdays',
-        'damage policy please',
-      );
+      const id = await send('cli-xdays', 'damage policy please');
       const session = ts.client.workflow.getHandle(id);
       const poll = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
         for (let i = 0; i < 600; i++) {

@@ -7,12 +7,7 @@ import { test } from 'node:test';
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { decide, people } from '../helpers/actions.ts';
-import {
-  refundCall,
-  sendAsRiley,
-  sessionFixture,
-  timeSkippingWorker,
-} from '../helpers/sessions.ts';
+import { refundCall, sessionFixture, timeSkippingWorker } from '../helpers/sessions.ts';
 import { timeSkippingHooks } from '../helpers/temporal.ts';
 
 const days = timeSkippingHooks();
@@ -49,16 +44,9 @@ test(
           .replaceAll('idleTimeout: 15m', 'idleTimeout: 1m'),
     );
     days.cleanup(() => f.close());
-    const { worker, taskQueue, close } = await timeSkippingWorker(f, ts);
-    days.cleanup(close);
+    const { worker, send } = await timeSkippingWorker(f, days);
     await worker.runUntil(async () => {
-      const id = await sendAsRiley(
-        ts.client,
-        taskQueue,
-        f.support,
-        'cli-days',
-        'please refund 120 for A-1002',
-      );
+      const id = await send('cli-days', 'please refund 120 for A-1002');
       const session = ts.client.workflow.getHandle(id);
       const status = async (check: (s: SessionStatus) => boolean): Promise<SessionStatus> => {
         for (let i = 0; i < 600; i++) {

@@ -10,14 +10,14 @@ import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import {
   agentIds,
-  riley,
   closeAgentChat,
   groupSessionId,
+  riley,
   sessionRuns,
   startAgentChat,
-  type AgentChat,
   statusUntil,
 } from '../helpers/agent-stack.ts';
+import type { AgentChat } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
 import { refundCall } from '../helpers/sessions.ts';
 import { buttons, cardText, cardUpdated, GROUP_CHAT, type Stack } from '../helpers/stack.ts';

@@ -12,14 +12,14 @@ import { startLocalModel, type LocalModel } from '../../src/dev/local-model.ts';
 import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
 import {
   agentIds,
-  riley,
   closeAgentChat,
   groupSessionId,
+  riley,
   sessionRuns,
   startAgentChat,
-  type AgentChat,
   statusUntil,
 } from '../helpers/agent-stack.ts';
+import type { AgentChat } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
 import { buttons, cardText, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
 import { freePort } from '../helpers/temporal.ts';

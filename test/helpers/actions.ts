@@ -35,6 +35,7 @@ import type {
   CardTarget,
   CardView,
 } from '../../workflows/sensitive-action/types.ts';
+import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { repoRoot, testConfig } from './temporal.ts';
 
 export const TENANT = '00000000-0000-0000-0000-0000000000aa';
@@ -108,6 +109,17 @@ export function decide(
     approvalDecisionSignal,
     signed(handle.workflowId, click(who, choice, requestHash, extra)),
   );
+}
+
+/** Wait (10 s) until `workflowId`'s run is pending with its request hash; the handle and status. */
+export async function untilPending(client: Client, workflowId: string) {
+  const handle = client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
+  for (let i = 0; i < 100; i++) {
+    const status = await handle.query(statusQuery);
+    if (status.state === 'pending' && status.requestHash) return { handle, status };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workflowId} never became pending`);
 }
 
 /** Assert `decidedBy` names `approvers` (user ids) and the run refused only the requester's click. */

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config.ts';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { sendToAgent, sessionStatus } from '../../src/agents/sessions.ts';
@@ -32,6 +31,7 @@ import {
 } from '../../workflows/sensitive-action/messages.ts';
 import { actionFixture, decide, people, type ActionFixture } from './actions.ts';
 import { CANARY } from './gateway.ts';
+import type { TimeSkipping } from './temporal.ts';
 
 export { CANARY };
 
@@ -278,13 +278,14 @@ export function sendAsRiley(
 }
 
 /**
- * A worker of the fixture's activities on the time-skipping server `env`, on a task queue of its
- * own; `close` ends its gateways (call it in `after`, even when the test failed).
+ * A worker of the fixture's activities on the time-skipping server of `ts`, on a task queue of
+ * its own; its gateways close in `ts`'s `after`. `send` talks to `fx.support` as Riley there.
  */
 export async function timeSkippingWorker(
   fx: SessionFixture,
-  env: TestWorkflowEnvironment,
-): Promise<{ worker: Worker; taskQueue: string; close: () => Promise<void> }> {
+  ts: TimeSkipping,
+): Promise<{ worker: Worker; send: (key: string, text: string) => Promise<string> }> {
+  const env = ts.env;
   const taskQueue = `ts-${randomBytes(4).toString('hex')}`;
   const deps = createDeps(fx.config, fx.cards, {
     grants: temporalGrants(env.client),
@@ -298,7 +299,11 @@ export async function timeSkippingWorker(
     workflowsPath,
     activities: createActivities(deps),
   });
-  return { worker, taskQueue, close: () => deps.gateways.closeAll() };
+  ts.cleanup(() => deps.gateways.closeAll());
+  return {
+    worker,
+    send: (key, text) => sendAsRiley(env.client, taskQueue, fx.support, key, text),
+  };
 }
 
 /** The model's `request_action` call `id`: a refund of `body` on the refunds API for `purpose`. */

@@ -7,18 +7,17 @@ import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { bufferIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import {
   actionFixture,
-  people,
-  TENANT,
-  type ActionFixture,
-  refundRequest,
-  decide,
   assertOwnClickRefused,
+  decide,
+  people,
+  refundRequest,
+  TENANT,
+  untilPending,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 const riley = {
@@ -57,13 +56,7 @@ const refund = (extra: Partial<ActionRequest>): ActionRequest =>
 async function pending(request: ActionRequest) {
   const { workflowId } = await requestAction(fx.client, fx.config, request);
   started.push(workflowId);
-  const handle = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
-  for (let i = 0; i < 100; i++) {
-    const status = await handle.query(statusQuery);
-    if (status.state === 'pending' && status.requestHash) return { handle, status };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} never became pending`);
+  return untilPending(fx.client, workflowId);
 }
 
 const fromTeams: ActionRequest['requester'] = {

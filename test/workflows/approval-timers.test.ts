@@ -11,13 +11,8 @@ import { workflowsPath } from '../../src/temporal/worker.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { sensitiveActionWorkflow } from '../../workflows/index.ts';
-import {
-  actionFixture,
-  decide,
-  people,
-  type ActionFixture,
-  refundRequest,
-} from '../helpers/actions.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { timeSkippingHooks } from '../helpers/temporal.ts';
 
 const days = timeSkippingHooks();

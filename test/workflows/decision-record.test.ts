@@ -12,13 +12,8 @@ import { AuditLog } from '../../src/audit/log.ts';
 import { workflowsPath } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import {
-  actionWorkerHooks,
-  click,
-  people,
-  signed,
-  type ActionFixture,
-} from '../helpers/actions.ts';
+import { actionWorkerHooks, click, people, signed } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;

@@ -11,13 +11,8 @@ import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import {
-  proxiedActionHooks,
-  refundRequest,
-  people,
-  type ActionFixture,
-  decide,
-} from '../helpers/actions.ts';
+import { decide, people, proxiedActionHooks, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
 // In front of the demo API: the first POST is forwarded (the API executes it) and only its answer

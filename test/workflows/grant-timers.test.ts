@@ -22,13 +22,8 @@ import { workflowsPath } from '../../src/temporal/worker.ts';
 import type { grantWorkflow } from '../../workflows/grant/workflow.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import {
-  actionFixture,
-  people,
-  type ActionFixture,
-  refundRequest,
-  decide,
-} from '../helpers/actions.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { timeSkippingHooks } from '../helpers/temporal.ts';
 
 const HOUR = 3_600_000;

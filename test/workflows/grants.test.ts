@@ -17,13 +17,8 @@ import { createWorker } from '../../src/temporal/worker.ts';
 import { grantStatusQuery, type GrantRecord } from '../../workflows/grant/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import {
-  actionFixture,
-  people,
-  type ActionFixture,
-  refundRequest,
-  decide,
-} from '../helpers/actions.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;

@@ -7,13 +7,8 @@ import { after, before, test } from 'node:test';
 import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import {
-  actionFixture,
-  people,
-  type ActionFixture,
-  refundRequest,
-  decide,
-} from '../helpers/actions.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 let fx: ActionFixture;

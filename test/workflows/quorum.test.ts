@@ -10,13 +10,13 @@ import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import {
   actionFixture,
   click,
-  signed,
-  people,
-  TENANT,
-  type ActionFixture,
-  refundRequest,
   decide,
+  people,
+  refundRequest,
+  signed,
+  TENANT,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 const dana = {
   platform: 'teams' as const,

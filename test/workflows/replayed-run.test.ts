@@ -15,14 +15,14 @@ import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-a
 import type { ActionRequest, CardInput } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import {
-  proxiedActionHooks,
   click,
-  people,
-  signed,
-  type ActionFixture,
-  refundRequest,
   decide,
+  people,
+  proxiedActionHooks,
+  refundRequest,
+  signed,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 

@@ -25,13 +25,8 @@ import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-se
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
-import {
-  actionFixture,
-  people,
-  type ActionFixture,
-  decide,
-  assertOwnClickRefused,
-} from '../helpers/actions.ts';
+import { actionFixture, assertOwnClickRefused, decide, people } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 let fx: ActionFixture;
 let connection: NativeConnection | undefined;

@@ -12,12 +12,12 @@ import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/w
 import {
   actionWorkerHooks,
   click,
-  signed,
-  people,
-  type ActionFixture,
-  refundRequest,
   decide,
+  people,
+  refundRequest,
+  signed,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 let fx: ActionFixture;
 actionWorkerHooks(

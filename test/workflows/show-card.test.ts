@@ -21,10 +21,10 @@ import {
   click,
   people,
   recordingConnector,
-  signed,
-  type ActionFixture,
   refundRequest,
+  signed,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 let fx: ActionFixture | undefined;
 actionWorkerHooks((f) => (fx = f));

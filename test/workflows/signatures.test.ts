@@ -22,17 +22,17 @@ import {
   type DecisionReceipt,
 } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
-import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import {
   actionWorkerHooks,
-  click,
-  people,
-  signed,
-  type ActionFixture,
-  refundRequest,
-  decide,
   assertOwnClickRefused,
+  click,
+  decide,
+  people,
+  refundRequest,
+  signed,
+  untilPending,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 const aliceSlack = 'U0ALICE';
@@ -52,13 +52,7 @@ const refund = (extra: Partial<ActionRequest> = {}): ActionRequest =>
 
 async function pending(request: ActionRequest) {
   const { workflowId } = await requestAction(fx.client, fx.config, request);
-  const handle = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
-  for (let i = 0; i < 100; i++) {
-    const status = await handle.query(statusQuery);
-    if (status.state === 'pending' && status.requestHash) return { handle, status };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} never became pending`);
+  return untilPending(fx.client, workflowId);
 }
 
 test('unsigned and forged decisions from a plain client are refused and audited; a signed one counts, and its receipt verifies offline', async () => {

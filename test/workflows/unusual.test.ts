@@ -19,13 +19,8 @@ import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { decodedActivityOutcome } from '../../src/temporal/history-results.ts';
-import {
-  actionFixture,
-  people,
-  type ActionFixture,
-  refundRequest,
-  decide,
-} from '../helpers/actions.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
