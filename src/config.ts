@@ -22,6 +22,16 @@ const parses = (parse: (s: string) => unknown) => (s: string) => {
   }
 };
 
+/** An optional `postgres://` URL (a secret: never logged). */
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
+  .refine(
+    parses((s) => new URL(s)),
+    'must be a postgres:// URL',
+  )
+  .optional();
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -83,14 +93,7 @@ const schema = z.object({
    * and the vault in PostgreSQL, for workers on several hosts. Unset: files in the data folder.
    * Never logged.
    */
-  AIRLOCK_STATE_DB_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
-    .refine(
-      parses((s) => new URL(s)),
-      'must be a postgres:// URL',
-    )
-    .optional(),
+  AIRLOCK_STATE_DB_URL: postgresUrl,
   /**
    * The webhook only: base64 of a PKCS#8 DER Ed25519 private key that signs every approval
    * decision (scripts/gen-decision-keys.ts makes a pair). Unset: decisions go out unsigned.
@@ -140,14 +143,7 @@ const schema = z.object({
    * The webhook's Chat SDK state in PostgreSQL (`postgres://user:password@host:port/db`), shared by
    * every webhook replica; unset: bounded memory, one replica only. Never logged.
    */
-  AIRLOCK_CHAT_STATE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
-    .refine(
-      parses((s) => new URL(s)),
-      'must be a postgres:// URL',
-    )
-    .optional(),
+  AIRLOCK_CHAT_STATE_URL: postgresUrl,
   /** How often expired and surplus rows are deleted from the PostgreSQL chat state (ms). */
   AIRLOCK_CHAT_STATE_SWEEP_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** PostgreSQL server binaries (initdb, postgres) the tests start a private cluster with. */

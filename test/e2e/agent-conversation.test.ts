@@ -10,9 +10,10 @@ import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import {
   agentIds,
+  clickApprove,
+  rileySays,
   closeAgentChat,
   groupSessionId,
-  riley,
   sessionRuns,
   startAgentChat,
   statusUntil,
@@ -21,7 +22,6 @@ import type { AgentChat } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
 import { refundCall } from '../helpers/sessions.ts';
 import { buttons, cardText, cardUpdated, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
-import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
 
 const ids = agentIds();
 const { suffix, support } = ids;
@@ -91,14 +91,7 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
   test('Riley asks for a refund; Bob approves it on the card; the agent tells Riley, once each', async () => {
     assert.ok(stack);
     const refundsBefore = stack.fx.api.refunds.length;
-    const sent = await sendTeamsMessage({
-      webhookUrl: stack.webhookUrl,
-      playgroundPort: stack.playground.port,
-      user: riley,
-      conversation: { id: GROUP_CHAT, type: 'groupChat' },
-      text: `Support: ${ask}`,
-    });
-    assert.equal(sent.status, 200);
+    await rileySays(stack, `Support: ${ask}`);
 
     // The turn runs in the sandbox; the agent's reply comes back into the same group chat.
     await stack.pg.waitFor((e) => botMessages(waiting).includes(e), 120_000);
@@ -133,16 +126,9 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
       '/refunds',
     ])
       assert.ok(text.includes(shown), `the card shows ${shown}: ${text}`);
-    const approve = buttons(card).find((b) => b.title === 'Approve');
-    assert.ok(approve, 'the card has an Approve button');
 
     // Riley is an approver of refunds, but not of her own request.
-    await stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: card.message.messageId,
-      value: approve.data,
-      fromId: 'user-riley',
-    });
+    await clickApprove(stack, card, 'user-riley');
     const handle = stack.fx.client.workflow.getHandle(action);
     let refused: { why: string }[] = [];
     for (let i = 0; i < 200 && refused.length === 0; i++) {
@@ -156,12 +142,7 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
     assert.equal((await handle.query(statusQuery)).state, 'pending');
     assert.equal(stack.fx.api.refunds.length, refundsBefore, 'nothing ran on Riley’s click');
 
-    await stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: card.message.messageId,
-      value: approve.data,
-      fromId: 'user-bob',
-    });
+    await clickApprove(stack, card, 'user-bob');
     const outcome = (await handle.result()) as { outcome: string };
     assert.equal(outcome.outcome, 'executed');
     await cardUpdated(stack.pg, card.message.messageId, /Approved by Bob Approver at/);

@@ -9,19 +9,19 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startLocalModel, type LocalModel } from '../../src/dev/local-model.ts';
-import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
 import {
   agentIds,
+  clickApprove,
+  rileySays,
   closeAgentChat,
   groupSessionId,
-  riley,
   sessionRuns,
   startAgentChat,
   statusUntil,
 } from '../helpers/agent-stack.ts';
 import type { AgentChat } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
-import { buttons, cardText, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
+import { cardText, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
 import { freePort } from '../helpers/temporal.ts';
 
 const ids = agentIds();
@@ -61,14 +61,10 @@ describe('a real model on the CPU', { timeout: 540_000 }, () => {
     assert.match(model.info.name, /Qwen2\.5 Coder 0\.5B/);
     assert.equal(model.info.quantization, 'Q4_K_M');
     const refundsBefore = stack.fx.api.refunds.length;
-    const sent = await sendTeamsMessage({
-      webhookUrl: stack.webhookUrl,
-      playgroundPort: stack.playground.port,
-      user: riley,
-      conversation: { id: GROUP_CHAT, type: 'groupChat' },
-      text: 'Support: I need a refund of 120 EUR for order A-1001, the parcel arrived damaged.',
-    });
-    assert.equal(sent.status, 200);
+    await rileySays(
+      stack,
+      'Support: I need a refund of 120 EUR for order A-1001, the parcel arrived damaged.',
+    );
 
     // A real model on two busy cores: a turn may take minutes; the bound is generous.
     const status = await statusUntil(
@@ -90,14 +86,7 @@ describe('a real model on the CPU', { timeout: 540_000 }, () => {
     for (const shown of ['refunds-api', '/refunds', 'A-1001', '120'])
       assert.ok(text.includes(shown), `the card shows ${shown}: ${text}`);
 
-    const approve = buttons(card).find((b) => b.title === 'Approve');
-    assert.ok(approve, 'the card has an Approve button');
-    await stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: card.message.messageId,
-      value: approve.data,
-      fromId: 'user-bob',
-    });
+    await clickApprove(stack, card, 'user-bob');
     const outcome = (await stack.fx.client.workflow.getHandle(action).result()) as {
       outcome: string;
     };

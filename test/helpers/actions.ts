@@ -29,7 +29,6 @@ import {
   type ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
 import type {
-  ActionRequest,
   CardInput,
   CardRef,
   CardTarget,
@@ -141,17 +140,7 @@ export async function assertOwnClickRefused(
   );
 }
 
-/** The demo policy's refund by support-bot with `body`; `extra` adds or overrides fields. */
-export function refundRequest(body: unknown, extra: Partial<ActionRequest> = {}): ActionRequest {
-  return {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body,
-    ...extra,
-  };
-}
+export { refundRequest } from './requests.ts';
 
 /**
  * The connector the recording card sender's cards live on: a loopback address of this test process

@@ -2,15 +2,18 @@
 // for one run and a chat worker in this process (`startAgentChat`, ended by `closeAgentChat`), the
 // session id of an agent in the Playground's group chat, waiting (bounded) for a session's status,
 // and removing the boxes and workspaces of the renamed agents, so a test leaves nothing behind.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sessionStatus } from '../../src/agents/sessions.ts';
 import { conversationKeyOf } from '../../src/chat/agent-address.ts';
 import type { ApprovalBot } from '../../src/chat/bot.ts';
+import type { PlaygroundEvent } from '../../src/dev/playground-client.ts';
+import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
 import { removeAgentWorkspace } from '../../src/sandbox/agent-box.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { putAgentKeys } from './sessions.ts';
-import { GROUP_CHAT, startChatWorker, startStack, type Stack } from './stack.ts';
+import { buttons, GROUP_CHAT, startChatWorker, startStack, type Stack } from './stack.ts';
 
 /** Riley, who talks to the agents in the Playground's group chat. */
 export const riley = {
@@ -135,4 +138,28 @@ export async function removeAgentBoxes(dockerHost: string | undefined, agents: s
         .catch(() => undefined);
     await removeAgentWorkspace(docker, agent).catch(() => undefined);
   }
+}
+
+/** Riley says `text` in the Playground's group chat; fails unless the webhook took it (200). */
+export async function rileySays(stack: Stack, text: string): Promise<void> {
+  const sent = await sendTeamsMessage({
+    webhookUrl: stack.webhookUrl,
+    playgroundPort: stack.playground.port,
+    user: riley,
+    conversation: { id: GROUP_CHAT, type: 'groupChat' },
+    text,
+  });
+  assert.equal(sent.status, 200);
+}
+
+/** Click the Approve button of `card` (which must have one) in the group chat as `fromId`. */
+export async function clickApprove(stack: Stack, card: PlaygroundEvent, fromId: string) {
+  const approve = buttons(card).find((b) => b.title === 'Approve');
+  assert.ok(approve, 'the card has an Approve button');
+  await stack.pg.submit({
+    conversationId: GROUP_CHAT,
+    replyToId: card.message.messageId,
+    value: approve.data,
+    fromId,
+  });
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { parsePolicySet } from '../../../src/policy/load.ts';
 import type { PolicyInvalidError } from '../../../src/policy/problems.ts';
-import type { ActionRequest, LoadedPolicy, PolicyProblem } from '../../../src/policy/types.ts';
+import type { LoadedPolicy, PolicyProblem } from '../../../src/policy/types.ts';
 
 /** Parse one or more YAML texts (named a.yaml, b.yaml, … unless named) into a policy. */
 export function policyOf(...texts: (string | { file: string; text: string })[]): LoadedPolicy {
@@ -36,16 +36,7 @@ export function theProblem(problems: PolicyProblem[], pattern: RegExp): PolicyPr
 }
 
 /** A request from support-bot to the refunds API, with `body`. */
-export function refund(body: unknown, extra: Partial<ActionRequest> = {}): ActionRequest {
-  return {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body,
-    ...extra,
-  };
-}
+export { refundRequest as refund } from '../../helpers/requests.ts';
 
 /** Users, a group and an agent with a capability: the start of most test policies. */
 export const base = `
