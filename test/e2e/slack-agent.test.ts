@@ -26,7 +26,7 @@ import { createWorker } from '../../src/temporal/worker.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
-import { envFor } from '../helpers/temporal.ts';
+import { envFor, terminateRuns } from '../helpers/temporal.ts';
 
 const secret = 'slack-signing-secret-agent-e2e';
 // The bot's ids as Slack gives them (auth.test); the webhook is not told them in advance.
@@ -229,11 +229,7 @@ describe('talking to an agent over Slack', { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    for (const id of started)
-      await fx?.client.workflow
-        .getHandle(id)
-        .terminate('slack-agent test over')
-        .catch(() => undefined);
+    await terminateRuns(fx?.client, started, 'slack-agent test over');
     await stopWorker?.().catch(() => undefined);
     await webhook?.close().catch(() => undefined);
     await workerBot?.chat.shutdown().catch(() => undefined);

@@ -14,6 +14,7 @@ import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { putAgentKeys } from './sessions.ts';
 import { buttons, GROUP_CHAT, startChatWorker, startStack, type Stack } from './stack.ts';
+import { terminateRuns } from './temporal.ts';
 
 /** Riley, who talks to the agents in the Playground's group chat. */
 export const riley = {
@@ -117,11 +118,7 @@ export async function statusUntil(
 
 /** Terminate runs `ids` (those already gone are skipped). */
 export async function terminateAll(stack: Stack, ids: string[], why: string): Promise<void> {
-  for (const id of ids)
-    await stack.fx.client.workflow
-      .getHandle(id)
-      .terminate(why)
-      .catch(() => undefined);
+  await terminateRuns(stack.fx.client, ids, why);
 }
 
 /** Remove every box of `agents` and their workspaces (nothing there is fine). */

@@ -32,6 +32,7 @@ import {
 import { actionFixture, decide, people, type ActionFixture } from './actions.ts';
 import { CANARY } from './gateway.ts';
 import type { TimeSkipping } from './temporal.ts';
+import { terminateRuns } from './temporal.ts';
 
 export { CANARY };
 
@@ -113,11 +114,7 @@ export async function sessionFixture(
     const logger = createLogger({ level: 'debug' }, sink);
     const sessions: string[] = [];
     cleanups.push(async () => {
-      for (const id of sessions)
-        await fx.client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined);
+      await terminateRuns(fx.client, sessions);
       for (const agent of [support, research]) {
         const boxes = await driver.docker.listContainers({
           all: true,

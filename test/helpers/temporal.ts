@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -32,6 +33,19 @@ export function envFor(config: Config): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(config)) if (v !== undefined) env[k] = String(v);
   return env;
+}
+
+/** Terminate runs `ids` (those already closed are skipped); nothing without a client. */
+export async function terminateRuns(
+  client: Client | undefined,
+  ids: Iterable<string>,
+  why = 'test over',
+): Promise<void> {
+  for (const id of ids)
+    await client?.workflow
+      .getHandle(id)
+      .terminate(why)
+      .catch(() => undefined);
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -18,7 +18,7 @@ import {
   untilPending,
 } from '../helpers/actions.ts';
 import type { ActionFixture } from '../helpers/actions.ts';
-import { envFor } from '../helpers/temporal.ts';
+import { envFor, terminateRuns } from '../helpers/temporal.ts';
 
 const riley = {
   platform: 'teams',
@@ -40,11 +40,7 @@ before(async () => {
 // A test that fails half-way leaves its request pending: end it rather than leave it for 3 days.
 const started: string[] = [];
 after(async () => {
-  for (const id of started)
-    await fx.client.workflow
-      .getHandle(id)
-      .terminate('test done')
-      .catch(() => undefined);
+  await terminateRuns(fx.client, started, 'test done');
   await worker?.stop();
   await fx?.close();
 });

@@ -27,6 +27,7 @@ import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { actionFixture, assertOwnClickRefused, decide, people } from '../helpers/actions.ts';
 import type { ActionFixture } from '../helpers/actions.ts';
+import { terminateRuns } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
 let connection: NativeConnection | undefined;
@@ -100,11 +101,7 @@ before(async () => {
   running = worker.run();
 });
 after(async () => {
-  for (const id of [...sessions, ...actions])
-    await fx.client.workflow
-      .getHandle(id)
-      .terminate('test done')
-      .catch(() => undefined);
+  await terminateRuns(fx.client, [...sessions, ...actions], 'test done');
   if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running?.catch(() => undefined);
   await connection?.close();
