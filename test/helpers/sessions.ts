@@ -4,6 +4,8 @@
 // be killed), and helpers to talk to a session from the CLI side and wait for its replies.
 // Everything started is stopped and every box and volume removed in `close`, even after a failure.
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config.ts';
@@ -314,3 +316,24 @@ export function refundCall(id: string, body: Record<string, unknown>, purpose: s
 
 /** The session id a CLI conversation `key` with `agent` has. */
 export const sessionId = (agent: string, key: string): string => sessionWorkflowId(agent, key);
+
+/** The carrier's damage-policy page on loopback serving `html`; each path asked is added to `hits`. */
+export async function startCarrierPage(
+  html: string,
+  hits: string[] = [],
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(html);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/damage-policy`,
+  };
+}
+
+/** The demo policy names the carrier's exact host:port; `pageUrl`'s stands in for it. */
+export const carrierAt = (pageUrl: string) => (yaml: string) =>
+  yaml.replaceAll("'127.0.0.1:4012'", `'${new URL(pageUrl).host}'`);
