@@ -63,3 +63,15 @@ capabilities:
     paths: [/refunds, /refunds/**]
     credential: refunds-key
 `;
+
+/** `base` with research-bot, which may ask writer-bot, then `rest` (`links:` items and more). */
+export const researchAsksWriter = (rest: string): LoadedPolicy =>
+  policyOf(
+    base,
+    `
+agents:
+  - { id: research-bot, sensitivity: research, mayAsk: [writer-bot] }
+  - { id: writer-bot, sensitivity: research }
+links:
+${rest}`,
+  );
