@@ -16,12 +16,8 @@ import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-a
 import type { ActionRequest } from '../../workflows/sensitive-action/types.ts';
 import { agentExchangeWorkflow } from '../../workflows/index.ts';
 import { click, people, signed } from '../helpers/actions.ts';
-import {
-  sessionFixture,
-  type SessionFixture,
-  carrierAt,
-  startCarrierPage,
-} from '../helpers/sessions.ts';
+import { carrierAt, sessionFixture, startCarrierPage } from '../helpers/sessions.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 
 let fx: SessionFixture;
 let page: Server;

@@ -5,12 +5,8 @@ import assert from 'node:assert/strict';
 import { type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { execInBox } from '../../src/sandbox/exec.ts';
-import {
-  sessionFixture,
-  type SessionFixture,
-  carrierAt,
-  startCarrierPage,
-} from '../helpers/sessions.ts';
+import { carrierAt, sessionFixture, startCarrierPage } from '../helpers/sessions.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 import { killProcess, spawnWorker } from '../helpers/temporal.ts';
 
 let fx: SessionFixture;

@@ -337,3 +337,13 @@ export async function startCarrierPage(
 /** The demo policy names the carrier's exact host:port; `pageUrl`'s stands in for it. */
 export const carrierAt = (pageUrl: string) => (yaml: string) =>
   yaml.replaceAll("'127.0.0.1:4012'", `'${new URL(pageUrl).host}'`);
+
+/** The text of the tool result `model` was given for `callId` (empty: none). */
+export function toolResultOf(model: ModelStandin, callId: string): string {
+  for (const r of model.requests) {
+    const messages = (r.body?.['messages'] ?? []) as { role: string; tool_call_id?: string }[];
+    const found = messages.find((m) => m.role === 'tool' && m.tool_call_id === callId);
+    if (found) return JSON.stringify(found);
+  }
+  return '';
+}

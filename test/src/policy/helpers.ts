@@ -75,3 +75,23 @@ agents:
 links:
 ${rest}`,
   );
+
+/** The users `base` defines, as a resolved policy shows them. */
+export const baseUsers = {
+  alice: {
+    id: 'alice',
+    displayName: 'Alice',
+    tenantId: 't1',
+    aadObjectId: 'a-1',
+    slackUserId: 'UALICE',
+  },
+  bob: { id: 'bob', displayName: 'Bob', tenantId: 't1', aadObjectId: 'b-1', slackUserId: 'UBOB' },
+  carol: {
+    id: 'carol',
+    displayName: 'Carol',
+    tenantId: 't1',
+    aadObjectId: 'c-1',
+    slackUserId: 'UCAROL',
+    email: 'carol@example.com',
+  },
+};
