@@ -121,6 +121,16 @@ export async function untilPending(client: Client, workflowId: string) {
   throw new Error(`${workflowId} never became pending`);
 }
 
+/** Poll (5 s) until `handle`'s run has refused `n` clicks; its status then (or the last one). */
+export async function untilRefused(handle: WorkflowHandle, n: number) {
+  let s = await handle.query(statusQuery);
+  for (let i = 0; i < 100 && s.rejectedClicks.length < n; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    s = await handle.query(statusQuery);
+  }
+  return s;
+}
+
 /** Assert `decidedBy` names `approvers` (user ids) and the run refused only the requester's click. */
 export async function assertOwnClickRefused(
   handle: WorkflowHandle,

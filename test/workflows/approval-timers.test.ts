@@ -32,6 +32,17 @@ async function fixture(approval: string): Promise<ActionFixture> {
 const refund = (amount: number): ActionRequest =>
   refundRequest({ amount, order: `T-${randomUUID()}` });
 
+/** Start a refund of `amount` on the time-skipping server, on `taskQueue`. */
+async function startRefund(taskQueue: string, amount: number) {
+  const workflowId = `action:${randomUUID()}`;
+  const handle = await days.env.client.workflow.start(sensitiveActionWorkflow, {
+    taskQueue,
+    workflowId,
+    args: [{ request: refund(amount) }],
+  });
+  return { workflowId, handle };
+}
+
 async function withWorker<T>(fx: ActionFixture, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `timers-${randomUUID()}`;
   const worker = await Worker.create({
@@ -48,12 +59,7 @@ test('reminder after 1 day, escalation after 2 (the new approver may decide), ap
     '      remindEvery: 1d\n      escalation: [{ after: 2d, approvers: { users: [mallory] } }]\n      expiry: { after: 3d, outcome: deny }\n',
   );
   const outcome = await withWorker(fx, async (taskQueue) => {
-    const workflowId = `action:${randomUUID()}`;
-    const handle = await days.env.client.workflow.start(sensitiveActionWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [{ request: refund(400) }],
-    });
+    const { workflowId, handle } = await startRefund(taskQueue, 400);
     await days.env.sleep('1 day');
     await days.env.sleep('1 hour');
     const afterOneDay = fx.cards.updates
@@ -86,12 +92,7 @@ test('approved on day 364 of a 365-day wait: executes exactly once', async () =>
   );
   const before = fx.api.refunds.length;
   const outcome = await withWorker(fx, async (taskQueue) => {
-    const workflowId = `action:${randomUUID()}`;
-    const handle = await days.env.client.workflow.start(sensitiveActionWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [{ request: refund(999) }],
-    });
+    const { handle } = await startRefund(taskQueue, 999);
     await days.env.sleep('364 days');
     assert.equal((await handle.query(statusQuery)).state, 'pending');
     await decide(handle, people.bob, (await handle.query(statusQuery)).requestHash);

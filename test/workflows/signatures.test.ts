@@ -31,6 +31,7 @@ import {
   refundRequest,
   signed,
   untilPending,
+  untilRefused,
 } from '../helpers/actions.ts';
 import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
@@ -70,11 +71,7 @@ test('unsigned and forged decisions from a plain client are refused and audited;
     approvalDecisionSignal,
     signed('action:another-request', click(people.bob, 'approve', hash)),
   );
-  let s = await handle.query(statusQuery);
-  for (let i = 0; i < 100 && s.rejectedClicks.length < 3; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    s = await handle.query(statusQuery);
-  }
+  const s = await untilRefused(handle, 3);
   assert.equal(s.state, 'pending', 'nothing changed');
   assert.deepEqual(
     s.rejectedClicks.map((c) => c.why.replace(/ \(.*\)$/, '')),
@@ -165,11 +162,7 @@ test('a plain decision from a client without the payload key is refused and audi
   } finally {
     await keyless.connection.close();
   }
-  let s = await handle.query(statusQuery);
-  for (let i = 0; i < 100 && s.rejectedClicks.length < 1; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    s = await handle.query(statusQuery);
-  }
+  const s = await untilRefused(handle, 1);
   assert.equal(s.state, 'pending');
   assert.equal(s.rejectedClicks[0]?.why, 'malformed decision');
   const { events } = await handle.fetchHistory();
