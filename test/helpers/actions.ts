@@ -35,7 +35,7 @@ import type {
   CardView,
 } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { repoRoot, testConfig } from './temporal.ts';
+import { repoRoot, runWorker, testConfig } from './temporal.ts';
 
 export const TENANT = '00000000-0000-0000-0000-0000000000aa';
 /** The demo Teams identities (see policies/airlock.yaml). */
@@ -257,14 +257,7 @@ export async function actionFixture(
       logger: createLogger({ level: 'warn' }),
       deps: createDeps(config, cards, { grants: temporalGrants(client) }),
     });
-    const running = worker.run();
-    return {
-      worker,
-      stop: async () => {
-        worker.shutdown();
-        await running;
-      },
-    };
+    return { worker, stop: runWorker(worker) };
   };
   return {
     config,

@@ -17,7 +17,7 @@ import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { actionFixture, type ActionFixture } from './actions.ts';
-import { envFor, killProcess, spawnWorker } from './temporal.ts';
+import { envFor, killProcess, runWorker, spawnWorker } from './temporal.ts';
 
 export const GROUP_CHAT = 'airlock-approvals-chat';
 
@@ -156,12 +156,11 @@ export async function startChatWorker(
     poster: createConversationPoster(bot, bot.chat.getState(), logger),
   });
   const worker = await createWorker({ config, logger, deps });
-  const running = worker.run();
+  const stopWorker = runWorker(worker);
   return {
     bot,
     stop: async () => {
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await deps.gateways.closeAll();
     },
   };

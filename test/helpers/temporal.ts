@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
@@ -46,6 +47,15 @@ export async function terminateRuns(
       .getHandle(id)
       .terminate(why)
       .catch(() => undefined);
+}
+
+/** Run `worker` in this process; the returned function shuts it down and waits until it has. */
+export function runWorker(worker: Worker): () => Promise<void> {
+  const running = worker.run();
+  return async () => {
+    worker.shutdown();
+    await running;
+  };
 }
 
 /** A free TCP port on 127.0.0.1. */
