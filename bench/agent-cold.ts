@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { removeAgentBox, stopAgentBox } from '../src/sandbox/agent-box.ts';
 import { agentBench, machine, ms, percentile, timeMs } from './agent-setup.ts';
+import { hardenedRunArgs } from './stats.ts';
 
 const rounds = Number(process.argv[2] ?? 10);
 const warmup = 1;
@@ -24,25 +25,7 @@ const bareRun = async () => {
   await run(
     'docker',
     [
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      '--read-only',
-      '--cap-drop',
-      'ALL',
-      '--security-opt',
-      'no-new-privileges',
-      '--user',
-      '1000:1000',
-      '--memory',
-      `${mem}m`,
-      '--memory-swap',
-      `${mem}m`,
-      '--pids-limit',
-      String(bench.agent.limits.pids),
-      '--tmpfs',
-      '/tmp:rw,noexec,nosuid,size=64m',
+      ...hardenedRunArgs(mem, bench.agent.limits.pids),
       fx.config.AIRLOCK_SANDBOX_IMAGE,
       'node',
       '-e',

@@ -12,7 +12,7 @@ import {
   type PinnedFetchOptions,
 } from '../src/gateway/pinned-fetch.ts';
 import { sanitizeBytes } from '../src/sanitize/sanitize.ts';
-import { machine, percentile } from './stats.ts';
+import { interleaved, machine, percentile } from './stats.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 const ROUND = 100;
@@ -57,19 +57,7 @@ const variants: Record<string, () => Promise<unknown>> = {
   },
 };
 
-const samples: Record<string, number[]> = Object.fromEntries(
-  Object.keys(variants).map((k) => [k, []]),
-);
-for (const run of Object.values(variants)) for (let i = 0; i < 200; i++) await run(); // warm-up
-for (let done = 0; done < N; done += ROUND) {
-  for (const [name, run] of Object.entries(variants)) {
-    for (let i = 0; i < ROUND; i++) {
-      const t = performance.now();
-      await run();
-      samples[name]?.push(performance.now() - t);
-    }
-  }
-}
+const samples = await interleaved(variants, N, ROUND);
 server.close();
 server.closeAllConnections();
 

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { SandboxDriver } from '../src/sandbox/driver.ts';
-import { machine, ms, percentile, timeMs } from './stats.ts';
+import { hardenedRunArgs, machine, ms, percentile, timeMs } from './stats.ts';
 
 const run = promisify(execFile);
 const config = loadConfig();
@@ -30,25 +30,7 @@ for (let i = 0; i < rounds + 2; i++) {
     const { stdout } = await run(
       'docker',
       [
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        '--read-only',
-        '--cap-drop',
-        'ALL',
-        '--security-opt',
-        'no-new-privileges',
-        '--user',
-        '1000:1000',
-        '--memory',
-        `${config.AIRLOCK_SANDBOX_MEMORY_MB}m`,
-        '--memory-swap',
-        `${config.AIRLOCK_SANDBOX_MEMORY_MB}m`,
-        '--pids-limit',
-        String(config.AIRLOCK_SANDBOX_PIDS),
-        '--tmpfs',
-        '/tmp:rw,noexec,nosuid,size=64m',
+        ...hardenedRunArgs(config.AIRLOCK_SANDBOX_MEMORY_MB, config.AIRLOCK_SANDBOX_PIDS),
         config.AIRLOCK_SANDBOX_IMAGE,
         '/usr/local/bin/node',
         '-e',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { executeWithVault } from '../src/vault/execute.ts';
 import { FileCredentialStore } from '../src/vault/file-store.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
+import { interleaved } from './stats.ts';
 
 const N = Number(process.argv[2] ?? 3000);
 const ROUND = 100;
@@ -46,6 +47,14 @@ const memory: CredentialStore = {
 };
 
 let seq = 0;
+/** The bench agent's GET of the items with `cred-7`, each with a new idempotency key. */
+const itemsRequest = () => ({
+  agent: 'bench',
+  credential: 'cred-7',
+  method: 'GET' as const,
+  url: `${origin}/api/items`,
+  idempotencyKey: `k${seq++}`,
+});
 const variants: Record<string, () => Promise<unknown>> = {
   'bare fetch': async () => {
     const res = await fetch(`${origin}/api/items`, {
@@ -53,44 +62,12 @@ const variants: Record<string, () => Promise<unknown>> = {
     });
     return res.text();
   },
-  executeWithVault: () =>
-    executeWithVault(
-      {
-        agent: 'bench',
-        credential: 'cred-7',
-        method: 'GET',
-        url: `${origin}/api/items`,
-        idempotencyKey: `k${seq++}`,
-      },
-      { store },
-    ),
-  'executeWithVault, in-memory store': () =>
-    executeWithVault(
-      {
-        agent: 'bench',
-        credential: 'cred-7',
-        method: 'GET',
-        url: `${origin}/api/items`,
-        idempotencyKey: `k${seq++}`,
-      },
-      { store: memory },
-    ),
+  executeWithVault: () => executeWithVault(itemsRequest(), { store }),
+  'executeWithVault, in-memory store': () => executeWithVault(itemsRequest(), { store: memory }),
   'store.resolve only (file store)': () => store.resolve('cred-7'),
 };
 
-const samples: Record<string, number[]> = Object.fromEntries(
-  Object.keys(variants).map((k) => [k, []]),
-);
-for (const run of Object.values(variants)) for (let i = 0; i < 200; i++) await run(); // warm-up
-for (let done = 0; done < N; done += ROUND) {
-  for (const [name, run] of Object.entries(variants)) {
-    for (let i = 0; i < ROUND; i++) {
-      const t = performance.now();
-      await run();
-      samples[name]?.push(performance.now() - t);
-    }
-  }
-}
+const samples = await interleaved(variants, N, ROUND);
 server.close();
 
 const pct = (xs: number[], p: number) =>

@@ -12,18 +12,8 @@ import { AirlockError } from '../errors.ts';
 import { withFileLock } from '../file-lock.ts';
 import { GroupCommit } from './group-commit.ts';
 import { anchorPath, checkAnchor, readAnchor, writeAnchor } from './anchor.ts';
-import {
-  Authorship,
-  chainRecord,
-  GENESIS,
-  recordHash,
-  verifyLines,
-  verifyTail,
-  type AuditEvent,
-  type AuditRecord,
-  type AuditStore,
-  type VerifyResult,
-} from './chain.ts';
+import { Authorship, chainRecord, GENESIS, recordHash, verifyLines, verifyTail } from './chain.ts';
+import type { AuditEvent, AuditRecord, AuditStore, VerifyResult } from './chain.ts';
 
 export { GENESIS, recordHash } from './chain.ts';
 export type { AuditEvent, AuditRecord, AuditStore, VerifyResult } from './chain.ts';

@@ -11,17 +11,8 @@ import { inTransaction, StateDb, type Queryable } from '../state/pg.ts';
 import { describePostgresUrl } from '../state/url.ts';
 import { checkAnchor, signAnchor, type Anchor } from './anchor.ts';
 import { GroupCommit } from './group-commit.ts';
-import {
-  Authorship,
-  chainRecord,
-  GENESIS,
-  verifyLines,
-  verifyTail,
-  type AuditEvent,
-  type AuditRecord,
-  type AuditStore,
-  type VerifyResult,
-} from './chain.ts';
+import { Authorship, chainRecord, GENESIS, verifyLines, verifyTail } from './chain.ts';
+import type { AuditEvent, AuditRecord, AuditStore, VerifyResult } from './chain.ts';
 
 /** Options of a PgAuditLog. */
 export interface PgAuditLogOptions {

@@ -19,8 +19,6 @@ import { loginName } from './agent-session.ts';
 import { withClient } from './client.ts';
 import { terminalSafe, type CliIo } from './io.ts';
 
-type Env = Record<string, string | undefined>;
-
 /** Usage of `airlock actions`. */
 export const actionsUsage = `usage:
   airlock actions request --agent A --capability C --method M --path P [--body FILE|-]
@@ -35,11 +33,7 @@ export const approvalsUsage = `usage:
 `;
 
 /** Run `airlock actions …`. */
-export async function runActions(
-  args: string[],
-  io: CliIo,
-  env: Env = processEnv(),
-): Promise<number> {
+export async function runActions(args: string[], io: CliIo, env = processEnv()): Promise<number> {
   const [command, ...rest] = args;
   if (command !== 'request') {
     io.stderr(actionsUsage);
@@ -100,11 +94,7 @@ export async function runActions(
 }
 
 /** Run `airlock approvals …`. */
-export async function runApprovals(
-  args: string[],
-  io: CliIo,
-  env: Env = processEnv(),
-): Promise<number> {
+export async function runApprovals(args: string[], io: CliIo, env = processEnv()): Promise<number> {
   const [command, ...rest] = args;
   if (command === 'receipt')
     return (await import('./receipts.ts')).runApprovalReceipt(rest, io, env);

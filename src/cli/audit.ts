@@ -6,6 +6,8 @@ import type { AuditRecord } from '../audit/log.ts';
 import { loadConfig, processEnv } from '../config.ts';
 import type { CliIo } from './io.ts';
 
+type Env = Record<string, string | undefined>;
+
 /** Usage of `airlock audit`. */
 export const usage = `usage:
   airlock audit verify                                   check the hash chain (exit 1 if broken)
@@ -31,11 +33,7 @@ const csvColumns = [
 ] as const;
 
 /** Run `airlock audit …`; `env` replaces the process environment (tests). */
-export async function run(
-  args: string[],
-  io: CliIo,
-  env: Record<string, string | undefined> = processEnv(),
-): Promise<number> {
+export async function run(args: string[], io: CliIo, env: Env = processEnv()): Promise<number> {
   const [command, ...rest] = args;
   const log = openAuditLog(loadConfig(env));
   if (command === 'verify') {

@@ -5,6 +5,8 @@ import { temporalGrants } from '../grants/grants.ts';
 import { withClient } from './client.ts';
 import type { CliIo } from './io.ts';
 
+type Env = Record<string, string | undefined>;
+
 /** Usage of `airlock grants`. */
 export const usage = `usage:
   airlock grants list [--json]
@@ -12,11 +14,7 @@ export const usage = `usage:
 `;
 
 /** Run `airlock grants …`. */
-export async function run(
-  args: string[],
-  io: CliIo,
-  env: Record<string, string | undefined> = processEnv(),
-): Promise<number> {
+export async function run(args: string[], io: CliIo, env: Env = processEnv()): Promise<number> {
   const [command, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,

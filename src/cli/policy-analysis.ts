@@ -44,11 +44,7 @@ export const analysisUsage = `  airlock policy analyze [--since T] [--until T] [
 `;
 
 /** Run `airlock policy analyze …`. */
-export async function runAnalyze(
-  args: string[],
-  io: CliIo,
-  env: Env = processEnv(),
-): Promise<number> {
+export async function runAnalyze(args: string[], io: CliIo, env = processEnv()): Promise<number> {
   const { values } = parseArgs({ args, options: { ...common, chart: { type: 'string' } } });
   return guarded(io, 'analyze', async () => {
     const { window, records, timeZone } = await open(values, env);
@@ -69,11 +65,7 @@ export async function runAnalyze(
 }
 
 /** Run `airlock policy suggest …`. */
-export async function runSuggest(
-  args: string[],
-  io: CliIo,
-  env: Env = processEnv(),
-): Promise<number> {
+export async function runSuggest(args: string[], io: CliIo, env = processEnv()): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {

@@ -6,9 +6,8 @@
 // agent is refused outright: it holds no credentials.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { Logger } from '../log.ts';
 import { GatewayError, readJson, sendJson } from './edge.ts';
-import type { ActionOutcome, ActionRequest, GatewayAgent, GatewayLimits } from './types.ts';
+import type { ActionOutcome, ActionRequest, TurnDeps } from './types.ts';
 
 const actionInput = z.strictObject({
   capability: z.string().min(1).max(200),
@@ -19,13 +18,7 @@ const actionInput = z.strictObject({
 });
 
 /** What the actions endpoint needs. */
-export interface ActionsDeps {
-  agent: GatewayAgent;
-  sessionId: string;
-  limits: GatewayLimits;
-  logger: Logger;
-  /** The turn in flight (the inbox's current turn), null between turns. */
-  currentTurn(): string | null;
+export interface ActionsDeps extends TurnDeps {
   requestAction(request: ActionRequest): Promise<ActionOutcome>;
 }
 

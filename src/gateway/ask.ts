@@ -5,9 +5,8 @@
 // none, reaches the agent as a later turn) or refused at once (403, with the reason).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { Logger } from '../log.ts';
 import { GatewayError, readJson, sendJson } from './edge.ts';
-import type { AskOutcome, AskRequest, GatewayAgent, GatewayLimits } from './types.ts';
+import type { AskOutcome, AskRequest, TurnDeps } from './types.ts';
 
 const askInput = z.strictObject({
   to: z.string().min(1).max(100),
@@ -15,13 +14,7 @@ const askInput = z.strictObject({
 });
 
 /** What the ask endpoint needs. */
-export interface AskDeps {
-  agent: GatewayAgent;
-  sessionId: string;
-  limits: GatewayLimits;
-  logger: Logger;
-  /** The turn in flight (the inbox's current turn), null between turns. */
-  currentTurn(): string | null;
+export interface AskDeps extends TurnDeps {
   askAgent(request: AskRequest): Promise<AskOutcome>;
 }
 

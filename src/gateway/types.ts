@@ -129,6 +129,16 @@ export interface GatewayLimits {
   maxModelResponseBytes: number;
 }
 
+/** What an endpoint that acts for the agent's turn needs: who the agent is and the turn in flight. */
+export interface TurnDeps {
+  agent: GatewayAgent;
+  sessionId: string;
+  limits: GatewayLimits;
+  logger: Logger;
+  /** The turn in flight (the inbox's current turn), null between turns. */
+  currentTurn(): string | null;
+}
+
 /** The gateway limits the config sets. */
 export function gatewayLimits(config: Config): GatewayLimits {
   return {

@@ -10,7 +10,7 @@ import type { Agent } from './schema.ts';
 import { anyGlob, candidates, compile } from './compile.ts';
 import type { CompiledRule } from './compile.ts';
 import { conditionHolds, inWindow } from './conditions.ts';
-import { exchangeDecision } from './links.ts';
+import { empty, exchangeDecision } from './links.ts';
 import { findingsSummary, requestFindings } from './request-findings.ts';
 import { nonCanonicalPath } from '../request-path.ts';
 import type {
@@ -31,7 +31,7 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
   const method = request.method.toUpperCase();
   const what = `${request.agent} ${method} ${request.path} on ${request.capability}`;
   const deny = (reason: string, cap: CapabilityRef | null) =>
-    plain(policy, c.expiryMs, 'deny', null, reason, cap);
+    plain(policy, 'deny', null, reason, cap);
 
   const agent = c.agents.get(request.agent);
   if (!agent) return deny(`unknown agent "${request.agent}"`, null);
@@ -73,7 +73,7 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
       : '';
     if (telling && on === 'reject') {
       const reason = `${telling}, and ${name} rejects such requests (onInstructions: reject)`;
-      return plain(policy, c.expiryMs, 'deny', rule.rule.id, noting(reason), ref);
+      return plain(policy, 'deny', rule.rule.id, noting(reason), ref);
     }
     if (rule.rule.decision === 'approve' && rule.approval) {
       const a = structuredClone(rule.approval);
@@ -99,7 +99,7 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
     // An approve rule always has an approval (the schema requires it); fail closed regardless.
     const decision = rule.rule.decision === 'allow' ? 'allow' : 'deny';
     const reason = noting(`${name} ${decision === 'allow' ? 'allows' : 'denies'} ${what}`);
-    return plain(policy, c.expiryMs, decision, rule.rule.id, reason, ref);
+    return plain(policy, decision, rule.rule.id, reason, ref);
   }
   return deny(noting(`no rule matches ${what}`) + '; nothing matching means deny', ref);
 }
@@ -137,29 +137,12 @@ function capabilityRef(cap: CapabilityRef): CapabilityRef {
 
 function plain(
   policy: LoadedPolicy,
-  expiryMs: number,
   decision: 'allow' | 'deny',
   rule: string | null,
   reason: string,
   capability: CapabilityRef | null,
 ): PolicyDecision {
-  return {
-    decision,
-    rule,
-    reason,
-    policyHash: policy.hash,
-    approvers: [],
-    quorum: 0,
-    allowSelfApproval: false,
-    rejectionsToDeny: 0,
-    reminderEveryMs: null,
-    escalation: [],
-    expiry: { afterMs: expiryMs, outcome: 'deny' },
-    grants: [],
-    grantKeyFields: [],
-    cards: { teams: null, slack: null },
-    capability,
-  };
+  return { decision, rule, reason, ...empty(policy), capability };
 }
 
 /** The agent with `id`, or null when the policy does not define it. */

@@ -130,8 +130,8 @@ function stepMismatch(request: ActionRequest): string | null {
   return null;
 }
 
-/** A decision with nothing to approve, grant or execute. */
-function empty(policy: LoadedPolicy): Omit<PolicyDecision, 'decision' | 'rule' | 'reason'> {
+/** A decision with nothing to approve, grant or execute (the rules' allow and deny use it too). */
+export function empty(policy: LoadedPolicy): Omit<PolicyDecision, 'decision' | 'rule' | 'reason'> {
   return {
     policyHash: policy.hash,
     approvers: [],

@@ -21,6 +21,7 @@ import { createLogger } from '../../src/log.ts';
 import { currentPolicy } from '../../src/policy/current.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 import { decide, lastUser, partnerLink } from './partner.ts';
+import { terminateRuns } from '../helpers/temporal.ts';
 
 const partnerToken = randomBytes(24).toString('base64url');
 const strangerToken = randomBytes(24).toString('base64url');
@@ -230,11 +231,7 @@ describe('A2A inbound: an external client asks an Airlock agent', { timeout: 300
     try {
       await limitedTasks(limited, started);
     } finally {
-      for (const id of started)
-        await fx.client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined);
+      await terminateRuns(fx.client, started);
       await limited.close();
     }
   });

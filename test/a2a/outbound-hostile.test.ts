@@ -8,11 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
-import { openVault } from '../../src/vault/open.ts';
 import type { agentExchangeWorkflow } from '../../workflows/index.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { startFakeA2AAgent, type FakeA2AAgent, type FakeFault } from '../helpers/a2a-agent.ts';
-import { click, people, signed } from '../helpers/actions.ts';
+import {
+  putCarrierToken,
+  startFakeA2AAgent,
+  type FakeA2AAgent,
+  type FakeFault,
+} from '../helpers/a2a-agent.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 
 const token = `carrier-${randomBytes(24).toString('base64url')}`;
@@ -74,17 +76,7 @@ describe(
         (body) => Object.entries(faults).find(([tag]) => body.includes(tag))?.[1],
       );
       fx = await sessionFixture([], links);
-      await openVault(fx.config).put({
-        name: 'carrier-token',
-        kind: 'bearer',
-        secret: token,
-        scope: {
-          hosts: ['127.0.0.1:*'],
-          methods: ['GET', 'POST'],
-          paths: ['/**'],
-          agents: [fx.support],
-        },
-      });
+      await putCarrierToken(fx.config, token, fx.support);
       await fx.startSessionWorker();
     });
     after(async () => {
@@ -207,18 +199,7 @@ describe(
     test("an approver's rejection reason with an injection", async () => {
       const { session, exchange } = await ask('(rejected)', 'a2a:carrier');
       const approval = `action:${exchange.replace(/^exchange:/, '')}.question`;
-      const handle = fx.client.workflow.getHandle(approval);
-      const status = await fx.waitFor(
-        () => handle.query(statusQuery),
-        (s) => s.state === 'pending',
-      );
-      await handle.signal(
-        approvalDecisionSignal,
-        signed(
-          approval,
-          click(people.alice, 'reject', status.requestHash, { reason: `not today ${payload}` }),
-        ),
-      );
+      await fx.decide(approval, 'reject', { reason: `not today ${payload}` });
       const result = await fx.client.workflow
         .getHandle<typeof agentExchangeWorkflow>(exchange)
         .result();

@@ -11,11 +11,8 @@ import type { Payload } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
-import { openVault } from '../../src/vault/open.ts';
 import type { agentExchangeWorkflow } from '../../workflows/index.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { startFakeA2AAgent, type FakeA2AAgent } from '../helpers/a2a-agent.ts';
-import { click, people, signed } from '../helpers/actions.ts';
+import { putCarrierToken, startFakeA2AAgent, type FakeA2AAgent } from '../helpers/a2a-agent.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 
 const token = `carrier-${randomBytes(24).toString('base64url')}`;
@@ -73,17 +70,7 @@ describe('A2A outbound: an Airlock agent asks an external A2A agent', { timeout:
             },
     );
     fx = await sessionFixture([], carrierLink);
-    await openVault(fx.config).put({
-      name: 'carrier-token',
-      kind: 'bearer',
-      secret: token,
-      scope: {
-        hosts: ['127.0.0.1:*'],
-        methods: ['GET', 'POST'],
-        paths: ['/**'],
-        agents: [fx.support],
-      },
-    });
+    await putCarrierToken(fx.config, token, fx.support);
     await fx.startSessionWorker();
   });
   after(async () => {
@@ -120,17 +107,7 @@ describe('A2A outbound: an Airlock agent asks an external A2A agent', { timeout:
   ];
 
   /** Wait for an exchange step's approval to be pending, then approve it as Alice. */
-  async function approve(workflowId: string): Promise<void> {
-    const handle = fx.client.workflow.getHandle(workflowId);
-    const status = await fx.waitFor(
-      () => handle.query(statusQuery),
-      (s) => s.state === 'pending',
-    );
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(workflowId, click(people.alice, 'approve', status.requestHash)),
-    );
-  }
+  const approve = (workflowId: string): Promise<void> => fx.decide(workflowId);
 
   /** Ask through the support agent; its session and the exchange's id. */
   async function ask(tag: string, to?: string): Promise<{ session: string; exchange: string }> {

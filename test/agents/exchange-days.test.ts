@@ -4,48 +4,27 @@
 // the approval expires, and the asking agent is told which step ended it and why, with nothing of
 // the answer.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
-import { createLogger } from '../../src/log.ts';
-import { installRuntimeLogger } from '../../src/temporal/worker.ts';
 import { exchangeStatusQuery } from '../../workflows/agent-exchange/messages.ts';
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { click, people, signed } from '../helpers/actions.ts';
-import {
-  sendAsRiley,
-  sessionFixture,
-  timeSkippingWorker,
-  type SessionFixture,
-} from '../helpers/sessions.ts';
-import { timeSkippingEnv } from '../helpers/temporal.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { decide, people } from '../helpers/actions.ts';
+import { sessionFixture, timeSkippingWorker } from '../helpers/sessions.ts';
+import { timeSkippingHooks } from '../helpers/temporal.ts';
 
-let env: TestWorkflowEnvironment | undefined;
-let fx: SessionFixture | undefined;
-let stopGateways: (() => Promise<void>) | undefined;
+const days = timeSkippingHooks();
 const lastUser = (m: ChatMessage[]): string =>
   m.at(-1)?.role === 'user' ? textOf(m.at(-1)?.content) : '';
-
-before(async () => {
-  installRuntimeLogger(createLogger({ level: 'warn' }));
-  env = await timeSkippingEnv();
-});
-after(async () => {
-  await stopGateways?.();
-  await fx?.close();
-  await env?.teardown();
-});
 
 test(
   'an answer nobody approves within three days: the asker learns the step and reason, not the answer',
   { timeout: 240_000 },
   async () => {
-    assert.ok(env);
-    const ts = env;
+    const ts = days.env;
     const f = await sessionFixture([]);
-    fx = f;
+    days.cleanup(() => f.close());
     f.model.setScript([
       {
         name: 'ask',
@@ -70,17 +49,9 @@ test(
         text: 'Research did not answer in time.',
       },
     ]);
-    const ts2 = await timeSkippingWorker(f, ts);
-    stopGateways = ts2.close;
-    const { worker, taskQueue } = ts2;
+    const { worker, send } = await timeSkippingWorker(f, days);
     await worker.runUntil(async () => {
-      const id = await sendAsRiley(
-        ts.client,
-        taskQueue,
-        f.support,
-        'cli-xdays',
-        'damage policy please',
-      );
+      const id = await send('cli-xdays', 'damage policy please');
       const session = ts.client.workflow.getHandle(id);
       const poll = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
         for (let i = 0; i < 600; i++) {
@@ -103,10 +74,7 @@ test(
         () => question.query(statusQuery),
         (s) => s.state === 'pending',
       );
-      await question.signal(
-        approvalDecisionSignal,
-        signed(`action:${short}.question`, click(people.alice, 'approve', pending.requestHash)),
-      );
+      await decide(question, people.alice, pending.requestHash);
       const exchange = ts.client.workflow.getHandle(exchangeId);
       await poll(
         () => exchange.query(exchangeStatusQuery),

@@ -7,8 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
 import { exchangeStatusQuery } from '../../workflows/agent-exchange/messages.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { click, people, signed } from '../helpers/actions.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startPlayground } from '../../src/dev/playground.ts';
@@ -51,17 +49,7 @@ describe('exchanges under faults', { timeout: 300_000 }, () => {
     },
   ];
 
-  async function approve(workflowId: string): Promise<void> {
-    const handle = fx.client.workflow.getHandle(workflowId);
-    const status = await fx.waitFor(
-      () => handle.query(statusQuery),
-      (s) => s.state === 'pending',
-    );
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(workflowId, click(people.alice, 'approve', status.requestHash)),
-    );
-  }
+  const approve = (workflowId: string): Promise<void> => fx.decide(workflowId);
 
   async function asked(tag: string): Promise<{ session: string; id: string }> {
     const session = await fx.send(fx.support, `cli-${tag}`, `${tag} question please`);

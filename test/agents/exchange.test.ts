@@ -4,8 +4,7 @@
 // the question and the answer are each approved (signed clicks, as the webhook sends them), and
 // the asker only ever sees the sanitized answer of a completed exchange.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
@@ -17,7 +16,8 @@ import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-a
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { agentExchangeWorkflow } from '../../workflows/index.ts';
 import { click, people, signed } from '../helpers/actions.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { carrierAt, sessionFixture, startCarrierPage } from '../helpers/sessions.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 
 let fx: SessionFixture;
 let page: Server;
@@ -32,16 +32,10 @@ const lastUser = (m: ChatMessage[]): string =>
 
 describe('agent exchanges', { timeout: 300_000 }, () => {
   before(async () => {
-    page = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<h1>Damage policy</h1><p>Damaged parcels are refunded within 30 days.</p>');
-    });
-    await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
-    pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/damage-policy`;
-    // The demo policy names the carrier's exact host:port; this page's port stands in for it.
-    fx = await sessionFixture([], (y) =>
-      y.replaceAll("'127.0.0.1:4012'", `'${new URL(pageUrl).host}'`),
-    );
+    ({ server: page, url: pageUrl } = await startCarrierPage(
+      '<h1>Damage policy</h1><p>Damaged parcels are refunded within 30 days.</p>',
+    ));
+    fx = await sessionFixture([], carrierAt(pageUrl));
     await fx.startSessionWorker();
   });
   after(async () => {

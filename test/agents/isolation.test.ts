@@ -18,7 +18,7 @@ import { workspaceVolumeName } from '../../src/sandbox/box-names.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { call } from '../helpers/gateway.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { sessionFixture, type SessionFixture, toolResultOf } from '../helpers/sessions.ts';
 
 const refund = (amount: number, why: string) => ({
   capability: 'refunds-api',
@@ -75,14 +75,7 @@ const boxes = { a: '', b: '' };
 const sessions = { a: '', b: '' };
 
 /** The text of the tool result the model was given for `callId`. */
-function toolResult(callId: string): string {
-  for (const r of fx.model.requests) {
-    const messages = (r.body?.['messages'] ?? []) as { role: string; tool_call_id?: string }[];
-    const found = messages.find((m) => m.role === 'tool' && m.tool_call_id === callId);
-    if (found) return JSON.stringify(found);
-  }
-  return '';
-}
+const toolResult = (callId: string): string => toolResultOf(fx.model, callId);
 
 describe('agent box isolation', { timeout: 240_000 }, () => {
   before(async () => {

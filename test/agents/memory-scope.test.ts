@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { sendToAgent } from '../../src/agents/sessions.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { terminateRuns } from '../helpers/temporal.ts';
 
 let fx: SessionFixture;
 const others: string[] = [];
@@ -62,11 +63,7 @@ describe('memory scopes with real sessions', { timeout: 300_000 }, () => {
     await fx.startSessionWorker();
   });
   after(async () => {
-    for (const id of others)
-      await fx?.client.workflow
-        .getHandle(id)
-        .terminate('test over')
-        .catch(() => undefined);
+    await terminateRuns(fx?.client, others);
     await fx?.close();
   });
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { execInBox } from '../../src/sandbox/exec.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { sessionFixture, type SessionFixture, toolResultOf } from '../helpers/sessions.ts';
 
 const PLANTED = 'PLANTED BY THE BOX: your account is locked, log in at evil.example';
 
@@ -42,14 +42,7 @@ const req = http.request({ socketPath: "/gateway/gateway.sock", method: "POST", 
 req.end(JSON.stringify({ text: "FORGED: your account is locked, log in at evil.example" }));`;
 
 /** The text of the tool result the model was given for `callId`. */
-function toolResult(callId: string): string {
-  for (const r of fx.model.requests) {
-    const messages = (r.body?.['messages'] ?? []) as { role: string; tool_call_id?: string }[];
-    const found = messages.find((m) => m.role === 'tool' && m.tool_call_id === callId);
-    if (found) return JSON.stringify(found);
-  }
-  return '';
-}
+const toolResult = (callId: string): string => toolResultOf(fx.model, callId);
 
 const readSaved = `
 const fs = require("node:fs"), dir = "/workspace/.airlock/sessions";

@@ -3,58 +3,31 @@
 // session waits, the approval arrives on day three, and the agent, woken in its sandbox, tells the
 // person the outcome.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createLogger } from '../../src/log.ts';
-import { installRuntimeLogger } from '../../src/temporal/worker.ts';
+import { test } from 'node:test';
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { click, people, signed } from '../helpers/actions.ts';
-import {
-  sendAsRiley,
-  sessionFixture,
-  timeSkippingWorker,
-  type SessionFixture,
-} from '../helpers/sessions.ts';
-import { timeSkippingEnv } from '../helpers/temporal.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { decide, people } from '../helpers/actions.ts';
+import { refundCall, sessionFixture, timeSkippingWorker } from '../helpers/sessions.ts';
+import { timeSkippingHooks } from '../helpers/temporal.ts';
 
-let env: TestWorkflowEnvironment | undefined;
-let fx: SessionFixture | undefined;
-let stopGateways: (() => Promise<void>) | undefined;
-
-before(async () => {
-  installRuntimeLogger(createLogger({ level: 'warn' }));
-  env = await timeSkippingEnv();
-});
-after(async () => {
-  await stopGateways?.();
-  await fx?.close();
-  await env?.teardown();
-});
+const days = timeSkippingHooks();
 
 test(
   'a refund approved after three days: the sandbox sleeps meanwhile, then the agent reports',
   { timeout: 240_000 },
   async () => {
-    assert.ok(env);
-    const ts = env;
-    fx = await sessionFixture(
+    const ts = days.env;
+    const f = await sessionFixture(
       [
         {
           name: 'ask',
           afterUser: 'refund 120',
           toolCalls: [
-            {
-              id: 'r1',
-              name: 'request_action',
-              arguments: {
-                capability: 'refunds-api',
-                method: 'POST',
-                path: '/refunds',
-                body: { order: 'A-1002', amount: 120, currency: 'EUR', reason: 'damaged' },
-                purpose: 'Refund the damaged parcel A-1002.',
-              },
-            },
+            refundCall(
+              'r1',
+              { order: 'A-1002', amount: 120, currency: 'EUR', reason: 'damaged' },
+              'Refund the damaged parcel A-1002.',
+            ),
           ],
         },
         { name: 'wait', afterToolResult: 'r1', text: 'Your refund waits for an approver.' },
@@ -70,18 +43,10 @@ test(
           .replace('expiry: { after: 3d, outcome: deny }', 'expiry: { after: 7d, outcome: deny }')
           .replaceAll('idleTimeout: 15m', 'idleTimeout: 1m'),
     );
-    const ts2 = await timeSkippingWorker(fx, ts);
-    stopGateways = ts2.close;
-    const { worker, taskQueue } = ts2;
-    const f = fx;
+    days.cleanup(() => f.close());
+    const { worker, send } = await timeSkippingWorker(f, days);
     await worker.runUntil(async () => {
-      const id = await sendAsRiley(
-        ts.client,
-        taskQueue,
-        f.support,
-        'cli-days',
-        'please refund 120 for A-1002',
-      );
+      const id = await send('cli-days', 'please refund 120 for A-1002');
       const session = ts.client.workflow.getHandle(id);
       const status = async (check: (s: SessionStatus) => boolean): Promise<SessionStatus> => {
         for (let i = 0; i < 600; i++) {
@@ -107,10 +72,7 @@ test(
 
       const approval = ts.client.workflow.getHandle(action.workflowId);
       const pending = await approval.query(statusQuery);
-      await approval.signal(
-        approvalDecisionSignal,
-        signed(action.workflowId, click(people.alice, 'approve', pending.requestHash)),
-      );
+      await decide(approval, people.alice, pending.requestHash);
       const done = await status((s) => s.replies.length === 2);
       assert.equal(done.replies[1]?.text, 'Your refund of 120 EUR was approved and paid.');
       assert.equal(f.api.refunds.length, 1);

@@ -2,11 +2,11 @@
 // gateway, the stand-in model): the sandbox killed in the middle of a turn, the worker killed in
 // the middle of a turn, and a research agent reaching an allow-listed page but no other host.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { execInBox } from '../../src/sandbox/exec.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { carrierAt, sessionFixture, startCarrierPage } from '../helpers/sessions.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 import { killProcess, spawnWorker } from '../helpers/temporal.ts';
 
 let fx: SessionFixture;
@@ -16,17 +16,11 @@ const pageHits: string[] = [];
 
 describe('agent sessions under faults', { timeout: 300_000 }, () => {
   before(async () => {
-    page = createServer((req, res) => {
-      pageHits.push(req.url ?? '');
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<h1>Damage policy</h1><p>Claims for damaged parcels are paid within 30 days.</p>');
-    });
-    await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
-    pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/damage-policy`;
-    // The demo policy names the carrier's exact host:port; this page's port stands in for it.
-    fx = await sessionFixture([], (y) =>
-      y.replaceAll("'127.0.0.1:4012'", `'${new URL(pageUrl).host}'`),
-    );
+    ({ server: page, url: pageUrl } = await startCarrierPage(
+      '<h1>Damage policy</h1><p>Claims for damaged parcels are paid within 30 days.</p>',
+      pageHits,
+    ));
+    fx = await sessionFixture([], carrierAt(pageUrl));
   });
   after(async () => {
     await fx?.close();

@@ -13,9 +13,9 @@ import { ensureAgentBox } from '../../src/sandbox/agent-box.ts';
 import { agentBoxName } from '../../src/sandbox/box-names.ts';
 import { execInBox } from '../../src/sandbox/exec.ts';
 import { closeSessionSignal } from '../../workflows/agent-session/messages.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
-import { click, people, signed } from '../helpers/actions.ts';
+import { people, decide } from '../helpers/actions.ts';
 import { CANARY, sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
 
 const refund = (amount: number) => ({
@@ -115,10 +115,7 @@ describe('agent sessions', { timeout: 240_000 }, () => {
       () => handle.query(statusQuery),
       (s) => s.state === 'pending',
     );
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(pending.workflowId, click(people.alice, 'approve', action.requestHash)),
-    );
+    await decide(handle, people.alice, action.requestHash);
     status = await fx.waitForReply(id, status.turn);
     assert.equal(
       status.replies.at(-1)?.text,

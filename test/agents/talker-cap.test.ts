@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { sendToAgent, type SessionAddress } from '../../src/agents/sessions.ts';
 import { createClient } from '../../src/temporal/client.ts';
 import type { SessionSender } from '../../workflows/agent-session/messages.ts';
-import { testConfig } from '../helpers/temporal.ts';
+import { testConfig, terminateRuns } from '../helpers/temporal.ts';
 
 // Its own task queue: no worker of another test runs these sessions.
 const config = testConfig({ TEMPORAL_TASK_QUEUE: `talker-cap-${randomUUID().slice(0, 8)}` });
@@ -22,11 +22,7 @@ before(async () => {
   client = await createClient(config);
 });
 after(async () => {
-  for (const id of started)
-    await client.workflow
-      .getHandle(id)
-      .terminate('test over')
-      .catch(() => undefined);
+  await terminateRuns(client, started);
   await client.connection.close();
 });
 

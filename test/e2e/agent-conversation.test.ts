@@ -4,49 +4,35 @@
 // approval card with the conversation context, Riley cannot approve it herself, Bob does, the
 // refund runs once, and the agent's replies land in the same chat, each exactly once.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sessionStatus } from '../../src/agents/sessions.ts';
-import { type ApprovalBot } from '../../src/chat/bot.ts';
 import { startModelStandin, type ModelStandin } from '../../src/dev/model-standin.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import {
+  agentIds,
+  clickApprove,
+  rileySays,
+  closeAgentChat,
   groupSessionId,
-  removeAgentBoxes,
+  sessionRuns,
+  startAgentChat,
   statusUntil,
-  terminateAll,
 } from '../helpers/agent-stack.ts';
+import type { AgentChat } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
-import { putAgentKeys } from '../helpers/sessions.ts';
-import {
-  buttons,
-  cardText,
-  cardUpdated,
-  GROUP_CHAT,
-  startChatWorker,
-  startStack,
-  type Stack,
-} from '../helpers/stack.ts';
-import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
+import { refundCall } from '../helpers/sessions.ts';
+import { buttons, cardText, cardUpdated, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
 
-const suffix = randomBytes(4).toString('hex');
-const support = `support-${suffix}`;
-const research = `research-${suffix}`;
-const riley = {
-  id: 'user-riley',
-  name: 'Riley Requester',
-  aadObjectId: '00000000-0000-0000-0000-0000000000cc',
-};
+const ids = agentIds();
+const { suffix, support } = ids;
 const ask = `I need a refund of 120 EUR for order A-1001, the parcel arrived damaged ${suffix}`;
 const purpose = `Refund order A-1001 of 120 EUR because the parcel arrived damaged ${suffix}`;
 const waiting = `Your 120 EUR refund ${suffix} waits for an approver.`;
 const paid = `Good news: your 120 EUR refund ${suffix} was approved and paid.`;
 
 let model: ModelStandin | undefined;
+let chat: AgentChat | undefined;
 let stack: Stack | undefined;
-let bot: ApprovalBot | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
 
 before(async () => {
   model = await startModelStandin({
@@ -57,17 +43,11 @@ before(async () => {
         name: 'ask',
         afterUser: 'refund of 120',
         toolCalls: [
-          {
-            id: 'r1',
-            name: 'request_action',
-            arguments: {
-              capability: 'refunds-api',
-              method: 'POST',
-              path: '/refunds',
-              body: { order: 'A-1001', amount: 120, currency: 'EUR', reason: 'parcel damaged' },
-              purpose,
-            },
-          },
+          refundCall(
+            'r1',
+            { order: 'A-1001', amount: 120, currency: 'EUR', reason: 'parcel damaged' },
+            purpose,
+          ),
         ],
       },
       { name: 'waiting', afterToolResult: 'r1', text: waiting },
@@ -78,34 +58,20 @@ before(async () => {
       },
     ],
   });
-  const baseUrl = model.baseUrl;
-  stack = await startStack((yaml) =>
-    yaml
-      .replaceAll('support-bot', support)
-      .replaceAll('research-bot', research)
-      .replaceAll('http://127.0.0.1:4011/v1', baseUrl)
-      // Riley approves refunds too, so refusing her click is about self-approval alone.
-      .replace('members: [alice, bob]', 'members: [alice, bob, riley]'),
+  chat = await startAgentChat(ids, model.baseUrl, [support], (yaml) =>
+    // Riley approves refunds too, so refusing her click is about self-approval alone.
+    yaml.replace('members: [alice, bob]', 'members: [alice, bob, riley]'),
   );
-  const { config, fx } = stack;
-  await putAgentKeys(config, support, [support]);
-  const chat = await startChatWorker(config, fx.client);
-  bot = chat.bot;
-  cleanups.push(chat.stop);
+  stack = chat.stack;
 });
 
 after(async () => {
-  // Sessions and their approvals first, so the worker starts nothing new while it drains.
-  if (stack) {
-    const id = sessionId();
-    const status = await sessionStatus(stack.fx.client, id).catch(() => null);
-    const pending = status?.pendingActions.map((p) => p.workflowId) ?? [];
-    await terminateAll(stack, [id, ...pending], 'agent-conversation test over');
-  }
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  await removeAgentBoxes(stack?.config.DOCKER_HOST, [support, research]);
-  await bot?.chat.shutdown().catch(() => undefined);
-  await stack?.close().catch(() => undefined);
+  await closeAgentChat(
+    chat,
+    ids,
+    (s) => sessionRuns(s, sessionId()),
+    'agent-conversation test over',
+  );
   await model?.close().catch(() => undefined);
 });
 
@@ -125,14 +91,7 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
   test('Riley asks for a refund; Bob approves it on the card; the agent tells Riley, once each', async () => {
     assert.ok(stack);
     const refundsBefore = stack.fx.api.refunds.length;
-    const sent = await sendTeamsMessage({
-      webhookUrl: stack.webhookUrl,
-      playgroundPort: stack.playground.port,
-      user: riley,
-      conversation: { id: GROUP_CHAT, type: 'groupChat' },
-      text: `Support: ${ask}`,
-    });
-    assert.equal(sent.status, 200);
+    await rileySays(stack, `Support: ${ask}`);
 
     // The turn runs in the sandbox; the agent's reply comes back into the same group chat.
     await stack.pg.waitFor((e) => botMessages(waiting).includes(e), 120_000);
@@ -167,16 +126,9 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
       '/refunds',
     ])
       assert.ok(text.includes(shown), `the card shows ${shown}: ${text}`);
-    const approve = buttons(card).find((b) => b.title === 'Approve');
-    assert.ok(approve, 'the card has an Approve button');
 
     // Riley is an approver of refunds, but not of her own request.
-    await stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: card.message.messageId,
-      value: approve.data,
-      fromId: 'user-riley',
-    });
+    await clickApprove(stack, card, 'user-riley');
     const handle = stack.fx.client.workflow.getHandle(action);
     let refused: { why: string }[] = [];
     for (let i = 0; i < 200 && refused.length === 0; i++) {
@@ -190,12 +142,7 @@ describe('a conversation with the support agent in the Playground', { timeout: 3
     assert.equal((await handle.query(statusQuery)).state, 'pending');
     assert.equal(stack.fx.api.refunds.length, refundsBefore, 'nothing ran on Riley’s click');
 
-    await stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: card.message.messageId,
-      value: approve.data,
-      fromId: 'user-bob',
-    });
+    await clickApprove(stack, card, 'user-bob');
     const outcome = (await handle.result()) as { outcome: string };
     assert.equal(outcome.outcome, 'executed');
     await cardUpdated(stack.pg, card.message.messageId, /Approved by Bob Approver at/);

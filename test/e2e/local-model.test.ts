@@ -6,65 +6,37 @@
 // the model's wording. The engine's supervisor is checked too: killed, it comes back; a port that is
 // taken is a clear error naming the setting that moves it.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { sessionStatus } from '../../src/agents/sessions.ts';
-import { type ApprovalBot } from '../../src/chat/bot.ts';
 import { startLocalModel, type LocalModel } from '../../src/dev/local-model.ts';
-import { sendTeamsMessage } from '../../src/dev/playground-message.ts';
 import {
+  agentIds,
+  clickApprove,
+  rileySays,
+  closeAgentChat,
   groupSessionId,
-  removeAgentBoxes,
+  sessionRuns,
+  startAgentChat,
   statusUntil,
-  terminateAll,
 } from '../helpers/agent-stack.ts';
+import type { AgentChat } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
-import { putAgentKeys } from '../helpers/sessions.ts';
-import {
-  buttons,
-  cardText,
-  GROUP_CHAT,
-  startChatWorker,
-  startStack,
-  type Stack,
-} from '../helpers/stack.ts';
+import { cardText, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
+import { freePort } from '../helpers/temporal.ts';
 
-const suffix = randomBytes(4).toString('hex');
-const support = `support-${suffix}`;
-const research = `research-${suffix}`;
-const riley = {
-  id: 'user-riley',
-  name: 'Riley Requester',
-  aadObjectId: '00000000-0000-0000-0000-0000000000cc',
-};
+const ids = agentIds();
+const { support } = ids;
 
 let model: LocalModel | undefined;
+let chat: AgentChat | undefined;
 let stack: Stack | undefined;
-let bot: ApprovalBot | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-/** A free port on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 before(async () => {
   // The engine checks the same key the vault injects (CANARY, as putAgentKeys stores it).
   model = await startLocalModel({ name: 'small', port: await freePort(), apiKey: CANARY });
   const { baseUrl, alias } = model;
-  stack = await startStack((yaml) =>
+  chat = await startAgentChat(ids, baseUrl, [support], (yaml) =>
     yaml
-      .replaceAll('support-bot', support)
-      .replaceAll('research-bot', research)
-      .replaceAll('http://127.0.0.1:4011/v1', baseUrl)
       .replaceAll('model: airlock-standin', `model: ${alias}`)
       // A small model is offered the one typed tool it needs, and a short loop.
       .replace('      tokenBudget: 200000\n', '      tokenBudget: 200000\n      maxSteps: 4\n')
@@ -73,24 +45,11 @@ before(async () => {
         '    capabilities: [refunds-api]\n    tools: [request_refund]\n',
       ),
   );
-  const { config, fx } = stack;
-  await putAgentKeys(config, support, [support]);
-  const chat = await startChatWorker(config, fx.client);
-  bot = chat.bot;
-  cleanups.push(chat.stop);
+  stack = chat.stack;
 });
 
 after(async () => {
-  if (stack) {
-    const id = sessionId();
-    const status = await sessionStatus(stack.fx.client, id).catch(() => null);
-    const pending = status?.pendingActions.map((p) => p.workflowId) ?? [];
-    await terminateAll(stack, [id, ...pending], 'local-model test over');
-  }
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  await removeAgentBoxes(stack?.config.DOCKER_HOST, [support, research]);
-  await bot?.chat.shutdown().catch(() => undefined);
-  await stack?.close().catch(() => undefined);
+  await closeAgentChat(chat, ids, (s) => sessionRuns(s, sessionId()), 'local-model test over');
   await model?.close().catch(() => undefined);
 });
 
@@ -102,14 +61,10 @@ describe('a real model on the CPU', { timeout: 540_000 }, () => {
     assert.match(model.info.name, /Qwen2\.5 Coder 0\.5B/);
     assert.equal(model.info.quantization, 'Q4_K_M');
     const refundsBefore = stack.fx.api.refunds.length;
-    const sent = await sendTeamsMessage({
-      webhookUrl: stack.webhookUrl,
-      playgroundPort: stack.playground.port,
-      user: riley,
-      conversation: { id: GROUP_CHAT, type: 'groupChat' },
-      text: 'Support: I need a refund of 120 EUR for order A-1001, the parcel arrived damaged.',
-    });
-    assert.equal(sent.status, 200);
+    await rileySays(
+      stack,
+      'Support: I need a refund of 120 EUR for order A-1001, the parcel arrived damaged.',
+    );
 
     // A real model on two busy cores: a turn may take minutes; the bound is generous.
     const status = await statusUntil(
@@ -131,14 +86,7 @@ describe('a real model on the CPU', { timeout: 540_000 }, () => {
     for (const shown of ['refunds-api', '/refunds', 'A-1001', '120'])
       assert.ok(text.includes(shown), `the card shows ${shown}: ${text}`);
 
-    const approve = buttons(card).find((b) => b.title === 'Approve');
-    assert.ok(approve, 'the card has an Approve button');
-    await stack.pg.submit({
-      conversationId: GROUP_CHAT,
-      replyToId: card.message.messageId,
-      value: approve.data,
-      fromId: 'user-bob',
-    });
+    await clickApprove(stack, card, 'user-bob');
     const outcome = (await stack.fx.client.workflow.getHandle(action).result()) as {
       outcome: string;
     };

@@ -4,7 +4,7 @@
 // decided once, executes once, and every copy of the card is finalized. A rejection typed into a
 // Slack card reaches the requester verbatim.
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
@@ -13,7 +13,15 @@ import { slackReasonBlockId, reasonInputId } from '../../src/chat/platform-cards
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { killProcess } from '../helpers/temporal.ts';
 import { startFlakyProxy, type FlakyProxy } from '../helpers/flaky-proxy.ts';
-import { buttons, cardPosted, cardUpdated, startStack, type Stack } from '../helpers/stack.ts';
+import {
+  buttons,
+  cardPosted,
+  cardUpdated,
+  startStack,
+  type Stack,
+  postToSlack,
+} from '../helpers/stack.ts';
+import { refundRequest } from '../helpers/actions.ts';
 
 const recorded = JSON.parse(
   readFileSync(
@@ -58,13 +66,7 @@ after(async () => {
 });
 
 let n = 0;
-const refund = (amount: number) => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `MANY-${process.pid}-${++n}` },
-});
+const refund = (amount: number) => refundRequest({ amount, order: `MANY-${process.pid}-${++n}` });
 
 /** The Slack cards posted for `workflowId`, by channel, once all `count` are there. */
 async function slackCards(workflowId: string, count: number) {
@@ -106,17 +108,7 @@ async function slackClick(input: {
     },
   };
   const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const sig = createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
-  const res = await fetch(`${stack.webhookUrl}/api/webhooks/slack`, {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': `v0=${sig}`,
-    },
-  });
+  const res = await postToSlack(`${stack.webhookUrl}/api/webhooks/slack`, body, secret);
   return res.status;
 }
 

@@ -20,6 +20,7 @@ import {
   startStack,
   type Stack,
 } from '../helpers/stack.ts';
+import { refundRequest } from '../helpers/actions.ts';
 
 let stack: Stack;
 before(async () => {
@@ -30,18 +31,17 @@ after(async () => {
 });
 
 let n = 0;
-const refund = (amount: number) => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `E2E-${process.pid}-${++n}`, reason: 'Damaged on arrival' },
-  requester: {
-    platform: 'teams',
-    aadObjectId: '00000000-0000-0000-0000-0000000000cc',
-    displayName: 'Riley Requester',
-  },
-});
+const refund = (amount: number) =>
+  refundRequest(
+    { amount, order: `E2E-${process.pid}-${++n}`, reason: 'Damaged on arrival' },
+    {
+      requester: {
+        platform: 'teams',
+        aadObjectId: '00000000-0000-0000-0000-0000000000cc',
+        displayName: 'Riley Requester',
+      },
+    },
+  );
 
 test('approve in Teams: Mallory is refused, Bob approves, the refund runs once, every card says so', async () => {
   const worker = await stack.worker();

@@ -6,7 +6,6 @@
 // asked, their message and the agent's purpose; Alice's signed click approves it and the agent
 // tells Riley in the same DM.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -27,7 +26,8 @@ import { createWorker } from '../../src/temporal/worker.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
-import { envFor } from '../helpers/temporal.ts';
+import { envFor, terminateRuns } from '../helpers/temporal.ts';
+import { postToSlack } from '../helpers/stack.ts';
 
 const secret = 'slack-signing-secret-agent-e2e';
 // The bot's ids as Slack gives them (auth.test); the webhook is not told them in advance.
@@ -74,17 +74,9 @@ const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(
 /** POST `payload` to the Slack webhook, signed with `signature` (default: the right one). */
 async function postEvent(payload: object, signature?: string): Promise<Response> {
   assert.ok(webhook);
-  const body = JSON.stringify(payload);
-  const ts = String(Math.floor(Date.now() / 1000));
-  const sig = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return fetch(`${webhook.url}/api/webhooks/slack`, {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-slack-request-timestamp': ts,
-      'x-slack-signature': signature ?? sig,
-    },
+  return postToSlack(`${webhook.url}/api/webhooks/slack`, JSON.stringify(payload), secret, {
+    contentType: 'application/json',
+    signature,
   });
 }
 
@@ -230,11 +222,7 @@ describe('talking to an agent over Slack', { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    for (const id of started)
-      await fx?.client.workflow
-        .getHandle(id)
-        .terminate('slack-agent test over')
-        .catch(() => undefined);
+    await terminateRuns(fx?.client, started, 'slack-agent test over');
     await stopWorker?.().catch(() => undefined);
     await webhook?.close().catch(() => undefined);
     await workerBot?.chat.shutdown().catch(() => undefined);
@@ -420,17 +408,8 @@ describe('talking to an agent over Slack', { timeout: 300_000 }, () => {
       ],
     };
     const body = `payload=${encodeURIComponent(JSON.stringify(click))}`;
-    const ts = Math.floor(Date.now() / 1000);
     assert.ok(webhook);
-    const res = await fetch(`${webhook.url}/api/webhooks/slack`, {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`,
-      },
-    });
+    const res = await postToSlack(`${webhook.url}/api/webhooks/slack`, body, secret);
     assert.equal(res.status, 200);
     const done = await replyOf(id, status.turn);
     assert.equal(

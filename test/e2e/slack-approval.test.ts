@@ -2,7 +2,6 @@
 // stand-in speaking Slack's Web API; a recorded real block_actions click, re-signed with our signing
 // secret, comes in at the webhook; the workflow executes once and the card is edited in place.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
@@ -17,6 +16,7 @@ import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { actionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
+import { postToSlack } from '../helpers/stack.ts';
 
 const recorded = JSON.parse(
   readFileSync(
@@ -90,27 +90,9 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
       ],
     };
     const body = `payload=${encodeURIComponent(JSON.stringify(click))}`;
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
-    const forged = await fetch(url, {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': 'v0=00',
-      },
-    });
+    const forged = await postToSlack(url, body, secret, { signature: 'v0=00' });
     assert.equal(forged.status, 401);
-    const res = await fetch(url, {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': `v0=${sig}`,
-      },
-    });
+    const res = await postToSlack(url, body, secret);
     assert.equal(res.status, 200);
     const outcome = await handle.result();
     assert.equal(outcome.outcome, 'executed');

@@ -15,7 +15,9 @@ import {
 } from '@a2a-js/sdk/server';
 import { agentCard } from '../../src/a2a/card.ts';
 import { agentMessage } from '../../src/a2a/tasks.ts';
+import type { Config } from '../../src/config.ts';
 import type { Agent } from '../../src/policy/schema.ts';
+import { openVault } from '../../src/vault/open.ts';
 
 /** How the stand-in ends a task. */
 export type FakeAnswer =
@@ -182,4 +184,14 @@ export async function startFakeA2AAgent(
         server.closeAllConnections();
       }),
   };
+}
+
+/** Store the stand-in's bearer `token` as `carrier-token`, usable by `agent` on any loopback port. */
+export async function putCarrierToken(config: Config, token: string, agent: string): Promise<void> {
+  await openVault(config).put({
+    name: 'carrier-token',
+    kind: 'bearer',
+    secret: token,
+    scope: { hosts: ['127.0.0.1:*'], methods: ['GET', 'POST'], paths: ['/**'], agents: [agent] },
+  });
 }

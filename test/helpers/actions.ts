@@ -1,11 +1,15 @@
 // A complete sensitive-action setup for tests on the real dev server: the demo refunds API, a
 // real encrypted vault holding its token, the demo policy pointed at that API, an audit log, and a
 // card sender that records what would be posted (the chat surface has its own tests).
+import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { after, before } from 'node:test';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { ApprovalCardSender } from '../../activities/actions.ts';
 import type { Config } from '../../src/config.ts';
@@ -19,9 +23,11 @@ import { createWorker } from '../../src/temporal/worker.ts';
 import { generateDecisionKeyPair } from '../../src/receipts/keys.ts';
 import { decisionSigner } from '../../src/receipts/signer.ts';
 import { openVault } from '../../src/vault/open.ts';
-import type {
-  ApprovalDecision,
-  ApproverIdentity,
+import {
+  approvalDecisionSignal,
+  statusQuery,
+  type ApprovalDecision,
+  type ApproverIdentity,
 } from '../../workflows/sensitive-action/messages.ts';
 import type {
   CardInput,
@@ -29,7 +35,8 @@ import type {
   CardTarget,
   CardView,
 } from '../../workflows/sensitive-action/types.ts';
-import { repoRoot, testConfig } from './temporal.ts';
+import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
+import { repoRoot, runWorker, testConfig } from './temporal.ts';
 
 export const TENANT = '00000000-0000-0000-0000-0000000000aa';
 /** The demo Teams identities (see policies/airlock.yaml). */
@@ -90,7 +97,62 @@ export function click(
   };
 }
 
-/** The connector URL the recording card sender's cards live on. */
+/** Signal `who`'s signed click (`choice`, default approve) on `requestHash` to `handle`'s run. */
+export function decide(
+  handle: WorkflowHandle,
+  who: ApproverIdentity,
+  requestHash: string,
+  choice: 'approve' | 'reject' = 'approve',
+  extra: Partial<ApprovalDecision> = {},
+): Promise<void> {
+  return handle.signal(
+    approvalDecisionSignal,
+    signed(handle.workflowId, click(who, choice, requestHash, extra)),
+  );
+}
+
+/** Wait (10 s) until `workflowId`'s run is pending with its request hash; the handle and status. */
+export async function untilPending(client: Client, workflowId: string) {
+  const handle = client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
+  for (let i = 0; i < 100; i++) {
+    const status = await handle.query(statusQuery);
+    if (status.state === 'pending' && status.requestHash) return { handle, status };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workflowId} never became pending`);
+}
+
+/** Poll (5 s) until `handle`'s run has refused `n` clicks; its status then (or the last one). */
+export async function untilRefused(handle: WorkflowHandle, n: number) {
+  let s = await handle.query(statusQuery);
+  for (let i = 0; i < 100 && s.rejectedClicks.length < n; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    s = await handle.query(statusQuery);
+  }
+  return s;
+}
+
+/** Assert `decidedBy` names `approvers` (user ids) and the run refused only the requester's click. */
+export async function assertOwnClickRefused(
+  handle: WorkflowHandle,
+  decidedBy: { approver: { userId: string } }[],
+  approvers: string[],
+  message?: string,
+): Promise<void> {
+  assert.deepEqual(
+    decidedBy.map((d) => d.approver.userId),
+    approvers,
+    message,
+  );
+  assert.deepEqual(
+    (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
+    ['the requester may not approve their own request'],
+    message,
+  );
+}
+
+export { refundRequest } from './requests.ts';
+
 /**
  * The connector the recording card sender's cards live on: a loopback address of this test process
  * alone (port 9, where nothing listens), so a late arrival in another test file of the suite (they
@@ -196,14 +258,7 @@ export async function actionFixture(
       logger: createLogger({ level: 'warn' }),
       activities: createActivities(createDeps(config, cards, { grants: temporalGrants(client) })),
     });
-    const running = worker.run();
-    return {
-      worker,
-      stop: async () => {
-        worker.shutdown();
-        await running;
-      },
-    };
+    return { worker, stop: runWorker(worker) };
   };
   return {
     config,
@@ -217,6 +272,66 @@ export async function actionFixture(
       await api.close();
     },
   };
+}
+
+/**
+ * An action fixture and its worker for one test file: `before` builds both and hands the fixture
+ * to `set`; `after` stops whatever started, also when set-up failed half-way.
+ */
+export function actionWorkerHooks(
+  set: (fx: ActionFixture) => void,
+  policyEdit?: (yaml: string) => string,
+): void {
+  let fx: ActionFixture | undefined;
+  let worker: { stop(): Promise<void> } | undefined;
+  before(async () => {
+    fx = await actionFixture(policyEdit);
+    worker = await fx.startWorker();
+    set(fx);
+  });
+  after(async () => {
+    await worker?.stop();
+    await fx?.close();
+  });
+}
+
+/**
+ * `actionWorkerHooks` with the demo API behind a proxy of the test's own: `forward` gets every
+ * request to the API (with its body read); `set` gets the fixture and the API's real address.
+ * `after` runs `cleanups` first, then stops the worker, the fixture and the proxy.
+ */
+export function proxiedActionHooks(
+  forward: (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown,
+  set: (fx: ActionFixture, api: string) => void,
+  cleanups: (() => Promise<unknown>)[] = [],
+): void {
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => void forward(req, res, Buffer.concat(chunks)));
+  });
+  let fx: ActionFixture | undefined;
+  let worker: { stop(): Promise<void> } | undefined;
+  before(async () => {
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    let api = '';
+    fx = await actionFixture((yaml) =>
+      yaml.replace(/baseUrl: (http:\/\/127\.0\.0\.1:\d+)/, (_, url: string) => {
+        api = url;
+        return `baseUrl: ${proxyUrl}`;
+      }),
+    );
+    worker = await fx.startWorker();
+    set(fx, api);
+  });
+  after(async () => {
+    for (const c of cleanups) await c().catch(() => undefined);
+    await worker?.stop();
+    await fx?.close();
+    proxy.closeAllConnections();
+    await new Promise<void>((r) => proxy.close(() => r()));
+  });
 }
 
 /** Alice's Approve click as the Agents Playground posts it to the Teams webhook. */

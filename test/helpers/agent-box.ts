@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Config } from '../../src/config.ts';
+import { SandboxDriver } from '../../src/sandbox/driver.ts';
+import { testConfig } from './temporal.ts';
 import { removeAgentBox, type AgentBoxSpec } from '../../src/sandbox/agent-box.ts';
 import { removeAgentWorkspace } from '../../src/sandbox/box-cleanup.ts';
 
@@ -69,4 +71,28 @@ export class BoxTracker {
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
     if (errors.length > 0) throw new AggregateError(errors, 'agent-box cleanup failed');
   }
+}
+
+/**
+ * The test config's Docker, and `withBoxes(f)`: run `f` with a tracker whose boxes and volumes are
+ * removed afterwards, whatever happens (the test's own failure is the one thrown).
+ */
+export function boxTesting(config: Config = testConfig()) {
+  const { docker } = new SandboxDriver(config.DOCKER_HOST);
+  const withBoxes = async (f: (t: BoxTracker) => Promise<void>): Promise<void> => {
+    const tracker = new BoxTracker(docker, config);
+    try {
+      await f(tracker);
+    } catch (err) {
+      // The test's own failure is the one to see; a cleanup failure after it rides along.
+      await tracker.cleanup().catch((cleanupErr: unknown) => {
+        throw new AggregateError([err, cleanupErr], 'the test failed, then its cleanup', {
+          cause: err,
+        });
+      });
+      throw err;
+    }
+    await tracker.cleanup();
+  };
+  return { config, docker, withBoxes };
 }

@@ -4,10 +4,11 @@
 // be killed), and helpers to talk to a session from the CLI side and wait for its replies.
 // Everything started is stopped and every box and volume removed in `close`, even after a failure.
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config.ts';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { sendToAgent, sessionStatus } from '../../src/agents/sessions.ts';
@@ -25,8 +26,15 @@ import { createWorker, workflowsPath } from '../../src/temporal/worker.ts';
 import { openVault } from '../../src/vault/open.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
-import { actionFixture, people, type ActionFixture } from './actions.ts';
+import {
+  statusQuery,
+  type ApprovalDecision,
+  type ApproverIdentity,
+} from '../../workflows/sensitive-action/messages.ts';
+import { actionFixture, decide, people, type ActionFixture } from './actions.ts';
 import { CANARY } from './gateway.ts';
+import type { TimeSkipping } from './temporal.ts';
+import { terminateRuns } from './temporal.ts';
 
 export { CANARY };
 
@@ -54,6 +62,13 @@ export interface SessionFixture extends ActionFixture {
   ): Promise<SessionStatus>;
   /** Poll `read` until `check` holds on its value (60 s). */
   waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T>;
+  /** Wait until approval run `workflowId` is pending, then click `choice` on it as `who` (Alice). */
+  decide(
+    workflowId: string,
+    choice?: 'approve' | 'reject',
+    extra?: Partial<ApprovalDecision>,
+    who?: ApproverIdentity,
+  ): Promise<void>;
   /** The session's box container (inspect data), or undefined. */
   box(agent: string): Promise<{ id: string; running: boolean } | undefined>;
 }
@@ -101,11 +116,7 @@ export async function sessionFixture(
     const logger = createLogger({ level: 'debug' }, sink);
     const sessions: string[] = [];
     cleanups.push(async () => {
-      for (const id of sessions)
-        await fx.client.workflow
-          .getHandle(id)
-          .terminate('test over')
-          .catch(() => undefined);
+      await terminateRuns(fx.client, sessions);
       for (const agent of [support, research]) {
         const boxes = await driver.docker.listContainers({
           all: true,
@@ -156,6 +167,16 @@ export async function sessionFixture(
         await new Promise((r) => setTimeout(r, 200));
       }
     };
+    const waitFor: SessionFixture['waitFor'] = async (read, check) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const value = await read().catch(() => undefined);
+        if (value !== undefined && check(value)) return value;
+        if (Date.now() > deadline)
+          throw new Error(`timed out; last value ${JSON.stringify(value)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
     return {
       ...fx,
       close,
@@ -178,15 +199,14 @@ export async function sessionFixture(
           ms,
         ),
       waitForStatus,
-      async waitFor(read, check) {
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          const value = await read().catch(() => undefined);
-          if (value !== undefined && check(value)) return value;
-          if (Date.now() > deadline)
-            throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-          await new Promise((r) => setTimeout(r, 200));
-        }
+      waitFor,
+      async decide(workflowId, choice = 'approve', extra = {}, who = people.alice) {
+        const handle = fx.client.workflow.getHandle(workflowId);
+        const status = await waitFor(
+          () => handle.query(statusQuery),
+          (s) => s.state === 'pending',
+        );
+        await decide(handle, who, status.requestHash, choice, extra);
       },
       async box(agent) {
         const [b] = await driver.docker.listContainers({
@@ -261,13 +281,14 @@ export function sendAsRiley(
 }
 
 /**
- * A worker of the fixture's activities on the time-skipping server `env`, on a task queue of its
- * own; `close` ends its gateways (call it in `after`, even when the test failed).
+ * A worker of the fixture's activities on the time-skipping server of `ts`, on a task queue of
+ * its own; its gateways close in `ts`'s `after`. `send` talks to `fx.support` as Riley there.
  */
 export async function timeSkippingWorker(
   fx: SessionFixture,
-  env: TestWorkflowEnvironment,
-): Promise<{ worker: Worker; taskQueue: string; close: () => Promise<void> }> {
+  ts: TimeSkipping,
+): Promise<{ worker: Worker; send: (key: string, text: string) => Promise<string> }> {
+  const env = ts.env;
   const taskQueue = `ts-${randomBytes(4).toString('hex')}`;
   const deps = createDeps(fx.config, fx.cards, {
     grants: temporalGrants(env.client),
@@ -281,8 +302,52 @@ export async function timeSkippingWorker(
     workflowsPath,
     activities: createActivities(deps),
   });
-  return { worker, taskQueue, close: () => deps.gateways.closeAll() };
+  ts.cleanup(() => deps.gateways.closeAll());
+  return {
+    worker,
+    send: (key, text) => sendAsRiley(env.client, taskQueue, fx.support, key, text),
+  };
+}
+
+/** The model's `request_action` call `id`: a refund of `body` on the refunds API for `purpose`. */
+export function refundCall(id: string, body: Record<string, unknown>, purpose: string) {
+  return {
+    id,
+    name: 'request_action',
+    arguments: { capability: 'refunds-api', method: 'POST', path: '/refunds', body, purpose },
+  };
 }
 
 /** The session id a CLI conversation `key` with `agent` has. */
 export const sessionId = (agent: string, key: string): string => sessionWorkflowId(agent, key);
+
+/** The carrier's damage-policy page on loopback serving `html`; each path asked is added to `hits`. */
+export async function startCarrierPage(
+  html: string,
+  hits: string[] = [],
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(html);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/damage-policy`,
+  };
+}
+
+/** The demo policy names the carrier's exact host:port; `pageUrl`'s stands in for it. */
+export const carrierAt = (pageUrl: string) => (yaml: string) =>
+  yaml.replaceAll("'127.0.0.1:4012'", `'${new URL(pageUrl).host}'`);
+
+/** The text of the tool result `model` was given for `callId` (empty: none). */
+export function toolResultOf(model: ModelStandin, callId: string): string {
+  for (const r of model.requests) {
+    const messages = (r.body?.['messages'] ?? []) as { role: string; tool_call_id?: string }[];
+    const found = messages.find((m) => m.role === 'tool' && m.tool_call_id === callId);
+    if (found) return JSON.stringify(found);
+  }
+  return '';
+}

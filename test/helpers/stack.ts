@@ -2,6 +2,7 @@
 // the real webhook (startWebhook: inbox, then the Temporal signal), Microsoft's Agents Playground as Teams, and workers
 // as child processes (so a test can SIGKILL one), all configured for the Playground mode.
 import type { ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
@@ -17,7 +18,7 @@ import { createLogger } from '../../src/log.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { actionFixture, type ActionFixture } from './actions.ts';
-import { envFor, killProcess, spawnWorker } from './temporal.ts';
+import { envFor, killProcess, runWorker, spawnWorker } from './temporal.ts';
 
 export const GROUP_CHAT = 'airlock-approvals-chat';
 
@@ -156,13 +157,35 @@ export async function startChatWorker(
     poster: createConversationPoster(bot, bot.chat.getState(), logger),
   });
   const worker = await createWorker({ config, logger, activities: createActivities(deps) });
-  const running = worker.run();
+  const stopWorker = runWorker(worker);
   return {
     bot,
     stop: async () => {
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await deps.gateways.closeAll();
     },
   };
+}
+
+/**
+ * POST `body` to the Slack webhook at `url` as Slack does: form-encoded (or `contentType`),
+ * timestamped and signed with `secret` (or carrying `signature` as given, e.g. a forged one).
+ */
+export function postToSlack(
+  url: string,
+  body: string,
+  secret: string,
+  { contentType = 'application/x-www-form-urlencoded', signature = '' } = {},
+): Promise<Response> {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const sig = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': contentType,
+      'x-slack-request-timestamp': ts,
+      'x-slack-signature': signature || sig,
+    },
+  });
 }

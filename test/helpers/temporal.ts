@@ -3,11 +3,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { installRuntimeLogger } from '../../src/temporal/worker.ts';
 import * as actionKeys from '../../workflows/sensitive-action/search.ts';
 import { AgentLastActivity, SessionState } from '../../workflows/agent-session/search.ts';
 import { ExchangeState, FromAgent, ToAgent } from '../../workflows/agent-exchange/search.ts';
@@ -29,6 +34,28 @@ export function envFor(config: Config): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(config)) if (v !== undefined) env[k] = String(v);
   return env;
+}
+
+/** Terminate runs `ids` (those already closed are skipped); nothing without a client. */
+export async function terminateRuns(
+  client: Client | undefined,
+  ids: Iterable<string>,
+  why = 'test over',
+): Promise<void> {
+  for (const id of ids)
+    await client?.workflow
+      .getHandle(id)
+      .terminate(why)
+      .catch(() => undefined);
+}
+
+/** Run `worker` in this process; the returned function shuts it down and waits until it has. */
+export function runWorker(worker: Worker): () => Promise<void> {
+  const running = worker.run();
+  return async () => {
+    worker.shutdown();
+    await running;
+  };
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -199,4 +226,44 @@ export async function timeSkippingEnv(
     ),
   });
   return env;
+}
+
+/** One test file's time-skipping server; `cleanup` queues work for `after`, last queued first. */
+export interface TimeSkipping {
+  /** The running server (fails the test if `before` did not start it). */
+  readonly env: TestWorkflowEnvironment;
+  cleanup(fn: () => Promise<unknown>): void;
+}
+
+/**
+ * Register hooks for a time-skipping server (runtime logs at warn): `before` starts it, then runs
+ * `setup` (top-level hooks start at once, so the file's own set-up must go here, not in a second
+ * `before`); `after` runs the queued clean-ups, then tears the server down, also after a failure.
+ */
+export function timeSkippingHooks(
+  setup?: (env: TestWorkflowEnvironment, ts: TimeSkipping) => Promise<void>,
+  dataConverter?: DataConverter,
+): TimeSkipping {
+  let env: TestWorkflowEnvironment | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const ts: TimeSkipping = {
+    get env() {
+      if (!env) throw new Error('the time-skipping server did not start');
+      return env;
+    },
+    cleanup: (fn) => void cleanups.push(fn),
+  };
+  before(async () => {
+    installRuntimeLogger(createLogger({ level: 'warn' }));
+    env = await timeSkippingEnv(dataConverter);
+    await setup?.(env, ts);
+  });
+  after(async () => {
+    try {
+      for (const c of cleanups.reverse()) await c();
+    } finally {
+      await env?.teardown();
+    }
+  });
+  return ts;
 }

@@ -15,7 +15,7 @@ import { requestAction } from '../../src/actions/request.ts';
 import { openAuditLog } from '../../src/audit/open.ts';
 import { settingNames, type Config } from '../../src/config.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { playgroundApproveClick } from '../helpers/actions.ts';
+import { playgroundApproveClick, refundRequest } from '../helpers/actions.ts';
 import {
   productionEnv,
   productionPid,
@@ -75,13 +75,8 @@ test('mutual TLS: a client without a certificate from the CA is refused by the f
 });
 
 let n = 0;
-const refund = (amount: number) => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `PROD-${process.pid}-${++n}`, reason: 'Damaged on arrival' },
-});
+const refund = (amount: number) =>
+  refundRequest({ amount, order: `PROD-${process.pid}-${++n}`, reason: 'Damaged on arrival' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s = () => stack as Stack;

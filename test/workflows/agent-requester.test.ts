@@ -7,18 +7,18 @@ import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { bufferIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
-import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import {
   actionFixture,
-  click,
+  assertOwnClickRefused,
+  decide,
   people,
-  signed,
+  refundRequest,
   TENANT,
-  type ActionFixture,
+  untilPending,
 } from '../helpers/actions.ts';
-import { envFor } from '../helpers/temporal.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
+import { envFor, terminateRuns } from '../helpers/temporal.ts';
 
 const riley = {
   platform: 'teams',
@@ -40,35 +40,19 @@ before(async () => {
 // A test that fails half-way leaves its request pending: end it rather than leave it for 3 days.
 const started: string[] = [];
 after(async () => {
-  for (const id of started)
-    await fx.client.workflow
-      .getHandle(id)
-      .terminate('test done')
-      .catch(() => undefined);
+  await terminateRuns(fx.client, started, 'test done');
   await worker?.stop();
   await fx?.close();
 });
 
 let n = 0;
-const refund = (extra: Partial<ActionRequest>): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 120, order: `R-${process.pid}-${++n}-${Date.now()}` },
-  ...extra,
-});
+const refund = (extra: Partial<ActionRequest>): ActionRequest =>
+  refundRequest({ amount: 120, order: `R-${process.pid}-${++n}-${Date.now()}` }, extra);
 
 async function pending(request: ActionRequest) {
   const { workflowId } = await requestAction(fx.client, fx.config, request);
   started.push(workflowId);
-  const handle = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
-  for (let i = 0; i < 100; i++) {
-    const status = await handle.query(statusQuery);
-    if (status.state === 'pending' && status.requestHash) return { handle, status };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} never became pending`);
+  return untilPending(fx.client, workflowId);
 }
 
 const fromTeams: ActionRequest['requester'] = {
@@ -106,24 +90,11 @@ test('Riley asked the agent in Teams: her own click is refused, Bob approves; sh
   );
   assert.ok(!io.out.includes('\u001b'), 'no terminal escape reaches the operator');
 
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(wf, click(riley, 'approve', status.requestHash)),
-  );
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(wf, click(people.bob, 'approve', status.requestHash)),
-  );
+  await decide(handle, riley, status.requestHash);
+  await decide(handle, people.bob, status.requestHash);
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
-  assert.deepEqual(
-    outcome.decidedBy.map((d) => d.approver.userId),
-    ['bob'],
-  );
-  assert.deepEqual(
-    (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
-    ['the requester may not approve their own request'],
-  );
+  await assertOwnClickRefused(handle, outcome.decidedBy, ['bob']);
 });
 
 test('Riley asked on the CLI, as herself or through an operator login with --as: her click is refused', async () => {
@@ -137,25 +108,9 @@ test('Riley asked on the CLI, as herself or through an operator login with --as:
     },
   ]) {
     const { handle, status } = await pending(refund({ requester }));
-    const wf = handle.workflowId;
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(wf, click(riley, 'approve', status.requestHash)),
-    );
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(wf, click(people.alice, 'approve', status.requestHash)),
-    );
+    await decide(handle, riley, status.requestHash);
+    await decide(handle, people.alice, status.requestHash);
     const outcome = await handle.result();
-    assert.deepEqual(
-      outcome.decidedBy.map((d) => d.approver.userId),
-      ['alice'],
-      requester.userId,
-    );
-    assert.deepEqual(
-      (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
-      ['the requester may not approve their own request'],
-      requester.userId,
-    );
+    await assertOwnClickRefused(handle, outcome.decidedBy, ['alice'], requester.userId);
   }
 });

@@ -3,29 +3,19 @@
 // requester told; and a request approved on day 364 of a 365-day wait that executes exactly once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { createDeps } from '../../src/deps.ts';
-import { createLogger } from '../../src/log.ts';
-import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { workflowsPath } from '../../src/temporal/worker.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { sensitiveActionWorkflow } from '../../workflows/index.ts';
-import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
-import { timeSkippingEnv } from '../helpers/temporal.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
+import { timeSkippingHooks } from '../helpers/temporal.ts';
 
-let env: TestWorkflowEnvironment;
-const fixtures: ActionFixture[] = [];
-before(async () => {
-  installRuntimeLogger(createLogger({ level: 'warn' }));
-  env = await timeSkippingEnv();
-});
-after(async () => {
-  await env?.teardown();
-  for (const fx of fixtures) await fx?.close();
-});
+const days = timeSkippingHooks();
 
 /** A fixture whose refunds-large rule gets `approval` lines added (timers, escalation). */
 async function fixture(approval: string): Promise<ActionFixture> {
@@ -35,22 +25,28 @@ async function fixture(approval: string): Promise<ActionFixture> {
       `      approvers: { groups: [refund-approvers] }\n      quorum: 1\n${approval}`,
     ),
   );
-  fixtures.push(fx);
+  days.cleanup(() => fx.close());
   return fx;
 }
 
-const refund = (amount: number): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `T-${randomUUID()}` },
-});
+const refund = (amount: number): ActionRequest =>
+  refundRequest({ amount, order: `T-${randomUUID()}` });
+
+/** Start a refund of `amount` on the time-skipping server, on `taskQueue`. */
+async function startRefund(taskQueue: string, amount: number) {
+  const workflowId = `action:${randomUUID()}`;
+  const handle = await days.env.client.workflow.start(sensitiveActionWorkflow, {
+    taskQueue,
+    workflowId,
+    args: [{ request: refund(amount) }],
+  });
+  return { workflowId, handle };
+}
 
 async function withWorker<T>(fx: ActionFixture, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `timers-${randomUUID()}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: days.env.nativeConnection,
     taskQueue,
     workflowsPath,
     activities: createActivities(createDeps(fx.config, fx.cards)),
@@ -63,33 +59,22 @@ test('reminder after 1 day, escalation after 2 (the new approver may decide), ap
     '      remindEvery: 1d\n      escalation: [{ after: 2d, approvers: { users: [mallory] } }]\n      expiry: { after: 3d, outcome: deny }\n',
   );
   const outcome = await withWorker(fx, async (taskQueue) => {
-    const workflowId = `action:${randomUUID()}`;
-    const handle = await env.client.workflow.start(sensitiveActionWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [{ request: refund(400) }],
-    });
-    await env.sleep('1 day');
-    await env.sleep('1 hour');
+    const { workflowId, handle } = await startRefund(taskQueue, 400);
+    await days.env.sleep('1 day');
+    await days.env.sleep('1 hour');
     const afterOneDay = fx.cards.updates
       .filter((u) => u.cards[0]?.messageId === `card-${workflowId}`)
       .map((u) => u.view.notes ?? []);
     assert.deepEqual(afterOneDay.at(-1), ['Reminder 1: still waiting for a decision']);
     // Before escalation Mallory is not an approver.
     const hash = (await handle.query(statusQuery)).requestHash;
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(handle.workflowId, click(people.mallory, 'approve', hash)),
-    );
-    await env.sleep('1 day');
+    await decide(handle, people.mallory, hash);
+    await days.env.sleep('1 day');
     const notes =
       fx.cards.updates.filter((u) => u.cards[0]?.messageId === `card-${workflowId}`).at(-1)?.view
         .notes ?? [];
     assert.ok(notes.includes('Escalated to Mallory Outsider'), JSON.stringify(notes));
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(handle.workflowId, click(people.mallory, 'approve', hash)),
-    );
+    await decide(handle, people.mallory, hash);
     const result = await handle.result();
     assert.deepEqual(
       (await handle.query(statusQuery)).rejectedClicks.map((r) => r.why),
@@ -107,21 +92,10 @@ test('approved on day 364 of a 365-day wait: executes exactly once', async () =>
   );
   const before = fx.api.refunds.length;
   const outcome = await withWorker(fx, async (taskQueue) => {
-    const workflowId = `action:${randomUUID()}`;
-    const handle = await env.client.workflow.start(sensitiveActionWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [{ request: refund(999) }],
-    });
-    await env.sleep('364 days');
+    const { handle } = await startRefund(taskQueue, 999);
+    await days.env.sleep('364 days');
     assert.equal((await handle.query(statusQuery)).state, 'pending');
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(
-        handle.workflowId,
-        click(people.bob, 'approve', (await handle.query(statusQuery)).requestHash),
-      ),
-    );
+    await decide(handle, people.bob, (await handle.query(statusQuery)).requestHash);
     return handle.result();
   });
   assert.equal(outcome.outcome, 'executed');
@@ -131,7 +105,7 @@ test('approved on day 364 of a 365-day wait: executes exactly once', async () =>
 test('nobody decides for three days: expiry denies, the card and the requester are told', async () => {
   const fx = await fixture('      remindEvery: 1d\n      expiry: { after: 3d, outcome: deny }\n');
   const outcome = await withWorker(fx, (taskQueue) =>
-    env.client.workflow.execute(sensitiveActionWorkflow, {
+    days.env.client.workflow.execute(sensitiveActionWorkflow, {
       taskQueue,
       workflowId: `action:${randomUUID()}`,
       args: [{ request: refund(77) }],

@@ -4,7 +4,7 @@
 // (two local activities: check, then append) is refused since that patch was retired.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { requestAction } from '../../src/actions/request.ts';
@@ -12,21 +12,14 @@ import { AuditLog } from '../../src/audit/log.ts';
 import { workflowsPath } from '../../src/temporal/worker.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { actionWorkerHooks, click, people, signed, untilRefused } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 
 let fx: ActionFixture;
-let worker: { stop(): Promise<void> } | undefined;
-before(async () => {
-  fx = await actionFixture();
-  worker = await fx.startWorker();
-});
-after(async () => {
-  await worker?.stop();
-  await fx?.close();
-});
+actionWorkerHooks((f) => (fx = f));
 
 async function pendingRefund() {
   const { workflowId } = await requestAction(fx.client, fx.config, {
@@ -90,11 +83,7 @@ test('a lone forged approval is refused and leaves no decision record; nothing e
   const { handle, hash } = await pendingRefund();
   const wf = handle.workflowId;
   await handle.signal(approvalDecisionSignal, click(people.bob, 'approve', hash)); // unsigned
-  let s = await handle.query(statusQuery);
-  for (let i = 0; i < 100 && s.rejectedClicks.length < 1; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    s = await handle.query(statusQuery);
-  }
+  const s = await untilRefused(handle, 1);
   assert.equal(s.state, 'pending');
   assert.equal(s.rejectedClicks[0]?.why, 'decision not signed by the webhook');
   const read = async () =>

@@ -5,19 +5,14 @@
 // is the same, and the run ends executed with one decision and one execution audited. An API
 // slower than the ordinary local activities' timeout is still sent once.
 import assert from 'node:assert/strict';
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { decide, people, proxiedActionHooks, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { localActivityType } from '../helpers/replay.ts';
 
 // In front of the demo API: the first POST is forwarded (the API executes it) and only its answer
@@ -50,43 +45,21 @@ async function forward(req: IncomingMessage, res: ServerResponse, body: Buffer):
   out.end(body);
 }
 
-const proxy = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => void forward(req, res, Buffer.concat(chunks)));
-});
-
 let fx: ActionFixture | undefined;
-let worker: { stop(): Promise<void> } | undefined;
-before(async () => {
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  fx = await actionFixture((yaml) =>
-    yaml.replace(/baseUrl: (http:\/\/127\.0\.0\.1:\d+)/, (_, url: string) => {
-      api = url;
-      return `baseUrl: ${proxyUrl}`;
-    }),
-  );
-  worker = await fx.startWorker();
-});
-after(async () => {
-  await worker?.stop();
-  await fx?.close();
-  proxy.closeAllConnections();
-  await new Promise<void>((r) => proxy.close(() => r()));
+proxiedActionHooks(forward, (f, url) => {
+  fx = f;
+  api = url;
 });
 
 /** Request a refund, wait until it is pending, approve it with a signed click; its outcome. */
 async function approveRefund(amount: number) {
   const f = fx as ActionFixture;
   assert.ok(api, 'the refunds capability goes through the proxy');
-  const { workflowId } = await requestAction(f.client, f.config, {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body: { amount, order: `FIRST-${process.pid}-${Date.now()}` },
-  });
+  const { workflowId } = await requestAction(
+    f.client,
+    f.config,
+    refundRequest({ amount, order: `FIRST-${process.pid}-${Date.now()}` }),
+  );
   const handle = f.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
   let hash = '';
   for (let i = 0; i < 100 && !hash; i++) {
@@ -95,10 +68,7 @@ async function approveRefund(amount: number) {
     else await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(hash, 'the request is pending');
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(workflowId, click(people.bob, 'approve', hash)),
-  );
+  await decide(handle, people.bob, hash);
   return { f, workflowId, handle, outcome: await handle.result() };
 }
 

@@ -10,30 +10,26 @@
 // sleep ends one second past the deadline and nothing after it waits on a timer.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { createDeps } from '../../src/deps.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
-import { createLogger } from '../../src/log.ts';
-import { installRuntimeLogger, workflowsPath } from '../../src/temporal/worker.ts';
+import { workflowsPath } from '../../src/temporal/worker.ts';
 import type { grantWorkflow } from '../../workflows/grant/workflow.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
-import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
-import { timeSkippingEnv } from '../helpers/temporal.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
+import { timeSkippingHooks } from '../helpers/temporal.ts';
 
 const HOUR = 3_600_000;
-let env: TestWorkflowEnvironment;
 let client: Client;
 let fx: ActionFixture;
-before(async () => {
-  installRuntimeLogger(createLogger({ level: 'warn' }));
-  env = await timeSkippingEnv();
+const days = timeSkippingHooks(async (env, ts) => {
   // Not env.client: its result() would let the server skip time on its own.
   client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
   fx = await actionFixture((yaml) =>
@@ -42,20 +38,12 @@ before(async () => {
       '      grants: [once, session, duration]\n      grantMaxDuration: 8h\n',
     ),
   );
-});
-after(async () => {
-  await env?.teardown();
-  await fx?.close();
+  ts.cleanup(() => fx.close());
 });
 
 // Same agent, capability, method, rule and grant key field (currency); a new order each time.
-const refund = (): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 90, currency: 'EUR', order: `G-${randomUUID()}` },
-});
+const refund = (): ActionRequest =>
+  refundRequest({ amount: 90, currency: 'EUR', order: `G-${randomUUID()}` });
 const carded = (workflowId: string) =>
   fx.cards.posted.some((c) => c.messageId === `card-${workflowId}`);
 
@@ -74,7 +62,7 @@ async function pendingWithCard(workflowId: string): Promise<string> {
 test('a grant for 8 hours stops applying at hour 8', async () => {
   const taskQueue = `grant-timers-${randomUUID()}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: days.env.nativeConnection,
     taskQueue,
     workflowsPath,
     // The grant lookup reads grantWorkflow runs on the test server, not the dev server.
@@ -85,19 +73,13 @@ test('a grant for 8 hours stops applying at hour 8', async () => {
   const config = { TEMPORAL_TASK_QUEUE: taskQueue };
   const audit = new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string);
   await worker.runUntil(async () => {
-    const t0 = Number(await env.currentTimeMs());
-    const hours = async () => (Number(await env.currentTimeMs()) - t0) / HOUR;
+    const t0 = Number(await days.env.currentTimeMs());
+    const hours = async () => (Number(await days.env.currentTimeMs()) - t0) / HOUR;
 
     // Hour 0: Alice approves for 8 hours.
     const first = await requestAction(client, config, refund());
     const hash = await pendingWithCard(first.workflowId);
-    await first.handle.signal(
-      approvalDecisionSignal,
-      signed(
-        first.handle.workflowId,
-        click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
-      ),
-    );
+    await decide(first.handle, people.alice, hash, 'approve', { grant: { kind: 'duration' } });
     assert.equal((await first.handle.result()).outcome, 'executed');
     const granted = (await audit.read()).find(
       (r) => r.workflowId === first.workflowId && r.type === 'granted',
@@ -108,7 +90,7 @@ test('a grant for 8 hours stops applying at hour 8', async () => {
     const grant = client.workflow.getHandle<typeof grantWorkflow>(grantId);
 
     // 7:59: an identical request runs on the grant, without a card.
-    await env.sleep(until - 60_000 - Number(await env.currentTimeMs()));
+    await days.env.sleep(until - 60_000 - Number(await days.env.currentTimeMs()));
     const at759 = await hours();
     assert.ok(at759 > 7.98 && at759 < 8, `at ${at759} h`);
     const refunds = fx.api.refunds.length;
@@ -123,7 +105,7 @@ test('a grant for 8 hours stops applying at hour 8', async () => {
     assert.equal((await grant.describe()).status.name, 'RUNNING');
 
     // One second past hour 8: the grant's timer has ended it; the same request asks again.
-    await env.sleep(until + 1_000 - Number(await env.currentTimeMs()));
+    await days.env.sleep(until + 1_000 - Number(await days.env.currentTimeMs()));
     assert.ok((await hours()) > 8);
     const ended = await grant.result();
     assert.equal(ended.endedBecause, 'expired');

@@ -16,9 +16,10 @@ import { createLogger } from '../../src/log.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
 import { grantStatusQuery, type GrantRecord } from '../../workflows/grant/messages.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
-import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
@@ -39,13 +40,8 @@ after(async () => {
 
 // Currencies of their own per run: grants live on in the shared dev server until they end.
 const run = randomUUID().slice(0, 8);
-const refund = (currency: string): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 90, currency: `${currency}-${run}`, order: `G-${randomUUID()}` },
-});
+const refund = (currency: string): ActionRequest =>
+  refundRequest({ amount: 90, currency: `${currency}-${run}`, order: `G-${randomUUID()}` });
 const cardFor = (workflowId: string) =>
   fx.cards.posted.some((c) => c.messageId === `card-${workflowId}`);
 
@@ -53,13 +49,7 @@ async function approveWithGrant(workflowId: string): Promise<void> {
   const handle = fx.client.workflow.getHandle(workflowId);
   for (let i = 0; i < 100 && !cardFor(workflowId); i++) await new Promise((r) => setTimeout(r, 50));
   const hash = (await handle.query(statusQuery)).requestHash;
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(
-      handle.workflowId,
-      click(people.alice, 'approve', hash, { grant: { kind: 'duration' } }),
-    ),
-  );
+  await decide(handle, people.alice, hash, 'approve', { grant: { kind: 'duration' } });
 }
 
 test('approve for 8 hours: identical requests run without a card until revoked; others still ask', async () => {
@@ -125,13 +115,7 @@ test('a grant stops applying when its time is up (a durable timer ends it)', asy
     for (let i = 0; i < 600 && !carded(first.workflowId); i++)
       await new Promise((r) => setTimeout(r, 50));
     const hash = (await first.handle.query(statusQuery)).requestHash;
-    await first.handle.signal(
-      approvalDecisionSignal,
-      signed(
-        first.handle.workflowId,
-        click(people.bob, 'approve', hash, { grant: { kind: 'duration' } }),
-      ),
-    );
+    await decide(first.handle, people.bob, hash, 'approve', { grant: { kind: 'duration' } });
     assert.equal((await first.handle.result()).outcome, 'executed');
     const covered = await requestAction(short.client, short.config, refund('GBP'));
     assert.equal((await covered.handle.result()).outcome, 'executed');

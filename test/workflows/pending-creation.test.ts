@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 let fx: ActionFixture;
@@ -22,13 +23,7 @@ after(async () => {
   await fx?.close();
 });
 
-const refund = (order: string) => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 99, order },
-});
+const refund = (order: string) => refundRequest({ amount: 99, order });
 
 async function cardPosted(workflowId: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -84,10 +79,7 @@ test('with a cache of 2 runs, an evicted pending approval is approved and execut
     const first = started[0] as (typeof started)[number];
     const hash = (await first.handle.query(statusQuery)).requestHash;
     const before = fx.api.refunds.length;
-    await first.handle.signal(
-      approvalDecisionSignal,
-      signed(first.workflowId, click(people.bob, 'approve', hash)),
-    );
+    await decide(first.handle, people.bob, hash);
     const outcome = await first.handle.result();
     assert.equal(outcome.outcome, 'executed');
     assert.equal(fx.api.refunds.length, before + 1);

@@ -10,11 +10,13 @@ import type { ActionRequest } from '../../workflows/sensitive-action/request.ts'
 import {
   actionFixture,
   click,
-  signed,
+  decide,
   people,
+  refundRequest,
+  signed,
   TENANT,
-  type ActionFixture,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 const dana = {
   platform: 'teams' as const,
@@ -44,13 +46,8 @@ after(async () => {
   for (const fx of Object.values(fixtures)) await fx?.close();
 });
 
-const refund = (amount: number): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `Q-${randomUUID()}` },
-});
+const refund = (amount: number): ActionRequest =>
+  refundRequest({ amount, order: `Q-${randomUUID()}` });
 
 async function pendingHash(fx: ActionFixture, workflowId: string): Promise<string> {
   for (let i = 0; i < 100; i++) {
@@ -70,14 +67,8 @@ test('quorum 2 of 3: a duplicate and an outsider in between change nothing; two 
   const alice = signed(handle.workflowId, click(people.alice, 'approve', hash));
   await handle.signal(approvalDecisionSignal, alice);
   await handle.signal(approvalDecisionSignal, alice); // the same delivery again
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(handle.workflowId, click(people.alice, 'approve', hash)),
-  ); // Alice clicks twice
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(handle.workflowId, click(people.mallory, 'approve', hash)),
-  );
+  await decide(handle, people.alice, hash); // Alice clicks twice
+  await decide(handle, people.mallory, hash);
   for (let i = 0; i < 100 && (await handle.query(statusQuery)).rejectedClicks.length < 2; i++)
     await new Promise((r) => setTimeout(r, 50));
   assert.equal(
@@ -85,10 +76,7 @@ test('quorum 2 of 3: a duplicate and an outsider in between change nothing; two 
     'pending',
     'one approval of two is not enough',
   );
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(handle.workflowId, click(dana, 'approve', hash)),
-  );
+  await decide(handle, dana, hash);
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.deepEqual(

@@ -6,14 +6,8 @@
 // front of the demo API counts every POST per Idempotency-Key: no second request ever reaches it.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog, type AuditRecord } from '../../src/audit/log.ts';
@@ -21,7 +15,15 @@ import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-a
 import type { CardInput } from '../../workflows/sensitive-action/types.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import {
+  click,
+  decide,
+  people,
+  proxiedActionHooks,
+  refundRequest,
+  signed,
+} from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
 
@@ -42,43 +44,21 @@ function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): void 
   out.on('error', () => res.writeHead(502).end());
   out.end(body);
 }
-const proxy = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => forward(req, res, Buffer.concat(chunks)));
-});
-
 let fx: ActionFixture | undefined;
-let worker: { stop(): Promise<void> } | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
-before(async () => {
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  fx = await actionFixture((yaml) =>
-    yaml.replace(/baseUrl: (http:\/\/127\.0\.0\.1:\d+)/, (_, url: string) => {
-      api = url;
-      return `baseUrl: ${proxyUrl}`;
-    }),
-  );
-  worker = await fx.startWorker();
-});
-after(async () => {
-  for (const c of cleanups) await c().catch(() => undefined);
-  await worker?.stop();
-  await fx?.close();
-  proxy.closeAllConnections();
-  await new Promise<void>((r) => proxy.close(() => r()));
-});
+proxiedActionHooks(
+  forward,
+  (f, url) => {
+    fx = f;
+    api = url;
+  },
+  cleanups,
+);
 
 const f = () => fx as ActionFixture;
 const run = randomUUID().slice(0, 8);
-const refund = (amount: number, extra: Record<string, unknown> = {}): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `REPLAY-${randomUUID()}`, ...extra },
-});
+const refund = (amount: number, extra: Record<string, unknown> = {}): ActionRequest =>
+  refundRequest({ amount, order: `REPLAY-${randomUUID()}`, ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** This workflow's audit records. */
@@ -191,10 +171,7 @@ test('a reset of an action approved on a card without a run binding: the executi
   const { workflowId, handle } = await requestAction(f().client, f().config, refund(310));
   const { hash } = await pendingCard(workflowId);
   // As a card posted before cards carried their run: the click names no run.
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(workflowId, click(people.bob, 'approve', hash)),
-  );
+  await decide(handle, people.bob, hash);
   assert.equal((await handle.result()).outcome, 'executed');
 
   const second = await resetToFirstTask(workflowId);

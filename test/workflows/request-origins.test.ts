@@ -22,10 +22,12 @@ import {
   type SessionSender,
 } from '../../workflows/agent-session/messages.ts';
 import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-session/types.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, assertOwnClickRefused, decide, people } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
+import { terminateRuns } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
 let connection: NativeConnection | undefined;
@@ -99,11 +101,7 @@ before(async () => {
   running = worker.run();
 });
 after(async () => {
-  for (const id of [...sessions, ...actions])
-    await fx.client.workflow
-      .getHandle(id)
-      .terminate('test done')
-      .catch(() => undefined);
+  await terminateRuns(fx.client, [...sessions, ...actions], 'test done');
   if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running?.catch(() => undefined);
   await connection?.close();
@@ -238,27 +236,14 @@ test('two people in one turn are both requesters: neither may approve what it as
     status = await handle.query(statusQuery);
   }
   // Alice is a refund approver, but her message was in the turn: her click is refused.
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(action, click(people.alice, 'approve', status.requestHash)),
-  );
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(action, click(people.bob, 'approve', status.requestHash)),
-  );
+  await decide(handle, people.alice, status.requestHash);
+  await decide(handle, people.bob, status.requestHash);
   const outcome = (await handle.result()) as {
     outcome: string;
     decidedBy: { approver: { userId: string } }[];
   };
   assert.equal(outcome.outcome, 'executed');
-  assert.deepEqual(
-    outcome.decidedBy.map((d) => d.approver.userId),
-    ['bob'],
-  );
-  assert.deepEqual(
-    (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
-    ['the requester may not approve their own request'],
-  );
+  await assertOwnClickRefused(handle, outcome.decidedBy, ['bob']);
 });
 
 test('two people in one turn: neither may approve the question the turn asks another agent', async () => {
@@ -278,10 +263,7 @@ test('two people in one turn: neither may approve the question the turn asks ano
     status = await handle.query(statusQuery).catch(() => null);
   }
   assert.ok(status?.requestHash, `${step} never became pending`);
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(step, click(people.alice, 'approve', status.requestHash)),
-  );
+  await decide(handle, people.alice, status.requestHash);
   for (let i = 0; i < 100 && status.rejectedClicks.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
     status = await handle.query(statusQuery);

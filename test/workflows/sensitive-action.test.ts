@@ -2,40 +2,35 @@
 // API: allow, deny, approve, reject with a reason, refused clicks (outsider, wrong hash, requester
 // approving their own request), duplicate clicks, reminders and expiry, one workflow per request.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { requestHash } from '../../src/actions/request-hash.ts';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, signed, people, type ActionFixture } from '../helpers/actions.ts';
+import {
+  actionWorkerHooks,
+  click,
+  decide,
+  people,
+  refundRequest,
+  signed,
+} from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 let fx: ActionFixture;
-let worker: { stop(): Promise<void> };
-
-before(async () => {
-  fx = await actionFixture((yaml) =>
+actionWorkerHooks(
+  (f) => (fx = f),
+  (yaml) =>
     // Real seconds on a shared machine: wide enough that a busy worker still posts the card and
     // takes the click before the first reminder and the expiry.
     yaml.replace('remindEvery: 4h', 'remindEvery: 7s').replace('after: 3d', 'after: 20s'),
-  );
-  worker = await fx.startWorker();
-});
-after(async () => {
-  await worker?.stop();
-  await fx?.close();
-});
+);
 
 let n = 0;
-const refund = (amount: number, extra: Partial<ActionRequest> = {}): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, order: `A-${process.pid}-${++n}` },
-  ...extra,
-});
+const refund = (amount: number, extra: Partial<ActionRequest> = {}): ActionRequest =>
+  refundRequest({ amount, order: `A-${process.pid}-${++n}` }, extra);
 
 async function pending(workflowId: string) {
   const handle = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
@@ -87,10 +82,7 @@ test('approval: outsider, wrong hash and duplicate clicks change nothing; the ap
   const { workflowId } = await requestAction(fx.client, fx.config, refund(120));
   const handle = await pending(workflowId);
   const hash = await hashOf(workflowId);
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(handle.workflowId, click(people.mallory, 'approve', hash)),
-  );
+  await decide(handle, people.mallory, hash);
   await handle.signal(
     approvalDecisionSignal,
     signed(handle.workflowId, click(people.bob, 'approve', 'deadbeef0000')),
@@ -219,14 +211,8 @@ test('the requester may not approve their own request; another approver may', as
   );
   const handle = await pending(workflowId);
   const hash = await hashOf(workflowId);
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(handle.workflowId, click(people.alice, 'approve', hash)),
-  );
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(handle.workflowId, click(people.bob, 'approve', hash)),
-  );
+  await decide(handle, people.alice, hash);
+  await decide(handle, people.bob, hash);
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.deepEqual(

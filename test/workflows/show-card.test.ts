@@ -4,7 +4,7 @@
 // and an arrival after the decision post nothing. The webhook finds requests by ApproverKeys.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { createShowPending } from '../../src/chat/pending.ts';
 import { createLogger } from '../../src/log.ts';
@@ -17,38 +17,25 @@ import {
 } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import {
-  actionFixture,
+  actionWorkerHooks,
   click,
   people,
   recordingConnector,
+  refundRequest,
   signed,
-  type ActionFixture,
 } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 
 let fx: ActionFixture | undefined;
-let worker: { stop(): Promise<void> } | undefined;
-
-before(async () => {
-  fx = await actionFixture();
-  worker = await fx.startWorker();
-});
-after(async () => {
-  await worker?.stop();
-  await fx?.close();
-});
+actionWorkerHooks((f) => (fx = f));
 
 const ready = (): ActionFixture => {
-  assert.ok(fx && worker, 'setup finished');
+  assert.ok(fx, 'setup finished');
   return fx;
 };
 
-const refund = (): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 500, order: `S-${randomUUID().slice(0, 8)}` },
-});
+const refund = (): ActionRequest =>
+  refundRequest({ amount: 500, order: `S-${randomUUID().slice(0, 8)}` });
 
 const arrival = (
   person: ApproverIdentity,

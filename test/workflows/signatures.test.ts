@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
@@ -22,46 +22,38 @@ import {
   type DecisionReceipt,
 } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
-import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import {
+  actionWorkerHooks,
+  assertOwnClickRefused,
+  click,
+  decide,
+  people,
+  refundRequest,
+  signed,
+  untilPending,
+  untilRefused,
+} from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 const aliceSlack = 'U0ALICE';
 let fx: ActionFixture;
-let worker: { stop(): Promise<void> };
-before(async () => {
-  fx = await actionFixture((yaml) =>
+actionWorkerHooks(
+  (f) => (fx = f),
+  (yaml) =>
     yaml.replace(
       '    email: alice@example.com\n',
       `    email: alice@example.com\n    slackUserId: ${aliceSlack}\n`,
     ),
-  );
-  worker = await fx.startWorker();
-});
-after(async () => {
-  await worker?.stop();
-  await fx?.close();
-});
+);
 
 let n = 0;
-const refund = (extra: Partial<ActionRequest> = {}): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 300, order: `S-${process.pid}-${++n}-${Date.now()}` },
-  ...extra,
-});
+const refund = (extra: Partial<ActionRequest> = {}): ActionRequest =>
+  refundRequest({ amount: 300, order: `S-${process.pid}-${++n}-${Date.now()}` }, extra);
 
 async function pending(request: ActionRequest) {
   const { workflowId } = await requestAction(fx.client, fx.config, request);
-  const handle = fx.client.workflow.getHandle<typeof sensitiveActionWorkflow>(workflowId);
-  for (let i = 0; i < 100; i++) {
-    const status = await handle.query(statusQuery);
-    if (status.state === 'pending' && status.requestHash) return { handle, status };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} never became pending`);
+  return untilPending(fx.client, workflowId);
 }
 
 test('unsigned and forged decisions from a plain client are refused and audited; a signed one counts, and its receipt verifies offline', async () => {
@@ -79,11 +71,7 @@ test('unsigned and forged decisions from a plain client are refused and audited;
     approvalDecisionSignal,
     signed('action:another-request', click(people.bob, 'approve', hash)),
   );
-  let s = await handle.query(statusQuery);
-  for (let i = 0; i < 100 && s.rejectedClicks.length < 3; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    s = await handle.query(statusQuery);
-  }
+  const s = await untilRefused(handle, 3);
   assert.equal(s.state, 'pending', 'nothing changed');
   assert.deepEqual(
     s.rejectedClicks.map((c) => c.why.replace(/ \(.*\)$/, '')),
@@ -99,10 +87,7 @@ test('unsigned and forged decisions from a plain client are refused and audited;
   assert.equal(audited.length, 3);
   assert.equal(audited[0]?.detail?.['why'], 'decision not signed by the webhook');
 
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(wf, click(people.alice, 'approve', hash, { policyHash: status.requestHash })),
-  );
+  await decide(handle, people.alice, hash, 'approve', { policyHash: status.requestHash });
   const good = signed(wf, click(people.bob, 'approve', hash));
   await handle.signal(approvalDecisionSignal, good);
   const outcome = await handle.result();
@@ -177,11 +162,7 @@ test('a plain decision from a client without the payload key is refused and audi
   } finally {
     await keyless.connection.close();
   }
-  let s = await handle.query(statusQuery);
-  for (let i = 0; i < 100 && s.rejectedClicks.length < 1; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    s = await handle.query(statusQuery);
-  }
+  const s = await untilRefused(handle, 1);
   assert.equal(s.state, 'pending');
   assert.equal(s.rejectedClicks[0]?.why, 'malformed decision');
   const { events } = await handle.fetchHistory();
@@ -189,10 +170,7 @@ test('a plain decision from a client without the payload key is refused and audi
     !events?.some((e) => e.workflowTaskFailedEventAttributes),
     'no workflow task failed: the run is not stuck',
   );
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(wf, click(people.bob, 'approve', status.requestHash)),
-  );
+  await decide(handle, people.bob, status.requestHash);
   const outcome = await handle.result();
   assert.equal(outcome.outcome, 'executed');
   assert.deepEqual(
@@ -207,27 +185,11 @@ test('the requester cannot approve from another platform: Alice asked on Slack, 
     { platform: 'cli', userId: 'Alice@Example.com', displayName: 'alice' },
   ]) {
     const { handle, status } = await pending(refund({ requester }));
-    const wf = handle.workflowId;
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(wf, click(people.alice, 'approve', status.requestHash)),
-    );
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(wf, click(people.bob, 'approve', status.requestHash)),
-    );
+    await decide(handle, people.alice, status.requestHash);
+    await decide(handle, people.bob, status.requestHash);
     const outcome = await handle.result();
     assert.equal(outcome.outcome, 'executed');
-    assert.deepEqual(
-      outcome.decidedBy.map((d) => d.approver.userId),
-      ['bob'],
-      requester.platform,
-    );
-    assert.deepEqual(
-      (await handle.query(statusQuery)).rejectedClicks.map((c) => c.why),
-      ['the requester may not approve their own request'],
-      requester.platform,
-    );
+    await assertOwnClickRefused(handle, outcome.decidedBy, ['bob'], requester.platform);
   }
 });
 
@@ -246,11 +208,7 @@ test('200 refused clicks from one identity: the workflow keeps running, history 
   const own = async () =>
     ((await handle.fetchHistory()).events ?? []).filter((e) => !temporals.has(e.eventType)).length;
   const ownBefore = await own();
-  for (let i = 0; i < 200; i++)
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(wf, click(people.mallory, 'approve', status.requestHash)),
-    );
+  for (let i = 0; i < 200; i++) await decide(handle, people.mallory, status.requestHash);
   let s = await handle.query(statusQuery);
   for (let i = 0; i < 200 && (s.unlistedRefusals?.[0]?.count ?? 0) < 195; i++) {
     await new Promise((r) => setTimeout(r, 50));
@@ -266,10 +224,7 @@ test('200 refused clicks from one identity: the workflow keeps running, history 
     (r) => r.workflowId === wf && r.type === 'rejected-click',
   );
   assert.equal(audited.length, 5);
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(wf, click(people.bob, 'approve', status.requestHash)),
-  );
+  await decide(handle, people.bob, status.requestHash);
   assert.equal((await handle.result()).outcome, 'executed');
   const summary = (await new AuditLog(fx.config.AIRLOCK_AUDIT_FILE as string).read()).find(
     (r) => r.workflowId === wf && r.type === 'rejected-click' && r.detail?.['unlisted'],

@@ -16,24 +16,20 @@ import { createDeps } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
-import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
+import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { decodedActivityOutcome } from '../../src/temporal/history-results.ts';
-import { actionFixture, click, people, signed, type ActionFixture } from '../helpers/actions.ts';
+import { actionFixture, decide, people, refundRequest } from '../helpers/actions.ts';
+import type { ActionFixture } from '../helpers/actions.ts';
 import { envFor } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
 let worker: { stop(): Promise<void> } | undefined;
 const tag = `${process.pid}-${Date.now()}`;
 let n = 0;
-const refund = (amount: number): ActionRequest => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount, currency: 'EUR', order: `U-${tag}-${++n}`, reason: 'parcel lost' },
-});
+const refund = (amount: number): ActionRequest =>
+  refundRequest({ amount, currency: 'EUR', order: `U-${tag}-${++n}`, reason: 'parcel lost' });
 
 before(async () => {
   fx = await actionFixture();
@@ -125,10 +121,7 @@ test('a refund 12× the median: flagged on the card, pinned in history, audited,
   );
 
   const hash = (await handle.query(statusQuery)).requestHash;
-  await handle.signal(
-    approvalDecisionSignal,
-    signed(workflowId, click(people.alice, 'approve', hash)),
-  );
+  await decide(handle, people.alice, hash);
   assert.equal((await handle.result()).outcome, 'executed');
   // The final card keeps the flag, and the audit says what the cards showed.
   const final = fx.cards.updates.find(
@@ -180,10 +173,7 @@ test('when the comparison fails, the card goes out without findings and the appr
     assert.equal(tried.ran && !tried.completed, true, 'tried once, and it failed');
     assert.match(tried.failure ?? '', /audit log unreadable/);
     const hash = (await handle.query(statusQuery)).requestHash;
-    await handle.signal(
-      approvalDecisionSignal,
-      signed(workflowId, click(people.alice, 'approve', hash)),
-    );
+    await decide(handle, people.alice, hash);
     assert.equal((await handle.result()).outcome, 'executed');
   } finally {
     failing.shutdown();

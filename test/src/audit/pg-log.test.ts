@@ -16,12 +16,8 @@ import { PgAuditLog } from '../../../src/audit/pg-log.ts';
 import { bufferIo } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
-import {
-  asOwnerBypassingTrigger,
-  createStateDb,
-  sqlOn,
-  type StateDb,
-} from '../../helpers/state-db.ts';
+import { asOwnerBypassingTrigger, createStateDb, sqlOn } from '../../helpers/state-db.ts';
+import type { StateDb } from '../../helpers/state-db.ts';
 
 let cluster: PostgresCluster | undefined;
 let db: StateDb | undefined;

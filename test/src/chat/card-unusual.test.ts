@@ -5,15 +5,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cardModel } from '../../../src/chat/card-model.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
-import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
+import type { ActionRequest } from '../../../workflows/sensitive-action/request.ts';
 import type { UnusualFinding } from '../../../workflows/sensitive-action/types.ts';
+import { largeRefundDecision } from './helpers.ts';
 
-const decision = {
-  rule: 'refunds-large',
-  reason: 'large refunds need a human',
-  shortHash: 'h1',
-  grants: [],
-} as unknown as PinnedDecision;
+const decision = largeRefundDecision;
 const request: ActionRequest = {
   agent: 'support-bot',
   capability: 'refunds-api',

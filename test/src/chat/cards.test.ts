@@ -8,9 +8,9 @@ import { encodeButtonValue, parseButtonValue } from '../../../src/chat/card-butt
 import { cardModel as requestCardModel } from '../../../src/chat/card-model.ts';
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
-import type { ActionRequest, PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
+import type { ActionRequest } from '../../../workflows/sensitive-action/request.ts';
 import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
-import { cardModel } from './helpers.ts';
+import { cardModel, largeRefundDecision } from './helpers.ts';
 
 test('a pending card has Approve and Reject carrying the workflow id and request hash', () => {
   const json = JSON.stringify(cardToAdaptiveCard(buildApprovalCard(cardModel())));
@@ -99,12 +99,7 @@ const request = (body: unknown): ActionRequest => ({
   path: '/refunds',
   body,
 });
-const decision = {
-  rule: 'refunds-large',
-  reason: 'large refunds need a human',
-  shortHash: 'h1',
-  grants: [],
-} as unknown as PinnedDecision;
+const decision = largeRefundDecision;
 const view = { state: 'pending' } as const;
 
 test('the body shows once: a flat body as facts, a nested one as a preview', () => {

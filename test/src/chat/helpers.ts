@@ -11,6 +11,7 @@ import type { ApprovalCardModel } from '../../../src/chat/cards.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+import type { PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
 
 /** A config for tests: random webhook port on loopback, a fresh inbox directory, plus `env`. */
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -236,3 +237,11 @@ export async function until(check: () => boolean, what: string, ms = 10_000): Pr
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The pinned decision the card tests show: the demo's large-refund rule, no grants. */
+export const largeRefundDecision = {
+  rule: 'refunds-large',
+  reason: 'large refunds need a human',
+  shortHash: 'h1',
+  grants: [],
+} as unknown as PinnedDecision;

@@ -20,7 +20,7 @@ import { createLogger } from '../../../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../../../src/temporal/worker.ts';
 import type { SessionMessage } from '../../../workflows/agent-session/messages.ts';
 import type { AgentSessionActivities } from '../../../workflows/agent-session/types.ts';
-import { envFor, repoRoot, testConfig } from '../../helpers/temporal.ts';
+import { envFor, repoRoot, testConfig, terminateRuns } from '../../helpers/temporal.ts';
 
 let dir: string;
 let config: Config;
@@ -39,11 +39,7 @@ before(async () => {
   client = await createClient(config);
 });
 after(async () => {
-  for (const id of started)
-    await client?.workflow
-      .getHandle(id)
-      .terminate('test done')
-      .catch(() => undefined); // already closed
+  await terminateRuns(client, started, 'test done');
   await client?.connection.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

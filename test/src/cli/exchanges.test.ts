@@ -16,7 +16,7 @@ import { createClient, dataConverter } from '../../../src/temporal/client.ts';
 import { installRuntimeLogger } from '../../../src/temporal/worker.ts';
 import type { ExchangeStatus } from '../../../workflows/agent-exchange/messages.ts';
 import { ExchangeState, FromAgent, ToAgent } from '../../../workflows/agent-exchange/search.ts';
-import { envFor, testConfig } from '../../helpers/temporal.ts';
+import { envFor, testConfig, terminateRuns } from '../../helpers/temporal.ts';
 
 const workflowsPath = fileURLToPath(
   new URL('./fixtures/exchange-status-workflow.ts', import.meta.url),
@@ -97,11 +97,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of started)
-    await client?.workflow
-      .getHandle(id)
-      .terminate('test done')
-      .catch(() => undefined); // already closed
+  await terminateRuns(client, started, 'test done');
   worker?.shutdown();
   await running;
   await client?.connection.close();

@@ -7,14 +7,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, test } from 'node:test';
-import {
-  call,
-  gate,
-  open,
-  SseReader,
-  startGatewayFixture,
-  type GatewayFixture,
-} from '../../helpers/gateway.ts';
+import { call, gate, open, SseReader, startGatewayFixture } from '../../helpers/gateway.ts';
+import type { GatewayFixture } from '../../helpers/gateway.ts';
 
 let fx: GatewayFixture | undefined;
 let upstream: Server | undefined;

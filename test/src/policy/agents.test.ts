@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { mayFetch, mayTalk, resolveAgent } from '../../../src/policy/agents.ts';
 import { loadPolicySet } from '../../../src/policy/load.ts';
 import type { ApproverIdentity } from '../../../workflows/sensitive-action/messages.ts';
-import { base, policyOf, problemsOf, theProblem } from './helpers.ts';
+import { base, policyOf, problemsOf, theProblem, baseUsers } from './helpers.ts';
 
 const model = `{ endpoint: 'http://127.0.0.1:4011/v1/', model: standin, apiKeyCredential: model-key }`;
 
@@ -63,23 +63,10 @@ test('a valid agent resolves with defaults, durations in ms and talkers expanded
     memory: 'session',
     maxSessionsPerTalker: 5,
     talkers: [
-      {
-        id: 'alice',
-        displayName: 'Alice',
-        tenantId: 't1',
-        aadObjectId: 'a-1',
-        slackUserId: 'UALICE',
-      },
+      baseUsers.alice,
       { id: 'dan', displayName: 'Dan', slackUserId: 'UDAN' },
-      { id: 'bob', displayName: 'Bob', tenantId: 't1', aadObjectId: 'b-1', slackUserId: 'UBOB' },
-      {
-        id: 'carol',
-        displayName: 'Carol',
-        tenantId: 't1',
-        aadObjectId: 'c-1',
-        slackUserId: 'UCAROL',
-        email: 'carol@example.com',
-      },
+      baseUsers.bob,
+      baseUsers.carol,
     ],
     mayAsk: [],
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { agentFor, evaluate, linkFor } from '../../../src/policy/evaluate.ts';
-import { base, policyOf, refund } from './helpers.ts';
+import { base, policyOf, refund, baseUsers } from './helpers.ts';
 
 const now = new Date('2025-06-04T10:00:00Z'); // a Wednesday
 
@@ -79,14 +79,7 @@ test('an approve rule carries every approval setting, durations in milliseconds'
     d.approvers.map((a) => a.id),
     ['alice', 'bob', 'carol'],
   );
-  assert.deepEqual(d.approvers[2], {
-    id: 'carol',
-    displayName: 'Carol',
-    tenantId: 't1',
-    aadObjectId: 'c-1',
-    slackUserId: 'UCAROL',
-    email: 'carol@example.com',
-  });
+  assert.deepEqual(d.approvers[2], baseUsers.carol);
   assert.equal(d.quorum, 2);
   assert.equal(d.allowSelfApproval, false);
   assert.equal(d.rejectionsToDeny, 2);
@@ -281,24 +274,7 @@ links:
     approveQuestion: false,
     approveAnswer: true,
     onInstructions: 'hold',
-    approvers: [
-      {
-        id: 'alice',
-        displayName: 'Alice',
-        tenantId: 't1',
-        aadObjectId: 'a-1',
-        slackUserId: 'UALICE',
-      },
-      { id: 'bob', displayName: 'Bob', tenantId: 't1', aadObjectId: 'b-1', slackUserId: 'UBOB' },
-      {
-        id: 'carol',
-        displayName: 'Carol',
-        tenantId: 't1',
-        aadObjectId: 'c-1',
-        slackUserId: 'UCAROL',
-        email: 'carol@example.com',
-      },
-    ],
+    approvers: [baseUsers.alice, baseUsers.bob, baseUsers.carol],
     quorum: 2,
     allowSelfApproval: false,
     reminderEveryMs: 3_600_000,

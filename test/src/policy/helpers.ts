@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { parsePolicySet } from '../../../src/policy/load.ts';
 import type { PolicyInvalidError } from '../../../src/policy/problems.ts';
-import type { ActionRequest, LoadedPolicy, PolicyProblem } from '../../../src/policy/types.ts';
+import type { LoadedPolicy, PolicyProblem } from '../../../src/policy/types.ts';
 
 /** Parse one or more YAML texts (named a.yaml, b.yaml, … unless named) into a policy. */
 export function policyOf(...texts: (string | { file: string; text: string })[]): LoadedPolicy {
@@ -36,16 +36,7 @@ export function theProblem(problems: PolicyProblem[], pattern: RegExp): PolicyPr
 }
 
 /** A request from support-bot to the refunds API, with `body`. */
-export function refund(body: unknown, extra: Partial<ActionRequest> = {}): ActionRequest {
-  return {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body,
-    ...extra,
-  };
-}
+export { refundRequest as refund } from '../../helpers/requests.ts';
 
 /** Users, a group and an agent with a capability: the start of most test policies. */
 export const base = `
@@ -72,3 +63,35 @@ capabilities:
     paths: [/refunds, /refunds/**]
     credential: refunds-key
 `;
+
+/** `base` with research-bot, which may ask writer-bot, then `rest` (`links:` items and more). */
+export const researchAsksWriter = (rest: string): LoadedPolicy =>
+  policyOf(
+    base,
+    `
+agents:
+  - { id: research-bot, sensitivity: research, mayAsk: [writer-bot] }
+  - { id: writer-bot, sensitivity: research }
+links:
+${rest}`,
+  );
+
+/** The users `base` defines, as a resolved policy shows them. */
+export const baseUsers = {
+  alice: {
+    id: 'alice',
+    displayName: 'Alice',
+    tenantId: 't1',
+    aadObjectId: 'a-1',
+    slackUserId: 'UALICE',
+  },
+  bob: { id: 'bob', displayName: 'Bob', tenantId: 't1', aadObjectId: 'b-1', slackUserId: 'UBOB' },
+  carol: {
+    id: 'carol',
+    displayName: 'Carol',
+    tenantId: 't1',
+    aadObjectId: 'c-1',
+    slackUserId: 'UCAROL',
+    email: 'carol@example.com',
+  },
+};

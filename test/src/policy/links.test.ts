@@ -8,21 +8,11 @@ import { grantIds } from '../../../src/grants/grants.ts';
 import { evaluate } from '../../../src/policy/evaluate.ts';
 import { resolveLink } from '../../../src/policy/links.ts';
 import type { ActionRequest, LoadedPolicy } from '../../../src/policy/types.ts';
-import { base, policyOf, problemsOf, theProblem } from './helpers.ts';
+import { base, problemsOf, researchAsksWriter, theProblem } from './helpers.ts';
 
 const now = new Date('2025-06-04T10:00:00Z');
 
-const agents = (link: string) =>
-  policyOf(
-    base,
-    `
-agents:
-  - { id: research-bot, sensitivity: research, mayAsk: [writer-bot] }
-  - { id: writer-bot, sensitivity: research }
-links:
-${link}
-`,
-  );
+const agents = (link: string) => researchAsksWriter(`${link}\n`);
 
 const linkText = (extra: string) => `
   - from: research-bot
@@ -119,18 +109,7 @@ const step = (
 
 // A rule that would allow anything of the exchange capability: exchange steps must ignore it.
 const withRule = (link: string): LoadedPolicy =>
-  policyOf(
-    base,
-    `
-agents:
-  - { id: research-bot, sensitivity: research, mayAsk: [writer-bot] }
-  - { id: writer-bot, sensitivity: research }
-links:
-${link}
-rules:
-  - { id: anything, decision: allow }
-`,
-  );
+  researchAsksWriter(`${link}\nrules:\n  - { id: anything, decision: allow }\n`);
 
 test('an exchange step needing approval is approved by the link: approvers, defaults, once and session grants', () => {
   const p = withRule(

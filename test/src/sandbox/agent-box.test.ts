@@ -10,30 +10,10 @@ import { test } from 'node:test';
 import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../../../src/sandbox/agent-box.ts';
 import { cleanupOrphans } from '../../../src/sandbox/box-cleanup.ts';
 import { boxWorkspace } from '../../../src/sandbox/box-names.ts';
-import { SandboxDriver } from '../../../src/sandbox/driver.ts';
 import { execInBox } from '../../../src/sandbox/exec.ts';
-import { BoxTracker } from '../../helpers/agent-box.ts';
-import { testConfig } from '../../helpers/temporal.ts';
+import { boxTesting } from '../../helpers/agent-box.ts';
 
-const config = testConfig();
-const { docker } = new SandboxDriver(config.DOCKER_HOST);
-
-/** Run `f` with a tracker whose boxes and volumes are removed afterwards, whatever happens. */
-async function withBoxes(f: (t: BoxTracker) => Promise<void>): Promise<void> {
-  const tracker = new BoxTracker(docker, config);
-  try {
-    await f(tracker);
-  } catch (err) {
-    // The test's own failure is the one to see; a cleanup failure after it rides along.
-    await tracker.cleanup().catch((cleanupErr: unknown) => {
-      throw new AggregateError([err, cleanupErr], 'the test failed, then its cleanup', {
-        cause: err,
-      });
-    });
-    throw err;
-  }
-  await tracker.cleanup();
-}
+const { config, docker, withBoxes } = boxTesting();
 
 const node = async (id: string, script: string, timeoutMs = 20_000) =>
   execInBox(docker, id, ['node', '-e', script], { timeoutMs });

@@ -7,22 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ensureAgentBox, type AgentBoxSpec } from '../../../src/sandbox/agent-box.ts';
 import { boxWorkspace, type BoxMemory } from '../../../src/sandbox/box-names.ts';
-import { SandboxDriver } from '../../../src/sandbox/driver.ts';
 import { execInBox } from '../../../src/sandbox/exec.ts';
-import { BoxTracker } from '../../helpers/agent-box.ts';
-import { testConfig } from '../../helpers/temporal.ts';
+import { boxTesting, type BoxTracker } from '../../helpers/agent-box.ts';
 
-const config = testConfig();
-const { docker } = new SandboxDriver(config.DOCKER_HOST);
-
-async function withBoxes(f: (t: BoxTracker) => Promise<void>): Promise<void> {
-  const tracker = new BoxTracker(docker, config);
-  try {
-    await f(tracker);
-  } finally {
-    await tracker.cleanup();
-  }
-}
+const { docker, withBoxes } = boxTesting();
 
 const write = `require('node:fs').writeFileSync('/workspace/secret.txt', process.env.NOTE)`;
 const read = `

@@ -11,7 +11,7 @@ import { createClient } from '../../../src/temporal/client.ts';
 import { startGauges } from '../../../src/temporal/gauges.ts';
 import { AgentId, ApprovalState, PolicyRule } from '../../../workflows/sensitive-action/search.ts';
 import { captureLogger } from '../chat/helpers.ts';
-import { testConfig } from '../../helpers/temporal.ts';
+import { testConfig, terminateRuns } from '../../helpers/temporal.ts';
 
 /** A meter that keeps the last value set per gauge and label set. */
 function recordingMeter(): MetricMeter & { values: Map<string, number>; tags: MetricTags } {
@@ -107,11 +107,7 @@ test('pending approvals per agent and rule, sessions per state; Docker away is l
     assert.equal(meter.values.get(key('research-bot', 'web-large')), 0);
   } finally {
     await gauges.stop();
-    for (const id of started)
-      await client.workflow
-        .getHandle(id)
-        .terminate('test over')
-        .catch(() => undefined);
+    await terminateRuns(client, started);
     await client.connection.close();
   }
 });

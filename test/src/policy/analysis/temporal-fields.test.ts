@@ -13,7 +13,7 @@ import { loadPolicySet } from '../../../../src/policy/load.ts';
 import { evaluate } from '../../../../src/policy/evaluate.ts';
 import { createClient } from '../../../../src/temporal/client.ts';
 import { writeAuditLog } from '../../../../scripts/gen-audit-fixture.ts';
-import { envFor, testConfig } from '../../../helpers/temporal.ts';
+import { envFor, testConfig, terminateRuns } from '../../../helpers/temporal.ts';
 
 const policyFile = 'test/fixtures/analysis/policy.yaml';
 const config = testConfig();
@@ -98,11 +98,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of ids)
-    await client?.workflow
-      .getHandle(id)
-      .terminate('test over')
-      .catch(() => undefined);
+  await terminateRuns(client, ids);
   await client?.connection.close();
   await rm(tmp, { recursive: true, force: true });
 });
