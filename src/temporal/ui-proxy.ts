@@ -20,7 +20,16 @@ export function proxyToUi(
   upstream: string,
   dropCookie: string,
 ): Promise<void> {
-  const target = new URL(req.url ?? '/', upstream);
+  // Only a path goes upstream: an absolute (`http://host/…`) or scheme-relative (`//host/…`)
+  // request target would otherwise name another host, and this would be an open proxy.
+  const path = req.url ?? '/';
+  const base = new URL(upstream);
+  const target =
+    path.startsWith('/') && !path.startsWith('//') ? URL.parse(base.origin + path) : null;
+  if (target?.origin !== base.origin) {
+    send(res, 400, { error: 'bad_request_target' });
+    return Promise.resolve();
+  }
   const self = ownOrigin(req);
   const headers = { ...req.headers, host: target.host };
   if (self !== undefined && headers.origin === self) headers.origin = target.origin;

@@ -147,3 +147,37 @@ test('what the UI behind it receives: its own host and origin, the other cookies
     await new Promise((resolve) => upstream.close(resolve));
   }
 });
+
+test('the UI pass-through reaches the UI alone: absolute and scheme-relative targets go nowhere else', async () => {
+  // Another local service the pass-through must never reach.
+  const hits: string[] = [];
+  const other = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.end('other service');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  const otherHost = `127.0.0.1:${(other.address() as AddressInfo).port}`;
+  const { connect } = await import('node:net');
+  /** A raw request line, as a process on the host (not a browser) can send it. */
+  const raw = (target: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+      socket.end(
+        `GET ${target} HTTP/1.1\r\nHost: ${new URL(url).host}\r\nConnection: close\r\n\r\n`,
+      );
+    });
+  try {
+    for (const target of [`http://${otherHost}/secret`, `//${otherHost}/secret`]) {
+      const answer = await raw(target);
+      assert.match(answer, /^HTTP\/1\.1 400 /, `${target}: ${answer.slice(0, 80)}`);
+    }
+    assert.deepEqual(hits, [], 'the other service was never asked');
+  } finally {
+    other.close();
+  }
+});
