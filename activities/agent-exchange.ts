@@ -96,34 +96,23 @@ export function createAgentExchangeActivities(deps: AgentExchangeDeps): Exchange
       const policy = await deps.policy().catch((err: unknown) => {
         throw ApplicationFailure.retryable((err as Error).message, 'policy_invalid');
       });
+      // The two events of this step, keyed `<workflowId>#<step>`, under the policy that decided.
+      const audit = (
+        step: string,
+        type: ExchangeAuditEvent['type'],
+        detail: Record<string, unknown>,
+      ) => append({ id: `${workflowId}#${step}`, type, workflowId, from, to, detail }, policy.hash);
       const link = resolveLink(policy, from, to);
       if (!link) {
         const reason = `agent "${from}" may not ask agent "${to}": the policy has no link ${from} -> ${to}`;
-        await append(
-          {
-            id: `${workflowId}#refused`,
-            type: 'exchange-refused',
-            workflowId,
-            from,
-            to,
-            detail: { reason },
-          },
-          policy.hash,
-        );
+        await audit('refused', 'exchange-refused', { reason });
         return { ok: false, reason, policyHash: policy.hash };
       }
       const sanitized = cross(question, link.question);
-      await append(
-        {
-          id: `${workflowId}#requested`,
-          type: 'exchange-requested',
-          workflowId,
-          from,
-          to,
-          detail: { link: linkSummary(link), question: textSummary(sanitized) },
-        },
-        policy.hash,
-      );
+      await audit('requested', 'exchange-requested', {
+        link: linkSummary(link),
+        question: textSummary(sanitized),
+      });
       return { ok: true, link, question: sanitized };
     },
 

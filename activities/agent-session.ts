@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import type { Client, UpdateDefinition } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { GatewayRegistry } from '../src/agents/gateways.ts';
 import type { TurnAnswers } from '../src/agents/turn-answers.ts';
@@ -87,8 +87,7 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
       const { agent, spec } = await boxSpec(input);
       const session = await gateways.ensure(input.sessionId, agent, input.tokensUsed);
       session.bind({
-        requestAction: (request) => askWorkflow(deps, input, turn, request),
-        askAgent: (request) => askQuestion(deps, input, turn, request),
+        ...turnRequests(deps, input, turn),
         sendMessage: async ({ text, turn: t, seq }) => {
           // Only a message the model asked for in this turn (a send_message call the gateway
           // relayed) reaches the person; anything else in the box may post to the socket too.
@@ -208,53 +207,48 @@ async function seenReply(
   return reply;
 }
 
-// The gateway's action request, as an update of the session workflow: the workflow starts the
-// child approval and answers at once (or after a short hold). Only the running turn may ask.
-async function askWorkflow(
-  deps: AgentSessionDeps,
-  input: TurnInput,
-  turn: string,
-  request: ActionRequest,
-): Promise<ActionOutcome> {
-  if (request.turn !== turn) {
-    return { status: 'denied', reason: 'actions can only be asked for during a running turn' };
-  }
-  const client = await deps.client();
-  const answer = await client.workflow
-    .getHandle(input.workflowId)
-    .executeUpdate(agentActionUpdate, {
-      args: [
-        {
-          turn: input.turn,
-          capability: request.capability,
-          method: request.method,
-          path: request.path,
-          ...(request.body === undefined ? {} : { body: request.body }),
-          purpose: request.purpose,
-        },
-      ],
-    });
-  if (answer.status === 'executed') return { status: 'executed', result: answer.result };
-  if (answer.status === 'pending') return { status: 'pending', id: answer.id };
-  return { status: 'denied', reason: answer.reason };
-}
-
-// The gateway's question to another agent, as an update of the session workflow: the workflow
-// starts the exchange and answers at once. Only the running turn may ask.
-async function askQuestion(
-  deps: AgentSessionDeps,
-  input: TurnInput,
-  turn: string,
-  request: AskRequest,
-): Promise<AskOutcome> {
-  if (request.turn !== turn) {
-    return { status: 'refused', reason: 'questions can only be asked during a running turn' };
-  }
-  const client = await deps.client();
-  const answer = await client.workflow.getHandle(input.workflowId).executeUpdate(agentAskUpdate, {
-    args: [{ turn: input.turn, to: request.to, question: request.question }],
-  });
-  return answer.status === 'pending'
-    ? { status: 'pending', id: answer.id }
-    : { status: 'refused', reason: answer.reason };
+// The gateway's requests of the running turn, as updates of the session workflow: an action (the
+// workflow starts the child approval and answers at once, or after a short hold) and a question to
+// another agent (the workflow starts the exchange and answers at once). Only the running turn may
+// ask.
+function turnRequests(deps: AgentSessionDeps, input: TurnInput, turn: string) {
+  // The update's answer; null, without asking, when the request is not the running turn's.
+  const update = async <Ret, Arg>(
+    asked: string | null,
+    def: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg,
+  ): Promise<Ret | null> => {
+    if (asked !== turn) return null;
+    const client = await deps.client();
+    return client.workflow.getHandle(input.workflowId).executeUpdate(def, { args: [arg] });
+  };
+  return {
+    async requestAction(request: ActionRequest): Promise<ActionOutcome> {
+      const answer = await update(request.turn, agentActionUpdate, {
+        turn: input.turn,
+        capability: request.capability,
+        method: request.method,
+        path: request.path,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        purpose: request.purpose,
+      });
+      if (!answer)
+        return { status: 'denied', reason: 'actions can only be asked for during a running turn' };
+      if (answer.status === 'executed') return { status: 'executed', result: answer.result };
+      if (answer.status === 'pending') return { status: 'pending', id: answer.id };
+      return { status: 'denied', reason: answer.reason };
+    },
+    async askAgent(request: AskRequest): Promise<AskOutcome> {
+      const answer = await update(request.turn, agentAskUpdate, {
+        turn: input.turn,
+        to: request.to,
+        question: request.question,
+      });
+      if (!answer)
+        return { status: 'refused', reason: 'questions can only be asked during a running turn' };
+      return answer.status === 'pending'
+        ? { status: 'pending', id: answer.id }
+        : { status: 'refused', reason: answer.reason };
+    },
+  };
 }

@@ -5,44 +5,33 @@
 // imported, for types, outside one).
 import { metricMeter } from '@temporalio/workflow';
 
-const actions = () =>
-  metricMeter.createCounter(
-    'airlock_actions_finished',
-    '1',
-    'Sensitive actions that ended, by outcome, agent and rule',
-  );
-const decisionTime = () =>
-  metricMeter.createHistogram(
-    'airlock_action_duration',
-    'int',
-    'ms',
-    'Time from a sensitive request to its outcome (ms), by outcome',
-  );
-const timeToDecision = () =>
-  metricMeter.createHistogram(
-    'airlock_time_to_decision',
-    'int',
-    'ms',
-    'Time from a sensitive request to its decision by a person, or its expiry (ms)',
-  );
-const refused = () =>
-  metricMeter.createCounter(
-    'airlock_refused_clicks',
-    '1',
-    'Approval clicks refused, by reason code and agent',
-  );
-const turns = () =>
-  metricMeter.createCounter(
-    'airlock_agent_turns',
-    '1',
-    'Agent turns run, by agent and whether they finished',
-  );
-const exchanges = () =>
-  metricMeter.createCounter(
-    'airlock_exchanges_finished',
-    '1',
-    'Agent-to-agent exchanges that ended, by state and step',
-  );
+// Counters count events ('1'); histograms record whole milliseconds.
+const counter = (name: string, description: string) => () =>
+  metricMeter.createCounter(name, '1', description);
+const histogram = (name: string, description: string) => () =>
+  metricMeter.createHistogram(name, 'int', 'ms', description);
+
+const actions = counter(
+  'airlock_actions_finished',
+  'Sensitive actions that ended, by outcome, agent and rule',
+);
+const decisionTime = histogram(
+  'airlock_action_duration',
+  'Time from a sensitive request to its outcome (ms), by outcome',
+);
+const timeToDecision = histogram(
+  'airlock_time_to_decision',
+  'Time from a sensitive request to its decision by a person, or its expiry (ms)',
+);
+const refused = counter(
+  'airlock_refused_clicks',
+  'Approval clicks refused, by reason code and agent',
+);
+const turns = counter('airlock_agent_turns', 'Agent turns run, by agent and whether they finished');
+const exchanges = counter(
+  'airlock_exchanges_finished',
+  'Agent-to-agent exchanges that ended, by state and step',
+);
 
 /** Count a sensitive action that ended, and how long it took. */
 export function actionFinished(

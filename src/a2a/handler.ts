@@ -19,6 +19,7 @@ import { a2aAsker } from '../../workflows/agent-exchange/ids.ts';
 import { FromAgent, ToAgent } from '../../workflows/agent-exchange/search.ts';
 import {
   exchangeStatusQuery,
+  startingStatus,
   type ExchangeStatus,
 } from '../../workflows/agent-exchange/messages.ts';
 import type { ExchangeInput } from '../../workflows/agent-exchange/types.ts';
@@ -87,7 +88,9 @@ export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
     if (closed === 'COMPLETED') return (await handle.result()) as ExchangeStatus;
     // Terminated, timed out or failed outside its own logic: no answer, and say so.
     return {
-      ...(await handle.query(exchangeStatusQuery).catch(() => blank(handle.workflowId, agent))),
+      ...(await handle
+        .query(exchangeStatusQuery)
+        .catch(() => startingStatus(handle.workflowId, '', agent))),
       answer: null,
       state: closed === 'CANCELLED' ? 'canceled' : 'failed',
       reason: `the exchange was ${closed.toLowerCase()}`,
@@ -165,7 +168,7 @@ export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
         throw new UnsupportedOperationError(
           'too many open tasks: wait until one of yours ends (GetTask shows when), then ask again',
         );
-      const pending = toTask(asker, taskId, contextId, blank(workflowId, agent));
+      const pending = toTask(asker, taskId, contextId, startingStatus(workflowId, '', agent));
       if (params.configuration?.returnImmediately) return pending;
       return settle(asker, taskId, pending, deps.settleMs ?? 3_000);
     },
@@ -187,19 +190,4 @@ export function agentHandler(deps: AgentHandlerDeps): A2ARequestHandler {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-}
-
-/** An exchange that has not started yet. */
-function blank(workflowId: string, to: string): ExchangeStatus {
-  return {
-    id: workflowId.replace(/^exchange:/, ''),
-    from: '',
-    to,
-    state: 'submitted',
-    step: 'link',
-    question: null,
-    answer: null,
-    approvals: [],
-    startedAt: new Date().toISOString(),
-  };
 }

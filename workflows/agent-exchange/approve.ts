@@ -1,26 +1,16 @@
 // The approval steps of an exchange: each is a child sensitiveActionWorkflow for the exchange step
 // (the webhook, cards, quorum, expiry, grants and receipts are the approval machinery every action
 // uses), and a step that did not approve ends the exchange with a reason the asker may read.
-import {
-  ParentClosePolicy,
-  patched,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
+import { requesterOf } from '../agent-session/origin.ts';
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
 import type { ActionRequest } from '../sensitive-action/request.ts';
 import type { ActionOutcome } from '../sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
+import { acts } from './proxies.ts';
 import type { ExchangeState, ExchangeStatus, SanitizedText } from './messages.ts';
-import type { AgentExchangeActivities, ExchangeInput, PinnedLink } from './types.ts';
-
-// The same options as the workflow's own activities (workflow.ts).
-const acts = proxyActivities<AgentExchangeActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+import type { ExchangeInput, PinnedLink } from './types.ts';
 
 /** The capability name exchange approval steps go by (no real capability may use it). */
 export const exchangeCapability = 'agent-exchange';
@@ -41,28 +31,8 @@ export async function approve(
     capability: exchangeCapability,
     method: asker ? 'ASK' : 'ANSWER',
     path: `/agents/${asker ? link.to : link.from}`,
-    ...(input.requester
-      ? {
-          requester: {
-            platform: input.requester.platform,
-            userId: input.requester.userId,
-            ...(input.requester.aadObjectId ? { aadObjectId: input.requester.aadObjectId } : {}),
-            displayName: input.requester.displayName,
-            ...(input.requester.policyUserId ? { policyUserId: input.requester.policyUserId } : {}),
-          },
-        }
-      : {}),
-    ...(input.coRequesters?.length
-      ? {
-          coRequesters: input.coRequesters.map((r) => ({
-            platform: r.platform,
-            userId: r.userId,
-            ...(r.aadObjectId ? { aadObjectId: r.aadObjectId } : {}),
-            displayName: r.displayName,
-            ...(r.policyUserId ? { policyUserId: r.policyUserId } : {}),
-          })),
-        }
-      : {}),
+    ...(input.requester ? { requester: requesterOf(input.requester) } : {}),
+    ...(input.coRequesters?.length ? { coRequesters: input.coRequesters.map(requesterOf) } : {}),
     sessionId: input.askerSessionId,
     purpose: asker
       ? `${link.from} asks ${link.to} a question.`

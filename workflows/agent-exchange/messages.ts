@@ -55,6 +55,24 @@ export interface ExchangeStatus {
   endedAt?: string;
 }
 
+/**
+ * An exchange's status before its first step: the workflow's own at its start, and what the A2A
+ * handler answers for a task whose workflow has not started yet (`from` empty: not known there).
+ */
+export function startingStatus(workflowId: string, from: string, to: string): ExchangeStatus {
+  return {
+    id: workflowId.replace(/^exchange:/, ''),
+    from,
+    to,
+    state: 'submitted',
+    step: 'link',
+    question: null,
+    answer: null,
+    approvals: [],
+    startedAt: new Date().toISOString(),
+  };
+}
+
 /** The answer from the target's session. */
 export const exchangeAnswerSignal = defineSignal<[ExchangeAnswer]>('exchangeAnswer');
 

@@ -8,17 +8,18 @@
 import {
   condition,
   TimeoutFailure,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { exchangeFinished } from '../metrics.ts';
+import { acts, externalActs } from './proxies.ts';
 import { approve, ending } from './approve.ts';
 import {
   exchangeAnswerSignal,
   exchangeStatusQuery,
+  startingStatus,
   type ExchangeAnswer,
   type ExchangeState,
   type ExchangeStatus,
@@ -26,21 +27,7 @@ import {
 } from './messages.ts';
 import { withNote } from './note.ts';
 import { ExchangeState as ExchangeStateKey } from './search.ts';
-import type { AgentExchangeActivities, ExchangeInput, PinnedLink } from './types.ts';
-
-const acts = proxyActivities<AgentExchangeActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
-
-// An external agent answers within the link's time limit; the activity heartbeats while it polls.
-const externalActs = (link: PinnedLink) =>
-  proxyActivities<AgentExchangeActivities>({
-    // The link's time limit bounds the whole ask, retries included.
-    scheduleToCloseTimeout: link.timeLimitMs,
-    heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-  });
+import type { ExchangeAuditEvent, ExchangeInput } from './types.ts';
 
 /** A time limit in words: "45 seconds", "90 minutes". */
 const span = (ms: number): string =>
@@ -50,21 +37,14 @@ const span = (ms: number): string =>
 export async function agentExchangeWorkflow(input: ExchangeInput): Promise<ExchangeStatus> {
   const { from, to } = input;
   const { workflowId } = workflowInfo();
-  const status: ExchangeStatus = {
-    id: workflowId.replace(/^exchange:/, ''),
-    from,
-    to,
-    state: 'submitted',
-    step: 'link',
-    question: null,
-    answer: null,
-    approvals: [],
-    startedAt: new Date().toISOString(),
-  };
+  const status = startingStatus(workflowId, from, to);
   let answer: ExchangeAnswer | undefined;
   setHandler(exchangeAnswerSignal, (a) => void (answer ??= a));
   setHandler(exchangeStatusQuery, () => status);
 
+  // One exchange event in the audit log, keyed `<workflowId>:<step>` so a retry appends it once.
+  const audit = (step: string, type: ExchangeAuditEvent['type'], detail: Record<string, unknown>) =>
+    acts.auditExchange({ id: `${workflowId}:${step}`, type, workflowId, from, to, detail });
   const set = (state: ExchangeState, step: ExchangeStep): void => {
     status.state = state;
     status.step = step;
@@ -76,13 +56,10 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
     status.endedAt = new Date().toISOString();
     set(state, state === 'completed' ? 'done' : status.step);
     exchangeFinished(state, status.step);
-    await acts.auditExchange({
-      id: `${workflowId}:end`,
-      type: state === 'completed' ? 'exchange-completed' : 'exchange-ended',
-      workflowId,
-      from,
-      to,
-      detail: { state, step: status.step, ...(reason ? { reason } : {}) },
+    await audit('end', state === 'completed' ? 'exchange-completed' : 'exchange-ended', {
+      state,
+      step: status.step,
+      ...(reason ? { reason } : {}),
     });
     // Nothing of an answer that did not complete goes back to the asker.
     return state === 'completed' ? status : { ...status, answer: null };
@@ -104,14 +81,7 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
   if (link.external) {
     // An external A2A agent: asked and polled by one activity; its answer crosses like any other.
     set('working', 'answering');
-    await acts.auditExchange({
-      id: `${workflowId}:delivered`,
-      type: 'exchange-delivered',
-      workflowId,
-      from,
-      to,
-      detail: { external: link.external.cardUrl },
-    });
+    await audit('delivered', 'exchange-delivered', { external: link.external.cardUrl });
     try {
       answer = await externalActs(link).askExternalAgent({
         workflowId,
@@ -133,14 +103,7 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
       to,
       question: withNote(prepared.question),
     });
-    await acts.auditExchange({
-      id: `${workflowId}:delivered`,
-      type: 'exchange-delivered',
-      workflowId,
-      from,
-      to,
-      detail: { session: status.targetSession },
-    });
+    await audit('delivered', 'exchange-delivered', { session: status.targetSession });
     set('working', 'answering');
     if (!(await condition(() => answer !== undefined, link.timeLimitMs))) {
       return end('canceled', `${to} did not answer within ${span(link.timeLimitMs)}`);
@@ -148,18 +111,11 @@ export async function agentExchangeWorkflow(input: ExchangeInput): Promise<Excha
   }
   const raw = answer as ExchangeAnswer;
   status.answer = await acts.sanitizeAnswer({ workflowId, link, answer: raw.text });
-  await acts.auditExchange({
-    id: `${workflowId}:answered`,
-    type: 'exchange-answered',
-    workflowId,
-    from,
-    to,
-    detail: {
-      session: raw.sessionWorkflowId,
-      turn: raw.turn,
-      removed: status.answer.removed.length,
-      truncated: status.answer.truncated,
-    },
+  await audit('answered', 'exchange-answered', {
+    session: raw.sessionWorkflowId,
+    turn: raw.turn,
+    removed: status.answer.removed.length,
+    truncated: status.answer.truncated,
   });
 
   if (link.approveAnswer) {

@@ -8,7 +8,7 @@ import { ParentClosePolicy, patched, proxyActivities, startChild } from '@tempor
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
 import type { ActionOutcome } from '../sensitive-action/types.ts';
-import type { ActionRequest, Requester } from '../sensitive-action/request.ts';
+import type { ActionRequest } from '../sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
 import type {
   AgentActionAnswer,
@@ -17,7 +17,7 @@ import type {
   SessionMessage,
 } from './messages.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
-import { coRequesters } from './origin.ts';
+import { coRequesters, requesterOf } from './origin.ts';
 import type { AgentTextActivities, SessionRef, TurnItem, TurnOrigin } from './types.ts';
 
 /** How long an ask waits for its child before answering `pending`. */
@@ -127,17 +127,6 @@ export function runAction(ctx: ActionContext) {
     start,
   });
   return { validate: asks.validate, handle: asks.handle, pending, idle: asks.idle };
-}
-
-/** A session sender as a request's requester. */
-function requesterOf(from: SessionMessage['from']): Requester {
-  return {
-    platform: from.platform,
-    userId: from.userId,
-    ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
-    displayName: from.displayName,
-    ...(from.policyUserId ? { policyUserId: from.policyUserId } : {}),
-  };
 }
 
 // The answer the agent gets. A rejection's message and reason quote the approver, and a failure's

@@ -3,7 +3,7 @@
 // another agent (its question, or the answer to a question this agent asked), or an A2A client. It
 // comes from the session's own queue, never from the box. A turn without messages or answers (only
 // outcomes of earlier requests) keeps the origin of the turn before it, as the requester does.
-import type { RequestOrigin } from '../sensitive-action/request.ts';
+import type { RequestOrigin, Requester } from '../sensitive-action/request.ts';
 import type { SessionSender } from './messages.ts';
 import type { TurnItem, TurnOrigin } from './types.ts';
 
@@ -13,6 +13,17 @@ const isA2A = (id: string) => id.startsWith('a2a:');
 export function senderOrigin(from: SessionSender): RequestOrigin {
   if (from.platform !== 'agent') return 'person';
   return isA2A(from.userId) ? 'a2a' : 'agent';
+}
+
+/** A session sender as a request's requester (the session's requests and an exchange's steps). */
+export function requesterOf(from: SessionSender): Requester {
+  return {
+    platform: from.platform,
+    userId: from.userId,
+    ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
+    displayName: from.displayName,
+    ...(from.policyUserId ? { policyUserId: from.policyUserId } : {}),
+  };
 }
 
 /** The origin of a turn with `items`; `previous` when nothing in them says (see the header). */
