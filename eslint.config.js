@@ -40,7 +40,7 @@ const workflowForbidden = [
 // (workflowForbidden). src/webhook and src/chat/agents (inside chat) are planned rooms. src/dev
 // holds stand-ins and demo tools: only scripts, bench and tests use it, and it uses the ground.
 export const floors = [
-  // Errors, logging, HTTP helpers, configuration, decision keys.
+  // Errors, logging, HTTP helpers, durable writes, configuration, decision keys.
   [
     'errors.ts',
     'http.ts',
@@ -50,6 +50,7 @@ export const floors = [
     'log-redact.ts',
     'log.ts',
     'file-lock.ts',
+    'durable-file.ts',
     'config.ts',
     'config',
     'receipts',

@@ -4,19 +4,21 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { sendToAgent, sessionStatus } from '../agents/sessions.ts';
+import { sendToAgent } from '../agents/sessions.ts';
 import type { Config } from '../config.ts';
 import { AirlockError } from '../errors.ts';
 import { mayTalkAs, resolveAgent, type ResolvedAgent } from '../policy/agents.ts';
 import { loadPolicySet } from '../policy/load.ts';
 import type { PolicySet } from '../policy/types.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
-import type {
-  ConversationRef,
-  SessionReply,
-  SessionSender,
-  SessionStatus,
+import {
+  sessionStatusQuery,
+  type ConversationRef,
+  type SessionReply,
+  type SessionSender,
+  type SessionStatus,
 } from '../../workflows/agent-session/messages.ts';
+import { queryWithin } from './client.ts';
 import { terminalSafe } from './io.ts';
 
 /** The operator's login name (the CLI sender's platform user id). */
@@ -124,18 +126,11 @@ export async function readStatus(
   workflowId: string,
   ms = 5_000,
 ): Promise<SessionStatus | null> {
-  try {
-    return await client.connection.withDeadline(Date.now() + ms, () =>
-      sessionStatus(client, workflowId),
-    );
-  } catch (err) {
-    if ((err as Error).name === 'AirlockError') throw err;
-    throw new AirlockError(
-      'session_unreachable',
-      `${workflowId} did not answer its status query (is a worker running?): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+  return queryWithin(client, workflowId, sessionStatusQuery, {
+    ms,
+    code: 'session_unreachable',
+    passAirlockErrors: true,
+  });
 }
 
 /**

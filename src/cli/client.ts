@@ -1,6 +1,8 @@
-// One Temporal client per CLI command: opened from the command's environment, always closed.
-import type { Client } from '@temporalio/client';
+// One Temporal client per CLI command: opened from the command's environment, always closed; and
+// the status queries commands ask with a deadline.
+import type { Client, QueryDefinition } from '@temporalio/client';
 import { loadConfig, type Config } from '../config.ts';
+import { AirlockError } from '../errors.ts';
 import { createClient } from '../temporal/client.ts';
 
 /** Run `fn` with a client for `env`'s Temporal, closing the connection afterwards. */
@@ -23,5 +25,31 @@ export async function withConfigClient<T>(
     return await fn(client, config);
   } finally {
     await client.connection.close();
+  }
+}
+
+/**
+ * What `query` answers on workflow `workflowId`, or null when there is no such workflow. A query
+ * needs a worker: without one answering within `ms`, throws AirlockError `code`. With
+ * `passAirlockErrors`, an AirlockError (the payload codec's) is thrown as it is, not wrapped.
+ */
+export async function queryWithin<T>(
+  client: Client,
+  workflowId: string,
+  query: QueryDefinition<T, []>,
+  options: { ms: number; code: string; passAirlockErrors?: boolean },
+): Promise<T | null> {
+  try {
+    return await client.connection.withDeadline(Date.now() + options.ms, () =>
+      client.workflow.getHandle(workflowId).query(query),
+    );
+  } catch (err) {
+    if ((err as { name?: string }).name === 'WorkflowNotFoundError') return null;
+    if (options.passAirlockErrors && (err as Error).name === 'AirlockError') throw err;
+    throw new AirlockError(
+      options.code,
+      `${workflowId} did not answer its status query (is a worker running?): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }

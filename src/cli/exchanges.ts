@@ -16,7 +16,7 @@ import {
   type SanitizedText,
 } from '../../workflows/agent-exchange/messages.ts';
 import { ExchangeState, FromAgent, ToAgent } from '../../workflows/agent-exchange/search.ts';
-import { withClient } from './client.ts';
+import { queryWithin, withClient } from './client.ts';
 import { terminalSafe, type CliIo } from './io.ts';
 
 type Env = Record<string, string | undefined>;
@@ -136,18 +136,7 @@ export async function exchangeStatus(
   workflowId: string,
   ms = 5_000,
 ): Promise<ExchangeStatus | null> {
-  try {
-    return await client.connection.withDeadline(Date.now() + ms, () =>
-      client.workflow.getHandle(workflowId).query(exchangeStatusQuery),
-    );
-  } catch (err) {
-    if ((err as { name?: string }).name === 'WorkflowNotFoundError') return null;
-    throw new AirlockError(
-      'exchange_unreachable',
-      `${workflowId} did not answer its status query (is a worker running?): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+  return queryWithin(client, workflowId, exchangeStatusQuery, { ms, code: 'exchange_unreachable' });
 }
 
 /** Run `airlock exchanges …`. */

@@ -3,9 +3,8 @@
 // the injected `askAgent`, which the session turns into an agent-exchange workflow. The answer is
 // only whether the question is on its way (202, with the exchange id: the answer, or why there is
 // none, reaches the agent as a later turn) or refused at once (403, with the reason).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { GatewayError, readJson, sendJson } from './edge.ts';
+import { GatewayError, jsonEndpoint, sendJson } from './edge.ts';
 import type { AskOutcome, AskRequest, TurnDeps } from './types.ts';
 
 const askInput = z.strictObject({
@@ -19,13 +18,7 @@ export interface AskDeps extends TurnDeps {
 }
 
 /** Handle one question to another agent. */
-export async function handleAsk(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: AskDeps,
-): Promise<void> {
-  const input = await readJson(req, res, askInput, deps.limits.maxBodyBytes);
-  if (!input) return;
+export const handleAsk = jsonEndpoint(askInput, async (input, res, deps: AskDeps) => {
   const turn = deps.currentTurn();
   // The question itself is not logged: it may hold what users said.
   const log = deps.logger.child({ agent: deps.agent.id, turn, to: input.to });
@@ -50,4 +43,4 @@ export async function handleAsk(
     id: outcome.id,
     note: `The question to ${input.to} needs approval and the other agent's answer; the answer arrives in a later turn.`,
   });
-}
+});

@@ -114,3 +114,29 @@ function isRefusal(issue: Issue): boolean {
     return issue.discriminator !== undefined && issue.inclusive !== false;
   return issue.code === 'custom' && issue.params?.['refused'] === true;
 }
+
+/** A handler of an endpoint whose body is its schema's JSON: it gets the validated input. */
+type JsonHandler<I, D, A extends unknown[]> = (
+  input: I,
+  res: ServerResponse,
+  deps: D,
+  ...args: A
+) => Promise<void> | void;
+
+/**
+ * The endpoint that reads the body (capped at `deps.limits.maxBodyBytes`) and validates it with
+ * `schema` before `handle` runs; a body over the cap is answered 413 and `handle` does not run.
+ */
+export function jsonEndpoint<
+  S extends z.ZodType,
+  D extends { limits: { maxBodyBytes: number } },
+  A extends unknown[] = [],
+>(
+  schema: S,
+  handle: JsonHandler<z.infer<S>, D, A>,
+): (req: IncomingMessage, res: ServerResponse, deps: D, ...args: A) => Promise<void> {
+  return async (req, res, deps, ...args) => {
+    const input = await readJson(req, res, schema, deps.limits.maxBodyBytes);
+    if (input !== undefined) await handle(input, res, deps, ...args);
+  };
+}

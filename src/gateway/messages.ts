@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
-import { GatewayError, readJson, sendJson } from './edge.ts';
+import { GatewayError, jsonEndpoint, sendJson } from './edge.ts';
 import type { TurnInbox } from './inbox.ts';
 import type { GatewayAgent, GatewayLimits, ProgressMessage, RunnerSettings } from './types.ts';
 
@@ -56,13 +56,7 @@ export class ProgressCounter {
 }
 
 /** Handle `POST /v1/messages`. */
-export async function handleMessage(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: MessagesDeps,
-): Promise<void> {
-  const input = await readJson(req, res, messageInput, deps.limits.maxBodyBytes);
-  if (!input) return;
+export const handleMessage = jsonEndpoint(messageInput, async (input, res, deps: MessagesDeps) => {
   const turn = deps.inbox.current ?? null;
   const seq = deps.progress.next(turn);
   try {
@@ -79,22 +73,18 @@ export async function handleMessage(
     throw new GatewayError(502, 'message_failed', 'The message could not be delivered; try again.');
   }
   sendJson(res, 200, { status: 'sent' });
-}
+});
 
 /** Handle `POST /v1/turns/<turn>/done`. */
-export async function handleTurnDone(
-  req: IncomingMessage,
-  res: ServerResponse,
-  turn: string,
-  deps: MessagesDeps,
-): Promise<void> {
-  const input = await readJson(req, res, doneInput, deps.limits.maxBodyBytes);
-  if (!input) return;
-  if (!deps.inbox.complete(turn, { reply: input.reply }))
-    throw new GatewayError(404, 'turn_not_found', `No turn ${turn} is waiting.`);
-  deps.logger.info({ turn }, 'turn done');
-  sendJson(res, 200, { status: 'done' });
-}
+export const handleTurnDone = jsonEndpoint(
+  doneInput,
+  (input, res, deps: MessagesDeps, turn: string) => {
+    if (!deps.inbox.complete(turn, { reply: input.reply }))
+      throw new GatewayError(404, 'turn_not_found', `No turn ${turn} is waiting.`);
+    deps.logger.info({ turn }, 'turn done');
+    sendJson(res, 200, { status: 'done' });
+  },
+);
 
 /** Handle `GET /v1/inbox?wait=ms`. */
 export async function handleInbox(

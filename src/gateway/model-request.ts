@@ -83,20 +83,20 @@ const message = oneOf(
 
 // A tool's parameters and a response schema are JSON Schema for the model to follow, opaque here.
 const jsonSchema = z.record(z.string(), z.unknown());
+// A function's definition and a structured response's format say the same: a name, what it is
+// for, its JSON Schema (under `key`) and whether the model must follow it strictly.
+function namedSchema<K extends 'parameters' | 'schema'>(key: K) {
+  return strict({
+    name: z.string().max(256),
+    description: z.string().optional(),
+    ...({ [key]: jsonSchema.optional() } as Record<K, z.ZodOptional<typeof jsonSchema>>),
+    strict: z.boolean().nullable().optional(),
+  });
+}
 const tool = oneOf(
   'type',
   'tool type',
-  [
-    strict({
-      type: z.literal('function'),
-      function: strict({
-        name: z.string().max(256),
-        description: z.string().optional(),
-        parameters: jsonSchema.optional(),
-        strict: z.boolean().nullable().optional(),
-      }),
-    }),
-  ],
+  [strict({ type: z.literal('function'), function: namedSchema('parameters') })],
   'function',
 );
 const toolChoice = z.union([
@@ -109,15 +109,7 @@ const responseFormat = oneOf(
   [
     strict({ type: z.literal('text') }),
     strict({ type: z.literal('json_object') }),
-    strict({
-      type: z.literal('json_schema'),
-      json_schema: strict({
-        name: z.string().max(256),
-        description: z.string().optional(),
-        schema: jsonSchema.optional(),
-        strict: z.boolean().nullable().optional(),
-      }),
-    }),
+    strict({ type: z.literal('json_schema'), json_schema: namedSchema('schema') }),
   ],
   'text, json_object, json_schema',
 );

@@ -118,7 +118,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     } catch {
       throw new GatewayError(400, 'invalid_request', 'The turn id in the path is malformed.');
     }
-    return handleTurnDone(req, res, turn, conversation);
+    return handleTurnDone(req, res, conversation, turn);
   };
   const routeOf = (method: string | undefined, path: string): Route => {
     const fixed = routes[`${method} ${path}`];

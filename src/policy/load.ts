@@ -10,28 +10,9 @@ import type { Collected, Origin } from './collected.ts';
 import { contentHash } from './hash.ts';
 import type { SourceFile } from './locate.ts';
 import { PolicyInvalidError, problemAt } from './problems.ts';
-import {
-  agentSchema,
-  capabilitySchema,
-  groupSchema,
-  linkSchema,
-  policyFileSchema,
-  ruleSchema,
-  sections,
-  settingsSchema,
-  userSchema,
-} from './schema.ts';
+import { policyFileSchema, sections, sectionSchemas, settingsSchema } from './schema.ts';
 import type { Settings } from './schema.ts';
 import type { LoadedPolicy, PolicyProblem, PolicySet } from './types.ts';
-
-const itemSchemas = {
-  users: userSchema,
-  groups: groupSchema,
-  agents: agentSchema,
-  capabilities: capabilitySchema,
-  rules: ruleSchema,
-  links: linkSchema,
-} as const;
 
 /** Load and validate the policy set at `path` (a directory or one file). */
 export async function loadPolicySet(path: string): Promise<LoadedPolicy> {
@@ -132,7 +113,7 @@ function collectFile(
   for (const section of sections) {
     const items = raw[section];
     if (!Array.isArray(items)) continue;
-    const schema: z.ZodType = itemSchemas[section];
+    const schema: z.ZodType = sectionSchemas[section];
     items.forEach((item: unknown, index) => {
       const at: Origin = { src, path: [section, index] };
       out.raw.push({ section, item, at });

@@ -262,19 +262,27 @@ export const settingsSchema = z.strictObject({
   cards: cardsSchema.optional().meta({ description: 'Where cards go when a rule does not say.' }),
 });
 
-/** One policy file; a policy set merges every file of a directory. */
-export const policyFileSchema = z.strictObject({
-  settings: settingsSchema.optional(),
-  users: z.array(userSchema).optional(),
-  groups: z.array(groupSchema).optional(),
-  agents: z.array(agentSchema).optional(),
-  capabilities: z.array(capabilitySchema).optional(),
-  rules: z.array(ruleSchema).optional(),
-  links: z.array(linkSchema).optional(),
-});
+/** The schema of one item of each section, in the order sections are merged and reported. */
+export const sectionSchemas = {
+  users: userSchema,
+  groups: groupSchema,
+  agents: agentSchema,
+  capabilities: capabilitySchema,
+  rules: ruleSchema,
+  links: linkSchema,
+} as const;
+type SectionSchemas = typeof sectionSchemas;
 
 /** The sections of a file, in the order they are merged and reported. */
-export const sections = ['users', 'groups', 'agents', 'capabilities', 'rules', 'links'] as const;
+export const sections = Object.keys(sectionSchemas) as (keyof SectionSchemas)[];
+
+/** One policy file (settings, a list per section); a policy set merges every file of a directory. */
+export const policyFileSchema = z.strictObject({
+  settings: settingsSchema.optional(),
+  ...(Object.fromEntries(sections.map((s) => [s, z.array(sectionSchemas[s]).optional()])) as {
+    [S in keyof SectionSchemas]: z.ZodOptional<z.ZodArray<SectionSchemas[S]>>;
+  }),
+});
 
 export type Settings = z.output<typeof settingsSchema>;
 export type User = z.output<typeof userSchema>;

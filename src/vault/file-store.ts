@@ -4,10 +4,11 @@
 // leaves the previous bytes untouched. Rollback to an older complete file is not detected.
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AirlockError } from '../errors.ts';
+import { syncDir, writeDurably } from '../durable-file.ts';
 import { withFileLock } from '../file-lock.ts';
 import type { VaultKeys } from './keys.ts';
 import { storeMac, verifyStoreMac, type SealedRecord } from './record-crypto.ts';
@@ -133,13 +134,7 @@ export class FileCredentialStore extends SealedCredentialStore {
     const dir = dirname(this.path);
     const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        await fh.writeFile(text);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await writeDurably(tmp, text, 'wx');
       await this.beforeRename?.();
       await rename(tmp, this.path);
     } catch (err) {
@@ -147,11 +142,6 @@ export class FileCredentialStore extends SealedCredentialStore {
       throw err;
     }
     // The rename is only durable once the directory entry itself is on disk.
-    const dh = await open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+    await syncDir(dir);
   }
 }

@@ -10,9 +10,10 @@ import {
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
+import { writeDurably } from '../../durable-file.ts';
 import { isJson } from '../../http.ts';
 
 /** The inbox key `config` selects, or null when it names none (see `inboxKey`). */
@@ -30,13 +31,7 @@ export async function inboxKey(dir: string, configured: Buffer | null): Promise<
   if (configured) return configured;
   const file = join(dir, 'inbox.key');
   try {
-    const fh = await open(file, 'wx', 0o600);
-    try {
-      await fh.writeFile(randomBytes(32).toString('base64'));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeDurably(file, randomBytes(32).toString('base64'), 'wx');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }

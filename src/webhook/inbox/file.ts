@@ -4,8 +4,9 @@
 // that does not parse (a write torn by a crash) is skipped; any other line that fails its MAC or
 // does not parse is reported as tampered, and never delivered. Rewriting goes through a temporary
 // file and a rename, so a crash leaves either the old file or the new one, never a mix.
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
+import { syncDir, writeDurably } from '../../durable-file.ts';
 import { openLine, sealLine } from './auth.ts';
 
 /** One accepted decision; `seq` orders them and names them in delivery markers. */
@@ -99,13 +100,7 @@ export async function rewriteInbox(
 ): Promise<number> {
   const body = entries.map((e) => entryLine(key, e)).join('');
   const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(body);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeDurably(tmp, body, 'w');
   await rename(tmp, file);
   await syncDir(dir);
   return Buffer.byteLength(body);
@@ -113,13 +108,7 @@ export async function rewriteInbox(
 
 /** Append `text` to `file` (created 0600) and fsync it: the inbox's files set aside. */
 export async function appendDurably(file: string, text: string): Promise<void> {
-  const fh = await open(file, 'a', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeDurably(file, text, 'a');
 }
 
 /** The number of lines in `file` (0 when it is missing). */
@@ -130,15 +119,5 @@ export async function countLines(file: string): Promise<number> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw err;
-  }
-}
-
-/** Make a rename or a new file in `dir` durable. */
-async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
   }
 }
