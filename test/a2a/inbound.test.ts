@@ -19,8 +19,8 @@ import { AuditLog } from '../../src/audit/log.ts';
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { currentPolicy } from '../../src/policy/current.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
-import { decide, lastUser, partnerLink } from './partner.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
+import { decide, inboundA2A, lastUser } from './partner.ts';
 import { terminateRuns } from '../helpers/temporal.ts';
 
 const partnerToken = randomBytes(24).toString('base64url');
@@ -88,19 +88,10 @@ const textOfTask = (t: Task): string =>
 
 describe('A2A inbound: an external client asks an Airlock agent', { timeout: 300_000 }, () => {
   before(async () => {
-    fx = await sessionFixture([], partnerLink(partnerId), {
-      AIRLOCK_A2A_TOKENS: `${partnerId}=${partnerToken},${strangerId}=${strangerToken}`,
-    });
-    await fx.startSessionWorker();
-    server = await startA2AServer(
-      {
-        config: fx.config,
-        client: fx.client,
-        policy: currentPolicy(fx.config.AIRLOCK_POLICY_DIR),
-        logger: createLogger({ level: 'warn' }),
-      },
-      0,
-    );
+    ({ fx, server } = await inboundA2A(
+      partnerId,
+      `${partnerId}=${partnerToken},${strangerId}=${strangerToken}`,
+    ));
   });
   after(async () => {
     await server?.close();

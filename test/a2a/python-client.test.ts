@@ -12,14 +12,12 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { startA2AServer, type A2AServer } from '../../src/a2a/server.ts';
+import type { A2AServer } from '../../src/a2a/server.ts';
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
-import { createLogger } from '../../src/log.ts';
-import { currentPolicy } from '../../src/policy/current.ts';
 import { people } from '../helpers/actions.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 import { repoRoot } from '../helpers/temporal.ts';
-import { decide, lastUser, partnerLink } from './partner.ts';
+import { decide, inboundA2A, lastUser } from './partner.ts';
 
 const token = randomBytes(24).toString('base64url');
 // A client id of its own: the open-task cap counts a client's running tasks namespace-wide.
@@ -70,19 +68,7 @@ describe('A2A interop: the official Python SDK as the outside client', { timeout
       { timeout: 300_000 },
     );
     python = stdout.trim().split('\n').at(-1) ?? '';
-    fx = await sessionFixture([], partnerLink(partner), {
-      AIRLOCK_A2A_TOKENS: `${partner}=${token}`,
-    });
-    await fx.startSessionWorker();
-    server = await startA2AServer(
-      {
-        config: fx.config,
-        client: fx.client,
-        policy: currentPolicy(fx.config.AIRLOCK_POLICY_DIR),
-        logger: createLogger({ level: 'warn' }),
-      },
-      0,
-    );
+    ({ fx, server } = await inboundA2A(partner, `${partner}=${token}`));
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill();
