@@ -16,11 +16,10 @@ import {
 } from '@a2a-js/sdk/client';
 import { startA2AServer, type A2AServer } from '../../src/a2a/server.ts';
 import { AuditLog } from '../../src/audit/log.ts';
-import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { currentPolicy } from '../../src/policy/current.ts';
 import type { SessionFixture } from '../helpers/sessions.ts';
-import { decide, inboundA2A, lastUser } from './partner.ts';
+import { answersCarrierQuestion, decide, inboundA2A } from './partner.ts';
 import { terminateRuns } from '../helpers/temporal.ts';
 
 const partnerToken = randomBytes(24).toString('base64url');
@@ -151,15 +150,7 @@ describe('A2A inbound: an external client asks an Airlock agent', { timeout: 300
   });
 
   test('a question: working while people approve, then completed with the sanitized answer only', async () => {
-    fx.model.setScript([
-      {
-        name: 'a2a:reply',
-        when: (m: ChatMessage[]) =>
-          lastUser(m).includes(`Question from agent a2a:${partnerId}`) &&
-          lastUser(m).includes('carrier'),
-        text: hostile,
-      },
-    ]);
+    fx.model.setScript([answersCarrierQuestion('a2a:reply', partnerId, hostile)]);
     const client = await a2aClient(fx.research, partnerToken);
     const task = await ask(client, [text("What is the carrier's damage policy?")]);
     assert.equal(task.status?.state, TaskState.TASK_STATE_WORKING, textOfTask(task));

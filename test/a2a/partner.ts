@@ -1,9 +1,9 @@
 // Shared by the inbound A2A tests: the policy link that lets an outside client ask the research
 // agent (both directions approved by the refund approvers), the session fixture with its worker and
-// the A2A server in front of it, the last user turn the scripted model reads, and Alice deciding an
-// exchange step's approval once it is pending.
+// the A2A server in front of it, research's scripted answer to the client's question, and Alice
+// deciding an exchange step's approval once it is pending.
 import { startA2AServer, type A2AServer } from '../../src/a2a/server.ts';
-import type { ChatMessage } from '../../src/dev/model-standin.ts';
+import type { ChatMessage, ScriptStep } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { currentPolicy } from '../../src/policy/current.ts';
@@ -58,6 +58,14 @@ export async function inboundA2A(
 /** The text of the last message when it is the user's. */
 export const lastUser = (m: ChatMessage[]): string =>
   m.at(-1)?.role === 'user' ? textOf(m.at(-1)?.content) : '';
+
+/** The script step `name`: research answers `text` to client `a2a:<client>`'s question on the carrier. */
+export const answersCarrierQuestion = (name: string, client: string, text: string): ScriptStep => ({
+  name,
+  when: (m: ChatMessage[]) =>
+    lastUser(m).includes(`Question from agent a2a:${client}`) && lastUser(m).includes('carrier'),
+  text,
+});
 
 /** Wait for an exchange step's approval to be pending, then decide it as Alice. */
 export async function decide(

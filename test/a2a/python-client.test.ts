@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { A2AServer } from '../../src/a2a/server.ts';
-import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { people } from '../helpers/actions.ts';
 import type { SessionFixture } from '../helpers/sessions.ts';
 import { repoRoot } from '../helpers/temporal.ts';
-import { decide, inboundA2A, lastUser } from './partner.ts';
+import { answersCarrierQuestion, decide, inboundA2A } from './partner.ts';
 
 const token = randomBytes(24).toString('base64url');
 // A client id of its own: the open-task cap counts a client's running tasks namespace-wide.
@@ -78,13 +77,11 @@ describe('A2A interop: the official Python SDK as the outside client', { timeout
 
   test('a round trip: public card, send, two approvals, GetTask completed with the answer', async () => {
     fx.model.setScript([
-      {
-        name: 'a2a:python',
-        when: (m: ChatMessage[]) =>
-          lastUser(m).includes(`Question from agent a2a:${partner}`) &&
-          lastUser(m).includes('carrier'),
-        text: 'Claims for damaged parcels are paid within 30 days.',
-      },
+      answersCarrierQuestion(
+        'a2a:python',
+        partner,
+        'Claims for damaged parcels are paid within 30 days.',
+      ),
     ]);
     const events = await runPython("What is the carrier's damage policy?", async (taskId) => {
       await decide(fx, `action:a2a.${partner}.${taskId}.question`, 'approve');
