@@ -320,8 +320,8 @@ export function refundCall(id: string, body: Record<string, unknown>, purpose: s
 }
 
 /**
- * One tool turn of a script, as two steps named `names`: on the user's `afterUser` the model makes
- * `call`; given that call's result, it says `text`.
+ * One tool turn of a script, as two steps named `asks` and `says`: on the user's `afterUser` the
+ * model makes `call`; given that call's result, it says `text`.
  */
 export function toolTurn(
   [asks, says]: [string, string],
