@@ -16,8 +16,7 @@ import { openAuditLog } from '../src/audit/open.ts';
 import { createDeps } from '../src/deps.ts';
 import { createLogger } from '../src/log.ts';
 import { installRuntimeLogger, workflowsPath } from '../src/temporal/worker.ts';
-import type { ChatMessage, ScriptStep } from '../src/dev/model-standin.ts';
-import { textOf } from '../src/dev/model-standin.ts';
+import type { ScriptStep } from '../src/dev/model-standin.ts';
 import { approvalDecisionSignal, statusQuery } from '../workflows/sensitive-action/messages.ts';
 import type { ActionOutcome } from '../workflows/sensitive-action/types.ts';
 import type { ActionRequest } from '../workflows/sensitive-action/request.ts';
@@ -30,7 +29,12 @@ import {
   writeHistory,
   type HistoryName,
 } from '../test/helpers/replay.ts';
-import { sessionFixture, type SessionFixture } from '../test/helpers/sessions.ts';
+import {
+  refundCall,
+  sessionFixture,
+  type SessionFixture,
+  toolTurn,
+} from '../test/helpers/sessions.ts';
 import { timeSkippingEnv } from '../test/helpers/temporal.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
@@ -295,9 +299,6 @@ async function onTimeSkipping(): Promise<void> {
   }
 }
 
-const lastUser = (m: ChatMessage[]): string =>
-  m.at(-1)?.role === 'user' ? textOf(m.at(-1)?.content) : '';
-
 async function main(): Promise<void> {
   installRuntimeLogger(createLogger({ level: 'warn' }));
   await onTimeSkipping();
@@ -322,77 +323,51 @@ async function main(): Promise<void> {
 /** The stand-in model's script for both agents: a refund, and two questions to research. */
 function script(research: string): ScriptStep[] {
   return [
-    {
-      name: 'refund',
-      afterUser: 'refund 120',
-      toolCalls: [
-        {
-          id: 'r1',
-          name: 'request_action',
-          arguments: {
-            capability: 'refunds-api',
-            method: 'POST',
-            path: '/refunds',
-            body: { order: 'A-1001', amount: 120, currency: 'EUR', reason: 'damaged' },
-            purpose: 'Refund order A-1001 (120 EUR): the parcel arrived damaged.',
-          },
-        },
-      ],
-    },
-    { name: 'refund-waiting', afterToolResult: 'r1', text: 'The refund waits for an approver.' },
-    {
-      name: 'refund-130',
-      afterUser: 'refund 130',
-      toolCalls: [
-        {
-          id: 'r2',
-          name: 'request_action',
-          arguments: {
-            capability: 'refunds-api',
-            method: 'POST',
-            path: '/refunds',
-            body: { order: 'A-1002', amount: 130, currency: 'EUR', reason: 'damaged' },
-            purpose: 'Refund order A-1002 (130 EUR): the parcel arrived damaged.',
-          },
-        },
-      ],
-    },
-    {
-      name: 'refund-130-waiting',
-      afterToolResult: 'r2',
-      text: 'The refund waits for an approver.',
-    },
+    ...toolTurn(
+      ['refund', 'refund-waiting'],
+      'refund 120',
+      refundCall(
+        'r1',
+        { order: 'A-1001', amount: 120, currency: 'EUR', reason: 'damaged' },
+        'Refund order A-1001 (120 EUR): the parcel arrived damaged.',
+      ),
+      'The refund waits for an approver.',
+    ),
+    ...toolTurn(
+      ['refund-130', 'refund-130-waiting'],
+      'refund 130',
+      refundCall(
+        'r2',
+        { order: 'A-1002', amount: 130, currency: 'EUR', reason: 'damaged' },
+        'Refund order A-1002 (130 EUR): the parcel arrived damaged.',
+      ),
+      'The refund waits for an approver.',
+    ),
     {
       name: 'refund-130-rejected',
-      when: (m) => lastUser(m).includes('was not carried out'),
+      afterUser: 'was not carried out',
       text: 'Your refund was rejected.',
     },
-    {
-      name: 'refund-done',
-      when: (m) => lastUser(m).includes('Update on action'),
-      text: 'Your refund was paid.',
-    },
-    ...['both', 'qrej', 'rrej'].flatMap((tag) => [
-      {
-        name: `${tag}:ask`,
-        afterUser: `${tag} damage policy`,
-        toolCalls: [
-          {
-            id: `${tag}-a1`,
-            name: 'ask_agent',
-            arguments: { to: research, question: `What is the damage policy? (${tag})` },
-          },
-        ],
-      },
-      { name: `${tag}:asked`, afterToolResult: `${tag}-a1`, text: `${tag}: asked research.` },
-    ]),
+    { name: 'refund-done', afterUser: 'Update on action', text: 'Your refund was paid.' },
+    ...['both', 'qrej', 'rrej'].flatMap((tag) =>
+      toolTurn(
+        [`${tag}:ask`, `${tag}:asked`],
+        `${tag} damage policy`,
+        {
+          id: `${tag}-a1`,
+          name: 'ask_agent',
+          arguments: { to: research, question: `What is the damage policy? (${tag})` },
+        },
+        `${tag}: asked research.`,
+      ),
+    ),
     {
       name: 'reply',
-      when: (m) => lastUser(m).includes('Question from agent'),
+      afterUser: 'Question from agent',
       text: 'Damaged parcels are refunded within 30 days.',
     },
-    { name: 'answered', when: (m) => lastUser(m).includes('Answer from'), text: 'Within 30 days.' },
-    { name: 'no-answer', when: (m) => lastUser(m).includes('got no answer'), text: 'No answer.' },
+    { name: 'answered', afterUser: 'Answer from', text: 'Within 30 days.' },
+    { name: 'no-answer', afterUser: 'got no answer', text: 'No answer.' },
   ];
 }
 

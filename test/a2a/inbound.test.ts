@@ -16,11 +16,10 @@ import {
 } from '@a2a-js/sdk/client';
 import { startA2AServer, type A2AServer } from '../../src/a2a/server.ts';
 import { AuditLog } from '../../src/audit/log.ts';
-import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { currentPolicy } from '../../src/policy/current.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
-import { decide, lastUser, partnerLink } from './partner.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
+import { answersCarrierQuestion, decide, inboundA2A } from './partner.ts';
 import { terminateRuns } from '../helpers/temporal.ts';
 
 const partnerToken = randomBytes(24).toString('base64url');
@@ -88,19 +87,10 @@ const textOfTask = (t: Task): string =>
 
 describe('A2A inbound: an external client asks an Airlock agent', { timeout: 300_000 }, () => {
   before(async () => {
-    fx = await sessionFixture([], partnerLink(partnerId), {
-      AIRLOCK_A2A_TOKENS: `${partnerId}=${partnerToken},${strangerId}=${strangerToken}`,
-    });
-    await fx.startSessionWorker();
-    server = await startA2AServer(
-      {
-        config: fx.config,
-        client: fx.client,
-        policy: currentPolicy(fx.config.AIRLOCK_POLICY_DIR),
-        logger: createLogger({ level: 'warn' }),
-      },
-      0,
-    );
+    ({ fx, server } = await inboundA2A(
+      partnerId,
+      `${partnerId}=${partnerToken},${strangerId}=${strangerToken}`,
+    ));
   });
   after(async () => {
     await server?.close();
@@ -160,15 +150,7 @@ describe('A2A inbound: an external client asks an Airlock agent', { timeout: 300
   });
 
   test('a question: working while people approve, then completed with the sanitized answer only', async () => {
-    fx.model.setScript([
-      {
-        name: 'a2a:reply',
-        when: (m: ChatMessage[]) =>
-          lastUser(m).includes(`Question from agent a2a:${partnerId}`) &&
-          lastUser(m).includes('carrier'),
-        text: hostile,
-      },
-    ]);
+    fx.model.setScript([answersCarrierQuestion('a2a:reply', partnerId, hostile)]);
     const client = await a2aClient(fx.research, partnerToken);
     const task = await ask(client, [text("What is the carrier's damage policy?")]);
     assert.equal(task.status?.state, TaskState.TASK_STATE_WORKING, textOfTask(task));

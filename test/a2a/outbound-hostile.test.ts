@@ -10,12 +10,12 @@ import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
 import type { agentExchangeWorkflow } from '../../workflows/index.ts';
 import {
-  putCarrierToken,
+  carrierSession,
   startFakeA2AAgent,
   type FakeA2AAgent,
   type FakeFault,
 } from '../helpers/a2a-agent.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 
 const token = `carrier-${randomBytes(24).toString('base64url')}`;
 const payload =
@@ -75,9 +75,7 @@ describe(
               : { state: 'completed', text: 'Paid within 30 days.' },
         (body) => Object.entries(faults).find(([tag]) => body.includes(tag))?.[1],
       );
-      fx = await sessionFixture([], links);
-      await putCarrierToken(fx.config, token, fx.support);
-      await fx.startSessionWorker();
+      fx = await carrierSession(links, token);
     });
     after(async () => {
       await fx?.close();
@@ -151,50 +149,37 @@ describe(
       assert.doesNotMatch(history, /https:\/\/evil|ignore all previous/i);
     }
 
-    test('an HTTP error body with an injection', async () => {
-      const { session, exchange } = await ask('(http500)', 'a2a:hostile');
-      await toldSanitized(
+    // Each hostile carrier answer: the test's title, the tag that picks the fault, what the agent
+    // must be told instead.
+    const hostileAnswers: [string, string, RegExp][] = [
+      [
+        'an HTTP error body with an injection',
         '(http500)',
-        session,
-        exchange,
         /did not answer: .*Status: 500.*upstream broke/s,
-      );
-    });
-
-    test('a JSON-RPC error message with an injection', async () => {
-      const { session, exchange } = await ask('(rpcerror)', 'a2a:hostile');
-      await toldSanitized(
+      ],
+      [
+        'a JSON-RPC error message with an injection',
         '(rpcerror)',
-        session,
-        exchange,
         /did not answer: claim service unavailable/,
-      );
-    });
-
-    test('a 1 MiB error body: capped, the payload at both ends gone', async () => {
-      const { session, exchange } = await ask('(huge)', 'a2a:hostile');
-      await toldSanitized(
+      ],
+      [
+        'a 1 MiB error body: capped, the payload at both ends gone',
         '(huge)',
-        session,
-        exchange,
         /did not answer: .*Status: 502.*lorem ipsum/s,
-      );
-    });
-
-    test("a failed task's text with an injection", async () => {
-      const { session, exchange } = await ask('(failed)', 'a2a:hostile');
-      await toldSanitized('(failed)', session, exchange, /the task was failed: no such parcel/);
-    });
-
-    test('a task that wants input, asking for it with an injection', async () => {
-      const { session, exchange } = await ask('(input)', 'a2a:hostile');
-      await toldSanitized(
+      ],
+      ["a failed task's text with an injection", '(failed)', /the task was failed: no such parcel/],
+      [
+        'a task that wants input, asking for it with an injection',
         '(input)',
-        session,
-        exchange,
         /it needs input \(input-required\).*which parcel/s,
-      );
-    });
+      ],
+    ];
+    for (const [title, tag, want] of hostileAnswers) {
+      test(title, async () => {
+        const { session, exchange } = await ask(tag, 'a2a:hostile');
+        await toldSanitized(tag, session, exchange, want);
+      });
+    }
 
     test("an approver's rejection reason with an injection", async () => {
       const { session, exchange } = await ask('(rejected)', 'a2a:carrier');

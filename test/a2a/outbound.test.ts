@@ -12,8 +12,8 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import type { ChatMessage } from '../../src/dev/model-standin.ts';
 import { textOf } from '../../src/dev/model-standin.ts';
 import type { agentExchangeWorkflow } from '../../workflows/index.ts';
-import { putCarrierToken, startFakeA2AAgent, type FakeA2AAgent } from '../helpers/a2a-agent.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { carrierSession, startFakeA2AAgent, type FakeA2AAgent } from '../helpers/a2a-agent.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 
 const token = `carrier-${randomBytes(24).toString('base64url')}`;
 const hostile =
@@ -69,9 +69,7 @@ describe('A2A outbound: an Airlock agent asks an external A2A agent', { timeout:
               ],
             },
     );
-    fx = await sessionFixture([], carrierLink);
-    await putCarrierToken(fx.config, token, fx.support);
-    await fx.startSessionWorker();
+    fx = await carrierSession(carrierLink, token);
   });
   after(async () => {
     await fx?.close();

@@ -12,14 +12,11 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { startA2AServer, type A2AServer } from '../../src/a2a/server.ts';
-import type { ChatMessage } from '../../src/dev/model-standin.ts';
-import { createLogger } from '../../src/log.ts';
-import { currentPolicy } from '../../src/policy/current.ts';
+import type { A2AServer } from '../../src/a2a/server.ts';
 import { people } from '../helpers/actions.ts';
-import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import type { SessionFixture } from '../helpers/sessions.ts';
 import { repoRoot } from '../helpers/temporal.ts';
-import { decide, lastUser, partnerLink } from './partner.ts';
+import { answersCarrierQuestion, decide, inboundA2A } from './partner.ts';
 
 const token = randomBytes(24).toString('base64url');
 // A client id of its own: the open-task cap counts a client's running tasks namespace-wide.
@@ -70,19 +67,7 @@ describe('A2A interop: the official Python SDK as the outside client', { timeout
       { timeout: 300_000 },
     );
     python = stdout.trim().split('\n').at(-1) ?? '';
-    fx = await sessionFixture([], partnerLink(partner), {
-      AIRLOCK_A2A_TOKENS: `${partner}=${token}`,
-    });
-    await fx.startSessionWorker();
-    server = await startA2AServer(
-      {
-        config: fx.config,
-        client: fx.client,
-        policy: currentPolicy(fx.config.AIRLOCK_POLICY_DIR),
-        logger: createLogger({ level: 'warn' }),
-      },
-      0,
-    );
+    ({ fx, server } = await inboundA2A(partner, `${partner}=${token}`));
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill();
@@ -92,13 +77,11 @@ describe('A2A interop: the official Python SDK as the outside client', { timeout
 
   test('a round trip: public card, send, two approvals, GetTask completed with the answer', async () => {
     fx.model.setScript([
-      {
-        name: 'a2a:python',
-        when: (m: ChatMessage[]) =>
-          lastUser(m).includes(`Question from agent a2a:${partner}`) &&
-          lastUser(m).includes('carrier'),
-        text: 'Claims for damaged parcels are paid within 30 days.',
-      },
+      answersCarrierQuestion(
+        'a2a:python',
+        partner,
+        'Claims for damaged parcels are paid within 30 days.',
+      ),
     ]);
     const events = await runPython("What is the carrier's damage policy?", async (taskId) => {
       await decide(fx, `action:a2a.${partner}.${taskId}.question`, 'approve');

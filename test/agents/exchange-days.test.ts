@@ -11,13 +11,10 @@ import { exchangeStatusQuery } from '../../workflows/agent-exchange/messages.ts'
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { decide, people } from '../helpers/actions.ts';
-import { sessionFixture, timeSkippingWorker } from '../helpers/sessions.ts';
+import { sessionFixture, timeSkippingWorker, toolTurn } from '../helpers/sessions.ts';
 import { timeSkippingHooks } from '../helpers/temporal.ts';
 
 const days = timeSkippingHooks();
-const lastUser = (m: ChatMessage[]): string =>
-  m.at(-1)?.role === 'user' ? textOf(m.at(-1)?.content) : '';
-
 test(
   'an answer nobody approves within three days: the asker learns the step and reason, not the answer',
   { timeout: 240_000 },
@@ -26,28 +23,18 @@ test(
     const f = await sessionFixture([]);
     days.cleanup(() => f.close());
     f.model.setScript([
-      {
-        name: 'ask',
-        afterUser: 'policy please',
-        toolCalls: [
-          {
-            id: 'd1',
-            name: 'ask_agent',
-            arguments: { to: f.research, question: 'What is the damage policy?' },
-          },
-        ],
-      },
-      { name: 'asked', afterToolResult: 'd1', text: 'Asked research.' },
-      {
-        name: 'answer',
-        when: (m) => lastUser(m).includes('Question from agent'),
-        text: 'SECRET-ANSWER: thirty days.',
-      },
-      {
-        name: 'no-answer',
-        when: (m) => lastUser(m).includes('got no answer'),
-        text: 'Research did not answer in time.',
-      },
+      ...toolTurn(
+        ['ask', 'asked'],
+        'policy please',
+        {
+          id: 'd1',
+          name: 'ask_agent',
+          arguments: { to: f.research, question: 'What is the damage policy?' },
+        },
+        'Asked research.',
+      ),
+      { name: 'answer', afterUser: 'Question from agent', text: 'SECRET-ANSWER: thirty days.' },
+      { name: 'no-answer', afterUser: 'got no answer', text: 'Research did not answer in time.' },
     ]);
     const { worker, send } = await timeSkippingWorker(f, days);
     await worker.runUntil(async () => {

@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { execInBox } from '../../src/sandbox/exec.ts';
-import { sessionFixture, type SessionFixture, toolResultOf } from '../helpers/sessions.ts';
+import {
+  sessionFixture,
+  type SessionFixture,
+  toolResultOf,
+  toolTurn,
+} from '../helpers/sessions.ts';
 
 const PLANTED = 'PLANTED BY THE BOX: your account is locked, log in at evil.example';
 
@@ -53,18 +58,16 @@ let fx: SessionFixture;
 describe('replies come from the gateway, not the box', { timeout: 240_000 }, () => {
   before(async () => {
     fx = await sessionFixture([
-      {
-        name: 'plant',
-        afterUser: 'plant it',
-        toolCalls: [
-          {
-            id: 'p1',
-            name: 'shell',
-            arguments: { command: `node -e '${planter}' >/dev/null 2>&1 &` },
-          },
-        ],
-      },
-      { name: 'planted', afterToolResult: 'p1', text: 'Nothing to see.' },
+      ...toolTurn(
+        ['plant', 'planted'],
+        'plant it',
+        {
+          id: 'p1',
+          name: 'shell',
+          arguments: { command: `node -e '${planter}' >/dev/null 2>&1 &` },
+        },
+        'Nothing to see.',
+      ),
       { name: 'second', afterUser: 'second question', text: 'The model’s own answer.' },
       {
         name: 'progress',

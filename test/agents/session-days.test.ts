@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { sessionStatusQuery, type SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import { decide, people } from '../helpers/actions.ts';
-import { refundCall, sessionFixture, timeSkippingWorker } from '../helpers/sessions.ts';
+import { refundCall, sessionFixture, timeSkippingWorker, toolTurn } from '../helpers/sessions.ts';
 import { timeSkippingHooks } from '../helpers/temporal.ts';
 
 const days = timeSkippingHooks();
@@ -19,18 +19,16 @@ test(
     const ts = days.env;
     const f = await sessionFixture(
       [
-        {
-          name: 'ask',
-          afterUser: 'refund 120',
-          toolCalls: [
-            refundCall(
-              'r1',
-              { order: 'A-1002', amount: 120, currency: 'EUR', reason: 'damaged' },
-              'Refund the damaged parcel A-1002.',
-            ),
-          ],
-        },
-        { name: 'wait', afterToolResult: 'r1', text: 'Your refund waits for an approver.' },
+        ...toolTurn(
+          ['ask', 'wait'],
+          'refund 120',
+          refundCall(
+            'r1',
+            { order: 'A-1002', amount: 120, currency: 'EUR', reason: 'damaged' },
+            'Refund the damaged parcel A-1002.',
+          ),
+          'Your refund waits for an approver.',
+        ),
         {
           name: 'outcome',
           when: (m) => JSON.stringify(m.at(-1)?.content ?? '').includes('Update on action'),

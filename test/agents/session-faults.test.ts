@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { execInBox } from '../../src/sandbox/exec.ts';
-import { carrierAt, sessionFixture, startCarrierPage } from '../helpers/sessions.ts';
+import { carrierAt, sessionFixture, startCarrierPage, toolTurn } from '../helpers/sessions.ts';
 import type { SessionFixture } from '../helpers/sessions.ts';
 import { killProcess, spawnWorker } from '../helpers/temporal.ts';
 
@@ -31,12 +31,12 @@ describe('agent sessions under faults', { timeout: 300_000 }, () => {
     const { stop } = await fx.startSessionWorker();
     try {
       fx.model.setScript([
-        {
-          name: 'write',
-          afterUser: 'write it down',
-          toolCalls: [{ id: 'w1', name: 'shell', arguments: { command: 'echo kept > notes.txt' } }],
-        },
-        { name: 'written', afterToolResult: 'w1', text: 'Written.' },
+        ...toolTurn(
+          ['write', 'written'],
+          'write it down',
+          { id: 'w1', name: 'shell', arguments: { command: 'echo kept > notes.txt' } },
+          'Written.',
+        ),
         {
           name: 'slow',
           afterUser: 'slow job',

@@ -16,7 +16,7 @@ import { closeSessionSignal } from '../../workflows/agent-session/messages.ts';
 import { statusQuery } from '../../workflows/sensitive-action/messages.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 import { people, decide } from '../helpers/actions.ts';
-import { CANARY, sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
+import { CANARY, sessionFixture, type SessionFixture, toolTurn } from '../helpers/sessions.ts';
 
 const refund = (amount: number) => ({
   capability: 'refunds-api',
@@ -43,28 +43,24 @@ describe('agent sessions', { timeout: 240_000 }, () => {
     fx = await sessionFixture(
       [
         { name: 'hello', afterUser: 'hello', text: 'Hello Riley, how can I help?' },
-        {
-          name: 'note',
-          afterUser: 'remember',
-          toolCalls: [{ id: 'n1', name: 'shell', arguments: { command: 'echo kept > notes.txt' } }],
-        },
-        { name: 'noted', afterToolResult: 'n1', text: 'Noted in notes.txt.' },
-        {
-          name: 'small',
-          afterUser: 'refund 20',
-          toolCalls: [{ id: 's1', name: 'request_action', arguments: refund(20) }],
-        },
-        { name: 'small-done', afterToolResult: 's1', text: 'Refunded 20 EUR.' },
-        {
-          name: 'large',
-          afterUser: 'refund 120',
-          toolCalls: [{ id: 'l1', name: 'request_action', arguments: refund(120) }],
-        },
-        {
-          name: 'large-waiting',
-          afterToolResult: 'l1',
-          text: 'The 120 EUR refund waits for an approver.',
-        },
+        ...toolTurn(
+          ['note', 'noted'],
+          'remember',
+          { id: 'n1', name: 'shell', arguments: { command: 'echo kept > notes.txt' } },
+          'Noted in notes.txt.',
+        ),
+        ...toolTurn(
+          ['small', 'small-done'],
+          'refund 20',
+          { id: 's1', name: 'request_action', arguments: refund(20) },
+          'Refunded 20 EUR.',
+        ),
+        ...toolTurn(
+          ['large', 'large-waiting'],
+          'refund 120',
+          { id: 'l1', name: 'request_action', arguments: refund(120) },
+          'The 120 EUR refund waits for an approver.',
+        ),
         {
           name: 'outcome',
           when: (m) => lastUserText(m).includes('Update on action'),

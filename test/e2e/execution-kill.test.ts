@@ -14,6 +14,7 @@ import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { approveInPlayground, startStack } from '../helpers/stack.ts';
+import { refundRequest } from '../helpers/requests.ts';
 import { killProcess } from '../helpers/temporal.ts';
 
 const T = proto.temporal.api.enums.v1.EventType;
@@ -80,13 +81,11 @@ test('a worker SIGKILLed with the approved request in flight: the next worker se
   try {
     assert.ok(api, 'the refunds capability goes through the proxy');
     const first = await stack.worker();
-    const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, {
-      agent: 'support-bot',
-      capability: 'refunds-api',
-      method: 'POST',
-      path: '/refunds',
-      body: { amount: 210, order: `KILL-${process.pid}` },
-    });
+    const { workflowId, handle } = await requestAction(
+      stack.fx.client,
+      stack.config,
+      refundRequest({ amount: 210, order: `KILL-${process.pid}` }),
+    );
     await approveInPlayground(stack.pg, workflowId);
     await proxy.held; // the API executed it; the worker waits for an answer that never comes
     await killProcess(first, 'SIGKILL');

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { buttons, cardText, GROUP_CHAT, startStack, type Stack } from '../helpers/stack.ts';
+import { refundRequest } from '../helpers/requests.ts';
 
 let stack: Stack;
 before(async () => {
@@ -21,13 +22,7 @@ after(async () => {
 
 // A currency of its own per run: grants live on in the shared dev server until they end.
 const currency = `EUR-${randomUUID().slice(0, 8)}`;
-const refund = (order: string) => ({
-  agent: 'support-bot',
-  capability: 'refunds-api',
-  method: 'POST',
-  path: '/refunds',
-  body: { amount: 75, currency, order },
-});
+const refund = (order: string) => refundRequest({ amount: 75, currency, order });
 
 test('"Approve for 8 hours" on the card grants: the next identical refund needs no card', async () => {
   await stack.worker();

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog } from '../../src/audit/log.ts';
 import { buttons, cardPosted, cardUpdated, GROUP_CHAT, startStack } from '../helpers/stack.ts';
+import { refundRequest } from '../helpers/requests.ts';
 import { killProcess, startDevServer } from '../helpers/temporal.ts';
 
 test('dev server restarted while pending: the approval still works and executes once', async () => {
@@ -17,13 +18,11 @@ test('dev server restarted while pending: the approval still works and executes 
   const stack = await startStack(undefined, { TEMPORAL_ADDRESS: server.address });
   try {
     await stack.worker();
-    const { workflowId, handle } = await requestAction(stack.fx.client, stack.config, {
-      agent: 'support-bot',
-      capability: 'refunds-api',
-      method: 'POST',
-      path: '/refunds',
-      body: { amount: 180, order: `RESTART-${process.pid}` },
-    });
+    const { workflowId, handle } = await requestAction(
+      stack.fx.client,
+      stack.config,
+      refundRequest({ amount: 180, order: `RESTART-${process.pid}` }),
+    );
     const card = await cardPosted(stack.pg, workflowId);
     const audit = new AuditLog(stack.config.AIRLOCK_AUDIT_FILE as string);
     for (let i = 0; i < 100 && !(await audit.read()).some((r) => r.type === 'cards-posted'); i++) {

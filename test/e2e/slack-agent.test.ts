@@ -12,22 +12,16 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { sessionStatus } from '../../src/agents/sessions.ts';
 import { conversationKeyOf } from '../../src/chat/agents/address.ts';
 import { notATalker } from '../../src/chat/agents/router.ts';
-import { createApprovalBot, type ApprovalBot } from '../../src/chat/bot.ts';
-import { createCardSender } from '../../src/chat/card-sender.ts';
-import { createConversationPoster } from '../../src/chat/agents/replies.ts';
+import type { ApprovalBot } from '../../src/chat/bot.ts';
 import { startWebhook, type Webhook } from '../../src/webhook/start.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { createDeps } from '../../src/deps.ts';
+import type { Config } from '../../src/config.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';
-import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
-import { createActivities } from '../../activities/index.ts';
-import { createWorker } from '../../src/temporal/worker.ts';
 import { sessionWorkflowId } from '../../workflows/agent-session/ids.ts';
 import type { SessionStatus } from '../../workflows/agent-session/messages.ts';
 import { sessionFixture, type SessionFixture } from '../helpers/sessions.ts';
-import { envFor, terminateRuns } from '../helpers/temporal.ts';
-import { postToSlack } from '../helpers/stack.ts';
+import { terminateRuns } from '../helpers/temporal.ts';
+import { postToSlack, startChatWorker, withSlack } from '../helpers/stack.ts';
 
 const secret = 'slack-signing-secret-agent-e2e';
 // The bot's ids as Slack gives them (auth.test); the webhook is not told them in advance.
@@ -194,31 +188,12 @@ describe('talking to an agent over Slack', { timeout: 300_000 }, () => {
         [MALLORY]: { name: 'mallory', realName: 'Mallory Outsider' },
       },
     });
-    config = loadConfig({
-      ...envFor(fx.config),
-      AIRLOCK_SLACK_SIGNING_SECRET: secret,
-      AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-agent-e2e',
-      AIRLOCK_SLACK_API_URL: slack.apiUrl,
-      AIRLOCK_WEBHOOK_PORT: '0',
-    });
-    const logger = createLogger({ level: 'silent' });
-    webhook = await startWebhook({ config, logger });
+    config = withSlack(fx.config, secret, 'xoxb-agent-e2e', slack.apiUrl);
+    webhook = await startWebhook({ config, logger: createLogger({ level: 'silent' }) });
     // The worker as workers/main.ts builds it: Slack cards and the conversation poster.
-    const bot = await createApprovalBot({ config, logger });
-    workerBot = bot;
-    const deps = createDeps(config, createCardSender(bot, config, logger), {
-      grants: temporalGrants(fx.client),
-      logger,
-      client: () => Promise.resolve(fx!.client),
-      poster: createConversationPoster(bot, bot.chat.getState(), logger),
-    });
-    const worker = await createWorker({ config, logger, activities: createActivities(deps) });
-    const running = worker.run();
-    stopWorker = async () => {
-      worker.shutdown();
-      await running;
-      await deps.gateways.closeAll();
-    };
+    const worker = await startChatWorker(config, fx.client);
+    workerBot = worker.bot;
+    stopWorker = worker.stop;
   });
 
   after(async () => {

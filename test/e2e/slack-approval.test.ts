@@ -8,15 +8,13 @@ import { requestAction } from '../../src/actions/request.ts';
 import { createApprovalBot } from '../../src/chat/bot.ts';
 import { createCardSender } from '../../src/chat/card-sender.ts';
 import { startWebhook } from '../../src/webhook/start.ts';
-import { loadConfig } from '../../src/config.ts';
 import { createDeps } from '../../src/deps.ts';
 import { startSlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { createLogger } from '../../src/log.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createWorker } from '../../src/temporal/worker.ts';
-import { actionFixture } from '../helpers/actions.ts';
-import { envFor } from '../helpers/temporal.ts';
-import { postToSlack } from '../helpers/stack.ts';
+import { actionFixture, refundRequest } from '../helpers/actions.ts';
+import { postToSlack, withSlack } from '../helpers/stack.ts';
 
 const recorded = JSON.parse(
   readFileSync(
@@ -42,13 +40,7 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
       ),
   );
   const slack = await startSlackApiStandin();
-  const config = loadConfig({
-    ...envFor(fx.config),
-    AIRLOCK_SLACK_SIGNING_SECRET: secret,
-    AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-e2e',
-    AIRLOCK_SLACK_API_URL: slack.apiUrl,
-    AIRLOCK_WEBHOOK_PORT: '0',
-  });
+  const config = withSlack(fx.config, secret, 'xoxb-e2e', slack.apiUrl);
   const logger = createLogger({ level: 'silent' });
   const webhook = await startWebhook({ config, logger });
   const url = `${webhook.url}/api/webhooks/slack`;
@@ -61,13 +53,11 @@ test('a Slack click approves: recorded block_actions shape, verified signature, 
   const running = worker.run();
   try {
     const before = fx.api.refunds.length;
-    const { workflowId, handle } = await requestAction(fx.client, config, {
-      agent: 'support-bot',
-      capability: 'refunds-api',
-      method: 'POST',
-      path: '/refunds',
-      body: { amount: 220, order: `SLACK-${process.pid}` },
-    });
+    const { workflowId, handle } = await requestAction(
+      fx.client,
+      config,
+      refundRequest({ amount: 220, order: `SLACK-${process.pid}` }),
+    );
     let posted: (typeof slack.calls)[number] | undefined;
     for (let i = 0; i < 200 && !posted; i++) {
       posted = slack.calls.find(

@@ -4,6 +4,7 @@
 // which Authorization header, keeps each task `working` for one GetTask, then ends it as
 // `answer(question)` says: completed with text (and any extra parts), or failed with a reason.
 // `fault(body)` may answer an RPC instead with an HTTP error body or a JSON-RPC error (hostile text).
+// `carrierSession` is the session fixture whose support agent holds the stand-in's token.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { A2A_VERSION_HEADER, AgentCard, TaskState, type Part, type Task } from '@a2a-js/sdk';
@@ -18,6 +19,7 @@ import { agentMessage } from '../../src/a2a/tasks.ts';
 import type { Config } from '../../src/config.ts';
 import type { Agent } from '../../src/policy/schema.ts';
 import { openVault } from '../../src/vault/open.ts';
+import { sessionFixture, type SessionFixture } from './sessions.ts';
 
 /** How the stand-in ends a task. */
 export type FakeAnswer =
@@ -194,4 +196,23 @@ export async function putCarrierToken(config: Config, token: string, agent: stri
     secret: token,
     scope: { hosts: ['127.0.0.1:*'], methods: ['GET', 'POST'], paths: ['/**'], agents: [agent] },
   });
+}
+
+/**
+ * A session fixture with the policy edit `links`, the stand-in's bearer `token` stored for its
+ * support agent, and its session worker running. A set-up that fails closes the fixture here.
+ */
+export async function carrierSession(
+  links: (yaml: string) => string,
+  token: string,
+): Promise<SessionFixture> {
+  const fx = await sessionFixture([], links);
+  try {
+    await putCarrierToken(fx.config, token, fx.support);
+    await fx.startSessionWorker();
+    return fx;
+  } catch (err) {
+    await fx.close();
+    throw err;
+  }
 }

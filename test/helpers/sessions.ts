@@ -18,6 +18,7 @@ import {
   type ModelStandin,
   type ScriptStep,
 } from '../../src/dev/model-standin.ts';
+import type { StandinToolCall } from '../../src/dev/model-wire.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
 import { removeAgentWorkspace } from '../../src/sandbox/box-cleanup.ts';
@@ -316,6 +317,22 @@ export function refundCall(id: string, body: Record<string, unknown>, purpose: s
     name: 'request_action',
     arguments: { capability: 'refunds-api', method: 'POST', path: '/refunds', body, purpose },
   };
+}
+
+/**
+ * One tool turn of a script, as two steps named `asks` and `says`: on the user's `afterUser` the
+ * model makes `call`; given that call's result, it says `text`.
+ */
+export function toolTurn(
+  [asks, says]: [string, string],
+  afterUser: string,
+  call: StandinToolCall & { id: string },
+  text: string,
+): ScriptStep[] {
+  return [
+    { name: asks, afterUser, toolCalls: [call] },
+    { name: says, afterToolResult: call.id, text },
+  ];
 }
 
 /** The session id a CLI conversation `key` with `agent` has. */

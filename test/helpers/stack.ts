@@ -168,6 +168,20 @@ export async function startChatWorker(
 }
 
 /**
+ * `base` with Slack on (requests signed with `secret`, the bot token `botToken`, Slack's API at
+ * `apiUrl`) and the webhook on a free port.
+ */
+export function withSlack(base: Config, secret: string, botToken: string, apiUrl: string): Config {
+  return loadConfig({
+    ...envFor(base),
+    AIRLOCK_SLACK_SIGNING_SECRET: secret,
+    AIRLOCK_SLACK_BOT_TOKEN: botToken,
+    AIRLOCK_SLACK_API_URL: apiUrl,
+    AIRLOCK_WEBHOOK_PORT: '0',
+  });
+}
+
+/**
  * POST `body` to the Slack webhook at `url` as Slack does: form-encoded (or `contentType`),
  * timestamped and signed with `secret` (or carrying `signature` as given, e.g. a forged one).
  */

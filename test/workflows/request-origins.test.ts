@@ -212,17 +212,24 @@ test("another agent's question: the same small refund is not allowed, and the re
   assert.deepEqual(request.origins, ['agent']);
 });
 
-test('two people in one turn are both requesters: neither may approve what it asked for', async () => {
+/**
+ * Riley holds a turn; Alice, then Riley, write while it runs, so the next turn has both messages.
+ * Returns the id of the request that turn left pending.
+ */
+async function twoPeopleInOneTurn(aliceText: string, rileyText: string): Promise<string> {
   const key = unique();
   const wf = await send(key, riley, 'hold');
-  // Both queue while the first turn runs, so the second turn has both messages.
   await turnRunning(wf);
-  await send(key, alice, 'please refund my parcel');
-  await send(key, riley, 'refund 120');
+  await send(key, alice, aliceText);
+  await send(key, riley, rileyText);
   assert.equal(await replyOf(wf, 1), 'held');
   const answer = JSON.parse(await replyOf(wf, 2)) as { status: string; id: string };
   assert.equal(answer.status, 'pending');
-  const action = `action:${answer.id}`;
+  return answer.id;
+}
+
+test('two people in one turn are both requesters: neither may approve what it asked for', async () => {
+  const action = `action:${await twoPeopleInOneTurn('please refund my parcel', 'refund 120')}`;
   const request = await startedRequest(action);
   assert.equal(request.requester?.userId, 'riley');
   assert.deepEqual(
@@ -247,15 +254,7 @@ test('two people in one turn are both requesters: neither may approve what it as
 });
 
 test('two people in one turn: neither may approve the question the turn asks another agent', async () => {
-  const key = unique();
-  const wf = await send(key, riley, 'hold');
-  await turnRunning(wf);
-  await send(key, alice, 'what does research say?');
-  await send(key, riley, 'ask research');
-  assert.equal(await replyOf(wf, 1), 'held');
-  const answer = JSON.parse(await replyOf(wf, 2)) as { status: string; id: string };
-  assert.equal(answer.status, 'pending');
-  const step = `action:${answer.id}.question`;
+  const step = `action:${await twoPeopleInOneTurn('what does research say?', 'ask research')}.question`;
   const handle = fx.client.workflow.getHandle(step);
   let status = await handle.query(statusQuery).catch(() => null);
   for (let i = 0; i < 200 && !(status?.state === 'pending' && status.requestHash); i++) {
