@@ -15,17 +15,13 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { log } from './log.js';
+import toolNames from './tools.json' with { type: 'json' };
 
-/** Every tool the runner knows; boundary tools go through the gateway. */
-export const TOOL_NAMES = [
-  'shell',
-  'read_file',
-  'write_file',
-  'request_action',
-  'send_message',
-  'fetch',
-  'ask_agent',
-];
+/**
+ * Every tool the runner knows; boundary tools go through the gateway. One list (tools.json), read
+ * by the host's policy too: a capability's typed tool may not take one of these names.
+ */
+export const TOOL_NAMES = toolNames;
 
 const agentSettings = z.object({
   id: z.string().min(1),

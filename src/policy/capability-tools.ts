@@ -3,22 +3,15 @@
 // `request_refund(order, amount, currency, reason)` far more reliably than it fills in a generic
 // request; the call is still an ordinary sensitive request (same gateway route, rules, card).
 import { z } from 'zod';
+import runnerTools from '../../sandbox/src/tools.json' with { type: 'json' };
 
-/** Names a tool may not take: the runner's own. */
-export const builtinTools = [
-  'shell',
-  'read_file',
-  'write_file',
-  'request_action',
-  'send_message',
-  'fetch',
-  'ask_agent',
-] as const;
+/** Names a tool may not take: the runner's own (its list, baked into the sandbox image). */
+export const builtinTools: readonly string[] = runnerTools;
 
 const toolName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a tool name is 1–64 lower-case letters, digits or "_"')
-  .refine((n) => !(builtinTools as readonly string[]).includes(n), 'that name is a built-in tool');
+  .refine((n) => !builtinTools.includes(n), 'that name is a built-in tool');
 
 const fieldSchema = z.strictObject({
   type: z.enum(['string', 'number', 'integer', 'boolean']),

@@ -33,6 +33,7 @@ const approverSelector = z
   .strictObject({ users: z.array(id).default([]), groups: z.array(id).default([]) })
   .refine((a) => a.users.length + a.groups.length > 0, 'name at least one user or group');
 
+export type Cards = z.output<typeof cardsSchema>;
 const cardsSchema = z
   .strictObject({
     teams: z
@@ -63,6 +64,7 @@ const expirySchema = z.strictObject({
   outcome: z.literal('deny').default('deny'),
 });
 
+export type Approval = z.output<typeof approvalSchema>;
 /** How an `approve` rule asks humans. */
 export const approvalSchema = z
   .strictObject({
@@ -92,6 +94,7 @@ export const approvalSchema = z
 /** What a request or exchange step whose text holds instruction findings gets. */
 export const onInstructions = z.enum(['hold', 'reject', 'allow']);
 
+export type Rule = z.output<typeof ruleSchema>;
 /** One rule: what it matches and what it decides. Rules are evaluated first-match in order. */
 export const ruleSchema = z
   .strictObject({
@@ -133,6 +136,7 @@ export const ruleSchema = z
     path: ['origins'],
   });
 
+export type User = z.output<typeof userSchema>;
 /** A person who may approve: Teams identity and/or Slack identity. */
 export const userSchema = z
   .strictObject({
@@ -155,6 +159,7 @@ export const userSchema = z
     message: 'give tenantId + aadObjectId or slackUserId, or this user can never approve',
   });
 
+export type Group = z.output<typeof groupSchema>;
 /** A named set of users. */
 export const groupSchema = z.strictObject({
   id,
@@ -162,6 +167,7 @@ export const groupSchema = z.strictObject({
   members: z.array(id).min(1),
 });
 
+export type Capability = z.output<typeof capabilitySchema>;
 /** A named external API bound to one vault credential. */
 export const capabilitySchema = z.strictObject({
   id,
@@ -203,6 +209,7 @@ const crossingSchema = z.strictObject({
   maxLength: textLength.optional(),
 });
 
+export type Link = z.output<typeof linkSchema>;
 /** Settings for questions from one agent to another and their answers. */
 export const linkSchema = z
   .strictObject({
@@ -253,6 +260,7 @@ export const linkSchema = z
     path: ['approval'],
   });
 
+export type Settings = z.output<typeof settingsSchema>;
 /** Set-wide settings; each key may be set in one file only. */
 export const settingsSchema = z.strictObject({
   timeZone: timeZone.optional().meta({ description: 'Default time zone for time windows.' }),
@@ -276,6 +284,7 @@ type SectionSchemas = typeof sectionSchemas;
 /** The sections of a file, in the order they are merged and reported. */
 export const sections = Object.keys(sectionSchemas) as (keyof SectionSchemas)[];
 
+export type PolicyFile = z.output<typeof policyFileSchema>;
 /** One policy file (settings, a list per section); a policy set merges every file of a directory. */
 export const policyFileSchema = z.strictObject({
   settings: settingsSchema.optional(),
@@ -284,15 +293,6 @@ export const policyFileSchema = z.strictObject({
   }),
 });
 
-export type Settings = z.output<typeof settingsSchema>;
-export type User = z.output<typeof userSchema>;
-export type Group = z.output<typeof groupSchema>;
 export type Agent = z.output<typeof agentSchema>;
-export type Capability = z.output<typeof capabilitySchema>;
-export type Rule = z.output<typeof ruleSchema>;
-export type Approval = z.output<typeof approvalSchema>;
-export type Link = z.output<typeof linkSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type TimeWindow = z.output<typeof timeWindowSchema>;
-export type Cards = z.output<typeof cardsSchema>;
-export type PolicyFile = z.output<typeof policyFileSchema>;
