@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   startModelStandin,
   type ModelStandin,
@@ -26,7 +25,7 @@ import type {
   ProgressMessage,
   RunnerSettings,
 } from '../../src/gateway/types.ts';
-import { createLogger } from '../../src/log.ts';
+import { captureLogger } from './log.ts';
 import { FileCredentialStore } from '../../src/vault/file-store.ts';
 
 /** A key no real service knows, so any leak of it is visible in a scan. */
@@ -117,13 +116,7 @@ export async function startGatewayFixture(
       scope: { hosts: ['127.0.0.1'], methods: ['POST'], paths: ['/v1/**'], agents: [agent.id] },
       secret: CANARY,
     });
-    const raw: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        raw.push(chunk.toString());
-        done();
-      },
-    });
+    const log = captureLogger('debug');
     const sessionId = 'session:support:t1';
     const runner: RunnerSettings = {
       id: agent.id,
@@ -148,7 +141,7 @@ export async function startGatewayFixture(
       messages: [],
       nextOutcome: { status: 'pending', id: 'action:1' },
       nextAsk: { status: 'pending', id: 'exchange:1' },
-      logText: () => raw.join(''),
+      logText: log.text,
       reopen: async () => {
         await fixture.gateway.close();
         fixture.inbox = createMemoryInbox();
@@ -162,7 +155,7 @@ export async function startGatewayFixture(
       runner,
       session: { id: sessionId, tokensUsed: options.tokensUsed ?? 0 },
       store,
-      logger: createLogger({ level: 'debug' }, sink),
+      logger: log.logger,
       limits: { ...testLimits, ...options.limits },
       requestAction: (r) => {
         fixture.actions.push(r);

@@ -5,13 +5,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { ApprovalCardModel } from '../../../src/chat/cards.ts';
+import { encodeButtonValue, type ButtonValue } from '../../../src/chat/card-buttons.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
-import { createLogger, type Logger } from '../../../src/log.ts';
+import type { Logger } from '../../../src/log.ts';
+import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import type { PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
+import { captureLogger as captureLog } from '../../helpers/log.ts';
 
 /** A config for tests: random webhook port on loopback, a fresh inbox directory, plus `env`. */
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -26,23 +28,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /** A logger whose JSON lines are kept in `lines`. */
 export function captureLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const raw: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      raw.push(chunk.toString());
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'info' }, sink);
-  return {
-    logger,
-    lines: () =>
-      raw
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
+  const { logger, lines } = captureLog('info');
+  return { logger, lines };
 }
 
 /** Collects onDecision calls. */
@@ -245,3 +232,13 @@ export const largeRefundDecision = {
   shortHash: 'h1',
   grants: [],
 } as unknown as PinnedDecision;
+
+/** Alice's Slack click on a card's approve button whose value is `value`, as the edge reads it. */
+export function slackApproveClick(value: ButtonValue) {
+  return decisionFromClick({
+    actionId: 'approval:approve',
+    value: encodeButtonValue(value),
+    platform: 'slack',
+    raw: { user: { id: 'U1', name: 'alice', team_id: 'T1' }, trigger_id: 'tr-1' },
+  });
+}

@@ -73,14 +73,19 @@ test('a card posted into a learned conversation is clicked, attributed and edite
     requestHash: model.requestHash,
   });
 
+  /** Click the card's button `index` as `fromId` through the Playground; the decision it makes. */
+  const clickAs = async (index: number, fromId: string) => {
+    await client.submit({
+      conversationId: chatId,
+      replyToId: ref.messageId,
+      value: actions[index]?.data ?? {},
+      fromId,
+    });
+    return sink.next();
+  };
+
   // Alice approves through the Playground's submit API (as the web UI would).
-  await client.submit({
-    conversationId: chatId,
-    replyToId: ref.messageId,
-    value: actions[0]?.data ?? {},
-    fromId: 'user-alice',
-  });
-  const alice = await sink.next();
+  const alice = await clickAs(0, 'user-alice');
   assert.equal(alice.workflowId, model.workflowId);
   assert.equal(alice.decision.choice, 'approve');
   assert.equal(alice.decision.requestHash, model.requestHash);
@@ -105,13 +110,7 @@ test('a card posted into a learned conversation is clicked, attributed and edite
   assert.equal(cardOf(updated)?.['actions'], undefined, 'a final card has no buttons');
 
   // Mallory clicks too: authorization is the workflow's job, but her identity must be hers.
-  await client.submit({
-    conversationId: chatId,
-    replyToId: ref.messageId,
-    value: actions[1]?.data ?? {},
-    fromId: 'user-mallory',
-  });
-  const mallory = await sink.next();
+  const mallory = await clickAs(1, 'user-mallory');
   assert.equal(mallory.decision.choice, 'reject');
   assert.equal(mallory.decision.approver.aadObjectId, '00000000-0000-0000-0000-0000000000ee');
   assert.equal(mallory.decision.approver.displayName, 'Mallory Outsider');
