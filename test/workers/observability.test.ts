@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
+import { refundRequest } from '../helpers/requests.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
@@ -96,13 +97,11 @@ test('health: /healthz answers while the process serves, /readyz says what is mi
 
 test('the worker serves the SDK metrics and Airlock counts the action it ran', async () => {
   assert.ok(fx);
-  const { handle, workflowId } = await requestAction(fx.client, fx.config, {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body: { amount: 20, currency: 'EUR', order: `M-${randomUUID()}` },
-  });
+  const { handle, workflowId } = await requestAction(
+    fx.client,
+    fx.config,
+    refundRequest({ amount: 20, currency: 'EUR', order: `M-${randomUUID()}` }),
+  );
   assert.equal((await handle.result()).outcome, 'executed');
   // Structured logs: the worker's JSON lines about this run carry its workflow id.
   const lines = (worker?.output.join('') ?? '')
@@ -155,13 +154,11 @@ let scraped = '';
 
 test('a waiting request: the pending gauge, refused clicks by reason, time to decision', async () => {
   assert.ok(fx);
-  const { workflowId, handle } = await requestAction(fx.client, fx.config, {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body: { amount: 120, currency: 'EUR', order: `L-${randomUUID()}` },
-  });
+  const { workflowId, handle } = await requestAction(
+    fx.client,
+    fx.config,
+    refundRequest({ amount: 120, currency: 'EUR', order: `L-${randomUUID()}` }),
+  );
   const labels = { agent: 'support-bot', rule: 'refunds-large' };
   await scrapeUntil(series('airlock_pending_approvals', labels, '1'));
   const hash = (await handle.query(statusQuery)).requestHash;
