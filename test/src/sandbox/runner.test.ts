@@ -8,20 +8,19 @@
 // may ask someone, reaches the gateway, and questions from and answers of other agents are shown
 // to the model as such.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { textOf, type ChatMessage } from '../../../src/dev/model-standin.ts';
 import { SandboxDriver } from '../../../src/sandbox/driver.ts';
-import { CANARY, startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
+import { CANARY, type GatewayFixture, type startGatewayFixture } from '../../helpers/gateway.ts';
 import {
-  createWorkspace,
   eventually,
   logsOf,
+  runnerOnGateway,
+  said,
   sessionFolder,
   settled,
-  startRunner,
   type RunningRunner,
   type Workspace,
 } from '../../helpers/runner.ts';
@@ -34,45 +33,25 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-/** A message item as the session sends it. */
-function said(text: string, displayName = 'Riley'): Record<string, unknown> {
-  return {
-    kind: 'message',
-    message: {
-      messageId: randomUUID(),
-      from: { platform: 'cli', userId: 'riley', displayName, policyUserId: 'riley' },
-      text,
-      receivedAt: new Date().toISOString(),
-    },
-  };
-}
-
 /** The messages the stand-in received in its `i`-th request. */
 function sent(fx: GatewayFixture, i: number): ChatMessage[] {
   return (fx.model.requests[i]?.body?.['messages'] ?? []) as ChatMessage[];
 }
 
+/** This file's runners on a gateway fixture, and the fixture's session id. */
 async function setUp(options: Parameters<typeof startGatewayFixture>[0]): Promise<{
   fx: GatewayFixture;
   ws: Workspace;
   session: string;
   run: (label: string) => { runner: RunningRunner; name: string };
 }> {
-  const fx = await startGatewayFixture(options);
-  cleanups.push(() => fx.close());
-  const ws = createWorkspace();
-  cleanups.push(() => ws.remove());
-  const run = (label: string): { runner: RunningRunner; name: string } => {
-    const name = `airlock-runner-test-${label}-${randomUUID()}`;
-    cleanups.push(() => driver.remove(name));
-    const runner = startRunner(driver, {
-      name,
-      image: config.AIRLOCK_SANDBOX_IMAGE,
-      socketPath: fx.gateway.socketPath,
-      workspace: ws.dir,
-    });
-    return { runner, name };
+  const bench = {
+    driver,
+    image: config.AIRLOCK_SANDBOX_IMAGE,
+    cleanups,
+    prefix: 'airlock-runner-test',
   };
+  const { fx, ws, run } = await runnerOnGateway(bench, options);
   return { fx, ws, session: fx.runner.sessionId, run };
 }
 
