@@ -69,6 +69,34 @@ export interface GatewayFixture {
   close(): Promise<void>;
 }
 
+/** An agent whose model calls go to `baseUrl` (the stand-in's standin-1) with the vault's `model-key`. */
+export function modelAgent(id: string, baseUrl: string): GatewayAgent {
+  return {
+    id,
+    sensitivity: 'action',
+    modelEndpoint: baseUrl,
+    models: ['standin-1'],
+    apiKeyCredential: 'model-key',
+    webHosts: [],
+  };
+}
+
+/** A fresh encrypted vault at `path` holding `secret` as `model-key`, for `agentId`'s model calls only. */
+export async function modelKeyVault(
+  path: string,
+  agentId: string,
+  secret: string,
+): Promise<FileCredentialStore> {
+  const store = new FileCredentialStore({ path, keys: { active: randomBytes(32) } });
+  await store.put({
+    name: 'model-key',
+    kind: 'bearer',
+    scope: { hosts: ['127.0.0.1'], methods: ['POST'], paths: ['/v1/**'], agents: [agentId] },
+    secret,
+  });
+  return store;
+}
+
 /** Start a gateway for `agent` (defaults: an action agent allowed `standin-1`, no budget). */
 export async function startGatewayFixture(
   options: {
@@ -97,25 +125,8 @@ export async function startGatewayFixture(
       chunkChars: options.chunkChars,
     });
     cleanups.push(() => model.close());
-    const store = new FileCredentialStore({
-      path: join(dir, 'vault', 'vault.json'),
-      keys: { active: randomBytes(32) },
-    });
-    const agent: GatewayAgent = {
-      id: 'support',
-      sensitivity: 'action',
-      modelEndpoint: model.baseUrl,
-      models: ['standin-1'],
-      apiKeyCredential: 'model-key',
-      webHosts: [],
-      ...options.agent,
-    };
-    await store.put({
-      name: 'model-key',
-      kind: 'bearer',
-      scope: { hosts: ['127.0.0.1'], methods: ['POST'], paths: ['/v1/**'], agents: [agent.id] },
-      secret: CANARY,
-    });
+    const agent: GatewayAgent = { ...modelAgent('support', model.baseUrl), ...options.agent };
+    const store = await modelKeyVault(join(dir, 'vault', 'vault.json'), agent.id, CANARY);
     const log = captureLogger('debug');
     const sessionId = 'session:support:t1';
     const runner: RunnerSettings = {
