@@ -188,3 +188,14 @@ export async function runnerOnGateway(
   };
   return { fx, ws, run };
 }
+
+/** Riley says `text` in turn `turnId` of `fx`'s inbox; what `runner` reports for it (`what` names it on a timeout). */
+export function rileySays(
+  runner: RunningRunner,
+  fx: GatewayFixture,
+  turnId: string,
+  text: string,
+  what: string,
+) {
+  return settled(runner, fx.inbox.startTurn(turnId, [said(text)]), what);
+}

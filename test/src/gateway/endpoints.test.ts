@@ -177,13 +177,8 @@ test('inbox: 204 after the wait; a waiting poll gets the next turn; turns are ne
   assert.deepEqual(await first, { reply: 'Refunded.' });
   assert.equal(fx.inbox.current, undefined);
 
-  await takeAndFinish(
-    socket,
-    '',
-    { turn: 'turn-2', items: [{ kind: 'action-outcome', id: 'action:abc' }] },
-    '',
-    second,
-  );
+  const queued = { turn: 'turn-2', items: [{ kind: 'action-outcome', id: 'action:abc' }] };
+  await takeAndFinish(socket, '', queued, '', second);
   assert.equal((await call(socket, 'GET', '/v1/inbox?wait=soon')).status, 400);
 });
 
@@ -295,13 +290,8 @@ test('inbox: a batch whose poll vanished goes to the next poll with the same tur
   assert.equal(fx.inbox.current, undefined, 'put back');
   assert.equal(fx.inbox.size, 1);
 
-  await takeAndFinish(
-    socket,
-    '?wait=10',
-    { turn: 'turn-1', items: [{ kind: 'message', text: 'still here' }] },
-    'delivered once',
-    turn,
-  );
+  const putBack = { turn: 'turn-1', items: [{ kind: 'message', text: 'still here' }] };
+  await takeAndFinish(socket, '?wait=10', putBack, 'delivered once', turn);
   // A turn abandoned while its batch was on the way stays gone.
   const gone = fx.inbox.startTurn('turn-2', []);
   fx.inbox.requeue({ turn: 'turn-2', items: [] });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { SandboxDriver } from '../../../src/sandbox/driver.ts';
 import type { startGatewayFixture } from '../../helpers/gateway.ts';
-import { runnerOnGateway, said, settled } from '../../helpers/runner.ts';
+import { rileySays, runnerOnGateway } from '../../helpers/runner.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 const config = testConfig();
@@ -26,7 +26,7 @@ async function turn(runner: Parameters<typeof startGatewayFixture>[0], text: str
   };
   const { fx, run } = await runnerOnGateway(bench, runner);
   const box = run('turn').runner;
-  const report = await settled(box, fx.inbox.startTurn('turn-1', [said(text)]), 'the report');
+  const report = await rileySays(box, fx, 'turn-1', text, 'the report');
   const stopped = await box.stop();
   return { fx, report, stderr: stopped.stderr };
 }

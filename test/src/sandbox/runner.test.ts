@@ -17,6 +17,7 @@ import { CANARY, type GatewayFixture, type startGatewayFixture } from '../../hel
 import {
   eventually,
   logsOf,
+  rileySays,
   runnerOnGateway,
   said,
   sessionFolder,
@@ -85,11 +86,7 @@ test(
     });
 
     const first = run('first').runner;
-    const report = await settled(
-      first,
-      fx.inbox.startTurn('turn-1', [said('Please write a note.')]),
-      'the first report',
-    );
+    const report = await rileySays(first, fx, 'turn-1', 'Please write a note.', 'the first report');
     const firstRun = await first.stop();
 
     assert.deepEqual(report, { reply: 'The note says hello.' }, firstRun.stderr);
@@ -122,9 +119,11 @@ test(
 
     // A new container on the same workspace carries on with the saved history.
     const second = run('second').runner;
-    const again = await settled(
+    const again = await rileySays(
       second,
-      fx.inbox.startTurn('turn-2', [said('And what did you write?')]),
+      fx,
+      'turn-2',
+      'And what did you write?',
       'the second report',
     );
     const secondRun = await second.stop();
@@ -159,7 +158,7 @@ test(
     );
     await fx.reopen();
 
-    const first = await settled(runner, fx.inbox.startTurn('turn-1', [said('hello')]), 'report');
+    const first = await rileySays(runner, fx, 'turn-1', 'hello', 'report');
     assert.deepEqual(first, { reply: 'Hi there.' });
     assert.equal(fx.model.requests.length, 1);
     // The turn activity retried after the runner had finished: the same turn id again.
@@ -204,9 +203,11 @@ test(
 
     // The retried activity, on another worker: a new gateway on the same directory, the same turn.
     await fx.reopen();
-    const report = await settled(
+    const report = await rileySays(
       runner,
-      fx.inbox.startTurn('turn-1', [said('a slow job please')]),
+      fx,
+      'turn-1',
+      'a slow job please',
       'the redelivered turn',
     );
     const result = await runner.stop();
@@ -228,11 +229,7 @@ test(
   async () => {
     const { fx, ws, session, run } = await setUp({ script: [] });
     const { runner } = run('error');
-    const report = await settled(
-      runner,
-      fx.inbox.startTurn('turn-1', [said('anything')]),
-      'the report',
-    );
+    const report = await rileySays(runner, fx, 'turn-1', 'anything', 'the report');
     const result = await runner.stop();
     assert.match(report.reply, /^I could not finish this: .*no unused script step/, result.stderr);
     assert.equal(ws.saved(session).lastTurn?.reply, report.reply);
@@ -269,9 +266,11 @@ test(
     fx.nextOutcome = { status: 'pending', id: 'action:refund-1' };
 
     const { runner } = run('action');
-    const report = await settled(
+    const report = await rileySays(
       runner,
-      fx.inbox.startTurn('turn-1', [said('Please refund order A-1001.')]),
+      fx,
+      'turn-1',
+      'Please refund order A-1001.',
       'the report',
     );
     assert.deepEqual(report, { reply: 'I asked for approval.' });
@@ -337,9 +336,11 @@ test(
     });
     fx.nextAsk = { status: 'pending', id: 'exchange:q-1' };
     const { runner } = run('ask');
-    const report = await settled(
+    const report = await rileySays(
       runner,
-      fx.inbox.startTurn('turn-1', [said('My parcel arrived damaged.')]),
+      fx,
+      'turn-1',
+      'My parcel arrived damaged.',
       'the report',
     );
     assert.deepEqual(report, { reply: 'I asked the research agent.' });
@@ -428,7 +429,7 @@ test(
       script: [{ name: 'hi', afterUser: 'hello', text: 'Hello.' }],
     });
     const { runner } = run('research');
-    const report = await settled(runner, fx.inbox.startTurn('turn-1', [said('hello')]), 'report');
+    const report = await rileySays(runner, fx, 'turn-1', 'hello', 'report');
     const stopped = await runner.stop();
     assert.deepEqual(report, { reply: 'Hello.' }, stopped.stderr);
     assert.deepEqual(
