@@ -195,7 +195,7 @@ export function rileySays(
   fx: GatewayFixture,
   turnId: string,
   text: string,
-  what: string,
+  what = 'the report',
 ) {
   return settled(runner, fx.inbox.startTurn(turnId, [said(text)]), what);
 }

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { ApprovalCardModel } from '../../../src/chat/cards.ts';
+import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
+import { PlaygroundClient } from '../../../src/dev/playground-client.ts';
 import { encodeButtonValue, type ButtonValue } from '../../../src/chat/card-buttons.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import type { Logger } from '../../../src/log.ts';
@@ -241,4 +243,29 @@ export function slackApproveClick(value: ButtonValue) {
     platform: 'slack',
     raw: { user: { id: 'U1', name: 'alice', team_id: 'T1' }, trigger_id: 'tr-1' },
   });
+}
+
+/** Microsoft's Agents Playground in front of a webhook, with a client connected to it. */
+export interface PlaygroundView {
+  playground: Playground;
+  client: PlaygroundClient;
+  /** Disconnect the client and stop the Playground. */
+  close(): Promise<void>;
+}
+
+/** Start the Playground posting to the Teams webhook at `webhookUrl` and connect a client to it. */
+export async function startPlaygroundOn(webhookUrl: string): Promise<PlaygroundView> {
+  const playground = await startPlayground({ webhookUrl: `${webhookUrl}/api/webhooks/teams` });
+  const client = new PlaygroundClient(playground.url);
+  const close = async () => {
+    client.close();
+    await playground.stop();
+  };
+  try {
+    await client.connect();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { playground, client, close };
 }

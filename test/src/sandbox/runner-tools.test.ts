@@ -26,7 +26,7 @@ async function turn(runner: Parameters<typeof startGatewayFixture>[0], text: str
   };
   const { fx, run } = await runnerOnGateway(bench, runner);
   const box = run('turn').runner;
-  const report = await rileySays(box, fx, 'turn-1', text, 'the report');
+  const report = await rileySays(box, fx, 'turn-1', text);
   const stopped = await box.stop();
   return { fx, report, stderr: stopped.stderr };
 }

@@ -229,7 +229,7 @@ test(
   async () => {
     const { fx, ws, session, run } = await setUp({ script: [] });
     const { runner } = run('error');
-    const report = await rileySays(runner, fx, 'turn-1', 'anything', 'the report');
+    const report = await rileySays(runner, fx, 'turn-1', 'anything');
     const result = await runner.stop();
     assert.match(report.reply, /^I could not finish this: .*no unused script step/, result.stderr);
     assert.equal(ws.saved(session).lastTurn?.reply, report.reply);
@@ -266,13 +266,7 @@ test(
     fx.nextOutcome = { status: 'pending', id: 'action:refund-1' };
 
     const { runner } = run('action');
-    const report = await rileySays(
-      runner,
-      fx,
-      'turn-1',
-      'Please refund order A-1001.',
-      'the report',
-    );
+    const report = await rileySays(runner, fx, 'turn-1', 'Please refund order A-1001.');
     assert.deepEqual(report, { reply: 'I asked for approval.' });
     assert.equal(fx.actions.length, 1);
     assert.deepEqual(fx.actions[0], {
@@ -336,13 +330,7 @@ test(
     });
     fx.nextAsk = { status: 'pending', id: 'exchange:q-1' };
     const { runner } = run('ask');
-    const report = await rileySays(
-      runner,
-      fx,
-      'turn-1',
-      'My parcel arrived damaged.',
-      'the report',
-    );
+    const report = await rileySays(runner, fx, 'turn-1', 'My parcel arrived damaged.');
     assert.deepEqual(report, { reply: 'I asked the research agent.' });
     const tools = offered(fx, 0);
     assert.deepEqual(
