@@ -87,6 +87,17 @@ const startAction = (client: Client, workflowId = `action:roles-${randomUUID()}`
 const startExchange = (client: Client, workflowId: string) =>
   client.workflow.start('agentExchangeWorkflow', { taskQueue, workflowId, args: [{}] });
 
+/** Run `fn` on an action the worker started (no worker runs it); it is terminated after. */
+async function withActionRun(fn: (run: { workflowId: string }) => Promise<void>): Promise<void> {
+  const worker = await clientFor('worker');
+  const run = await startAction(worker);
+  try {
+    await fn(run);
+  } finally {
+    await worker.workflow.getHandle(run.workflowId).terminate('test done');
+  }
+}
+
 before(() => {
   const env = Object.fromEntries(
     Object.entries(productionEnv()).filter(([k]) => settingNames.includes(k)),
@@ -101,10 +112,8 @@ after(async () => {
 
 test('the webhook may signal decisions, and may not start a sensitive action or terminate a run', async () => {
   const webhook = await clientFor('webhook');
-  const worker = await clientFor('worker');
   assert.equal(await startStatus(startAction(webhook)), DENIED, 'webhook starts an action');
-  const run = await startAction(worker);
-  try {
+  await withActionRun(async (run) => {
     const handle = webhook.workflow.getHandle(run.workflowId);
     await expectStatuses([
       [() => status(handle.terminate('by the webhook')), DENIED, 'webhook terminates a run'],
@@ -150,43 +159,41 @@ test('the webhook may signal decisions, and may not start a sensitive action or 
         'webhook signals approvalDecision',
       ],
     ]);
-  } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
-  }
+  });
 });
 
 test('the A2A server may start its own exchanges only, and may not signal a decision', async () => {
   const a2a = await clientFor('a2a');
   const worker = await clientFor('worker');
-  const run = await startAction(worker);
   const own = `exchange:a2a.client-${randomUUID()}`;
   try {
-    const action = a2a.workflow.getHandle(run.workflowId);
-    const exchange = a2a.workflow.getHandle(own);
-    await expectStatuses([
-      [
-        () => status(action.signal(approvalDecisionSignal, {} as never)),
-        DENIED,
-        'a2a signals approvalDecision',
-      ],
-      [() => startStatus(startAction(a2a)), DENIED, 'a2a starts an action'],
-      [
-        () => startStatus(startExchange(a2a, `exchange:agent-${randomUUID()}`)),
-        DENIED,
-        "a2a starts an exchange that is not an A2A client's",
-      ],
-      [() => status(startExchange(a2a, own)), null, 'a2a starts its own exchange'],
-      [() => status(exchange.describe()), null, 'a2a reads its exchange'],
-      [
-        () => status(exchange.fetchHistory()),
-        null,
-        "a2a reads its exchange's history (a task's answer)",
-      ],
-      [() => status(action.describe()), DENIED, 'a2a reads an action'],
-      [() => status(action.fetchHistory()), DENIED, "a2a reads an action's history"],
-    ]);
+    await withActionRun(async (run) => {
+      const action = a2a.workflow.getHandle(run.workflowId);
+      const exchange = a2a.workflow.getHandle(own);
+      await expectStatuses([
+        [
+          () => status(action.signal(approvalDecisionSignal, {} as never)),
+          DENIED,
+          'a2a signals approvalDecision',
+        ],
+        [() => startStatus(startAction(a2a)), DENIED, 'a2a starts an action'],
+        [
+          () => startStatus(startExchange(a2a, `exchange:agent-${randomUUID()}`)),
+          DENIED,
+          "a2a starts an exchange that is not an A2A client's",
+        ],
+        [() => status(startExchange(a2a, own)), null, 'a2a starts its own exchange'],
+        [() => status(exchange.describe()), null, 'a2a reads its exchange'],
+        [
+          () => status(exchange.fetchHistory()),
+          null,
+          "a2a reads its exchange's history (a task's answer)",
+        ],
+        [() => status(action.describe()), DENIED, 'a2a reads an action'],
+        [() => status(action.fetchHistory()), DENIED, "a2a reads an action's history"],
+      ]);
+    });
   } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
     await worker.workflow
       .getHandle(own)
       .terminate('test done')
@@ -196,10 +203,8 @@ test('the A2A server may start its own exchanges only, and may not signal a deci
 
 test('the CLI (an operator) may read and cancel, and may not start a workflow or decide', async () => {
   const cli = await clientFor('cli');
-  const worker = await clientFor('worker');
   assert.equal(await startStatus(startAction(cli)), DENIED, 'the CLI starts an action');
-  const run = await startAction(worker);
-  try {
+  await withActionRun(async (run) => {
     const handle = cli.workflow.getHandle(run.workflowId);
     assert.equal(
       await status(handle.signal(approvalDecisionSignal, {} as never)),
@@ -209,9 +214,7 @@ test('the CLI (an operator) may read and cancel, and may not start a workflow or
     assert.equal(await status(handle.terminate('by the CLI')), DENIED, 'the CLI terminates');
     assert.equal(await status(handle.describe()), null, 'the CLI reads');
     assert.equal(await status(handle.cancel()), null, 'the CLI cancels');
-  } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
-  }
+  });
   // The operator's namespace and search attributes stay readable (scripts/temporal-lib.sh).
   const attributes = await cli.connection.operatorService.listSearchAttributes({
     namespace: testNamespace,
@@ -222,8 +225,7 @@ test('the CLI (an operator) may read and cancel, and may not start a workflow or
 test('the UI server may read, and may not cancel; the worker may not reset a run or administer namespaces', async () => {
   const ui = await clientFor('ui');
   const worker = await clientFor('worker');
-  const run = await startAction(worker);
-  try {
+  await withActionRun(async (run) => {
     assert.equal(await status(ui.workflow.getHandle(run.workflowId).describe()), null);
     assert.equal(await status(ui.workflow.getHandle(run.workflowId).cancel()), DENIED);
     // Nobody but the server itself resets a run (a reset replays it: issue 19, item 1).
@@ -239,9 +241,7 @@ test('the UI server may read, and may not cancel; the worker may not reset a run
       DENIED,
       'the worker resets a run',
     );
-  } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
-  }
+  });
   assert.equal(
     await status(
       worker.connection.workflowService.updateNamespace({
