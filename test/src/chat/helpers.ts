@@ -11,8 +11,13 @@ import { startPlayground, type Playground } from '../../../src/dev/playground.ts
 import { PlaygroundClient } from '../../../src/dev/playground-client.ts';
 import { encodeButtonValue, type ButtonValue } from '../../../src/chat/card-buttons.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
-import type { Logger } from '../../../src/log.ts';
+import { createLogger, type Logger } from '../../../src/log.ts';
 import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
+import {
+  startWebhook,
+  type StartWebhookOptions,
+  type Webhook,
+} from '../../../src/webhook/start.ts';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import type { PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
 import { captureLogger as captureLog } from '../../helpers/log.ts';
@@ -25,6 +30,23 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
     ...env,
+  });
+}
+
+/**
+ * A webhook that logs nothing, on `testConfig(env)`, handing kept decisions to `deliver` (nowhere
+ * by default, no Temporal); `extra` sets other options.
+ */
+export function startQuietWebhook(
+  env: Record<string, string>,
+  deliver: StartWebhookOptions['deliver'] = () => Promise.resolve(),
+  extra: Partial<StartWebhookOptions> = {},
+): Promise<Webhook> {
+  return startWebhook({
+    config: testConfig(env),
+    deliver,
+    logger: createLogger({ level: 'silent' }),
+    ...extra,
   });
 }
 
