@@ -18,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { startModelStandin } from '../src/dev/model-standin.ts';
 import { createMemoryInbox } from '../src/gateway/inbox.ts';
 import { createGateway, type Gateway } from '../src/gateway/server.ts';
-import type { GatewayAgent, GatewayOptions } from '../src/gateway/types.ts';
+import type { GatewayOptions } from '../src/gateway/types.ts';
 import { createLogger } from '../src/log.ts';
-import { FileCredentialStore } from '../src/vault/file-store.ts';
+import { modelAgent, modelKeyVault } from '../test/helpers/gateway.ts';
 import { machine, ms, percentile } from './stats.ts';
 
 const rounds = Number(process.argv[2] ?? 300);
@@ -140,24 +140,8 @@ try {
   cleanups.push(() => model.close());
   // The stand-in records every request; a bench of thousands need not keep them.
   model.requests.push = () => 0;
-  const store = new FileCredentialStore({
-    path: join(dir, 'vault.json'),
-    keys: { active: randomBytes(32) },
-  });
-  const agent: GatewayAgent = {
-    id: 'bench',
-    sensitivity: 'action',
-    modelEndpoint: model.baseUrl,
-    models: ['standin-1'],
-    apiKeyCredential: 'model-key',
-    webHosts: [],
-  };
-  await store.put({
-    name: 'model-key',
-    kind: 'bearer',
-    scope: { hosts: ['127.0.0.1'], methods: ['POST'], paths: ['/v1/**'], agents: ['bench'] },
-    secret: key,
-  });
+  const agent = modelAgent('bench', model.baseUrl);
+  const store = await modelKeyVault(join(dir, 'vault.json'), 'bench', key);
   // Logged at info as in production, into a sink (the cost of writing the line stays in).
   const sink = new Writable({ write: (_c, _e, done) => done() });
   const options = (name: string): GatewayOptions => ({

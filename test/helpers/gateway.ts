@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   startModelStandin,
   type ModelStandin,
@@ -26,7 +25,7 @@ import type {
   ProgressMessage,
   RunnerSettings,
 } from '../../src/gateway/types.ts';
-import { createLogger } from '../../src/log.ts';
+import { captureLogger } from './log.ts';
 import { FileCredentialStore } from '../../src/vault/file-store.ts';
 
 /** A key no real service knows, so any leak of it is visible in a scan. */
@@ -70,6 +69,34 @@ export interface GatewayFixture {
   close(): Promise<void>;
 }
 
+/** An agent whose model calls go to `baseUrl` (the stand-in's standin-1) with the vault's `model-key`. */
+export function modelAgent(id: string, baseUrl: string): GatewayAgent {
+  return {
+    id,
+    sensitivity: 'action',
+    modelEndpoint: baseUrl,
+    models: ['standin-1'],
+    apiKeyCredential: 'model-key',
+    webHosts: [],
+  };
+}
+
+/** A fresh encrypted vault at `path` holding `secret` as `model-key`, for `agentId`'s model calls only. */
+export async function modelKeyVault(
+  path: string,
+  agentId: string,
+  secret: string,
+): Promise<FileCredentialStore> {
+  const store = new FileCredentialStore({ path, keys: { active: randomBytes(32) } });
+  await store.put({
+    name: 'model-key',
+    kind: 'bearer',
+    scope: { hosts: ['127.0.0.1'], methods: ['POST'], paths: ['/v1/**'], agents: [agentId] },
+    secret,
+  });
+  return store;
+}
+
 /** Start a gateway for `agent` (defaults: an action agent allowed `standin-1`, no budget). */
 export async function startGatewayFixture(
   options: {
@@ -98,32 +125,9 @@ export async function startGatewayFixture(
       chunkChars: options.chunkChars,
     });
     cleanups.push(() => model.close());
-    const store = new FileCredentialStore({
-      path: join(dir, 'vault', 'vault.json'),
-      keys: { active: randomBytes(32) },
-    });
-    const agent: GatewayAgent = {
-      id: 'support',
-      sensitivity: 'action',
-      modelEndpoint: model.baseUrl,
-      models: ['standin-1'],
-      apiKeyCredential: 'model-key',
-      webHosts: [],
-      ...options.agent,
-    };
-    await store.put({
-      name: 'model-key',
-      kind: 'bearer',
-      scope: { hosts: ['127.0.0.1'], methods: ['POST'], paths: ['/v1/**'], agents: [agent.id] },
-      secret: CANARY,
-    });
-    const raw: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        raw.push(chunk.toString());
-        done();
-      },
-    });
+    const agent: GatewayAgent = { ...modelAgent('support', model.baseUrl), ...options.agent };
+    const store = await modelKeyVault(join(dir, 'vault', 'vault.json'), agent.id, CANARY);
+    const log = captureLogger('debug');
     const sessionId = 'session:support:t1';
     const runner: RunnerSettings = {
       id: agent.id,
@@ -148,7 +152,7 @@ export async function startGatewayFixture(
       messages: [],
       nextOutcome: { status: 'pending', id: 'action:1' },
       nextAsk: { status: 'pending', id: 'exchange:1' },
-      logText: () => raw.join(''),
+      logText: log.text,
       reopen: async () => {
         await fixture.gateway.close();
         fixture.inbox = createMemoryInbox();
@@ -162,7 +166,7 @@ export async function startGatewayFixture(
       runner,
       session: { id: sessionId, tokensUsed: options.tokensUsed ?? 0 },
       store,
-      logger: createLogger({ level: 'debug' }, sink),
+      logger: log.logger,
       limits: { ...testLimits, ...options.limits },
       requestAction: (r) => {
         fixture.actions.push(r);

@@ -2,11 +2,13 @@
 // from the gateway, so it starts empty), and the real runner in a real sandbox container (the
 // image's own command) with the gateway's directory and the workspace mounted, stopped when a test
 // is done; helpers to wait for a turn's report and to read what the runner logged so far.
+import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SandboxDriver } from '../../src/sandbox/driver.ts';
 import type { SandboxResult } from '../../workflows/sandbox-run/activities.ts';
+import { startGatewayFixture, type GatewayFixture } from './gateway.ts';
 
 /** What the runner saves for a session. */
 export interface SavedConversation {
@@ -140,4 +142,60 @@ export async function logsOf(driver: SandboxDriver, name: string): Promise<strin
     if ((err as { statusCode?: number }).statusCode === 404) return '';
     throw err;
   }
+}
+
+/** A message item as the session sends it, from Riley (or `displayName`). */
+export function said(text: string, displayName = 'Riley'): Record<string, unknown> {
+  return {
+    kind: 'message',
+    message: {
+      messageId: randomUUID(),
+      from: { platform: 'cli', userId: 'riley', displayName, policyUserId: 'riley' },
+      text,
+      receivedAt: new Date().toISOString(),
+    },
+  };
+}
+
+/**
+ * A gateway fixture (`options`) and an empty workspace, with `run(label)` to start the image's
+ * runner on both in a container named `<prefix>-<label>-<uuid>`. Everything it starts is pushed
+ * to `cleanups`, which the test file runs after its tests.
+ */
+export async function runnerOnGateway(
+  bench: { driver: SandboxDriver; image: string; cleanups: (() => unknown)[]; prefix: string },
+  options: Parameters<typeof startGatewayFixture>[0],
+): Promise<{
+  fx: GatewayFixture;
+  ws: Workspace;
+  run: (label: string) => { runner: RunningRunner; name: string };
+}> {
+  const { driver, image, cleanups, prefix } = bench;
+  const fx = await startGatewayFixture(options);
+  cleanups.push(() => fx.close());
+  const ws = createWorkspace();
+  cleanups.push(() => ws.remove());
+  const run = (label: string): { runner: RunningRunner; name: string } => {
+    const name = `${prefix}-${label}-${randomUUID()}`;
+    cleanups.push(() => driver.remove(name));
+    const runner = startRunner(driver, {
+      name,
+      image,
+      socketPath: fx.gateway.socketPath,
+      workspace: ws.dir,
+    });
+    return { runner, name };
+  };
+  return { fx, ws, run };
+}
+
+/** Riley says `text` in turn `turnId` of `fx`'s inbox; what `runner` reports for it (`what` names it on a timeout). */
+export function rileySays(
+  runner: RunningRunner,
+  fx: GatewayFixture,
+  turnId: string,
+  text: string,
+  what = 'the report',
+) {
+  return settled(runner, fx.inbox.startTurn(turnId, [said(text)]), what);
 }

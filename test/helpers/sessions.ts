@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config.ts';
 import { Worker } from '@temporalio/worker';
@@ -21,6 +20,7 @@ import {
 import type { StandinToolCall } from '../../src/dev/model-wire.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
+import { captureLogger } from './log.ts';
 import { removeAgentWorkspace } from '../../src/sandbox/box-cleanup.ts';
 import { SandboxDriver } from '../../src/sandbox/driver.ts';
 import { createWorker, workflowsPath } from '../../src/temporal/worker.ts';
@@ -107,14 +107,7 @@ export async function sessionFixture(
     cleanups.push(() => fx.close());
     await putAgentKeys(fx.config, support, [support, research]);
     const driver = new SandboxDriver(fx.config.DOCKER_HOST);
-    const raw: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        raw.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createLogger({ level: 'debug' }, sink);
+    const { logger, text: logText } = captureLogger('debug');
     const sessions: string[] = [];
     cleanups.push(async () => {
       await terminateRuns(fx.client, sessions);
@@ -185,7 +178,7 @@ export async function sessionFixture(
       support,
       research,
       driver,
-      logText: () => raw.join(''),
+      logText,
       startSessionWorker,
       async send(agent, key, text) {
         const id = await sendAsRiley(fx.client, fx.config.TEMPORAL_TASK_QUEUE, agent, key, text);

@@ -14,11 +14,12 @@ export interface StateDb {
   ownerUrl: string;
 }
 
-/** Run the state-db script (compose and the production profile run it too) against `cluster` (twice: it must be idempotent). */
-export function createStateDb(cluster: PostgresCluster): StateDb {
-  const script = join(repoRoot, 'deploy/postgres/state-db.sh');
-  const password = randomBytes(12).toString('hex');
-  const env = {
+/** The environment a deploy/postgres script runs in: `cluster`'s tools, its admin, and `extra`. */
+export function adminEnv(
+  cluster: PostgresCluster,
+  extra: Record<string, string>,
+): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     PATH: `${cluster.binDir}:${process.env['PATH'] ?? ''}`,
     PGHOST: '127.0.0.1',
@@ -26,9 +27,18 @@ export function createStateDb(cluster: PostgresCluster): StateDb {
     PGUSER: 'admin',
     PGPASSWORD: cluster.adminPassword,
     PGDATABASE: 'postgres',
+    ...extra,
+  };
+}
+
+/** Run the state-db script (compose and the production profile run it too) against `cluster` (twice: it must be idempotent). */
+export function createStateDb(cluster: PostgresCluster): StateDb {
+  const script = join(repoRoot, 'deploy/postgres/state-db.sh');
+  const password = randomBytes(12).toString('hex');
+  const env = adminEnv(cluster, {
     STATE_DB_PASSWORD: password,
     STATE_DB_SCHEMA: join(repoRoot, 'src/state/schema.sql'),
-  };
+  });
   for (let run = 1; run <= 2; run++) {
     const result = spawnSync('sh', [script], { env, encoding: 'utf8', timeout: 30_000 });
     if (result.status !== 0)

@@ -72,6 +72,12 @@ async function startStatus(start: Promise<{ workflowId: string }>): Promise<numb
   );
   return code;
 }
+/** Run each check in order: its status must be the one given (its message says which call it was). */
+async function expectStatuses(
+  checks: [() => Promise<number | null>, number | null, string][],
+): Promise<void> {
+  for (const [check, want, what] of checks) assert.equal(await check(), want, what);
+}
 const startAction = (client: Client, workflowId = `action:roles-${randomUUID()}`) =>
   client.workflow.start('sensitiveActionWorkflow', {
     taskQueue,
@@ -80,6 +86,17 @@ const startAction = (client: Client, workflowId = `action:roles-${randomUUID()}`
   });
 const startExchange = (client: Client, workflowId: string) =>
   client.workflow.start('agentExchangeWorkflow', { taskQueue, workflowId, args: [{}] });
+
+/** Run `fn` on an action the worker started (no worker runs it); it is terminated after. */
+async function withActionRun(fn: (run: { workflowId: string }) => Promise<void>): Promise<void> {
+  const worker = await clientFor('worker');
+  const run = await startAction(worker);
+  try {
+    await fn(run);
+  } finally {
+    await worker.workflow.getHandle(run.workflowId).terminate('test done');
+  }
+}
 
 before(() => {
   const env = Object.fromEntries(
@@ -95,108 +112,88 @@ after(async () => {
 
 test('the webhook may signal decisions, and may not start a sensitive action or terminate a run', async () => {
   const webhook = await clientFor('webhook');
-  const worker = await clientFor('worker');
   assert.equal(await startStatus(startAction(webhook)), DENIED, 'webhook starts an action');
-  const run = await startAction(worker);
-  try {
-    assert.equal(
-      await status(webhook.workflow.getHandle(run.workflowId).terminate('by the webhook')),
-      DENIED,
-      'webhook terminates a run',
-    );
-    assert.equal(
-      await status(webhook.workflow.getHandle(run.workflowId).signal('revokeGrant', { by: 'x' })),
-      DENIED,
-      'webhook sends a signal other than a decision',
-    );
-    assert.equal(
-      await status(webhook.workflow.getHandle(run.workflowId).fetchHistory()),
-      DENIED,
-      "webhook reads a run's history",
-    );
-    assert.equal(
-      await startStatus(
-        webhook.workflow.signalWithStart('sensitiveActionWorkflow', {
-          taskQueue,
-          workflowId: `action:roles-${randomUUID()}`,
-          args: [{}],
-          signal: approvalDecisionSignal,
-          signalArgs: [{} as never],
-        }),
-      ),
-      DENIED,
-      'webhook signal-with-starts an action',
-    );
-    // Allowed: a message to a session, started if needed, as a chat message does.
-    const session = `session:roles-bot:${randomUUID()}`;
-    assert.equal(
-      await startStatus(
-        webhook.workflow.signalWithStart('agentSessionWorkflow', {
-          taskQueue,
-          workflowId: session,
-          args: [{}],
-          signal: 'sessionMessage',
-          signalArgs: [{}],
-        }),
-      ),
-      null,
-      'webhook sends a message to a session',
-    );
-    // Allowed: the decision signal reaches the run (which no worker runs here).
-    assert.equal(
-      await status(
-        webhook.workflow.getHandle(run.workflowId).signal(approvalDecisionSignal, {} as never),
-      ),
-      null,
-      'webhook signals approvalDecision',
-    );
-  } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
-  }
+  await withActionRun(async (run) => {
+    const handle = webhook.workflow.getHandle(run.workflowId);
+    await expectStatuses([
+      [() => status(handle.terminate('by the webhook')), DENIED, 'webhook terminates a run'],
+      [
+        () => status(handle.signal('revokeGrant', { by: 'x' })),
+        DENIED,
+        'webhook sends a signal other than a decision',
+      ],
+      [() => status(handle.fetchHistory()), DENIED, "webhook reads a run's history"],
+      [
+        () =>
+          startStatus(
+            webhook.workflow.signalWithStart('sensitiveActionWorkflow', {
+              taskQueue,
+              workflowId: `action:roles-${randomUUID()}`,
+              args: [{}],
+              signal: approvalDecisionSignal,
+              signalArgs: [{} as never],
+            }),
+          ),
+        DENIED,
+        'webhook signal-with-starts an action',
+      ],
+      // Allowed: a message to a session, started if needed, as a chat message does.
+      [
+        () =>
+          startStatus(
+            webhook.workflow.signalWithStart('agentSessionWorkflow', {
+              taskQueue,
+              workflowId: `session:roles-bot:${randomUUID()}`,
+              args: [{}],
+              signal: 'sessionMessage',
+              signalArgs: [{}],
+            }),
+          ),
+        null,
+        'webhook sends a message to a session',
+      ],
+      // Allowed: the decision signal reaches the run (which no worker runs here).
+      [
+        () => status(handle.signal(approvalDecisionSignal, {} as never)),
+        null,
+        'webhook signals approvalDecision',
+      ],
+    ]);
+  });
 });
 
 test('the A2A server may start its own exchanges only, and may not signal a decision', async () => {
   const a2a = await clientFor('a2a');
   const worker = await clientFor('worker');
-  const run = await startAction(worker);
   const own = `exchange:a2a.client-${randomUUID()}`;
   try {
-    assert.equal(
-      await status(
-        a2a.workflow.getHandle(run.workflowId).signal(approvalDecisionSignal, {} as never),
-      ),
-      DENIED,
-      'a2a signals approvalDecision',
-    );
-    assert.equal(await startStatus(startAction(a2a)), DENIED, 'a2a starts an action');
-    assert.equal(
-      await startStatus(startExchange(a2a, `exchange:agent-${randomUUID()}`)),
-      DENIED,
-      "a2a starts an exchange that is not an A2A client's",
-    );
-    assert.equal(await status(startExchange(a2a, own)), null, 'a2a starts its own exchange');
-    assert.equal(
-      await status(a2a.workflow.getHandle(own).describe()),
-      null,
-      'a2a reads its exchange',
-    );
-    assert.equal(
-      await status(a2a.workflow.getHandle(own).fetchHistory()),
-      null,
-      "a2a reads its exchange's history (a task's answer)",
-    );
-    assert.equal(
-      await status(a2a.workflow.getHandle(run.workflowId).describe()),
-      DENIED,
-      'a2a reads an action',
-    );
-    assert.equal(
-      await status(a2a.workflow.getHandle(run.workflowId).fetchHistory()),
-      DENIED,
-      "a2a reads an action's history",
-    );
+    await withActionRun(async (run) => {
+      const action = a2a.workflow.getHandle(run.workflowId);
+      const exchange = a2a.workflow.getHandle(own);
+      await expectStatuses([
+        [
+          () => status(action.signal(approvalDecisionSignal, {} as never)),
+          DENIED,
+          'a2a signals approvalDecision',
+        ],
+        [() => startStatus(startAction(a2a)), DENIED, 'a2a starts an action'],
+        [
+          () => startStatus(startExchange(a2a, `exchange:agent-${randomUUID()}`)),
+          DENIED,
+          "a2a starts an exchange that is not an A2A client's",
+        ],
+        [() => status(startExchange(a2a, own)), null, 'a2a starts its own exchange'],
+        [() => status(exchange.describe()), null, 'a2a reads its exchange'],
+        [
+          () => status(exchange.fetchHistory()),
+          null,
+          "a2a reads its exchange's history (a task's answer)",
+        ],
+        [() => status(action.describe()), DENIED, 'a2a reads an action'],
+        [() => status(action.fetchHistory()), DENIED, "a2a reads an action's history"],
+      ]);
+    });
   } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
     await worker.workflow
       .getHandle(own)
       .terminate('test done')
@@ -206,10 +203,8 @@ test('the A2A server may start its own exchanges only, and may not signal a deci
 
 test('the CLI (an operator) may read and cancel, and may not start a workflow or decide', async () => {
   const cli = await clientFor('cli');
-  const worker = await clientFor('worker');
   assert.equal(await startStatus(startAction(cli)), DENIED, 'the CLI starts an action');
-  const run = await startAction(worker);
-  try {
+  await withActionRun(async (run) => {
     const handle = cli.workflow.getHandle(run.workflowId);
     assert.equal(
       await status(handle.signal(approvalDecisionSignal, {} as never)),
@@ -219,9 +214,7 @@ test('the CLI (an operator) may read and cancel, and may not start a workflow or
     assert.equal(await status(handle.terminate('by the CLI')), DENIED, 'the CLI terminates');
     assert.equal(await status(handle.describe()), null, 'the CLI reads');
     assert.equal(await status(handle.cancel()), null, 'the CLI cancels');
-  } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
-  }
+  });
   // The operator's namespace and search attributes stay readable (scripts/temporal-lib.sh).
   const attributes = await cli.connection.operatorService.listSearchAttributes({
     namespace: testNamespace,
@@ -232,8 +225,7 @@ test('the CLI (an operator) may read and cancel, and may not start a workflow or
 test('the UI server may read, and may not cancel; the worker may not reset a run or administer namespaces', async () => {
   const ui = await clientFor('ui');
   const worker = await clientFor('worker');
-  const run = await startAction(worker);
-  try {
+  await withActionRun(async (run) => {
     assert.equal(await status(ui.workflow.getHandle(run.workflowId).describe()), null);
     assert.equal(await status(ui.workflow.getHandle(run.workflowId).cancel()), DENIED);
     // Nobody but the server itself resets a run (a reset replays it: issue 19, item 1).
@@ -249,9 +241,7 @@ test('the UI server may read, and may not cancel; the worker may not reset a run
       DENIED,
       'the worker resets a run',
     );
-  } finally {
-    await worker.workflow.getHandle(run.workflowId).terminate('test done');
-  }
+  });
   assert.equal(
     await status(
       worker.connection.workflowService.updateNamespace({

@@ -20,35 +20,39 @@ function run(cmd: string, args: string[], env: Record<string, string>, cwd = rep
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-test('a busy Temporal port is named, with the fix', async () => {
+/**
+ * Run `script up` with the port setting `portVar` on a port something else holds: it fails naming
+ * the port and the setting that moves it. Returns the data folder it was given.
+ */
+async function upOnBusyPort(
+  script: string,
+  portVar: string,
+  env: Record<string, string> = {},
+): Promise<string> {
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as { port: number }).port;
   const dataDir = mkdtempSync(join(tmpdir(), 'airlock-port-'));
-  const r = run('bash', ['scripts/temporal.sh', 'up'], {
-    AIRLOCK_TEMPORAL_PORT: String(port),
-    AIRLOCK_TEMPORAL_UI_PORT: '1',
-    AIRLOCK_DATA_DIR: dataDir,
-  });
-  blocker.close();
+  let r: ReturnType<typeof run>;
+  try {
+    r = run('bash', [script, 'up'], { [portVar]: String(port), ...env, AIRLOCK_DATA_DIR: dataDir });
+  } finally {
+    blocker.close();
+  }
   assert.equal(r.code, 1);
   assert.match(r.out, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
-  assert.match(r.out, /fix: stop it .* or set AIRLOCK_TEMPORAL_PORT/);
+  assert.match(r.out, new RegExp(`fix: stop it .* or set ${portVar}`));
+  return dataDir;
+}
+
+test('a busy Temporal port is named, with the fix', async () => {
+  await upOnBusyPort('scripts/temporal.sh', 'AIRLOCK_TEMPORAL_PORT', {
+    AIRLOCK_TEMPORAL_UI_PORT: '1',
+  });
 });
 
 test('the production profile names a busy port, with the setting that moves it, before starting anything', async () => {
-  const blocker = createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-  const port = (blocker.address() as { port: number }).port;
-  const dataDir = mkdtempSync(join(tmpdir(), 'airlock-prod-port-'));
-  const r = run('bash', ['scripts/production.sh', 'up'], {
-    AIRLOCK_PROD_PG_PORT: String(port),
-    AIRLOCK_DATA_DIR: dataDir,
-  });
-  blocker.close();
-  assert.equal(r.code, 1);
-  assert.match(r.out, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
-  assert.match(r.out, /fix: stop it .* or set AIRLOCK_PROD_PG_PORT/);
+  const dataDir = await upOnBusyPort('scripts/production.sh', 'AIRLOCK_PROD_PG_PORT');
   assert.deepEqual(readdirSync(join(dataDir, 'production')), [], 'nothing was created');
 });
 

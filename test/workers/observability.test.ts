@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { requestAction } from '../../src/actions/request.ts';
+import { refundRequest } from '../helpers/requests.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/dev/slack-api-standin.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
@@ -94,15 +95,16 @@ test('health: /healthz answers while the process serves, /readyz says what is mi
   assert.equal((await get(`http://${other}/healthz`)).status, 200);
 });
 
+/** Ask the worker under test for the demo policy's refund of `amount` EUR, order `<prefix>-<uuid>`. */
+function requestRefund(amount: number, prefix: string) {
+  assert.ok(fx);
+  const body = { amount, currency: 'EUR', order: `${prefix}-${randomUUID()}` };
+  return requestAction(fx.client, fx.config, refundRequest(body));
+}
+
 test('the worker serves the SDK metrics and Airlock counts the action it ran', async () => {
   assert.ok(fx);
-  const { handle, workflowId } = await requestAction(fx.client, fx.config, {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body: { amount: 20, currency: 'EUR', order: `M-${randomUUID()}` },
-  });
+  const { handle, workflowId } = await requestRefund(20, 'M');
   assert.equal((await handle.result()).outcome, 'executed');
   // Structured logs: the worker's JSON lines about this run carry its workflow id.
   const lines = (worker?.output.join('') ?? '')
@@ -155,13 +157,7 @@ let scraped = '';
 
 test('a waiting request: the pending gauge, refused clicks by reason, time to decision', async () => {
   assert.ok(fx);
-  const { workflowId, handle } = await requestAction(fx.client, fx.config, {
-    agent: 'support-bot',
-    capability: 'refunds-api',
-    method: 'POST',
-    path: '/refunds',
-    body: { amount: 120, currency: 'EUR', order: `L-${randomUUID()}` },
-  });
+  const { workflowId, handle } = await requestRefund(120, 'L');
   const labels = { agent: 'support-bot', rule: 'refunds-large' };
   await scrapeUntil(series('airlock_pending_approvals', labels, '1'));
   const hash = (await handle.query(statusQuery)).requestHash;

@@ -15,6 +15,7 @@ import { AuditLog } from '../../../src/audit/log.ts';
 import { PgAuditLog } from '../../../src/audit/pg-log.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
 import { createStateDb, type StateDb } from '../../helpers/state-db.ts';
+import { runCleanups } from '../../helpers/cleanup.ts';
 
 const anchorKey = deriveAnchorKey({ AIRLOCK_PAYLOAD_KEY: randomBytes(32).toString('base64') });
 let cluster: PostgresCluster | undefined;
@@ -26,10 +27,7 @@ before(async () => {
   db = createStateDb(cluster);
 });
 after(async () => {
-  for (const step of [...opened.map((l) => () => l.close()), () => cluster?.stop()])
-    await Promise.resolve()
-      .then(step)
-      .catch((err: unknown) => process.stderr.write(`cleanup failed: ${String(err)}\n`));
+  await runCleanups([...opened.map((l) => () => l.close()), () => cluster?.stop()]);
 });
 
 const claim = (store: AuditStore, workflowId: string, runId: string) =>

@@ -18,6 +18,7 @@ import { main } from '../../../src/cli/main.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
 import { asOwnerBypassingTrigger, createStateDb, sqlOn } from '../../helpers/state-db.ts';
 import type { StateDb } from '../../helpers/state-db.ts';
+import { runCleanups } from '../../helpers/cleanup.ts';
 
 let cluster: PostgresCluster | undefined;
 let db: StateDb | undefined;
@@ -53,11 +54,7 @@ afterEach(async () => {
 });
 
 after(async () => {
-  for (const step of [...opened.map((l) => () => l.close()), () => cluster?.stop()]) {
-    await Promise.resolve()
-      .then(step)
-      .catch((err: unknown) => process.stderr.write(`cleanup failed: ${String(err)}\n`));
-  }
+  await runCleanups([...opened.map((l) => () => l.close()), () => cluster?.stop()]);
 });
 
 test('the same events make the same records and chain as the file log; an id is appended once', async () => {

@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import { cardToAdaptiveCard } from '@chat-adapter/teams';
 import { buildApprovalCard } from '../../../src/chat/cards.ts';
 import { encodeButtonValue, parseButtonValue } from '../../../src/chat/card-buttons.ts';
-import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
-import { cardModel } from './helpers.ts';
+import { cardModel, slackApproveClick } from './helpers.ts';
 
 test("the buttons carry the card's run, and the click's decision copies it", () => {
   const runId = '01a24fbd-5ffa-7015-83e3-888faca99808';
@@ -18,12 +17,7 @@ test("the buttons carry the card's run, and the click's decision copies it", () 
   assert.equal(parseButtonValue(JSON.stringify({ ...value, runId: 7 })), null);
   assert.equal(parseButtonValue(JSON.stringify({ ...value, runId: 'r'.repeat(65) })), null);
   assert.equal(parseButtonValue(JSON.stringify({ ...value, runId: 'a\nb' })), null);
-  const clicked = decisionFromClick({
-    actionId: 'approval:approve',
-    value: encodeButtonValue(value),
-    platform: 'slack',
-    raw: { user: { id: 'U1', name: 'alice', team_id: 'T1' }, trigger_id: 'tr-1' },
-  });
+  const clicked = slackApproveClick(value);
   assert.ok(clicked.ok);
   assert.equal(clicked.decision.runId, runId);
 });

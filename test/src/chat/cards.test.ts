@@ -9,8 +9,7 @@ import { cardModel as requestCardModel } from '../../../src/chat/card-model.ts';
 import { describeDeadline } from '../../../src/chat/card-text.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest } from '../../../workflows/sensitive-action/request.ts';
-import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
-import { cardModel, largeRefundDecision } from './helpers.ts';
+import { cardModel, largeRefundDecision, slackApproveClick } from './helpers.ts';
 
 test('a pending card has Approve and Reject carrying the workflow id and request hash', () => {
   const json = JSON.stringify(cardToAdaptiveCard(buildApprovalCard(cardModel())));
@@ -153,12 +152,7 @@ test("the buttons carry the card's policy hash, and the click's decision copies 
   assert.deepEqual(parseButtonValue(encodeButtonValue(value)), value);
   assert.equal(parseButtonValue(JSON.stringify({ ...value, policyHash: 7 })), null);
   assert.equal(parseButtonValue(JSON.stringify({ ...value, policyHash: 'p'.repeat(65) })), null);
-  const clicked = decisionFromClick({
-    actionId: 'approval:approve',
-    value: encodeButtonValue(value),
-    platform: 'slack',
-    raw: { user: { id: 'U1', name: 'alice', team_id: 'T1' }, trigger_id: 'tr-1' },
-  });
+  const clicked = slackApproveClick(value);
   assert.ok(clicked.ok);
   assert.equal(clicked.decision.policyHash, policyHash);
 });

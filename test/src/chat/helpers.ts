@@ -5,13 +5,22 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { ApprovalCardModel } from '../../../src/chat/cards.ts';
+import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
+import { PlaygroundClient } from '../../../src/dev/playground-client.ts';
+import { encodeButtonValue, type ButtonValue } from '../../../src/chat/card-buttons.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
+import { decisionFromClick } from '../../../src/webhook/sdk-clicks.ts';
+import {
+  startWebhook,
+  type StartWebhookOptions,
+  type Webhook,
+} from '../../../src/webhook/start.ts';
 import type { ApprovalDecision } from '../../../workflows/sensitive-action/messages.ts';
 import type { PinnedDecision } from '../../../workflows/sensitive-action/request.ts';
+import { captureLogger as captureLog } from '../../helpers/log.ts';
 
 /** A config for tests: random webhook port on loopback, a fresh inbox directory, plus `env`. */
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -24,25 +33,27 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
+/**
+ * A webhook that logs nothing, on `testConfig(env)`, handing kept decisions to `deliver` (nowhere
+ * by default, no Temporal); `extra` sets other options.
+ */
+export function startQuietWebhook(
+  env: Record<string, string>,
+  deliver: StartWebhookOptions['deliver'] = () => Promise.resolve(),
+  extra: Partial<StartWebhookOptions> = {},
+): Promise<Webhook> {
+  return startWebhook({
+    config: testConfig(env),
+    deliver,
+    logger: createLogger({ level: 'silent' }),
+    ...extra,
+  });
+}
+
 /** A logger whose JSON lines are kept in `lines`. */
 export function captureLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const raw: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      raw.push(chunk.toString());
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'info' }, sink);
-  return {
-    logger,
-    lines: () =>
-      raw
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
+  const { logger, lines } = captureLog('info');
+  return { logger, lines };
 }
 
 /** Collects onDecision calls. */
@@ -245,3 +256,38 @@ export const largeRefundDecision = {
   shortHash: 'h1',
   grants: [],
 } as unknown as PinnedDecision;
+
+/** Alice's Slack click on a card's approve button whose value is `value`, as the edge reads it. */
+export function slackApproveClick(value: ButtonValue) {
+  return decisionFromClick({
+    actionId: 'approval:approve',
+    value: encodeButtonValue(value),
+    platform: 'slack',
+    raw: { user: { id: 'U1', name: 'alice', team_id: 'T1' }, trigger_id: 'tr-1' },
+  });
+}
+
+/** Microsoft's Agents Playground in front of a webhook, with a client connected to it. */
+export interface PlaygroundView {
+  playground: Playground;
+  client: PlaygroundClient;
+  /** Disconnect the client and stop the Playground. */
+  close(): Promise<void>;
+}
+
+/** Start the Playground posting to the Teams webhook at `webhookUrl` and connect a client to it. */
+export async function startPlaygroundOn(webhookUrl: string): Promise<PlaygroundView> {
+  const playground = await startPlayground({ webhookUrl: `${webhookUrl}/api/webhooks/teams` });
+  const client = new PlaygroundClient(playground.url);
+  const close = async () => {
+    client.close();
+    await playground.stop();
+  };
+  try {
+    await client.connect();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { playground, client, close };
+}

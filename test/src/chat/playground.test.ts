@@ -4,9 +4,16 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import type { ChatTarget } from '../../../src/chat/agents/conversations.ts';
-import { startPlayground, type Playground } from '../../../src/dev/playground.ts';
-import { cardOf, PlaygroundClient } from '../../../src/dev/playground-client.ts';
-import { cardModel, decisionSink, post, startRecordingProxy, testConfig } from './helpers.ts';
+import { cardOf, type PlaygroundClient } from '../../../src/dev/playground-client.ts';
+import {
+  cardModel,
+  decisionSink,
+  post,
+  startPlaygroundOn,
+  startRecordingProxy,
+  testConfig,
+  type PlaygroundView,
+} from './helpers.ts';
 
 const tenant = '00000000-0000-0000-0000-0000000000aa';
 const bot = { id: '00000000-0000-0000-0000-00000000b071', name: 'Airlock' };
@@ -15,7 +22,7 @@ const sink = decisionSink();
 let server: Webhook;
 let port: number;
 let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
-let playground: Playground;
+let teams: PlaygroundView | undefined;
 let client: PlaygroundClient;
 
 before(async () => {
@@ -26,14 +33,12 @@ before(async () => {
   });
   port = server.port;
   proxy = await startRecordingProxy(() => `http://127.0.0.1:${port}`);
-  playground = await startPlayground({ webhookUrl: `${proxy.url}/api/webhooks/teams` });
-  client = new PlaygroundClient(playground.url);
-  await client.connect();
+  teams = await startPlaygroundOn(proxy.url);
+  client = teams.client;
 });
 
 after(async () => {
-  client?.close();
-  await playground?.stop();
+  await teams?.close();
   await proxy?.close();
   await server?.close();
 });
@@ -73,14 +78,19 @@ test('a card posted into a learned conversation is clicked, attributed and edite
     requestHash: model.requestHash,
   });
 
+  /** Click the card's button `index` as `fromId` through the Playground; the decision it makes. */
+  const clickAs = async (index: number, fromId: string) => {
+    await client.submit({
+      conversationId: chatId,
+      replyToId: ref.messageId,
+      value: actions[index]?.data ?? {},
+      fromId,
+    });
+    return sink.next();
+  };
+
   // Alice approves through the Playground's submit API (as the web UI would).
-  await client.submit({
-    conversationId: chatId,
-    replyToId: ref.messageId,
-    value: actions[0]?.data ?? {},
-    fromId: 'user-alice',
-  });
-  const alice = await sink.next();
+  const alice = await clickAs(0, 'user-alice');
   assert.equal(alice.workflowId, model.workflowId);
   assert.equal(alice.decision.choice, 'approve');
   assert.equal(alice.decision.requestHash, model.requestHash);
@@ -105,13 +115,7 @@ test('a card posted into a learned conversation is clicked, attributed and edite
   assert.equal(cardOf(updated)?.['actions'], undefined, 'a final card has no buttons');
 
   // Mallory clicks too: authorization is the workflow's job, but her identity must be hers.
-  await client.submit({
-    conversationId: chatId,
-    replyToId: ref.messageId,
-    value: actions[1]?.data ?? {},
-    fromId: 'user-mallory',
-  });
-  const mallory = await sink.next();
+  const mallory = await clickAs(1, 'user-mallory');
   assert.equal(mallory.decision.choice, 'reject');
   assert.equal(mallory.decision.approver.aadObjectId, '00000000-0000-0000-0000-0000000000ee');
   assert.equal(mallory.decision.approver.displayName, 'Mallory Outsider');

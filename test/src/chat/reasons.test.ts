@@ -75,30 +75,21 @@ const teamsActivity = (v: Json): Json => ({
   value: v,
 });
 
+/** A Teams click on Reject whose activity value is `v`, as the edge reads it. */
+const teamsReject = (v: Json) =>
+  decisionFromClick({ actionId: rejectActionId, value, platform: 'teams', raw: teamsActivity(v) });
+
 test('a Teams reason is read from an Action.Submit value and from an invoke', () => {
   const typed = 'Not this quarter.\nAsk finance.';
-  const submit = decisionFromClick({
-    actionId: rejectActionId,
-    value,
-    platform: 'teams',
-    raw: teamsActivity({ actionId: rejectActionId, value, reason: typed }),
-  });
+  const submit = teamsReject({ actionId: rejectActionId, value, reason: typed });
   assert.ok(submit.ok);
   assert.equal(submit.decision.reason, typed);
-  const invoke = decisionFromClick({
-    actionId: rejectActionId,
-    value,
-    platform: 'teams',
-    raw: teamsActivity({ action: { data: { actionId: rejectActionId, value, reason: typed } } }),
+  const invoke = teamsReject({
+    action: { data: { actionId: rejectActionId, value, reason: typed } },
   });
   assert.ok(invoke.ok);
   assert.equal(invoke.decision.reason, typed);
-  const none = decisionFromClick({
-    actionId: rejectActionId,
-    value,
-    platform: 'teams',
-    raw: teamsActivity({ actionId: rejectActionId, value, reason: { evil: true } }),
-  });
+  const none = teamsReject({ actionId: rejectActionId, value, reason: { evil: true } });
   assert.ok(none.ok);
   assert.equal(none.decision.reason, undefined);
 });

@@ -21,6 +21,23 @@ const refund = {
   purpose: 'Riley says the parcel arrived damaged.',
 };
 
+/**
+ * As the runner: poll the inbox (`query` after /v1/inbox), expect `batch`, report its turn done with
+ * `reply`; the turn's promise then settles with that reply.
+ */
+async function takeAndFinish(
+  socket: string,
+  query: string,
+  batch: { turn: string; items: unknown[] },
+  reply: string,
+  turn: Promise<unknown>,
+): Promise<void> {
+  const polled = await call(socket, 'GET', `/v1/inbox${query}`);
+  assert.deepEqual(polled.json(), batch);
+  await call(socket, 'POST', `/v1/turns/${batch.turn}/done`, { reply });
+  assert.deepEqual(await turn, { reply });
+}
+
 test('actions: executed → 200 with the result, pending → 202 with the id, denied → 403', async () => {
   fx = await startGatewayFixture();
   const socket = fx.gateway.socketPath;
@@ -160,13 +177,8 @@ test('inbox: 204 after the wait; a waiting poll gets the next turn; turns are ne
   assert.deepEqual(await first, { reply: 'Refunded.' });
   assert.equal(fx.inbox.current, undefined);
 
-  const queued = await call(socket, 'GET', '/v1/inbox');
-  assert.deepEqual(queued.json(), {
-    turn: 'turn-2',
-    items: [{ kind: 'action-outcome', id: 'action:abc' }],
-  });
-  await call(socket, 'POST', '/v1/turns/turn-2/done', { reply: '' });
-  assert.deepEqual(await second, { reply: '' });
+  const queued = { turn: 'turn-2', items: [{ kind: 'action-outcome', id: 'action:abc' }] };
+  await takeAndFinish(socket, '', queued, '', second);
   assert.equal((await call(socket, 'GET', '/v1/inbox?wait=soon')).status, 400);
 });
 
@@ -278,13 +290,8 @@ test('inbox: a batch whose poll vanished goes to the next poll with the same tur
   assert.equal(fx.inbox.current, undefined, 'put back');
   assert.equal(fx.inbox.size, 1);
 
-  const polled = await call(socket, 'GET', '/v1/inbox?wait=10');
-  assert.deepEqual(polled.json(), {
-    turn: 'turn-1',
-    items: [{ kind: 'message', text: 'still here' }],
-  });
-  await call(socket, 'POST', '/v1/turns/turn-1/done', { reply: 'delivered once' });
-  assert.deepEqual(await turn, { reply: 'delivered once' });
+  const putBack = { turn: 'turn-1', items: [{ kind: 'message', text: 'still here' }] };
+  await takeAndFinish(socket, '?wait=10', putBack, 'delivered once', turn);
   // A turn abandoned while its batch was on the way stays gone.
   const gone = fx.inbox.startTurn('turn-2', []);
   fx.inbox.requeue({ turn: 'turn-2', items: [] });

@@ -93,31 +93,35 @@ test('a stream passes through event by event; usage is counted; the budget then 
   assertNoLeak(sse.raw, CANARY, 'the stream');
   assert.equal(fx.gateway.tokensUsed, 55);
 
-  const refused = await call(fx.gateway.socketPath, 'POST', '/v1/chat/completions', {
-    model: 'standin-1',
-    messages: [user('stream')],
-  });
-  assert.equal(refused.status, 429);
-  assert.equal(
-    (refused.json() as { error: { code: string } }).error.code,
-    'token_budget_exhausted',
-  );
-  assert.equal(fx.model.requests.length, 1, 'the refused call never reached the upstream');
+  await assertBudgetRefused(fx, 'stream', 1);
   assertNoLeak(fx.logText(), CANARY, 'the gateway log');
 });
 
-test('a session that already used its budget is refused from the first call', async () => {
-  fx = await startGatewayFixture({ agent: { tokenBudget: 100 }, tokensUsed: 100 });
-  const refused = await call(fx.gateway.socketPath, 'POST', '/v1/chat/completions', {
+/** A call with `text` is refused for the spent token budget, and the upstream saw only `upstreamCalls`. */
+async function assertBudgetRefused(
+  f: GatewayFixture,
+  text: string,
+  upstreamCalls: number,
+): Promise<void> {
+  const refused = await call(f.gateway.socketPath, 'POST', '/v1/chat/completions', {
     model: 'standin-1',
-    messages: [user('x')],
+    messages: [user(text)],
   });
   assert.equal(refused.status, 429);
   assert.equal(
     (refused.json() as { error: { code: string } }).error.code,
     'token_budget_exhausted',
   );
-  assert.equal(fx.model.requests.length, 0, 'the refused call never reached the upstream');
+  assert.equal(
+    f.model.requests.length,
+    upstreamCalls,
+    'the refused call never reached the upstream',
+  );
+}
+
+test('a session that already used its budget is refused from the first call', async () => {
+  fx = await startGatewayFixture({ agent: { tokenBudget: 100 }, tokensUsed: 100 });
+  await assertBudgetRefused(fx, 'x', 0);
 });
 
 test('a stream the client abandons ends the upstream call and is charged an estimate', async () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { mayFetch, mayTalk, resolveAgent } from '../../../src/policy/agents.ts';
 import { loadPolicySet } from '../../../src/policy/load.ts';
 import type { ApproverIdentity } from '../../../workflows/sensitive-action/messages.ts';
-import { base, policyOf, problemsOf, theProblem, baseUsers } from './helpers.ts';
+import { base, policyOf, problemAt, problemsOf, baseUsers } from './helpers.ts';
 
 const model = `{ endpoint: 'http://127.0.0.1:4011/v1/', model: standin, apiKeyCredential: model-key }`;
 
@@ -205,10 +205,7 @@ test('agent problems are reported where they are written', () => {
   - { id: nosy, sensitivity: action }
 `,
   );
-  const at = (pattern: RegExp) => {
-    const p = theProblem(problems, pattern);
-    return [p.file, p.line, p.column, p.path];
-  };
+  const at = (pattern: RegExp) => problemAt(problems, pattern);
   assert.deepEqual(at(/endpoint must be http\(s\), not ftp:/), [
     'b.yaml',
     22,

@@ -35,6 +35,12 @@ export function theProblem(problems: PolicyProblem[], pattern: RegExp): PolicyPr
   return found[0]!;
 }
 
+/** Where the one problem matching `pattern` points: [file, line, column, path]. */
+export function problemAt(problems: PolicyProblem[], pattern: RegExp): unknown[] {
+  const p = theProblem(problems, pattern);
+  return [p.file, p.line, p.column, p.path];
+}
+
 /** A request from support-bot to the refunds API, with `body`. */
 export { refundRequest as refund } from '../../helpers/requests.ts';
 

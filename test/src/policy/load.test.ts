@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadPolicySet } from '../../../src/policy/load.ts';
 import type { PolicyInvalidError } from '../../../src/policy/problems.ts';
-import { base, policyOf, problemsOf, theProblem } from './helpers.ts';
+import { base, policyOf, problemAt, problemsOf, theProblem } from './helpers.ts';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -109,11 +109,12 @@ rules:
 colour: red
 `,
   );
-  const typo = theProblem(problems, /unknown field "aproval"/);
-  assert.deepEqual(
-    [typo.file, typo.line, typo.column, typo.path],
-    ['b.yaml', 5, 5, '$.rules[0].aproval'],
-  );
+  assert.deepEqual(problemAt(problems, /unknown field "aproval"/), [
+    'b.yaml',
+    5,
+    5,
+    '$.rules[0].aproval',
+  ]);
   const nested = theProblem(problems, /unknown field "roles"/);
   assert.deepEqual(
     [nested.line, nested.column, nested.path],
@@ -134,11 +135,12 @@ rules:
     decision: allow
 `,
   );
-  const agent = theProblem(problems, /unknown agent "ghost-bot"/);
-  assert.deepEqual(
-    [agent.file, agent.line, agent.column, agent.path],
-    ['b.yaml', 4, 26, '$.rules[0].agent[1]'],
-  );
+  assert.deepEqual(problemAt(problems, /unknown agent "ghost-bot"/), [
+    'b.yaml',
+    4,
+    26,
+    '$.rules[0].agent[1]',
+  ]);
   const cap = theProblem(problems, /unknown capability "ghost-api"/);
   assert.deepEqual([cap.line, cap.column, cap.path], [5, 17, '$.rules[0].capability']);
 });
@@ -150,11 +152,12 @@ test('a duplicate id is rejected, across files too, naming the first definition'
     { file: 'later.yaml', text: 'rules:\n  - id: r\n    decision: deny\n' },
     { file: 'more.yaml', text: 'agents:\n  - { id: support-bot, sensitivity: research }\n' },
   );
-  const rule = theProblem(problems, /duplicate rule "r" \(first defined at b\.yaml:1:15\)/);
-  assert.deepEqual(
-    [rule.file, rule.line, rule.column, rule.path],
-    ['later.yaml', 2, 9, '$.rules[0].id'],
-  );
+  assert.deepEqual(problemAt(problems, /duplicate rule "r" \(first defined at b\.yaml:1:15\)/), [
+    'later.yaml',
+    2,
+    9,
+    '$.rules[0].id',
+  ]);
   const agent = theProblem(problems, /duplicate agent "support-bot" \(first defined at a\.yaml:/);
   assert.equal(agent.file, 'more.yaml');
 });

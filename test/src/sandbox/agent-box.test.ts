@@ -18,6 +18,20 @@ const { config, docker, withBoxes } = boxTesting();
 const node = async (id: string, script: string, timeoutMs = 20_000) =>
   execInBox(docker, id, ['node', '-e', script], { timeoutMs });
 
+/** Write notes.txt ("kept") in the workspace of box `id`, from its working folder. */
+const writeNote = async (id: string) => {
+  const w = await node(id, `require('fs').writeFileSync('notes.txt', 'kept')`);
+  assert.equal(w.exitCode, 0, w.stderr);
+};
+/** The workspace's notes.txt in box `id`, read by its full path. */
+const readNote = async (id: string) =>
+  (
+    await node(
+      id,
+      `process.stdout.write(require('fs').readFileSync('/workspace/notes.txt', 'utf8'))`,
+    )
+  ).stdout;
+
 // Runs inside the box and reports what it allows.
 const probe = `
 const fs = require('node:fs');
@@ -118,19 +132,14 @@ test('the workspace survives removing and recreating the box', async () => {
   await withBoxes(async (boxes) => {
     const spec = boxes.spec();
     const first = await ensureAgentBox(docker, spec);
-    const w = await node(first.containerId, `require('fs').writeFileSync('notes.txt', 'kept')`);
-    assert.equal(w.exitCode, 0, w.stderr);
+    await writeNote(first.containerId);
     await removeAgentBox(docker, spec);
     await assert.rejects(docker.getContainer(first.containerId).inspect(), { statusCode: 404 });
 
     const second = await ensureAgentBox(docker, spec);
     assert.equal(second.created, true);
     assert.notEqual(second.containerId, first.containerId);
-    const r = await node(
-      second.containerId,
-      `process.stdout.write(require('fs').readFileSync('/workspace/notes.txt', 'utf8'))`,
-    );
-    assert.equal(r.stdout, 'kept');
+    assert.equal(await readNote(second.containerId), 'kept');
   });
 });
 
@@ -138,8 +147,7 @@ test('a box from an older image is replaced on the next ensure; the workspace st
   await withBoxes(async (boxes) => {
     const spec = boxes.spec();
     const first = await ensureAgentBox(docker, spec);
-    const w = await node(first.containerId, `require('fs').writeFileSync('notes.txt', 'kept')`);
-    assert.equal(w.exitCode, 0, w.stderr);
+    await writeNote(first.containerId);
     // The same image under another name stands in for an upgraded runner image.
     const repo = spec.image.split(':')[0] ?? spec.image;
     const tag = `upgrade-test-${randomUUID().slice(0, 8)}`;
@@ -151,11 +159,7 @@ test('a box from an older image is replaced on the next ensure; the workspace st
       assert.notEqual(second.containerId, first.containerId);
       await assert.rejects(docker.getContainer(first.containerId).inspect(), { statusCode: 404 });
       assert.equal((await docker.getContainer(second.containerId).inspect()).Config.Image, newer);
-      const r = await node(
-        second.containerId,
-        `process.stdout.write(require('fs').readFileSync('/workspace/notes.txt', 'utf8'))`,
-      );
-      assert.equal(r.stdout, 'kept');
+      assert.equal(await readNote(second.containerId), 'kept');
       // Same image again: the box is found, not replaced.
       const third = await ensureAgentBox(docker, { ...spec, image: newer });
       assert.deepEqual(third, { containerId: second.containerId, created: false });

@@ -4,11 +4,10 @@
 // offered; every pattern in the tools' JSON schemas is anchored at both ends, as llama.cpp's
 // schema-to-grammar conversion requires.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { SandboxDriver } from '../../../src/sandbox/driver.ts';
-import { startGatewayFixture } from '../../helpers/gateway.ts';
-import { createWorkspace, settled, startRunner } from '../../helpers/runner.ts';
+import type { startGatewayFixture } from '../../helpers/gateway.ts';
+import { rileySays, runnerOnGateway } from '../../helpers/runner.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 const config = testConfig();
@@ -18,32 +17,18 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const said = (text: string) => ({
-  kind: 'message',
-  message: {
-    messageId: randomUUID(),
-    from: { platform: 'cli', userId: 'riley', displayName: 'Riley', policyUserId: 'riley' },
-    text,
-    receivedAt: new Date().toISOString(),
-  },
-});
-
 async function turn(runner: Parameters<typeof startGatewayFixture>[0], text: string) {
-  const fx = await startGatewayFixture(runner);
-  cleanups.push(() => fx.close());
-  const ws = createWorkspace();
-  cleanups.push(() => ws.remove());
-  const name = `airlock-runner-steps-${randomUUID()}`;
-  cleanups.push(() => driver.remove(name));
-  const box = startRunner(driver, {
-    name,
+  const bench = {
+    driver,
     image: config.AIRLOCK_SANDBOX_IMAGE,
-    socketPath: fx.gateway.socketPath,
-    workspace: ws.dir,
-  });
-  const report = await settled(box, fx.inbox.startTurn('turn-1', [said(text)]), 'the report');
-  const run = await box.stop();
-  return { fx, report, stderr: run.stderr };
+    cleanups,
+    prefix: 'airlock-runner-steps',
+  };
+  const { fx, run } = await runnerOnGateway(bench, runner);
+  const box = run('turn').runner;
+  const report = await rileySays(box, fx, 'turn-1', text);
+  const stopped = await box.stop();
+  return { fx, report, stderr: stopped.stderr };
 }
 
 test(

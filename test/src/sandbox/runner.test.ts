@@ -8,20 +8,20 @@
 // may ask someone, reaches the gateway, and questions from and answers of other agents are shown
 // to the model as such.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { textOf, type ChatMessage } from '../../../src/dev/model-standin.ts';
 import { SandboxDriver } from '../../../src/sandbox/driver.ts';
-import { CANARY, startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
+import { CANARY, type GatewayFixture, type startGatewayFixture } from '../../helpers/gateway.ts';
 import {
-  createWorkspace,
   eventually,
   logsOf,
+  rileySays,
+  runnerOnGateway,
+  said,
   sessionFolder,
   settled,
-  startRunner,
   type RunningRunner,
   type Workspace,
 } from '../../helpers/runner.ts';
@@ -34,45 +34,25 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-/** A message item as the session sends it. */
-function said(text: string, displayName = 'Riley'): Record<string, unknown> {
-  return {
-    kind: 'message',
-    message: {
-      messageId: randomUUID(),
-      from: { platform: 'cli', userId: 'riley', displayName, policyUserId: 'riley' },
-      text,
-      receivedAt: new Date().toISOString(),
-    },
-  };
-}
-
 /** The messages the stand-in received in its `i`-th request. */
 function sent(fx: GatewayFixture, i: number): ChatMessage[] {
   return (fx.model.requests[i]?.body?.['messages'] ?? []) as ChatMessage[];
 }
 
+/** This file's runners on a gateway fixture, and the fixture's session id. */
 async function setUp(options: Parameters<typeof startGatewayFixture>[0]): Promise<{
   fx: GatewayFixture;
   ws: Workspace;
   session: string;
   run: (label: string) => { runner: RunningRunner; name: string };
 }> {
-  const fx = await startGatewayFixture(options);
-  cleanups.push(() => fx.close());
-  const ws = createWorkspace();
-  cleanups.push(() => ws.remove());
-  const run = (label: string): { runner: RunningRunner; name: string } => {
-    const name = `airlock-runner-test-${label}-${randomUUID()}`;
-    cleanups.push(() => driver.remove(name));
-    const runner = startRunner(driver, {
-      name,
-      image: config.AIRLOCK_SANDBOX_IMAGE,
-      socketPath: fx.gateway.socketPath,
-      workspace: ws.dir,
-    });
-    return { runner, name };
+  const bench = {
+    driver,
+    image: config.AIRLOCK_SANDBOX_IMAGE,
+    cleanups,
+    prefix: 'airlock-runner-test',
   };
+  const { fx, ws, run } = await runnerOnGateway(bench, options);
   return { fx, ws, session: fx.runner.sessionId, run };
 }
 
@@ -106,11 +86,7 @@ test(
     });
 
     const first = run('first').runner;
-    const report = await settled(
-      first,
-      fx.inbox.startTurn('turn-1', [said('Please write a note.')]),
-      'the first report',
-    );
+    const report = await rileySays(first, fx, 'turn-1', 'Please write a note.', 'the first report');
     const firstRun = await first.stop();
 
     assert.deepEqual(report, { reply: 'The note says hello.' }, firstRun.stderr);
@@ -143,9 +119,11 @@ test(
 
     // A new container on the same workspace carries on with the saved history.
     const second = run('second').runner;
-    const again = await settled(
+    const again = await rileySays(
       second,
-      fx.inbox.startTurn('turn-2', [said('And what did you write?')]),
+      fx,
+      'turn-2',
+      'And what did you write?',
       'the second report',
     );
     const secondRun = await second.stop();
@@ -180,7 +158,7 @@ test(
     );
     await fx.reopen();
 
-    const first = await settled(runner, fx.inbox.startTurn('turn-1', [said('hello')]), 'report');
+    const first = await rileySays(runner, fx, 'turn-1', 'hello', 'report');
     assert.deepEqual(first, { reply: 'Hi there.' });
     assert.equal(fx.model.requests.length, 1);
     // The turn activity retried after the runner had finished: the same turn id again.
@@ -225,9 +203,11 @@ test(
 
     // The retried activity, on another worker: a new gateway on the same directory, the same turn.
     await fx.reopen();
-    const report = await settled(
+    const report = await rileySays(
       runner,
-      fx.inbox.startTurn('turn-1', [said('a slow job please')]),
+      fx,
+      'turn-1',
+      'a slow job please',
       'the redelivered turn',
     );
     const result = await runner.stop();
@@ -249,11 +229,7 @@ test(
   async () => {
     const { fx, ws, session, run } = await setUp({ script: [] });
     const { runner } = run('error');
-    const report = await settled(
-      runner,
-      fx.inbox.startTurn('turn-1', [said('anything')]),
-      'the report',
-    );
+    const report = await rileySays(runner, fx, 'turn-1', 'anything');
     const result = await runner.stop();
     assert.match(report.reply, /^I could not finish this: .*no unused script step/, result.stderr);
     assert.equal(ws.saved(session).lastTurn?.reply, report.reply);
@@ -290,11 +266,7 @@ test(
     fx.nextOutcome = { status: 'pending', id: 'action:refund-1' };
 
     const { runner } = run('action');
-    const report = await settled(
-      runner,
-      fx.inbox.startTurn('turn-1', [said('Please refund order A-1001.')]),
-      'the report',
-    );
+    const report = await rileySays(runner, fx, 'turn-1', 'Please refund order A-1001.');
     assert.deepEqual(report, { reply: 'I asked for approval.' });
     assert.equal(fx.actions.length, 1);
     assert.deepEqual(fx.actions[0], {
@@ -358,11 +330,7 @@ test(
     });
     fx.nextAsk = { status: 'pending', id: 'exchange:q-1' };
     const { runner } = run('ask');
-    const report = await settled(
-      runner,
-      fx.inbox.startTurn('turn-1', [said('My parcel arrived damaged.')]),
-      'the report',
-    );
+    const report = await rileySays(runner, fx, 'turn-1', 'My parcel arrived damaged.');
     assert.deepEqual(report, { reply: 'I asked the research agent.' });
     const tools = offered(fx, 0);
     assert.deepEqual(
@@ -449,7 +417,7 @@ test(
       script: [{ name: 'hi', afterUser: 'hello', text: 'Hello.' }],
     });
     const { runner } = run('research');
-    const report = await settled(runner, fx.inbox.startTurn('turn-1', [said('hello')]), 'report');
+    const report = await rileySays(runner, fx, 'turn-1', 'hello', 'report');
     const stopped = await runner.stop();
     assert.deepEqual(report, { reply: 'Hello.' }, stopped.stderr);
     assert.deepEqual(

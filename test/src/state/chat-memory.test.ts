@@ -4,9 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BoundedMemoryState } from '../../../src/state/chat-memory.ts';
-import { startWebhook } from '../../../src/webhook/start.ts';
-import { createLogger } from '../../../src/log.ts';
-import { post, testConfig } from '../chat/helpers.ts';
+import { post, startQuietWebhook } from '../chat/helpers.ts';
 
 test('entries expire when swept, without being read again', async () => {
   const state = new BoundedMemoryState(1000, 10);
@@ -49,13 +47,9 @@ test('locks, lists and queues behave as the Chat SDK expects', async () => {
 
 test('5,000 distinct requests through the real server leave the state under its cap', async () => {
   const cap = 500;
-  const server = await startWebhook({
-    config: testConfig({
-      AIRLOCK_TEAMS_PLAYGROUND: '1',
-      AIRLOCK_CHAT_STATE_MAX_KEYS: String(cap),
-    }),
-    deliver: () => Promise.resolve(),
-    logger: createLogger({ level: 'silent' }),
+  const server = await startQuietWebhook({
+    AIRLOCK_TEAMS_PLAYGROUND: '1',
+    AIRLOCK_CHAT_STATE_MAX_KEYS: String(cap),
   });
   try {
     const url = `http://127.0.0.1:${server.port}/api/webhooks/teams`;

@@ -14,8 +14,10 @@ import { SweptPostgresState } from '../../../src/state/chat-pg.ts';
 import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
 import { createLogger, type Logger } from '../../../src/log.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
+import { adminEnv } from '../../helpers/state-db.ts';
 import { repoRoot } from '../../helpers/temporal.ts';
 import { decisionSink, post, testConfig } from '../chat/helpers.ts';
+import { runCleanups } from '../../helpers/cleanup.ts';
 
 const marker = { 'x-ms-agents-playground': 'true' };
 const botId = '00000000-0000-0000-0000-00000000b071';
@@ -124,11 +126,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const step of [() => a?.close(), () => b?.close(), () => cluster?.stop()]) {
-    await Promise.resolve()
-      .then(step)
-      .catch((err: unknown) => process.stderr.write(`cleanup failed: ${String(err)}\n`));
-  }
+  await runCleanups([() => a?.close(), () => b?.close(), () => cluster?.stop()]);
 });
 
 test('a Playground message and a click are handled with the state in PostgreSQL', async () => {
@@ -250,16 +248,7 @@ test("docker-compose's chat-state-db script makes a database the webhook can use
   // The script docker-compose.yml's chat-state-db service runs (deploy-files.test.ts ties them).
   const script = join(repoRoot, 'deploy/postgres/chat-state-db.sh');
   const password = randomBytes(12).toString('hex');
-  const env = {
-    ...process.env,
-    PATH: `${c.binDir}:${process.env['PATH'] ?? ''}`,
-    PGHOST: '127.0.0.1',
-    PGPORT: String(c.port),
-    PGUSER: 'admin',
-    PGPASSWORD: c.adminPassword,
-    PGDATABASE: 'postgres',
-    CHAT_STATE_PASSWORD: password,
-  };
+  const env = adminEnv(c, { CHAT_STATE_PASSWORD: password });
   for (let run = 1; run <= 2; run++) {
     const result = spawnSync('sh', [script], { env, encoding: 'utf8', timeout: 30_000 });
     assert.equal(result.status, 0, `run ${run}: ${result.stderr}`);

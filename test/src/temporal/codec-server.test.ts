@@ -3,14 +3,13 @@
 // with the codec token (bearer, or the cookie signing in sets); bad input gets a clear error and
 // nothing can be encrypted through it. The dev server's UI is configured to call it.
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { createClient } from '../../../src/temporal/client.ts';
 import { createCodecServer, type CodecServer } from '../../../src/temporal/codec-server.ts';
 import { createLogger } from '../../../src/log.ts';
-import { startCodecServer } from '../../helpers/codec.ts';
+import { startCodecServer, startMarkedWait } from '../../helpers/codec.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 const ui = 'http://127.0.0.1:8233';
@@ -82,13 +81,7 @@ test('without the codec token nobody gets a payload decoded; the token as bearer
 });
 
 test('an input the dev server stores encrypted is decoded for the Temporal UI', async () => {
-  const client = await createClient(config);
-  const marker = `refund for order ${randomUUID()}`;
-  const handle = await client.workflow.start('durableWaitWorkflow', {
-    taskQueue: `codec-server-${randomUUID()}`,
-    workflowId: `codec-server-${randomUUID()}`,
-    args: [{ purpose: marker }],
-  });
+  const { client, handle, marker } = await startMarkedWait(config, 'codec-server');
   // What the UI receives from the server: the raw history, with no codec.
   const raw = new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),

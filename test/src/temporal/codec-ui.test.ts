@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { createClient } from '../../../src/temporal/client.ts';
 import type { CodecServer } from '../../../src/temporal/codec-server.ts';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../../helpers/browser.ts';
-import { startCodecServer } from '../../helpers/codec.ts';
+import { startCodecServer, startMarkedWait } from '../../helpers/codec.ts';
 import { testConfig } from '../../helpers/temporal.ts';
 
 test('an operator reads an encrypted workflow input in clear in the Temporal UI', async () => {
@@ -20,13 +19,7 @@ test('an operator reads an encrypted workflow input in clear in the Temporal UI'
   assert.ok(config.AIRLOCK_PAYLOAD_KEY, 'make up sets the payload key');
   assert.ok(config.AIRLOCK_CODEC_TOKEN, 'make up sets the codec token');
   const codecUrl = `http://127.0.0.1:${config.AIRLOCK_CODEC_PORT}`;
-  const client = await createClient(config);
-  const marker = `refund for order ${randomUUID()}`;
-  const handle = await client.workflow.start('durableWaitWorkflow', {
-    taskQueue: `codec-ui-${randomUUID()}`,
-    workflowId: `codec-ui-${randomUUID()}`,
-    args: [{ purpose: marker }],
-  });
+  const { client, handle, marker } = await startMarkedWait(config, 'codec-ui');
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
@@ -63,15 +56,9 @@ test('the one sign-in link lands on the run with its input decoded, and no UI se
   const config = testConfig();
   assert.ok(config.AIRLOCK_PAYLOAD_KEY, 'make up sets the payload key');
   const token = randomUUID() + randomUUID();
-  const client = await createClient(config);
-  const marker = `refund for order ${randomUUID()}`;
   let server: CodecServer | undefined;
   let browser: Browser | undefined;
-  const handle = await client.workflow.start('durableWaitWorkflow', {
-    taskQueue: `codec-ui-${randomUUID()}`,
-    workflowId: `codec-ui-${randomUUID()}`,
-    args: [{ purpose: marker }],
-  });
+  const { client, handle, marker } = await startMarkedWait(config, 'codec-ui');
   try {
     // This checkout's codec server, in front of the shared dev server's UI.
     const started = await startCodecServer({

@@ -12,6 +12,7 @@ import { openRecord, type SealedRecord } from '../../../src/vault/record-crypto.
 import type { CredentialInput } from '../../../src/vault/types.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
 import { assertNoLeak, newKey } from './helpers.ts';
+import { runCleanups } from '../../helpers/cleanup.ts';
 
 const SECRET = 'sk-live-Zq8pXw3vN7kT2mR9';
 let cluster: PostgresCluster | undefined;
@@ -49,11 +50,7 @@ afterEach(async () => {
 });
 
 after(async () => {
-  for (const step of [...opened.map((s) => () => s.close()), () => cluster?.stop()]) {
-    await Promise.resolve()
-      .then(step)
-      .catch((err: unknown) => process.stderr.write(`cleanup failed: ${String(err)}\n`));
-  }
+  await runCleanups([...opened.map((s) => () => s.close()), () => cluster?.stop()]);
 });
 
 test('put, list, resolve, remove round-trip, and another worker sees the same vault', async () => {

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startWebhook, type Webhook } from '../../../src/webhook/start.ts';
+import type { Webhook } from '../../../src/webhook/start.ts';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/dev/slack-api-standin.ts';
-import { createLogger } from '../../../src/log.ts';
-import { cardModel, decisionSink, post, testConfig } from '../chat/helpers.ts';
+import { cardModel, decisionSink, post, startQuietWebhook } from '../chat/helpers.ts';
 
 const secret = 'slack-signing-secret-for-tests';
 const fixtures = JSON.parse(
@@ -47,16 +46,15 @@ const approveClick = {
 
 before(async () => {
   slack = await startSlackApiStandin();
-  server = await startWebhook({
-    config: testConfig({
+  server = await startQuietWebhook(
+    {
       AIRLOCK_SLACK_SIGNING_SECRET: secret,
       AIRLOCK_SLACK_BOT_TOKEN: 'xoxb-test',
       AIRLOCK_SLACK_BOT_USER_ID: 'U00FAKEBOT01',
       AIRLOCK_SLACK_API_URL: slack.apiUrl,
-    }),
-    deliver: sink.onDecision,
-    logger: createLogger({ level: 'silent' }),
-  });
+    },
+    sink.onDecision,
+  );
   url = `http://127.0.0.1:${server.port}/api/webhooks/slack`;
 });
 

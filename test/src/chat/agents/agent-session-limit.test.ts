@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { startWebhook, type Webhook } from '../../../../src/webhook/start.ts';
-import { startPlayground, type Playground } from '../../../../src/dev/playground.ts';
-import { PlaygroundClient } from '../../../../src/dev/playground-client.ts';
 import { sendTeamsMessage } from '../../../../src/dev/playground-message.ts';
 import { createLogger } from '../../../../src/log.ts';
 import { createClient } from '../../../../src/temporal/client.ts';
 import { repoRoot, testConfig } from '../../../helpers/temporal.ts';
+import { startPlaygroundOn, type PlaygroundView } from '../helpers.ts';
 
 const agentId = `capped-${randomBytes(4).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'airlock-session-limit-'));
@@ -25,8 +24,7 @@ const riley = {
   aadObjectId: '00000000-0000-0000-0000-0000000000cc',
 };
 let webhook: Webhook | undefined;
-let playground: Playground | undefined;
-let pg: PlaygroundClient | undefined;
+let teams: PlaygroundView | undefined;
 let client: Client | undefined;
 
 before(async () => {
@@ -45,9 +43,7 @@ before(async () => {
   });
   client = await createClient(config);
   webhook = await startWebhook({ config, logger: createLogger({ level: 'error' }) });
-  playground = await startPlayground({ webhookUrl: `${webhook.url}/api/webhooks/teams` });
-  pg = new PlaygroundClient(playground.url);
-  await pg.connect();
+  teams = await startPlaygroundOn(webhook.url);
 });
 
 after(async () => {
@@ -59,17 +55,16 @@ after(async () => {
         .catch(() => undefined);
     await client.connection.close();
   }
-  pg?.close();
-  await playground?.stop();
+  await teams?.close();
   await webhook?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function say(conversation: { id: string; type: 'groupChat' | 'personal' }, text: string) {
-  assert.ok(webhook && playground);
+  assert.ok(webhook && teams);
   const sent = await sendTeamsMessage({
     webhookUrl: webhook.url,
-    playgroundPort: playground.port,
+    playgroundPort: teams.playground.port,
     user: riley,
     conversation,
     text,
@@ -78,7 +73,7 @@ async function say(conversation: { id: string; type: 'groupChat' | 'personal' },
 }
 
 test('past the cap, the person is told in the thread and nothing starts', async () => {
-  assert.ok(client && pg);
+  assert.ok(client && teams);
   await say({ id: 'airlock-approvals-chat', type: 'groupChat' }, 'Support: where is my parcel?');
   // Visibility lists the first conversation (bounded wait).
   for (let i = 0; ; i++) {
@@ -88,7 +83,7 @@ test('past the cap, the person is told in the thread and nothing starts', async 
     await new Promise((r) => setTimeout(r, 100));
   }
   await say({ id: 'airlock-personal-chat', type: 'personal' }, 'Support: and my other parcel?');
-  const answer = await pg.waitFor(
+  const answer = await teams.client.waitFor(
     (e) =>
       e.action === 'createMessage' &&
       e.actionConversationId === 'airlock-personal-chat' &&

@@ -6,16 +6,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startWebhook, type Webhook } from '../../../../src/webhook/start.ts';
-import { startPlayground, type Playground } from '../../../../src/dev/playground.ts';
-import { PlaygroundClient } from '../../../../src/dev/playground-client.ts';
 import { createLogger } from '../../../../src/log.ts';
 import { sendTeamsMessage } from '../../../../src/dev/playground-message.ts';
 import { freePort, repoRoot } from '../../../helpers/temporal.ts';
-import { testConfig } from '../helpers.ts';
+import { startPlaygroundOn, testConfig, type PlaygroundView } from '../helpers.ts';
 
 let webhook: Webhook | undefined;
-let playground: Playground | undefined;
-let pg: PlaygroundClient | undefined;
+let teams: PlaygroundView | undefined;
 
 before(async () => {
   webhook = await startWebhook({
@@ -27,22 +24,19 @@ before(async () => {
     }),
     logger: createLogger({ level: 'error' }),
   });
-  playground = await startPlayground({ webhookUrl: `${webhook.url}/api/webhooks/teams` });
-  pg = new PlaygroundClient(playground.url);
-  await pg.connect();
+  teams = await startPlaygroundOn(webhook.url);
 });
 
 after(async () => {
-  pg?.close();
-  await playground?.stop();
+  await teams?.close();
   await webhook?.close();
 });
 
 test('with Temporal unreachable, the sender is told the message was not delivered', async () => {
-  assert.ok(webhook && playground && pg);
+  assert.ok(webhook && teams);
   const sent = await sendTeamsMessage({
     webhookUrl: webhook.url,
-    playgroundPort: playground.port,
+    playgroundPort: teams.playground.port,
     user: {
       id: 'user-riley',
       name: 'Riley Requester',
@@ -52,7 +46,7 @@ test('with Temporal unreachable, the sender is told the message was not delivere
     text: 'Support: where is my parcel?',
   });
   assert.equal(sent.status, 200, 'the platform is not asked to redeliver');
-  const answer = await pg.waitFor(
+  const answer = await teams.client.waitFor(
     (e) =>
       e.action === 'createMessage' &&
       e.actionConversationId === 'airlock-approvals-chat' &&

@@ -72,12 +72,18 @@ test('a token that fails verification is never cached', async () => {
   assert.equal(auth.signatureChecks(), checks);
 });
 
-test('an expired cached token is refused', async () => {
+/** A verifier with clock tolerance `toleranceSec` that has cached a token expiring (`exp`, in seconds) a minute from now. */
+async function cachedToken(toleranceSec: number) {
   const start = Date.now();
-  const { auth, clock } = verifierAt(start, 0);
+  const { auth, clock } = verifierAt(start, toleranceSec);
   const exp = Math.floor(start / 1000) + 60;
   const token = await keys.sign(claims, { expiresIn: exp });
   await auth.verifyToken(bearer(token), activity);
+  return { auth, clock, exp, token };
+}
+
+test('an expired cached token is refused', async () => {
+  const { auth, clock, exp, token } = await cachedToken(0);
   clock.now = (exp - 1) * 1000;
   await auth.verifyToken(bearer(token), activity);
   assert.equal(auth.signatureChecks(), 1);
@@ -88,11 +94,7 @@ test('an expired cached token is refused', async () => {
 });
 
 test('a cached token keeps the clock tolerance, and not a second more', async () => {
-  const start = Date.now();
-  const { auth, clock } = verifierAt(start, 300);
-  const exp = Math.floor(start / 1000) + 60;
-  const token = await keys.sign(claims, { expiresIn: exp });
-  await auth.verifyToken(bearer(token), activity);
+  const { auth, clock, exp, token } = await cachedToken(300);
   clock.now = (exp + 299) * 1000;
   await auth.verifyToken(bearer(token), activity);
   clock.now = (exp + 300) * 1000;

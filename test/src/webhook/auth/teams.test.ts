@@ -14,6 +14,7 @@ import {
   decisionSink,
   post,
   startKeyServer,
+  startQuietWebhook,
   testConfig,
 } from '../../chat/helpers.ts';
 
@@ -50,18 +51,17 @@ function approveClick(base: Activity = fixtures.action): Activity {
 
 before(async () => {
   keys = await startKeyServer();
-  server = await startWebhook({
-    config: testConfig({
+  server = await startQuietWebhook(
+    {
       AIRLOCK_TEAMS_APP_ID: appId,
       AIRLOCK_TEAMS_APP_PASSWORD: 'test-password',
       AIRLOCK_TEAMS_TENANT_ID: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
       AIRLOCK_TEAMS_OPENID_URL: keys.metadataUrl,
-    }),
-    deliver: sink.onDecision,
-    logger: createLogger({ level: 'silent' }),
+    },
+    sink.onDecision,
     // Outbound calls would fetch an Entra token; inbound verification is what is tested here.
-    teamsToken: () => 'header.payload.signature',
-  });
+    { teamsToken: () => 'header.payload.signature' },
+  );
   url = `http://127.0.0.1:${server.port}/api/webhooks/teams`;
 });
 
