@@ -17,7 +17,7 @@ import type { UnusualFinding } from '../../workflows/sensitive-action/types.ts';
 import type { sensitiveActionWorkflow } from '../../workflows/sensitive-action/workflow.ts';
 import { loginName } from './agent-session.ts';
 import { withClient } from './client.ts';
-import { terminalSafe, type CliIo } from './io.ts';
+import { stringOptions, terminalSafe, type CliIo } from './io.ts';
 
 /** Usage of `airlock actions`. */
 export const actionsUsage = `usage:
@@ -42,13 +42,7 @@ export async function runActions(args: string[], io: CliIo, env = processEnv()):
   const { values } = parseArgs({
     args: rest,
     options: {
-      agent: { type: 'string' },
-      capability: { type: 'string' },
-      method: { type: 'string' },
-      path: { type: 'string' },
-      body: { type: 'string' },
-      'request-id': { type: 'string' },
-      requester: { type: 'string' },
+      ...stringOptions('agent', 'capability', 'method', 'path', 'body', 'request-id', 'requester'),
       wait: { type: 'boolean' },
     },
   });

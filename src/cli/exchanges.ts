@@ -17,7 +17,7 @@ import {
 } from '../../workflows/agent-exchange/messages.ts';
 import { ExchangeState, FromAgent, ToAgent } from '../../workflows/agent-exchange/search.ts';
 import { queryWithin, withClient } from './client.ts';
-import { terminalSafe, type CliIo } from './io.ts';
+import { stringOptions, terminalSafe, type CliIo } from './io.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -145,12 +145,7 @@ export async function run(args: string[], io: CliIo, env: Env = processEnv()): P
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      state: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: { ...stringOptions('from', 'to', 'state'), json: { type: 'boolean' } },
   });
   if (command === 'list') {
     let query: string;

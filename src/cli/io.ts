@@ -43,3 +43,12 @@ export const terminalSafe = (text: string): string =>
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+
+/** `parseArgs` options that each take one string value: `--name value`. */
+export function stringOptions<const N extends string>(
+  ...names: N[]
+): { [K in N]: { type: 'string' } } {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as {
+    [K in N]: { type: 'string' };
+  };
+}

@@ -160,14 +160,14 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
   }
 
   function accept({ workflowId, decision }: VerifiedClick): Promise<void> {
-    const broken = writer.broken;
+    const { broken, queued } = writer.state();
     if (state !== 'open' || broken) {
       const why = broken ? 'its file cannot be written' : state;
       return Promise.reject(
         new AirlockError('inbox_closed', `the decision inbox is ${why}; click not accepted`),
       );
     }
-    if (writer.undelivered.size + writer.queued >= maxPending) {
+    if (writer.undelivered.size + queued >= maxPending) {
       return Promise.reject(
         new AirlockError(
           'inbox_full',
@@ -181,16 +181,21 @@ export function createDecisionInbox(options: DecisionInboxOptions): DecisionInbo
 
   return {
     accept,
-    accepting: () =>
-      state === 'open' && !writer.broken && writer.undelivered.size + writer.queued < maxPending,
+    accepting: () => {
+      const { broken, queued } = writer.state();
+      return state === 'open' && !broken && writer.undelivered.size + queued < maxPending;
+    },
     retryNow: () => forwarder.retryNow(),
-    stats: () => ({
-      ...stats,
-      accepted: writer.accepted,
-      syncs: writer.syncs,
-      pending: writer.undelivered.size + writer.queued,
-      retries: forwarder.retries,
-    }),
+    stats: () => {
+      const { accepted, syncs, queued } = writer.state();
+      return {
+        ...stats,
+        accepted,
+        syncs,
+        pending: writer.undelivered.size + queued,
+        retries: forwarder.retries,
+      };
+    },
     async start() {
       if (state !== 'new') throw new AirlockError('inbox_started', 'the inbox was already started');
       state = 'starting';

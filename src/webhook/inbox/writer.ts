@@ -8,6 +8,17 @@ import type { Logger } from '../../log.ts';
 import { deliveredLine, entryLine, rewriteInbox, type InboxEntry } from './file.ts';
 
 /** Options of an inbox writer. */
+/** A writer's counts and health, as the inbox reads them. */
+export interface WriterState {
+  /** Clicks queued and not yet durable. */
+  queued: number;
+  /** Set when the file could not be repaired: every click is refused until a restart. */
+  broken: Error | undefined;
+  /** Clicks made durable, and the fsyncs that did it. */
+  accepted: number;
+  syncs: number;
+}
+
 export interface InboxWriterOptions {
   dir: string;
   file: string;
@@ -34,12 +45,8 @@ export interface InboxWriter {
   markDone(seq: number): void;
   /** Every durable entry without a delivery marker (in flight or not): what a rewrite keeps. */
   readonly undelivered: ReadonlyMap<number, InboxEntry>;
-  /** Clicks queued and not yet durable. */
-  readonly queued: number;
-  /** Set when the file could not be repaired: every click is refused until a restart. */
-  readonly broken: Error | undefined;
-  readonly accepted: number;
-  readonly syncs: number;
+  /** Where the writer stands now (a fresh snapshot each call). */
+  state(): WriterState;
   /** Stop the idle compaction timer (the inbox is closing). */
   cancelCompaction(): void;
   /** Write what is queued and the markers, empty the file if all is delivered, sync, close. */
@@ -204,18 +211,7 @@ export function createInboxWriter(options: InboxWriterOptions): InboxWriter {
       kick();
     },
     undelivered,
-    get queued() {
-      return waiting.length;
-    },
-    get broken() {
-      return broken;
-    },
-    get accepted() {
-      return accepted;
-    },
-    get syncs() {
-      return syncs;
-    },
+    state: () => ({ queued: waiting.length, broken, accepted, syncs }),
     cancelCompaction: () => clearTimeout(compactTimer),
     async close() {
       await drain();
