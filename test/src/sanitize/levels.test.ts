@@ -211,7 +211,8 @@ test('gigantic input is capped first and handled within limits (5 MB)', () => {
     run(double, 'standard', maxLength);
     let once = Infinity;
     let twice = Infinity;
-    for (let i = 0; i < 3; i++) {
+    // The least of 5 alternating runs: another process's burst on the machine only adds time.
+    for (let i = 0; i < 5; i++) {
       once = Math.min(
         once,
         cpuMs(() => run(big, 'standard', maxLength)),
