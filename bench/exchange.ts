@@ -106,7 +106,12 @@ const within = <T>(p: Promise<T>, what: string): Promise<T> =>
     ),
   ]);
 
-/** Point the support → research link's approvals at `approve` (the worker reads the file live). */
+/**
+ * Point the support → research link's approvals at `approve` (the worker reads the file live). The
+ * answer's closing summary ("…refund the customer…") is an instruction finding, which the link's
+ * default (onInstructions: hold) would show on a card every time: the bench measures the exchange's
+ * own cost, so the link lets such text cross as the approvals say (onInstructions: allow).
+ */
 async function setApprovals(approve: boolean): Promise<void> {
   const file = join(fx.config.AIRLOCK_POLICY_DIR, 'airlock.yaml');
   const text = readFileSync(file, 'utf8');
@@ -115,7 +120,10 @@ async function setApprovals(approve: boolean): Promise<void> {
   const block = text
     .slice(at)
     .replace(/approveQuestion: (true|false)/, `approveQuestion: ${approve}`)
-    .replace(/approveAnswer: (true|false)/, `approveAnswer: ${approve}`);
+    .replace(
+      /approveAnswer: (true|false)(\n {4}onInstructions: allow)?/,
+      `approveAnswer: ${approve}\n    onInstructions: allow`,
+    );
   writeFileSync(file, text.slice(0, at) + block);
   const link = resolveLink(
     await currentPolicy(fx.config.AIRLOCK_POLICY_DIR)(),
