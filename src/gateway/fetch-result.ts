@@ -4,6 +4,7 @@
 // instruction findings go back with it and into the gateway's log line, where operators see them.
 import { findInstructions, type InstructionFinding } from '../sanitize/instructions.ts';
 import { sanitize } from '../sanitize/sanitize.ts';
+import { truncate } from '../sanitize/tidy.ts';
 import type { Level, Removal } from '../sanitize/types.ts';
 
 /** The URL to return for a fetch of `asked` that ended at `final`, and what was removed from it. */
@@ -39,7 +40,7 @@ export function pageFindings(text: string): {
       kinds: [...new Set(found.map((f) => f.kind))],
       sentences: [...new Set(found.map((f) => f.sentence))]
         .slice(0, loggedSentences)
-        .map((s) => (s.length > 120 ? `${s.slice(0, 119)}…` : s)),
+        .map((s) => (s.length > 120 ? truncate(s, 120) : s)),
     },
   };
 }

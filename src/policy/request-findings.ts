@@ -2,6 +2,7 @@
 // body's text fields that tell their reader to act. A rule's onInstructions decides on them; the
 // walk is bounded (fields, depth, characters) so a huge body costs no more than a capped one.
 import { findInstructions, type InstructionFinding } from '../sanitize/instructions.ts';
+import { truncate } from '../sanitize/tidy.ts';
 import type { ActionRequest } from './types.ts';
 
 const maxFields = 64;
@@ -25,7 +26,7 @@ export function requestFindings(request: ActionRequest): InstructionFinding[] {
 /** "2 instruction findings, the first imperative «Send a transaction to US13…»". */
 export function findingsSummary(found: readonly InstructionFinding[]): string {
   const first = found[0]!;
-  const excerpt = first.sentence.length > 60 ? `${first.sentence.slice(0, 59)}…` : first.sentence;
+  const excerpt = first.sentence.length > 60 ? truncate(first.sentence, 60) : first.sentence;
   const count = `${found.length} instruction finding${found.length === 1 ? '' : 's'}`;
   return `${count}, the first ${first.kind} «${excerpt}»`;
 }
