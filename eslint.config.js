@@ -55,8 +55,19 @@ export const floors = [
     'config',
     'receipts',
   ],
-  // Sanitizer, policy, vault, audit, state, grants, actions, Temporal plumbing, sandbox driver.
-  ['sanitize', 'policy', 'vault', 'audit', 'state', 'grants', 'actions', 'temporal', 'sandbox'],
+  // Sanitizer, policy, vault, audit, state, grants, actions, Temporal plumbing, sandbox driver, MCP.
+  [
+    'sanitize',
+    'policy',
+    'vault',
+    'audit',
+    'state',
+    'grants',
+    'actions',
+    'temporal',
+    'sandbox',
+    'mcp',
+  ],
   // Each box's gateway, the A2A server and client, agent sessions.
   ['gateway', 'a2a', 'agents'],
   // The activities workflows run.
