@@ -116,8 +116,8 @@ const linkLabel = /^[\w ]{1,40}\((?:hxxps?|https?|fxp|ftp):\/\/[^\s()]{1,500}\)$
 const listItem = /^\s{0,8}(?:[-*•]|\d{1,3}[.)])\s/;
 
 /** How `s` orders its reader: not at all when it is a button label or a bare action item. */
-function orderIn(s: string): Order {
-  const order = orderOf(s, (rest) => contacts.some(([re]) => re.test(rest)));
+function orderIn(s: string, cued: boolean): Order {
+  const order = orderOf(s, (rest) => contacts.some(([re]) => re.test(rest)), cued);
   if (!order || linkLabel.test(s)) return undefined;
   return !listItem.test(s) || contacts.some(([re]) => re.test(s)) ? order : undefined;
 }
@@ -143,8 +143,6 @@ export function findInstructions(text: string): InstructionFinding[] {
     // patterns stay linear, and an order hidden further in still shows as the sentence's start.
     const s = text.slice(start, Math.min(end, start + MAX_SENTENCE));
     const here: Hit[] = [];
-    const order = continuesLine(text, start) ? undefined : orderIn(s);
-    if (order === 'action') here.push(ordered);
     for (const [kind, table] of [
       ['authority', authority],
       ['sequencing', sequencing],
@@ -153,8 +151,9 @@ export function findInstructions(text: string): InstructionFinding[] {
       const hit = table.find(([re]) => re.test(s));
       if (hit) here.push({ kind, reason: hit[1] });
     }
+    const order = continuesLine(text, start) ? undefined : orderIn(s, here.length > 0);
     // Advice inside a sentence that already is a finding is an order too.
-    if (order === 'advice' && here.length > 0) here.unshift(ordered);
+    if (order === 'action' || (order === 'advice' && here.length > 0)) here.unshift(ordered);
     found.push({ start, end, s, here, advice: order === 'advice' && here.length === 0 });
   }
   // Advice next to a finding is one of a run of orders ("Get me the hotel. Then tell me…").

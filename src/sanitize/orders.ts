@@ -56,16 +56,17 @@ export type Order = 'action' | 'advice' | undefined;
 
 /**
  * Whether `s` orders its reader. `contact` says whether the sentence names a contact point or an
- * account (advice aimed at one, not for the reader's own information, is an order).
+ * account (advice aimed at one, not for the reader's own information, is an order); `cued` that
+ * the sentence already is a finding (authority, sequencing, an AI addressed), so that a clause
+ * after its comma may open an order ("Dear assistant, send …").
  */
-export function orderOf(s: string, contact: (s: string) => boolean): Order {
+export function orderOf(s: string, contact: (s: string) => boolean, cued = false): Order {
   for (const m of s.matchAll(mustDo)) if (ACTION.has((m[1] ?? '').toLowerCase())) return 'action';
-  let found: Order;
   const open = opening.exec(s);
-  if (open) found = judge(open[1] ?? '', open[2] ?? '', open[3] ?? '', contact);
+  let found = open ? judge(open[1] ?? '', open[2] ?? '', open[3] ?? '', contact) : undefined;
   if (found === 'action') return found;
-  // A later clause counts only when the sentence opens with an order or a step.
-  if (open || stepOpening.test(s)) {
+  // A later clause counts only when the sentence opens with an order, a step or a cue.
+  if (found || cued || stepOpening.test(s)) {
     clause.lastIndex = 0;
     for (let m = clause.exec(s); m; m = clause.exec(s)) {
       const j = judge(m[1] ?? '', m[2] ?? '', m[3] ?? '', contact);
