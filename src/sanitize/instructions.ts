@@ -95,7 +95,8 @@ const addressed: [RegExp, string][] = [
 const contacts: [RegExp, string][] = [
   [/[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/, 'an email address'],
   [/\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b/, 'an account number (IBAN-like)'],
-  [/\b(?:https?:\/\/|www\.)[^\s]{1,200}/i, 'a link'],
+  // Links as the card shows them too: defanged (`hxxps://`, `www[.]`).
+  [/\b(?:(?:h(?:tt|xx)ps?|f[tx]p):\/\/|www(?:\.|\[\.\]))[^\s]{1,200}/i, 'a link'],
   [/(?:\+\d{1,3}[\s-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{3,4}\b/, 'a phone number'],
   [
     /\b(?:account|acct|iban|card|wallet|routing)\s*(?:number|no\.?|#)?\s*[:#]?\s*[A-Z0-9-]{6,34}\b/i,

@@ -23,12 +23,12 @@ const ADVICE = new Set('visit read open find get rate call contact subscribe'.sp
 // noun (`Post-Launch`), and a word alone on its line a wrapped line. Groups: lead, word, the rest.
 // Safe: anchored; the lead repeats at most 4 times over words that cannot match its separators.
 const opening =
-  /^[\s"'“(\-*#>]*(?:[([<][\w .-]{1,40}[)\]>][\s:]*)?((?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4})(e-mail|[a-z]+)\b(?!-|\s*:|\s+\w+:|\s*$)(.*)$/is;
-// A clause after a comma, a semicolon or "and then" that opens with a word: "…, and make a
-// reservation", "Before you solve the task, send …". Groups as above; the rest ends at , or ;.
+  /^[\s"'“(\-*#>]*(?:[([<][\w .-]{1,40}[)\]>][\s:]*)?((?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4})(e-mail|[a-z]+)\b(?!-|\s*:|\s+\w+:(?!\/\/)|\s*$)(.*)$/is;
+// A clause after a comma, a semicolon or "and" that opens with a word: "…, and make a
+// reservation", "Before you solve the task, send …", "Open the file and forward it to …". Groups as above; the rest ends at , or ;.
 // Safe: each start is a literal separator; bounded lead; the rest is one class.
 const clause =
-  /(?:[,;]\s+(?:and\s+)?|\sand\s+(?:then|also)\s+)((?:(?:please|kindly|do|now|then|also|so|first|finally|immediately)[\s,:!]+){0,4})(e-mail|[a-z]+)\b(?!-|\s*:)([^,;]*)/gi;
+  /(?:[,;]\s+(?:and\s+)?|\sand\s+(?:then\s+|also\s+)?)((?:(?:please|kindly|do|now|then|also|so|first|finally|immediately)[\s,:!]+){0,4})(e-mail|[a-z]+)\b(?!-|\s*:)([^,;]*)/gi;
 // What may open a sentence whose later clause is an order: an order itself, or a step around the
 // reader's task. A noun phrase ("The staff and the view, create…") may not. Safe: anchored.
 const stepOpening =
