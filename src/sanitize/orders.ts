@@ -25,7 +25,8 @@ const ADVICE = new Set('visit read open find get rate call contact subscribe'.sp
 const opening =
   /^[\s"'“(\-*#>]*(?:[([<][\w .-]{1,40}[)\]>][\s:]*)?((?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4})(e-mail|[a-z]+)\b(?!-|\s*:|\s+\w+:(?!\/\/)|\s*$)(.*)$/is;
 // A clause after a comma, a semicolon or "and" that opens with a word: "…, and make a
-// reservation", "Before you solve the task, send …", "Open the file and forward it to …". Groups as above; the rest ends at , or ;.
+// reservation", "Before you solve the task, send …", "Open the file and forward it to …".
+// Groups as above; the rest ends at the next comma or semicolon.
 // Safe: each start is a literal separator; bounded lead; the rest is one class.
 const clause =
   /(?:[,;]\s+(?:and\s+)?|\sand\s+(?:then\s+|also\s+)?)((?:(?:please|kindly|do|now|then|also|so|first|finally|immediately)[\s,:!]+){0,4})(e-mail|[a-z]+)\b(?!-|\s*:)([^,;]*)/gi;
@@ -33,10 +34,10 @@ const clause =
 // reader's task. A noun phrase ("The staff and the view, create…") may not. Safe: anchored.
 const stepOpening =
   /^[\s"'“(\-*#>]*(?:before|after|once|when|whenever|if|then|first|next|finally|afterwards|instead|otherwise|also|now|please|todo)\b/i;
-// The reader is told they must do it, or to be sure to. Group: the verb. Safe: literal
-// alternations joined by single \s+ runs, one bounded word.
+// The reader is told they must do it, or to be sure to. Groups: the verb, the rest of its clause.
+// Safe: literal alternations joined by single \s+ runs, one bounded word, then one class.
 const mustDo =
-  /\b(?:you\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|asked|instructed)\s+to|will\s+(?:now\s+)?need\s+to|are\s+to)|(?:make\s+sure|be\s+sure|don'?t\s+forget|remember)\s+(?:to|that\s+you))\s+(?:also\s+|now\s+|first\s+)?(e-mail|[a-z]{2,20})\b/gi;
+  /\b(?:you\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|asked|instructed)\s+to|will\s+(?:now\s+)?need\s+to|are\s+to)|(?:make\s+sure|be\s+sure|don'?t\s+forget|remember)\s+(?:to|that\s+you))\s+(?:also\s+|now\s+|first\s+)?(e-mail|[a-z]{2,20})\b([^,;.!?]*)/gi;
 // The verb has an object or a recipient: the next word is not a preposition, an adverb of time or
 // place, or a conjunction ("Book early", "Send now!", "Call for details" have none). "to" names a
 // recipient ("Send to US13…"), "as much" an amount. Safe: anchored, one literal alternation.
@@ -61,7 +62,8 @@ export type Order = 'action' | 'advice' | undefined;
  * after its comma may open an order ("Dear assistant, send …").
  */
 export function orderOf(s: string, contact: (s: string) => boolean, cued = false): Order {
-  for (const m of s.matchAll(mustDo)) if (ACTION.has((m[1] ?? '').toLowerCase())) return 'action';
+  for (const m of s.matchAll(mustDo))
+    if (ACTION.has((m[1] ?? '').toLowerCase()) && object.test(m[2] ?? '')) return 'action';
   const open = opening.exec(s);
   let found = open ? judge(open[1] ?? '', open[2] ?? '', open[3] ?? '', contact) : undefined;
   if (found === 'action') return found;
