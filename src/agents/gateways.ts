@@ -47,6 +47,7 @@ export function gatewayAgent(agent: ResolvedAgent): GatewayAgent {
     id: agent.id,
     sensitivity: agent.sensitivity,
     modelEndpoint: agent.model.endpoint,
+    modelApis: agent.model.apis ?? ['chat-completions'],
     models: agent.model.allowedModels,
     apiKeyCredential: agent.model.apiKeyCredential,
     tokenBudget: agent.model.tokenBudget,

@@ -1,23 +1,26 @@
-// `POST /v1/chat/completions`: the agent's model calls, forwarded to the configured upstream with
-// the real API key. The agent sends a placeholder key; it is dropped with every other header the
-// agent sent, and the call leaves through the vault's one way out (egress.ts): the key is read at
-// call time, checked against its scope (so it only ever goes to the endpoint it was stored for)
-// and injected. Streaming answers are passed through as they arrive; every echo of the key is
-// scrubbed from what goes back; usage is counted against the session's budget (estimated when the
-// upstream reports none, so an interrupted stream is not free). Scrubbing works on whole SSE lines:
-// an echo by the endpoint (an error event, a debug field) is caught; a key spelled out across
-// several content deltas is not, but the model never sees the key, so only the endpoint could.
+// The model endpoints: the agent's model calls in each wire protocol its endpoint takes
+// (`model.apis`: chat completions, Responses, Anthropic Messages; model-apis.ts describes each),
+// forwarded to the configured upstream with the real API key. The agent sends a placeholder key; it
+// is dropped with every other header the agent sent, and the call leaves through the vault's one
+// way out (egress.ts): the key is read at call time, checked against its scope (so it only ever
+// goes to the endpoint it was stored for) and injected as the protocol takes it. Streaming answers
+// are passed through as they arrive; every echo of the key is scrubbed from what goes back; usage
+// is counted against the session's budget (estimated when the upstream reports none, so an
+// interrupted stream is not free). Scrubbing works on whole SSE lines: an echo by the endpoint (an
+// error event, a debug field) is caught; a key spelled out across several content deltas is not,
+// but the model never sees the key, so only the endpoint could.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasCode } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
 import { egress } from '../vault/egress.ts';
 import type { CredentialStore } from '../vault/types.ts';
-import { AnswerText, type ModelAnswer } from './answer-text.ts';
+import type { ModelAnswer } from './answer-text.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
-import { errorBody, GatewayError, readJson } from './edge.ts';
-import { completionRequest, NOT_ALLOWED } from './model-request.ts';
-import { LineRelay, usageIn } from './sse.ts';
+import { GatewayError, readJson, sendJson } from './edge.ts';
+import type { ModelApi } from './model-apis.ts';
+import { NOT_ALLOWED } from './model-fields.ts';
+import { LineRelay } from './sse.ts';
 import type { GatewayAgent, GatewayLimits } from './types.ts';
 
 /** What the model proxy needs. */
@@ -32,19 +35,43 @@ export interface ModelProxyDeps {
   onAnswer?: (answer: ModelAnswer | null) => void;
 }
 
-/** Handle one chat-completions call. */
-export async function proxyChatCompletion(
+/** The endpoint of `api`: one model call in its wire protocol. */
+export function modelEndpoint(
+  api: ModelApi,
+): (req: IncomingMessage, res: ServerResponse, deps: ModelProxyDeps) => Promise<void> {
+  return async (req, res, deps) => {
+    // Until this call answers in full, the turn's last answer is none (a refusal leaves it so).
+    deps.onAnswer?.(null);
+    try {
+      const apis = deps.agent.modelApis ?? ['chat-completions'];
+      if (!apis.includes(api.name))
+        throw new GatewayError(
+          404,
+          'model_api_not_enabled',
+          `Agent ${deps.agent.id}'s model endpoint does not take ${api.title}; its policy's model.apis lists: ${apis.join(', ')}.`,
+        );
+      await proxy(api, req, res, deps);
+    } catch (err) {
+      // Refusals in the protocol's own error shape, so its clients read them (server.ts answers
+      // everything else, in the OpenAI shape).
+      if (!(err instanceof GatewayError) || res.headersSent) throw err;
+      deps.logger.warn({ api: api.name, status: err.status, code: err.code }, 'gateway refused');
+      sendJson(res, err.status, api.errorBody(err));
+    }
+  };
+}
+
+async function proxy(
+  api: ModelApi,
   req: IncomingMessage,
   res: ServerResponse,
   deps: ModelProxyDeps,
 ): Promise<void> {
   const { agent, budget, limits } = deps;
-  // Until this call answers in full, the turn's last answer is none (a refusal leaves it so).
-  deps.onAnswer?.(null);
-  const answer = new AnswerText();
-  const body = await readJson(req, res, completionRequest, limits.maxBodyBytes, {
+  const answer = api.reader();
+  const body = (await readJson(req, res, api.schema, limits.maxBodyBytes, {
     refusedCode: NOT_ALLOWED,
-  });
+  })) as { model: string; stream?: boolean | null } | undefined;
   if (!body) return;
   if (!agent.models.some((g) => globMatch(g, body.model))) {
     throw new GatewayError(
@@ -54,21 +81,29 @@ export async function proxyChatCompletion(
     );
   }
   budget.check();
-  // Streams must report usage to be counted: ask for it (clients ignore the extra usage chunk).
-  if (body.stream === true) body.stream_options = { ...body.stream_options, include_usage: true };
+  api.prepare(body);
   const payload = JSON.stringify(body);
 
-  const url = new URL(`${agent.modelEndpoint.replace(/\/+$/, '')}/chat/completions`);
+  const url = new URL(`${agent.modelEndpoint.replace(/\/+$/, '')}${api.upstreamPath}`);
   const headers = new Headers({
+    ...api.headers,
     'content-type': 'application/json',
     'user-agent': 'airlock-gateway',
   });
   if (body.stream === true) headers.set('accept', 'text/event-stream');
   const log = deps.logger.child({
     agent: agent.id,
+    api: api.name,
     model: body.model,
     stream: body.stream === true,
   });
+  const found = await deps.store.resolve(agent.apiKeyCredential);
+  if (!found)
+    throw new GatewayError(
+      500,
+      'model_credential_missing',
+      `The model API key credential "${agent.apiKeyCredential}" is not in the vault.`,
+    );
   const cap = limits.maxModelResponseBytes;
 
   // The upstream call ends with the client (a runner that gives up stops the spend) or the timeout.
@@ -81,7 +116,7 @@ export async function proxyChatCompletion(
   const upstream = await egress(
     {
       agent: agent.id,
-      credential: agent.apiKeyCredential,
+      credential: api.credential(found),
       method: 'POST',
       url,
       headers,
@@ -95,7 +130,6 @@ export async function proxyChatCompletion(
   });
   const { scrub } = upstream;
 
-  let reported: number | undefined;
   let responseBytes = 0;
   let complete = false;
   const tooLarge = new GatewayError(
@@ -112,10 +146,7 @@ export async function proxyChatCompletion(
       // stops reading stops the upstream), and past `cap` in all the stream is cut, saying why.
       res.writeHead(upstream.status, head);
       const relay = new LineRelay(
-        (line) => {
-          reported = usageIn(line) ?? reported;
-          answer.line(line);
-        },
+        (line) => answer.line(line),
         scrub,
         upstream.forms[0]?.length ?? 0,
       );
@@ -125,7 +156,7 @@ export async function proxyChatCompletion(
       });
       responseBytes = read.received;
       if (read.truncated) {
-        res.end(`\ndata: ${JSON.stringify(errorBody(tooLarge))}\n\n`);
+        res.end(api.streamError(tooLarge));
         throw tooLarge;
       }
       res.end(relay.end());
@@ -135,7 +166,6 @@ export async function proxyChatCompletion(
       const read = await upstream.text();
       responseBytes = read.received;
       if (read.truncated) throw tooLarge;
-      reported = usageIn(read.text);
       answer.json(read.text);
       res.writeHead(upstream.status, head);
       res.end(read.text);
@@ -157,6 +187,7 @@ export async function proxyChatCompletion(
     if (err === tooLarge && !res.headersSent) throw err;
     if (err !== tooLarge) res.destroy();
   } finally {
+    const reported = answer.tokens;
     // Errors used no tokens; a success without a usage report (or a broken answer) is estimated.
     const ok = upstream.status >= 200 && upstream.status < 300;
     const tokens =
