@@ -20,12 +20,9 @@ export const strict = <S extends z.ZodRawShape>(shape: S) =>
   z.strictObject(shape, { error: refusedKey });
 
 /** A discriminated union whose unknown discriminator is refused by name, with what is allowed. */
-export function oneOf<T extends readonly [z.ZodObject, ...z.ZodObject[]]>(
-  key: string,
-  what: string,
-  options: T,
-  allowed: string,
-) {
+export function oneOf<
+  T extends readonly [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]],
+>(key: string, what: string, options: T, allowed: string) {
   return z.discriminatedUnion(key, options, {
     error: (iss) => {
       const input = iss.input as Record<string, unknown> | undefined;

@@ -84,15 +84,12 @@ const reasoning = strict({
   status,
 });
 
-const item = z.union([
-  message,
-  oneOf(
-    'type',
-    'input item type',
-    [functionCall, functionCallOutput, reasoning],
-    'message, function_call, function_call_output, reasoning',
-  ),
-]);
+const item = oneOf(
+  'type',
+  'input item type',
+  [message, functionCall, functionCallOutput, reasoning],
+  'message, function_call, function_call_output, reasoning',
+);
 
 const tool = oneOf(
   'type',
@@ -155,7 +152,15 @@ export const responsesRequest = strict({
     effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).nullable().optional(),
     summary: z.enum(['auto', 'concise', 'detailed']).nullable().optional(),
   }).optional(),
-  include: z.array(z.literal('reasoning.encrypted_content')).optional(),
+  // Everything else `include` names is the output of a provider-side tool, or logprobs.
+  include: z
+    .array(
+      z.string().refine((v) => v === 'reasoning.encrypted_content', {
+        message: 'only reasoning.encrypted_content is forwarded to the model',
+        params: { refused: true },
+      }),
+    )
+    .optional(),
   store: z
     .boolean()
     .refine((v) => !v, {
