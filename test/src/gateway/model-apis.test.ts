@@ -12,7 +12,10 @@ import { assertNoLeak } from '../vault/helpers.ts';
 import {
   call,
   CANARY,
+  gate,
+  open,
   PLACEHOLDER,
+  SseReader,
   startGatewayFixture,
   type GatewayFixture,
 } from '../../helpers/gateway.ts';
@@ -261,4 +264,65 @@ test('a model outside the allow-list is 403 and a spent budget 429, in each prot
   const spentResponses = await ask('/v1/responses', { model: 'standin-1', input: 'refund' });
   assert.equal(spentResponses.status, 429);
   assert.equal(fx.model.requests.length, 1);
+});
+
+test('a Responses stream passes through event by event: the first arrives while the upstream holds the rest', async () => {
+  const held = gate();
+  fx = await startGatewayFixture({
+    agent: both,
+    script: [{ afterUser: 'stream', text: 'streamed words', holdAfterFirstChunk: held.promise }],
+  });
+  const res = await open(fx.gateway.socketPath, '/v1/responses', {
+    model: 'standin-1',
+    input: 'stream',
+    stream: true,
+  });
+  const sse = new SseReader(res);
+  const first = JSON.parse((await sse.next()) ?? '{}') as { type: string };
+  assert.equal(first.type, 'response.created');
+  assert.equal(fx.gateway.tokensUsed, 0, 'nothing is counted before the usage arrives');
+  held.open();
+  const rest = (await sse.rest()).map((e) => JSON.parse(e) as { type: string });
+  assert.equal(rest.at(-1)?.type, 'response.completed');
+  assert.ok(fx.gateway.tokensUsed > 0);
+});
+
+test('past the answer cap: a whole answer is a 502 and a stream ends with an error event, in each protocol’s shape', async () => {
+  fx = await startGatewayFixture({
+    agent: both,
+    limits: { maxModelResponseBytes: 8192 },
+    chunkChars: 100,
+    script: [{ afterUser: 'long', text: 'z'.repeat(50_000), reusable: true }],
+  });
+  const socket = fx.gateway.socketPath;
+  const messages = [{ role: 'user', content: 'long' }];
+  const whole = await call(
+    socket,
+    'POST',
+    ANTHROPIC,
+    { model: 'standin-1', max_tokens: 5, messages },
+    anthropicHeaders,
+  );
+  assert.equal(whole.status, 502);
+  assert.deepEqual(
+    [whole.json()['type'], (whole.json()['error'] as { code: string }).code],
+    ['error', 'model_answer_too_large'],
+  );
+  const streamed = await call(
+    socket,
+    'POST',
+    ANTHROPIC,
+    { model: 'standin-1', max_tokens: 5, messages, stream: true },
+    anthropicHeaders,
+  );
+  assert.match(streamed.text, /\nevent: error\ndata: .*"model_answer_too_large"/);
+  assert.deepEqual(events(streamed.text).at(-1)?.['type'], 'error');
+  const responses = await call(socket, 'POST', '/v1/responses', {
+    model: 'standin-1',
+    input: 'long',
+    stream: true,
+  });
+  const last = events(responses.text).at(-1);
+  assert.deepEqual([last?.['type'], last?.['code']], ['error', 'model_answer_too_large']);
+  assert.equal(fx.answers.at(-1), null, 'a cut answer is not the turn’s answer');
 });
