@@ -5,7 +5,14 @@
 // `message_delta` with the stop reason and output tokens, `message_stop`), and its request as chat messages.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { callsOf, textOf, type ChatMessage, type StandinAnswer, type Usage } from './model-wire.ts';
+import {
+  callsOf,
+  startEvents,
+  textOf,
+  type ChatMessage,
+  type StandinAnswer,
+  type Usage,
+} from './model-wire.ts';
 
 type Block = {
   type?: unknown;
@@ -97,11 +104,7 @@ export async function anthropicStream(
   how: { chunkChars: number },
 ): Promise<void> {
   const size = how.chunkChars;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
+  startEvents(res);
   let sent = 0;
   const send = async (type: string, data: object): Promise<void> => {
     res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);

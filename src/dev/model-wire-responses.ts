@@ -5,7 +5,14 @@
 // delta`, `….done`, `response.completed` with the usage), and its request read back as chat messages.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { callsOf, textOf, type ChatMessage, type StandinAnswer, type Usage } from './model-wire.ts';
+import {
+  callsOf,
+  startEvents,
+  textOf,
+  type ChatMessage,
+  type StandinAnswer,
+  type Usage,
+} from './model-wire.ts';
 
 const rid = (prefix: string): string => `${prefix}_${randomUUID().replaceAll('-', '')}`;
 const status = 'completed';
@@ -119,11 +126,7 @@ export async function responsesStream(
   how: { body: Record<string, unknown>; chunkChars: number },
 ): Promise<void> {
   const { body, chunkChars: size } = how;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
+  startEvents(res);
   let seq = 0;
   const send = async (type: string, data: object): Promise<void> => {
     res.write(

@@ -101,6 +101,15 @@ export function completion(model: string, step: StandinAnswer, usage: Usage): ob
   };
 }
 
+/** Begin a server-sent event stream. */
+export function startEvents(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+}
+
 // Streams as OpenAI does: a first delta with the role, content in pieces, each tool call opened
 // with its id, type and name and its arguments in later deltas (by `index`), a last delta with
 // the finish reason, then (with include_usage) a chunk with empty choices and the usage, then
@@ -115,11 +124,7 @@ export async function stream(
   const { includeUsage, chunkChars: size } = how;
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
+  startEvents(res);
   let sent = 0;
   const send = async (delta: object, finish: string | null): Promise<void> => {
     const chunk: Record<string, unknown> = {

@@ -44,6 +44,11 @@ const refund: ScriptStep[] = [
     usage: { prompt: 20, completion: 5 },
   },
 ];
+/** What the turn records of the first step's answer. */
+const asked = {
+  text: 'Asking now.',
+  toolCalls: [{ name: 'request_action', arguments: '{"amount":5}' }],
+};
 const ANTHROPIC = '/anthropic/v1/messages';
 /** What an Anthropic client in the box sends: its own key, a version, a beta it would like. */
 const anthropicHeaders = {
@@ -51,6 +56,17 @@ const anthropicHeaders = {
   'anthropic-version': '2023-01-01',
   'anthropic-beta': 'mcp-client-2025-04-04',
 };
+
+/** The Anthropic conversation `body` went on with: the model's `content`, then the tool's result. */
+function afterTool(fx: GatewayFixture, body: { messages: object[] }, content: unknown) {
+  const result = { type: 'tool_result', tool_use_id: 'call_9', content: 'ok' };
+  const messages = [
+    ...body.messages,
+    { role: 'assistant', content },
+    { role: 'user', content: [result] },
+  ];
+  return call(fx.gateway.socketPath, 'POST', ANTHROPIC, { ...body, messages }, anthropicHeaders);
+}
 
 /** The `data:` payloads of an SSE body, parsed. */
 const events = (text: string): Record<string, unknown>[] =>
@@ -73,10 +89,7 @@ test('Responses: the vault key goes upstream, store is off, the answer and its t
   assert.ok(!JSON.stringify(seen?.headers).includes(PLACEHOLDER), 'the box key is dropped');
   assert.equal(seen?.body?.['store'], false);
   const output = first.json()['output'] as Record<string, unknown>[];
-  assert.deepEqual(fx.answers.at(-1), {
-    text: 'Asking now.',
-    toolCalls: [{ name: 'request_action', arguments: '{"amount":5}' }],
-  });
+  assert.deepEqual(fx.answers.at(-1), asked);
   assert.equal(fx.gateway.tokensUsed, 18);
   const second = await call(fx.gateway.socketPath, 'POST', '/v1/responses', {
     model: 'standin-1',
@@ -106,10 +119,7 @@ test('Responses streamed: events pass through, the tool call round trip works, u
   const all = events(first.text);
   assert.equal(all.at(-1)?.['type'], 'response.completed');
   assert.ok(all.filter((e) => e['type'] === 'response.function_call_arguments.delta').length > 1);
-  assert.deepEqual(fx.answers.at(-1), {
-    text: 'Asking now.',
-    toolCalls: [{ name: 'request_action', arguments: '{"amount":5}' }],
-  });
+  assert.deepEqual(fx.answers.at(-1), asked);
   assert.equal(fx.gateway.tokensUsed, 18);
   const completed = all.at(-1)?.['response'] as { output: Record<string, unknown>[] };
   const second = await call(fx.gateway.socketPath, 'POST', '/v1/responses', {
@@ -148,25 +158,9 @@ test('Anthropic: the key goes as x-api-key with the gateway’s version; the box
   assert.ok(!JSON.stringify(seen?.headers).includes(PLACEHOLDER));
   const message = first.json();
   assert.equal(message['stop_reason'], 'tool_use');
-  assert.deepEqual(fx.answers.at(-1), {
-    text: 'Asking now.',
-    toolCalls: [{ name: 'request_action', arguments: '{"amount":5}' }],
-  });
+  assert.deepEqual(fx.answers.at(-1), asked);
   assert.equal(fx.gateway.tokensUsed, 18);
-  const second = await call(
-    fx.gateway.socketPath,
-    'POST',
-    ANTHROPIC,
-    {
-      ...body,
-      messages: [
-        ...body.messages,
-        { role: 'assistant', content: message['content'] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_9', content: 'ok' }] },
-      ],
-    },
-    anthropicHeaders,
-  );
+  const second = await afterTool(fx, body, message['content']);
   assert.equal(second.status, 200, second.text);
   assertNoLeak(second.text, CANARY, 'the answer');
   assert.equal(fx.answers.at(-1)?.text, 'Requested; the key was [redacted]');
@@ -186,31 +180,12 @@ test('Anthropic streamed: the tool_use input arrives in pieces; usage from messa
   assert.match(first.text, /^event: message_start\n/);
   const all = events(first.text);
   assert.equal(all.at(-1)?.['type'], 'message_stop');
-  assert.deepEqual(fx.answers.at(-1), {
-    text: 'Asking now.',
-    toolCalls: [{ name: 'request_action', arguments: '{"amount":5}' }],
-  });
+  assert.deepEqual(fx.answers.at(-1), asked);
   assert.equal(fx.gateway.tokensUsed, 18);
-  const second = await call(
-    fx.gateway.socketPath,
-    'POST',
-    ANTHROPIC,
-    {
-      ...body,
-      messages: [
-        ...body.messages,
-        {
-          role: 'assistant',
-          content: [
-            { type: 'text', text: 'Asking now.' },
-            { type: 'tool_use', id: 'call_9', name: 'request_action', input: { amount: 5 } },
-          ],
-        },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_9', content: 'ok' }] },
-      ],
-    },
-    anthropicHeaders,
-  );
+  const second = await afterTool(fx, body, [
+    { type: 'text', text: 'Asking now.' },
+    { type: 'tool_use', id: 'call_9', name: 'request_action', input: { amount: 5 } },
+  ]);
   assert.equal(fx.answers.at(-1)?.text, 'Requested; the key was [redacted]');
   assertNoLeak(second.text, CANARY, 'the stream');
   assert.equal(fx.gateway.tokensUsed, 43);
