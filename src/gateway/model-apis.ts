@@ -22,8 +22,14 @@ export interface WireReader {
   readonly answer: ModelAnswer;
 }
 
+/** What the proxy reads of every protocol's request. */
+export interface ModelRequest {
+  model: string;
+  stream?: boolean | null;
+}
+
 /** One wire protocol as the proxy needs it. */
-export interface ModelApi<S extends z.ZodType = z.ZodType> {
+export interface ModelApi<S extends z.ZodType<ModelRequest> = z.ZodType<ModelRequest>> {
   name: ModelApiName;
   /** What it is called in messages. */
   title: string;

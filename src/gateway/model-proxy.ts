@@ -55,7 +55,8 @@ export function modelEndpoint(
       // Refusals in the protocol's own error shape, so its clients read them (server.ts answers
       // everything else, in the OpenAI shape).
       if (!(err instanceof GatewayError) || res.headersSent) throw err;
-      deps.logger.warn({ api: api.name, status: err.status, code: err.code }, 'gateway refused');
+      const path = req.url?.split('?')[0];
+      deps.logger.warn({ path, status: err.status, code: err.code }, 'gateway refused');
       sendJson(res, err.status, api.errorBody(err));
     }
   };
@@ -69,9 +70,9 @@ async function proxy(
 ): Promise<void> {
   const { agent, budget, limits } = deps;
   const answer = api.reader();
-  const body = (await readJson(req, res, api.schema, limits.maxBodyBytes, {
+  const body = await readJson(req, res, api.schema, limits.maxBodyBytes, {
     refusedCode: NOT_ALLOWED,
-  })) as { model: string; stream?: boolean | null } | undefined;
+  });
   if (!body) return;
   if (!agent.models.some((g) => globMatch(g, body.model))) {
     throw new GatewayError(
@@ -97,6 +98,7 @@ async function proxy(
     model: body.model,
     stream: body.stream === true,
   });
+  // Resolved here (egress would too) so the protocol can say how the key is presented.
   const found = await deps.store.resolve(agent.apiKeyCredential);
   if (!found)
     throw new GatewayError(
@@ -126,7 +128,7 @@ async function proxy(
     },
     { store: deps.store },
   ).catch((err: unknown) => {
-    throw refusal(err, agent.apiKeyCredential, log);
+    throw refusal(err, log);
   });
   const { scrub } = upstream;
 
@@ -209,13 +211,7 @@ async function proxy(
 }
 
 /** The gateway's answer to a call refused or failed before the model answered. */
-function refusal(err: unknown, credential: string, log: Logger): unknown {
-  if (hasCode(err, 'vault_not_found'))
-    return new GatewayError(
-      500,
-      'model_credential_missing',
-      `The model API key credential "${credential}" is not in the vault.`,
-    );
+function refusal(err: unknown, log: Logger): unknown {
   if (hasCode(err, 'vault_scope'))
     return new GatewayError(403, 'model_credential_scope', (err as Error).message);
   if (!hasCode(err, 'vault_network')) return err;

@@ -301,3 +301,21 @@ test('past the answer cap: a whole answer is a 502 and a stream ends with an err
   assert.deepEqual([last?.['type'], last?.['code']], ['error', 'model_answer_too_large']);
   assert.equal(fx.answers.at(-1), null, 'a cut answer is not the turn’s answer');
 });
+
+test('a model key missing from the vault is a 500 saying so, before anything leaves', async () => {
+  fx = await startGatewayFixture({ agent: { ...both, apiKeyCredential: 'no-such-key' } });
+  const answer = await call(
+    fx.gateway.socketPath,
+    'POST',
+    ANTHROPIC,
+    { model: 'standin-1', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] },
+    anthropicHeaders,
+  );
+  assert.equal(answer.status, 500);
+  assert.deepEqual(answer.json()['error'], {
+    type: 'api_error',
+    code: 'model_credential_missing',
+    message: 'The model API key credential "no-such-key" is not in the vault.',
+  });
+  assert.equal(fx.model.requests.length, 0);
+});
