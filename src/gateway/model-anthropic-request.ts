@@ -111,8 +111,8 @@ const thinkingConfig = oneOf(
 );
 
 /**
- * The Messages request an agent may send. Left out on purpose: `metadata` (the gateway speaks for
- * the agent), `service_tier`, `container`, `mcp_servers`, `inference_geo`, every server tool, and
+ * The Messages request an agent may send. `metadata.user_id` passes (an opaque id the provider
+ * uses against abuse; Claude Code sends it on every call). Left out on purpose: `service_tier`, `container`, `mcp_servers`, `inference_geo`, every server tool, and
  * the `anthropic-beta` header (a beta can switch such tools on): the box's headers are not sent.
  */
 export const anthropicRequest = strict({
@@ -130,6 +130,7 @@ export const anthropicRequest = strict({
       .optional(),
   }).optional(),
   cache_control: cacheControl.optional(),
+  metadata: strict({ user_id: z.string().max(256).nullable().optional() }).optional(),
   temperature: z.number().min(0).max(1).optional(),
   top_k: z.number().int().positive().optional(),
   top_p: z.number().min(0).max(1).optional(),

@@ -84,7 +84,12 @@ const refused: [string, string, Record<string, unknown>, RegExp][] = [
     { ...a, mcp_servers: [{ url: attacker }] },
     /"mcp_servers"/,
   ],
-  [ANTHROPIC, 'metadata', { ...a, metadata: { user_id: 'u' } }, /"metadata"/],
+  [
+    ANTHROPIC,
+    'metadata beyond the user id',
+    { ...a, metadata: { user_id: 'u', url: attacker } },
+    /metadata.*"url"/,
+  ],
   [ANTHROPIC, 'a container', { ...a, container: 'c1' }, /"container"/],
   [
     ANTHROPIC,
@@ -214,6 +219,7 @@ test('what the clients send goes through unchanged (store set to false): items, 
     thinking: { type: 'enabled', budget_tokens: 512 },
     temperature: 1,
     stop_sequences: ['\n\nHuman:'],
+    metadata: { user_id: 'session-7' },
   };
   const second = await call(fx.gateway.socketPath, 'POST', ANTHROPIC, anthropic, headers);
   assert.equal(second.status, 200, second.text);
