@@ -1,9 +1,8 @@
 // A scripted stand-in for a model server (no language model ships in an npm package): it speaks
-// three wire protocols (OpenAI chat completions and Responses, Anthropic Messages; model-protocols.ts),
-// streamed or not, with tool calls and usage, and `GET /v1/models`. It answers by following a
-// per-test script of steps matched against the conversation (read as chat messages whatever the
-// protocol, so one script drives any client) and records every request so tests can assert what
-// arrived (the key, the messages). Tests and the offline demo use it.
+// OpenAI chat completions and Responses and Anthropic Messages (model-protocols.ts), streamed or
+// not, with tool calls and usage, answering by a per-test script of steps matched against the
+// conversation (read as chat messages whatever the protocol, so one script drives any client), and
+// records every request so tests can assert what arrived. Tests and the offline demo use it.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chatProtocol, json, standinProtocols } from './model-protocols.ts';

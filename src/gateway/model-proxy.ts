@@ -1,14 +1,10 @@
-// The model endpoints: the agent's model calls in each wire protocol its endpoint takes
-// (`model.apis`: chat completions, Responses, Anthropic Messages; model-apis.ts describes each),
-// forwarded to the configured upstream with the real API key. The agent sends a placeholder key; it
-// is dropped with every other header the agent sent, and the call leaves through the vault's one
-// way out (egress.ts): the key is read at call time, checked against its scope (so it only ever
-// goes to the endpoint it was stored for) and injected as the protocol takes it. Streaming answers
-// are passed through as they arrive; every echo of the key is scrubbed from what goes back; usage
-// is counted against the session's budget (estimated when the upstream reports none, so an
-// interrupted stream is not free). Scrubbing works on whole SSE lines: an echo by the endpoint (an
-// error event, a debug field) is caught; a key spelled out across several content deltas is not,
-// but the model never sees the key, so only the endpoint could.
+// The model endpoints, one path for every wire protocol the agent's endpoint takes (`model.apis`;
+// model-apis.ts describes each): the box's headers, its placeholder key among them, are dropped;
+// the call leaves through the vault's one way out (egress.ts), the key read at call time, checked
+// against its scope and injected as the protocol takes it. Streams pass through as they arrive;
+// echoes of the key are scrubbed by whole SSE lines (one spelled out across deltas is not, but only
+// the endpoint could: the model never sees the key); usage counts against the session's budget
+// (estimated when none is reported, so an interrupted stream is not free).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasCode } from '../errors.ts';
 import { globMatch } from '../glob.ts';

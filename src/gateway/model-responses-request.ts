@@ -1,9 +1,8 @@
-// What an agent may send the OpenAI Responses API (`POST /v1/responses`): the same kind of
-// allow-list as chat completions (model-request.ts), every object strict, an unknown key or kind a
-// 400 naming it. Function tools only: the provider's own tools (web and file search, remote MCP,
-// code interpreter, computer use, image generation) would reach beyond the box. Nothing is kept at
-// the provider between calls: `previous_response_id`, `conversation`, stored prompts and item
-// references are refused, and the gateway sends `store: false` (model-responses.ts).
+// What an agent may send the OpenAI Responses API (`POST /v1/responses`): an allow-list like chat
+// completions' (model-request.ts), an unknown key or kind a 400 naming it. Function tools only: the
+// provider's own (web and file search, remote MCP, code interpreter, computer use) reach beyond the
+// box. Nothing is kept at the provider between calls: previous responses, conversations, stored
+// prompts and item references are refused, and the gateway sends `store: false`.
 import { z } from 'zod';
 import { dataImageUrl, jsonSchema, modelField, oneOf, shortText, strict } from './model-fields.ts';
 
