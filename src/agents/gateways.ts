@@ -62,6 +62,7 @@ export function runnerSettings(agent: ResolvedAgent, sessionId: string): RunnerS
     id: agent.id,
     instructions: agent.instructions,
     model: agent.model.model,
+    modelApis: agent.model.apis ?? ['chat-completions'],
     sensitivity: agent.sensitivity,
     maxSteps: agent.model.maxSteps ?? 20,
     firstStepToolChoice: agent.model.firstStepToolChoice ?? 'auto',

@@ -48,6 +48,8 @@ export interface RunnerSettings {
   instructions: string;
   /** The model id the runner asks for (the gateway enforces the agent's list). */
   model: string;
+  /** The model wire protocols the gateway serves this agent (a harness picks its route); unset: chat-completions. */
+  modelApis?: ModelApiName[];
   /** `research` also gets the `fetch` tool. */
   sensitivity: 'research' | 'action';
   /** The tools offered; unset: all the sensitivity allows. */
