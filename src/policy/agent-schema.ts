@@ -19,13 +19,23 @@ export const agentDefaults = {
   maxSteps: 20,
 } as const;
 
+/** The model wire protocols the gateway proxies (model-apis.ts): the route the box's client calls. */
+export const modelApiNames = ['chat-completions', 'responses', 'anthropic-messages'] as const;
+/** One of `modelApiNames`. */
+export type ModelApiName = (typeof modelApiNames)[number];
+
 const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 characters without spaces');
 
-/** An OpenAI-compatible chat-completions server and the model the agent uses there. */
+/** A model server (the APIs it takes, by default chat completions) and the model the agent uses there. */
 const modelSchema = z
   .strictObject({
     endpoint: z.string().superRefine(checkEndpoint).meta({
-      description: 'Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1.',
+      description:
+        'Base URL of the API, ending in /v1, e.g. https://api.openai.com/v1 or https://api.anthropic.com/v1.',
+    }),
+    apis: z.array(z.enum(modelApiNames)).min(1).optional().meta({
+      description:
+        'The wire protocols the endpoint takes, so the gateway serves their routes to the box: chat-completions (POST /v1/chat/completions), responses (POST /v1/responses), anthropic-messages (POST /anthropic/v1/messages). Default: chat-completions.',
     }),
     model: modelId.meta({
       description: 'The model id sent upstream unless the agent asks for another allowed one.',
