@@ -15,8 +15,13 @@ import type { GatewayTool, InputSchema } from './mcp-tools.ts';
 /** Between a server's id and its tool's name in the name the agent sees. */
 export const MCP_TOOL_SEPARATOR = '__';
 
-/** A name every model API takes for a function (OpenAI's rule, the strictest). */
-const modelToolName = /^[A-Za-z0-9_-]{1,64}$/;
+/** Longest function name the model APIs take (OpenAI's rule, the strictest: `[A-Za-z0-9_-]{1,64}`). */
+const maxNameLength = 64;
+
+/** The name the agent sees for `tool` of `server`: characters a model refuses (".") become "_". */
+export function agentToolName(server: string, tool: string): string {
+  return `${server}${MCP_TOOL_SEPARATOR}${tool}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
 
 /** What the MCP servers' tools need. */
 export interface ServerToolDeps extends ActionsDeps {
@@ -106,29 +111,31 @@ function serverTool(tool: McpTool, name: string, deps: ServerToolDeps): GatewayT
 }
 
 /**
- * The granted tools of the servers the agent holds, whose names are free (`taken`: Airlock's own),
- * and the names of those held back; none without a hub. A tool whose name a model would refuse,
- * or that clashes, is left out, logged.
+ * The granted tools of the servers the agent holds, whose names are free (`taken`: Airlock's own;
+ * each listed name is added), and the names of those held back; none without a hub. A tool whose
+ * name is too long for a model, or clashes, is left out, logged.
  */
 export async function serverTools(
   deps: ServerToolDeps,
   servers: readonly string[],
-  taken: ReadonlySet<string>,
+  taken: Set<string>,
   signal?: AbortSignal,
 ): Promise<{ tools: GatewayTool[]; held: string[] }> {
   if (!deps.mcp || servers.length === 0) return { tools: [], held: [] };
   const { tools, held } = await deps.mcp.listTools(servers, signal);
-  const heldNames = held.map((h) => `${h.server}${MCP_TOOL_SEPARATOR}${h.name}`);
+  const heldNames = held.map((h) => agentToolName(h.server, h.name));
   const out: GatewayTool[] = [];
   for (const tool of tools) {
-    const name = `${tool.server}${MCP_TOOL_SEPARATOR}${tool.name}`;
-    if (!modelToolName.test(name) || taken.has(name)) {
+    const name = agentToolName(tool.server, tool.name);
+    // Listed names are unique: a clash (with Airlock's own, or "a.b" beside "a_b") leaves it out.
+    if (name.length > maxNameLength || taken.has(name)) {
       deps.logger.warn(
         { agent: deps.agent.id, server: tool.server, tool: tool.name },
         'mcp tool left out: its name does not fit',
       );
       continue;
     }
+    taken.add(name);
     out.push(serverTool(tool, name, deps));
   }
   return { tools: out, held: heldNames };

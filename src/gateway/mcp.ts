@@ -15,12 +15,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { readBody, sendTooLarge } from '../http.ts';
 import { GatewayError } from './edge.ts';
-import {
-  heldServers,
-  MCP_TOOL_SEPARATOR,
-  serverTools,
-  type ServerToolDeps,
-} from './mcp-server-tools.ts';
+import { agentToolName, serverTools, type ServerToolDeps } from './mcp-server-tools.ts';
 import { ownTools, type GatewayTool, type OwnToolDeps } from './mcp-tools.ts';
 
 /** What the MCP endpoint needs. */
@@ -45,8 +40,8 @@ async function toolsFor(
   only?: string,
 ): Promise<{ tools: GatewayTool[]; held: string[] }> {
   const own = ownTools(deps);
-  let servers = heldServers(deps.agent.mcpServers ?? []);
-  if (only !== undefined) servers = servers.filter((s) => only.startsWith(s + MCP_TOOL_SEPARATOR));
+  let servers = deps.agent.mcpServers ?? [];
+  if (only !== undefined) servers = servers.filter((s) => only.startsWith(agentToolName(s, '')));
   try {
     const found = await serverTools(deps, servers, new Set(own.map((t) => t.name)), signal);
     return { tools: [...own, ...found.tools], held: found.held };

@@ -312,3 +312,26 @@ test('the endpoint: stateless (no session id), GET and DELETE 405, a body that i
   assert.equal(garbled.status, 400);
   assert.equal((garbled.json()['error'] as { code: number }).code, -32700);
 });
+
+test('tools.json stays true: the box’s own tools and the gateway’s own are every built-in name', async () => {
+  const builtin = (await import('../../../sandbox/src/tools.json', { with: { type: 'json' } }))
+    .default;
+  // The runner is plain JavaScript: imported by a path the type checker does not follow.
+  const runnerConfig = '../../../sandbox/src/config.js';
+  const { LOCAL_TOOLS } = (await import(runnerConfig)) as {
+    LOCAL_TOOLS: string[];
+  };
+  const seen = new Set<string>(LOCAL_TOOLS);
+  for (const options of [
+    { runner: { mayAsk: ['research'] } },
+    { agent: { sensitivity: 'research' as const }, runner: { sensitivity: 'research' as const } },
+  ]) {
+    fx = await startGatewayFixture(options);
+    client = await mcpClient(fx.gateway.socketPath);
+    for (const t of (await client.listTools()).tools) seen.add(t.name);
+    await client.close();
+    await fx.close();
+    client = fx = undefined;
+  }
+  assert.deepEqual([...seen].sort(), [...builtin].sort());
+});
