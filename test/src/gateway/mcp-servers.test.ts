@@ -88,11 +88,17 @@ test('granted tools are listed beside Airlock’s own, with the server’s schem
 });
 
 test('a call is an action request on mcp:<server>: executed gives the server’s text, pending waits, denied is an error', async () => {
+  let failing = false;
   const c = await agentHolding(['orders'], async (r) => {
+    if (r.path === '/echo' && failing)
+      return { status: 'executed', result: { status: 502, body: 'tool crashed', truncated: true } };
     if (r.path === '/echo') {
-      // The policy allows it: the executor calls the tool through the hub.
-      const body = r.body as Record<string, unknown>;
-      return { status: 'executed', result: await hub.callTool('orders', 'echo', body) };
+      // The policy allows it: the executor calls the tool through the hub and keeps its text.
+      const called = await hub.callTool('orders', 'echo', r.body as Record<string, unknown>);
+      return {
+        status: 'executed',
+        result: { status: 200, body: called.text, truncated: called.truncated },
+      };
     }
     if (r.path === '/write_note') return { status: 'pending', id: 'action:note-1' };
     return { status: 'denied', reason: 'rug is not for agents' };
@@ -112,34 +118,27 @@ test('a call is an action request on mcp:<server>: executed gives the server’s
   assert.notEqual(pending.isError, true);
   assert.match(text(pending), /waiting for human approval \(id action:note-1\).*later turn/);
 
+  failing = true;
+  const failed = await c.callTool({ name: 'orders__echo', arguments: { message: 'x', purpose } });
+  assert.equal(failed.isError, true);
+  assert.match(text(failed), /^tool crashed\n\[The result was cut/);
+
   const denied = await c.callTool({ name: 'orders__rug', arguments: { purpose } });
   assert.equal(denied.isError, true);
   assert.match(text(denied), /denied: rug is not for agents/);
 
+  for (const a of fx?.actions ?? []) {
+    assert.equal(a.capability, 'mcp:orders');
+    assert.equal(a.method, 'POST');
+    assert.equal(a.purpose, purpose);
+  }
   assert.deepEqual(
-    fx?.actions.map(({ capability, method, path, body, purpose: p }) => ({
-      capability,
-      method,
-      path,
-      body,
-      p,
-    })),
+    fx?.actions.map((a) => [a.path, a.body]),
     [
-      {
-        capability: 'mcp:orders',
-        method: 'POST',
-        path: '/echo',
-        body: { message: 'hi' },
-        p: purpose,
-      },
-      {
-        capability: 'mcp:orders',
-        method: 'POST',
-        path: '/write_note',
-        body: { text: 'refund asked' },
-        p: purpose,
-      },
-      { capability: 'mcp:orders', method: 'POST', path: '/rug', body: {}, p: purpose },
+      ['/echo', { message: 'hi' }],
+      ['/write_note', { text: 'refund asked' }],
+      ['/echo', { message: 'x' }],
+      ['/rug', {}],
     ],
   );
   assert.deepEqual(ran(), ['echo'], 'only the executed call reached the server');
