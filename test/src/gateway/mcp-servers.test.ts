@@ -16,7 +16,7 @@ import { createMcpHub } from '../../../src/mcp/hub.ts';
 import type { McpHub } from '../../../src/mcp/types.ts';
 import { runCleanups } from '../../helpers/cleanup.ts';
 import { startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
-import { mcpClient } from '../../helpers/gateway-mcp.ts';
+import { mcpClient, rpcError } from '../../helpers/gateway-mcp.ts';
 import { captureLogger } from '../../helpers/log.ts';
 import { tempVault, testServer } from '../../helpers/mcp-servers/servers.ts';
 
@@ -64,14 +64,6 @@ async function agentHolding(
 
 const text = (result: Awaited<ReturnType<Client['callTool']>>): string =>
   (result.content as { text: string }[]).map((c) => c.text).join('');
-
-async function rpcError(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
-  const err = (await promise.then(
-    () => assert.fail('the call should have been refused'),
-    (e: unknown) => e,
-  )) as { code: number; message: string };
-  return { code: err.code, message: err.message };
-}
 
 test('granted tools are listed beside Airlock’s own, with the server’s schema and a required purpose', async () => {
   const c = await agentHolding(['orders']);

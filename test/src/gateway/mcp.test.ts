@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { call, startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
-import { mcpClient } from '../../helpers/gateway-mcp.ts';
+import { mcpClient, rpcError } from '../../helpers/gateway-mcp.ts';
 
 let fx: GatewayFixture | undefined;
 let client: Client | undefined;
@@ -54,15 +54,6 @@ function answer(result: Awaited<ReturnType<Client['callTool']>>): {
     json: JSON.parse(content[0]?.text ?? '') as Record<string, unknown>,
     isError: result.isError === true,
   };
-}
-
-/** The JSON-RPC error code a call failed with (it must fail). */
-async function rpcError(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
-  const err = (await promise.then(
-    () => assert.fail('the call should have been refused'),
-    (e: unknown) => e,
-  )) as { code: number; message: string };
-  return { code: err.code, message: err.message };
 }
 
 test('the list: an action agent gets request_action, send_message, ask_agent and its capability tools; tools narrows it', async () => {
