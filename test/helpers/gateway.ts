@@ -26,6 +26,7 @@ import type {
   ProgressMessage,
   RunnerSettings,
 } from '../../src/gateway/types.ts';
+import type { McpHub } from '../../src/mcp/types.ts';
 import { captureLogger } from './log.ts';
 import { FileCredentialStore } from '../../src/vault/file-store.ts';
 
@@ -112,6 +113,10 @@ export async function startGatewayFixture(
     tokensUsed?: number;
     /** The stand-in's characters per streamed content chunk. */
     chunkChars?: number;
+    /** The MCP hub the gateway lists the agent's granted MCP tools through. */
+    mcp?: McpHub;
+    /** Answer action requests (after recording them) instead of `nextOutcome`. */
+    requestAction?: (request: ActionRequest) => Promise<ActionOutcome>;
   } = {},
 ): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-gw-'));
@@ -174,6 +179,7 @@ export async function startGatewayFixture(
       limits: { ...testLimits, ...options.limits },
       requestAction: (r) => {
         fixture.actions.push(r);
+        if (options.requestAction) return options.requestAction(r);
         const o = fixture.nextOutcome;
         return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
       },
@@ -191,6 +197,7 @@ export async function startGatewayFixture(
       },
       inbox: options.wrapInbox ? options.wrapInbox(fixture.inbox) : fixture.inbox,
       onAnswer: (a) => fixture.answers.push(a),
+      mcp: options.mcp,
     });
     fixture.gateway = await createGateway(gatewayOptions());
     cleanups.push(() => fixture.gateway.close());
