@@ -2,15 +2,10 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-<<<<<<< HEAD
-// about who it is, and only the box's user may connect (restrictToBox). Routes: the model APIs (model-proxy.ts), actions, questions to other agents
-// (ask.ts), fetch, and the conversation endpoints (messages.ts): the runner's settings, the inbox,
-// turn reports and progress messages.
-=======
-// about who it is, and only the box's user may connect (restrictToBox). Routes: chat completions
-// (model-proxy.ts), actions, questions to other agents (ask.ts), fetch, the conversation endpoints
-// (messages.ts: settings, inbox, turn reports, progress) and `/mcp`, all the agent's tools over MCP.
->>>>>>> gateway-mcp
+// about who it is, and only the box's user may connect (restrictToBox). Routes: the model APIs
+// (model-proxy.ts: chat completions, Responses, Anthropic Messages), actions, questions to other
+// agents (ask.ts), fetch, the conversation endpoints (messages.ts: settings, inbox, turn reports,
+// progress) and `/mcp`, all the agent's tools over MCP.
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';

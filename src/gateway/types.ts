@@ -4,11 +4,8 @@
 // to the user, questions to other agents, the turn inbox).
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-<<<<<<< HEAD
-import type { ModelApiName } from '../policy/agent-schema.ts';
-=======
 import type { McpHub } from '../mcp/types.ts';
->>>>>>> gateway-mcp
+import type { ModelApiName } from '../policy/agent-schema.ts';
 import type { RunnerTool } from '../policy/capability-tools.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { CredentialStore } from '../vault/types.ts';
