@@ -14,7 +14,7 @@ import type { CredentialStore } from '../vault/types.ts';
 import { connect, defaultBinDir, type Connection } from './connect.ts';
 import { callFailure } from './failures.ts';
 import { shapeResult } from './result.ts';
-import { Acceptance, descriptionHash, grantedTools, type ListedTool } from './tools.ts';
+import { Acceptance, grantedTools, listAll } from './tools.ts';
 import type { HeldTool, McpHub, McpTool } from './types.ts';
 
 /** What a hub needs. */
@@ -89,16 +89,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
 
   /** The server's granted tools as it lists them now (every page), hashed. */
   async function listing(server: McpServer, c: Connection, signal?: AbortSignal) {
-    const listed: ListedTool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await c.client.listTools(cursor ? { cursor } : {}, {
-        signal,
-        timeout: server.timeout,
-      });
-      for (const raw of page.tools) listed.push({ raw, hash: descriptionHash(raw) });
-      cursor = page.nextCursor;
-    } while (cursor);
+    const listed = await listAll(c.client, { signal, timeout: server.timeout });
     const split = grantedTools(server, listed, acceptance);
     for (const h of split.held) warnHeld(h);
     return { listed, ...split };
