@@ -4,6 +4,7 @@
 // the server's tools first, so a description changed since it was accepted (a rug pull) holds the
 // tool even when the call was approved days ago; the arguments are checked against the tool's own
 // schema before the server sees them. The hub never calls a tool twice on its own.
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { canonicalJson } from '../canonical-json.ts';
@@ -33,6 +34,8 @@ export interface McpHubOptions {
 interface Slot {
   key: string;
   connection: Promise<Connection>;
+  /** Set once the connection is open. */
+  opened?: Connection;
 }
 
 /** A hub for the servers of `options.servers`; nothing starts until a server is first used. */
@@ -75,11 +78,23 @@ export function createMcpHub(options: McpHubOptions): McpHub {
       };
       slots.set(server.id, fresh);
       // A failed start leaves no slot behind: the next use tries again.
-      fresh.connection.catch(() => {
-        if (slots.get(server.id) === fresh) slots.delete(server.id);
-      });
+      fresh.connection.then(
+        (c) => (fresh.opened = c),
+        () => {
+          if (slots.get(server.id) === fresh) slots.delete(server.id);
+        },
+      );
       return fresh.connection;
     }
+  }
+
+  /**
+   * Give up connection `c` to server `id` after a failure of the transport itself (an HTTP session
+   * the server forgot does not close the client): the next use opens a new one. Never retries.
+   */
+  function drop(id: string, c: Connection): void {
+    const slot = slots.get(id);
+    if (slot?.opened === c) retire(slot);
   }
 
   function retire(slot: Slot): void {
@@ -126,12 +141,15 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           logger.warn({ mcpServer: id }, 'no such MCP server in the policy: none of its tools');
           continue;
         }
+        let c: Connection | undefined;
         try {
-          const found = await listing(server, await open(server), signal);
+          c = await open(server);
+          const found = await listing(server, c, signal);
           tools.push(...found.tools);
           held.push(...found.held);
         } catch (err) {
           if (signal?.aborted) throw err;
+          if (c) drop(id, c);
           // One server down takes its own tools away, not the others'.
           logger.warn({ mcpServer: id, err: (err as Error).message }, 'MCP server not listed');
         }
@@ -163,6 +181,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
       const found = await listing(server, c, signal).catch((err: unknown) => {
         if (signal?.aborted)
           throw callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        drop(id, c);
         throw new AirlockError(
           'mcp_unavailable',
           `MCP server "${id}" did not list its tools, so "${tool}" was not called: ${c.scrub((err as Error).message)}`,
@@ -176,6 +195,13 @@ export function createMcpHub(options: McpHubOptions): McpHub {
         );
       }
       const listed = found.listed.find((t) => t.raw.name === tool);
+      const seen = callOptions.descriptionHash;
+      if (listed && seen !== undefined && listed.hash !== seen) {
+        throw new AirlockError(
+          'mcp_tool_held',
+          `Tool "${tool}" of MCP server "${id}" changed its description since the call was asked for (hash ${seen}, now ${listed.hash}): not called.`,
+        );
+      }
       if (!listed) {
         throw new AirlockError(
           'mcp_tool_unknown',
@@ -207,6 +233,8 @@ export function createMcpHub(options: McpHubOptions): McpHub {
         });
       } catch (err) {
         const failure = callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        // Not an answer from the server (the transport failed): the next call connects afresh.
+        if (!(err instanceof McpError) && !signal?.aborted) drop(id, c);
         logger.warn({ mcpServer: id, tool, code: failure.code }, 'MCP tool call failed');
         throw failure;
       }

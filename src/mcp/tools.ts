@@ -79,15 +79,31 @@ export function grantedTools(
       held.push({ server: server.id, name: raw.name, acceptedHash, listedHash: hash });
       continue;
     }
-    tools.push({
-      server: server.id,
-      name: raw.name,
-      description: clean(raw.description ?? ''),
-      inputSchema: cleanSchema(raw.inputSchema) as Record<string, unknown>,
-      descriptionHash: hash,
-    });
+    tools.push({ server: server.id, name: raw.name, ...shown(raw, hash), descriptionHash: hash });
   }
   return { tools, held };
+}
+
+/** Sanitized descriptions by hash (the hash covers all they are made from); bounded. */
+const shownByHash = new Map<
+  string,
+  { description: string; inputSchema: Record<string, unknown> }
+>();
+const maxShown = 1000;
+
+/** The tool's description and input schema as an agent sees them (a fresh copy each time). */
+function shown(raw: Tool, hash: string) {
+  let s = shownByHash.get(hash);
+  if (!s) {
+    // A server changing its descriptions at every list cannot grow this without bound.
+    if (shownByHash.size >= maxShown) shownByHash.clear();
+    s = {
+      description: clean(raw.description ?? ''),
+      inputSchema: cleanSchema(raw.inputSchema) as Record<string, unknown>,
+    };
+    shownByHash.set(hash, s);
+  }
+  return structuredClone(s);
 }
 
 /** A tool or argument description as an agent (or an operator's terminal) may see it. */
