@@ -107,12 +107,12 @@ rmSync(dir, { recursive: true, force: true });
 const f = (v: number) => `${v.toFixed(2)} ms`;
 const base = samples['SDK client, direct (tools/call)'] ?? [];
 console.log(`Machine: ${machine()}; N=${N} calls per variant, interleaved in rounds of 100\n`);
-console.log('| variant | p50 | p95 | p99 | added p50 vs direct call |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| variant | p50 | p95 | p99 | mean | added p50 vs direct call |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [name, xs] of Object.entries(samples)) {
   const added = percentile(xs, 50) - percentile(base, 50);
   console.log(
-    `| ${name} | ${f(percentile(xs, 50))} | ${f(percentile(xs, 95))} | ${f(percentile(xs, 99))} | ${name === 'SDK client, direct (tools/call)' ? '—' : f(added)} |`,
+    `| ${name} | ${f(percentile(xs, 50))} | ${f(percentile(xs, 95))} | ${f(percentile(xs, 99))} | ${f(xs.reduce((a, b) => a + b, 0) / xs.length)} | ${name === 'SDK client, direct (tools/call)' ? '—' : f(added)} |`,
   );
 }
 console.log(`\nStdio server start-up, ${STARTS} starts each (time to the first tools/list):\n`);
