@@ -174,7 +174,8 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           `The arguments of "${tool}" are not an object.`,
         );
       }
-      const timeoutMs = callOptions.timeoutMs ?? server.timeout;
+      // The policy's timeout is the most a call gets; a caller may ask for less.
+      const timeoutMs = Math.min(callOptions.timeoutMs ?? server.timeout, server.timeout);
       const { signal } = callOptions;
       const c = await open(server);
       // Nothing was called yet: a failure here is the server's list, not the call.

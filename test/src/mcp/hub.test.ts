@@ -6,14 +6,19 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { hasCode } from '../../../src/errors.ts';
 import { createMcpHub } from '../../../src/mcp/hub.ts';
 import { descriptionHash } from '../../../src/mcp/tools.ts';
 import type { McpHub } from '../../../src/mcp/types.ts';
 import type { McpServer } from '../../../src/policy/mcp-schema.ts';
 import { runCleanups } from '../../helpers/cleanup.ts';
 import { captureLogger } from '../../helpers/log.ts';
-import { anyScope, mcpServer, tempVault, testServer } from '../../helpers/mcp-servers/servers.ts';
+import {
+  anyScope,
+  mcpServer,
+  refusal,
+  tempVault,
+  testServer,
+} from '../../helpers/mcp-servers/servers.ts';
 
 const TOKEN = 'tok_mcp_0123456789abcdef';
 const store = tempVault();
@@ -48,15 +53,6 @@ after(() => runCleanups([() => hub?.close(), () => store.remove()]));
 const callsOf = (tool: string) =>
   (existsSync(calls) ? readFileSync(calls, 'utf8') : '').split('\n').filter((l) => l === tool)
     .length;
-
-async function refusal(p: Promise<unknown>, code: string): Promise<string> {
-  const err = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (e: unknown) => e as Error,
-  );
-  assert.ok(hasCode(err, code), `expected ${code}, got ${String(err)}`);
-  return err.message;
-}
 
 test('listTools shows the granted tools only, descriptions sanitized, hashes of the raw text', async () => {
   const { tools, held } = await hub.listTools(['t']);
