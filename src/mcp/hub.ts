@@ -5,14 +5,13 @@
 // tool even when the call was approved days ago; the arguments are checked against the tool's own
 // schema before the server sees them. The hub never calls a tool twice on its own.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { canonicalJson } from '../canonical-json.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { McpServer } from '../policy/mcp-schema.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import { connect, defaultBinDir, type Connection } from './connect.ts';
+import { argumentChecker } from './arguments.ts';
 import { callFailure } from './failures.ts';
 import { shapeResult } from './result.ts';
 import { Acceptance, grantedTools, listAll } from './tools.ts';
@@ -45,9 +44,10 @@ export function createMcpHub(options: McpHubOptions): McpHub {
   const maxResultBytes = options.maxResultBytes ?? 16 * 1024;
   const slots = new Map<string, Slot>();
   const acceptance = new Acceptance();
-  const validators = new Map<string, JsonSchemaValidator<unknown>>();
-  const ajv = new AjvJsonSchemaValidator();
+  const argumentCheck = argumentChecker();
   const warned = new Set<string>();
+  // Bounded, even for a server whose descriptions change at every list.
+  const maxWarned = 1000;
   let closing = false;
 
   const servers = async () =>
@@ -113,22 +113,12 @@ export function createMcpHub(options: McpHubOptions): McpHub {
   function warnHeld(h: HeldTool): void {
     const key = `${h.server}\u0000${h.name}\u0000${h.listedHash}`;
     if (warned.has(key)) return;
+    if (warned.size >= maxWarned) warned.clear();
     warned.add(key);
     logger.warn(
       { mcpServer: h.server, tool: h.name, acceptedHash: h.acceptedHash, listedHash: h.listedHash },
       'MCP tool description changed since it was accepted: held until the policy pins the new hash',
     );
-  }
-
-  function validator(hash: string, schema: unknown): JsonSchemaValidator<unknown> {
-    let v = validators.get(hash);
-    if (!v) {
-      // A schema's own $id would be cached across servers by ajv: compile without it.
-      const { $id: _, ...rest } = (schema ?? {}) as Record<string, unknown>;
-      v = ajv.getValidator(rest);
-      validators.set(hash, v);
-    }
-    return v;
   }
 
   return {
@@ -209,22 +199,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           `MCP server "${id}" does not offer tool "${tool}".`,
         );
       }
-      let check: JsonSchemaValidator<unknown>;
-      try {
-        check = validator(listed.hash, listed.raw.inputSchema);
-      } catch (err) {
-        throw new AirlockError(
-          'mcp_bad_schema',
-          `Tool "${tool}" of MCP server "${id}" lists an input schema that cannot be used: ${(err as Error).message}`,
-        );
-      }
-      const valid = check(args);
-      if (!valid.valid) {
-        throw new AirlockError(
-          'mcp_bad_arguments',
-          `The arguments do not fit tool "${tool}" of MCP server "${id}": ${valid.errorMessage}`,
-        );
-      }
+      argumentCheck.check(id, listed, args);
       let raw;
       try {
         raw = await c.client.callTool({ name: tool, arguments: args }, undefined, {
