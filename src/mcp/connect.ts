@@ -72,7 +72,12 @@ export async function connect(server: McpServer, deps: ConnectDeps): Promise<Con
     get closed() {
       return closed;
     },
-    close: () => client.close(),
+    close: async () => {
+      // An HTTP server keeps a session until told it is over (a stdio one ends with its process).
+      if (transport instanceof StreamableHTTPClientTransport && !closed)
+        await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
   };
 }
 

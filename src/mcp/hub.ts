@@ -110,6 +110,29 @@ export function createMcpHub(options: McpHubOptions): McpHub {
     return { listed, ...split };
   }
 
+  /**
+   * The connection and the server's listing. Listing changes nothing on the server, so a failed
+   * list drops the connection and lists once more on a fresh one (a server that restarted and
+   * forgot the session); a second failure is `mcp_unavailable`. Tool calls are never retried.
+   */
+  async function openAndList(server: McpServer, signal?: AbortSignal) {
+    for (let attempt = 1; ; attempt++) {
+      const c = await open(server);
+      try {
+        return { c, found: await listing(server, c, signal) };
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        drop(server.id, c);
+        if (attempt >= 2) {
+          throw new AirlockError(
+            'mcp_unavailable',
+            `MCP server "${server.id}" did not list its tools (nothing was called): ${c.scrub((err as Error).message)}`,
+          );
+        }
+      }
+    }
+  }
+
   function warnHeld(h: HeldTool): void {
     const key = `${h.server}\u0000${h.name}\u0000${h.listedHash}`;
     if (warned.has(key)) return;
@@ -131,15 +154,12 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           logger.warn({ mcpServer: id }, 'no such MCP server in the policy: none of its tools');
           continue;
         }
-        let c: Connection | undefined;
         try {
-          c = await open(server);
-          const found = await listing(server, c, signal);
+          const { found } = await openAndList(server, signal);
           tools.push(...found.tools);
           held.push(...found.held);
         } catch (err) {
           if (signal?.aborted) throw err;
-          if (c) drop(id, c);
           // One server down takes its own tools away, not the others'.
           logger.warn({ mcpServer: id, err: (err as Error).message }, 'MCP server not listed');
         }
@@ -167,16 +187,8 @@ export function createMcpHub(options: McpHubOptions): McpHub {
       // The policy's timeout is the most a call gets; a caller may ask for less.
       const timeoutMs = Math.min(callOptions.timeoutMs ?? server.timeout, server.timeout);
       const { signal } = callOptions;
-      const c = await open(server);
-      // Nothing was called yet: a failure here is the server's list, not the call.
-      const found = await listing(server, c, signal).catch((err: unknown) => {
-        if (signal?.aborted)
-          throw callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
-        drop(id, c);
-        throw new AirlockError(
-          'mcp_unavailable',
-          `MCP server "${id}" did not list its tools, so "${tool}" was not called: ${c.scrub((err as Error).message)}`,
-        );
+      const { c, found } = await openAndList(server, signal).catch((err: unknown) => {
+        throw callFailure(err, { server: id, tool, timeoutMs, signal }, (t) => t);
       });
       const held = found.held.find((h) => h.name === tool);
       if (held) {
