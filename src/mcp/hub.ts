@@ -220,7 +220,9 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           maxTotalTimeout: timeoutMs,
         });
       } catch (err) {
-        const failure = callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        const failure = closing
+          ? new AirlockError('mcp_closed', `The MCP hub closed during the call to "${tool}".`)
+          : callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
         // Not an answer from the server (the transport failed): the next call connects afresh.
         if (!(err instanceof McpError) && !signal?.aborted) drop(id, c);
         logger.warn({ mcpServer: id, tool, code: failure.code }, 'MCP tool call failed');
