@@ -4,17 +4,17 @@
 // the server's tools first, so a description changed since it was accepted (a rug pull) holds the
 // tool even when the call was approved days ago; the arguments are checked against the tool's own
 // schema before the server sees them. The hub never calls a tool twice on its own.
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalJson } from '../canonical-json.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { McpServer } from '../policy/mcp-schema.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import { connect, defaultBinDir, type Connection } from './connect.ts';
+import { argumentChecker } from './arguments.ts';
 import { callFailure } from './failures.ts';
 import { shapeResult } from './result.ts';
-import { Acceptance, descriptionHash, grantedTools, type ListedTool } from './tools.ts';
+import { Acceptance, grantedTools, listAll } from './tools.ts';
 import type { HeldTool, McpHub, McpTool } from './types.ts';
 
 /** What a hub needs. */
@@ -33,6 +33,8 @@ export interface McpHubOptions {
 interface Slot {
   key: string;
   connection: Promise<Connection>;
+  /** Set once the connection is open. */
+  opened?: Connection;
 }
 
 /** A hub for the servers of `options.servers`; nothing starts until a server is first used. */
@@ -42,9 +44,10 @@ export function createMcpHub(options: McpHubOptions): McpHub {
   const maxResultBytes = options.maxResultBytes ?? 16 * 1024;
   const slots = new Map<string, Slot>();
   const acceptance = new Acceptance();
-  const validators = new Map<string, JsonSchemaValidator<unknown>>();
-  const ajv = new AjvJsonSchemaValidator();
+  const argumentCheck = argumentChecker();
   const warned = new Set<string>();
+  // Bounded, even for a server whose descriptions change at every list.
+  const maxWarned = 1000;
   let closing = false;
 
   const servers = async () =>
@@ -75,11 +78,23 @@ export function createMcpHub(options: McpHubOptions): McpHub {
       };
       slots.set(server.id, fresh);
       // A failed start leaves no slot behind: the next use tries again.
-      fresh.connection.catch(() => {
-        if (slots.get(server.id) === fresh) slots.delete(server.id);
-      });
+      fresh.connection.then(
+        (c) => (fresh.opened = c),
+        () => {
+          if (slots.get(server.id) === fresh) slots.delete(server.id);
+        },
+      );
       return fresh.connection;
     }
+  }
+
+  /**
+   * Give up connection `c` to server `id` after a failure of the transport itself (an HTTP session
+   * the server forgot does not close the client): the next use opens a new one. Never retries.
+   */
+  function drop(id: string, c: Connection): void {
+    const slot = slots.get(id);
+    if (slot?.opened === c) retire(slot);
   }
 
   function retire(slot: Slot): void {
@@ -89,40 +104,44 @@ export function createMcpHub(options: McpHubOptions): McpHub {
 
   /** The server's granted tools as it lists them now (every page), hashed. */
   async function listing(server: McpServer, c: Connection, signal?: AbortSignal) {
-    const listed: ListedTool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await c.client.listTools(cursor ? { cursor } : {}, {
-        signal,
-        timeout: server.timeout,
-      });
-      for (const raw of page.tools) listed.push({ raw, hash: descriptionHash(raw) });
-      cursor = page.nextCursor;
-    } while (cursor);
+    const listed = await listAll(c.client, { signal, timeout: server.timeout });
     const split = grantedTools(server, listed, acceptance);
     for (const h of split.held) warnHeld(h);
     return { listed, ...split };
   }
 
+  /**
+   * The connection and the server's listing. Listing changes nothing on the server, so a failed
+   * list drops the connection and lists once more on a fresh one (a server that restarted and
+   * forgot the session); a second failure is `mcp_unavailable`. Tool calls are never retried.
+   */
+  async function openAndList(server: McpServer, signal?: AbortSignal) {
+    for (let attempt = 1; ; attempt++) {
+      const c = await open(server);
+      try {
+        return { c, found: await listing(server, c, signal) };
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        drop(server.id, c);
+        if (attempt >= 2) {
+          throw new AirlockError(
+            'mcp_unavailable',
+            `MCP server "${server.id}" did not list its tools (nothing was called): ${c.scrub((err as Error).message)}`,
+          );
+        }
+      }
+    }
+  }
+
   function warnHeld(h: HeldTool): void {
     const key = `${h.server}\u0000${h.name}\u0000${h.listedHash}`;
     if (warned.has(key)) return;
+    if (warned.size >= maxWarned) warned.clear();
     warned.add(key);
     logger.warn(
       { mcpServer: h.server, tool: h.name, acceptedHash: h.acceptedHash, listedHash: h.listedHash },
       'MCP tool description changed since it was accepted: held until the policy pins the new hash',
     );
-  }
-
-  function validator(hash: string, schema: unknown): JsonSchemaValidator<unknown> {
-    let v = validators.get(hash);
-    if (!v) {
-      // A schema's own $id would be cached across servers by ajv: compile without it.
-      const { $id: _, ...rest } = (schema ?? {}) as Record<string, unknown>;
-      v = ajv.getValidator(rest);
-      validators.set(hash, v);
-    }
-    return v;
   }
 
   return {
@@ -136,7 +155,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           continue;
         }
         try {
-          const found = await listing(server, await open(server), signal);
+          const { found } = await openAndList(server, signal);
           tools.push(...found.tools);
           held.push(...found.held);
         } catch (err) {
@@ -165,17 +184,11 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           `The arguments of "${tool}" are not an object.`,
         );
       }
-      const timeoutMs = callOptions.timeoutMs ?? server.timeout;
+      // The policy's timeout is the most a call gets; a caller may ask for less.
+      const timeoutMs = Math.min(callOptions.timeoutMs ?? server.timeout, server.timeout);
       const { signal } = callOptions;
-      const c = await open(server);
-      // Nothing was called yet: a failure here is the server's list, not the call.
-      const found = await listing(server, c, signal).catch((err: unknown) => {
-        if (signal?.aborted)
-          throw callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
-        throw new AirlockError(
-          'mcp_unavailable',
-          `MCP server "${id}" did not list its tools, so "${tool}" was not called: ${c.scrub((err as Error).message)}`,
-        );
+      const { c, found } = await openAndList(server, signal).catch((err: unknown) => {
+        throw callFailure(err, { server: id, tool, timeoutMs, signal }, (t) => t);
       });
       const held = found.held.find((h) => h.name === tool);
       if (held) {
@@ -185,28 +198,20 @@ export function createMcpHub(options: McpHubOptions): McpHub {
         );
       }
       const listed = found.listed.find((t) => t.raw.name === tool);
+      const seen = callOptions.descriptionHash;
+      if (listed && seen !== undefined && listed.hash !== seen) {
+        throw new AirlockError(
+          'mcp_tool_held',
+          `Tool "${tool}" of MCP server "${id}" changed its description since the call was asked for (hash ${seen}, now ${listed.hash}): not called.`,
+        );
+      }
       if (!listed) {
         throw new AirlockError(
           'mcp_tool_unknown',
           `MCP server "${id}" does not offer tool "${tool}".`,
         );
       }
-      let check: JsonSchemaValidator<unknown>;
-      try {
-        check = validator(listed.hash, listed.raw.inputSchema);
-      } catch (err) {
-        throw new AirlockError(
-          'mcp_bad_schema',
-          `Tool "${tool}" of MCP server "${id}" lists an input schema that cannot be used: ${(err as Error).message}`,
-        );
-      }
-      const valid = check(args);
-      if (!valid.valid) {
-        throw new AirlockError(
-          'mcp_bad_arguments',
-          `The arguments do not fit tool "${tool}" of MCP server "${id}": ${valid.errorMessage}`,
-        );
-      }
+      argumentCheck.check(id, listed, args);
       let raw;
       try {
         raw = await c.client.callTool({ name: tool, arguments: args }, undefined, {
@@ -215,7 +220,11 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           maxTotalTimeout: timeoutMs,
         });
       } catch (err) {
-        const failure = callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        const failure = closing
+          ? new AirlockError('mcp_closed', `The MCP hub closed during the call to "${tool}".`)
+          : callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        // Not an answer from the server (the transport failed): the next call connects afresh.
+        if (!(err instanceof McpError) && !signal?.aborted) drop(id, c);
         logger.warn({ mcpServer: id, tool, code: failure.code }, 'MCP tool call failed');
         throw failure;
       }
