@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { startModelStandin, type ModelStandin } from '../../src/dev/model-standin.ts';
-import { SandboxDriver } from '../../src/sandbox/driver.ts';
+import { demux, SandboxDriver } from '../../src/sandbox/driver.ts';
 import {
   agentIds,
   clickApprove,
@@ -127,7 +127,17 @@ describe(
       assert.equal(info.HostConfig.NetworkMode, 'none');
       assert.equal(info.HostConfig.ReadonlyRootfs, true);
       assert.equal(info.Config.User, '1000:1000');
-      // The model saw the Agents SDK's tools, not Airlock's runner's (no shell in this harness).
+      // The harness listed its tools from the gateway's MCP endpoint, through the forwarder.
+      const logs = demux(await docker.getContainer(box.Id).logs({ stdout: true, stderr: true }));
+      const ready = logs.stderr
+        .split('\n')
+        .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : {}))
+        .find((l) => l['msg'] === 'harness ready');
+      assert.ok(
+        (ready?.['mcpTools'] as string[] | undefined)?.includes('request_action'),
+        logs.stderr,
+      );
+      // The model saw those tools, not Airlock's runner's (no shell in this harness).
       const firstCall = model!.requests.find((r) => JSON.stringify(r).includes(ask));
       const tools = (firstCall?.body as { tools?: { function: { name: string } }[] })?.tools ?? [];
       assert.ok(tools.some((t) => t.function.name === 'request_action'));

@@ -2,13 +2,16 @@
 // /app/harness.js by scripts/harness-image.sh, the image's command. It follows the runner contract
 // (docs/harnesses.md) over the base image's loopback forwarder: settings from `GET /v1/agent`, then
 // a loop of inbox long-poll, one `run()` of the agent with the model behind the gateway's
-// chat-completions proxy (OPENAI_BASE_URL, a placeholder key the gateway replaces), the history
-// saved in the workspace with the turn's id and reply, and the turn reported done. A turn delivered
-// again after it was done is answered from the saved reply, without the model.
+// chat-completions proxy (OPENAI_BASE_URL, a placeholder key the gateway replaces) and every tool
+// from the gateway's MCP endpoint (`/mcp`, listed afresh each turn), the history saved in the
+// workspace with the turn's id and reply, and the turn reported done. A turn delivered again after
+// it was done is answered from the saved reply, without the model.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Agent,
+  MCPServerStreamableHttp,
   OpenAIChatCompletionsModel,
   run,
   setOpenAIAPI,
@@ -18,10 +21,11 @@ import OpenAI from 'openai';
 import { turnMessage } from '../../../sandbox/src/conversation.js';
 import { connectGateway, isGatewayLost } from './gateway.js';
 import { log } from './log.js';
-import { createTools } from './tools.js';
 
 /** The longest reply the gateway takes in a turn report. */
 const MAX_REPLY = 200_000;
+/** How long one MCP request may take: an action may be held a while before it answers pending. */
+const MCP_TIMEOUT_MS = 300_000;
 
 function harnessEnv(env = process.env) {
   const port = Number(env.AIRLOCK_FORWARD_PORT);
@@ -70,6 +74,19 @@ function withoutProviderData(items) {
   return JSON.parse(JSON.stringify(items, (k, v) => (k === 'providerData' ? undefined : v)));
 }
 
+/** Connect the MCP client to the gateway, retrying with backoff (it may be restarting). */
+async function connectTools(server) {
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await server.connect();
+      return;
+    } catch (err) {
+      log('warn', 'gateway MCP endpoint unreachable', { err });
+    }
+    await sleep(delay);
+  }
+}
+
 async function main() {
   const env = harnessEnv();
   // Nothing leaves the box but the gateway: no traces to OpenAI, chat completions for the model.
@@ -78,19 +95,25 @@ async function main() {
   const gateway = connectGateway(env.gatewayUrl);
   const settings = await gateway.agentSettings();
   const client = new OpenAI({ baseURL: env.modelUrl, apiKey: env.apiKey, fetch: gateway.fetch });
+  // Airlock's tools and the agent's granted MCP tools, one list, from the gateway (stateless:
+  // a gateway restarted with its worker answers the next request as if nothing happened).
+  const tools = new MCPServerStreamableHttp({
+    url: `${env.gatewayUrl}/mcp`,
+    name: 'airlock',
+    cacheToolsList: false,
+    timeout: MCP_TIMEOUT_MS,
+    fetch: gateway.fetch,
+  });
+  await connectTools(tools);
   const agent = new Agent({
     name: settings.id,
     instructions: settings.instructions || undefined,
     model: new OpenAIChatCompletionsModel(client, settings.model),
-    tools: createTools(gateway, {
-      sensitivity: settings.sensitivity ?? 'action',
-      mayAsk: settings.mayAsk ?? [],
-      capabilityTools: settings.capabilityTools ?? [],
-      tools: settings.tools,
-    }),
+    mcpServers: [tools],
   });
   const path = historyPath(env.workspace, settings.sessionId);
-  log('info', 'harness ready', { agent: settings.id, tools: agent.tools.map((t) => t.name) });
+  const listed = await tools.listTools();
+  log('info', 'harness ready', { agent: settings.id, mcpTools: listed.map((t) => t.name) });
 
   /** One turn: the reply and the history after it, or undefined when the gateway went away. */
   async function turn(id, items, history) {
