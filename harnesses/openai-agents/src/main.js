@@ -110,6 +110,12 @@ async function main() {
     instructions: settings.instructions || undefined,
     model: new OpenAIChatCompletionsModel(client, settings.model),
     mcpServers: [tools],
+    // A small model may answer in prose where it should act: the policy can require a tool call in
+    // the first model call of a turn (the SDK resets the choice to auto after a tool is used).
+    ...(settings.firstStepToolChoice === 'required' && {
+      modelSettings: { toolChoice: 'required' },
+      resetToolChoice: true,
+    }),
   });
   const path = historyPath(env.workspace, settings.sessionId);
   const listed = await tools.listTools();

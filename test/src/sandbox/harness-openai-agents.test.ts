@@ -3,7 +3,7 @@
 // stand-in model: it takes a turn through the loopback forwarder and reports the model's reply; a
 // turn delivered again after it was done is answered from the saved history without the model; a
 // new container on the same workspace resumes the conversation, and the history it sends back
-// passes the gateway's request allow-list.
+// passes the gateway's request allow-list; the policy's first-step tool choice reaches the model.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -55,6 +55,7 @@ test(
         { name: 'hello', afterUser: 'hello', text: 'Hi there, from the Agents SDK.' },
         { name: 'again', afterUser: 'and again', text: 'Still here.' },
       ],
+      runner: { firstStepToolChoice: 'required' },
     });
     cleanups.push(() => fx.close());
     await withBoxes(async (boxes) => {
@@ -69,6 +70,8 @@ test(
         reply: 'Hi there, from the Agents SDK.',
       });
       assert.equal(fx.model.requests.length, 1);
+      // The policy's firstStepToolChoice reaches the model through the SDK's model settings.
+      assert.equal(fx.model.requests[0]?.body?.['tool_choice'], 'required');
 
       // The worker retried the turn: the saved reply, no second model call.
       assert.deepEqual(await turn(fx, 'turn-1', 'hello'), {
