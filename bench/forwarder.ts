@@ -5,31 +5,19 @@
 // 127.0.0.1:<forward port>, as an unmodified HTTP client does. Keep-alive clients and a new
 // connection per call, the variants interleaved in rotating order inside the box.
 // Usage: node bench/forwarder.ts [rounds=300]
-import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { startModelStandin } from '../src/dev/model-standin.ts';
-import { createMemoryInbox } from '../src/gateway/inbox.ts';
-import { createGateway } from '../src/gateway/server.ts';
-import { createLogger } from '../src/log.ts';
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import { ensureAgentBox, removeAgentBox, type AgentBoxSpec } from '../src/sandbox/agent-box.ts';
 import { removeAgentWorkspace } from '../src/sandbox/box-cleanup.ts';
 import { BOX_FORWARD_PORT } from '../src/sandbox/box-image.ts';
 import { SandboxDriver } from '../src/sandbox/driver.ts';
 import { execInBox } from '../src/sandbox/exec.ts';
-import { modelAgent, modelKeyVault } from '../test/helpers/gateway.ts';
+import { startGatewayFixture } from '../test/helpers/gateway.ts';
 import { testConfig } from '../test/helpers/temporal.ts';
 import { machine, ms, percentile } from './stats.ts';
 
 const rounds = Number(process.argv[2] ?? 300);
-const key = `sk-bench-${randomBytes(12).toString('hex')}`;
-const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-fwd-'));
-chmodSync(dir, 0o755);
-const cleanups: (() => Promise<unknown> | void)[] = [
-  () => rmSync(dir, { recursive: true, force: true }),
-];
+const cleanups: (() => Promise<unknown> | void)[] = [];
 const cleanup = async (): Promise<void> => {
   for (const c of cleanups.reverse()) await c();
 };
@@ -75,52 +63,20 @@ const call = (o) => new Promise((resolve, reject) => {
 try {
   const config = testConfig();
   const { docker } = new SandboxDriver(config.DOCKER_HOST);
-  const model = await startModelStandin({
-    apiKey: key,
+  // A real gateway (the test fixture's: stand-in upstream, key injection, allow-list, budget).
+  const fx = await startGatewayFixture({
     script: [{ reusable: true, text: 'It arrives tomorrow before noon.' }],
   });
-  cleanups.push(() => model.close());
-  model.requests.push = () => 0;
-  const store = await modelKeyVault(join(dir, 'vault.json'), 'bench', key);
-  const gateway = await createGateway({
-    socketDir: join(dir, 'gw'),
-    agent: modelAgent('bench', model.baseUrl),
-    runner: {
-      id: 'bench',
-      instructions: '',
-      model: 'standin-1',
-      sensitivity: 'action',
-      maxSteps: 20,
-      firstStepToolChoice: 'auto',
-      capabilityTools: [],
-      sessionId: 'bench',
-      mayAsk: [],
-    },
-    session: { id: 'bench' },
-    store,
-    logger: createLogger({ level: 'info' }, new Writable({ write: (_c, _e, done) => done() })),
-    limits: {
-      maxBodyBytes: 4 * 1024 * 1024,
-      modelTimeoutMs: 60_000,
-      fetchTimeoutMs: 15_000,
-      fetchMaxBytes: 1024 * 1024,
-      inboxMaxWaitMs: 60_000,
-      maxInFlight: 16,
-      maxModelResponseBytes: 16 * 1024 * 1024,
-    },
-    inbox: createMemoryInbox(),
-    requestAction: () => Promise.reject(new Error('not in this bench')),
-    sendMessage: () => Promise.resolve(),
-    askAgent: () => Promise.reject(new Error('not in this bench')),
-  });
-  cleanups.push(() => gateway.close());
+  cleanups.push(() => fx.close());
+  // The stand-in records every request; a bench of thousands need not keep them.
+  fx.model.requests.push = () => 0;
   const agentId = `bench-fwd-${randomUUID().slice(0, 8)}`;
   const spec: AgentBoxSpec = {
     agentId,
     sessionId: 'bench',
     workflowId: `session:${agentId}:bench`,
     limits: { memoryMb: 512, cpus: 1, pids: 128 },
-    socketDir: join(dir, 'gw'),
+    socketDir: dirname(fx.gateway.socketPath),
     image: config.AIRLOCK_SANDBOX_IMAGE,
     harness: true,
   };
