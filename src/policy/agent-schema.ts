@@ -68,6 +68,26 @@ const modelSchema = z
     path: ['allowedModels'],
   });
 
+// A Docker image reference as `docker image inspect` takes it: lower-case name components, a tag or
+// a sha256 digest. Boxes never pull, so a registry host in the name is refused: it would only ever
+// match an image someone pulled by hand, which the operator did not review.
+const imageRef =
+  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
+const sandboxImage = z
+  .string()
+  .max(255)
+  .superRefine((ref, ctx) => {
+    const wrong = (why: string) =>
+      ctx.addIssue({
+        code: 'custom',
+        message: `${why}; name a local image tag, e.g. "airlock-harness-openai-agents:latest" (built FROM the base image, docs/harnesses.md)`,
+      });
+    if (!imageRef.test(ref)) return wrong(`"${ref}" is not a Docker image reference`);
+    const first = ref.split('/')[0] ?? '';
+    if (ref.includes('/') && (first.includes('.') || first === 'localhost'))
+      wrong(`"${ref}" names a registry host (${first}); boxes never pull images`);
+  });
+
 const webHost = z
   .string()
   .regex(
@@ -104,6 +124,10 @@ export const agentSchema = z.strictObject({
       idleTimeout: duration
         .prefault(agentDefaults.idleTimeout)
         .meta({ description: 'Stop the sandbox after this long without work (default 15m).' }),
+      image: sandboxImage.optional().meta({
+        description:
+          'The image the agent runs in: another harness built FROM the base image, carrying the runner contract (label airlock.runner-contract=1); a local tag, never pulled. Default: the base image with Airlock’s runner.',
+      }),
     })
     .prefault({}),
   capabilities: z.array(heldCapability).default([]).meta({

@@ -53,6 +53,8 @@ export interface ResolvedAgent {
   /** A research agent's sanitizer level for fetched pages (unset for an action agent). */
   webSanitizer?: 'lenient' | 'standard' | 'strict';
   limits: { memoryMb: number; cpus: number; pids: number };
+  /** The image a policy names for the agent's box (another harness); absent: the base image. */
+  image?: string;
   idleTimeoutMs: number;
   /** Whose workspace a session mounts: its own, its talker's, or the agent's (shared by all). */
   memory: MemoryScope;
@@ -108,6 +110,7 @@ export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
       cpus: agent.sandbox.cpus,
       pids: agent.sandbox.pids,
     },
+    ...(agent.sandbox.image && { image: agent.sandbox.image }),
     idleTimeoutMs: agent.sandbox.idleTimeout,
     memory: agent.memory,
     maxSessionsPerTalker: agent.maxSessionsPerTalker,
