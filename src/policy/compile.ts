@@ -159,7 +159,12 @@ function compileRule(set: PolicySet, rule: Rule): CompiledRule {
     rule,
     agents: rule.agent ? new Set(rule.agent) : null,
     methods: rule.method ? new Set(rule.method) : null,
-    paths: rule.path ? pathPatterns(rule.path) : null,
+    // An MCP call's path is `/<tool>`: a rule's tools are its paths.
+    paths: rule.path
+      ? pathPatterns(rule.path)
+      : rule.tool
+        ? pathPatterns(rule.tool.map((t) => `/${t}`))
+        : null,
     conditions: rule.when.map((condition) => ({ condition, segments: condition.field.split('.') })),
     windows: rule.during ?? null,
     approval: rule.approval ? approvalTemplate(set, rule.approval) : null,
