@@ -3,6 +3,7 @@
 // outcome by it, the policy matches it and the executor routes it; src/mcp/types.ts re-exports
 // the prefix as the host-side contract.
 import type { ActionRequest } from './request.ts';
+import type { ExecutionResult } from './types.ts';
 
 /** The capability id an MCP server's calls go under in rules and requests: `mcp:<server>`. */
 export const mcpCapabilityPrefix = 'mcp:';
@@ -37,3 +38,27 @@ export function mcpCallOf(
 
 /** How the card and the outcome name a call: `orders.query`. */
 export const mcpCallName = (call: McpCallRef): string => `${call.server}.${call.tool}`;
+
+/**
+ * The status an MCP call's result carries, in HTTP's words so the outcome reads like any other
+ * request's: the tool answered (200), the call was refused before reaching the server (400), the
+ * tool said it failed (`isError`, 422), the server crashed or did not answer in time (502).
+ */
+export const mcpResultStatus = { ok: 200, refused: 400, toolError: 422, failed: 502 } as const;
+
+/** Most characters of a failed call's reason the outcome quotes. */
+const maxWhyLength = 500;
+
+/** How the outcome words an MCP call's result; null for any other request. */
+export function mcpOutcomeText(request: ActionRequest, result: ExecutionResult): string | null {
+  const call = mcpCallOf(request);
+  if (!call) return null;
+  const name = mcpCallName(call);
+  const why =
+    result.body.length > maxWhyLength ? `${result.body.slice(0, maxWhyLength)}…` : result.body;
+  if (result.status < 400) return `Called ${name}`;
+  if (result.status === mcpResultStatus.toolError)
+    return `Called ${name}, but the tool reported an error: ${why}`;
+  if (result.status === mcpResultStatus.refused) return `Did not call ${name}: ${why}`;
+  return `Called ${name}, but the call failed: ${why}`;
+}
