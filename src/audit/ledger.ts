@@ -61,5 +61,10 @@ export async function claimExecution(
   const by = typeof heldBy === 'string' ? heldBy : '(unknown)';
   if (heldBy !== claim.runId || claim.attempt === undefined)
     return { ok: false, heldBy: by, since: stored.at };
-  return { ok: false, heldBy: by, since: stored.at, attempt: String(attempt ?? '(none)') };
+  return {
+    ok: false,
+    heldBy: by,
+    since: stored.at,
+    attempt: typeof attempt === 'string' ? attempt : '(none)',
+  };
 }

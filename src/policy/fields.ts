@@ -3,31 +3,11 @@
 import { z } from 'zod';
 import { isLoopback } from '../vault/scope.ts';
 import { durationPattern, parseDuration } from './duration.ts';
-import { mcpCapabilityPrefix } from '../../workflows/sensitive-action/mcp-call.ts';
 
 /** An id: 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
 export const id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an id is 1–64 letters, digits, ".", "_" or "-"');
-
-/** The prefix that names an MCP server where a capability goes (`mcp:<server id>`). */
-export const mcpPrefix = mcpCapabilityPrefix;
-
-/** A capability a rule names: a capability id, or `mcp:<server id>` for an MCP server's tools. */
-export const capabilityId = z
-  .string()
-  .regex(
-    /^(?:mcp:)?[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-    'a capability is a capability id, or "mcp:<server id>" for an MCP server',
-  );
-
-/** An MCP tool name a rule names; "*" matches any run of characters (e.g. "create_*"). */
-export const toolName = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9_.*-]{1,128}$/,
-    'a tool is an MCP tool name: 1–128 letters, digits, "_", "-" or "." ("*" for any run)',
-  );
 
 /** What can start the turn a request comes from; an `allow` rule names the ones it passes. */
 export const requestOrigin = z.enum(['person', 'agent', 'a2a']);

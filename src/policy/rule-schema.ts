@@ -3,7 +3,16 @@
 // approvers, card targets, expiry). A rule's capability may be `mcp:<server>`, with its tools.
 import { z } from 'zod';
 import { conditionSchema, fieldPath, timeWindowSchema } from './condition-schema.ts';
-import { capabilityId, duration, id, mcpPrefix, requestOrigin, toolName } from './fields.ts';
+import { duration, id, requestOrigin } from './fields.ts';
+import { heldCapability, mcpPrefix } from './mcp-schema.ts';
+
+/** An MCP tool name a rule names; "*" matches any run of characters (e.g. "create_*"). */
+const toolName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_.*-]{1,128}$/,
+    'a tool is an MCP tool name: 1–128 letters, digits, "_", "-" or "." ("*" for any run)',
+  );
 
 /** A value or a non-empty list of values, always parsed to a list. */
 export function oneOrMany<T extends z.ZodType>(item: T, what: string) {
@@ -88,7 +97,7 @@ export const ruleSchema = z
     id,
     description: z.string().optional(),
     agent: oneOrMany(id, 'an agent id').optional(),
-    capability: oneOrMany(capabilityId, 'a capability id').optional(),
+    capability: oneOrMany(heldCapability, 'a capability id').optional(),
     method: oneOrMany(method, 'an HTTP method').optional(),
     path: oneOrMany(pathGlob, 'a path pattern').optional(),
     tool: oneOrMany(toolName, 'an MCP tool name').optional().meta({

@@ -6,6 +6,7 @@ import { agentSchema } from './agent-schema.ts';
 import { capabilityToolSchema } from './capability-tools.ts';
 import { timeZone, type conditionSchema, type timeWindowSchema } from './condition-schema.ts';
 import { a2aPrefix, asker, cardUrl, credentialName, duration, id, target } from './fields.ts';
+import { mcpServerSchema } from './mcp-schema.ts';
 import {
   approvalSchema,
   approverSelector,
@@ -161,6 +162,7 @@ export const sectionSchemas = {
   groups: groupSchema,
   agents: agentSchema,
   capabilities: capabilitySchema,
+  mcpServers: mcpServerSchema,
   rules: ruleSchema,
   links: linkSchema,
 } as const;
@@ -178,6 +180,7 @@ export const policyFileSchema = z.strictObject({
   }),
 });
 
+export type { McpServer } from './mcp-schema.ts';
 export type Agent = z.output<typeof agentSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type TimeWindow = z.output<typeof timeWindowSchema>;
