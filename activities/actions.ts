@@ -5,6 +5,7 @@
 // Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { checkMcpCall, withMcpCheck } from '../src/actions/mcp-check.ts';
 import { executeMcpCall } from '../src/actions/mcp-execute.ts';
 import { claimExecution } from '../src/audit/ledger.ts';
 import { requestHash } from '../src/actions/request-hash.ts';
@@ -107,7 +108,13 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       const policy = await deps.policy().catch((err: unknown) => {
         throw ApplicationFailure.retryable((err as Error).message, 'policy_invalid');
       });
-      const decision = evaluate(policy, request, new Date());
+      const call = mcpCallOf(request);
+      const evaluated = evaluate(policy, request, new Date());
+      // An MCP call the policy lets through is checked against the tool as its server lists it.
+      const decision =
+        call && evaluated.decision !== 'deny'
+          ? withMcpCheck(evaluated, await checkMcpCall(deps.mcp, call, request.body))
+          : evaluated;
       const hash = requestHash(request);
       const ids = grantIds(request, decision.rule ?? '', decision.grantKeyFields);
       const pinned = {
