@@ -52,10 +52,10 @@ mcpServers:
         CALLS_FILE: ${JSON.stringify(callsFile())}
         NOTES_FILE: ${JSON.stringify(notesFile())}
         RUG_FILE: ${JSON.stringify(rugFile())}
-    tools: [echo, write_note, crash, rug]
+    tools: [echo, write_note, crash, rug, big]
     timeout: 20s
 rules:
-  - { id: notes-echo, capability: mcp:notes, tool: echo, decision: allow }
+  - { id: notes-echo, capability: mcp:notes, tool: [echo, big], decision: allow }
   - id: notes-no-secrets
     capability: mcp:notes
     tool: write_note
@@ -142,6 +142,15 @@ test('an allowed call runs once and its result comes back; a reset of it calls n
   const types = (await recordsOf(workflowId)).map((r) => r.type);
   assert.equal(types.filter((t) => t === 'executed').length, 1);
   assert.ok(types.includes('replay-refused'));
+});
+
+test('a big result comes back capped, marked truncated, as a vault response would', async () => {
+  const { handle } = await start(call('big', {}));
+  const outcome = await handle.result();
+  assert.equal(outcome.outcome, 'executed', outcome.message);
+  assert.equal(outcome.result?.truncated, true);
+  assert.ok(Buffer.byteLength(outcome.result?.body ?? '') <= 16 * 1024);
+  assert.match(outcome.result?.body ?? '', /\[truncated\]$/);
 });
 
 test('an approved call waits for its card, then runs once with the result', async () => {
