@@ -2,9 +2,10 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-// about who it is, and only the box's user may connect (restrictToBox). Routes: chat completions (model-proxy.ts), actions, questions to other agents
-// (ask.ts), fetch, and the conversation endpoints (messages.ts): the runner's settings, the inbox,
-// turn reports and progress messages.
+// about who it is, and only the box's user may connect (restrictToBox). Routes: the model APIs
+// (model-proxy.ts: chat completions, Responses, Anthropic Messages), actions, questions to other
+// agents (ask.ts), fetch, the conversation endpoints (messages.ts: settings, inbox, turn reports,
+// progress) and `/mcp`, all the agent's tools over MCP.
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { handleAsk } from './ask.ts';
 import { TokenBudget } from './budget.ts';
 import { GatewayError, sendError } from './edge.ts';
 import { handleFetch } from './fetch.ts';
+import { handleMcp } from './mcp.ts';
 import {
   handleAgent,
   handleInbox,
@@ -21,7 +23,10 @@ import {
   handleTurnDone,
   ProgressCounter,
 } from './messages.ts';
-import { proxyChatCompletion } from './model-proxy.ts';
+import { anthropicMessages } from './model-anthropic.ts';
+import { chatCompletions } from './model-apis.ts';
+import { modelEndpoint } from './model-proxy.ts';
+import { responses } from './model-responses.ts';
 import { SANDBOX_USER, type GatewayOptions } from './types.ts';
 
 /** A running gateway. */
@@ -83,6 +88,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
   const deps = { agent, limits, logger: log, sessionId: session.id };
+  const currentTurn = (): string | null => options.inbox.current ?? null;
   const conversation = {
     ...deps,
     runner: options.runner,
@@ -91,7 +97,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     closing: closing.signal,
     sendMessage: options.sendMessage,
   };
-  const currentTurn = (): string | null => options.inbox.current ?? null;
+  const tools = {
+    ...conversation,
+    currentTurn,
+    requestAction: options.requestAction,
+    askAgent: options.askAgent,
+    mcp: options.mcp,
+  };
   const model = {
     ...deps,
     store: options.store,
@@ -100,7 +112,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     onAnswer: options.onAnswer,
   };
   const routes: Record<string, Route> = {
-    'POST /v1/chat/completions': (req, res) => proxyChatCompletion(req, res, model),
+    'POST /v1/chat/completions': (req, res) => modelEndpoint(chatCompletions)(req, res, model),
+    'POST /v1/responses': (req, res) => modelEndpoint(responses)(req, res, model),
+    // Not /v1/messages: that is the runner's progress messages (messages.ts). Anthropic clients
+    // take the base URL `…/anthropic`.
+    'POST /anthropic/v1/messages': (req, res) => modelEndpoint(anthropicMessages)(req, res, model),
     'POST /v1/actions': (req, res) =>
       handleAction(req, res, { ...deps, currentTurn, requestAction: options.requestAction }),
     'POST /v1/ask': (req, res) =>
@@ -109,6 +125,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     'POST /v1/messages': (req, res) => handleMessage(req, res, conversation),
     'GET /v1/inbox': (req, res, url) => handleInbox(req, res, url, conversation),
     'GET /v1/agent': (_req, res) => handleAgent(res, conversation),
+    'POST /mcp': (req, res) => handleMcp(req, res, tools),
+    'GET /mcp': (req, res) => handleMcp(req, res, tools),
+    'DELETE /mcp': (req, res) => handleMcp(req, res, tools),
   };
   // The one route with a parameter: the turn id, URL-encoded by the runner.
   const turnDone: Route = async (req, res, url) => {

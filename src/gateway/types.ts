@@ -4,6 +4,8 @@
 // to the user, questions to other agents, the turn inbox).
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { McpHub } from '../mcp/types.ts';
+import type { ModelApiName } from '../policy/agent-schema.ts';
 import type { RunnerTool } from '../policy/capability-tools.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { CredentialStore } from '../vault/types.ts';
@@ -21,8 +23,10 @@ export interface GatewayAgent {
   id: string;
   /** `research` may fetch allow-listed web hosts and holds no credentials; `action` has no web. */
   sensitivity: 'research' | 'action';
-  /** OpenAI-compatible base URL, e.g. `https://api.openai.com/v1`. */
+  /** The model API's base URL, e.g. `https://api.openai.com/v1`. */
   modelEndpoint: string;
+  /** The wire protocols the endpoint takes, so the routes the box may call; unset: chat-completions. */
+  modelApis?: ModelApiName[];
   /** Model ids (globs) the agent may call. */
   models: string[];
   /** Vault credential holding the model API key; its scope must allow this agent and endpoint. */
@@ -36,6 +40,8 @@ export interface GatewayAgent {
   webHosts: string[];
   /** The sanitizer level fetched pages pass before the agent sees them; unset: strict. */
   webSanitizer?: Level;
+  /** The MCP servers the agent holds (its `mcp:<server>` capabilities, the ids); unset: none. */
+  mcpServers?: string[];
 }
 
 /** What the runner in the box is told about its agent (`GET /v1/agent`); nothing secret. */
@@ -45,6 +51,8 @@ export interface RunnerSettings {
   instructions: string;
   /** The model id the runner asks for (the gateway enforces the agent's list). */
   model: string;
+  /** The model wire protocols the gateway serves this agent (a harness picks its route); unset: chat-completions. */
+  modelApis?: ModelApiName[];
   /** `research` also gets the `fetch` tool. */
   sensitivity: 'research' | 'action';
   /** The tools offered; unset: all the sensitivity allows. */
@@ -171,4 +179,6 @@ export interface GatewayOptions {
   onUsage?: (usage: { tokens: number; total: number }) => void;
   /** Called as each model call starts (null) and when it has answered in full (its answer). */
   onAnswer?: (answer: ModelAnswer | null) => void;
+  /** The worker's MCP servers: the `/mcp` endpoint lists the agent's granted tools through it. */
+  mcp?: McpHub;
 }

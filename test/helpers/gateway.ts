@@ -12,6 +12,7 @@ import {
   type ModelStandin,
   type ScriptStep,
 } from '../../src/dev/model-standin.ts';
+import type { ModelAnswer } from '../../src/gateway/answer-text.ts';
 import { createMemoryInbox, type MemoryInbox, type TurnInbox } from '../../src/gateway/inbox.ts';
 import { createGateway, type Gateway } from '../../src/gateway/server.ts';
 import type {
@@ -25,6 +26,7 @@ import type {
   ProgressMessage,
   RunnerSettings,
 } from '../../src/gateway/types.ts';
+import type { McpHub } from '../../src/mcp/types.ts';
 import { captureLogger } from './log.ts';
 import { FileCredentialStore } from '../../src/vault/file-store.ts';
 
@@ -52,6 +54,8 @@ export interface GatewayFixture {
   /** What `GET /v1/agent` serves. */
   runner: RunnerSettings;
   inbox: MemoryInbox;
+  /** Every model answer the gateway recorded for the turn (null: a call began or was refused). */
+  answers: (ModelAnswer | null)[];
   /** Every action request, question and message the gateway handed on. */
   actions: ActionRequest[];
   asks: AskRequest[];
@@ -109,6 +113,10 @@ export async function startGatewayFixture(
     tokensUsed?: number;
     /** The stand-in's characters per streamed content chunk. */
     chunkChars?: number;
+    /** The MCP hub the gateway lists the agent's granted MCP tools through. */
+    mcp?: McpHub;
+    /** Answer action requests (after recording them) instead of `nextOutcome`. */
+    requestAction?: (request: ActionRequest) => Promise<ActionOutcome>;
   } = {},
 ): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-gw-'));
@@ -147,6 +155,7 @@ export async function startGatewayFixture(
       agent,
       runner,
       inbox: createMemoryInbox(),
+      answers: [],
       actions: [],
       asks: [],
       messages: [],
@@ -170,6 +179,7 @@ export async function startGatewayFixture(
       limits: { ...testLimits, ...options.limits },
       requestAction: (r) => {
         fixture.actions.push(r);
+        if (options.requestAction) return options.requestAction(r);
         const o = fixture.nextOutcome;
         return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
       },
@@ -186,6 +196,8 @@ export async function startGatewayFixture(
         return Promise.resolve();
       },
       inbox: options.wrapInbox ? options.wrapInbox(fixture.inbox) : fixture.inbox,
+      onAnswer: (a) => fixture.answers.push(a),
+      mcp: options.mcp,
     });
     fixture.gateway = await createGateway(gatewayOptions());
     cleanups.push(() => fixture.gateway.close());
