@@ -39,7 +39,8 @@ export function createDeps(
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   const vault = overrides.vault ?? lazyVault(config);
   const policy = overrides.policy ?? currentPolicy(config.AIRLOCK_POLICY_DIR);
-  // The live policy's MCP servers; nothing starts until a tool is listed or called.
+  // The live policy's MCP servers, one hub for the worker: the gateways list an agent's granted
+  // tools through it and the executor calls them. Nothing starts until a tool is listed or called.
   const mcp =
     overrides.mcp ??
     createMcpHub({ servers: async () => (await policy()).set.mcpServers, vault, logger });
@@ -53,7 +54,7 @@ export function createDeps(
     audit: openAuditLog(config),
     cards,
     logger,
-    gateways: new GatewayRegistry(config, vault, logger),
+    gateways: new GatewayRegistry(config, vault, logger, mcp),
     client: () => (client ??= createClient(config)),
     poster: statusOnlyPoster(logger),
     ...overrides,
