@@ -110,10 +110,12 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       });
       const call = mcpCallOf(request);
       const evaluated = evaluate(policy, request, new Date());
-      // An MCP call the policy lets through is checked against the tool as its server lists it.
+      // An MCP call the policy lets through is checked against the tool as its server lists it
+      // (a local activity: its time limit bounds a server slow to list).
+      const signal = Context.current().cancellationSignal;
       const decision =
         call && evaluated.decision !== 'deny'
-          ? withMcpCheck(evaluated, await checkMcpCall(deps.mcp, call, request.body))
+          ? withMcpCheck(evaluated, await checkMcpCall(deps.mcp, call, request.body, signal))
           : evaluated;
       const hash = requestHash(request);
       const ids = grantIds(request, decision.rule ?? '', decision.grantKeyFields);
