@@ -6,7 +6,8 @@
 import type { InstructionFinding } from '../sanitize/instructions.ts';
 
 /** The capability id an MCP server's calls go under in rules and requests: `mcp:<server>`. */
-export const mcpCapabilityPrefix = 'mcp:';
+// Defined with the request on the ground floor: the workflow words an MCP call's outcome by it.
+export { mcpCapabilityPrefix } from '../../workflows/sensitive-action/mcp-call.ts';
 
 /** One tool of one server, as an agent granted it sees it (description already sanitized). */
 export interface McpTool {
