@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isLoopback } from '../vault/scope.ts';
 import { credentialName, duration, id, target } from './fields.ts';
+import { heldCapability } from './mcp-schema.ts';
 import { memoryScopes } from './memory.ts';
 
 /** Sandbox defaults: what an agent gets when its policy does not say. */
@@ -95,7 +96,10 @@ export const agentSchema = z.strictObject({
         .meta({ description: 'Stop the sandbox after this long without work (default 15m).' }),
     })
     .prefault({}),
-  capabilities: z.array(id).default([]),
+  capabilities: z.array(heldCapability).default([]).meta({
+    description:
+      'Action agents only: capability ids, and "mcp:<server id>" for each MCP server it may call.',
+  }),
   tools: z.array(z.string().min(1)).optional().meta({
     description:
       'The tools the agent is offered (built-in ones and its capabilities’ tools); default: all it may use.',

@@ -6,6 +6,7 @@
 import type { Collected, Origin } from './collected.ts';
 import { checkWebHosts } from './check-web-hosts.ts';
 import { a2aPrefix } from './fields.ts';
+import { mcpPrefix } from './mcp-schema.ts';
 import { memorySummary } from './memory.ts';
 
 /** How check.ts reports: a problem or warning at a sub-path, and a reference to a declared id. */
@@ -16,7 +17,7 @@ export interface Reporter {
     at: Origin,
     field: string,
     i: number,
-    section: 'users' | 'groups' | 'agents' | 'capabilities' | 'links',
+    section: 'users' | 'groups' | 'agents' | 'capabilities' | 'mcpServers' | 'links',
     name: string,
   ): void;
   has(section: 'agents' | 'links', name: string): boolean;
@@ -28,6 +29,7 @@ export function checkAgents(c: Collected, r: Reporter): void {
   for (const { value: a, at } of c.agents) {
     const research = a.sensitivity === 'research';
     a.capabilities.forEach((name, i) => {
+      if (name.startsWith(mcpPrefix)) return; // check-mcp.ts
       r.ref(at, 'capabilities', i, 'capabilities', name);
       if (research) {
         r.add(

@@ -5,6 +5,7 @@
 import { isSeq } from 'yaml';
 import { checkAgents } from './check-agents.ts';
 import { checkHeldWithoutApprovers, checkOrigins } from './check-origins.ts';
+import { checkMcp } from './check-mcp.ts';
 import { checkTools } from './check-tools.ts';
 import { a2aPrefix } from './fields.ts';
 import { locate } from './locate.ts';
@@ -19,6 +20,7 @@ const nouns: Record<Section, string> = {
   groups: 'group',
   agents: 'agent',
   capabilities: 'capability',
+  mcpServers: 'MCP server',
   rules: 'rule',
   links: 'link',
 };
@@ -45,6 +47,7 @@ export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: P
   }
   checkAgents(c, { add, warn, ref, has });
   checkTools(c, { add, warn, ref, has });
+  checkMcp(c, { add, warn, ref, has });
 
   // Approver checks shared by rules and links; returns nothing, reports into `problems`.
   const checkApproval = (
@@ -162,6 +165,7 @@ function declareIds(
     groups: new Map(),
     agents: new Map(),
     capabilities: new Map(),
+    mcpServers: new Map(),
     rules: new Map(),
     links: new Map(),
   };

@@ -1,7 +1,17 @@
 // What the loader collects from the files of a policy set before the cross-file checks (check.ts,
 // check-agents.ts): every valid item with where it was written, and every item as written.
 import type { SourceFile } from './locate.ts';
-import type { Agent, Capability, Group, Link, Rule, sections, Settings, User } from './schema.ts';
+import type {
+  Agent,
+  Capability,
+  Group,
+  Link,
+  McpServer,
+  Rule,
+  sections,
+  Settings,
+  User,
+} from './schema.ts';
 
 /** A top-level section of a policy file. */
 export type Section = (typeof sections)[number];
@@ -26,6 +36,7 @@ export interface Collected {
   groups: Entry<Group>[];
   agents: Entry<Agent>[];
   capabilities: Entry<Capability>[];
+  mcpServers: Entry<McpServer>[];
   rules: Entry<Rule>[];
   links: Entry<Link>[];
   /** Every item as written, valid or not: ids declared by invalid items still count as declared. */

@@ -12,6 +12,6 @@ export function policyJsonSchema(): Record<string, unknown> {
     $id: 'https://airlock.invalid/policy.schema.json',
     title: 'Airlock policy file',
     description:
-      'Agents, capabilities, rules, links, users, groups and settings. A policy set merges every *.yaml/*.yml file of a directory.',
+      'Agents, capabilities, MCP servers, rules, links, users, groups and settings. A policy set merges every *.yaml/*.yml file of a directory.',
   };
 }

@@ -29,6 +29,7 @@ export function parsePolicySet(sources: { file: string; text: string }[]): Loade
     groups: [],
     agents: [],
     capabilities: [],
+    mcpServers: [],
     rules: [],
     links: [],
     raw: [],
@@ -43,11 +44,14 @@ export function parsePolicySet(sources: { file: string; text: string }[]): Loade
     groups: collected.groups.map((e) => e.value),
     agents: collected.agents.map((e) => e.value),
     capabilities: collected.capabilities.map((e) => e.value),
+    mcpServers: collected.mcpServers.map((e) => e.value),
     rules: collected.rules.map((e) => e.value),
     links: collected.links.map((e) => e.value),
   };
   const warnings = sortProblems(checked.warnings, sources);
-  return { set, hash: contentHash(set), files: sources.map((s) => s.file), warnings };
+  // A set without MCP servers hashes as before the section existed (pinned hashes stay valid).
+  const hashed = set.mcpServers.length > 0 ? set : { ...set, mcpServers: undefined };
+  return { set, hash: contentHash(hashed), files: sources.map((s) => s.file), warnings };
 }
 
 /** The policy files at `path` (a directory: its *.yaml/*.yml files in name order) and their text. */

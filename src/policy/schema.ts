@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { agentSchema } from './agent-schema.ts';
 import { capabilityToolSchema } from './capability-tools.ts';
 import { conditionSchema, fieldPath, timeWindowSchema, timeZone } from './condition-schema.ts';
+import { mcpServerSchema } from './mcp-schema.ts';
 import {
   a2aPrefix,
   asker,
@@ -276,6 +277,7 @@ export const sectionSchemas = {
   groups: groupSchema,
   agents: agentSchema,
   capabilities: capabilitySchema,
+  mcpServers: mcpServerSchema,
   rules: ruleSchema,
   links: linkSchema,
 } as const;
@@ -293,6 +295,7 @@ export const policyFileSchema = z.strictObject({
   }),
 });
 
+export type { McpServer } from './mcp-schema.ts';
 export type Agent = z.output<typeof agentSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type TimeWindow = z.output<typeof timeWindowSchema>;

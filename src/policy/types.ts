@@ -1,6 +1,6 @@
 // The policy engine's public shapes: what callers pass in and what a decision contains. Durations
 // are plain milliseconds so decisions are plain JSON that workflows can pin in their history.
-import type { Agent, Capability, Group, Link, Rule, Settings, User } from './schema.ts';
+import type { Agent, Capability, Group, Link, McpServer, Rule, Settings, User } from './schema.ts';
 
 /** A validated, merged policy set: every file's sections concatenated in file order. */
 export interface PolicySet {
@@ -9,6 +9,8 @@ export interface PolicySet {
   groups: Group[];
   agents: Agent[];
   capabilities: Capability[];
+  /** The MCP servers agents may hold (`mcp:<id>`). */
+  mcpServers: McpServer[];
   rules: Rule[];
   links: Link[];
 }
@@ -79,4 +81,4 @@ export interface LinkSettings {
   policyHash: string;
 }
 
-export type { Agent, Capability, Group, Link, Rule, Settings, User };
+export type { Agent, Capability, Group, Link, McpServer, Rule, Settings, User };

@@ -20,6 +20,7 @@ test('the JSON Schema is strict and describes durations as strings', () => {
     'capabilities',
     'groups',
     'links',
+    'mcpServers',
     'rules',
     'settings',
     'users',
