@@ -63,8 +63,14 @@ function findOrder(value: unknown, depth: number): OrderRow | undefined {
   return findOrder(Object.values(value), depth + 1);
 }
 
-/** Both agents' script for the demo story; `carrierUrl` is the carrier's damage policy page. */
-export function demoScript(carrierUrl: string): DemoStep[] {
+/**
+ * Both agents' script for the demo story; `carrierUrl` is the carrier's damage policy page, and
+ * `agents` the two agents' ids (a test runs them under its own).
+ */
+export function demoScript(
+  carrierUrl: string,
+  agents = { support: 'support-bot', research: 'research-bot' },
+): DemoStep[] {
   const fresh = (m: ChatMessage[]) =>
     !/Update on action|Answer from|got no answer|Question from agent/.test(lastUser(m));
   return [
@@ -78,7 +84,7 @@ export function demoScript(carrierUrl: string): DemoStep[] {
           id: 'demo-ask',
           name: 'ask_agent',
           arguments: {
-            to: 'research-bot',
+            to: agents.research,
             question: "What is the carrier's policy for parcels that arrive damaged?",
           },
         },
@@ -95,7 +101,7 @@ export function demoScript(carrierUrl: string): DemoStep[] {
       name: 'research-read',
       says: '(research agent) reads the carrier website through its gateway (fetch, allow-listed host)',
       reusable: true,
-      when: (m) => lastUser(m).includes('Question from agent support-bot'),
+      when: (m) => lastUser(m).includes(`Question from agent ${agents.support}`),
       toolCalls: [{ id: 'demo-fetch', name: 'fetch', arguments: { url: carrierUrl } }],
     },
     {
@@ -116,7 +122,7 @@ export function demoScript(carrierUrl: string): DemoStep[] {
       name: 'lookup',
       says: 'looks up order A-1001 in the orders database (orders__query: the PostgreSQL MCP server, read-only, allowed by the policy)',
       reusable: true,
-      when: (m) => lastUser(m).includes('Answer from research-bot'),
+      when: (m) => lastUser(m).includes(`Answer from ${agents.research}`),
       toolCalls: [
         {
           id: 'demo-lookup',
@@ -153,13 +159,7 @@ export function demoScript(carrierUrl: string): DemoStep[] {
       ],
     },
     refundStep(),
-    {
-      name: 'waiting',
-      says: 'tells Riley the refund waits for an approver',
-      reusable: true,
-      afterToolResult: 'demo-refund',
-      text: 'I found your order A-1001 and have asked for a refund of 120 EUR. Refunds above 50 EUR need a human approver; I will tell you here as soon as it is decided.',
-    },
+    waitingStep(),
     {
       name: 'approved',
       says: 'tells Riley the refund was paid',
@@ -221,6 +221,25 @@ function refundStep(): DemoStep {
           },
         },
       ];
+    },
+  };
+}
+
+/** The reply after the refund request: what the agent found, and that an approver decides. */
+function waitingStep(): DemoStep {
+  let order: OrderRow = {};
+  return {
+    name: 'waiting',
+    says: 'tells Riley what it found and that the refund waits for an approver',
+    reusable: true,
+    afterToolResult: 'demo-refund',
+    when: (m) => {
+      order = lookedUpOrder(m) ?? {};
+      return true;
+    },
+    get text() {
+      const o = (k: string) => String(order[k] ?? '?');
+      return `I found your order A-1001 (${o('item')}, ${Number(order['amount'])} ${o('currency')}, ${o('status')} on ${o('delivered_on')}) and have asked for a full refund. Refunds above 50 EUR need a human approver; I will tell you here as soon as it is decided.`;
     },
   };
 }

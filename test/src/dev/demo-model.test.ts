@@ -1,7 +1,7 @@
 // The offline demo's script, through the real stand-in: with the research agent's answer the
 // support agent looks order A-1001 up (orders__query with the demo's SQL and a purpose), writes its
-// notes, and asks for the refund with the amount, currency and words of the row it read back (in
-// the shape an MCP client hands a tool result on); no row, no refund.
+// notes, asks for the refund with the amount, currency and words of the row it read back (in the
+// shape an MCP client hands a tool result on), and tells Riley what it found; no row, no refund.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { demoOrderLookup, demoScript, lookedUpOrder } from '../../../src/dev/demo-model.ts';
@@ -85,11 +85,12 @@ test('the support agent looks the order up, then asks for the refund from the ro
     ['shell'],
   );
 
-  const refund = await answer([
+  const noted = [
     ...looked,
     called('demo-notes', 'shell', notes.calls[0]?.args ?? {}),
     { role: 'tool', tool_call_id: 'demo-notes', content: 'noted' },
-  ]);
+  ];
+  const refund = await answer(noted);
   const [call] = refund.calls;
   assert.equal(call?.name, 'request_action');
   assert.deepEqual(call?.args['body'], {
@@ -101,6 +102,17 @@ test('the support agent looks the order up, then asks for the refund from the ro
   assert.match(
     String(call?.args['purpose']),
     /orders database says: Ceramic teapot, blue, 120 EUR, delivered on 2026-12-05, customer Riley Requester/,
+  );
+
+  // Riley hears what was found.
+  const waiting = await answer([
+    ...noted,
+    called('demo-refund', 'request_action', call?.args ?? {}),
+    { role: 'tool', tool_call_id: 'demo-refund', content: '{"status":"pending","id":"x"}' },
+  ]);
+  assert.match(
+    waiting.text ?? '',
+    /^I found your order A-1001 \(Ceramic teapot, blue, 120 EUR, delivered on 2026-12-05\)/,
   );
 });
 
