@@ -1,10 +1,11 @@
 // The demo job (`make demo`): Riley asks the support agent in Teams to refund a damaged parcel.
-// Starts the demo refunds API, the orders database (PostgreSQL, read through the MCP server) and
-// the scripted stand-in model (their keys go into the vault),
+// Starts the demo refunds API, the orders database (PostgreSQL, which the agent reads through the
+// PostgreSQL MCP server) and the scripted stand-in model (their keys go into the vault),
 // Microsoft's Agents Playground (the local Teams), the webhook server and a worker; sends Riley's
 // message through the Playground's connector format (the Playground's web client is Alice, an
-// approver); the agent works in its sandbox, asks for the refund, the card reaches the approvers
-// with the conversation, and the agent tells Riley the outcome in the same chat.
+// approver); the agent works in its sandbox, looks the order up, asks for the refund, the card
+// reaches the approvers with the conversation and the looked-up order, and the agent tells Riley
+// the outcome in the same chat.
 // AIRLOCK_DEMO_ONESHOT=1 clicks Approve itself (as Bob) and exits when the agent has reported.
 // AIRLOCK_DEMO_MODEL=local (`make demo MODEL=local`) runs the agents on a real model on the CPU
 // (scripts/demo-local-model.ts): no script, so the demo follows whatever the agent does.

@@ -1,11 +1,13 @@
 // The "Looked up this turn" block on an agent's card: the MCP reads of the request's turn, as the
 // session recorded them, between the agent's purpose and the request: `orders.query → the row`,
 // its arguments under it (secret-looking ones masked), a long table counted, and hostile result
-// text inert on Teams and Slack. A request without lookups shows no block.
+// text inert on Teams and Slack. A request without lookups shows no block. `airlock approvals show`
+// prints the same lines.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cardModel } from '../../../src/chat/card-model.ts';
 import { lookupHeading } from '../../../src/chat/card-lookups.ts';
+import { describeRequest } from '../../../src/cli/actions.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest, TurnLookup } from '../../../workflows/sensitive-action/request.ts';
 import { largeRefundDecision } from './helpers.ts';
@@ -126,4 +128,18 @@ test('hostile result text stays inert on Teams and Slack', () => {
     assert.ok(!teams.includes(live), live);
   const slack = JSON.stringify(slackApprovalBlocks(model));
   for (const live of ['<!channel>', '**URGENT**']) assert.ok(!slack.includes(live), live);
+});
+
+test('airlock approvals show prints the lookups after the purpose', () => {
+  const shown = describeRequest(request([lookup(JSON.stringify([row]))]));
+  assert.ok(
+    shown.includes(
+      "  Agent's purpose: Refund order A-1001: the parcel arrived damaged.\n" +
+        '  Looked up this turn:\n' +
+        '    orders.query → id: A-1001 · customer: Riley Requester · item: Ceramic teapot, blue · amount: 120.00 · currency: EUR · status: delivered · delivered_on: 2026-12-05\n' +
+        `      sql: ${sql}\n` +
+        '  support-bot for Riley Requester: POST /refunds on refunds-api',
+    ),
+    shown,
+  );
 });
