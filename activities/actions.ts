@@ -1,8 +1,12 @@
 // Activities of sensitiveActionWorkflow: evaluate the policy (pinning the result in history),
 // check the webhook's signature on decisions and grants, post and update approval cards, execute
-// through the vault (once per request id: the execution ledger), and append to the audit log.
+// through the vault or, for `mcp:<server>`, the MCP hub (once per request id: the execution
+// ledger), and append to the audit log.
 // Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { checkMcpCall, withMcpCheck } from '../src/actions/mcp-check.ts';
+import { executeMcpCall } from '../src/actions/mcp-execute.ts';
 import { claimExecution } from '../src/audit/ledger.ts';
 import { requestHash } from '../src/actions/request-hash.ts';
 import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
@@ -11,6 +15,7 @@ import { historyFields } from '../src/actions/unusual/fields.ts';
 import { policyFields } from '../src/policy/analysis/fields.ts';
 import type { DecisionChecker } from '../src/receipts/policy.ts';
 import type { AuditStore } from '../src/audit/log.ts';
+import type { McpHub } from '../src/mcp/types.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { evaluate } from '../src/policy/evaluate.ts';
 import { policyUserOf } from '../src/policy/users.ts';
@@ -18,6 +23,7 @@ import { executeWithVault } from '../src/vault/execute.ts';
 import type { JsonValue } from '../src/vault/execute.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
 import type { ApprovalDecision } from '../workflows/sensitive-action/messages.ts';
+import { mcpCallOf } from '../workflows/sensitive-action/mcp-call.ts';
 import {
   replayRefusedType,
   type CardRef,
@@ -38,6 +44,8 @@ export interface ActionActivityDeps {
   /** The current policy set (reloaded by the caller when files change). */
   policy: () => Promise<LoadedPolicy>;
   vault: CredentialStore;
+  /** The worker's MCP hub: requests to `mcp:<server>` call a tool through it. */
+  mcp?: McpHub;
   audit: AuditStore;
   cards: ApprovalCardSender;
   /** Standing approvals; without it no request is ever allowed by a grant. */
@@ -100,7 +108,13 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       const policy = await deps.policy().catch((err: unknown) => {
         throw ApplicationFailure.retryable((err as Error).message, 'policy_invalid');
       });
-      const decision = evaluate(policy, request, new Date());
+      const call = mcpCallOf(request);
+      const evaluated = evaluate(policy, request, new Date());
+      // An MCP call the policy lets through is checked against the tool as its server lists it.
+      const decision =
+        call && evaluated.decision !== 'deny'
+          ? withMcpCheck(evaluated, await checkMcpCall(deps.mcp, call, request.body))
+          : evaluated;
       const hash = requestHash(request);
       const ids = grantIds(request, decision.rule ?? '', decision.grantKeyFields);
       const pinned = {
@@ -210,13 +224,17 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
     decision,
   }: Parameters<SensitiveActionActivities['executeAction']>[0]) {
     const cap = decision.capability;
-    if (!cap)
+    const mcp = mcpCallOf(request);
+    if (!cap && !mcp)
       throw ApplicationFailure.nonRetryable(
         `capability ${request.capability} is not defined`,
         'policy_capability',
       );
-    // Claimed before it is sent: two runs racing cannot both send, and a retry of this run can.
+    // Claimed before it is sent: two runs racing cannot both send, and a retry of this run can,
+    // with the same Idempotency-Key. An MCP call has no such key: it is claimed by this attempt,
+    // and a retry of the run sends nothing (the first attempt may have reached the tool).
     const { runId } = currentRun();
+    const attempt = mcp ? randomUUID() : undefined;
     const claim = await claimExecution(deps.audit, {
       workflowId,
       runId,
@@ -225,7 +243,13 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       requestHash: decision.requestHash,
       policyRule: decision.rule,
       policyHash: decision.policyHash,
+      ...(attempt ? { attempt } : {}),
     });
+    if (!claim.ok && claim.attempt !== undefined)
+      throw ApplicationFailure.nonRetryable(
+        `an earlier attempt of this run started the tool call (${claim.since}) and never reported back; an MCP call carries no idempotency key, so it is not made again`,
+        'mcp_call_unsettled',
+      );
     if (!claim.ok)
       throw ApplicationFailure.create({
         message: `request ${workflowId} was already claimed for execution by run ${claim.heldBy} at ${claim.since}: this run (${runId}) executes nothing`,
@@ -233,6 +257,19 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
         nonRetryable: true,
         details: [{ heldBy: claim.heldBy, since: claim.since, runId }],
       });
+    const maxResponseBytes = deps.maxResultBytes ?? 16 * 1024;
+    if (mcp) {
+      const result = await executeMcpCall({
+        hub: deps.mcp,
+        call: mcp,
+        request,
+        maxResultBytes: maxResponseBytes,
+        signal: Context.current().cancellationSignal,
+      });
+      log.info('tool called', { agent: request.agent, ...mcp, status: result.status });
+      return result;
+    }
+    if (!cap) throw new Error('unreachable: a request with no capability was refused above');
     const response = await executeWithVault(
       {
         agent: request.agent,
@@ -242,7 +279,7 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
         url: `${cap.baseUrl.replace(/\/+$/, '')}${request.path}`,
         ...(request.body === undefined ? {} : { body: request.body as JsonValue }),
         idempotencyKey: workflowId,
-        maxResponseBytes: deps.maxResultBytes ?? 16 * 1024,
+        maxResponseBytes,
       },
       { store: deps.vault },
     ).catch(asFailure);

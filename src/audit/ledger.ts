@@ -5,6 +5,8 @@
 // PostgreSQL's advisory lock), so of two runs racing to claim, one writes the record and the other
 // reads it back naming the first. The claim is made before the request is sent, and a retry of the
 // same run (a crashed attempt) finds its own claim and sends again with the same Idempotency-Key.
+// A call with no such key at the far end (an MCP tool call) is claimed by its attempt: a retry
+// finds the earlier attempt's claim and sends nothing, since the first may have gone through.
 import type { AuditStore } from './chain.ts';
 
 /** What a claim is made for: the request (its workflow id) and the run that would execute it. */
@@ -16,10 +18,16 @@ export interface ExecutionClaim {
   requestHash: string;
   policyRule: string | null;
   policyHash: string;
+  /** Set for a call that must not be sent twice even by one run: only this attempt holds it. */
+  attempt?: string;
 }
 
-/** The claim's outcome: this run may execute, or another run holds the request id. */
-export type ClaimResult = { ok: true } | { ok: false; heldBy: string; since: string };
+/**
+ * The claim's outcome: this run (and attempt, when claimed with one) may execute, or another run
+ * holds the request id, or (`attempt`) another attempt of this same run does.
+ */
+export type ClaimResult =
+  { ok: true } | { ok: false; heldBy: string; since: string; attempt?: string };
 
 /** The audit id of the claim on `workflowId`: one per request id, whatever the run. */
 export const claimId = (workflowId: string): string => `execution:${workflowId}`;
@@ -45,9 +53,18 @@ export async function claimExecution(
     requestHash: claim.requestHash,
     policyRule: claim.policyRule,
     policyHash: claim.policyHash,
-    detail: { runId: claim.runId },
+    detail: { runId: claim.runId, ...(claim.attempt ? { attempt: claim.attempt } : {}) },
   });
   const heldBy = stored.detail?.['runId'];
-  if (heldBy === claim.runId) return { ok: true };
-  return { ok: false, heldBy: typeof heldBy === 'string' ? heldBy : '(unknown)', since: stored.at };
+  const attempt = stored.detail?.['attempt'];
+  if (heldBy === claim.runId && attempt === claim.attempt) return { ok: true };
+  const by = typeof heldBy === 'string' ? heldBy : '(unknown)';
+  if (heldBy !== claim.runId || claim.attempt === undefined)
+    return { ok: false, heldBy: by, since: stored.at };
+  return {
+    ok: false,
+    heldBy: by,
+    since: stored.at,
+    attempt: typeof attempt === 'string' ? attempt : '(none)',
+  };
 }

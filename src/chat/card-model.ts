@@ -5,6 +5,7 @@
 import { maskedNames, maskSecrets } from '../actions/secret-fields.ts';
 import { exchangeView } from './card-exchange.ts';
 import { lookupViews } from './card-lookups.ts';
+import { mcpCallView } from './card-mcp.ts';
 import type { ApprovalCardModel, AskContext } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
 import { describeSpan } from '../../workflows/sensitive-action/outcome.ts';
@@ -73,7 +74,9 @@ export function cardModel(
   findings: UnusualFinding[] = [],
 ): ApprovalCardModel {
   const host = decision.capability ? new URL(decision.capability.baseUrl).host : request.capability;
-  const facts = request.exchange ? null : keyFields(request.body);
+  // An MCP call shows each argument with the tool's description of it, never a raw body.
+  const mcp = request.exchange ? null : mcpCallView(request, decision);
+  const facts = request.exchange ? null : (mcp?.fields ?? keyFields(request.body));
   const preview =
     request.body === undefined || facts || request.exchange
       ? undefined
@@ -88,6 +91,7 @@ export function cardModel(
     agent: request.agent,
     action:
       (exchange && `${exchange.heading}${exchange.warning ? ` — ${exchange.warning}` : ''}`) ??
+      mcp?.heading ??
       `${request.method.toUpperCase()} ${request.path} on ${request.capability}`,
     method: request.method.toUpperCase(),
     host,
@@ -114,5 +118,6 @@ export function cardModel(
     ...(context ? { context } : {}),
     ...(lookups.length ? { lookups } : {}),
     ...(exchange ? { exchange } : {}),
+    ...(mcp ? { mcp: { name: mcp.name, description: mcp.description } } : {}),
   };
 }

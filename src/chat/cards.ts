@@ -72,6 +72,8 @@ export interface ApprovalCardModel {
   lookups?: LookupView[];
   /** Set for an exchange step: its text and the sanitizer's report instead of the request. */
   exchange?: ExchangeView;
+  /** Set for an MCP tool call: the tool instead of method and path, and what it says it does. */
+  mcp?: { name: string; description: string | null };
 }
 
 /** An agent's request in its conversation: who asked where, what they wrote, and why it asks. */
@@ -143,7 +145,9 @@ export function buildApprovalCard(
     Field({ label: 'Agent', value: f(model.agent) }),
     model.exchange
       ? Field({ label: 'Exchange', value: f(model.exchange.heading) })
-      : Field({ label: 'Request', value: f(`${model.method} ${model.host}${model.path}`) }),
+      : model.mcp
+        ? Field({ label: 'MCP tool', value: f(model.mcp.name) })
+        : Field({ label: 'Request', value: f(`${model.method} ${model.host}${model.path}`) }),
     Field({ label: 'Requested by', value: f(model.requestedBy) }),
     Field({ label: 'Rule', value: f(model.rule) }),
     Field({ label: 'Deadline', value: esc(describeDeadline(model.deadline, rendering.now)) }),
@@ -157,6 +161,9 @@ export function buildApprovalCard(
     Fields(facts),
     CardText(f(`Why: ${model.ruleReason}`, limits.reason)),
     ...exchangeLines(model.exchange, f),
+    ...(model.mcp?.description
+      ? [CardText(f(model.mcp.description, limits.reason), { style: 'muted' })]
+      : []),
   ];
   const shown = model.keyFields.slice(0, limits.keyFields);
   if (shown.length > 0) {

@@ -11,6 +11,7 @@ import { memorySummary } from '../policy/memory.ts';
 import { formatProblem } from '../policy/problems.ts';
 import type { PolicyInvalidError } from '../policy/problems.ts';
 import { actionRequestSchema } from '../policy/request-schema.ts';
+import { mcpCapabilityPrefix } from '../mcp/types.ts';
 import type { CliIo } from './io.ts';
 import { analysisUsage, runAnalyze, runSuggest } from './policy-analysis.ts';
 
@@ -20,6 +21,9 @@ export const usage = `usage:
   airlock policy explain --request <file|-> [--policy <path>] [--at <ISO time>]
                                       print the decision for a request JSON
                                       {"agent","capability","method","path","body"?}
+  airlock policy explain --mcp <server>/<tool> --agent <id> [--args <json>] [--policy <path>]
+                                      the same for an MCP tool call (POST /<tool> on mcp:<server>,
+                                      the arguments as its body)
 ${analysisUsage}`;
 
 /** Run `airlock policy <command> …`; returns the exit code (0 ok, 1 invalid input, 2 usage). */
@@ -87,12 +91,15 @@ async function explain(args: string[], io: CliIo): Promise<number> {
     args,
     options: {
       request: { type: 'string', short: 'r' },
+      mcp: { type: 'string' },
+      agent: { type: 'string' },
+      args: { type: 'string' },
       policy: { type: 'string', short: 'p' },
       at: { type: 'string' },
     },
   });
-  if (values.request === undefined) {
-    io.stderr(`airlock policy explain: --request is required\n\n${usage}`);
+  if ((values.request === undefined) === (values.mcp === undefined)) {
+    io.stderr(`airlock policy explain: give --request or --mcp (one of them)\n\n${usage}`);
     return 2;
   }
   const now = values.at === undefined ? new Date() : new Date(values.at);
@@ -100,16 +107,12 @@ async function explain(args: string[], io: CliIo): Promise<number> {
     io.stderr(`airlock policy explain: --at "${values.at}" is not an ISO date-time\n`);
     return 2;
   }
-  const source = values.request === '-' ? 'stdin' : values.request;
-  const text = values.request === '-' ? await io.stdin() : await readFile(values.request, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    io.stderr(`airlock policy explain: ${source} is not JSON: ${(err as Error).message}\n`);
-    return 1;
-  }
-  const request = actionRequestSchema.safeParse(json);
+  const read =
+    values.mcp !== undefined ? mcpRequest(values, io) : await requestJson(values.request ?? '', io);
+  if ('exit' in read) return read.exit;
+  const source =
+    values.mcp !== undefined ? '--mcp' : values.request === '-' ? 'stdin' : values.request;
+  const request = actionRequestSchema.safeParse(read.json);
   if (!request.success) {
     for (const issue of request.error.issues) {
       io.stderr(
@@ -128,4 +131,37 @@ async function explain(args: string[], io: CliIo): Promise<number> {
     for (const p of (err as PolicyInvalidError).problems) io.stderr(`${formatProblem(p)}\n`);
     return 1;
   }
+}
+
+/** The request as JSON, or the exit code when it cannot be read. */
+type Read = { json: unknown } | { exit: number };
+
+/** The request JSON of `--request <file|->`, or the exit code when it cannot be read. */
+async function requestJson(from: string, io: CliIo): Promise<Read> {
+  const source = from === '-' ? 'stdin' : from;
+  const text = from === '-' ? await io.stdin() : await readFile(from, 'utf8');
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch (err) {
+    io.stderr(`airlock policy explain: ${source} is not JSON: ${(err as Error).message}\n`);
+    return { exit: 1 };
+  }
+}
+
+/** The request an MCP call (`--mcp server/tool --agent id --args json`) is, or the exit code. */
+function mcpRequest(values: { mcp?: string; agent?: string; args?: string }, io: CliIo): Read {
+  const [server, tool, ...rest] = (values.mcp ?? '').split('/');
+  if (!server || !tool || rest.length > 0 || values.agent === undefined) {
+    io.stderr(`airlock policy explain: --mcp is <server>/<tool>, with --agent <id>\n\n${usage}`);
+    return { exit: 2 };
+  }
+  let body: unknown = {};
+  try {
+    if (values.args !== undefined) body = JSON.parse(values.args);
+  } catch (err) {
+    io.stderr(`airlock policy explain: --args is not JSON: ${(err as Error).message}\n`);
+    return { exit: 1 };
+  }
+  const capability = `${mcpCapabilityPrefix}${server}`;
+  return { json: { agent: values.agent, capability, method: 'POST', path: `/${tool}`, body } };
 }

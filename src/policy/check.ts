@@ -6,6 +6,8 @@ import { isSeq } from 'yaml';
 import { checkAgents } from './check-agents.ts';
 import { checkHeldWithoutApprovers, checkOrigins } from './check-origins.ts';
 import { checkMcp } from './check-mcp.ts';
+import { checkMcpRules } from './check-mcp-rules.ts';
+import { mcpPrefix } from './mcp-schema.ts';
 import { checkTools } from './check-tools.ts';
 import { a2aPrefix } from './fields.ts';
 import { locate } from './locate.ts';
@@ -48,6 +50,7 @@ export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: P
   checkAgents(c, { add, warn, ref, has });
   checkTools(c, { add, warn, ref, has });
   checkMcp(c, { add, warn, ref, has });
+  checkMcpRules(c, { add, warn, ref, has });
 
   // Approver checks shared by rules and links; returns nothing, reports into `problems`.
   const checkApproval = (
@@ -128,7 +131,10 @@ export function checkSet(c: Collected): { problems: PolicyProblem[]; warnings: P
 
   for (const { value: r, at } of c.rules) {
     r.agent?.forEach((name, i) => ref(at, 'agent', i, 'agents', name));
-    r.capability?.forEach((name, i) => ref(at, 'capability', i, 'capabilities', name));
+    // An MCP server's name (`mcp:<id>`) is checked with its tools (check-mcp-rules.ts).
+    r.capability?.forEach((name, i) => {
+      if (!name.startsWith(mcpPrefix)) ref(at, 'capability', i, 'capabilities', name);
+    });
     const caps = (r.capability ?? []).map(capability);
     if (r.capability && caps.every((cap) => cap !== undefined)) {
       r.method?.forEach((m, i) => {

@@ -2,13 +2,22 @@
 // capability in their original order, expanded approvers), once per LoadedPolicy object. The
 // cache is invisible to callers: evaluation stays a pure function of policy, request and time.
 import { globMatch } from '../glob.ts';
+import { mcpCapabilityPrefix } from '../../workflows/sensitive-action/mcp-call.ts';
 import {
   effectiveCards,
   effectiveExpiryMs,
   effectiveReminderMs,
   expandApprovers,
 } from './resolve.ts';
-import type { Agent, Approval, Capability, Condition, Rule, TimeWindow } from './schema.ts';
+import type {
+  Agent,
+  Approval,
+  Capability,
+  Condition,
+  McpServer,
+  Rule,
+  TimeWindow,
+} from './schema.ts';
 import type {
   LinkSettings,
   LoadedPolicy,
@@ -41,6 +50,8 @@ export interface CompiledRule {
 export interface Compiled {
   agents: Map<string, Agent>;
   capabilities: Map<string, { value: Capability; paths: PathPattern[] }>;
+  /** The MCP servers by id (requests name them `mcp:<id>`). */
+  mcpServers: Map<string, McpServer>;
   rulesByCapability: Map<string, CompiledRule[]>;
   /** Candidate rules per agent, capability and method, in rule order; filled on first use. */
   candidates: Map<string, CompiledRule[]>;
@@ -106,10 +117,15 @@ export function candidates(
 function build(set: PolicySet): Compiled {
   const rules = set.rules.map((rule) => compileRule(set, rule));
   const rulesByCapability = new Map<string, CompiledRule[]>();
-  for (const cap of set.capabilities) {
+  // An MCP server's calls go under `mcp:<id>`, as a capability's under its id.
+  const ids = [
+    ...set.capabilities.map((c) => c.id),
+    ...set.mcpServers.map((s) => `${mcpCapabilityPrefix}${s.id}`),
+  ];
+  for (const id of ids) {
     rulesByCapability.set(
-      cap.id,
-      rules.filter((r) => !r.rule.capability || r.rule.capability.includes(cap.id)),
+      id,
+      rules.filter((r) => !r.rule.capability || r.rule.capability.includes(id)),
     );
   }
   const links = new Map<string, Omit<LinkSettings, 'policyHash'>>();
@@ -146,6 +162,7 @@ function build(set: PolicySet): Compiled {
     capabilities: new Map(
       set.capabilities.map((c) => [c.id, { value: c, paths: pathPatterns(c.paths) }]),
     ),
+    mcpServers: new Map(set.mcpServers.map((s) => [s.id, s])),
     rulesByCapability,
     candidates: new Map(),
     links,
@@ -159,7 +176,12 @@ function compileRule(set: PolicySet, rule: Rule): CompiledRule {
     rule,
     agents: rule.agent ? new Set(rule.agent) : null,
     methods: rule.method ? new Set(rule.method) : null,
-    paths: rule.path ? pathPatterns(rule.path) : null,
+    // An MCP call's path is `/<tool>`: a rule's tools are its paths.
+    paths: rule.path
+      ? pathPatterns(rule.path)
+      : rule.tool
+        ? pathPatterns(rule.tool.map((t) => `/${t}`))
+        : null,
     conditions: rule.when.map((condition) => ({ condition, segments: condition.field.split('.') })),
     windows: rule.during ?? null,
     approval: rule.approval ? approvalTemplate(set, rule.approval) : null,

@@ -1,6 +1,7 @@
 // Pure policy evaluation: the same policy, request and time always give the same decision.
 // An exchange's approval step (request.exchange) is decided by the link instead (links.ts).
-// Order: the agent, capability, method and path must be known and allowed (else deny); then the
+// Order: the agent, capability, method and path must be known and allowed (else deny; for an MCP
+// call, `mcp:<server>`, the server declared and held, and the tool granted: mcp-gate.ts); then the
 // rules, first match in file order (files in name order); nothing matches means deny. An `allow`
 // rule matches only requests whose origins it names (default: a person); another agent's or an A2A
 // client's request falls through to the next rule, and the reason says which allow rule it missed.
@@ -13,6 +14,12 @@ import { conditionHolds, inWindow } from './conditions.ts';
 import { empty, exchangeDecision } from './links.ts';
 import { findingsSummary, requestFindings } from './request-findings.ts';
 import { nonCanonicalPath } from '../request-path.ts';
+import { mcpRefusal } from './mcp-gate.ts';
+import {
+  isMcpCapability,
+  mcpCallName,
+  mcpCallOf,
+} from '../../workflows/sensitive-action/mcp-call.ts';
 import type {
   ActionRequest,
   CapabilityRef,
@@ -29,32 +36,41 @@ export function evaluate(policy: LoadedPolicy, request: ActionRequest, now: Date
   if (request.exchange) return exchangeDecision(policy, request);
   const c = compile(policy);
   const method = request.method.toUpperCase();
-  const what = `${request.agent} ${method} ${request.path} on ${request.capability}`;
+  const call = mcpCallOf(request);
+  const what = call
+    ? `${request.agent} calling ${mcpCallName(call)} (MCP)`
+    : `${request.agent} ${method} ${request.path} on ${request.capability}`;
   const deny = (reason: string, cap: CapabilityRef | null) =>
     plain(policy, 'deny', null, reason, cap);
 
   const agent = c.agents.get(request.agent);
   if (!agent) return deny(`unknown agent "${request.agent}"`, null);
-  const cap = c.capabilities.get(request.capability);
-  if (!cap) return deny(`unknown capability "${request.capability}"`, null);
-  const ref = capabilityRef(cap.value);
-  if (!agent.capabilities.includes(cap.value.id)) {
-    return deny(`agent "${agent.id}" may not use capability "${cap.value.id}"`, ref);
-  }
-  if (!cap.value.methods.includes(method as (typeof cap.value.methods)[number])) {
-    return deny(`capability "${cap.value.id}" does not allow method ${method}`, ref);
-  }
-  const pathProblem = nonCanonicalPath(request.path);
-  if (pathProblem) return deny(`path ${JSON.stringify(request.path)} ${pathProblem}`, ref);
-  if (!anyGlob(cap.paths, request.path)) {
-    return deny(`capability "${cap.value.id}" does not allow path ${request.path}`, ref);
+  let ref: CapabilityRef | null = null;
+  if (isMcpCapability(request.capability)) {
+    const refused = mcpRefusal(c, agent, request);
+    if (refused) return deny(refused, null);
+  } else {
+    const cap = c.capabilities.get(request.capability);
+    if (!cap) return deny(`unknown capability "${request.capability}"`, null);
+    ref = capabilityRef(cap.value);
+    if (!agent.capabilities.includes(cap.value.id)) {
+      return deny(`agent "${agent.id}" may not use capability "${cap.value.id}"`, ref);
+    }
+    if (!cap.value.methods.includes(method as (typeof cap.value.methods)[number])) {
+      return deny(`capability "${cap.value.id}" does not allow method ${method}`, ref);
+    }
+    const pathProblem = nonCanonicalPath(request.path);
+    if (pathProblem) return deny(`path ${JSON.stringify(request.path)} ${pathProblem}`, ref);
+    if (!anyGlob(cap.paths, request.path)) {
+      return deny(`capability "${cap.value.id}" does not allow path ${request.path}`, ref);
+    }
   }
 
   const origins = request.origins ?? ['person'];
   // Allow rules this request matched but whose origins leave it out, as the reason will say.
   const missed: string[] = [];
   const noting = (reason: string) => (missed.length ? `${reason}; ${missed.join('; ')}` : reason);
-  for (const rule of candidates(c, agent.id, cap.value.id, method)) {
+  for (const rule of candidates(c, agent.id, request.capability, method)) {
     if (!matches(rule, request, now, c.timeZone)) continue;
     if (rule.rule.decision === 'allow') {
       const outside = origins.filter((o) => !rule.origins.has(o));

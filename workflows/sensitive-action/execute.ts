@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { capReason, type ApprovalDecision } from './messages.ts';
+import { mcpOutcomeText } from './mcp-call.ts';
 import type { Run } from './run.ts';
 import type { Tally } from './tally.ts';
 import {
@@ -198,20 +199,24 @@ async function execute(
       first && 'result' in first
         ? first.result
         : await (here ? local : queued).executeAction({ workflowId, request, decision });
+    // An MCP call's outcome names the tool, and a failure says why in the hub's or tool's words.
+    const mcp = mcpOutcomeText(request, result);
     if (result.status >= 400) {
-      run.setState('failed', `Executed, but the API answered HTTP ${result.status}`);
+      run.setState('failed', mcp ?? `Executed, but the API answered HTTP ${result.status}`);
       await run.audit('failed', { detail: { status: result.status } });
       return {
         outcome: 'failed',
-        message: `Executed ${request.method} ${request.path}, but the API answered HTTP ${result.status}`,
+        message:
+          mcp ??
+          `Executed ${request.method} ${request.path}, but the API answered HTTP ${result.status}`,
         result,
       };
     }
-    run.setState('executed', `Executed: HTTP ${result.status}`);
+    run.setState('executed', mcp ?? `Executed: HTTP ${result.status}`);
     await run.audit('executed', { detail: { status: result.status, truncated: result.truncated } });
     return {
       outcome: 'executed',
-      message: `Executed ${request.method} ${request.path}: HTTP ${result.status}`,
+      message: mcp ?? `Executed ${request.method} ${request.path}: HTTP ${result.status}`,
       result,
     };
   } catch (err) {

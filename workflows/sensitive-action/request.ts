@@ -192,4 +192,15 @@ export interface PinnedDecision extends PolicyDecision {
    * Absent in older histories.
    */
   historyFields?: Record<string, number | string | boolean | null>;
+  /** An MCP call's tool as its server listed it when decided (for the card). Absent otherwise. */
+  mcpTool?: McpToolView;
+}
+
+/** An MCP tool as the card shows it: descriptions sanitized by the hub, then capped. */
+export interface McpToolView {
+  description: string;
+  /** The hash of the description the call was checked against. */
+  descriptionHash: string;
+  /** Each argument's description, by argument name (those the schema describes). */
+  arguments: Record<string, string>;
 }

@@ -7,7 +7,7 @@ import type {
   DecisionReceipt,
   ShowCardTarget,
 } from './messages.ts';
-import type { ActionRequest, PinnedDecision } from './request.ts';
+import type { ActionRequest, InstructionFindingRequest, PinnedDecision } from './request.ts';
 
 /** What every card activity needs to render a card. */
 export interface CardInput {
@@ -46,6 +46,8 @@ export interface ExecutionResult {
   status: number;
   body: string;
   truncated: boolean;
+  /** An untrusted MCP server's result: the sentences that tell the reader to act (at most 20). */
+  instructions?: InstructionFindingRequest[];
 }
 
 /** The workflow's result: the truthful outcome the requester gets. */
