@@ -3,67 +3,36 @@
 //   { "id": "support",                 the agent id (logged; identity comes from the socket)
 //     "instructions": "You are …",     the system instructions
 //     "model": "gpt-4o-mini",          the model id sent to the gateway (which enforces its list)
-//     "sensitivity": "action",         "research" gets `fetch`, "action" gets `request_action`
-//     "tools": ["shell", …],           optional: the tools offered (default: all the kind allows)
-//     "mayAsk": ["research"],          the agents it may ask (`ask_agent`, offered when not empty)
+//     "tools": ["shell", …],           optional: the tools offered (default: all)
 //     "maxSteps": 20,                  model calls per turn
 //     "firstStepToolChoice": "auto",   "required": the turn's first model call must call a tool
-//     "capabilityTools": [ … ],        typed tools of its capabilities, each one sensitive request
 //     "sessionId": "support:t1" }      names the session's conversation file in the workspace
+// (and more the runner leaves to the gateway: the boundary tools its `/mcp` lists follow from them).
 // Environment (optional): AIRLOCK_WORKSPACE (default /workspace), AIRLOCK_GATEWAY_SOCKET (default
 // /gateway/gateway.sock), AIRLOCK_INBOX_WAIT_MS (default 55000). Nothing here holds a key.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { log } from './log.js';
 import toolNames from './tools.json' with { type: 'json' };
 
 /**
- * Every tool the runner knows; boundary tools go through the gateway. One list (tools.json), read
- * by the host's policy too: a capability's typed tool may not take one of these names.
+ * Every built-in tool name, one list (tools.json) read by the host's policy too: a capability's
+ * typed tool may not take one of these names. The box runs the first three itself; the others are
+ * the gateway's own, listed with the rest of the boundary tools by its MCP endpoint (mcp.js).
  */
 export const TOOL_NAMES = toolNames;
+
+/** The tools the box runs itself. */
+export const LOCAL_TOOLS = ['shell', 'read_file', 'write_file'];
 
 const agentSettings = z.object({
   id: z.string().min(1),
   instructions: z.string().default(''),
   model: z.string().min(1),
-  sensitivity: z.enum(['research', 'action']).default('action'),
   tools: z.array(z.string()).optional(),
   maxSteps: z.number().int().min(1).max(200).default(20),
   firstStepToolChoice: z.enum(['auto', 'required']).default('auto'),
-  capabilityTools: z
-    .array(
-      z.object({
-        name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
-        description: z.string(),
-        capability: z.string().min(1),
-        method: z.string().min(1),
-        path: z.string().startsWith('/'),
-        fields: z.record(
-          z.string(),
-          z.object({
-            type: z.enum(['string', 'number', 'integer', 'boolean']),
-            description: z.string().optional(),
-            enum: z.array(z.union([z.string(), z.number()])).optional(),
-            optional: z.boolean().default(false),
-          }),
-        ),
-      }),
-    )
-    .default([]),
   sessionId: z.string().min(1),
-  mayAsk: z.array(z.string().min(1)).default([]),
 });
-
-/** Whether the agent's kind and links allow `tool` at all. */
-function kindAllows(agent, tool) {
-  // A research agent reaches the web and holds no credentials; an action agent the reverse (the
-  // gateway refuses the other kind's calls too; not offering them keeps the model from trying).
-  if (tool === 'fetch') return agent.sensitivity === 'research';
-  if (tool === 'request_action') return agent.sensitivity === 'action';
-  if (tool === 'ask_agent') return agent.mayAsk.length > 0;
-  return true;
-}
 
 /** The runner's paths and timings from the environment. */
 export function runnerEnv(env = process.env) {
@@ -74,16 +43,12 @@ export function runnerEnv(env = process.env) {
   };
 }
 
-/** Parse the gateway's `/v1/agent` answer into the agent and the tools it is offered. */
+/** Parse the gateway's `/v1/agent` answer into the agent and the box's own tools it is offered. */
 export function parseAgent(body) {
   const agent = agentSettings.parse(body);
-  const typed = agent.sensitivity === 'action' ? agent.capabilityTools.map((t) => t.name) : [];
-  const allowed = [...TOOL_NAMES.filter((t) => kindAllows(agent, t)), ...typed];
-  const unknown = (agent.tools ?? []).filter((t) => !allowed.includes(t));
-  if (unknown.length > 0) log('warn', 'unknown tools ignored', { tools: unknown });
   return {
     agent,
-    tools: agent.tools ? allowed.filter((t) => agent.tools.includes(t)) : allowed,
+    tools: agent.tools ? LOCAL_TOOLS.filter((t) => agent.tools.includes(t)) : LOCAL_TOOLS,
   };
 }
 

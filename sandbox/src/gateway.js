@@ -1,8 +1,8 @@
 // The runner's only way out: HTTP over the gateway's unix socket (the box has no network). One
-// undici Agent dials the socket for every request; the model provider gets `gatewayFetch`, the
-// loop and the boundary tools use the small JSON helpers. No key: the gateway injects it. A
-// request that finds no gateway (socket gone, connection refused or cut) tells the turn's watcher,
-// so the turn in progress is let go at once: the gateway went with the worker that ran it.
+// undici Agent dials the socket for every request; the model provider and the boundary tools' MCP
+// client (mcp.js) get `gatewayFetch`, the loop the small JSON helpers. No key: the gateway adds
+// it. A request that finds no gateway (socket gone, connection refused or cut) tells the turn's
+// watcher, so the turn in progress is let go at once: the gateway went with the worker that ran it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch } from 'undici';
 import { log } from './log.js';
@@ -116,21 +116,6 @@ export function connectGateway(socketPath) {
         }
         if (attempt >= 5) return false;
         await sleep(250 * 2 ** (attempt - 1));
-      }
-    },
-    /** Post a progress message to the user, retrying a few times. */
-    async sendMessage(text) {
-      for (let attempt = 1; ; attempt++) {
-        let answer;
-        try {
-          answer = await call('POST', '/v1/messages', { text });
-        } catch (err) {
-          if (attempt >= 5 || isGatewayLost(err)) throw err;
-        }
-        if (answer?.status === 200) return;
-        if (answer && (answer.status < 500 || attempt >= 5))
-          throw new Error(`message refused (${answer.status}): ${JSON.stringify(answer.body)}`);
-        await sleep(250 * attempt);
       }
     },
     close: () => dispatcher.close(),

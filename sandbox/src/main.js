@@ -1,16 +1,17 @@
 // The agent runner inside the sandbox (bundled into /app/runner.js by scripts/sandbox-image.sh, the
 // box's command): it gets its settings from the gateway, then loops: take the next turn from the
-// gateway inbox, run the model with tools (the Vercel AI SDK's tool loop, its requests sent over
-// the gateway socket), save the conversation with the turn's id and reply, and report the turn
-// done with the reply (the session posts it). A turn delivered again after it was done is answered
-// from the saved reply without calling the model; a turn whose gateway went away is let go unsaved
-// (the retried turn activity delivers it again).
+// gateway inbox, run the model (the Vercel AI SDK's tool loop, over the gateway socket) with the
+// box's own tools and those the gateway's MCP endpoint lists, save the conversation with the turn's
+// id and reply, and report the turn done with the reply (the session posts it). A turn delivered
+// again after it was done is answered from the saved reply without calling the model; a turn whose
+// gateway went away is let go unsaved (the retried turn activity delivers it again).
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, isStepCount } from 'ai';
 import { conversationPath, parseAgent, runnerEnv } from './config.js';
 import { loadConversation, saveConversation, turnMessage } from './conversation.js';
 import { connectGateway, GATEWAY_URL, isGatewayLost } from './gateway.js';
 import { log } from './log.js';
+import { gatewayTools } from './mcp.js';
 import { createTools } from './tools.js';
 
 /** The key the runner sends; the gateway replaces it with the real one, which never enters the box. */
@@ -30,13 +31,8 @@ async function main() {
     fetch: gateway.fetch,
   });
   const model = provider.chatModel(agent.model);
-  const tools = createTools({
-    names: toolNames,
-    workspace: env.workspace,
-    gateway,
-    mayAsk: agent.mayAsk,
-    capabilityTools: agent.capabilityTools,
-  });
+  const local = createTools({ names: toolNames, workspace: env.workspace });
+  const boundary = gatewayTools(gateway);
   const { messages } = await loadConversation(path);
   log('info', 'runner ready', { agent: agent.id, tools: toolNames, history: messages.length });
 
@@ -46,6 +42,8 @@ async function main() {
     const lost = new AbortController();
     const unwatch = gateway.watch((err) => lost.abort(err));
     try {
+      // The box's own tools first, then the gateway's, in the order it lists them.
+      const tools = { ...local, ...(await boundary.list()) };
       const result = await generateText({
         model,
         instructions: agent.instructions || undefined,

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { createMemoryInbox, type MemoryInbox } from '../gateway/inbox.ts';
+import { heldServers } from '../gateway/mcp-server-tools.ts';
 import { createGateway, type Gateway } from '../gateway/server.ts';
 import {
   gatewayLimits,
@@ -18,6 +19,7 @@ import {
   type RunnerSettings,
 } from '../gateway/types.ts';
 import type { Logger } from '../log.ts';
+import type { McpHub } from '../mcp/types.ts';
 import type { ResolvedAgent } from '../policy/agents.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import { TurnAnswers } from './turn-answers.ts';
@@ -52,6 +54,7 @@ export function gatewayAgent(agent: ResolvedAgent): GatewayAgent {
     tokenBudget: agent.model.tokenBudget,
     webHosts: agent.webAllowHosts,
     webSanitizer: agent.webSanitizer,
+    mcpServers: heldServers(agent.capabilities),
   };
 }
 
@@ -78,11 +81,14 @@ export class GatewayRegistry {
   private readonly config: Config;
   private readonly store: CredentialStore;
   private readonly logger: Logger;
+  private readonly mcp: McpHub | undefined;
 
-  constructor(config: Config, store: CredentialStore, logger: Logger) {
+  /** `mcp`: the worker's MCP servers, whose granted tools each gateway lists on `/mcp`. */
+  constructor(config: Config, store: CredentialStore, logger: Logger, mcp?: McpHub) {
     this.config = config;
     this.store = store;
     this.logger = logger;
+    this.mcp = mcp;
   }
 
   /** The directory a session's gateway socket lives in (short: unix socket paths are limited). */
@@ -146,6 +152,7 @@ export class GatewayRegistry {
       sendMessage: ({ text, turn, seq }) => (hooks ?? unbound()).sendMessage({ text, turn, seq }),
       askAgent: (request) => (hooks ?? unbound()).askAgent(request),
       onAnswer: (answer) => answers.record(inbox.current ?? null, answer),
+      mcp: this.mcp,
     });
     return { gateway, inbox, answers, socketDir, bind: (h) => void (hooks = h) };
   }

@@ -5,19 +5,23 @@
 // reached only through an entry naming the exact host:port. What comes back is sanitized at the
 // agent's web sanitizer level, with the report and its instruction findings (also logged); the
 // answer is capped in size, the exchange in time.
-// Action agents hold credentials and get no web at all.
+// Action agents hold credentials and get no web at all. The MCP endpoint's `fetch` goes through
+// `fetchFor`, as this route does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
+import type { InstructionFinding } from '../sanitize/instructions.ts';
 import { HARD_INPUT_CEILING, sanitizeBytes } from '../sanitize/sanitize.ts';
+import type { Removal } from '../sanitize/types.ts';
 import { GatewayError, readJson, sendJson } from './edge.ts';
 import { pageFindings, returnedUrl } from './fetch-result.ts';
 import { pinnedFetch, portOf, systemResolve, type Resolve } from './pinned-fetch.ts';
 import type { GatewayAgent, GatewayLimits } from './types.ts';
 
-const fetchInput = z.strictObject({
-  url: z.string().min(1).max(8000),
+/** A fetch's body (the route's and the `fetch` tool's arguments). */
+export const fetchInput = z.strictObject({
+  url: z.string().min(1).max(8000).describe('An absolute http(s) URL on an allow-listed host.'),
   method: z.enum(['GET', 'POST']).default('GET'),
   body: z.string().max(1_048_576).optional(),
   contentType: z.string().max(200).optional(),
@@ -62,13 +66,19 @@ export function checkWebUrl(agent: GatewayAgent, url: URL): void {
   }
 }
 
-/** Handle one fetch. */
-export async function handleFetch(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: FetchDeps,
-): Promise<void> {
-  const { agent, limits } = deps;
+/** What a fetch answers: the page, sanitized, and what was removed from it. */
+export interface FetchAnswer {
+  status: number;
+  url: string;
+  contentType: string | null;
+  body: string;
+  truncated: boolean;
+  removed: Removal[];
+  instructions?: InstructionFinding[];
+}
+
+/** Refuse an action agent: it holds credentials and gets no web. */
+function refuseAction(agent: GatewayAgent): void {
   if (agent.sensitivity !== 'research') {
     throw new GatewayError(
       403,
@@ -76,8 +86,27 @@ export async function handleFetch(
       `Agent ${agent.id} is an action agent: it has no web access.`,
     );
   }
-  const input = await readJson(req, res, fetchInput, limits.maxBodyBytes);
+}
+
+/** Handle one fetch. */
+export async function handleFetch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: FetchDeps,
+): Promise<void> {
+  refuseAction(deps.agent);
+  const input = await readJson(req, res, fetchInput, deps.limits.maxBodyBytes);
   if (!input) return;
+  sendJson(res, 200, await fetchFor(input, deps));
+}
+
+/** Fetch one validated request for a research agent. */
+export async function fetchFor(
+  input: z.infer<typeof fetchInput>,
+  deps: FetchDeps,
+): Promise<FetchAnswer> {
+  const { agent, limits } = deps;
+  refuseAction(agent);
   const url = URL.parse(input.url);
   if (!url) throw new GatewayError(400, 'invalid_request', 'url is not a valid absolute URL.');
   if (input.body !== undefined && input.method === 'GET')
@@ -118,7 +147,7 @@ export async function handleFetch(
       },
       'web fetch',
     );
-    return sendJson(res, 200, {
+    return {
       status: answer.status,
       url: final.url,
       contentType: mediaType(answer.contentType),
@@ -126,7 +155,7 @@ export async function handleFetch(
       truncated: answer.truncated || clean.truncated,
       removed: [...final.removed, ...clean.removed],
       ...(found.instructions ? { instructions: found.instructions } : {}),
-    });
+    };
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     if (signal.aborted) {

@@ -1,9 +1,8 @@
-// The conversation endpoints: `GET /v1/inbox?wait=ms` (the runner's long-poll for the next turn:
-// 200 with `{ turn, items }`, or 204 after the wait), `POST /v1/turns/<turn>/done` (the runner's
-// report that ends the turn, with its reply), `POST /v1/messages` (progress for the user while the
-// agent works, handed to the injected `sendMessage` numbered within the turn) and `GET /v1/agent`.
-// A poll whose client is gone by the time its batch arrives puts the batch back, so a turn's input
-// is never lost on the socket.
+// The conversation endpoints: `GET /v1/inbox?wait=ms` (the runner's long-poll: 200 `{ turn, items }`
+// or 204 after the wait), `POST /v1/turns/<turn>/done` (the report ending the turn, with its reply),
+// `POST /v1/messages` (progress for the user, numbered within the turn; MCP's `send_message` goes
+// through the same `sendProgress`) and `GET /v1/agent`. A poll whose client is gone when its batch
+// arrives puts the batch back, so a turn's input is never lost on the socket.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
@@ -11,7 +10,8 @@ import { GatewayError, jsonEndpoint, sendJson } from './edge.ts';
 import type { TurnInbox } from './inbox.ts';
 import type { GatewayAgent, GatewayLimits, ProgressMessage, RunnerSettings } from './types.ts';
 
-const messageInput = z.strictObject({ text: z.string().trim().min(1).max(40_000) });
+/** A progress message's body (the route's and the `send_message` tool's arguments). */
+export const messageInput = z.strictObject({ text: z.string().trim().min(1).max(40_000) });
 const doneInput = z.strictObject({ reply: z.string().max(200_000) });
 
 /** What the conversation endpoints need. */
@@ -55,23 +55,28 @@ export class ProgressCounter {
   }
 }
 
-/** Handle `POST /v1/messages`. */
-export const handleMessage = jsonEndpoint(messageInput, async (input, res, deps: MessagesDeps) => {
+/** What sending a progress message needs (the route's deps, and the MCP `send_message` tool's). */
+export type ProgressDeps = Pick<
+  MessagesDeps,
+  'agent' | 'sessionId' | 'logger' | 'inbox' | 'progress' | 'sendMessage'
+>;
+
+/** Send one progress message for the turn in flight, numbered within it. */
+export async function sendProgress(text: string, deps: ProgressDeps): Promise<void> {
   const turn = deps.inbox.current ?? null;
   const seq = deps.progress.next(turn);
   try {
-    await deps.sendMessage({
-      agentId: deps.agent.id,
-      sessionId: deps.sessionId,
-      text: input.text,
-      turn,
-      seq,
-    });
+    await deps.sendMessage({ agentId: deps.agent.id, sessionId: deps.sessionId, text, turn, seq });
   } catch (err) {
     deps.progress.giveBack(turn, seq);
     deps.logger.error({ err, agent: deps.agent.id, turn, seq }, 'progress message not delivered');
     throw new GatewayError(502, 'message_failed', 'The message could not be delivered; try again.');
   }
+}
+
+/** Handle `POST /v1/messages`. */
+export const handleMessage = jsonEndpoint(messageInput, async (input, res, deps: MessagesDeps) => {
+  await sendProgress(input.text, deps);
   sendJson(res, 200, { status: 'sent' });
 });
 

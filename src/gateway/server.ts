@@ -2,9 +2,9 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-// about who it is, and only the box's user may connect (restrictToBox). Routes: chat completions (model-proxy.ts), actions, questions to other agents
-// (ask.ts), fetch, and the conversation endpoints (messages.ts): the runner's settings, the inbox,
-// turn reports and progress messages.
+// about who it is, and only the box's user may connect (restrictToBox). Routes: chat completions
+// (model-proxy.ts), actions, questions to other agents (ask.ts), fetch, the conversation endpoints
+// (messages.ts: settings, inbox, turn reports, progress) and `/mcp`, all the agent's tools over MCP.
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { handleAsk } from './ask.ts';
 import { TokenBudget } from './budget.ts';
 import { GatewayError, sendError } from './edge.ts';
 import { handleFetch } from './fetch.ts';
+import { handleMcp } from './mcp.ts';
 import {
   handleAgent,
   handleInbox,
@@ -83,6 +84,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
   const deps = { agent, limits, logger: log, sessionId: session.id };
+  const currentTurn = (): string | null => options.inbox.current ?? null;
   const conversation = {
     ...deps,
     runner: options.runner,
@@ -91,7 +93,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     closing: closing.signal,
     sendMessage: options.sendMessage,
   };
-  const currentTurn = (): string | null => options.inbox.current ?? null;
+  const tools = {
+    ...conversation,
+    currentTurn,
+    requestAction: options.requestAction,
+    askAgent: options.askAgent,
+    mcp: options.mcp,
+  };
   const model = {
     ...deps,
     store: options.store,
@@ -109,6 +117,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     'POST /v1/messages': (req, res) => handleMessage(req, res, conversation),
     'GET /v1/inbox': (req, res, url) => handleInbox(req, res, url, conversation),
     'GET /v1/agent': (_req, res) => handleAgent(res, conversation),
+    'POST /mcp': (req, res) => handleMcp(req, res, tools),
+    'GET /mcp': (req, res) => handleMcp(req, res, tools),
+    'DELETE /mcp': (req, res) => handleMcp(req, res, tools),
   };
   // The one route with a parameter: the turn id, URL-encoded by the runner.
   const turnDone: Route = async (req, res, url) => {

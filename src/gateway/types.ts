@@ -4,6 +4,7 @@
 // to the user, questions to other agents, the turn inbox).
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { McpHub } from '../mcp/types.ts';
 import type { RunnerTool } from '../policy/capability-tools.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { CredentialStore } from '../vault/types.ts';
@@ -36,6 +37,8 @@ export interface GatewayAgent {
   webHosts: string[];
   /** The sanitizer level fetched pages pass before the agent sees them; unset: strict. */
   webSanitizer?: Level;
+  /** The MCP servers the agent holds (its `mcp:<server>` capabilities, the ids); unset: none. */
+  mcpServers?: string[];
 }
 
 /** What the runner in the box is told about its agent (`GET /v1/agent`); nothing secret. */
@@ -171,4 +174,6 @@ export interface GatewayOptions {
   onUsage?: (usage: { tokens: number; total: number }) => void;
   /** Called as each model call starts (null) and when it has answered in full (its answer). */
   onAnswer?: (answer: ModelAnswer | null) => void;
+  /** The worker's MCP servers: the `/mcp` endpoint lists the agent's granted tools through it. */
+  mcp?: McpHub;
 }

@@ -25,6 +25,7 @@ import type {
   ProgressMessage,
   RunnerSettings,
 } from '../../src/gateway/types.ts';
+import type { McpHub } from '../../src/mcp/types.ts';
 import { captureLogger } from './log.ts';
 import { FileCredentialStore } from '../../src/vault/file-store.ts';
 
@@ -109,6 +110,10 @@ export async function startGatewayFixture(
     tokensUsed?: number;
     /** The stand-in's characters per streamed content chunk. */
     chunkChars?: number;
+    /** The MCP hub the gateway lists the agent's granted MCP tools through. */
+    mcp?: McpHub;
+    /** Answer action requests (after recording them) instead of `nextOutcome`. */
+    requestAction?: (request: ActionRequest) => Promise<ActionOutcome>;
   } = {},
 ): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-gw-'));
@@ -170,6 +175,7 @@ export async function startGatewayFixture(
       limits: { ...testLimits, ...options.limits },
       requestAction: (r) => {
         fixture.actions.push(r);
+        if (options.requestAction) return options.requestAction(r);
         const o = fixture.nextOutcome;
         return o instanceof Error ? Promise.reject(o) : Promise.resolve(o);
       },
@@ -186,6 +192,7 @@ export async function startGatewayFixture(
         return Promise.resolve();
       },
       inbox: options.wrapInbox ? options.wrapInbox(fixture.inbox) : fixture.inbox,
+      mcp: options.mcp,
     });
     fixture.gateway = await createGateway(gatewayOptions());
     cleanups.push(() => fixture.gateway.close());

@@ -3,7 +3,8 @@
 // a writing tool, one that reports (never shows) its credential, one that leaks it, a rug pull
 // (its description is read from RUG_FILE at every list), one that crashes the process mid-call,
 // one that never answers, an injection, a big result and one the tests never grant. Each call
-// appends the tool's name to CALLS_FILE first, so a test can count what ran.
+// appends the tool's name to CALLS_FILE first, so a test can count what ran; each start appends
+// the process id to STARTS_FILE.
 // Run: node test/helpers/mcp-servers/test-server.ts [expanded-argument]
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -93,4 +94,5 @@ server.setRequestHandler(CallToolRequestSchema, async (request) => {
       return { content: [{ type: 'text', text: `unknown tool ${name}` }], isError: true };
   }
 });
+if (env.STARTS_FILE) appendFileSync(env.STARTS_FILE, `${process.pid}\n`);
 await server.connect(new StdioServerTransport());

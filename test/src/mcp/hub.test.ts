@@ -175,3 +175,28 @@ test('after close, nothing is called', async () => {
   await own.close();
   await refusal(own.callTool('t', 'echo', { message: 'x' }), 'mcp_closed');
 });
+
+test('one connection per server however many use it at once; a changed definition reconnects', async () => {
+  const starts = join(store.dir, 'starts.txt');
+  let defs = [testServer('s', ['echo'], { env: { STARTS_FILE: starts } })];
+  const own = createMcpHub({ servers: () => Promise.resolve(defs), logger: log.logger });
+  const started = () => readFileSync(starts, 'utf8').split('\n').filter(Boolean).length;
+  try {
+    await Promise.all([
+      own.listTools(['s']),
+      own.listTools(['s']),
+      own.callTool('s', 'echo', { message: 'a' }),
+      own.callTool('s', 'echo', { message: 'b' }),
+    ]);
+    assert.equal(started(), 1);
+    // Granting another tool changes no connection; a changed command does.
+    defs = [testServer('s', ['echo', 'whoami'], { env: { STARTS_FILE: starts } })];
+    await own.callTool('s', 'whoami', {});
+    assert.equal(started(), 1);
+    defs = [testServer('s', ['echo'], { env: { STARTS_FILE: starts, EXTRA: '1' } })];
+    await own.callTool('s', 'echo', { message: 'c' });
+    assert.equal(started(), 2);
+  } finally {
+    await own.close();
+  }
+});
