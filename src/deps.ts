@@ -8,6 +8,7 @@ import { statusOnlyPoster } from './agents/poster.ts';
 import { openAuditLog } from './audit/open.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './log.ts';
+import { createMcpHub } from './mcp/hub.ts';
 import { currentPolicy } from './policy/current.ts';
 import { SandboxDriver } from './sandbox/driver.ts';
 import { createClient } from './temporal/client.ts';
@@ -37,12 +38,18 @@ export function createDeps(
 ): ActivityDeps {
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   const vault = overrides.vault ?? lazyVault(config);
+  const policy = overrides.policy ?? currentPolicy(config.AIRLOCK_POLICY_DIR);
+  // The live policy's MCP servers; nothing starts until a tool is listed or called.
+  const mcp =
+    overrides.mcp ??
+    createMcpHub({ servers: async () => (await policy()).set.mcpServers, vault, logger });
   let client: ReturnType<typeof createClient> | undefined;
   return {
     driver: new SandboxDriver(config.DOCKER_HOST),
     config,
-    policy: currentPolicy(config.AIRLOCK_POLICY_DIR),
+    policy,
     vault,
+    mcp,
     audit: openAuditLog(config),
     cards,
     logger,

@@ -86,6 +86,8 @@ try {
   health?.close();
   await gauges?.stop();
   await deps.gateways.closeAll();
+  // The MCP servers this worker started (stdio) stop with it.
+  await deps.mcp?.close();
   logger.info('worker stopped');
 } catch (err) {
   logger.fatal({ err }, 'worker failed');

@@ -49,6 +49,32 @@ export async function terminateRuns(
       .catch(() => undefined);
 }
 
+/**
+ * Reset `workflowId` to its first workflow task (as `temporal workflow reset --type
+ * FirstWorkflowTask`); the new run's id.
+ */
+export async function resetToFirstTask(client: Client, workflowId: string): Promise<string> {
+  const namespace = client.options.namespace;
+  const described = await client.workflow.getHandle(workflowId).describe();
+  const history = await client.workflowService.getWorkflowExecutionHistory({
+    namespace,
+    execution: { workflowId, runId: described.runId },
+  });
+  const first = history.history?.events?.find(
+    (e) => e.eventType === proto.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  );
+  if (!first?.eventId) throw new Error(`${workflowId}: no completed first workflow task`);
+  const reset = await client.workflowService.resetWorkflowExecution({
+    namespace,
+    workflowExecution: { workflowId, runId: described.runId },
+    workflowTaskFinishEventId: first.eventId,
+    requestId: randomUUID(),
+    reason: 'test reset',
+  });
+  if (!reset.runId || reset.runId === described.runId) throw new Error('the reset made no new run');
+  return reset.runId;
+}
+
 /** Run `worker` in this process; the returned function shuts it down and waits until it has. */
 export function runWorker(worker: Worker): () => Promise<void> {
   const running = worker.run();

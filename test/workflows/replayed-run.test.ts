@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
-import proto from '@temporalio/proto';
 import { requestAction } from '../../src/actions/request.ts';
 import { AuditLog, type AuditRecord } from '../../src/audit/log.ts';
 import { approvalDecisionSignal, statusQuery } from '../../workflows/sensitive-action/messages.ts';
@@ -24,8 +23,7 @@ import {
   signed,
 } from '../helpers/actions.ts';
 import type { ActionFixture } from '../helpers/actions.ts';
-
-const T = proto.temporal.api.enums.v1.EventType;
+import { resetToFirstTask as resetRun } from '../helpers/temporal.ts';
 
 // Every POST that reaches the API, by Idempotency-Key.
 let api = '';
@@ -100,28 +98,7 @@ const approveOn = (card: CardInput, hash: string, extra: Parameters<typeof click
   );
 
 /** Reset `workflowId` to its first workflow task (as `temporal workflow reset --type FirstWorkflowTask`). */
-async function resetToFirstTask(workflowId: string): Promise<string> {
-  const { client } = f();
-  const namespace = client.options.namespace;
-  const described = await client.workflow.getHandle(workflowId).describe();
-  const history = await client.workflowService.getWorkflowExecutionHistory({
-    namespace,
-    execution: { workflowId, runId: described.runId },
-  });
-  const first = history.history?.events?.find(
-    (e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-  );
-  assert.ok(first?.eventId, 'the first workflow task completed');
-  const reset = await client.workflowService.resetWorkflowExecution({
-    namespace,
-    workflowExecution: { workflowId, runId: described.runId },
-    workflowTaskFinishEventId: first.eventId,
-    requestId: randomUUID(),
-    reason: 'replayed-run test',
-  });
-  assert.ok(reset.runId && reset.runId !== described.runId, 'a new run');
-  return reset.runId;
-}
+const resetToFirstTask = (workflowId: string) => resetRun(f().client, workflowId);
 
 /** The outcome of run `runId` of `workflowId`. */
 const resultOf = (workflowId: string, runId: string) =>
