@@ -53,7 +53,7 @@ export function createDeps(
     audit: openAuditLog(config),
     cards,
     logger,
-    gateways: new GatewayRegistry(config, vault, logger),
+    gateways: new GatewayRegistry(config, vault, logger, mcp),
     client: () => (client ??= createClient(config)),
     poster: statusOnlyPoster(logger),
     ...overrides,
