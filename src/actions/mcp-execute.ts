@@ -1,8 +1,8 @@
 // The MCP way out of an allowed or approved request: one `tools/call` through the worker's hub,
 // after the execution ledger's claim (made by the caller, per attempt: an MCP call carries no
 // idempotency key, so it is made at most once). Whatever happens comes back as a result, never as
-// an error to retry: the tool's own failure (`isError`) and the hub's refusal, crash or timeout
-// alike end the request as failed, with the hub's words.
+// an error to retry: the tool's own failure (`isError`, 422), the hub's refusal before the server
+// saw the call (400) and a crash or timeout (502) alike end the request as failed, in the hub's words.
 import type { McpHub } from '../mcp/types.ts';
 import { mcpResultStatus, type McpCallRef } from '../../workflows/sensitive-action/mcp-call.ts';
 import {
@@ -10,6 +10,18 @@ import {
   type ActionRequest,
 } from '../../workflows/sensitive-action/request.ts';
 import type { ExecutionResult } from '../../workflows/sensitive-action/types.ts';
+
+/** The hub's refusals made before the server saw the call (src/mcp/hub.ts): nothing ran. */
+const notCalled = new Set([
+  'mcp_unknown_server',
+  'mcp_tool_not_granted',
+  'mcp_bad_arguments',
+  'mcp_unavailable',
+  'mcp_tool_held',
+  'mcp_tool_unknown',
+  'mcp_bad_schema',
+  'mcp_closed',
+]);
 
 /** What one MCP call needs. */
 export interface McpExecution {
@@ -45,7 +57,11 @@ export async function executeMcpCall(x: McpExecution): Promise<ExecutionResult> 
     // else is reported by its message only.
     const code = (err as { code?: unknown }).code;
     const tag = typeof code === 'string' ? ` (${code})` : '';
-    return failure(mcpResultStatus.failed, `${(err as Error).message}${tag}`);
+    const status =
+      typeof code === 'string' && notCalled.has(code)
+        ? mcpResultStatus.refused
+        : mcpResultStatus.failed;
+    return failure(status, `${(err as Error).message}${tag}`);
   }
 }
 

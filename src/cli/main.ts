@@ -55,6 +55,10 @@ const groups: Record<string, { summary: string; load: () => Promise<Group> }> = 
     summary: 'check policy sets, explain decisions (dry run), tune them from the audit log',
     load: () => import('./policy.ts'),
   },
+  mcp: {
+    summary: 'list MCP servers, their tools (granted, held, hashes) and the rule each falls under',
+    load: () => import('./mcp.ts'),
+  },
   sanitize: {
     summary: "clean another agent's answer (stdin) into plain text; prints JSON",
     load: async () => {

@@ -4,6 +4,7 @@
 // the server's tools first, so a description changed since it was accepted (a rug pull) holds the
 // tool even when the call was approved days ago; the arguments are checked against the tool's own
 // schema before the server sees them. The hub never calls a tool twice on its own.
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { canonicalJson } from '../canonical-json.ts';
@@ -14,7 +15,7 @@ import type { CredentialStore } from '../vault/types.ts';
 import { connect, defaultBinDir, type Connection } from './connect.ts';
 import { callFailure } from './failures.ts';
 import { shapeResult } from './result.ts';
-import { Acceptance, descriptionHash, grantedTools, type ListedTool } from './tools.ts';
+import { Acceptance, grantedTools, listAll } from './tools.ts';
 import type { HeldTool, McpHub, McpTool } from './types.ts';
 
 /** What a hub needs. */
@@ -33,6 +34,8 @@ export interface McpHubOptions {
 interface Slot {
   key: string;
   connection: Promise<Connection>;
+  /** Set once the connection is open. */
+  opened?: Connection;
 }
 
 /** A hub for the servers of `options.servers`; nothing starts until a server is first used. */
@@ -75,11 +78,23 @@ export function createMcpHub(options: McpHubOptions): McpHub {
       };
       slots.set(server.id, fresh);
       // A failed start leaves no slot behind: the next use tries again.
-      fresh.connection.catch(() => {
-        if (slots.get(server.id) === fresh) slots.delete(server.id);
-      });
+      fresh.connection.then(
+        (c) => (fresh.opened = c),
+        () => {
+          if (slots.get(server.id) === fresh) slots.delete(server.id);
+        },
+      );
       return fresh.connection;
     }
+  }
+
+  /**
+   * Give up connection `c` to server `id` after a failure of the transport itself (an HTTP session
+   * the server forgot does not close the client): the next use opens a new one. Never retries.
+   */
+  function drop(id: string, c: Connection): void {
+    const slot = slots.get(id);
+    if (slot?.opened === c) retire(slot);
   }
 
   function retire(slot: Slot): void {
@@ -89,16 +104,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
 
   /** The server's granted tools as it lists them now (every page), hashed. */
   async function listing(server: McpServer, c: Connection, signal?: AbortSignal) {
-    const listed: ListedTool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await c.client.listTools(cursor ? { cursor } : {}, {
-        signal,
-        timeout: server.timeout,
-      });
-      for (const raw of page.tools) listed.push({ raw, hash: descriptionHash(raw) });
-      cursor = page.nextCursor;
-    } while (cursor);
+    const listed = await listAll(c.client, { signal, timeout: server.timeout });
     const split = grantedTools(server, listed, acceptance);
     for (const h of split.held) warnHeld(h);
     return { listed, ...split };
@@ -135,12 +141,15 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           logger.warn({ mcpServer: id }, 'no such MCP server in the policy: none of its tools');
           continue;
         }
+        let c: Connection | undefined;
         try {
-          const found = await listing(server, await open(server), signal);
+          c = await open(server);
+          const found = await listing(server, c, signal);
           tools.push(...found.tools);
           held.push(...found.held);
         } catch (err) {
           if (signal?.aborted) throw err;
+          if (c) drop(id, c);
           // One server down takes its own tools away, not the others'.
           logger.warn({ mcpServer: id, err: (err as Error).message }, 'MCP server not listed');
         }
@@ -165,13 +174,15 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           `The arguments of "${tool}" are not an object.`,
         );
       }
-      const timeoutMs = callOptions.timeoutMs ?? server.timeout;
+      // The policy's timeout is the most a call gets; a caller may ask for less.
+      const timeoutMs = Math.min(callOptions.timeoutMs ?? server.timeout, server.timeout);
       const { signal } = callOptions;
       const c = await open(server);
       // Nothing was called yet: a failure here is the server's list, not the call.
       const found = await listing(server, c, signal).catch((err: unknown) => {
         if (signal?.aborted)
           throw callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        drop(id, c);
         throw new AirlockError(
           'mcp_unavailable',
           `MCP server "${id}" did not list its tools, so "${tool}" was not called: ${c.scrub((err as Error).message)}`,
@@ -185,6 +196,13 @@ export function createMcpHub(options: McpHubOptions): McpHub {
         );
       }
       const listed = found.listed.find((t) => t.raw.name === tool);
+      const seen = callOptions.descriptionHash;
+      if (listed && seen !== undefined && listed.hash !== seen) {
+        throw new AirlockError(
+          'mcp_tool_held',
+          `Tool "${tool}" of MCP server "${id}" changed its description since the call was asked for (hash ${seen}, now ${listed.hash}): not called.`,
+        );
+      }
       if (!listed) {
         throw new AirlockError(
           'mcp_tool_unknown',
@@ -216,6 +234,8 @@ export function createMcpHub(options: McpHubOptions): McpHub {
         });
       } catch (err) {
         const failure = callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        // Not an answer from the server (the transport failed): the next call connects afresh.
+        if (!(err instanceof McpError) && !signal?.aborted) drop(id, c);
         logger.warn({ mcpServer: id, tool, code: failure.code }, 'MCP tool call failed');
         throw failure;
       }

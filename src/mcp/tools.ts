@@ -4,6 +4,7 @@
 // the rug-pull check: the first hash this hub saw (or the policy's pin) is accepted, and a tool
 // listing another one is held back until the policy pins the new hash.
 import { createHash } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalJson } from '../canonical-json.ts';
 import type { McpServer } from '../policy/mcp-schema.ts';
@@ -19,10 +20,25 @@ export function descriptionHash(tool: Pick<Tool, 'name' | 'description' | 'input
   return createHash('sha256').update(canonicalJson(raw)).digest('hex');
 }
 
-/** One granted tool as the server listed it, with its hash. */
+/** One tool as the server listed it, with its hash. */
 export interface ListedTool {
   raw: Tool;
   hash: string;
+}
+
+/** Every tool the server lists now (all pages), hashed. */
+export async function listAll(
+  client: Client,
+  options: { timeout: number; signal?: AbortSignal },
+): Promise<ListedTool[]> {
+  const listed: ListedTool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {}, options);
+    for (const raw of page.tools) listed.push({ raw, hash: descriptionHash(raw) });
+    cursor = page.nextCursor;
+  } while (cursor);
+  return listed;
 }
 
 /**
@@ -63,18 +79,35 @@ export function grantedTools(
       held.push({ server: server.id, name: raw.name, acceptedHash, listedHash: hash });
       continue;
     }
-    tools.push({
-      server: server.id,
-      name: raw.name,
-      description: clean(raw.description ?? ''),
-      inputSchema: cleanSchema(raw.inputSchema) as Record<string, unknown>,
-      descriptionHash: hash,
-    });
+    tools.push({ server: server.id, name: raw.name, ...shown(raw, hash), descriptionHash: hash });
   }
   return { tools, held };
 }
 
-function clean(text: string): string {
+/** Sanitized descriptions by hash (the hash covers all they are made from); bounded. */
+const shownByHash = new Map<
+  string,
+  { description: string; inputSchema: Record<string, unknown> }
+>();
+const maxShown = 1000;
+
+/** The tool's description and input schema as an agent sees them (a fresh copy each time). */
+function shown(raw: Tool, hash: string) {
+  let s = shownByHash.get(hash);
+  if (!s) {
+    // A server changing its descriptions at every list cannot grow this without bound.
+    if (shownByHash.size >= maxShown) shownByHash.clear();
+    s = {
+      description: clean(raw.description ?? ''),
+      inputSchema: cleanSchema(raw.inputSchema) as Record<string, unknown>,
+    };
+    shownByHash.set(hash, s);
+  }
+  return structuredClone(s);
+}
+
+/** A tool or argument description as an agent (or an operator's terminal) may see it. */
+export function clean(text: string): string {
   return sanitize(text, { level: 'standard', maxLength: maxDescription }).text;
 }
 

@@ -6,7 +6,8 @@
 import type { InstructionFinding } from '../sanitize/instructions.ts';
 
 /** The capability id an MCP server's calls go under in rules and requests: `mcp:<server>`. */
-export const mcpCapabilityPrefix = 'mcp:';
+// Defined with the request on the ground floor: the workflow words an MCP call's outcome by it.
+export { mcpCapabilityPrefix } from '../../workflows/sensitive-action/mcp-call.ts';
 
 /** One tool of one server, as an agent granted it sees it (description already sanitized). */
 export interface McpTool {
@@ -51,13 +52,15 @@ export interface McpHub {
   /**
    * Call one granted, not held-back tool. Throws `AirlockError` with a code when the server is
    * unknown, the tool not granted or held, the arguments fail its schema, or the server crashes or
-   * does not answer in time; never calls twice on its own.
+   * does not answer in time; never calls twice on its own. With `descriptionHash` (the hash the
+   * agent, or the approver's card, saw), a tool whose description changed since is held too, even
+   * on a worker that never listed it before (an approval can run days later, elsewhere).
    */
   callTool(
     server: string,
     tool: string,
     args: Record<string, unknown>,
-    options?: { signal?: AbortSignal; timeoutMs?: number },
+    options?: { signal?: AbortSignal; timeoutMs?: number; descriptionHash?: string },
   ): Promise<McpCallResult>;
   /** Close every connection and stop every stdio server this hub started. */
   close(): Promise<void>;

@@ -5,9 +5,10 @@
 import { z } from 'zod';
 import { isLoopback } from '../vault/scope.ts';
 import { credentialName, duration, id } from './fields.ts';
+import { mcpCapabilityPrefix } from '../../workflows/sensitive-action/mcp-call.ts';
 
 /** The prefix an agent's capability (and a request's) names an MCP server with: `mcp:<server>`. */
-export const mcpPrefix = 'mcp:';
+export const mcpPrefix = mcpCapabilityPrefix;
 
 /** An agent capability: a capability id, or `mcp:<server id>` for an MCP server. */
 export const heldCapability = z

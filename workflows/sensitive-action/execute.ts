@@ -203,7 +203,10 @@ async function execute(
     const mcp = mcpOutcomeText(request, result);
     if (result.status >= 400) {
       run.setState('failed', mcp ?? `Executed, but the API answered HTTP ${result.status}`);
-      await run.audit('failed', { detail: { status: result.status } });
+      // An MCP call's record says why (a held tool, a crash, the tool's error), in the hub's words.
+      await run.audit('failed', {
+        detail: { status: result.status, ...(mcp ? { why: mcp } : {}) },
+      });
       return {
         outcome: 'failed',
         message:

@@ -1,10 +1,13 @@
 // Policy entries for the tests' MCP servers, parsed by the policy schema (so defaults apply as in
-// a policy file), and a vault holding their credentials in a temporary directory.
+// a policy file), a vault holding their credentials in a temporary directory, and the check that
+// a call was refused with a given code.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasCode } from '../../../src/errors.ts';
 import { mcpServerSchema, type McpServer } from '../../../src/policy/mcp-schema.ts';
 import { FileCredentialStore } from '../../../src/vault/file-store.ts';
 
@@ -43,3 +46,13 @@ export function tempVault(): { vault: FileCredentialStore; dir: string; remove: 
 
 /** A scope for credentials the hub hands to servers (it uses them on the host, for any agent). */
 export const anyScope = { hosts: ['*'], methods: ['POST'], paths: ['/**'], agents: ['*'] };
+
+/** The message of the AirlockError `p` rejects with; fails unless it rejects with `code`. */
+export async function refusal(p: Promise<unknown>, code: string): Promise<string> {
+  const err = await p.then(
+    () => assert.fail(`expected ${code}`),
+    (e: unknown) => e as Error,
+  );
+  assert.ok(hasCode(err, code), `expected ${code}, got ${String(err)}`);
+  return err.message;
+}

@@ -71,3 +71,30 @@ test('PostgreSQL: one run of eight racing holds the request id, and only it may 
     return log;
   });
 });
+
+test('a claim by attempt (an MCP call: no idempotency key) is held by that attempt only: a retry of the same run may not send', async () => {
+  const store = new AuditLog(join(mkdtempSync(join(tmpdir(), 'airlock-ledger-')), 'audit.jsonl'), {
+    anchorKey,
+  });
+  const workflowId = `action:mcp-${randomBytes(4).toString('hex')}`;
+  const byAttempt = (runId: string, attempt: string) =>
+    claimExecution(store, {
+      workflowId,
+      runId,
+      agent: 'notes-bot',
+      capability: 'mcp:notes',
+      requestHash: 'abc',
+      policyRule: 'notes-write',
+      policyHash: 'f00d',
+      attempt,
+    });
+  assert.deepEqual(await byAttempt('run-1', 'a1'), { ok: true });
+  assert.deepEqual(await byAttempt('run-1', 'a1'), { ok: true }, 'the same attempt finds its own');
+  const retry = await byAttempt('run-1', 'a2');
+  assert.equal(retry.ok, false);
+  assert.equal(!retry.ok && retry.attempt, 'a1', 'a retry is told which attempt holds it');
+  const reset = await byAttempt('run-2', 'a3');
+  assert.equal(reset.ok, false);
+  assert.equal(!reset.ok && reset.heldBy, 'run-1');
+  assert.equal(!reset.ok && reset.attempt, undefined, 'another run is refused as a replay');
+});

@@ -3,12 +3,12 @@
 // result that echoes it comes back scrubbed; a server that refuses the credential is unavailable.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hasCode } from '../../../src/errors.ts';
 import { createMcpHub } from '../../../src/mcp/hub.ts';
+import type { McpHub } from '../../../src/mcp/types.ts';
 import { runCleanups } from '../../helpers/cleanup.ts';
 import { captureLogger } from '../../helpers/log.ts';
 import { startHttpMcpServer, type HttpMcpServer } from '../../helpers/mcp-servers/http-server.ts';
-import { anyScope, mcpServer, tempVault } from '../../helpers/mcp-servers/servers.ts';
+import { anyScope, mcpServer, refusal, tempVault } from '../../helpers/mcp-servers/servers.ts';
 
 const SECRET = 'mcp_http_secret_0123456789';
 const store = tempVault();
@@ -30,58 +30,43 @@ const entry = (credential: string) =>
     tools: ['greet', 'echo_auth'],
   });
 
-test('the credential goes into the header on the host; an echo of it comes back scrubbed', async () => {
+/** Run `use` with a hub for the server whose header takes vault entry `credential`; closed after. */
+async function withHub(credential: string, use: (hub: McpHub) => Promise<void>): Promise<void> {
   const hub = createMcpHub({
-    servers: [entry('http-key')],
+    servers: [entry(credential)],
     vault: store.vault,
     logger: log.logger,
   });
   try {
+    await use(hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+test('the credential goes into the header on the host; an echo of it comes back scrubbed', () =>
+  withHub('http-key', async (hub) => {
     const { tools } = await hub.listTools(['remote']);
     assert.deepEqual(tools.map((t) => t.name).sort(), ['echo_auth', 'greet']);
     assert.equal((await hub.callTool('remote', 'greet', { name: 'Dana' })).text, 'hello Dana');
     const echo = await hub.callTool('remote', 'echo_auth', {});
     assert.equal(echo.text, 'you sent Bearer [redacted]');
     assert.ok(!log.text().includes(SECRET));
-  } finally {
-    await hub.close();
-  }
-});
+  }));
 
-test('a server that refuses the credential is unavailable: no tools, calls refused', async () => {
-  const hub = createMcpHub({
-    servers: [entry('wrong-key')],
-    vault: store.vault,
-    logger: log.logger,
-  });
-  try {
+test('a server that refuses the credential is unavailable: no tools, calls refused', () =>
+  withHub('wrong-key', async (hub) => {
     const before = server?.calls ?? 0;
     assert.deepEqual(await hub.listTools(['remote']), { tools: [], held: [] });
-    const err = await hub.callTool('remote', 'greet', { name: 'x' }).then(
-      () => assert.fail('expected a refusal'),
-      (e: unknown) => e as Error,
-    );
-    assert.ok(hasCode(err, 'mcp_unavailable'), String(err));
+    await refusal(hub.callTool('remote', 'greet', { name: 'x' }), 'mcp_unavailable');
     assert.equal(server?.calls, before);
-  } finally {
-    await hub.close();
-  }
-});
+  }));
 
-test('a credential missing from the vault: unavailable, named in the error', async () => {
-  const hub = createMcpHub({
-    servers: [entry('ghost-key')],
-    vault: store.vault,
-    logger: log.logger,
-  });
-  try {
-    const err = await hub.callTool('remote', 'greet', { name: 'x' }).then(
-      () => assert.fail('expected a refusal'),
-      (e: unknown) => e as Error,
+test('a credential missing from the vault: unavailable, named in the error', () =>
+  withHub('ghost-key', async (hub) => {
+    const message = await refusal(
+      hub.callTool('remote', 'greet', { name: 'x' }),
+      'mcp_unavailable',
     );
-    assert.ok(hasCode(err, 'mcp_unavailable'), String(err));
-    assert.match(err.message, /needs credential "ghost-key", which the vault does not hold/);
-  } finally {
-    await hub.close();
-  }
-});
+    assert.match(message, /needs credential "ghost-key", which the vault does not hold/);
+  }));

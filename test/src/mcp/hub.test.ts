@@ -6,14 +6,19 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { hasCode } from '../../../src/errors.ts';
 import { createMcpHub } from '../../../src/mcp/hub.ts';
 import { descriptionHash } from '../../../src/mcp/tools.ts';
 import type { McpHub } from '../../../src/mcp/types.ts';
 import type { McpServer } from '../../../src/policy/mcp-schema.ts';
 import { runCleanups } from '../../helpers/cleanup.ts';
 import { captureLogger } from '../../helpers/log.ts';
-import { anyScope, tempVault, testServer } from '../../helpers/mcp-servers/servers.ts';
+import {
+  anyScope,
+  mcpServer,
+  refusal,
+  tempVault,
+  testServer,
+} from '../../helpers/mcp-servers/servers.ts';
 
 const TOKEN = 'tok_mcp_0123456789abcdef';
 const store = tempVault();
@@ -48,15 +53,6 @@ after(() => runCleanups([() => hub?.close(), () => store.remove()]));
 const callsOf = (tool: string) =>
   (existsSync(calls) ? readFileSync(calls, 'utf8') : '').split('\n').filter((l) => l === tool)
     .length;
-
-async function refusal(p: Promise<unknown>, code: string): Promise<string> {
-  const err = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (e: unknown) => e as Error,
-  );
-  assert.ok(hasCode(err, code), `expected ${code}, got ${String(err)}`);
-  return err.message;
-}
 
 test('listTools shows the granted tools only, descriptions sanitized, hashes of the raw text', async () => {
   const { tools, held } = await hub.listTools(['t']);
@@ -196,6 +192,43 @@ test('one connection per server however many use it at once; a changed definitio
     defs = [testServer('s', ['echo'], { env: { STARTS_FILE: starts, EXTRA: '1' } })];
     await own.callTool('s', 'echo', { message: 'c' });
     assert.equal(started(), 2);
+  } finally {
+    await own.close();
+  }
+});
+
+test('a call carrying the hash the agent saw is refused when the description changed since', async () => {
+  const listed = (await hub.listTools(['t'])).tools.find((t) => t.name === 'echo');
+  const seen = listed?.descriptionHash ?? '';
+  const ok = await hub.callTool('t', 'echo', { message: 'same' }, { descriptionHash: seen });
+  assert.equal(ok.text, 'echo: same');
+  const before = callsOf('echo');
+  const message = await refusal(
+    hub.callTool('t', 'echo', { message: 'x' }, { descriptionHash: 'e'.repeat(64) }),
+    'mcp_tool_held',
+  );
+  assert.match(message, /changed its description since the call was asked for/);
+  assert.equal(callsOf('echo'), before);
+});
+
+test('a server that cannot start, or never speaks MCP, is unavailable: no tools, a clear error', async () => {
+  const broken = [
+    mcpServer({ id: 'missing', command: { command: '/nonexistent/mcp-server' }, tools: ['x'] }),
+    mcpServer({
+      id: 'mute',
+      command: { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] },
+      tools: ['x'],
+      timeout: '1s',
+    }),
+  ];
+  const own = createMcpHub({ servers: broken, logger: log.logger });
+  try {
+    assert.deepEqual(await own.listTools(['missing', 'mute']), { tools: [], held: [] });
+    assert.match(
+      await refusal(own.callTool('missing', 'x', {}), 'mcp_unavailable'),
+      /MCP server "missing" could not be started or reached/,
+    );
+    await refusal(own.callTool('mute', 'x', {}), 'mcp_unavailable');
   } finally {
     await own.close();
   }
