@@ -110,21 +110,35 @@ function serverTool(tool: McpTool, name: string, deps: ServerToolDeps): GatewayT
   };
 }
 
+/** What the servers list: their tools, those held back, and the servers that listed nothing. */
+export interface ServerListing {
+  tools: GatewayTool[];
+  /** Agent-facing names of the tools held back. */
+  held: string[];
+  /** Servers that listed no tool at all now: down (the hub logs why), or none granted is listed. */
+  silent: string[];
+}
+
 /**
  * The granted tools of the servers the agent holds, whose names are free (`taken`: Airlock's own;
- * each listed name is added), and the names of those held back; none without a hub. A tool whose
- * name is too long for a model, or clashes, is left out, logged.
+ * each listed name is added); none without a hub. The hub lists each server on its own, so one
+ * that is down takes only its own tools away. A tool whose name is too long for a model, or
+ * clashes, is left out, logged.
  */
 export async function serverTools(
   deps: ServerToolDeps,
   servers: readonly string[],
   taken: Set<string>,
   signal?: AbortSignal,
-): Promise<{ tools: GatewayTool[]; held: string[] }> {
-  if (!deps.mcp || servers.length === 0) return { tools: [], held: [] };
+): Promise<ServerListing> {
+  if (!deps.mcp || servers.length === 0) return { tools: [], held: [], silent: [] };
   const { tools, held } = await deps.mcp.listTools(servers, signal);
-  const heldNames = held.map((h) => agentToolName(h.server, h.name));
-  const out: GatewayTool[] = [];
+  const heard = new Set([...tools, ...held].map((t) => t.server));
+  const listing: ServerListing = {
+    tools: [],
+    held: held.map((h) => agentToolName(h.server, h.name)),
+    silent: servers.filter((s) => !heard.has(s)),
+  };
   for (const tool of tools) {
     const name = agentToolName(tool.server, tool.name);
     // Listed names are unique: a clash (with Airlock's own, or "a.b" beside "a_b") leaves it out.
@@ -136,7 +150,7 @@ export async function serverTools(
       continue;
     }
     taken.add(name);
-    out.push(serverTool(tool, name, deps));
+    listing.tools.push(serverTool(tool, name, deps));
   }
-  return { tools: out, held: heldNames };
+  return listing;
 }

@@ -15,8 +15,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { readBody, sendTooLarge } from '../http.ts';
 import { GatewayError } from './edge.ts';
-import { agentToolName, serverTools, type ServerToolDeps } from './mcp-server-tools.ts';
-import { ownTools, type GatewayTool, type OwnToolDeps } from './mcp-tools.ts';
+import {
+  agentToolName,
+  serverTools,
+  type ServerListing,
+  type ServerToolDeps,
+} from './mcp-server-tools.ts';
+import { ownTools, type OwnToolDeps } from './mcp-tools.ts';
 
 /** What the MCP endpoint needs. */
 export interface McpDeps extends OwnToolDeps, ServerToolDeps {}
@@ -34,21 +39,17 @@ function sendRpcError(res: ServerResponse, status: number, code: number, message
 }
 
 /** The agent's tools; `only`: just the tools that may bear this name (a call lists no more). */
-async function toolsFor(
-  deps: McpDeps,
-  signal: AbortSignal,
-  only?: string,
-): Promise<{ tools: GatewayTool[]; held: string[] }> {
+async function toolsFor(deps: McpDeps, signal: AbortSignal, only?: string): Promise<ServerListing> {
   const own = ownTools(deps);
   let servers = deps.agent.mcpServers ?? [];
   if (only !== undefined) servers = servers.filter((s) => only.startsWith(agentToolName(s, '')));
   try {
     const found = await serverTools(deps, servers, new Set(own.map((t) => t.name)), signal);
-    return { tools: [...own, ...found.tools], held: found.held };
+    return { ...found, tools: [...own, ...found.tools] };
   } catch (err) {
-    // A server that cannot list its tools leaves the agent its other tools; the log says why.
+    // The hub failed as a whole: the agent keeps Airlock's own tools; the log says why.
     deps.logger.error({ err, agent: deps.agent.id, servers }, 'mcp tools not listed');
-    return { tools: own, held: [] };
+    return { tools: own, held: [], silent: servers };
   }
 }
 
@@ -60,12 +61,14 @@ async function callTool(
   signal: AbortSignal,
 ): Promise<CallToolResult> {
   const log = deps.logger.child({ agent: deps.agent.id, turn: deps.currentTurn(), tool: name });
-  const { tools, held } = await toolsFor(deps, signal, name);
+  const { tools, held, silent } = await toolsFor(deps, signal, name);
   const tool = tools.find((t) => t.name === name);
   if (!tool) {
     const why = held.includes(name)
       ? 'it is held back: its description changed since it was accepted, and the policy has not accepted the new one'
-      : 'no such tool is offered to this agent';
+      : silent.length > 0
+        ? `its server (${silent.join(', ')}) lists no tools now; it may be down, try again later`
+        : 'no such tool is offered to this agent';
     log.warn({ reason: why }, 'mcp tool call refused');
     throw new McpError(ErrorCode.InvalidParams, `Tool ${name} cannot be called: ${why}.`);
   }

@@ -18,7 +18,7 @@ import { runCleanups } from '../../helpers/cleanup.ts';
 import { startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
 import { mcpClient, rpcError } from '../../helpers/gateway-mcp.ts';
 import { captureLogger } from '../../helpers/log.ts';
-import { tempVault, testServer } from '../../helpers/mcp-servers/servers.ts';
+import { mcpServer, tempVault, testServer } from '../../helpers/mcp-servers/servers.ts';
 
 const store = tempVault();
 const calls = join(store.dir, 'calls.txt');
@@ -31,6 +31,13 @@ before(() => {
   const servers = [
     testServer('orders', ['echo', 'write_note', 'rug'], {
       env: { CALLS_FILE: calls, RUG_FILE: rugFile },
+      timeout: '5s',
+    }),
+    // A server that exits as it starts: it never lists anything.
+    mcpServer({
+      id: 'broken',
+      command: { command: process.execPath, args: ['-e', 'process.exit(1)'] },
+      tools: ['lookup'],
       timeout: '5s',
     }),
   ];
@@ -191,6 +198,17 @@ test('a tool whose description changed since it was accepted (a rug pull) is hel
   assert.match(err.message, /held back: its description changed/);
   assert.equal(fx?.actions.length, 0);
   assert.deepEqual(ran(), []);
+});
+
+test('a server that cannot list leaves the others’ tools; a call to its tool is refused as such, nothing started', async () => {
+  const c = await agentHolding(['broken', 'orders']);
+  const names = (await c.listTools()).tools.map((t) => t.name);
+  assert.ok(names.includes('orders__echo'));
+  assert.ok(!names.some((n) => n.startsWith('broken__')));
+  const err = await rpcError(c.callTool({ name: 'broken__lookup', arguments: { purpose: 'x' } }));
+  assert.equal(err.code, -32602);
+  assert.match(err.message, /its server \(broken\) lists no tools now; it may be down/);
+  assert.equal(fx?.actions.length, 0);
 });
 
 test('a tool name a model would refuse is made one it takes', () => {

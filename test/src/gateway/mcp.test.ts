@@ -21,16 +21,17 @@ afterEach(async () => {
   client = fx = web = undefined;
 });
 
-const refundTool = {
-  name: 'request_refund',
-  description: 'Refund an order.',
-  capability: 'refunds-api',
+const cancelTool = {
+  name: 'cancel_order',
+  description: 'Cancel an order before it ships.',
+  capability: 'orders-api',
   method: 'POST',
-  path: '/refunds',
+  path: '/cancellations',
   fields: {
-    order: { type: 'string' as const, description: 'The order id', optional: false },
-    amount: { type: 'number' as const, optional: false },
-    currency: { type: 'string' as const, enum: ['EUR', 'USD'], optional: false },
+    order: { type: 'string' as const, description: 'The order to cancel', optional: false },
+    items: { type: 'integer' as const, optional: false },
+    reason: { type: 'string' as const, enum: ['late', 'wrong-item'], optional: false },
+    notify: { type: 'boolean' as const, optional: true },
   },
 };
 
@@ -58,22 +59,22 @@ function answer(result: Awaited<ReturnType<Client['callTool']>>): {
 
 test('the list: an action agent gets request_action, send_message, ask_agent and its capability tools; tools narrows it', async () => {
   fx = await startGatewayFixture({
-    runner: { mayAsk: ['research', 'billing'], capabilityTools: [refundTool] },
+    runner: { mayAsk: ['research', 'billing'], capabilityTools: [cancelTool] },
   });
   client = await mcpClient(fx.gateway.socketPath);
   const { tools } = await client.listTools();
   assert.deepEqual(
     tools.map((t) => t.name),
-    ['request_action', 'send_message', 'ask_agent', 'request_refund'],
+    ['request_action', 'send_message', 'ask_agent', 'cancel_order'],
   );
   const ask = tools.find((t) => t.name === 'ask_agent');
   assert.match(ask?.description ?? '', /you may ask: research, billing/);
-  const typed = tools.find((t) => t.name === 'request_refund')?.inputSchema as {
+  const typed = tools.find((t) => t.name === 'cancel_order')?.inputSchema as {
     properties: Record<string, { enum?: string[] }>;
     required: string[];
   };
-  assert.deepEqual([...typed.required].sort(), ['amount', 'currency', 'order', 'purpose']);
-  assert.deepEqual(typed.properties['currency']?.enum, ['EUR', 'USD']);
+  assert.deepEqual([...typed.required].sort(), ['items', 'order', 'purpose', 'reason']);
+  assert.deepEqual(typed.properties['reason']?.enum, ['late', 'wrong-item']);
   // Every pattern is anchored at both ends, as llama.cpp's schema-to-grammar conversion requires.
   for (const p of JSON.stringify(tools).match(/"pattern":"(?:[^"\\]|\\.)*"/g) ?? [])
     assert.match(p, /^"pattern":"\^.*\$"$/);
@@ -81,20 +82,20 @@ test('the list: an action agent gets request_action, send_message, ask_agent and
   await fx.close();
 
   fx = await startGatewayFixture({
-    runner: { capabilityTools: [refundTool], tools: ['request_refund', 'send_message'] },
+    runner: { capabilityTools: [cancelTool], tools: ['cancel_order', 'send_message'] },
   });
   client = await mcpClient(fx.gateway.socketPath);
   const narrowed = await client.listTools();
   assert.deepEqual(
     narrowed.tools.map((t) => t.name),
-    ['send_message', 'request_refund'],
+    ['send_message', 'cancel_order'],
   );
 });
 
 test('the list: a research agent gets fetch and send_message, no request_action, no ask_agent', async () => {
   fx = await startGatewayFixture({
     agent: { sensitivity: 'research', webHosts: [] },
-    runner: { sensitivity: 'research', capabilityTools: [refundTool] },
+    runner: { sensitivity: 'research', capabilityTools: [cancelTool] },
   });
   client = await mcpClient(fx.gateway.socketPath);
   const { tools } = await client.listTools();
@@ -149,19 +150,19 @@ test('request_action: executed, pending and denied, each a request like the rout
 
 test('a capability tool is an ordinary action request; send_message and ask_agent reach their hooks', async () => {
   fx = await startGatewayFixture({
-    runner: { mayAsk: ['research'], capabilityTools: [refundTool] },
+    runner: { mayAsk: ['research'], capabilityTools: [cancelTool] },
   });
   client = await mcpClient(fx.gateway.socketPath);
-  const args = { order: 'A-1001', amount: 120, currency: 'EUR', purpose: 'Damaged parcel' };
-  const typed = answer(await client.callTool({ name: 'request_refund', arguments: args }));
+  const args = { order: 'A-1001', items: 2, reason: 'late', purpose: 'Riley no longer wants it' };
+  const typed = answer(await client.callTool({ name: 'cancel_order', arguments: args }));
   assert.equal(typed.json['status'], 'pending');
   assert.deepEqual(fx.actions, [
     {
-      capability: 'refunds-api',
+      capability: 'orders-api',
       method: 'POST',
-      path: '/refunds',
-      body: { order: 'A-1001', amount: 120, currency: 'EUR' },
-      purpose: 'Damaged parcel',
+      path: '/cancellations',
+      body: { order: 'A-1001', items: 2, reason: 'late' },
+      purpose: 'Riley no longer wants it',
       agentId: 'support',
       sessionId: 'session:support:t1',
       turn: null,
@@ -225,19 +226,19 @@ test('fetch: an allow-listed page comes back sanitized; another host is refused 
 });
 
 test('arguments the schema does not allow, and a tool not offered: a JSON-RPC error, nothing started, logged', async () => {
-  fx = await startGatewayFixture({ runner: { capabilityTools: [refundTool] } });
+  fx = await startGatewayFixture({ runner: { capabilityTools: [cancelTool] } });
   client = await mcpClient(fx.gateway.socketPath);
   const bad = [
     { name: 'request_action', arguments: { ...refund, path: 'refunds' } },
     { name: 'request_action', arguments: { ...refund, purpose: '   ' } },
     { name: 'request_action', arguments: { ...refund, agentId: 'admin' } },
     {
-      name: 'request_refund',
-      arguments: { order: 'A-1', amount: 'lots', currency: 'EUR', purpose: 'x' },
+      name: 'cancel_order',
+      arguments: { order: 'A-1', items: 1.5, reason: 'late', purpose: 'x' },
     },
     {
-      name: 'request_refund',
-      arguments: { order: 'A-1', amount: 5, currency: 'GBP', purpose: 'x' },
+      name: 'cancel_order',
+      arguments: { order: 'A-1', items: 1, reason: 'bored', purpose: 'x' },
     },
     { name: 'send_message', arguments: {} },
   ];
