@@ -44,7 +44,7 @@ export interface ConnectDeps {
 /** Start or reach `server` and finish the MCP handshake; throws `mcp_unavailable` when it cannot. */
 export async function connect(server: McpServer, deps: ConnectDeps): Promise<Connection> {
   const secrets = await resolveAll(server, deps.vault);
-  const forms = secrets.flatMap((s) => secretForms(s.info, s.secret));
+  const forms = [...new Set(secrets.flatMap((s) => scrubbedForms(s.info, s.secret)))];
   forms.sort((a, b) => b.length - a.length);
   const scrub = (text: string) => redact(text, forms);
   const log = deps.logger.child({ mcpServer: server.id });
@@ -72,7 +72,12 @@ export async function connect(server: McpServer, deps: ConnectDeps): Promise<Con
     get closed() {
       return closed;
     },
-    close: () => client.close(),
+    close: async () => {
+      // An HTTP server keeps a session until told it is over (a stdio one ends with its process).
+      if (transport instanceof StreamableHTTPClientTransport && !closed)
+        await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
   };
 }
 
@@ -131,6 +136,19 @@ function stdioTransport(
     if (tail) log.info({ stderr: scrub(tail) }, `MCP server "${server.id}" stopped`);
   };
   return transport;
+}
+
+/**
+ * Every form of `secret` to scrub: the vault's, and for a URL carrying a password (a database URL
+ * handed to a server) the password's as well, since a server may print the URL's parts apart.
+ */
+export function scrubbedForms(info: CredentialInfo, secret: string): string[] {
+  const forms = secretForms(info, secret);
+  const password = URL.parse(secret)?.password ?? '';
+  if (password.length >= 4) {
+    forms.push(...secretForms(info, password), ...secretForms(info, decodeURIComponent(password)));
+  }
+  return forms;
 }
 
 /** A bare name is looked for in `binDir` first, then on PATH; an absolute path is used as is. */

@@ -5,14 +5,13 @@
 // tool even when the call was approved days ago; the arguments are checked against the tool's own
 // schema before the server sees them. The hub never calls a tool twice on its own.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { canonicalJson } from '../canonical-json.ts';
 import { AirlockError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { McpServer } from '../policy/mcp-schema.ts';
 import type { CredentialStore } from '../vault/types.ts';
 import { connect, defaultBinDir, type Connection } from './connect.ts';
+import { argumentChecker } from './arguments.ts';
 import { callFailure } from './failures.ts';
 import { shapeResult } from './result.ts';
 import { Acceptance, grantedTools, listAll } from './tools.ts';
@@ -45,9 +44,10 @@ export function createMcpHub(options: McpHubOptions): McpHub {
   const maxResultBytes = options.maxResultBytes ?? 16 * 1024;
   const slots = new Map<string, Slot>();
   const acceptance = new Acceptance();
-  const validators = new Map<string, JsonSchemaValidator<unknown>>();
-  const ajv = new AjvJsonSchemaValidator();
+  const argumentCheck = argumentChecker();
   const warned = new Set<string>();
+  // Bounded, even for a server whose descriptions change at every list.
+  const maxWarned = 1000;
   let closing = false;
 
   const servers = async () =>
@@ -110,25 +110,38 @@ export function createMcpHub(options: McpHubOptions): McpHub {
     return { listed, ...split };
   }
 
+  /**
+   * The connection and the server's listing. Listing changes nothing on the server, so a failed
+   * list drops the connection and lists once more on a fresh one (a server that restarted and
+   * forgot the session); a second failure is `mcp_unavailable`. Tool calls are never retried.
+   */
+  async function openAndList(server: McpServer, signal?: AbortSignal) {
+    for (let attempt = 1; ; attempt++) {
+      const c = await open(server);
+      try {
+        return { c, found: await listing(server, c, signal) };
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        drop(server.id, c);
+        if (attempt >= 2) {
+          throw new AirlockError(
+            'mcp_unavailable',
+            `MCP server "${server.id}" did not list its tools (nothing was called): ${c.scrub((err as Error).message)}`,
+          );
+        }
+      }
+    }
+  }
+
   function warnHeld(h: HeldTool): void {
     const key = `${h.server}\u0000${h.name}\u0000${h.listedHash}`;
     if (warned.has(key)) return;
+    if (warned.size >= maxWarned) warned.clear();
     warned.add(key);
     logger.warn(
       { mcpServer: h.server, tool: h.name, acceptedHash: h.acceptedHash, listedHash: h.listedHash },
       'MCP tool description changed since it was accepted: held until the policy pins the new hash',
     );
-  }
-
-  function validator(hash: string, schema: unknown): JsonSchemaValidator<unknown> {
-    let v = validators.get(hash);
-    if (!v) {
-      // A schema's own $id would be cached across servers by ajv: compile without it.
-      const { $id: _, ...rest } = (schema ?? {}) as Record<string, unknown>;
-      v = ajv.getValidator(rest);
-      validators.set(hash, v);
-    }
-    return v;
   }
 
   return {
@@ -141,15 +154,12 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           logger.warn({ mcpServer: id }, 'no such MCP server in the policy: none of its tools');
           continue;
         }
-        let c: Connection | undefined;
         try {
-          c = await open(server);
-          const found = await listing(server, c, signal);
+          const { found } = await openAndList(server, signal);
           tools.push(...found.tools);
           held.push(...found.held);
         } catch (err) {
           if (signal?.aborted) throw err;
-          if (c) drop(id, c);
           // One server down takes its own tools away, not the others'.
           logger.warn({ mcpServer: id, err: (err as Error).message }, 'MCP server not listed');
         }
@@ -177,16 +187,8 @@ export function createMcpHub(options: McpHubOptions): McpHub {
       // The policy's timeout is the most a call gets; a caller may ask for less.
       const timeoutMs = Math.min(callOptions.timeoutMs ?? server.timeout, server.timeout);
       const { signal } = callOptions;
-      const c = await open(server);
-      // Nothing was called yet: a failure here is the server's list, not the call.
-      const found = await listing(server, c, signal).catch((err: unknown) => {
-        if (signal?.aborted)
-          throw callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
-        drop(id, c);
-        throw new AirlockError(
-          'mcp_unavailable',
-          `MCP server "${id}" did not list its tools, so "${tool}" was not called: ${c.scrub((err as Error).message)}`,
-        );
+      const { c, found } = await openAndList(server, signal).catch((err: unknown) => {
+        throw callFailure(err, { server: id, tool, timeoutMs, signal }, (t) => t);
       });
       const held = found.held.find((h) => h.name === tool);
       if (held) {
@@ -209,22 +211,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           `MCP server "${id}" does not offer tool "${tool}".`,
         );
       }
-      let check: JsonSchemaValidator<unknown>;
-      try {
-        check = validator(listed.hash, listed.raw.inputSchema);
-      } catch (err) {
-        throw new AirlockError(
-          'mcp_bad_schema',
-          `Tool "${tool}" of MCP server "${id}" lists an input schema that cannot be used: ${(err as Error).message}`,
-        );
-      }
-      const valid = check(args);
-      if (!valid.valid) {
-        throw new AirlockError(
-          'mcp_bad_arguments',
-          `The arguments do not fit tool "${tool}" of MCP server "${id}": ${valid.errorMessage}`,
-        );
-      }
+      argumentCheck.check(id, listed, args);
       let raw;
       try {
         raw = await c.client.callTool({ name: tool, arguments: args }, undefined, {
@@ -233,7 +220,9 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           maxTotalTimeout: timeoutMs,
         });
       } catch (err) {
-        const failure = callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
+        const failure = closing
+          ? new AirlockError('mcp_closed', `The MCP hub closed during the call to "${tool}".`)
+          : callFailure(err, { server: id, tool, timeoutMs, signal }, c.scrub);
         // Not an answer from the server (the transport failed): the next call connects afresh.
         if (!(err instanceof McpError) && !signal?.aborted) drop(id, c);
         logger.warn({ mcpServer: id, tool, code: failure.code }, 'MCP tool call failed');

@@ -1,7 +1,9 @@
 // A streamable-HTTP MCP server for the tests, in the test's own process, written with the SDK's
-// `McpServer` (stateless: each POST its own server and transport). It refuses requests without
-// the expected Authorization header, and its tools say whether the header arrived and echo it back
-// (a careless server), so a test sees the credential injected on the host and scrubbed on return.
+// `McpServer`: stateless (each POST its own server and transport) or with sessions, which
+// `forgetSessions()` drops as a restarted server would. It refuses requests without the expected
+// Authorization header, and a tool echoes the header back (a careless server), so a test sees the
+// credential injected on the host and scrubbed on return.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -12,12 +14,20 @@ import { z } from 'zod';
 export interface HttpMcpServer {
   url: string;
   calls: number;
+  /** Sessions started (stateful mode). */
+  sessions: number;
+  /** Forget every session, as a restarted server does: their next request gets 404. */
+  forgetSessions(): void;
   close(): Promise<void>;
 }
 
 /** Start the server on 127.0.0.1 and a free port; requests must carry `authorization`. */
-export async function startHttpMcpServer(authorization: string): Promise<HttpMcpServer> {
-  const state = { calls: 0 };
+export async function startHttpMcpServer(
+  authorization: string,
+  options: { stateful?: boolean } = {},
+): Promise<HttpMcpServer> {
+  const state = { calls: 0, sessions: 0 };
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
   const build = (seen: string | undefined) => {
     const mcp = new McpServer({ name: 'airlock-http-test', version: '1.0.0' });
     mcp.registerTool(
@@ -39,16 +49,27 @@ export async function startHttpMcpServer(authorization: string): Promise<HttpMcp
       res.writeHead(401).end('unauthorized');
       return;
     }
+    const sid = req.headers['mcp-session-id'];
+    if (options.stateful && typeof sid === 'string') {
+      const known = sessions.get(sid);
+      if (!known) res.writeHead(404).end('unknown session');
+      else void known.handleRequest(req, res).catch(() => res.writeHead(500).end());
+      return;
+    }
     if (req.method !== 'POST') {
       res.writeHead(405).end();
       return;
     }
     const mcp = build(req.headers.authorization);
     const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
+      sessionIdGenerator: options.stateful ? () => randomUUID() : undefined,
+      onsessioninitialized: (id) => {
+        state.sessions++;
+        sessions.set(id, transport);
+      },
       enableJsonResponse: true,
     });
-    res.on('close', () => void mcp.close());
+    if (!options.stateful) res.on('close', () => void mcp.close());
     void mcp
       .connect(transport)
       .then(() => transport.handleRequest(req, res))
@@ -61,6 +82,10 @@ export async function startHttpMcpServer(authorization: string): Promise<HttpMcp
     get calls() {
       return state.calls;
     },
+    get sessions() {
+      return state.sessions;
+    },
+    forgetSessions: () => sessions.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

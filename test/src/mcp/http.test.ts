@@ -70,3 +70,22 @@ test('a credential missing from the vault: unavailable, named in the error', () 
     );
     assert.match(message, /needs credential "ghost-key", which the vault does not hold/);
   }));
+
+test('a server that restarted and forgot the session: the hub lists again on a new one', async () => {
+  const stateful = await startHttpMcpServer(`Bearer ${SECRET}`, { stateful: true });
+  const hub = createMcpHub({
+    servers: [{ ...entry('http-key'), url: stateful.url }],
+    vault: store.vault,
+    logger: log.logger,
+  });
+  try {
+    assert.equal((await hub.callTool('remote', 'greet', { name: 'a' })).text, 'hello a');
+    assert.equal(stateful.sessions, 1);
+    stateful.forgetSessions();
+    assert.equal((await hub.callTool('remote', 'greet', { name: 'b' })).text, 'hello b');
+    assert.equal(stateful.sessions, 2);
+    assert.equal(stateful.calls, 2);
+  } finally {
+    await runCleanups([() => hub.close(), () => stateful.close()]);
+  }
+});

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createMcpHub } from '../../../src/mcp/hub.ts';
 import { descriptionHash } from '../../../src/mcp/tools.ts';
 import type { McpHub } from '../../../src/mcp/types.ts';
@@ -165,10 +166,16 @@ test('a server that crashes mid-call: a clear error, never retried, and the next
   assert.equal((await hub.callTool('t', 'echo', { message: 'again' })).text, 'echo: again');
 });
 
-test('after close, nothing is called', async () => {
+test('a call in flight when the hub closes says so; after close, nothing is called', async () => {
   const own = createMcpHub({ servers, vault: store.vault, logger: log.logger });
   await own.listTools(['t']);
+  const hangs = callsOf('hang');
+  const pending = own.callTool('t', 'hang', {});
+  // The call reached the server before the hub closes under it (bounded wait).
+  for (let i = 0; i < 500 && callsOf('hang') === hangs; i++) await sleep(10);
+  assert.equal(callsOf('hang'), hangs + 1);
   await own.close();
+  assert.match(await refusal(pending, 'mcp_closed'), /closed during the call to "hang"/);
   await refusal(own.callTool('t', 'echo', { message: 'x' }), 'mcp_closed');
 });
 
