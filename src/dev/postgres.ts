@@ -91,7 +91,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const started = Date.now();
   const bin = postgresBinDir();
   const as = runAs();
-  const dir = options.dir ? freshDir(options.dir) : mkdtempSync(join(tmpdir(), 'airlock-pg-'));
+  const dir = options.dir
+    ? await freshDir(options.dir)
+    : mkdtempSync(join(tmpdir(), 'airlock-pg-'));
   let server: ChildProcess | undefined;
   const output: string[] = [];
   const stop = async () => {
@@ -191,9 +193,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
  * `dir`, created empty. A server an earlier run left there (killed before it could stop it) is
  * stopped first: its postmaster.pid names it, and its port would be taken otherwise.
  */
-function freshDir(dir: string): string {
+async function freshDir(dir: string): Promise<string> {
   const pid = Number(readIfExists(join(dir, 'data', 'postmaster.pid')).split('\n')[0]);
-  if (pid > 0 && readIfExists(`/proc/${pid}/cmdline`).includes('postgres')) signal(pid, 'SIGKILL');
+  // A pid of a process that is no postgres (reused since) is left alone.
+  const alive = () => pid > 0 && readIfExists(`/proc/${pid}/cmdline`).includes('postgres');
+  if (alive()) signal(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive())
+    throw new AirlockError('postgres_left_running', `postgres ${pid} in ${dir} did not stop`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;

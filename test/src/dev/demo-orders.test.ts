@@ -1,7 +1,11 @@
 // The demo's orders database: seeded with Riley's order, its reader role can read `orders` and
 // nothing more, and the real PostgreSQL MCP server (its stdio bin, the SDK's client) answers the
-// demo's lookup with the reader's URL and refuses a write.
+// demo's lookup with the reader's URL and refuses a write. A server a killed demo left in its
+// directory is stopped by the next start, which takes the same port.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,6 +13,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import pg from 'pg';
 import { demoOrderLookup } from '../../../src/dev/demo-model.ts';
 import { startOrdersDatabase, type OrdersDatabase } from '../../../src/dev/demo-orders.ts';
+import { freePort } from '../../../src/dev/free-port.ts';
+import { startPostgres, type PostgresCluster } from '../../../src/dev/postgres.ts';
 
 const serverBin = fileURLToPath(
   new URL('../../../node_modules/.bin/mcp-server-postgres', import.meta.url),
@@ -79,4 +85,20 @@ test("the PostgreSQL MCP server answers the demo's lookup and refuses a write", 
       (err: unknown) => (err as Error).message,
     );
   assert.match(write, /read-only transaction|permission denied/);
+});
+
+test("a server an earlier run left in the demo's directory is stopped, and its port reused", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-orders-'));
+  const port = await freePort();
+  let second: PostgresCluster | undefined;
+  try {
+    // The first run is killed before it can stop its server (nothing calls its stop()).
+    await startPostgres({ dir, port });
+    second = await startPostgres({ dir, port });
+    const { rows } = await second.query<{ n: number }>('SELECT 1 AS n');
+    assert.deepEqual(rows, [{ n: 1 }]);
+  } finally {
+    await second?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
