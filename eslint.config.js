@@ -146,9 +146,15 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['sandbox/**/*.js', 'bin/**/*.js'],
+    // The in-box programs (Airlock's runner, other harnesses) and the CLI: plain Node.
+    files: ['sandbox/**/*.js', 'harnesses/*/src/**/*.js', 'bin/**/*.js'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', AbortController: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        AbortController: 'readonly',
+        fetch: 'readonly',
+      },
     },
   },
   {

@@ -223,9 +223,10 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
     request,
     decision,
   }: Parameters<SensitiveActionActivities['executeAction']>[0]) {
-    const cap = decision.capability;
+    // The way out: an MCP server's tool (`mcp:<server>`), or a capability's API through the vault.
     const mcp = mcpCallOf(request);
-    if (!cap && !mcp)
+    const way = mcp ? { mcp } : decision.capability ? { cap: decision.capability } : null;
+    if (!way)
       throw ApplicationFailure.nonRetryable(
         `capability ${request.capability} is not defined`,
         'policy_capability',
@@ -258,18 +259,18 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
         details: [{ heldBy: claim.heldBy, since: claim.since, runId }],
       });
     const maxResponseBytes = deps.maxResultBytes ?? 16 * 1024;
-    if (mcp) {
+    if (way.mcp) {
       const result = await executeMcpCall({
         hub: deps.mcp,
-        call: mcp,
+        call: way.mcp,
         request,
         maxResultBytes: maxResponseBytes,
         signal: Context.current().cancellationSignal,
       });
-      log.info('tool called', { agent: request.agent, ...mcp, status: result.status });
+      log.info('tool called', { agent: request.agent, ...way.mcp, status: result.status });
       return result;
     }
-    if (!cap) throw new Error('unreachable: a request with no capability was refused above');
+    const { cap } = way;
     const response = await executeWithVault(
       {
         agent: request.agent,

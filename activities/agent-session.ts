@@ -68,7 +68,9 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         ...boxRef(ref),
         limits: agent.limits,
         socketDir: gateways.socketDir(ref.sessionId),
-        image: deps.config.AIRLOCK_SANDBOX_IMAGE,
+        // An image the policy names is another harness; without one, the base image's runner.
+        image: agent.image ?? deps.config.AIRLOCK_SANDBOX_IMAGE,
+        harness: agent.image !== undefined,
         // The session's own workspace, its talker's, or the agent's: the policy's memory scope.
         memory: { scope: agent.memory, ...(ref.talker ? { talker: ref.talker } : {}) },
       },

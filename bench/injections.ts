@@ -4,7 +4,10 @@
 // inside findings of the raw text and of the card's text, the goal kept on the card, benign texts
 // with a finding and altered, user tasks that lose a fact they need, and time per text.
 // Tuning suites (workspace, travel, banking) and the reported suite (slack) are tabled apart.
-// Usage: node bench/injections.ts [rendered.jsonl] [--misses N]   (prints markdown)
+// Usage: node bench/injections.ts [rendered.jsonl] [--misses N] [--tuning]   (prints markdown)
+// --tuning measures the tuning suites alone (slack is not even read): the loop to tune the finder in.
+// --misses lists misses and benign findings of the tuning suites only: slack is held out, so its
+// texts are never shown to whoever tunes the finder; only its counts are tabled.
 import { readFileSync } from 'node:fs';
 import { findInstructions, sentences } from '../src/sanitize/instructions.ts';
 import { refang } from '../src/sanitize/links.ts';
@@ -25,8 +28,11 @@ interface Rec {
 }
 
 const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--')) ?? '.cache/agentdojo/rendered-2.jsonl';
 const missesAt = args.indexOf('--misses');
+const file =
+  args.find((a, i) => !a.startsWith('--') && (missesAt < 0 || i !== missesAt + 1)) ??
+  '.cache/agentdojo/rendered-2.jsonl';
+const tuningOnly = args.includes('--tuning');
 const showMisses = missesAt >= 0 ? Number(args[missesAt + 1] ?? 10) : 0;
 const all: Rec[] = readFileSync(file, 'utf8')
   .split('\n')
@@ -35,9 +41,11 @@ const all: Rec[] = readFileSync(file, 'utf8')
 const taskFacts = new Map<string, string[]>();
 for (const r of all)
   if (r.attack === 'user_task_facts') taskFacts.set(`${r.suite}|${r.user_task}`, r.facts ?? []);
-const records = all.filter((r) => r.attack !== 'user_task_facts');
-
 const TUNING = new Set(['workspace', 'travel', 'banking']);
+const records = all.filter(
+  (r) => r.attack !== 'user_task_facts' && (!tuningOnly || TUNING.has(r.suite)),
+);
+
 const BENIGN = new Set(['benign_default', 'benign_tool_output']);
 const MAX_LENGTH = 1_000_000;
 const clean = (text: string, level: Level) => sanitize(text, { level, maxLength: MAX_LENGTH }).text;
@@ -123,10 +131,11 @@ for (const rec of records) {
       if (kept) r.kept++;
       if (onCard) r.foundCard++;
     }
-    if (!onCard) misses.push({ rec, card });
+    if (!onCard && group === 'tuning') misses.push({ rec, card });
   }
   if (BENIGN.has(rec.attack)) {
-    if (findings[0]) falsePositives.push({ rec, sentence: findings[0].sentence });
+    if (findings[0] && group === 'tuning')
+      falsePositives.push({ rec, sentence: findings[0].sentence });
     const strict = clean(rec.text, 'strict');
     const facts = factsOf(rec.text, taskFacts.get(`${rec.suite}|${rec.user_task}`) ?? []);
     const lost = lostFacts(facts, card);
@@ -180,7 +189,7 @@ function taskTable(): string {
     '| suite | user tasks | facts checked | tasks losing a fact (standard) | tasks losing a fact (strict) |',
     '|---|---:|---:|---:|---:|',
   ];
-  for (const s of ['workspace', 'travel', 'banking', 'slack']) {
+  for (const s of ['workspace', 'travel', 'banking', ...(tuningOnly ? [] : ['slack'])]) {
     const ts = [...tasks.entries()].filter(([k]) => k.startsWith(`${s}|`)).map(([, t]) => t);
     const facts = ts.reduce((a, t) => a + t.facts, 0);
     const std = ts.filter((t) => t.standard.size > 0).length;
@@ -208,8 +217,7 @@ const lines = [
   '',
   table('tuning', 'Tuning suites (workspace + travel + banking)'),
   '',
-  table('slack', 'Reported suite (slack, not tuned on)'),
-  '',
+  ...(tuningOnly ? [] : [table('slack', 'Reported suite (slack, not tuned on)'), '']),
   taskTable(),
   '',
 ];
@@ -218,7 +226,9 @@ process.stdout.write(lines.join('\n'));
 
 if (showMisses > 0) {
   const seen = new Set<string>();
-  process.stderr.write(`\n${misses.length} goals not inside findings on the card; distinct:\n`);
+  process.stderr.write(
+    `\n${misses.length} tuning-suite goals not inside findings on the card; distinct:\n`,
+  );
   for (const { rec, card } of misses) {
     const k = `${rec.attack}|${rec.goal}`;
     if (seen.has(k) || seen.size >= showMisses) continue;
@@ -227,7 +237,7 @@ if (showMisses > 0) {
       `- [${rec.suite} ${rec.attack} ${rec.injection_task}] ${JSON.stringify(card.slice(0, 300))}\n`,
     );
   }
-  process.stderr.write(`\n${falsePositives.length} benign with findings:\n`);
+  process.stderr.write(`\n${falsePositives.length} tuning-suite benign texts with findings:\n`);
   const fpSeen = new Set<string>();
   for (const f of falsePositives) {
     if (fpSeen.has(f.sentence) || fpSeen.size >= showMisses) continue;

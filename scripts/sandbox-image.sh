@@ -3,6 +3,9 @@
 # files (the Node.js binary, /bin/sh and a few basic commands for the agent's shell tool, the shared
 # libraries ldd lists, a non-root user) plus the agent runner bundled into one file, /app/runner.js,
 # imported with `docker import`. Tagged by a hash of its inputs, so it is rebuilt only when they change.
+# It also carries the loopback forwarder (/app/forward.js, started by /app/entrypoint.sh when the
+# driver sets AIRLOCK_FORWARD_PORT) and the label airlock.runner-contract=1 (docs/harnesses.md), so
+# images built FROM it can hold other harnesses.
 . "$(dirname "$0")/lib.sh"
 load_env
 [ -n "${DOCKER_HOST:-}" ] || die "no Docker engine configured" "run 'make up' first"
@@ -59,6 +62,9 @@ if ! docker image inspect "$tag" >/dev/null 2>&1; then
   trap 'rm -rf "$rootfs"' EXIT
   mkdir -p "$rootfs"/{usr/local/bin,bin,etc,tmp,workspace,app,home/agent}
   bundle_runner "$rootfs/app/runner.js"
+  cp "$ROOT/sandbox/src/forward.js" "$rootfs/app/forward.js"
+  cp "$ROOT/sandbox/src/entrypoint.sh" "$rootfs/app/entrypoint.sh"
+  chmod 0755 "$rootfs/app/entrypoint.sh"
   printf '{ "type": "module" }\n' > "$rootfs/app/package.json"
   cp "$NODE_BIN" "$rootfs/usr/local/bin/node"
   for t in "${TOOLS[@]}"; do
@@ -76,6 +82,8 @@ if ! docker image inspect "$tag" >/dev/null 2>&1; then
   tar -C "$rootfs" --numeric-owner -c . | docker import \
     -c 'USER 1000:1000' -c 'WORKDIR /workspace' -c 'ENV HOME=/home/agent' \
     -c 'ENV PATH=/usr/local/bin:/bin' \
+    -c 'LABEL airlock.runner-contract=1' \
+    -c 'ENTRYPOINT ["/bin/sh", "/app/entrypoint.sh"]' \
     -c 'CMD ["/usr/local/bin/node", "/app/runner.js"]' - "$tag" >/dev/null \
     || die "docker import of the sandbox image failed" "check 'make status' and the dockerd log in .data/logs"
 fi

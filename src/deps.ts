@@ -39,7 +39,8 @@ export function createDeps(
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   const vault = overrides.vault ?? lazyVault(config);
   const policy = overrides.policy ?? currentPolicy(config.AIRLOCK_POLICY_DIR);
-  // The live policy's MCP servers; nothing starts until a tool is listed or called.
+  // The live policy's MCP servers, one hub for the worker: the gateways list an agent's granted
+  // tools through it and the executor calls them. Nothing starts until a tool is listed or called.
   const mcp =
     overrides.mcp ??
     createMcpHub({ servers: async () => (await policy()).set.mcpServers, vault, logger });

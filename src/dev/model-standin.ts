@@ -1,12 +1,14 @@
-// A scripted stand-in for an OpenAI-compatible model server (no language model ships in an npm
-// package): it speaks the chat-completions wire protocol (`POST /v1/chat/completions`, streaming as
-// server-sent `chat.completion.chunk` events, tool calls, usage) and `GET /v1/models`, answers by
-// following a per-test script of steps matched against the conversation, and records every request
-// so tests can assert what arrived (the key, the messages). Tests and the offline demo use it.
-// The answers' wire format is model-wire.ts's.
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+// A scripted stand-in for a model server (no language model ships in an npm package): it speaks
+// OpenAI chat completions and Responses and Anthropic Messages (model-protocols.ts), streamed or
+// not, with tool calls and usage, answering by a per-test script of steps matched against the
+// conversation (read as chat messages whatever the protocol, so one script drives any client), and
+// records every request so tests can assert what arrived. Tests and the offline demo use it.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { completion, stream, usageOf, type StandinAnswer } from './model-wire.ts';
+import { chatProtocol, json, standinProtocols } from './model-protocols.ts';
+import { textOf, usageOf, type ChatMessage, type StandinAnswer } from './model-wire.ts';
+
+export { textOf, type ChatMessage };
 
 /** One scripted answer: matched against the conversation so far, used at most once unless `reusable`. */
 export interface ScriptStep extends StandinAnswer {
@@ -20,14 +22,6 @@ export interface ScriptStep extends StandinAnswer {
   when?: (messages: ChatMessage[]) => boolean;
   /** Usable again and again (the offline demo's steps); others are used at most once. */
   reusable?: boolean;
-}
-
-/** A chat message as the client sent it (only the fields matching looks at are typed). */
-export interface ChatMessage {
-  role: string;
-  content?: unknown;
-  tool_call_id?: string;
-  [k: string]: unknown;
 }
 
 /** A request as the stand-in received it. */
@@ -44,7 +38,7 @@ export interface ModelStandinOptions {
   script?: ScriptStep[];
   /** Model ids served (listed by /v1/models; others get 404). Default `['standin-1']`. */
   models?: string[];
-  /** When set, requests without `Authorization: Bearer <apiKey>` get 401 like the real API. */
+  /** When set, requests without it (`Authorization: Bearer <apiKey>`; Anthropic's: `x-api-key`) get 401 like the real APIs. */
   apiKey?: string;
   /** Characters per streamed content chunk (default 8). */
   chunkChars?: number;
@@ -79,29 +73,31 @@ export async function startModelStandin(options: ModelStandinOptions = {}): Prom
       const text = Buffer.concat(chunks).toString('utf8');
       const body = parseObject(text);
       requests.push({ method: req.method ?? '', path, headers: req.headers, body });
-      if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`)
-        return fail(res, 401, 'invalid_api_key', 'Incorrect API key provided.');
+      // Errors of no protocol in particular take OpenAI's shape.
+      const protocol = standinProtocols.find((p) => p.path === path) ?? chatProtocol;
+      const fail = (status: number, code: string, message: string): void =>
+        protocol.fail(res, { status, code, message });
+      const refused = protocol.refuse(req.headers, options.apiKey);
+      if (refused) return protocol.fail(res, refused);
       if (req.method === 'GET' && path === '/v1/models') {
         return json(res, 200, {
           object: 'list',
           data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'airlock' })),
         });
       }
-      if (req.method !== 'POST' || path !== '/v1/chat/completions')
-        return fail(res, 404, 'unknown_url', `Unknown request URL: ${req.method} ${path}.`);
-      if (!body) return fail(res, 400, 'invalid_json', 'The body is not a JSON object.');
+      if (req.method !== 'POST' || protocol.path !== path)
+        return fail(404, 'unknown_url', `Unknown request URL: ${req.method} ${path}.`);
+      if (!body) return fail(400, 'invalid_json', 'The body is not a JSON object.');
       const model = body['model'];
-      const messages = body['messages'];
-      if (typeof model !== 'string' || !Array.isArray(messages) || messages.length === 0)
-        return fail(res, 400, 'invalid_request', 'model and a non-empty messages list required.');
+      const conversation = protocol.conversation(body);
+      if (typeof conversation === 'string') return fail(400, 'invalid_request', conversation);
+      if (typeof model !== 'string') return fail(400, 'invalid_request', 'model required.');
       if (!models.includes(model))
-        return fail(res, 404, 'model_not_found', `The model \`${model}\` does not exist.`);
-      const conversation = messages as ChatMessage[];
+        return fail(404, 'model_not_found', `The model \`${model}\` does not exist.`);
       const index = script.findIndex((s, i) => !spent.has(i) && matches(s, conversation));
       const step = script[index];
       if (!step) {
         return fail(
-          res,
           400,
           'no_script_step',
           `stand-in model: no unused script step matches a conversation ending with ${describe(conversation.at(-1))}`,
@@ -110,13 +106,10 @@ export async function startModelStandin(options: ModelStandinOptions = {}): Prom
       if (!step.reusable) spent.add(index);
       used.push(step.name ?? String(index));
       const usage = usageOf(step, text);
-      const streamOptions = body['stream_options'] as { include_usage?: unknown } | undefined;
-      if (body['stream'] === true)
-        stream(res, model, step, usage, {
-          includeUsage: streamOptions?.include_usage === true,
-          chunkChars: options.chunkChars ?? 8,
-        }).catch(() => res.destroy());
-      else json(res, 200, completion(model, step, usage));
+      const chunkChars = options.chunkChars ?? 8;
+      Promise.resolve(protocol.answer(res, step, usage, { model, body, chunkChars })).catch(() =>
+        res.destroy(),
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -151,31 +144,10 @@ function matches(step: ScriptStep, messages: ChatMessage[]): boolean {
   return step.when ? step.when(messages) : true;
 }
 
-/** The text of a message's content: a string, or the text parts of a content array. */
-export function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((p) => (typeof p === 'object' && p !== null ? (p as { text?: unknown }).text : undefined))
-    .filter((t): t is string => typeof t === 'string')
-    .join('');
-}
-
 function describe(m: ChatMessage | undefined): string {
   if (!m) return 'nothing';
   if (m.role === 'tool') return `a tool result for ${String(m.tool_call_id)}`;
   return `a ${m.role} message ${JSON.stringify(textOf(m.content).slice(0, 80))}`;
-}
-
-function json(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-// The error shape of the OpenAI API: `{ error: { message, type, param, code } }`.
-function fail(res: ServerResponse, status: number, code: string, message: string): void {
-  const type = status === 401 ? 'authentication_error' : 'invalid_request_error';
-  json(res, status, { error: { message, type, param: null, code } });
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

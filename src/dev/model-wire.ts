@@ -1,6 +1,7 @@
 // The stand-in model's answers as OpenAI's chat-completions API sends them: a whole
 // `chat.completion`, or `chat.completion.chunk` server-sent events (content in pieces, tool calls
-// by index, usage last), so SDK clients parse them as they would the real API's.
+// by index, usage last), so SDK clients parse them as they would the real API's. The other two
+// protocols (model-wire-responses.ts, model-wire-anthropic.ts) answer the same steps.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
@@ -41,7 +42,26 @@ export function usageOf(step: StandinAnswer, requestText: string): Usage {
   };
 }
 
-function toolCalls(step: StandinAnswer): { id: string; name: string; args: string }[] {
+/** A chat message as the client sent it (only the fields matching looks at are typed). */
+export interface ChatMessage {
+  role: string;
+  content?: unknown;
+  tool_call_id?: string;
+  [k: string]: unknown;
+}
+
+/** The text of a message's content: a string, or the text parts of a content array. */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p) => (typeof p === 'object' && p !== null ? (p as { text?: unknown }).text : undefined))
+    .filter((t): t is string => typeof t === 'string')
+    .join('');
+}
+
+/** A step's tool calls with their ids (given, or made up as OpenAI's) and arguments as JSON text. */
+export function callsOf(step: StandinAnswer): { id: string; name: string; args: string }[] {
   return (step.toolCalls ?? []).map((c) => ({
     id: c.id ?? `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
     name: c.name,
@@ -51,7 +71,7 @@ function toolCalls(step: StandinAnswer): { id: string; name: string; args: strin
 
 /** A whole `chat.completion` answering with `step`. */
 export function completion(model: string, step: StandinAnswer, usage: Usage): object {
-  const calls = toolCalls(step);
+  const calls = callsOf(step);
   const message: Record<string, unknown> = {
     role: 'assistant',
     content: step.text ?? null,
@@ -81,6 +101,15 @@ export function completion(model: string, step: StandinAnswer, usage: Usage): ob
   };
 }
 
+/** Begin a server-sent event stream. */
+export function startEvents(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+}
+
 // Streams as OpenAI does: a first delta with the role, content in pieces, each tool call opened
 // with its id, type and name and its arguments in later deltas (by `index`), a last delta with
 // the finish reason, then (with include_usage) a chunk with empty choices and the usage, then
@@ -95,11 +124,7 @@ export async function stream(
   const { includeUsage, chunkChars: size } = how;
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
+  startEvents(res);
   let sent = 0;
   const send = async (delta: object, finish: string | null): Promise<void> => {
     const chunk: Record<string, unknown> = {
@@ -118,7 +143,7 @@ export async function stream(
   const text = step.text ?? '';
   for (let i = 0; i < text.length; i += size)
     await send({ content: text.slice(i, i + size) }, null);
-  const calls = toolCalls(step);
+  const calls = callsOf(step);
   for (const [index, c] of calls.entries()) {
     await send(
       {

@@ -1,8 +1,8 @@
-// What a chat-completions answer said, as the gateway relays it: the assistant text (`message.
-// content` of a JSON answer, or the `delta.content` pieces of a stream; first choice only) and its
-// tool calls (name and arguments, streamed fragments joined by index). The session posts a turn's
-// reply, and lets progress messages through, only from this: never from what the box reports, so
-// nothing a box can write (a saved reply, a forged report or message) reaches the person.
+// What a model's answer said, as the gateway relays it: the text and the tool calls (name and
+// arguments, streamed fragments joined). Chat completions are read here (first choice only); the
+// other protocols' readers (model-responses.ts, model-anthropic.ts) fill the same collector. The
+// session posts a turn's reply, and lets progress messages through, only from this: never from
+// what the box reports, so nothing a box can write (a forged report or message) reaches the person.
 
 /** The longest reply kept (the runner's report takes no more). */
 export const MAX_ANSWER_CHARS = 200_000;
@@ -21,13 +21,52 @@ type Choice = {
   delta?: { content?: unknown; tool_calls?: ToolCall[] };
 };
 
-/** Collects an answer from SSE lines or a JSON body. */
-export class AnswerText {
+/**
+ * What the three wire protocols' readers share: text pieces in order and tool calls by a key (an
+ * index, an output index, a content block index), each capped.
+ */
+export class AnswerCollector {
   private parts: string[] = [];
   private size = 0;
   private toolSize = 0;
   private readonly calls = new Map<number, { name: string; arguments: string }>();
 
+  /** The text so far, capped. */
+  get text(): string {
+    return this.parts.join('').slice(0, MAX_ANSWER_CHARS);
+  }
+
+  /** The answer so far. */
+  get answer(): ModelAnswer {
+    return { text: this.text, toolCalls: [...this.calls.values()] };
+  }
+
+  /** More of the answer's text (ignored past the cap). */
+  protected addText(text: unknown): void {
+    if (typeof text !== 'string' || !text || this.size > MAX_ANSWER_CHARS) return;
+    this.parts.push(text);
+    this.size += text.length;
+  }
+
+  /** More of tool call `at`: a piece of its name and of its arguments (either may be absent). */
+  protected addTool(at: number, name: unknown, args: unknown): void {
+    const found = this.calls.get(at) ?? { name: '', arguments: '' };
+    if (typeof name === 'string') found.name += name;
+    if (typeof args === 'string' && this.toolSize + args.length <= MAX_TOOL_CHARS) {
+      found.arguments += args;
+      this.toolSize += args.length;
+    }
+    this.calls.set(at, found);
+  }
+
+  /** Whether tool call `at` has arguments yet. */
+  protected hasArguments(at: number): boolean {
+    return (this.calls.get(at)?.arguments ?? '') !== '';
+  }
+}
+
+/** Collects a chat-completions answer from SSE lines or a JSON body. */
+export class AnswerText extends AnswerCollector {
   /** One SSE line of a streamed answer. */
   line(line: string): void {
     if (!line.startsWith('data:')) return;
@@ -45,31 +84,17 @@ export class AnswerText {
     this.tools(message?.tool_calls);
   }
 
-  /** The text so far, capped. */
-  get text(): string {
-    return this.parts.join('').slice(0, MAX_ANSWER_CHARS);
-  }
-
-  /** The answer so far. */
-  get answer(): ModelAnswer {
-    return { text: this.text, toolCalls: [...this.calls.values()] };
-  }
-
   private add(content: unknown): void {
     // OpenAI-compatible servers send a string; some send text parts.
-    const text =
-      typeof content === 'string'
+    this.addText(
+      Array.isArray(content)
         ? content
-        : Array.isArray(content)
-          ? content
-              .map((p: { type?: unknown; text?: unknown }) =>
-                p?.type === 'text' && typeof p.text === 'string' ? p.text : '',
-              )
-              .join('')
-          : '';
-    if (!text || this.size > MAX_ANSWER_CHARS) return;
-    this.parts.push(text);
-    this.size += text.length;
+            .map((p: { type?: unknown; text?: unknown }) =>
+              p?.type === 'text' && typeof p.text === 'string' ? p.text : '',
+            )
+            .join('')
+        : content,
+    );
   }
 
   private tools(calls: ToolCall[] | undefined): void {
@@ -77,14 +102,7 @@ export class AnswerText {
     calls.forEach((call, i) => {
       // A stream names each call by index and sends its arguments in pieces.
       const at = typeof call?.index === 'number' ? call.index : i;
-      const found = this.calls.get(at) ?? { name: '', arguments: '' };
-      const { name, arguments: args } = call?.function ?? {};
-      if (typeof name === 'string') found.name += name;
-      if (typeof args === 'string' && this.toolSize + args.length <= MAX_TOOL_CHARS) {
-        found.arguments += args;
-        this.toolSize += args.length;
-      }
-      this.calls.set(at, found);
+      this.addTool(at, call?.function?.name, call?.function?.arguments);
     });
   }
 }

@@ -1,23 +1,22 @@
-// `POST /v1/chat/completions`: the agent's model calls, forwarded to the configured upstream with
-// the real API key. The agent sends a placeholder key; it is dropped with every other header the
-// agent sent, and the call leaves through the vault's one way out (egress.ts): the key is read at
-// call time, checked against its scope (so it only ever goes to the endpoint it was stored for)
-// and injected. Streaming answers are passed through as they arrive; every echo of the key is
-// scrubbed from what goes back; usage is counted against the session's budget (estimated when the
-// upstream reports none, so an interrupted stream is not free). Scrubbing works on whole SSE lines:
-// an echo by the endpoint (an error event, a debug field) is caught; a key spelled out across
-// several content deltas is not, but the model never sees the key, so only the endpoint could.
+// The model endpoints, one path for every wire protocol the agent's endpoint takes (`model.apis`;
+// model-apis.ts describes each): the box's headers, its placeholder key among them, are dropped;
+// the call leaves through the vault's one way out (egress.ts), the key read at call time, checked
+// against its scope and injected as the protocol takes it. Streams pass through as they arrive;
+// echoes of the key are scrubbed by whole SSE lines (one spelled out across deltas is not, but only
+// the endpoint could: the model never sees the key); usage counts against the session's budget
+// (estimated when none is reported, so an interrupted stream is not free).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasCode } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { Logger } from '../log.ts';
 import { egress } from '../vault/egress.ts';
 import type { CredentialStore } from '../vault/types.ts';
-import { AnswerText, type ModelAnswer } from './answer-text.ts';
+import type { ModelAnswer } from './answer-text.ts';
 import { estimateTokens, type TokenBudget } from './budget.ts';
-import { errorBody, GatewayError, readJson } from './edge.ts';
-import { completionRequest, NOT_ALLOWED } from './model-request.ts';
-import { LineRelay, usageIn } from './sse.ts';
+import { GatewayError, readJson, sendJson } from './edge.ts';
+import type { ModelApi } from './model-apis.ts';
+import { NOT_ALLOWED } from './model-fields.ts';
+import { LineRelay } from './sse.ts';
 import type { GatewayAgent, GatewayLimits } from './types.ts';
 
 /** What the model proxy needs. */
@@ -32,17 +31,42 @@ export interface ModelProxyDeps {
   onAnswer?: (answer: ModelAnswer | null) => void;
 }
 
-/** Handle one chat-completions call. */
-export async function proxyChatCompletion(
+/** The endpoint of `api`: one model call in its wire protocol. */
+export function modelEndpoint(
+  api: ModelApi,
+): (req: IncomingMessage, res: ServerResponse, deps: ModelProxyDeps) => Promise<void> {
+  return async (req, res, deps) => {
+    // Until this call answers in full, the turn's last answer is none (a refusal leaves it so).
+    deps.onAnswer?.(null);
+    try {
+      const apis = deps.agent.modelApis ?? ['chat-completions'];
+      if (!apis.includes(api.name))
+        throw new GatewayError(
+          404,
+          'model_api_not_enabled',
+          `Agent ${deps.agent.id}'s model endpoint does not take ${api.title}; its policy's model.apis lists: ${apis.join(', ')}.`,
+        );
+      await proxy(api, req, res, deps);
+    } catch (err) {
+      // Refusals in the protocol's own error shape, so its clients read them (server.ts answers
+      // everything else, in the OpenAI shape).
+      if (!(err instanceof GatewayError) || res.headersSent) throw err;
+      const path = req.url?.split('?')[0];
+      deps.logger.warn({ path, status: err.status, code: err.code }, 'gateway refused');
+      sendJson(res, err.status, api.errorBody(err));
+    }
+  };
+}
+
+async function proxy(
+  api: ModelApi,
   req: IncomingMessage,
   res: ServerResponse,
   deps: ModelProxyDeps,
 ): Promise<void> {
   const { agent, budget, limits } = deps;
-  // Until this call answers in full, the turn's last answer is none (a refusal leaves it so).
-  deps.onAnswer?.(null);
-  const answer = new AnswerText();
-  const body = await readJson(req, res, completionRequest, limits.maxBodyBytes, {
+  const answer = api.reader();
+  const body = await readJson(req, res, api.schema, limits.maxBodyBytes, {
     refusedCode: NOT_ALLOWED,
   });
   if (!body) return;
@@ -54,21 +78,30 @@ export async function proxyChatCompletion(
     );
   }
   budget.check();
-  // Streams must report usage to be counted: ask for it (clients ignore the extra usage chunk).
-  if (body.stream === true) body.stream_options = { ...body.stream_options, include_usage: true };
+  api.prepare(body);
   const payload = JSON.stringify(body);
 
-  const url = new URL(`${agent.modelEndpoint.replace(/\/+$/, '')}/chat/completions`);
+  const url = new URL(`${agent.modelEndpoint.replace(/\/+$/, '')}${api.upstreamPath}`);
   const headers = new Headers({
+    ...api.headers,
     'content-type': 'application/json',
     'user-agent': 'airlock-gateway',
   });
   if (body.stream === true) headers.set('accept', 'text/event-stream');
   const log = deps.logger.child({
     agent: agent.id,
+    api: api.name,
     model: body.model,
     stream: body.stream === true,
   });
+  // Resolved here (egress would too) so the protocol can say how the key is presented.
+  const found = await deps.store.resolve(agent.apiKeyCredential);
+  if (!found)
+    throw new GatewayError(
+      500,
+      'model_credential_missing',
+      `The model API key credential "${agent.apiKeyCredential}" is not in the vault.`,
+    );
   const cap = limits.maxModelResponseBytes;
 
   // The upstream call ends with the client (a runner that gives up stops the spend) or the timeout.
@@ -81,7 +114,7 @@ export async function proxyChatCompletion(
   const upstream = await egress(
     {
       agent: agent.id,
-      credential: agent.apiKeyCredential,
+      credential: api.credential(found),
       method: 'POST',
       url,
       headers,
@@ -91,11 +124,10 @@ export async function proxyChatCompletion(
     },
     { store: deps.store },
   ).catch((err: unknown) => {
-    throw refusal(err, agent.apiKeyCredential, log);
+    throw refusal(err, log);
   });
   const { scrub } = upstream;
 
-  let reported: number | undefined;
   let responseBytes = 0;
   let complete = false;
   const tooLarge = new GatewayError(
@@ -112,10 +144,7 @@ export async function proxyChatCompletion(
       // stops reading stops the upstream), and past `cap` in all the stream is cut, saying why.
       res.writeHead(upstream.status, head);
       const relay = new LineRelay(
-        (line) => {
-          reported = usageIn(line) ?? reported;
-          answer.line(line);
-        },
+        (line) => answer.line(line),
         scrub,
         upstream.forms[0]?.length ?? 0,
       );
@@ -125,7 +154,7 @@ export async function proxyChatCompletion(
       });
       responseBytes = read.received;
       if (read.truncated) {
-        res.end(`\ndata: ${JSON.stringify(errorBody(tooLarge))}\n\n`);
+        res.end(api.streamError(tooLarge));
         throw tooLarge;
       }
       res.end(relay.end());
@@ -135,7 +164,6 @@ export async function proxyChatCompletion(
       const read = await upstream.text();
       responseBytes = read.received;
       if (read.truncated) throw tooLarge;
-      reported = usageIn(read.text);
       answer.json(read.text);
       res.writeHead(upstream.status, head);
       res.end(read.text);
@@ -157,6 +185,7 @@ export async function proxyChatCompletion(
     if (err === tooLarge && !res.headersSent) throw err;
     if (err !== tooLarge) res.destroy();
   } finally {
+    const reported = answer.tokens;
     // Errors used no tokens; a success without a usage report (or a broken answer) is estimated.
     const ok = upstream.status >= 200 && upstream.status < 300;
     const tokens =
@@ -178,13 +207,7 @@ export async function proxyChatCompletion(
 }
 
 /** The gateway's answer to a call refused or failed before the model answered. */
-function refusal(err: unknown, credential: string, log: Logger): unknown {
-  if (hasCode(err, 'vault_not_found'))
-    return new GatewayError(
-      500,
-      'model_credential_missing',
-      `The model API key credential "${credential}" is not in the vault.`,
-    );
+function refusal(err: unknown, log: Logger): unknown {
   if (hasCode(err, 'vault_scope'))
     return new GatewayError(403, 'model_credential_scope', (err as Error).message);
   if (!hasCode(err, 'vault_network')) return err;

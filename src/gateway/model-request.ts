@@ -4,46 +4,15 @@
 // elsewhere) leaves the box. The parsed object is what is forwarded: an unknown key anywhere is a
 // 400 naming it (code `field_not_allowed`), never silently dropped. See docs/gateway.md.
 import { z } from 'zod';
+import { dataImageUrl, jsonSchema, NOT_ALLOWED, oneOf, strict } from './model-fields.ts';
 
-/** The error code of every refusal by the allow-list. */
-export const NOT_ALLOWED = 'field_not_allowed';
-
-// What the agent wrote, quoted for the refusal, cut short: a refusal is not an echo service.
-const quote = (value: unknown): string => (JSON.stringify(value) ?? 'undefined').slice(0, 80);
-// Strict objects name the first key they do not know; the edge reports it under NOT_ALLOWED.
-const refusedKey = (iss: { code: string; keys?: string[] }): string | undefined =>
-  iss.code === 'unrecognized_keys'
-    ? `${(iss.keys ?? []).map(quote).join(', ')} is not forwarded to the model`
-    : undefined;
-const strict = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: refusedKey });
-
-// A discriminated union whose unknown discriminator is refused by name, with what is allowed.
-function oneOf<T extends readonly [z.ZodObject, ...z.ZodObject[]]>(
-  key: string,
-  what: string,
-  options: T,
-  allowed: string,
-) {
-  return z.discriminatedUnion(key, options, {
-    error: (iss) => {
-      const input = iss.input as Record<string, unknown> | undefined;
-      const value = input && typeof input === 'object' ? input[key] : undefined;
-      return `${what} ${quote(value)} is not forwarded to the model; allowed: ${allowed}`;
-    },
-  });
-}
-
-/** An image only as inline data: a URL would be fetched by the provider, from anywhere. */
-const DATA_IMAGE = /^data:image\/[a-z0-9.+-]+(;[a-z0-9=.+-]+)*;base64,/;
+export { NOT_ALLOWED };
 
 const textPart = strict({ type: z.literal('text'), text: z.string() });
 const imagePart = strict({
   type: z.literal('image_url'),
   image_url: strict({
-    url: z.string().refine((u) => DATA_IMAGE.test(u), {
-      message: 'images are forwarded only as data: URLs (data:image/…;base64,…), never fetched',
-      params: { refused: true },
-    }),
+    url: dataImageUrl,
     detail: z.enum(['auto', 'low', 'high']).optional(),
   }),
 });
@@ -81,8 +50,6 @@ const message = oneOf(
   'system, developer, user, assistant, tool',
 );
 
-// A tool's parameters and a response schema are JSON Schema for the model to follow, opaque here.
-const jsonSchema = z.record(z.string(), z.unknown());
 // A function's definition and a structured response's format say the same: a name, what it is
 // for, its JSON Schema (under `key`) and whether the model must follow it strictly.
 function namedSchema<K extends 'parameters' | 'schema'>(key: K) {

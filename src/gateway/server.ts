@@ -2,9 +2,10 @@
 // of a network-less sandbox. The directory (not the socket) is bind-mounted into that one
 // container, so a restarted gateway's new socket is visible inside. The socket is the caller's
 // identity: an instance is bound to one agent and one session and takes nothing the request says
-// about who it is, and only the box's user may connect (restrictToBox). Routes: chat completions
-// (model-proxy.ts), actions, questions to other agents (ask.ts), fetch, the conversation endpoints
-// (messages.ts: settings, inbox, turn reports, progress) and `/mcp`, all the agent's tools over MCP.
+// about who it is, and only the box's user may connect (restrictToBox). Routes: the model APIs
+// (model-proxy.ts: chat completions, Responses, Anthropic Messages), actions, questions to other
+// agents (ask.ts), fetch, the conversation endpoints (messages.ts: settings, inbox, turn reports,
+// progress) and `/mcp`, all the agent's tools over MCP.
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -22,7 +23,10 @@ import {
   handleTurnDone,
   ProgressCounter,
 } from './messages.ts';
-import { proxyChatCompletion } from './model-proxy.ts';
+import { anthropicMessages } from './model-anthropic.ts';
+import { chatCompletions } from './model-apis.ts';
+import { modelEndpoint } from './model-proxy.ts';
+import { responses } from './model-responses.ts';
 import { SANDBOX_USER, type GatewayOptions } from './types.ts';
 
 /** A running gateway. */
@@ -108,7 +112,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     onAnswer: options.onAnswer,
   };
   const routes: Record<string, Route> = {
-    'POST /v1/chat/completions': (req, res) => proxyChatCompletion(req, res, model),
+    'POST /v1/chat/completions': (req, res) => modelEndpoint(chatCompletions)(req, res, model),
+    'POST /v1/responses': (req, res) => modelEndpoint(responses)(req, res, model),
+    // Not /v1/messages: that is the runner's progress messages (messages.ts). Anthropic clients
+    // take the base URL `…/anthropic`.
+    'POST /anthropic/v1/messages': (req, res) => modelEndpoint(anthropicMessages)(req, res, model),
     'POST /v1/actions': (req, res) =>
       handleAction(req, res, { ...deps, currentTurn, requestAction: options.requestAction }),
     'POST /v1/ask': (req, res) =>

@@ -5,6 +5,7 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { McpHub } from '../mcp/types.ts';
+import type { ModelApiName } from '../policy/agent-schema.ts';
 import type { RunnerTool } from '../policy/capability-tools.ts';
 import type { Level } from '../sanitize/types.ts';
 import type { CredentialStore } from '../vault/types.ts';
@@ -22,8 +23,10 @@ export interface GatewayAgent {
   id: string;
   /** `research` may fetch allow-listed web hosts and holds no credentials; `action` has no web. */
   sensitivity: 'research' | 'action';
-  /** OpenAI-compatible base URL, e.g. `https://api.openai.com/v1`. */
+  /** The model API's base URL, e.g. `https://api.openai.com/v1`. */
   modelEndpoint: string;
+  /** The wire protocols the endpoint takes, so the routes the box may call; unset: chat-completions. */
+  modelApis?: ModelApiName[];
   /** Model ids (globs) the agent may call. */
   models: string[];
   /** Vault credential holding the model API key; its scope must allow this agent and endpoint. */
@@ -48,6 +51,8 @@ export interface RunnerSettings {
   instructions: string;
   /** The model id the runner asks for (the gateway enforces the agent's list). */
   model: string;
+  /** The model wire protocols the gateway serves this agent (a harness picks its route); unset: chat-completions. */
+  modelApis?: ModelApiName[];
   /** `research` also gets the `fetch` tool. */
   sensitivity: 'research' | 'action';
   /** The tools offered; unset: all the sensitivity allows. */

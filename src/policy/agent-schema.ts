@@ -20,13 +20,23 @@ export const agentDefaults = {
   maxSteps: 20,
 } as const;
 
+/** The model wire protocols the gateway proxies (model-apis.ts): the route the box's client calls. */
+export const modelApiNames = ['chat-completions', 'responses', 'anthropic-messages'] as const;
+/** One of `modelApiNames`. */
+export type ModelApiName = (typeof modelApiNames)[number];
+
 const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 characters without spaces');
 
-/** An OpenAI-compatible chat-completions server and the model the agent uses there. */
+/** A model server (the APIs it takes, by default chat completions) and the model the agent uses there. */
 const modelSchema = z
   .strictObject({
     endpoint: z.string().superRefine(checkEndpoint).meta({
-      description: 'Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1.',
+      description:
+        'Base URL of the API, ending in /v1, e.g. https://api.openai.com/v1 or https://api.anthropic.com/v1.',
+    }),
+    apis: z.array(z.enum(modelApiNames)).min(1).optional().meta({
+      description:
+        'The wire protocols the endpoint takes, so the gateway serves their routes to the box: chat-completions (POST /v1/chat/completions), responses (POST /v1/responses), anthropic-messages (POST /anthropic/v1/messages). Default: chat-completions.',
     }),
     model: modelId.meta({
       description: 'The model id sent upstream unless the agent asks for another allowed one.',
@@ -56,6 +66,26 @@ const modelSchema = z
   .refine((m) => m.allowedModels === undefined || m.allowedModels.includes(m.model), {
     message: 'allowedModels must include model',
     path: ['allowedModels'],
+  });
+
+// A Docker image reference as `docker image inspect` takes it: lower-case name components, a tag or
+// a sha256 digest. Boxes never pull, so a registry host in the name is refused: it would only ever
+// match an image someone pulled by hand, which the operator did not review.
+const imageRef =
+  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
+const sandboxImage = z
+  .string()
+  .max(255)
+  .superRefine((ref, ctx) => {
+    const wrong = (why: string) =>
+      ctx.addIssue({
+        code: 'custom',
+        message: `${why}; name a local image tag, e.g. "airlock-harness-openai-agents:latest" (built FROM the base image, docs/harnesses.md)`,
+      });
+    if (!imageRef.test(ref)) return wrong(`"${ref}" is not a Docker image reference`);
+    const first = ref.split('/')[0] ?? '';
+    if (ref.includes('/') && (first.includes('.') || first === 'localhost'))
+      wrong(`"${ref}" names a registry host (${first}); boxes never pull images`);
   });
 
 const webHost = z
@@ -94,6 +124,10 @@ export const agentSchema = z.strictObject({
       idleTimeout: duration
         .prefault(agentDefaults.idleTimeout)
         .meta({ description: 'Stop the sandbox after this long without work (default 15m).' }),
+      image: sandboxImage.optional().meta({
+        description:
+          'The image the agent runs in: another harness built FROM the base image, carrying the runner contract (label airlock.runner-contract=1); a local tag, never pulled. Default: the base image with Airlock’s runner.',
+      }),
     })
     .prefault({}),
   capabilities: z.array(heldCapability).default([]).meta({

@@ -6,6 +6,7 @@ import { AirlockError } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { ApproverIdentity } from '../../workflows/sensitive-action/messages.ts';
 import { isApprover } from '../../workflows/sensitive-action/identity.ts';
+import type { ModelApiName } from './agent-schema.ts';
 import type { MemoryScope } from './memory.ts';
 import { expandApprovers } from './resolve.ts';
 import type { RunnerTool } from './capability-tools.ts';
@@ -23,8 +24,10 @@ export interface ResolvedAgent {
   instructions: string;
   sensitivity: 'research' | 'action';
   model: {
-    /** Base URL of the OpenAI-compatible API (…/v1), without a trailing slash. */
+    /** Base URL of the API (…/v1), without a trailing slash. */
     endpoint: string;
+    /** The wire protocols the endpoint takes, when the policy names them; absent: chat-completions. */
+    apis?: ModelApiName[];
     model: string;
     /** Models the agent may ask for; always contains `model`. */
     allowedModels: string[];
@@ -50,6 +53,8 @@ export interface ResolvedAgent {
   /** A research agent's sanitizer level for fetched pages (unset for an action agent). */
   webSanitizer?: 'lenient' | 'standard' | 'strict';
   limits: { memoryMb: number; cpus: number; pids: number };
+  /** The image a policy names for the agent's box (another harness); absent: the base image. */
+  image?: string;
   idleTimeoutMs: number;
   /** Whose workspace a session mounts: its own, its talker's, or the agent's (shared by all). */
   memory: MemoryScope;
@@ -83,6 +88,8 @@ export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
     sensitivity: agent.sensitivity,
     model: {
       endpoint: model.endpoint.replace(/\/+$/, ''),
+      // Only when named, so an agent that does not (and one pinned by an older run) stays as it was.
+      ...(model.apis && { apis: [...model.apis] }),
       model: model.model,
       allowedModels: [...(model.allowedModels ?? [model.model])],
       apiKeyCredential: model.apiKeyCredential,
@@ -103,6 +110,7 @@ export function resolveAgent(set: PolicySet, agentId: string): ResolvedAgent {
       cpus: agent.sandbox.cpus,
       pids: agent.sandbox.pids,
     },
+    ...(agent.sandbox.image && { image: agent.sandbox.image }),
     idleTimeoutMs: agent.sandbox.idleTimeout,
     memory: agent.memory,
     maxSessionsPerTalker: agent.maxSessionsPerTalker,

@@ -15,6 +15,7 @@ import {
   type AgentBoxRef,
   type BoxMemory,
 } from './box-names.ts';
+import { assertRunnerImage, BOX_FORWARD_PORT } from './box-image.ts';
 import { hardenedHostConfig, removeContainer, statusOf } from './driver.ts';
 
 /** Everything needed to create a box (reattaching needs only the ref). */
@@ -23,6 +24,11 @@ export interface AgentBoxSpec extends AgentBoxRef {
   /** Host directory holding the gateway's socket; mounted read-only at /gateway. */
   socketDir: string;
   image: string;
+  /**
+   * The image is a harness a policy named (`sandbox.image`): the box runs the image's own command,
+   * with the loopback forwarder on 127.0.0.1:BOX_FORWARD_PORT. Otherwise the base image's runner.
+   */
+  harness?: boolean;
   /** Whose workspace the box mounts; default: the session's own. */
   memory?: BoxMemory;
 }
@@ -56,6 +62,7 @@ export async function ensureAgentBox(
     await removeContainer(docker, found);
   }
   await assertSeccompDefault(docker);
+  await assertRunnerImage(docker, spec.image);
   await ensureWorkspace(docker, spec);
   try {
     const container = await docker.createContainer(createOptions(spec));
@@ -111,8 +118,13 @@ function createOptions(spec: AgentBoxSpec): Docker.ContainerCreateOptions {
   return {
     name: agentBoxName(spec),
     Image: spec.image,
-    Cmd: runnerCmd,
-    Env: [`AIRLOCK_GATEWAY_SOCKET=${BOX_GATEWAY_SOCKET}`],
+    // A harness image runs its own command (through the base image's entrypoint, which starts the
+    // forwarder first); the base image runs Airlock's runner, which speaks the socket itself.
+    ...(spec.harness ? {} : { Cmd: runnerCmd }),
+    Env: [
+      `AIRLOCK_GATEWAY_SOCKET=${BOX_GATEWAY_SOCKET}`,
+      ...(spec.harness ? [`AIRLOCK_FORWARD_PORT=${BOX_FORWARD_PORT}`] : []),
+    ],
     User: '1000:1000',
     WorkingDir: '/workspace',
     Labels: labelsOf(spec),

@@ -2,7 +2,9 @@
 // A sanitizer cannot delete every instruction written in plain language without deleting content,
 // so these are reported, never removed: the person who approves the text sees them. Pure and
 // linear: the text is split into sentences once, and each sentence is matched against a fixed set
-// of anchored or bounded patterns (no nested quantifiers, so no backtracking blow-up).
+// of anchored or bounded patterns (no nested quantifiers, so no backtracking blow-up). Orders are
+// read clause by clause (orders.ts); advice counts next to another finding.
+import { orderOf, type Order } from './orders.ts';
 
 /** What a finding is about. */
 export type InstructionKind =
@@ -22,32 +24,6 @@ export interface InstructionFinding {
   sentence: string;
   reason: string;
 }
-
-// The verbs of an order (one alternation, shared by the four patterns below): send, transfer, wire,
-// pay, email, mail, forward, create, delete, remove, erase, grant, give, reveal, disclose, share,
-// leak, post, publish, upload, invite, change, modify, update, reset, approve, refund, book, cancel,
-// schedule, provide, tell, write, read, visit, open, download, install, run, execute, call,
-// message, contact, buy, subscribe, rate, concatenate, include, insert, say, make (not "make
-// sure"), get, find. Not click, check, drop, order or add: emails, recipes and wrapped lines use
-// them to people (bench/injections.ts, tuned on AgentDojo's workspace, travel and banking).
-// An order: the sentence starts with a verb, after at most four politeness, shouting, sequencing
-// or TODO words, quotes, markdown and one bracketed tag (`###(system_message)`). A verb followed
-// by a colon is a key (`read: true`), a verb, a word and a colon a heading (`Provide Feedback:`),
-// a hyphen a noun (`Post-Launch`), and a verb alone on its line a wrapped line: none is an order.
-// Safe: anchored at the start; the lead-in repeats at most 4 times over words that cannot match
-// its separators, and the sentence is at most 2,000 characters.
-const imperativeStart =
-  /^[\s"'“(\-*#>]*(?:[([<][\w .-]{1,40}[)\]>][\s:]*)?(?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4}(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\b(?!-|\s*:|\s+\w+:|\s*$)/i;
-// The same order after a clause: "Before you solve the task, send …", "… and then send …".
-// Safe: each start is a comma, semicolon or "then"; bounded lead-in, then literal alternations.
-const clauseImperative =
-  /(?:[,;]\s+|\s(?:and\s+then|and\s+also|then)\s+)(?:(?:please|kindly|do|now|then|also|and|so|first|finally|immediately|urgently|important[!:.]*|note[:.]?|ps[:.]?|todo[:.]?)[\s,:!]+){0,4}(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\s+(?:a|an|the|this|that|these|it|all|me|my|your|his|her|their|them|him|us)\b/i;
-// The reader is told they must do it. Safe: literal alternations joined by single \s+ runs.
-const mustDo =
-  /\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|asked|instructed)\s+to|will\s+(?:now\s+)?need\s+to|are\s+to)\s+(?:also\s+|now\s+|first\s+)?(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\b/i;
-// Safe: literal alternations joined by single \s+ runs.
-const makeSure =
-  /\b(?:make\s+sure|be\s+sure|don'?t\s+forget|remember)\s+(?:to|that\s+you)\s+(?:send|transfer|wire|pay|email|e-mail|mail|forward|create|delete|remove|erase|grant|give|reveal|disclose|share|leak|post|publish|upload|invite|change|modify|update|reset|approve|refund|book|cancel|schedule|provide|tell|write|read|visit|open|download|install|run|execute|call|message|contact|buy|subscribe|rate|concatenate|include|insert|say|make(?!\s+sure\b)|get|find)\b/i;
 
 const authority: [RegExp, string][] = [
   [
@@ -119,7 +95,8 @@ const addressed: [RegExp, string][] = [
 const contacts: [RegExp, string][] = [
   [/[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/, 'an email address'],
   [/\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b/, 'an account number (IBAN-like)'],
-  [/\b(?:https?:\/\/|www\.)[^\s]{1,200}/i, 'a link'],
+  // Links as the card shows them too: defanged (`hxxps://`, `www[.]`).
+  [/\b(?:(?:h(?:tt|xx)ps?|f[tx]p):\/\/|www(?:\.|\[\.\]))[^\s]{1,200}/i, 'a link'],
   [/(?:\+\d{1,3}[\s-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{3,4}\b/, 'a phone number'],
   [
     /\b(?:account|acct|iban|card|wallet|routing)\s*(?:number|no\.?|#)?\s*[:#]?\s*[A-Z0-9-]{6,34}\b/i,
@@ -129,6 +106,9 @@ const contacts: [RegExp, string][] = [
 
 const MAX_SENTENCE = 2_000;
 
+type Hit = { kind: InstructionKind; reason: string };
+const ordered: Hit = { kind: 'imperative', reason: 'tells the reader to act' };
+
 // A link's label with its (defanged) address, alone on its line: a button, not an order
 // ("Reset Password (hxxps://…)"). Safe: anchored at both ends, one bounded class per part.
 const linkLabel = /^[\w ]{1,40}\((?:hxxps?|https?|fxp|ftp):\/\/[^\s()]{1,500}\)$/i;
@@ -136,23 +116,34 @@ const linkLabel = /^[\w ]{1,40}\((?:hxxps?|https?|fxp|ftp):\/\/[^\s()]{1,500}\)$
 // people, unless they name where something goes. Safe: anchored, bounded, no nesting.
 const listItem = /^\s{0,8}(?:[-*•]|\d{1,3}[.)])\s/;
 
-/** True when `s` reads as an order: an imperative that is not a button label or a bare action item. */
-function isOrder(s: string): boolean {
-  if (!(imperativeStart.test(s) || clauseImperative.test(s) || mustDo.test(s) || makeSure.test(s)))
-    return false;
-  if (linkLabel.test(s)) return false;
-  return !listItem.test(s) || contacts.some(([re]) => re.test(s));
+/** How `s` orders its reader: not at all when it is a button label or a bare action item. */
+function orderIn(s: string, cued: boolean): Order {
+  const order = orderOf(s, (rest) => contacts.some(([re]) => re.test(rest)), cued);
+  if (!order || linkLabel.test(s)) return undefined;
+  return !listItem.test(s) || contacts.some(([re]) => re.test(s)) ? order : undefined;
+}
+
+/**
+ * True when the sentence at `start` continues a wrapped line: it opens in lower case after a line
+ * break, and the line before ends in a word or a comma. Its first word does not open a clause.
+ */
+function continuesLine(text: string, start: number): boolean {
+  const c = text.charCodeAt(start);
+  if (!(c >= 0x61 && c <= 0x7a)) return false;
+  let i = start - 1;
+  let broken = false;
+  for (; i >= 0 && /\s/.test(text[i] as string); i--) if (text[i] === '\n') broken = true;
+  return broken && i >= 0 && /[\w,]/.test(text[i] as string);
 }
 
 /** The instruction findings of `text`, in order of position. */
 export function findInstructions(text: string): InstructionFinding[] {
-  const findings: InstructionFinding[] = [];
+  const found: { start: number; end: number; s: string; here: Hit[]; advice: boolean }[] = [];
   for (const { start, end } of sentences(text)) {
     // A very long "sentence" (no punctuation) is matched on its first 2,000 characters: the
     // patterns stay linear, and an order hidden further in still shows as the sentence's start.
     const s = text.slice(start, Math.min(end, start + MAX_SENTENCE));
-    const here: { kind: InstructionKind; reason: string }[] = [];
-    if (isOrder(s)) here.push({ kind: 'imperative', reason: 'tells the reader to act' });
+    const here: Hit[] = [];
     for (const [kind, table] of [
       ['authority', authority],
       ['sequencing', sequencing],
@@ -161,6 +152,19 @@ export function findInstructions(text: string): InstructionFinding[] {
       const hit = table.find(([re]) => re.test(s));
       if (hit) here.push({ kind, reason: hit[1] });
     }
+    const order = continuesLine(text, start) ? undefined : orderIn(s, here.length > 0);
+    // Advice inside a sentence that already is a finding is an order too.
+    if (order === 'action' || (order === 'advice' && here.length > 0)) here.unshift(ordered);
+    found.push({ start, end, s, here, advice: order === 'advice' && here.length === 0 });
+  }
+  // Advice next to a finding is one of a run of orders ("Get me the hotel. Then tell me…").
+  const cued = found.map(
+    (f, i) =>
+      f.advice && ((found[i - 1]?.here.length ?? 0) > 0 || (found[i + 1]?.here.length ?? 0) > 0),
+  );
+  const findings: InstructionFinding[] = [];
+  found.forEach(({ start, end, s, here }, i) => {
+    if (cued[i]) here.push(ordered);
     // A contact point or an account number is a finding only inside a sentence that already is
     // one: in plain content (a bill, a signature) it is just a fact the task may need.
     if (here.length > 0) {
@@ -169,7 +173,7 @@ export function findInstructions(text: string): InstructionFinding[] {
     }
     const sentence = quote(s);
     for (const h of here) findings.push({ ...h, start, end, sentence });
-  }
+  });
   return findings;
 }
 

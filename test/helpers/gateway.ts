@@ -12,6 +12,7 @@ import {
   type ModelStandin,
   type ScriptStep,
 } from '../../src/dev/model-standin.ts';
+import type { ModelAnswer } from '../../src/gateway/answer-text.ts';
 import { createMemoryInbox, type MemoryInbox, type TurnInbox } from '../../src/gateway/inbox.ts';
 import { createGateway, type Gateway } from '../../src/gateway/server.ts';
 import type {
@@ -53,6 +54,8 @@ export interface GatewayFixture {
   /** What `GET /v1/agent` serves. */
   runner: RunnerSettings;
   inbox: MemoryInbox;
+  /** Every model answer the gateway recorded for the turn (null: a call began or was refused). */
+  answers: (ModelAnswer | null)[];
   /** Every action request, question and message the gateway handed on. */
   actions: ActionRequest[];
   asks: AskRequest[];
@@ -152,6 +155,7 @@ export async function startGatewayFixture(
       agent,
       runner,
       inbox: createMemoryInbox(),
+      answers: [],
       actions: [],
       asks: [],
       messages: [],
@@ -192,6 +196,7 @@ export async function startGatewayFixture(
         return Promise.resolve();
       },
       inbox: options.wrapInbox ? options.wrapInbox(fixture.inbox) : fixture.inbox,
+      onAnswer: (a) => fixture.answers.push(a),
       mcp: options.mcp,
     });
     fixture.gateway = await createGateway(gatewayOptions());

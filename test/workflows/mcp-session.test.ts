@@ -6,33 +6,23 @@
 // answers with the reason. The tool runs once each time.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
 import { sendToAgent } from '../../src/agents/sessions.ts';
 import { createDeps } from '../../src/deps.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
 import type { McpHub } from '../../src/mcp/types.ts';
-import { dataConverter } from '../../src/temporal/client.ts';
-import { connectionOptions } from '../../src/temporal/connection.ts';
-import { workflowsPath } from '../../src/temporal/worker.ts';
-import {
-  agentActionUpdate,
-  sessionStatusQuery,
-  type SessionSender,
-} from '../../workflows/agent-session/messages.ts';
+import { agentActionUpdate, sessionStatusQuery } from '../../workflows/agent-session/messages.ts';
 import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-session/types.ts';
 import { actionFixture, decide, people, untilPending } from '../helpers/actions.ts';
 import type { ActionFixture } from '../helpers/actions.ts';
 import { writeNotesPolicy, type NotesServer } from '../helpers/mcp-actions.ts';
+import { riley, standInTurnWorker } from '../helpers/stand-in-turns.ts';
 import { terminateRuns } from '../helpers/temporal.ts';
 
 let fx: ActionFixture | undefined;
 let notes: NotesServer | undefined;
 let hub: McpHub | undefined;
-let connection: NativeConnection | undefined;
-let worker: Worker | undefined;
-let running: Promise<void> | undefined;
+let stopWorker: (() => Promise<void>) | undefined;
 const started: string[] = [];
 const f = () => fx as ActionFixture;
 
@@ -78,40 +68,14 @@ before(async () => {
     logger: createLogger({ level: 'warn' }),
   });
   hub = deps.mcp;
-  connection = await NativeConnection.connect(connectionOptions(fx.config));
-  worker = await Worker.create({
-    connection,
-    namespace: fx.config.TEMPORAL_NAMESPACE,
-    taskQueue: fx.config.TEMPORAL_TASK_QUEUE,
-    workflowsPath,
-    activities: {
-      ...createActivities(deps),
-      runAgentTurn: turn,
-      stopAgentSandbox: () => Promise.resolve(),
-      removeAgentSandbox: () => Promise.resolve(),
-      postSessionReply: () => Promise.resolve(),
-    },
-    dataConverter: dataConverter(fx.config),
-  });
-  running = worker.run();
+  stopWorker = await standInTurnWorker(fx, deps, turn);
 });
 after(async () => {
   await terminateRuns(fx?.client, started, 'test done');
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running?.catch(() => undefined);
-  await connection?.close();
+  await stopWorker?.();
   await hub?.close();
   await fx?.close();
 });
-
-const riley: SessionSender = {
-  platform: 'teams',
-  userId: 'riley',
-  aadObjectId: people.riley.aadObjectId,
-  tenantId: people.riley.tenantId,
-  displayName: 'Riley Requester',
-  policyUserId: 'riley',
-};
 
 let n = 0;
 async function send(key: string, text: string): Promise<string> {

@@ -6,14 +6,9 @@
 // neither may approve what the turn asked for.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
 import { sendToAgent } from '../../src/agents/sessions.ts';
 import { createDeps } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
-import { dataConverter } from '../../src/temporal/client.ts';
-import { connectionOptions } from '../../src/temporal/connection.ts';
-import { workflowsPath } from '../../src/temporal/worker.ts';
 import {
   agentActionUpdate,
   agentAskUpdate,
@@ -27,12 +22,11 @@ import type { ActionRequest } from '../../workflows/sensitive-action/request.ts'
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { actionFixture, assertOwnClickRefused, decide, people } from '../helpers/actions.ts';
 import type { ActionFixture } from '../helpers/actions.ts';
+import { riley, standInTurnWorker } from '../helpers/stand-in-turns.ts';
 import { terminateRuns } from '../helpers/temporal.ts';
 
 let fx: ActionFixture;
-let connection: NativeConnection | undefined;
-let worker: Worker | undefined;
-let running: Promise<void> | undefined;
+let stopWorker: (() => Promise<void>) | undefined;
 const sessions: string[] = [];
 const actions: string[] = [];
 
@@ -83,39 +77,14 @@ before(async () => {
     grants: temporalGrants(fx.client),
     logger: createLogger({ level: 'warn' }),
   });
-  connection = await NativeConnection.connect(connectionOptions(fx.config));
-  worker = await Worker.create({
-    connection,
-    namespace: fx.config.TEMPORAL_NAMESPACE,
-    taskQueue: fx.config.TEMPORAL_TASK_QUEUE,
-    workflowsPath,
-    activities: {
-      ...createActivities(deps),
-      runAgentTurn: turn,
-      stopAgentSandbox: () => Promise.resolve(),
-      removeAgentSandbox: () => Promise.resolve(),
-      postSessionReply: () => Promise.resolve(),
-    },
-    dataConverter: dataConverter(fx.config),
-  });
-  running = worker.run();
+  stopWorker = await standInTurnWorker(fx, deps, turn);
 });
 after(async () => {
   await terminateRuns(fx.client, [...sessions, ...actions], 'test done');
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running?.catch(() => undefined);
-  await connection?.close();
+  await stopWorker?.();
   await fx?.close();
 });
 
-const riley: SessionSender = {
-  platform: 'teams',
-  userId: 'riley',
-  aadObjectId: people.riley.aadObjectId,
-  tenantId: people.riley.tenantId,
-  displayName: 'Riley Requester',
-  policyUserId: 'riley',
-};
 const alice: SessionSender = {
   platform: 'teams',
   userId: 'alice',

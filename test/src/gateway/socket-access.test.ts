@@ -4,9 +4,10 @@
 // reaching the socket through the bind mount is sandbox.test.ts.)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { afterEach, test } from 'node:test';
+import { chmodSync, copyFileSync, linkSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, afterEach, before, test } from 'node:test';
 import { SANDBOX_USER } from '../../../src/gateway/types.ts';
 import { startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
 
@@ -14,6 +15,26 @@ let fx: GatewayFixture | undefined;
 afterEach(async () => {
   await fx?.close();
   fx = undefined;
+});
+
+// The probes run as other users, who may not be able to reach this Node.js binary (a clone in a
+// 0700 folder keeps its .cache/bin/node from them). They get their own copy in a world-readable
+// temporary folder, so only the gateway's modes decide what they can reach.
+let nodeDir: string | undefined;
+let nodeBin = process.execPath;
+before(() => {
+  nodeDir = mkdtempSync(join(tmpdir(), 'airlock-probe-node-'));
+  chmodSync(nodeDir, 0o755);
+  nodeBin = join(nodeDir, 'node');
+  try {
+    linkSync(process.execPath, nodeBin);
+  } catch {
+    copyFileSync(process.execPath, nodeBin);
+  }
+  chmodSync(nodeBin, 0o755);
+});
+after(() => {
+  if (nodeDir) rmSync(nodeDir, { recursive: true, force: true });
 });
 
 // Runs as the given user: asks for the runner's settings, prints the status or the error code.
@@ -30,7 +51,7 @@ req.end();
 
 function connectAs(uid: number, gid: number, socketPath: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', probe, socketPath], {
+    const child = spawn(nodeBin, ['-e', probe, socketPath], {
       uid,
       gid,
       stdio: ['ignore', 'pipe', 'pipe'],
