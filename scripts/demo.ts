@@ -1,17 +1,21 @@
 // The demo job (`make demo`): Riley asks the support agent in Teams to refund a damaged parcel.
-// Starts the demo refunds API and the scripted stand-in model (their keys go into the vault),
+// Starts the demo refunds API, the orders database (PostgreSQL, which the agent reads through the
+// PostgreSQL MCP server) and the scripted stand-in model (their keys go into the vault),
 // Microsoft's Agents Playground (the local Teams), the webhook server and a worker; sends Riley's
 // message through the Playground's connector format (the Playground's web client is Alice, an
-// approver); the agent works in its sandbox, asks for the refund, the card reaches the approvers
-// with the conversation, and the agent tells Riley the outcome in the same chat.
+// approver); the agent works in its sandbox, looks the order up, asks for the refund, the card
+// reaches the approvers with the conversation and the looked-up order, and the agent tells Riley
+// the outcome in the same chat.
 // AIRLOCK_DEMO_ONESHOT=1 clicks Approve itself (as Bob) and exits when the agent has reported.
 // AIRLOCK_DEMO_MODEL=local (`make demo MODEL=local`) runs the agents on a real model on the CPU
 // (scripts/demo-local-model.ts): no script, so the demo follows whatever the agent does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { resolve } from 'node:path';
 import { loadConfigOrExit, processEnv } from '../src/config.ts';
 import { startDemoApi } from '../src/dev/demo-api.ts';
+import { demoOrdersPort, ordersCredential, startOrdersDatabase } from '../src/dev/demo-orders.ts';
 import { startPlayground } from '../src/dev/playground.ts';
 import { cardOf, PlaygroundClient } from '../src/dev/playground-client.ts';
 import { demoCarrierPort, demoModelId, demoModelPort, demoScript } from '../src/dev/demo-model.ts';
@@ -94,6 +98,29 @@ await openVault(config).put({
   },
 });
 say(`demo refunds API on ${api.url}; its token is in the vault (the agent never sees it)`);
+
+// The orders database the support agent looks Riley's order up in, through the PostgreSQL MCP
+// server (policies/airlock.yaml, mcpServers: orders). Fresh each run, under .data/demo-orders/;
+// the server's read-only URL is a vault credential, which the worker passes to the MCP server.
+const orders = await startOrdersDatabase({
+  dir: resolve(config.AIRLOCK_DATA_DIR, 'demo-orders'),
+  port: demoOrdersPort,
+});
+children.push({ kill: () => void orders.stop() } as unknown as ChildProcess);
+await openVault(config).put({
+  name: ordersCredential,
+  kind: 'bearer',
+  secret: orders.readerUrl,
+  scope: {
+    hosts: [`127.0.0.1:${demoOrdersPort}`],
+    methods: ['POST'],
+    paths: ['/**'],
+    agents: ['support-bot'],
+  },
+});
+say(
+  `orders database (PostgreSQL, table orders) on 127.0.0.1:${demoOrdersPort}; its read-only URL is in the vault as ${ordersCredential}`,
+);
 
 // Offline, the model is a scripted stand-in speaking the OpenAI chat-completions protocol. When the
 // policy points the support agent at another endpoint (a real model), its key is left alone.
@@ -414,6 +441,7 @@ const stop = async () => {
   for (const c of children.reverse()) c.kill('SIGTERM');
   await client.connection.close();
   await api.close();
+  await orders.stop();
   await model?.close();
   await localModel?.engine.close();
   carrier.close();

@@ -4,6 +4,7 @@
 // builder caps every field again.
 import { maskedNames, maskSecrets } from '../actions/secret-fields.ts';
 import { exchangeView } from './card-exchange.ts';
+import { lookupViews } from './card-lookups.ts';
 import { mcpCallView } from './card-mcp.ts';
 import type { ApprovalCardModel, AskContext } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
@@ -82,6 +83,7 @@ export function cardModel(
       : JSON.stringify(maskSecrets(request.body), null, 1);
   const masked = request.exchange ? [] : maskedNames(request.body);
   const context = askContext(request);
+  const lookups = lookupViews(request);
   // An exchange step has no method, path or body to show: its text and the sanitizer's report.
   const exchange = request.exchange ? exchangeView(request.exchange) : undefined;
   return {
@@ -114,6 +116,7 @@ export function cardModel(
     ...(view.notes?.length ? { notes: view.notes } : {}),
     grants: grantButtons(request, decision),
     ...(context ? { context } : {}),
+    ...(lookups.length ? { lookups } : {}),
     ...(exchange ? { exchange } : {}),
     ...(mcp ? { mcp: { name: mcp.name, description: mcp.description } } : {}),
   };

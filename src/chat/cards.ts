@@ -21,6 +21,7 @@ import {
   rejectActionId,
 } from './card-buttons.ts';
 import type { ExchangeView } from './card-exchange.ts';
+import { lookupLines, type LookupView } from './card-lookups.ts';
 import { describeDeadline, plainText, shorten, type Escape } from './card-text.ts';
 
 /** Where an approval card stands; everything but `pending` is final and has no buttons. */
@@ -67,6 +68,8 @@ export interface ApprovalCardModel {
   grants?: { kind: 'session' | 'duration'; label: string }[];
   /** Where an agent's request came from (absent for CLI requests): shown above the request. */
   context?: AskContext;
+  /** What the agent looked up through MCP servers in the same turn (Airlock's record of it). */
+  lookups?: LookupView[];
   /** Set for an exchange step: its text and the sanitizer's report instead of the request. */
   exchange?: ExchangeView;
   /** Set for an MCP tool call: the tool instead of method and path, and what it says it does. */
@@ -154,6 +157,7 @@ export function buildApprovalCard(
     // Before anything else: the sentences of an exchange text that tell its reader to act.
     ...instructionLines(model.exchange, f),
     ...askContext(model.context, f),
+    ...lookupLines(model.lookups, f),
     Fields(facts),
     CardText(f(`Why: ${model.ruleReason}`, limits.reason)),
     ...exchangeLines(model.exchange, f),

@@ -8,6 +8,7 @@ import type proto from '@temporalio/proto';
 import { requestAction } from '../actions/request.ts';
 import { exchangeView } from '../chat/card-exchange.ts';
 import { maskSecrets } from '../actions/secret-fields.ts';
+import { lookupHeading, lookupViews } from '../chat/card-lookups.ts';
 import { askContext } from '../chat/card-model.ts';
 import { processEnv } from '../config.ts';
 import { statusQuery, type ActionStatus } from '../../workflows/sensitive-action/messages.ts';
@@ -215,6 +216,10 @@ export function describeRequest(r: ActionRequest): string {
   if (ask?.asked) lines.push(`  ${ask.asked} (${r.context?.sessionWorkflowId ?? 'no session'})`);
   if (ask?.message) lines.push(`    “${ask.message.replace(/\n/g, '\n     ')}”`);
   if (ask?.purpose) lines.push(`  ${ask.purpose}`);
+  const lookups = lookupViews(r);
+  if (lookups.length > 0) lines.push(`  ${lookupHeading}:`);
+  for (const l of lookups)
+    lines.push(...l.result.map((row) => `    ${l.call} → ${row}`), `      ${l.args}`);
   if (r.exchange) {
     // An exchange step: the whole sanitized text and the sanitizer's report, no method or body.
     const ex = exchangeView(r.exchange);

@@ -33,6 +33,17 @@ export const actionRequestSchema = z.strictObject({
       sessionWorkflowId: z.string().min(1),
       conversation: z.string(),
       message: z.string().nullable(),
+      lookups: z
+        .array(
+          z.strictObject({
+            server: z.string().min(1),
+            tool: z.string().min(1),
+            arguments: z.unknown(),
+            result: z.string(),
+            truncated: z.boolean(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   exchange: z

@@ -163,6 +163,8 @@ export async function startChatWorker(
     stop: async () => {
       await stopWorker();
       await deps.gateways.closeAll();
+      // The MCP servers the hub started (stdio children) end with the worker.
+      await deps.mcp?.close();
     },
   };
 }

@@ -2,7 +2,6 @@
 // private dev server that a test may kill and restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
@@ -11,6 +10,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { freePort } from '../../src/dev/free-port.ts';
 import { createLogger } from '../../src/log.ts';
 import { installRuntimeLogger } from '../../src/temporal/worker.ts';
 import * as actionKeys from '../../workflows/sensitive-action/search.ts';
@@ -85,16 +85,7 @@ export function runWorker(worker: Worker): () => Promise<void> {
 }
 
 /** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Wait until `stream` prints a line matching `pattern` (or fail after `ms`). */
 export function waitForLine(child: ChildProcess, pattern: RegExp, ms = 60_000): Promise<string> {

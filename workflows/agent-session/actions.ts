@@ -16,6 +16,7 @@ import type {
   ConversationRef,
   SessionMessage,
 } from './messages.ts';
+import { turnLookups } from './lookups.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
 import { coRequesters, requesterOf } from './origin.ts';
 import type { AgentTextActivities, SessionRef, TurnItem, TurnOrigin } from './types.ts';
@@ -47,6 +48,7 @@ export interface ActionContext {
 export function runAction(ctx: ActionContext) {
   const pending = new Map<string, { workflowId: string; summary: string }>();
   const runId = runTag();
+  const lookups = turnLookups();
 
   const start = async (ask: AgentActionAsk, n: number): Promise<AgentActionAnswer> => {
     const id = `${ctx.ref.agentId.slice(0, 40)}.${runId}.t${ask.turn}.${n}`;
@@ -56,6 +58,7 @@ export function runAction(ctx: ActionContext) {
     // decides which allow rules may pass the request, and who may not approve it.
     const origin = ctx.origin();
     const others = coRequesters(ctx).coRequesters ?? [];
+    const lookedUp = lookups.of(ask.turn);
     const request: ActionRequest = {
       agent: ctx.ref.agentId,
       capability: ask.capability,
@@ -71,6 +74,7 @@ export function runAction(ctx: ActionContext) {
         sessionWorkflowId: ctx.ref.workflowId,
         conversation: ctx.conversation.label,
         message: ctx.message(),
+        ...(lookedUp.length > 0 ? { lookups: lookedUp } : {}),
       },
     };
     const summary = `${ask.method.toUpperCase()} ${ask.path} via ${ask.capability}`;
@@ -89,7 +93,13 @@ export function runAction(ctx: ActionContext) {
     });
     pending.set(id, { workflowId, summary });
     const settled = child.result().then(
-      (outcome) => answerFor(ctx.ref.agentId, id, outcome),
+      (outcome) => {
+        // Kept before the agent hears of it, so its next request in the turn carries it (an
+        // approval that ends after its turn is no lookup of the running one).
+        if (outcome.outcome === 'executed' && ask.turn === ctx.currentTurn())
+          lookups.record(ask, outcome.result);
+        return answerFor(ctx.ref.agentId, id, outcome);
+      },
       (err: unknown): AgentActionAnswer => ({
         status: 'denied',
         id,

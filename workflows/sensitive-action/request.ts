@@ -90,6 +90,24 @@ export interface AgentRequestContext {
   conversation: string;
   /** The message that led to the request (the latest one in the turn), capped. */
   message: string | null;
+  /**
+   * What the agent read through MCP servers earlier in the same turn, from the session's record
+   * of the calls Airlock executed (not the agent's words); the card shows them. Absent: none.
+   */
+  lookups?: TurnLookup[];
+}
+
+/** One MCP call of the turn that Airlock executed: what the agent looked up, and what came back. */
+export interface TurnLookup {
+  /** The server (the capability without `mcp:`). */
+  server: string;
+  tool: string;
+  /** The call's arguments as executed (the request's body). */
+  arguments: unknown;
+  /** The result's text as the agent got it, capped. */
+  result: string;
+  /** The result was cut (by the session's cap, or before it by the hub's). */
+  truncated: boolean;
 }
 
 /** An approver the policy names, with the identity fields a click is checked against. */

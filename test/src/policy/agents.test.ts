@@ -126,7 +126,7 @@ test('the demo policy declares support-bot and research-bot, for Riley and the a
     );
   }
   assert.equal(support.sensitivity, 'action');
-  assert.deepEqual(support.capabilities, ['refunds-api']);
+  assert.deepEqual(support.capabilities, ['refunds-api', 'mcp:orders']);
   assert.deepEqual(support.webAllowHosts, []);
   assert.equal(research.sensitivity, 'research');
   assert.deepEqual(research.capabilities, []);

@@ -43,7 +43,7 @@ test('policy check prints a one-line summary with counts and hash, exit 0', asyn
   assert.equal(code, 0, err);
   assert.match(
     out,
-    /^ok policies \(1 file\): 2 agents, 1 capabilities, 2 rules, 2 links, 4 users, 1 groups; hash [0-9a-f]{64}\n/,
+    /^ok policies \(1 file\): 2 agents, 1 capabilities, 3 rules, 2 links, 4 users, 1 groups; hash [0-9a-f]{64}\n/,
   );
   // What each agent's memory scope lets one person's session read of another's.
   assert.match(out, /\n {2}support-bot: memory: session — each conversation has its own workspace/);

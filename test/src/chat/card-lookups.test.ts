@@ -1,0 +1,145 @@
+// The "Looked up this turn" block on an agent's card: the MCP reads of the request's turn, as the
+// session recorded them, between the agent's purpose and the request: `orders.query → the row`,
+// its arguments under it (secret-looking ones masked), a long table counted, and hostile result
+// text inert on Teams and Slack. A request without lookups shows no block. `airlock approvals show`
+// prints the same lines.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cardModel } from '../../../src/chat/card-model.ts';
+import { lookupHeading } from '../../../src/chat/card-lookups.ts';
+import { describeRequest } from '../../../src/cli/actions.ts';
+import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
+import type { ActionRequest, TurnLookup } from '../../../workflows/sensitive-action/request.ts';
+import { largeRefundDecision } from './helpers.ts';
+
+const pending = { state: 'pending' } as const;
+const sql =
+  "SELECT id, customer, item, amount, currency, status, delivered_on::text AS delivered_on FROM orders WHERE id = 'A-1001'";
+const row = {
+  id: 'A-1001',
+  customer: 'Riley Requester',
+  item: 'Ceramic teapot, blue',
+  amount: '120.00',
+  currency: 'EUR',
+  status: 'delivered',
+  delivered_on: '2026-12-05',
+};
+const lookup = (result: string, extra: Partial<TurnLookup> = {}): TurnLookup => ({
+  server: 'orders',
+  tool: 'query',
+  arguments: { sql },
+  result,
+  truncated: false,
+  ...extra,
+});
+const request = (lookups?: TurnLookup[]): ActionRequest => ({
+  agent: 'support-bot',
+  capability: 'refunds-api',
+  method: 'POST',
+  path: '/refunds',
+  body: { order: 'A-1001', amount: 120, currency: 'EUR' },
+  requester: { platform: 'teams', userId: 'user-riley', displayName: 'Riley Requester' },
+  sessionId: 'support-bot:teams-a1',
+  purpose: 'Refund order A-1001: the parcel arrived damaged.',
+  context: {
+    sessionWorkflowId: 'session:support-bot:teams-a1',
+    conversation: 'Teams group chat',
+    message: 'My parcel A-1001 arrived damaged',
+    ...(lookups ? { lookups } : {}),
+  },
+});
+
+/** The text lines of an Adaptive Card's body, in order, markdown escapes taken out. */
+const teamsTexts = (card: Record<string, unknown>): string[] =>
+  JSON.stringify(card)
+    .match(/"text":"(?:[^"\\]|\\.)*"/g)!
+    .map((m) => (JSON.parse(m.slice(7)) as string).replace(/\\(.)/g, '$1'));
+
+test('the card shows the looked-up row under the purpose, with the query under it', () => {
+  const table = JSON.stringify([row], null, 2);
+  const model = cardModel('action:r1', request([lookup(table)]), largeRefundDecision, '', pending);
+  const texts = teamsTexts(teamsApprovalCard(model));
+  const at = (s: string) => texts.findIndex((t) => t.includes(s));
+  const purpose = at("Agent's purpose: Refund order A-1001");
+  const heading = texts.indexOf(lookupHeading);
+  const shown = at(
+    'orders.query → id: A-1001 · customer: Riley Requester · item: Ceramic teapot, blue · amount: 120.00 · currency: EUR · status: delivered · delivered_on: 2026-12-05',
+  );
+  const args = at(`sql: SELECT id, customer, item`);
+  const why = at('Why: ');
+  assert.ok(purpose >= 0 && heading > purpose, texts.join('\n'));
+  assert.ok(shown === heading + 1 && args === shown + 1, texts.join('\n'));
+  assert.ok(why > args, 'the request follows the lookups');
+  const slack = JSON.stringify(slackApprovalBlocks(model).blocks);
+  assert.ok(slack.includes('Looked up this turn') && slack.includes('item: Ceramic teapot'), slack);
+});
+
+test('no lookups, no block; a long table is counted, a cut result and secret arguments said so', () => {
+  const none = teamsTexts(
+    teamsApprovalCard(cardModel('action:r2', request(), largeRefundDecision, '', pending)),
+  );
+  assert.ok(!none.includes(lookupHeading), none.join('\n'));
+
+  const rows = Array.from({ length: 8 }, (_, i) => ({ id: `A-${1001 + i}` }));
+  const model = cardModel(
+    'action:r3',
+    request([
+      lookup(JSON.stringify(rows), { truncated: true, arguments: { sql, apiToken: 'tok-123' } }),
+      lookup('[]'),
+      lookup('plain\ntext answer'),
+    ]),
+    largeRefundDecision,
+    '',
+    pending,
+  );
+  const texts = teamsTexts(teamsApprovalCard(model));
+  const lines = texts.filter((t) => t.startsWith('orders.query → '));
+  assert.deepEqual(lines, [
+    'orders.query → id: A-1001',
+    'orders.query → id: A-1002',
+    'orders.query → id: A-1003',
+    'orders.query → id: A-1004',
+    'orders.query → id: A-1005',
+    'orders.query → … and 3 more rows',
+    'orders.query → no rows',
+    'orders.query → plain text answer',
+  ]);
+  const args = texts.find((t) => t.includes('apiToken'));
+  assert.match(args ?? '', /apiToken: \[redacted\] \(result shortened\)$/);
+  assert.ok(!JSON.stringify(teamsApprovalCard(model)).includes('tok-123'));
+});
+
+test('hostile result text stays inert on Teams and Slack', () => {
+  const hostile = JSON.stringify([
+    {
+      id: 'A-1001',
+      note: '<!channel> [click here](https://evil.example) **URGENT** <at>Alice</at>',
+    },
+  ]);
+  const model = cardModel(
+    'action:r4',
+    request([lookup(hostile)]),
+    largeRefundDecision,
+    '',
+    pending,
+  );
+  const teams = JSON.stringify(teamsApprovalCard(model));
+  for (const live of ['[click here](https', '**URGENT**', '<at>'])
+    assert.ok(!teams.includes(live), live);
+  const slack = JSON.stringify(slackApprovalBlocks(model));
+  for (const live of ['<!channel>', '**URGENT**']) assert.ok(!slack.includes(live), live);
+});
+
+test('airlock approvals show prints the lookups after the purpose', () => {
+  const shown = describeRequest(request([lookup(JSON.stringify([row]))]));
+  assert.ok(
+    shown.includes(
+      "  Agent's purpose: Refund order A-1001: the parcel arrived damaged.\n" +
+        '  Looked up this turn:\n' +
+        '    orders.query → id: A-1001 · customer: Riley Requester · item: Ceramic teapot, blue · amount: 120.00 · currency: EUR · status: delivered · delivered_on: 2026-12-05\n' +
+        `      sql: ${sql}\n` +
+        '  support-bot for Riley Requester: POST /refunds on refunds-api',
+    ),
+    shown,
+  );
+});
