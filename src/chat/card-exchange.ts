@@ -2,6 +2,7 @@
 // answers whom), the sanitized text that would cross, and what the sanitizer took out of it. The
 // same words go on the card and in `airlock approvals show`; every string here is untrusted.
 import type { ExchangeStepRequest } from '../../workflows/sensitive-action/request.ts';
+import { findingsView, type FindingsView } from './card-findings.ts';
 
 /** An exchange step as the card and the CLI word it. */
 export interface ExchangeView {
@@ -19,11 +20,8 @@ export interface ExchangeView {
    * When the text tells its reader to act: "This answer asks the agent to:" (or "This question
    * asks the other agent to:") and each finding's sentence with a short reason; shown first.
    */
-  instructions?: { intro: string; findings: { sentence: string; reason: string }[] };
+  instructions?: FindingsView;
 }
-
-/** Instruction findings named on the card (a step carries at most 20). */
-const INSTRUCTIONS_LISTED = 8;
 
 /** Removals named on the line; the rest are counted. */
 const LISTED = 6;
@@ -44,34 +42,16 @@ export function exchangeView(step: ExchangeStepRequest): ExchangeView {
     text: step.text,
     removed: removedLine(step.removed),
     truncated: step.truncated ? "The text was cut to the link's maximum length." : null,
-    ...(step.instructions?.length ? { instructions: instructionsView(step) } : {}),
-  };
-}
-
-/** The findings as the card words them: the intro line, then each sentence and its reason. */
-function instructionsView(step: ExchangeStepRequest): NonNullable<ExchangeView['instructions']> {
-  // One line per sentence: a sentence may be found for several kinds (an order, a sequencing
-  // step and an account number), and the card names them together.
-  const sentences = new Map<string, { sentence: string; reasons: string[] }>();
-  for (const f of step.instructions ?? []) {
-    const key = `${f.start}:${f.end}`;
-    const seen = sentences.get(key) ?? {
-      sentence: f.sentence.replace(/\s+/g, ' ').trim(),
-      reasons: [],
-    };
-    seen.reasons.push(`${f.kind}: ${f.reason}`);
-    sentences.set(key, seen);
-  }
-  const all = [...sentences.values()];
-  const listed = all.slice(0, INSTRUCTIONS_LISTED);
-  const intro =
-    step.step === 'question'
-      ? 'This question asks the other agent to:'
-      : 'This answer asks the agent to:';
-  const more = all.length > listed.length ? ` (the first ${listed.length} of ${all.length})` : '';
-  return {
-    intro: `${intro}${more}`,
-    findings: listed.map((s) => ({ sentence: s.sentence, reason: s.reasons.join('; ') })),
+    ...(step.instructions?.length
+      ? {
+          instructions: findingsView(
+            step.instructions,
+            step.step === 'question'
+              ? 'This question asks the other agent to:'
+              : 'This answer asks the agent to:',
+          ),
+        }
+      : {}),
   };
 }
 

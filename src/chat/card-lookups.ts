@@ -4,6 +4,7 @@
 // arguments under it (secret-looking ones masked). Every string here is untrusted: the card escapes it.
 import { CardText, type CardChild } from 'chat';
 import { maskSecrets } from '../actions/secret-fields.ts';
+import { findingsView, type FindingsView } from './card-findings.ts';
 import type { ActionRequest } from '../../workflows/sensitive-action/request.ts';
 
 /** One lookup as the card words it. */
@@ -16,6 +17,8 @@ export interface LookupView {
   result: string[];
   /** The result was cut before the card got it. */
   truncated: boolean;
+  /** The sentences of the result that tell the agent to act; the card shows them first. */
+  instructions?: FindingsView;
 }
 
 /** The heading of the block. */
@@ -32,6 +35,14 @@ export function lookupViews(request: ActionRequest): LookupView[] {
     args: oneLine(maskSecrets(l.arguments)),
     result: resultLines(l.result),
     truncated: l.truncated,
+    ...(l.instructions?.length
+      ? {
+          instructions: findingsView(
+            l.instructions,
+            `What ${l.server}.${l.tool} gave back asks the agent to:`,
+          ),
+        }
+      : {}),
   }));
 }
 
@@ -50,6 +61,11 @@ export function lookupLines(
     lines.push(CardText(`${f(v.args, lineMax)}${note}`, { style: 'muted' }));
   }
   return lines;
+}
+
+/** Every lookup's instruction findings, for the top of the card (none: empty). */
+export function lookupFindings(views: LookupView[] | undefined): FindingsView[] {
+  return (views ?? []).flatMap((v) => (v.instructions ? [v.instructions] : []));
 }
 
 /** A JSON table (the PostgreSQL server's rows) as one line per row; any other text as one line. */

@@ -4,7 +4,7 @@
 // builder caps every field again.
 import { maskedNames, maskSecrets } from '../actions/secret-fields.ts';
 import { exchangeView } from './card-exchange.ts';
-import { lookupViews } from './card-lookups.ts';
+import { lookupFindings, lookupViews } from './card-lookups.ts';
 import { mcpCallView } from './card-mcp.ts';
 import type { ApprovalCardModel, AskContext } from './cards.ts';
 import { DEFAULT_GRANT_MS } from '../../workflows/sensitive-action/grant-defaults.ts';
@@ -91,8 +91,9 @@ export function cardModel(
     agent: request.agent,
     action:
       (exchange && `${exchange.heading}${exchange.warning ? ` — ${exchange.warning}` : ''}`) ??
-      mcp?.heading ??
-      `${request.method.toUpperCase()} ${request.path} on ${request.capability}`,
+      `${mcp?.heading ?? `${request.method.toUpperCase()} ${request.path} on ${request.capability}`}${
+        lookupFindings(lookups).length > 0 ? ' — what it looked up asks the agent to act' : ''
+      }`,
     method: request.method.toUpperCase(),
     host,
     path: request.path,

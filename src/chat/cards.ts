@@ -21,7 +21,8 @@ import {
   rejectActionId,
 } from './card-buttons.ts';
 import type { ExchangeView } from './card-exchange.ts';
-import { lookupLines, type LookupView } from './card-lookups.ts';
+import type { FindingsView } from './card-findings.ts';
+import { lookupFindings, lookupLines, type LookupView } from './card-lookups.ts';
 import { describeDeadline, plainText, shorten, type Escape } from './card-text.ts';
 
 /** Where an approval card stands; everything but `pending` is final and has no buttons. */
@@ -154,8 +155,10 @@ export function buildApprovalCard(
     Field({ label: 'Request hash', value: f(model.requestHash) }),
   ];
   const children: CardChild[] = [
-    // Before anything else: the sentences of an exchange text that tell its reader to act.
-    ...instructionLines(model.exchange, f),
+    // Before anything else: the sentences of outside text (an exchange's, what a tool gave back
+    // this turn) that tell its reader to act.
+    ...instructionLines(model.exchange?.instructions, f),
+    ...lookupFindings(model.lookups).flatMap((found) => instructionLines(found, f)),
     ...askContext(model.context, f),
     ...lookupLines(model.lookups, f),
     Fields(facts),
@@ -243,14 +246,14 @@ function exchangeLines(ex: ExchangeView | undefined, f: (s: string, max?: number
 }
 
 /**
- * An exchange text's instruction findings: the intro line, then each sentence quoted on one line
+ * Outside text's instruction findings (an exchange step's, a lookup's): the intro line, then each sentence quoted on one line
  * in bold with a warning sign (Teams colours these lines; see platform-cards.ts) and its reason.
  */
-function instructionLines(ex: ExchangeView | undefined, f: (s: string, max?: number) => string) {
-  if (!ex?.instructions) return [];
+function instructionLines(found: FindingsView | undefined, f: (s: string, max?: number) => string) {
+  if (!found) return [];
   return [
-    CardText(f(ex.instructions.intro), { style: 'bold' }),
-    ...ex.instructions.findings.map((x) =>
+    CardText(f(found.intro), { style: 'bold' }),
+    ...found.findings.map((x) =>
       CardText(`${INSTRUCTION_MARK}“${f(x.sentence, limits.instruction)}” (${f(x.reason)})`, {
         style: 'bold',
       }),

@@ -218,8 +218,13 @@ export function describeRequest(r: ActionRequest): string {
   if (ask?.purpose) lines.push(`  ${ask.purpose}`);
   const lookups = lookupViews(r);
   if (lookups.length > 0) lines.push(`  ${lookupHeading}:`);
-  for (const l of lookups)
+  for (const l of lookups) {
+    // Like the card: what the result tells the agent to do comes first.
+    if (l.instructions) lines.push(`    ${l.instructions.intro}`);
+    for (const x of l.instructions?.findings ?? [])
+      lines.push(`      ⚠ “${x.sentence}” (${x.reason})`);
     lines.push(...l.result.map((row) => `    ${l.call} → ${row}`), `      ${l.args}`);
+  }
   if (r.exchange) {
     // An exchange step: the whole sanitized text and the sanitizer's report, no method or body.
     const ex = exchangeView(r.exchange);

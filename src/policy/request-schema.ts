@@ -16,6 +16,20 @@ const requester = z.strictObject({
   policyUserId: z.string().optional(),
 });
 
+/** Instruction findings on outside text (an exchange step's, a lookup's result). */
+const findingsSchema = z
+  .array(
+    z.strictObject({
+      kind: z.string(),
+      start: z.number().int().min(0),
+      end: z.number().int().min(0),
+      sentence: z.string(),
+      reason: z.string(),
+    }),
+  )
+  .max(maxInstructionFindings)
+  .optional();
+
 /** A request to evaluate, as the gateway and `airlock policy explain` pass it. */
 export const actionRequestSchema = z.strictObject({
   agent: z.string().min(1),
@@ -41,6 +55,7 @@ export const actionRequestSchema = z.strictObject({
             arguments: z.unknown(),
             result: z.string(),
             truncated: z.boolean(),
+            instructions: findingsSchema,
           }),
         )
         .optional(),
@@ -55,18 +70,7 @@ export const actionRequestSchema = z.strictObject({
       text: z.string(),
       removed: z.array(z.strictObject({ kind: z.string(), excerpt: z.string() })),
       truncated: z.boolean(),
-      instructions: z
-        .array(
-          z.strictObject({
-            kind: z.string(),
-            start: z.number().int().min(0),
-            end: z.number().int().min(0),
-            sentence: z.string(),
-            reason: z.string(),
-          }),
-        )
-        .max(maxInstructionFindings)
-        .optional(),
+      instructions: findingsSchema,
     })
     .optional(),
 });

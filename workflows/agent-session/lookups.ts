@@ -3,7 +3,7 @@
 // in the same turn carries them (request.context.lookups), so the approver's card shows what the
 // agent read from Airlock's own record of it, not from the agent's words. Plain workflow state:
 // replay rebuilds it from the same child results, and a new turn starts with none.
-import type { TurnLookup } from '../sensitive-action/request.ts';
+import type { InstructionFindingRequest, TurnLookup } from '../sensitive-action/request.ts';
 
 /** Lookups one turn keeps (the first ones; a turn that reads more is shown the first five). */
 export const maxLookups = 5;
@@ -27,12 +27,14 @@ export function turnLookups() {
       if (kept.length >= maxLookups || isError(result)) return;
       const text = resultText(result);
       const cut = cutAt(text.text, maxLookupChars);
+      const instructions = findingsOf(result);
       kept.push({
         server: ask.capability.slice(mcpPrefix.length),
         tool: ask.path.replace(/^\//, ''),
         arguments: ask.body ?? {},
         result: cut,
         truncated: text.truncated || cut.length < text.text.length,
+        ...(instructions ? { instructions } : {}),
       });
     },
     /** What turn `n` looked up so far (a copy). */
@@ -54,6 +56,15 @@ function resultText(result: unknown): { text: string; truncated: boolean } {
     if (typeof text === 'string') return { text, truncated: r.truncated === true };
   }
   return { text: JSON.stringify(result ?? null), truncated: false };
+}
+
+/** The instruction findings the executor found in the result (the whole result, not the cut). */
+function findingsOf(result: unknown): InstructionFindingRequest[] | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  const found = (result as { instructions?: unknown }).instructions;
+  return Array.isArray(found) && found.length > 0
+    ? (found as InstructionFindingRequest[])
+    : undefined;
 }
 
 /** A call that failed at the server (`isError`, or an error status) read nothing to show. */

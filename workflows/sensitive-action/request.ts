@@ -108,6 +108,8 @@ export interface TurnLookup {
   result: string;
   /** The result was cut (by the session's cap, or before it by the hub's). */
   truncated: boolean;
+  /** Sentences of the result that tell the reader to act (an untrusted server's text). */
+  instructions?: InstructionFindingRequest[];
 }
 
 /** An approver the policy names, with the identity fields a click is checked against. */
