@@ -35,16 +35,24 @@ before(async () => {
   // The engine checks the same key the vault injects (CANARY, as putAgentKeys stores it).
   model = await startLocalModel({ name: 'small', port: await freePort(), apiKey: CANARY });
   const { baseUrl, alias } = model;
-  chat = await startAgentChat(ids, baseUrl, [support], (yaml) =>
-    yaml
+  chat = await startAgentChat(ids, baseUrl, [support], (yaml) => {
+    const edited = yaml
       .replaceAll('model: airlock-standin', `model: ${alias}`)
       // A small model is offered the one typed tool it needs, and a short loop.
       .replace('      tokenBudget: 200000\n', '      tokenBudget: 200000\n      maxSteps: 4\n')
+      // This test is about the refund path: the orders lookup (mcp:orders) is the stand-in demo's.
       .replace(
-        '    capabilities: [refunds-api]\n',
+        "    capabilities: [refunds-api, 'mcp:orders']\n",
         '    capabilities: [refunds-api]\n    tools: [request_refund]\n',
-      ),
-  );
+      )
+      .replace(/ Look the order up first in the orders database \([^)]*\)\./, '');
+    // The shipped policy changed under this test before: say so rather than time out later.
+    assert.ok(
+      edited.includes('tools: [request_refund]') && !edited.includes('orders__query'),
+      "the shipped support agent's capabilities or instructions changed: update this test's edits",
+    );
+    return edited;
+  });
   stack = chat.stack;
 });
 
