@@ -3,8 +3,7 @@
 // `research` agents), its sandbox limits and who may talk to it. Checks that need the rest of the
 // set (capabilities, users, groups exist; sensitivity rules) live in check.ts.
 import { z } from 'zod';
-import { isLoopback } from '../vault/scope.ts';
-import { credentialName, duration, id, target } from './fields.ts';
+import { credentialName, duration, id, secretUrl, target } from './fields.ts';
 import { heldCapability } from './mcp-schema.ts';
 import { memoryScopes } from './memory.ts';
 
@@ -30,7 +29,13 @@ const modelId = z.string().regex(/^[^\s]{1,200}$/, 'a model id is 1–200 charac
 /** A model server (the APIs it takes, by default chat completions) and the model the agent uses there. */
 const modelSchema = z
   .strictObject({
-    endpoint: z.string().superRefine(checkEndpoint).meta({
+    endpoint: secretUrl({
+      field: 'endpoint',
+      example: 'https://api.openai.com/v1',
+      secret: 'the API key would cross the network in clear',
+      instead: 'use apiKeyCredential',
+      noQuery: true,
+    }).meta({
       description:
         'Base URL of the API, ending in /v1, e.g. https://api.openai.com/v1 or https://api.anthropic.com/v1.',
     }),
@@ -168,24 +173,3 @@ export const agentSchema = z.strictObject({
       'Agents this one may ask (compartments); "a2a:<name>" is an external A2A agent a link gives a card.',
   }),
 });
-
-function checkEndpoint(text: string, ctx: z.core.$RefinementCtx<string>): void {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'endpoint is a URL, e.g. https://api.openai.com/v1' });
-    return;
-  }
-  const problem =
-    url.protocol !== 'http:' && url.protocol !== 'https:'
-      ? `endpoint must be http(s), not ${url.protocol}`
-      : url.protocol === 'http:' && !isLoopback(url.hostname)
-        ? 'endpoint must be https (plain http only to loopback: the API key would cross the network in clear)'
-        : url.username || url.password
-          ? 'endpoint must not carry credentials (use apiKeyCredential)'
-          : url.search || url.hash
-            ? 'endpoint has no query or fragment'
-            : null;
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-}

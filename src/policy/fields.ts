@@ -36,30 +36,57 @@ export const target = z
   );
 
 /** An external A2A agent's card: https, plain http only to loopback, no credentials or fragment. */
-export const cardUrl = z
-  .string()
-  .superRefine((text, ctx) => {
-    const problem = cardUrlProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .meta({
-    description:
-      "The external A2A agent's card, e.g. https://agents.example.com/.well-known/agent-card.json.",
-  });
+export const cardUrl = secretUrl({
+  field: 'card',
+  example: 'https://agents.example.com/.well-known/agent-card.json',
+  secret: 'the bearer token would cross in clear',
+  instead: 'use credential',
+  schemes: 'https',
+}).meta({
+  description:
+    "The external A2A agent's card, e.g. https://agents.example.com/.well-known/agent-card.json.",
+});
 
-function cardUrlProblem(text: string): string | null {
+/** How a URL that carries a secret to its host is described: its field, an example, what the secret is and where it goes instead. */
+export interface SecretUrlField {
+  field: string;
+  example: string;
+  /** "the API key would cross the network in clear" */
+  secret: string;
+  /** "use apiKeyCredential" */
+  instead: string;
+  /** The URL is a base the caller appends to: no query either. */
+  noQuery?: boolean;
+  /** How the error for another scheme names the allowed ones; default "http(s)". */
+  schemes?: string;
+}
+
+/**
+ * A URL a credential travels to: http(s), https unless the host is loopback, no user or password
+ * in it (the vault holds those), no fragment (nor a query for a base URL). Model endpoints, MCP
+ * servers and A2A cards all follow it.
+ */
+export function secretUrl(f: SecretUrlField) {
+  return z.string().superRefine((text, ctx) => {
+    const problem = secretUrlProblem(text, f);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+function secretUrlProblem(text: string, f: SecretUrlField): string | null {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return 'card is a URL, e.g. https://agents.example.com/.well-known/agent-card.json';
+    return `${f.field} is a URL, e.g. ${f.example}`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return `card must be https, not ${url.protocol}`;
+    return `${f.field} must be ${f.schemes ?? 'http(s)'}, not ${url.protocol}`;
   if (url.protocol === 'http:' && !isLoopback(url.hostname))
-    return 'card must be https (plain http only to loopback: the bearer token would cross in clear)';
-  if (url.username || url.password) return 'card must not carry credentials (use credential)';
-  if (url.hash) return 'card has no fragment';
+    return `${f.field} must be https (plain http only to loopback: ${f.secret})`;
+  if (url.username || url.password) return `${f.field} must not carry credentials (${f.instead})`;
+  if (f.noQuery && (url.search || url.hash)) return `${f.field} has no query or fragment`;
+  if (url.hash) return `${f.field} has no fragment`;
   return null;
 }
 

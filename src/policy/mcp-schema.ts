@@ -3,8 +3,7 @@
 // (environment variables or headers, never the box), the tools it grants (deny by default) and the
 // description hashes accepted. An action agent holds a server by listing `mcp:<id>` in capabilities.
 import { z } from 'zod';
-import { isLoopback } from '../vault/scope.ts';
-import { credentialName, duration, id } from './fields.ts';
+import { credentialName, duration, id, secretUrl } from './fields.ts';
 import { mcpCapabilityPrefix } from '../../workflows/sensitive-action/mcp-call.ts';
 
 /** The prefix an agent's capability (and a request's) names an MCP server with: `mcp:<server>`. */
@@ -74,9 +73,16 @@ export const mcpServerSchema = z
     id,
     description: z.string().optional(),
     command: stdioSchema.optional().meta({ description: 'Start the server over stdio.' }),
-    url: z.string().superRefine(checkUrl).optional().meta({
-      description: 'A streamable-HTTP server: https, plain http only to loopback.',
-    }),
+    url: secretUrl({
+      field: 'url',
+      example: 'https://mcp.example.com/mcp',
+      secret: 'the credentials would cross in clear',
+      instead: 'use credentials.headers',
+    })
+      .optional()
+      .meta({
+        description: 'A streamable-HTTP server: https, plain http only to loopback.',
+      }),
     credentials: credentialsSchema.prefault({}),
     tools: z.array(mcpToolName).default([]).meta({
       description:
@@ -141,24 +147,3 @@ export const mcpServerSchema = z
     message: 'timeout is between 1s and 60m',
     path: ['timeout'],
   });
-
-function checkUrl(text: string, ctx: z.core.$RefinementCtx<string>): void {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'url is a URL, e.g. https://mcp.example.com/mcp' });
-    return;
-  }
-  const problem =
-    url.protocol !== 'http:' && url.protocol !== 'https:'
-      ? `url must be http(s), not ${url.protocol}`
-      : url.protocol === 'http:' && !isLoopback(url.hostname)
-        ? 'url must be https (plain http only to loopback: the credentials would cross in clear)'
-        : url.username || url.password
-          ? 'url must not carry credentials (use credentials.headers)'
-          : url.hash
-            ? 'url has no fragment'
-            : null;
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-}
