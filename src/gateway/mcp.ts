@@ -104,6 +104,8 @@ async function refuse(
 ): Promise<never> {
   const server = (deps.agent.mcpServers ?? []).find((s) => name.startsWith(agentToolName(s, '')));
   if (deps.onMcpRefused && (server !== undefined || !offered)) {
+    // The call as it would have run: a server's tool gets no `purpose` (the gateway adds it).
+    const { purpose: _, ...call } = args;
     const refusal: McpRefusal = {
       agentId: deps.agent.id,
       sessionId: deps.sessionId,
@@ -111,7 +113,7 @@ async function refuse(
       name,
       server: server ?? null,
       tool: server === undefined ? null : name.slice(agentToolName(server, '').length),
-      arguments: args,
+      arguments: server === undefined ? args : call,
       reason: why,
     };
     await deps.onMcpRefused(refusal).catch((err: unknown) => {
