@@ -79,8 +79,6 @@ export function turnRequests(
     async requestAction(request: ActionRequest): Promise<ActionOutcome> {
       if (request.turn !== turn)
         return { status: 'denied', reason: 'actions can only be asked for during a running turn' };
-      // A lookup still on its way lands first: this request's card carries it.
-      await lookupsSent(chains, input.workflowId);
       const ask: AgentActionAsk = {
         turn: input.turn,
         capability: request.capability,
@@ -91,6 +89,9 @@ export function turnRequests(
       };
       const quick = fast && mcpCallOf(ask) ? await fast(ask) : null;
       if (quick) return quick;
+      // A lookup still on its way lands first: this request's card carries it. (A fast call
+      // needs none: it shows no card, and the chain keeps the lookups in order.)
+      await lookupsSent(chains, input.workflowId);
       const answer = await update(request.turn, agentActionUpdate, ask);
       if (!answer)
         return { status: 'denied', reason: 'actions can only be asked for during a running turn' };
