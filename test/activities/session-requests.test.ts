@@ -182,10 +182,12 @@ const gist = (r: AuditRecord) => ({
 
 test('an allowed call runs once on the fast path, audited as the workflow path audits it, no action workflow', async () => {
   const before = calls('echo');
-  const wf = await send('echo {"message":"where is A-1001?"}');
+  // Unique: the workflow path's request id is the request's hash, and the server keeps ids.
+  const message = `where is A-1001? (${unique()})`;
+  const wf = await send(`echo ${JSON.stringify({ message })}`);
   const [answer] = await replyOf(wf, 1);
   assert.equal(answer?.['status'], 'executed', JSON.stringify(answer));
-  assert.equal((answer?.['result'] as { body?: string }).body, 'echo: where is A-1001?');
+  assert.equal((answer?.['result'] as { body?: string }).body, `echo: ${message}`);
   assert.equal(calls('echo'), before + 1);
   const status = await f().client.workflow.getHandle(wf).query(sessionStatusQuery);
   assert.deepEqual(status.pendingActions, []);
@@ -206,7 +208,7 @@ test('an allowed call runs once on the fast path, audited as the workflow path a
     capability: 'mcp:fastnotes',
     method: 'POST',
     path: '/echo',
-    body: { message: 'where is A-1001?' },
+    body: { message },
     requester: { platform: 'teams', userId: 'riley', policyUserId: 'riley' },
     origins: ['person'],
     purpose: 'the person asked for echo',
