@@ -23,7 +23,7 @@ import type { McpHub } from '../../src/mcp/types.ts';
 import { sessionStatusQuery } from '../../workflows/agent-session/messages.ts';
 import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-session/types.ts';
 import { actionFixture, untilPending, type ActionFixture } from '../helpers/actions.ts';
-import { riley, standInTurnWorker } from '../helpers/stand-in-turns.ts';
+import { riley, standInReply, standInTurnWorker } from '../helpers/stand-in-turns.ts';
 import { testServerScript } from '../helpers/mcp-servers/servers.ts';
 import { terminateRuns } from '../helpers/temporal.ts';
 
@@ -155,16 +155,8 @@ async function send(text: string): Promise<string> {
 }
 
 /** The stand-in's reply to turn `turnNo` of `workflowId` (bounded wait), parsed. */
-async function replyOf(workflowId: string, turnNo: number): Promise<Record<string, unknown>[]> {
-  const handle = f().client.workflow.getHandle(workflowId);
-  for (let i = 0; i < 600; i++) {
-    const status = await handle.query(sessionStatusQuery).catch(() => null);
-    const reply = status?.replies.find((r) => r.turn === turnNo);
-    if (reply) return JSON.parse(reply.text) as Record<string, unknown>[];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} gave no reply for turn ${turnNo}`);
-}
+const replyOf = (workflowId: string, turnNo: number) =>
+  standInReply(f().client, workflowId, turnNo);
 
 const recordsOf = async (workflowId: string): Promise<AuditRecord[]> =>
   ((await audit?.read()) ?? []).filter((r) => r.workflowId === workflowId);
