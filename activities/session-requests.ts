@@ -1,11 +1,11 @@
 // The gateway's requests of a running turn. An MCP tool call a rule allows at once runs on the
 // fast path here (src/agents/mcp-fast.ts: decided, claimed, called and audited in this process)
 // and the session hears of it by the agentLookup signal, so the call shows in its history and the
-// turn's later requests carry it to the card; the next request of the session waits for that
-// signal, so nothing overtakes its lookup. Every other action is an update of the session workflow
-// (it starts the child approval and answers at once, or after a short hold), as is a question to
-// another agent (it starts the exchange). Only the running turn may ask. A tool call the gateway's
-// `/mcp` refuses is audited here as `denied`.
+// turn's later requests carry it to the card; a request that goes the workflow path waits for the
+// session's signals still on their way, so its update never overtakes a lookup. Every other action
+// is an update of the session workflow (it starts the child approval and answers at once, or after
+// a short hold), as is a question to another agent (it starts the exchange). Only the running turn
+// may ask. A tool call the gateway's `/mcp` refuses is audited here as `denied`.
 import { randomUUID } from 'node:crypto';
 import type { Client, UpdateDefinition } from '@temporalio/client';
 import { requestHash } from '../src/actions/request-hash.ts';
