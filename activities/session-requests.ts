@@ -7,6 +7,7 @@
 // a short hold), as is a question to another agent (it starts the exchange). Only the running turn
 // may ask. A tool call the gateway's `/mcp` refuses is audited here as `denied`.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, UpdateDefinition } from '@temporalio/client';
 import { requestHash } from '../src/actions/request-hash.ts';
 import { agentReason } from '../src/agents/agent-text.ts';
@@ -47,9 +48,20 @@ export interface TurnRequestDeps {
 /** The lookup signals still on their way, by session workflow id (one chain per session). */
 export type LookupChains = Map<string, Promise<void>>;
 
-/** Wait until the lookups sent for session `workflowId` have reached it (or failed, logged). */
+/** The longest a request or a turn's end waits for the session's lookup signals. */
+const lookupWaitMs = 10_000;
+
+/**
+ * Wait until the lookups sent for session `workflowId` have reached it (or failed, logged), at
+ * most `lookupWaitMs`: a Temporal server that does not answer delays a request, never stalls it.
+ */
 export async function lookupsSent(chains: LookupChains, workflowId: string): Promise<void> {
-  await chains.get(workflowId);
+  const chain = chains.get(workflowId);
+  if (!chain) return;
+  const bound = new AbortController();
+  const late = sleep(lookupWaitMs, undefined, { signal: bound.signal }).catch(() => undefined);
+  await Promise.race([chain, late]);
+  bound.abort();
 }
 
 /**
