@@ -5,20 +5,15 @@
 // Business failures are non-retryable ApplicationFailures typed with the AirlockError code.
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { checkMcpCall, withMcpCheck } from '../src/actions/mcp-check.ts';
+import { decideRequest } from '../src/actions/decide.ts';
 import { executeMcpCall } from '../src/actions/mcp-execute.ts';
 import { claimExecution } from '../src/audit/ledger.ts';
-import { requestHash } from '../src/actions/request-hash.ts';
-import { grantIds, keyFieldValues, type ActiveGrant, type Grants } from '../src/grants/grants.ts';
+import type { ActiveGrant, Grants } from '../src/grants/grants.ts';
 import { grantProblem } from '../src/grants/verify.ts';
-import { historyFields } from '../src/actions/unusual/fields.ts';
-import { policyFields } from '../src/policy/analysis/fields.ts';
 import type { DecisionChecker } from '../src/receipts/policy.ts';
 import type { AuditStore } from '../src/audit/log.ts';
 import type { McpHub } from '../src/mcp/types.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
-import { evaluate } from '../src/policy/evaluate.ts';
-import { policyUserOf } from '../src/policy/users.ts';
 import { executeWithVault } from '../src/vault/execute.ts';
 import type { JsonValue } from '../src/vault/execute.ts';
 import type { CredentialStore } from '../src/vault/types.ts';
@@ -108,30 +103,12 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       const policy = await deps.policy().catch((err: unknown) => {
         throw ApplicationFailure.retryable((err as Error).message, 'policy_invalid');
       });
-      const call = mcpCallOf(request);
-      const evaluated = evaluate(policy, request, new Date());
       // An MCP call the policy lets through is checked against the tool as its server lists it
       // (a local activity: its time limit bounds a server slow to list).
       const signal = Context.current().cancellationSignal;
-      const decision =
-        call && evaluated.decision !== 'deny'
-          ? withMcpCheck(evaluated, await checkMcpCall(deps.mcp, call, request.body, signal))
-          : evaluated;
-      const hash = requestHash(request);
-      const ids = grantIds(request, decision.rule ?? '', decision.grantKeyFields);
-      const pinned = {
-        ...decision,
-        requestHash: hash,
-        shortHash: hash.slice(0, 12),
-        grantIds: ids,
-        grantFields: keyFieldValues(request.body, decision.grantKeyFields),
-        grant: null,
-        requesterUserId: policyUserOf(policy.set.users, request.requester),
-        // Comparable digests for the card's history comparison, and the fields the policy decides
-        // on in clear, so a later `airlock policy suggest` can replay this request.
-        historyFields: { ...historyFields(request.body), ...policyFields(policy, request.body) },
-      };
-      if (decision.decision !== 'approve' || decision.grants.length === 0 || !deps.grants)
+      const pinned = await decideRequest(policy, request, deps.mcp, signal);
+      const ids = pinned.grantIds;
+      if (pinned.decision !== 'approve' || pinned.grants.length === 0 || !deps.grants)
         return pinned;
       // An active, genuine grant for this exact kind of request lets it through without a card.
       const active = await genuineGrant(
@@ -143,7 +120,7 @@ export function createActionActivities(deps: ActionActivityDeps): SensitiveActio
       return {
         ...pinned,
         decision: 'allow' as const,
-        reason: `allowed by grant ${grant.id} (${grant.kind}, given by ${grant.grantedBy} until ${grant.until}); rule ${decision.rule} would ask for approval`,
+        reason: `allowed by grant ${grant.id} (${grant.kind}, given by ${grant.grantedBy} until ${grant.until}); rule ${pinned.rule} would ask for approval`,
         grant: { id: grant.id, grantedBy: grant.grantedBy, until: grant.until },
       };
     },

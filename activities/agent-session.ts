@@ -8,25 +8,26 @@
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import type { Client, UpdateDefinition } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type Docker from 'dockerode';
 import type { GatewayRegistry } from '../src/agents/gateways.ts';
 import type { TurnAnswers } from '../src/agents/turn-answers.ts';
 import type { ConversationPoster } from '../src/agents/poster.ts';
 import type { Config } from '../src/config.ts';
 import { AirlockError } from '../src/errors.ts';
-import type { ActionOutcome, ActionRequest, AskOutcome, AskRequest } from '../src/gateway/types.ts';
+import type { AuditStore } from '../src/audit/log.ts';
 import type { Logger } from '../src/log.ts';
+import type { McpHub } from '../src/mcp/types.ts';
 import { resolveAgent } from '../src/policy/agents.ts';
 import type { LoadedPolicy } from '../src/policy/types.ts';
 import { ensureAgentBox, removeAgentBox, stopAgentBox } from '../src/sandbox/agent-box.ts';
 import { removeSessionWorkspace } from '../src/sandbox/box-cleanup.ts';
-import { agentActionUpdate, agentAskUpdate } from '../workflows/agent-session/messages.ts';
 import type {
   AgentSessionActivities,
   SessionRef,
   TurnInput,
 } from '../workflows/agent-session/types.ts';
+import { lookupsSent, turnRequests, type LookupChains } from './session-requests.ts';
 
 /** Dependencies of the session activities. */
 export interface AgentSessionDeps {
@@ -40,6 +41,11 @@ export interface AgentSessionDeps {
   logger: Logger;
   /** This worker's host when it also polls its host task queue (workers/main.ts); else unset. */
   hostId?: string;
+  /** The worker's audit store and MCP hub: allowed MCP calls run on the fast path with both. */
+  audit?: AuditStore;
+  mcp?: McpHub;
+  /** Bytes of an MCP result kept (as the workflow path keeps); default 16 KiB. */
+  maxResultBytes?: number;
 }
 
 /** How often a waiting turn heartbeats and checks that its box still runs. */
@@ -52,6 +58,8 @@ export const turnId = (input: Pick<TurnInput, 'workflowId' | 'turn'>, run: strin
 /** Build the session activities. */
 export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessionActivities {
   const { docker, gateways, poster } = deps;
+  // The lookup signals of fast-path MCP calls still on their way, per session.
+  const lookups: LookupChains = new Map();
 
   // The box is labelled with the session's server and namespace, so a worker of another server
   // or namespace on the same Docker host never takes it for an orphan.
@@ -85,11 +93,12 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         turn: input.turn,
         attempt: ctx.info.attempt,
       });
-      const turn = turnId(input, ctx.info.workflowExecution?.runId ?? '');
+      const runId = ctx.info.workflowExecution?.runId ?? '';
+      const turn = turnId(input, runId);
       const { agent, spec } = await boxSpec(input);
       const session = await gateways.ensure(input.sessionId, agent, input.tokensUsed);
       session.bind({
-        ...turnRequests(deps, input, turn),
+        ...turnRequests(deps, input, turn, runId, lookups),
         sendMessage: async ({ text, turn: t, seq }) => {
           // Only a message the model asked for in this turn (a send_message call the gateway
           // relayed) reaches the person; anything else in the box may post to the socket too.
@@ -123,6 +132,8 @@ export function createAgentSessionActivities(deps: AgentSessionDeps): AgentSessi
         const done = await Promise.race([outcome, sleep(watchEveryMs).then(() => null)]);
         if (done?.ok) {
           log.info({ tokens: session.gateway.tokensUsed }, 'turn done');
+          // The turn's lookups reach the session while the turn still runs there.
+          await lookupsSent(lookups, input.workflowId);
           const reply = await seenReply(session.answers, turn, done.reply, agent.displayName, log);
           // Posted here, keyed by turn (a retried turn posts nothing new): the reply reaches the
           // chat without another workflow task and activity in between.
@@ -207,50 +218,4 @@ async function seenReply(
   if (seen?.text === null || seen === undefined)
     return `${agentName} could not finish this: the model gave no answer in this turn.`;
   return reply;
-}
-
-// The gateway's requests of the running turn, as updates of the session workflow: an action (the
-// workflow starts the child approval and answers at once, or after a short hold) and a question to
-// another agent (the workflow starts the exchange and answers at once). Only the running turn may
-// ask.
-function turnRequests(deps: AgentSessionDeps, input: TurnInput, turn: string) {
-  // The update's answer; null, without asking, when the request is not the running turn's.
-  const update = async <Ret, Arg>(
-    asked: string | null,
-    def: UpdateDefinition<Ret, [Arg]>,
-    arg: Arg,
-  ): Promise<Ret | null> => {
-    if (asked !== turn) return null;
-    const client = await deps.client();
-    return client.workflow.getHandle(input.workflowId).executeUpdate(def, { args: [arg] });
-  };
-  return {
-    async requestAction(request: ActionRequest): Promise<ActionOutcome> {
-      const answer = await update(request.turn, agentActionUpdate, {
-        turn: input.turn,
-        capability: request.capability,
-        method: request.method,
-        path: request.path,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        purpose: request.purpose,
-      });
-      if (!answer)
-        return { status: 'denied', reason: 'actions can only be asked for during a running turn' };
-      if (answer.status === 'executed') return { status: 'executed', result: answer.result };
-      if (answer.status === 'pending') return { status: 'pending', id: answer.id };
-      return { status: 'denied', reason: answer.reason };
-    },
-    async askAgent(request: AskRequest): Promise<AskOutcome> {
-      const answer = await update(request.turn, agentAskUpdate, {
-        turn: input.turn,
-        to: request.to,
-        question: request.question,
-      });
-      if (!answer)
-        return { status: 'refused', reason: 'questions can only be asked during a running turn' };
-      return answer.status === 'pending'
-        ? { status: 'pending', id: answer.id }
-        : { status: 'refused', reason: answer.reason };
-    },
-  };
 }

@@ -2,7 +2,7 @@
 # Runs every benchmark and prints their markdown; copy the tables into bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for b in bench/sandbox.ts bench/worker-start.ts bench/approval-latency.ts bench/grants-saved.ts bench/webhook-ack.ts bench/policy.ts bench/policy-analyze.ts bench/sanitize.ts bench/sanitize-growth.ts bench/vault.ts bench/mcp-call.ts bench/fetch-pinned.ts bench/model-proxy.ts bench/agent-turn.ts bench/agent-cold.ts bench/exchange.ts bench/unusual-history.ts; do
+for b in bench/sandbox.ts bench/worker-start.ts bench/approval-latency.ts bench/grants-saved.ts bench/webhook-ack.ts bench/policy.ts bench/policy-analyze.ts bench/sanitize.ts bench/sanitize-growth.ts bench/vault.ts bench/mcp-call.ts bench/mcp-allowed.ts bench/fetch-pinned.ts bench/model-proxy.ts bench/agent-turn.ts bench/agent-cold.ts bench/exchange.ts bench/unusual-history.ts; do
   [ -f "$b" ] && { node "$b"; echo; }
 done
 # Twenty sandboxes at once: last, and with a collector the bench can call between measurements.

@@ -16,6 +16,7 @@ import {
   type AskOutcome,
   type AskRequest,
   type GatewayAgent,
+  type McpRefusal,
   type RunnerSettings,
 } from '../gateway/types.ts';
 import type { Logger } from '../log.ts';
@@ -30,6 +31,8 @@ export interface SessionHooks {
   sendMessage(message: { text: string; turn: string | null; seq: number }): Promise<void>;
   /** Ask another agent (the session starts an exchange). */
   askAgent(request: AskRequest): Promise<AskOutcome>;
+  /** Audit a tool call `/mcp` refused (the turn's audit store); unset: only logged. */
+  onMcpRefused?(refusal: McpRefusal): Promise<void>;
 }
 
 /** A session's open gateway and the inbox its turns go through. */
@@ -155,6 +158,8 @@ export class GatewayRegistry {
       askAgent: (request) => (hooks ?? unbound()).askAgent(request),
       onAnswer: (answer) => answers.record(inbox.current ?? null, answer),
       mcp: this.mcp,
+      // A refusal between turns is audited by the last turn's hooks (they know the session).
+      onMcpRefused: (refusal) => hooks?.onMcpRefused?.(refusal) ?? Promise.resolve(),
     });
     return { gateway, inbox, answers, socketDir, bind: (h) => void (hooks = h) };
   }

@@ -34,6 +34,8 @@ export class GroupCommit<T, R> {
   // Commit batches until nobody waits; a failed batch fails each of its items (their callers retry).
   private async flush(): Promise<void> {
     this.flushing = true;
+    // Appends made in the same tick as the first (a caller's Promise.all) join its batch.
+    await Promise.resolve();
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       this.batches++;

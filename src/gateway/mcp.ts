@@ -14,6 +14,7 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { readBody, sendTooLarge } from '../http.ts';
+import type { Logger } from '../log.ts';
 import { GatewayError } from './edge.ts';
 import {
   agentToolName,
@@ -22,9 +23,13 @@ import {
   type ServerToolDeps,
 } from './mcp-server-tools.ts';
 import { ownTools, type OwnToolDeps } from './mcp-tools.ts';
+import type { McpRefusal } from './types.ts';
 
 /** What the MCP endpoint needs. */
-export interface McpDeps extends OwnToolDeps, ServerToolDeps {}
+export interface McpDeps extends OwnToolDeps, ServerToolDeps {
+  /** Audits a refused tool call (see McpRefusal); its failure is logged, the refusal stands. */
+  onMcpRefused?: ((refusal: McpRefusal) => Promise<void>) | undefined;
+}
 
 /** The name and version the endpoint gives in `initialize`. */
 const serverInfo = { name: 'airlock-gateway', version: '1.0.0' };
@@ -70,7 +75,7 @@ async function callTool(
         ? `its server (${silent.join(', ')}) lists no tools now; it may be down, try again later`
         : 'no such tool is offered to this agent';
     log.warn({ reason: why }, 'mcp tool call refused');
-    throw new McpError(ErrorCode.InvalidParams, `Tool ${name} cannot be called: ${why}.`);
+    return refuse(deps, name, args, `Tool ${name} cannot be called: ${why}.`, false, log);
   }
   let run: () => Promise<CallToolResult>;
   try {
@@ -78,10 +83,44 @@ async function callTool(
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     log.warn({ code: err.code }, 'mcp tool call refused');
-    throw new McpError(ErrorCode.InvalidParams, err.message);
+    return refuse(deps, name, args, err.message, true, log);
   }
   log.info('mcp tool call');
   return run();
+}
+
+/**
+ * Refuse the call of `name` with `why`: audited first (a call to a server's tool, or to a name
+ * the agent was never offered; a malformed call of Airlock's own tools is only logged), then
+ * answered as a JSON-RPC invalid-params error.
+ */
+async function refuse(
+  deps: McpDeps,
+  name: string,
+  args: Record<string, unknown>,
+  why: string,
+  offered: boolean,
+  log: Logger,
+): Promise<never> {
+  const server = (deps.agent.mcpServers ?? []).find((s) => name.startsWith(agentToolName(s, '')));
+  if (deps.onMcpRefused && (server !== undefined || !offered)) {
+    // The call as it would have run: a server's tool gets no `purpose` (the gateway adds it).
+    const { purpose: _, ...call } = args;
+    const refusal: McpRefusal = {
+      agentId: deps.agent.id,
+      sessionId: deps.sessionId,
+      turn: deps.currentTurn(),
+      name,
+      server: server ?? null,
+      tool: server === undefined ? null : name.slice(agentToolName(server, '').length),
+      arguments: server === undefined ? args : call,
+      reason: why,
+    };
+    await deps.onMcpRefused(refusal).catch((err: unknown) => {
+      log.error({ err }, 'mcp tool call refusal not audited');
+    });
+  }
+  throw new McpError(ErrorCode.InvalidParams, why);
 }
 
 /** Handle one request on `/mcp`. */

@@ -103,6 +103,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestAction: options.requestAction,
     askAgent: options.askAgent,
     mcp: options.mcp,
+    onMcpRefused: options.onMcpRefused,
   };
   const model = {
     ...deps,

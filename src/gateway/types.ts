@@ -99,6 +99,25 @@ export interface ActionRequest extends ActionInput {
   turn: string | null;
 }
 
+/**
+ * A tool call `/mcp` refused before anything started (not offered to this agent, held back, or
+ * arguments its schema refuses), handed to `onMcpRefused` so it is audited.
+ */
+export interface McpRefusal {
+  agentId: string;
+  sessionId: string;
+  /** The turn in flight (the inbox's current turn), null between turns. */
+  turn: string | null;
+  /** The tool's name as the agent called it (`<server>__<tool>` for a server's tool). */
+  name: string;
+  /** The MCP server the name points at, when it names one the agent holds; else null. */
+  server: string | null;
+  /** The server's tool name (the name without `<server>__`), when `server` is set. */
+  tool: string | null;
+  arguments: Record<string, unknown>;
+  reason: string;
+}
+
 /** A question to another agent, handed to `askAgent`; who asks is taken from the socket. */
 export interface AskRequest {
   agentId: string;
@@ -181,4 +200,6 @@ export interface GatewayOptions {
   onAnswer?: (answer: ModelAnswer | null) => void;
   /** The worker's MCP servers: the `/mcp` endpoint lists the agent's granted tools through it. */
   mcp?: McpHub;
+  /** Called (awaited, its failure logged) for each tool call `/mcp` refuses: the audit record. */
+  onMcpRefused?: (refusal: McpRefusal) => Promise<void>;
 }

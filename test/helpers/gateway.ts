@@ -117,6 +117,8 @@ export async function startGatewayFixture(
     mcp?: McpHub;
     /** Answer action requests (after recording them) instead of `nextOutcome`. */
     requestAction?: (request: ActionRequest) => Promise<ActionOutcome>;
+    /** Audit the tool calls `/mcp` refuses. */
+    onMcpRefused?: GatewayOptions['onMcpRefused'];
   } = {},
 ): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-gw-'));
@@ -198,6 +200,7 @@ export async function startGatewayFixture(
       inbox: options.wrapInbox ? options.wrapInbox(fixture.inbox) : fixture.inbox,
       onAnswer: (a) => fixture.answers.push(a),
       mcp: options.mcp,
+      ...(options.onMcpRefused ? { onMcpRefused: options.onMcpRefused } : {}),
     });
     fixture.gateway = await createGateway(gatewayOptions());
     cleanups.push(() => fixture.gateway.close());

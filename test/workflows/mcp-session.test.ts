@@ -11,12 +11,12 @@ import { createDeps } from '../../src/deps.ts';
 import { temporalGrants } from '../../src/grants/grants.ts';
 import { createLogger } from '../../src/log.ts';
 import type { McpHub } from '../../src/mcp/types.ts';
-import { agentActionUpdate, sessionStatusQuery } from '../../workflows/agent-session/messages.ts';
+import { agentActionUpdate } from '../../workflows/agent-session/messages.ts';
 import type { AgentSessionActivities, TurnInput } from '../../workflows/agent-session/types.ts';
 import { actionFixture, decide, people, untilPending } from '../helpers/actions.ts';
 import type { ActionFixture } from '../helpers/actions.ts';
 import { writeNotesPolicy, type NotesServer } from '../helpers/mcp-actions.ts';
-import { riley, standInTurnWorker } from '../helpers/stand-in-turns.ts';
+import { riley, standInReply, standInTurnWorker } from '../helpers/stand-in-turns.ts';
 import { terminateRuns } from '../helpers/temporal.ts';
 
 let fx: ActionFixture | undefined;
@@ -94,17 +94,9 @@ async function send(key: string, text: string): Promise<string> {
   return id;
 }
 
-/** The stand-in's reply to turn `turn` of `workflowId` (bounded wait), parsed. */
-async function replyOf(workflowId: string, turnNo: number): Promise<Record<string, unknown>[]> {
-  const handle = f().client.workflow.getHandle(workflowId);
-  for (let i = 0; i < 600; i++) {
-    const status = await handle.query(sessionStatusQuery).catch(() => null);
-    const reply = status?.replies.find((r) => r.turn === turnNo);
-    if (reply) return JSON.parse(reply.text) as Record<string, unknown>[];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} gave no reply for turn ${turnNo}`);
-}
+/** The stand-in's reply to turn `turnNo` of `workflowId` (bounded wait), parsed. */
+const replyOf = (workflowId: string, turnNo: number) =>
+  standInReply(f().client, workflowId, turnNo);
 
 const unique = () => `mcp-${process.pid}-${Date.now()}-${++n}`;
 const server = () => notes as NotesServer;

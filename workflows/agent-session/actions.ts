@@ -8,17 +8,17 @@ import { ParentClosePolicy, patched, proxyActivities, startChild } from '@tempor
 import { actionWorkflowId } from '../sensitive-action/ids.ts';
 import { ActionKind, AgentId, ApprovalState, Capability } from '../sensitive-action/search.ts';
 import type { ActionOutcome } from '../sensitive-action/types.ts';
-import type { ActionRequest } from '../sensitive-action/request.ts';
 import type { sensitiveActionWorkflow } from '../sensitive-action/workflow.ts';
 import type {
   AgentActionAnswer,
   AgentActionAsk,
+  AgentLookup,
   ConversationRef,
   SessionMessage,
 } from './messages.ts';
 import { turnLookups } from './lookups.ts';
 import { holdFor, runTag, turnAsks } from './turn-asks.ts';
-import { coRequesters, requesterOf } from './origin.ts';
+import { sessionRequest } from './request.ts';
 import type { AgentTextActivities, SessionRef, TurnItem, TurnOrigin } from './types.ts';
 
 /** How long an ask waits for its child before answering `pending`. */
@@ -53,30 +53,10 @@ export function runAction(ctx: ActionContext) {
   const start = async (ask: AgentActionAsk, n: number): Promise<AgentActionAnswer> => {
     const id = `${ctx.ref.agentId.slice(0, 40)}.${runId}.t${ask.turn}.${n}`;
     const workflowId = actionWorkflowId(id);
-    const from = ctx.requester();
     // Set here from the session's queue, never from what the box sends: what started the turn
     // decides which allow rules may pass the request, and who may not approve it.
-    const origin = ctx.origin();
-    const others = coRequesters(ctx).coRequesters ?? [];
-    const lookedUp = lookups.of(ask.turn);
-    const request: ActionRequest = {
-      agent: ctx.ref.agentId,
-      capability: ask.capability,
-      method: ask.method,
-      path: ask.path,
-      ...(ask.body === undefined ? {} : { body: ask.body }),
-      ...(from ? { requester: requesterOf(from) } : {}),
-      ...(others.length > 0 ? { coRequesters: others.map(requesterOf) } : {}),
-      ...(origin ? { origins: [...origin.origins] } : {}),
-      sessionId: ctx.ref.sessionId,
-      purpose: ask.purpose,
-      context: {
-        sessionWorkflowId: ctx.ref.workflowId,
-        conversation: ctx.conversation.label,
-        message: ctx.message(),
-        ...(lookedUp.length > 0 ? { lookups: lookedUp } : {}),
-      },
-    };
+    const asker = { from: ctx.requester(), origin: ctx.origin(), message: ctx.message() };
+    const request = sessionRequest(ctx.ref, ctx.conversation, ask, asker, lookups.of(ask.turn));
     const summary = `${ask.method.toUpperCase()} ${ask.path} via ${ask.capability}`;
     const child = await startChild<typeof sensitiveActionWorkflow>('sensitiveActionWorkflow', {
       workflowId,
@@ -136,7 +116,12 @@ export function runAction(ctx: ActionContext) {
     refuse: (reason) => ({ status: 'denied', id: '', reason }),
     start,
   });
-  return { validate: asks.validate, handle: asks.handle, pending, idle: asks.idle };
+  // A call the turn activity ran on its fast path (allowed at once, executed on the host) is a
+  // lookup of its turn as well: the signal that tells the session calls this.
+  const looked = (l: AgentLookup): void => {
+    if (l.turn === ctx.currentTurn()) lookups.record(l, l.result);
+  };
+  return { validate: asks.validate, handle: asks.handle, pending, idle: asks.idle, looked };
 }
 
 // The answer the agent gets. A rejection's message and reason quote the approver, and a failure's

@@ -48,6 +48,18 @@ export interface AgentActionAsk {
   purpose: string;
 }
 
+/**
+ * An MCP call the turn activity executed on its fast path during turn `turn` (a rule allowed it at
+ * once): the ask and the result the agent got, kept as a lookup of the turn.
+ */
+export interface AgentLookup {
+  turn: number;
+  capability: string;
+  path: string;
+  body?: unknown;
+  result: unknown;
+}
+
 /** A question the agent asks another agent through the gateway, during turn `turn`. */
 export interface AgentQuestionAsk {
   turn: number;
@@ -109,3 +121,6 @@ export const agentAskUpdate = defineUpdate<AgentQuestionAnswer, [AgentQuestionAs
 
 /** Sent by the gateway: ask for a sensitive action; answered at once, never after a human. */
 export const agentActionUpdate = defineUpdate<AgentActionAnswer, [AgentActionAsk]>('agentAction');
+
+/** Sent by the turn activity: an allowed MCP call it executed itself, a lookup of the turn. */
+export const agentLookupSignal = defineSignal<[AgentLookup]>('agentLookup');

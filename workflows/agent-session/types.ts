@@ -3,6 +3,7 @@
 // and what the agent said, so continue-as-new carries little.
 import type { RequestOrigin } from '../sensitive-action/request.ts';
 import type { ConversationRef, SessionMessage, SessionReply, SessionSender } from './messages.ts';
+import type { TurnAsker } from './request.ts';
 
 /** The origin of a turn's requests (computed by origin.ts, kept in history). */
 export interface TurnOrigin {
@@ -81,6 +82,11 @@ export interface TurnInput extends SessionRef {
   tokensUsed: number;
   /** Post the reply from the activity (saves a workflow task); false for answers to exchanges. */
   postReply?: boolean;
+  /**
+   * Who asks in this turn, as the session's requests carry it (request.ts): the fast path builds
+   * its requests from it. Absent in turns scheduled before it existed: then no fast path.
+   */
+  asker?: TurnAsker;
 }
 
 /** What one turn produced. */

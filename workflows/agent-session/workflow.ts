@@ -22,6 +22,7 @@ import { turnOrigin } from './origin.ts';
 import {
   agentActionUpdate,
   agentAskUpdate,
+  agentLookupSignal,
   closeSessionSignal,
   sessionMessageSignal,
   sessionStatusQuery,
@@ -109,6 +110,7 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
   setHandler(closeSessionSignal, () => void (closed = true));
   setHandler(agentActionUpdate, actions.handle, { validator: actions.validate });
   setHandler(agentAskUpdate, asks.handle, { validator: asks.validate });
+  setHandler(agentLookupSignal, actions.looked);
   setHandler(sessionStatusQuery, () => ({
     agentId,
     sessionId: ref.sessionId,
@@ -179,7 +181,17 @@ export async function agentSessionWorkflow(input: SessionInput): Promise<void> {
     lastActivityAt = new Date().toISOString();
     setState('working');
     let result: TurnResult | null = null;
-    const turnInput = { ...ref, turn, items, conversation, tokensUsed, postReply: !question };
+    // Who asks in this turn: the activity's fast path builds its requests as the update does.
+    const asker = { from: lastSender, origin, message: lastMessage };
+    const turnInput = {
+      ...ref,
+      turn,
+      items,
+      conversation,
+      tokensUsed,
+      postReply: !question,
+      asker,
+    };
     try {
       result = await onHost(host).turns.runAgentTurn(turnInput);
     } catch (err) {

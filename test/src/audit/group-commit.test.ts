@@ -20,6 +20,24 @@ const event = (id: string): AuditEvent => ({
   workflowId: `action:${id}`,
 });
 
+test('appends made in the same tick go in one commit (the MCP fast path appends three at once)', async () => {
+  const log = new AuditLog(file(), { anchorKey: key });
+  const records = await Promise.all([
+    log.append(event('a')),
+    log.append(event('b')),
+    log.append(event('c')),
+  ]);
+  assert.deepEqual(
+    records.map((r) => [r.id, r.seq]),
+    [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ],
+  );
+  assert.equal(log.commits, 1);
+});
+
 test('200 concurrent appends share a few commits, keep call order, and each gets its record', async () => {
   const log = new AuditLog(file(), { anchorKey: key });
   const ids = Array.from({ length: 200 }, (_, i) => `e${i}`);
