@@ -192,13 +192,18 @@ function fastPath(
     });
     if (done.path === 'workflow') return null;
     if (done.path === 'refused') return { status: 'denied', reason: done.reason };
+    const recorded = done.recorded.catch((err: unknown) =>
+      log.error({ err }, "the fast call's outcome could not be audited"),
+    );
     log.info(
       { capability: ask.capability, path: ask.path, status: done.result.status },
       'tool called',
     );
-    if (done.result.status >= 400)
+    if (done.result.status >= 400) {
+      chain(chains, input.workflowId, recorded);
       // Worded as the workflow path answers a failed call; its reason may quote the server.
       return { status: 'denied', reason: agentReason(`failed: ${done.outcome}`, 'strict') };
+    }
     const lookup = {
       turn: ask.turn,
       capability: ask.capability,
@@ -206,18 +211,26 @@ function fastPath(
       ...(ask.body === undefined ? {} : { body: ask.body }),
       result: done.result,
     };
-    // Sent in order behind the session's earlier lookups; the agent does not wait for it.
+    // Sent in order behind the session's earlier lookups and after the call's audit record; the
+    // agent waits for neither, the turn's end and the next workflow-path request wait for both.
     const before = chains.get(input.workflowId) ?? Promise.resolve();
-    const sent = before
+    const sent = Promise.all([before, recorded])
       .then(async () => {
         const client = await deps.client();
         await client.workflow.getHandle(input.workflowId).signal(agentLookupSignal, lookup);
       })
       .catch((err: unknown) => log.warn({ err }, 'lookup not sent to the session'));
-    chains.set(input.workflowId, sent);
-    void sent.then(() => {
-      if (chains.get(input.workflowId) === sent) chains.delete(input.workflowId);
-    });
+    chain(chains, input.workflowId, sent);
     return { status: 'executed', result: done.result };
   };
+}
+
+/** Put `work` at the end of the session's chain (what the turn's end waits for). */
+function chain(chains: LookupChains, workflowId: string, work: Promise<unknown>): void {
+  const before = chains.get(workflowId) ?? Promise.resolve();
+  const last = Promise.all([before, work]).then(() => undefined);
+  chains.set(workflowId, last);
+  void last.then(() => {
+    if (chains.get(workflowId) === last) chains.delete(workflowId);
+  });
 }

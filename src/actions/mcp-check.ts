@@ -4,7 +4,7 @@
 // the reason. What passes pins the tool's description and each argument's (already sanitized by
 // the hub) for the card, so the approver reads what the agent was told each field means.
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { McpHub, McpTool } from '../mcp/types.ts';
+import { listingReuseMs, type McpHub, type McpTool } from '../mcp/types.ts';
 import { mcpCallName, type McpCallRef } from '../../workflows/sensitive-action/mcp-call.ts';
 import type { McpToolView, PolicyDecision } from '../../workflows/sensitive-action/request.ts';
 
@@ -28,7 +28,8 @@ export async function checkMcpCall(
 ): Promise<McpCheck> {
   if (!hub) return null;
   const name = mcpCallName(call);
-  const { tools, held } = await hub.listTools([call.server], signal);
+  // The gateway listed the tools for this same request a moment ago: that listing stands.
+  const { tools, held } = await hub.listTools([call.server], signal, listingReuseMs);
   if (held.some((h) => h.name === call.tool))
     return {
       refused: `${name} is held back: its description changed since it was accepted (the policy must pin the new hash)`,

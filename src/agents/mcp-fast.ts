@@ -41,7 +41,14 @@ export interface FastCallRef {
 /** What became of the call: not for this path, executed (ok or not), or refused by the ledger. */
 export type FastOutcome =
   | { path: 'workflow' }
-  | { path: 'fast'; result: ExecutionResult; decision: PinnedDecision; outcome: string }
+  | {
+      path: 'fast';
+      result: ExecutionResult;
+      decision: PinnedDecision;
+      outcome: string;
+      /** The outcome's audit record, written after the answer (the session's turn waits for it). */
+      recorded: Promise<void>;
+    }
   | { path: 'refused'; reason: string };
 
 /** Decide `request` and, when a rule allows it at once, call the tool here (see the header). */
@@ -126,7 +133,12 @@ export async function fastMcpCall(
   const outcome = mcpOutcomeText(request, result) ?? '';
   // Numbered as the workflow numbers an allowed action's: requested #1, allowed #2, outcome #3
   // (the claim has its own id).
-  if (result.status >= 400) await record(entry('failed', { status: result.status, why: outcome }));
-  else await record(entry('executed', { status: result.status, truncated: result.truncated }));
-  return { path: 'fast', result, decision, outcome };
+  // Recorded while the answer goes back: the claim, durable before the call, already says the call
+  // was made, and the session's turn does not end before this record is written.
+  const recorded = record(
+    result.status >= 400
+      ? entry('failed', { status: result.status, why: outcome })
+      : entry('executed', { status: result.status, truncated: result.truncated }),
+  );
+  return { path: 'fast', result, decision, outcome, recorded };
 }

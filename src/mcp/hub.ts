@@ -2,8 +2,10 @@
 // again after the server went away (a crashed stdio process, an ended HTTP session). A definition
 // changed in the policy (command, url or credentials) replaces its connection. Every call lists
 // the server's tools first, so a description changed since it was accepted (a rug pull) holds the
-// tool even when the call was approved days ago; the arguments are checked against the tool's own
-// schema before the server sees them. The hub never calls a tool twice on its own.
+// tool even when the call was approved days ago (or a moment ago); the arguments are checked
+// against the tool's own schema before the server sees them. A listing may stand for a caller that
+// asks (the decision's check, right after the gateway listed for the same request), never for a
+// call. The hub never calls a tool twice on its own.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalJson } from '../canonical-json.ts';
 import { AirlockError } from '../errors.ts';
@@ -37,6 +39,10 @@ interface Slot {
   opened?: Connection;
 }
 
+/** What identifies a server's connection: how it is started or reached, and its credentials. */
+const slotKey = (server: McpServer): string =>
+  canonicalJson({ c: server.command, u: server.url, k: server.credentials });
+
 /** A hub for the servers of `options.servers`; nothing starts until a server is first used. */
 export function createMcpHub(options: McpHubOptions): McpHub {
   const { logger } = options;
@@ -50,6 +56,12 @@ export function createMcpHub(options: McpHubOptions): McpHub {
   const maxWarned = 1000;
   let closing = false;
 
+  // Each server's last listing, for a call made right after it (listingReuseMs).
+  const recent = new Map<
+    string,
+    { at: number; c: Connection; key: string; found: Awaited<ReturnType<typeof listing>> }
+  >();
+
   const servers = async () =>
     typeof options.servers === 'function' ? await options.servers() : options.servers;
   const serverNamed = async (id: string) => (await servers()).find((s) => s.id === id);
@@ -57,7 +69,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
   /** The open connection to `server`, opening (or re-opening) it when there is none. */
   async function open(server: McpServer): Promise<Connection> {
     if (closing) throw new AirlockError('mcp_closed', 'The MCP hub is closed.');
-    const key = canonicalJson({ c: server.command, u: server.url, k: server.credentials });
+    const key = slotKey(server);
     for (;;) {
       const slot = slots.get(server.id);
       if (slot && slot.key === key) {
@@ -102,12 +114,29 @@ export function createMcpHub(options: McpHubOptions): McpHub {
     void slot.connection.then((c) => c.close()).catch(() => undefined);
   }
 
-  /** The server's granted tools as it lists them now (every page), hashed. */
+  /** The server's granted tools as it lists them now (every page), hashed; kept for reuse. */
   async function listing(server: McpServer, c: Connection, signal?: AbortSignal) {
     const listed = await listAll(c.client, { signal, timeout: server.timeout });
     const split = grantedTools(server, listed, acceptance);
     for (const h of split.held) warnHeld(h);
-    return { listed, ...split };
+    const found = { listed, ...split };
+    recent.set(server.id, { at: performance.now(), c, key: canonicalJson(server), found });
+    return found;
+  }
+
+  /**
+   * The last listing of `server` when it is at most `maxAgeMs` old, for the same definition (its
+   * grants and pins decide what is held) and over the connection still in use; else a new one.
+   */
+  async function listingWithin(server: McpServer, maxAgeMs: number, signal?: AbortSignal) {
+    const r = recent.get(server.id);
+    const usable =
+      r &&
+      performance.now() - r.at <= maxAgeMs &&
+      !r.c.closed &&
+      r.key === canonicalJson(server) &&
+      slots.get(server.id)?.opened === r.c;
+    return usable ? { c: r.c, found: r.found } : openAndList(server, signal);
   }
 
   /**
@@ -145,7 +174,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
   }
 
   return {
-    async listTools(ids, signal) {
+    async listTools(ids, signal, reuseMs = 0) {
       const tools: McpTool[] = [];
       const held: HeldTool[] = [];
       for (const id of ids) {
@@ -155,7 +184,7 @@ export function createMcpHub(options: McpHubOptions): McpHub {
           continue;
         }
         try {
-          const { found } = await openAndList(server, signal);
+          const { found } = await listingWithin(server, reuseMs, signal);
           tools.push(...found.tools);
           held.push(...found.held);
         } catch (err) {

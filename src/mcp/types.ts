@@ -9,6 +9,12 @@ import type { InstructionFinding } from '../sanitize/instructions.ts';
 // Defined with the request on the ground floor: the workflow words an MCP call's outcome by it.
 export { mcpCapabilityPrefix } from '../../workflows/sensitive-action/mcp-call.ts';
 
+/**
+ * How old a listing the decision's check of a request may stand on: the gateway listed the tools
+ * for that same request a moment before. The call itself always lists anew.
+ */
+export const listingReuseMs = 1_000;
+
 /** One tool of one server, as an agent granted it sees it (description already sanitized). */
 export interface McpTool {
   server: string;
@@ -44,10 +50,15 @@ export interface McpCallResult {
 
 /** The MCP servers of a policy, connected on demand. */
 export interface McpHub {
-  /** The granted tools of these servers (each `mcp:<server>` an agent holds), and those held back. */
+  /**
+   * The granted tools of these servers (each `mcp:<server>` an agent holds), and those held back.
+   * Listed now, unless `reuseMs` lets a listing at most that old (the gateway's, for the same
+   * request) stand.
+   */
   listTools(
     servers: readonly string[],
     signal?: AbortSignal,
+    reuseMs?: number,
   ): Promise<{ tools: McpTool[]; held: HeldTool[] }>;
   /**
    * Call one granted, not held-back tool. Throws `AirlockError` with a code when the server is
