@@ -3,19 +3,9 @@
 // the message that led to it and the turn's lookups. The agentAction update builds it in the
 // workflow; the turn activity's fast path for allowed MCP calls builds the same one on the host.
 import type { ActionRequest, TurnLookup } from '../sensitive-action/request.ts';
-import type { AgentActionAsk, ConversationRef, SessionMessage } from './messages.ts';
+import type { AgentActionAsk, ConversationRef } from './messages.ts';
 import { coRequesters, requesterOf } from './origin.ts';
-import type { SessionRef, TurnOrigin } from './types.ts';
-
-/** What the session knows of the running turn, that every request of the turn carries. */
-export interface TurnAsker {
-  /** The last person who wrote (the requester). */
-  from: SessionMessage['from'] | null;
-  /** What started the turn, and every person whose message is in it. */
-  origin: TurnOrigin | null;
-  /** The message that led to the turn (its first 1000 characters). */
-  message: string | null;
-}
+import type { SessionRef, TurnAsker } from './types.ts';
 
 /** The request `ask` becomes in session `ref`, asked by `asker`, after `lookedUp`. */
 export function sessionRequest(

@@ -3,7 +3,16 @@
 // and what the agent said, so continue-as-new carries little.
 import type { RequestOrigin } from '../sensitive-action/request.ts';
 import type { ConversationRef, SessionMessage, SessionReply, SessionSender } from './messages.ts';
-import type { TurnAsker } from './request.ts';
+
+/** What the session knows of the running turn, that every request of the turn carries. */
+export interface TurnAsker {
+  /** The last person who wrote (the requester). */
+  from: SessionMessage['from'] | null;
+  /** What started the turn, and every person whose message is in it. */
+  origin: TurnOrigin | null;
+  /** The message that led to the turn (its first 1000 characters). */
+  message: string | null;
+}
 
 /** The origin of a turn's requests (computed by origin.ts, kept in history). */
 export interface TurnOrigin {
