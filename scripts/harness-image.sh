@@ -17,8 +17,8 @@ load_env
 export DOCKER_HOST
 base="${AIRLOCK_SANDBOX_IMAGE:?the base image script set no AIRLOCK_SANDBOX_IMAGE}"
 REPO="airlock-harness-$name"
-# Bundled beside the harness: Airlock's turn-item wording, shared with the base runner.
-shared=(sandbox/src/conversation.js)
+# Bundled beside the harness: the turn-item wording and the gateway calls, shared with the base runner.
+shared=(sandbox/src/conversation.js sandbox/src/gateway-calls.js sandbox/src/log.js)
 hash=$( { printf '%s\n' "$base"; cat "${BASH_SOURCE[0]}"; \
   (cd "$ROOT" && find "harnesses/$name" -path "*/node_modules" -prune -o -type f -print0 | sort -z \
     | xargs -0 -r sha256sum; sha256sum "${shared[@]}"); } | sha256sum | cut -c1-16)
