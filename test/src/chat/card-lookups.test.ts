@@ -11,19 +11,11 @@ import { describeRequest } from '../../../src/cli/actions.ts';
 import { slackApprovalBlocks, teamsApprovalCard } from '../../../src/chat/platform-cards.ts';
 import type { ActionRequest, TurnLookup } from '../../../workflows/sensitive-action/request.ts';
 import { largeRefundDecision } from './helpers.ts';
+import { demoOrderRow as row } from '../../helpers/demo-order-row.ts';
 
 const pending = { state: 'pending' } as const;
 const sql =
   "SELECT id, customer, item, amount, currency, status, delivered_on::text AS delivered_on FROM orders WHERE id = 'A-1001'";
-const row = {
-  id: 'A-1001',
-  customer: 'Riley Requester',
-  item: 'Ceramic teapot, blue',
-  amount: '120.00',
-  currency: 'EUR',
-  status: 'delivered',
-  delivered_on: '2026-12-05',
-};
 const lookup = (result: string, extra: Partial<TurnLookup> = {}): TurnLookup => ({
   server: 'orders',
   tool: 'query',

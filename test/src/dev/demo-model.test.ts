@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { demoOrderLookup, demoScript, lookedUpOrder } from '../../../src/dev/demo-model.ts';
 import { startModelStandin, type ModelStandin } from '../../../src/dev/model-standin.ts';
 import type { ChatMessage } from '../../../src/dev/model-standin.ts';
+import { demoOrderRow as row } from '../../helpers/demo-order-row.ts';
 
 let model: ModelStandin | undefined;
 before(async () => {
@@ -42,15 +43,6 @@ async function answer(messages: ChatMessage[]) {
   return { calls, text: message?.content ?? null };
 }
 
-const row = {
-  id: 'A-1001',
-  customer: 'Riley Requester',
-  item: 'Ceramic teapot, blue',
-  amount: '120.00',
-  currency: 'EUR',
-  status: 'delivered',
-  delivered_on: '2026-12-05',
-};
 // What an MCP client hands the model: the CallToolResult as JSON, the rows as JSON text inside.
 const mcpResult = (rows: object[]) =>
   JSON.stringify({ content: [{ type: 'text', text: JSON.stringify(rows, null, 2) }] });
