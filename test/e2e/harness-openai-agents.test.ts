@@ -5,8 +5,6 @@
 // forwarder and the gateway, and requests the refund; the card shows it; Bob approves; the refund
 // runs once and the agent's outcome reply lands in the same chat.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { startModelStandin, type ModelStandin } from '../../src/dev/model-standin.ts';
 import { demux, SandboxDriver } from '../../src/sandbox/driver.ts';
@@ -22,6 +20,7 @@ import {
 } from '../helpers/agent-stack.ts';
 import type { AgentChat } from '../helpers/agent-stack.ts';
 import { CANARY } from '../helpers/gateway.ts';
+import { buildHarnessImage } from '../helpers/harness-image.ts';
 import { refundCall } from '../helpers/sessions.ts';
 import { buttons, cardText, cardUpdated, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
 
@@ -38,13 +37,7 @@ let chat: AgentChat | undefined;
 let stack: Stack | undefined;
 
 before(async () => {
-  // The project's script: cached by the hash of its inputs, so a second run only checks the tag.
-  const built = await promisify(execFile)('bash', ['scripts/harness-image.sh', 'openai-agents'], {
-    timeout: 600_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  image = built.stdout.trim().split('\n').at(-1) ?? '';
-  assert.match(image, /^airlock-harness-openai-agents:[0-9a-f]{16}$/);
+  image = await buildHarnessImage('openai-agents');
   model = await startModelStandin({
     apiKey: CANARY,
     models: ['airlock-standin'],

@@ -5,13 +5,12 @@
 // new container on the same workspace resumes the conversation, and the history it sends back
 // passes the gateway's request allow-list; the policy's first-step tool choice reaches the model.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { textOf, type ChatMessage } from '../../../src/dev/model-standin.ts';
 import { ensureAgentBox, removeAgentBox } from '../../../src/sandbox/agent-box.ts';
 import { boxTesting } from '../../helpers/agent-box.ts';
+import { buildHarnessImage } from '../../helpers/harness-image.ts';
 import { startGatewayFixture, type GatewayFixture } from '../../helpers/gateway.ts';
 import { said } from '../../helpers/runner.ts';
 
@@ -23,12 +22,7 @@ after(async () => {
 });
 
 before(async () => {
-  const built = await promisify(execFile)('bash', ['scripts/harness-image.sh', 'openai-agents'], {
-    timeout: 600_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  image = built.stdout.trim().split('\n').at(-1) ?? '';
-  assert.match(image, /^airlock-harness-openai-agents:[0-9a-f]{16}$/);
+  image = await buildHarnessImage('openai-agents');
 });
 
 /** Riley says `text` in turn `turn`; the harness's report, or a failure after a minute. */
