@@ -7,8 +7,6 @@
 // Bob approves on it in the Playground's web client, the refund runs once, and Riley hears so.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { sessionStatus } from '../../src/agents/sessions.ts';
@@ -35,12 +33,13 @@ import {
 import { launchBrowser } from '../helpers/browser.ts';
 import { CANARY } from '../helpers/gateway.ts';
 import { buttons, cardUpdated, GROUP_CHAT, type Stack } from '../helpers/stack.ts';
+import { startCarrierPage, type CarrierPage } from '../helpers/carrier-page.ts';
 
 const ids = agentIds();
 const { support, research } = ids;
 const ask = `Hi! The parcel for my order A-1001 arrived damaged (${ids.suffix}). Can I get a refund of 120 EUR?`;
 
-let page: Server | undefined;
+let page: CarrierPage | undefined;
 let orders: OrdersDatabase | undefined;
 let model: ModelStandin | undefined;
 let chat: AgentChat | undefined;
@@ -48,13 +47,11 @@ let stack: Stack | undefined;
 let browser: Browser | undefined;
 
 before(async () => {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<h1>Damaged parcels</h1><p>Refunded in full within 30 days, with a photo.</p>');
-  });
-  page = server;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/damage-policy`;
+  // The carrier's website, which the research agent reads through its gateway.
+  page = await startCarrierPage(
+    '<h1>Damaged parcels</h1><p>Refunded in full within 30 days, with a photo.</p>',
+  );
+  const pageUrl = page.url;
   orders = await startOrdersDatabase();
   model = await startModelStandin({
     apiKey: CANARY,
@@ -85,7 +82,7 @@ after(async () => {
   await closeAgentChat(chat, ids, runsToEnd, 'demo-lookup test over');
   await model?.close().catch(() => undefined);
   await orders?.stop().catch(() => undefined);
-  await new Promise((r) => (page ? page.close(r) : r(undefined)));
+  await page?.close();
 });
 
 /** The support session's id in the group chat. */
